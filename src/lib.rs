@@ -1,0 +1,2 @@
+//! dfsplit: turn a single-stage Dockerfile into a multi-stage one.
+pub mod syntax;
