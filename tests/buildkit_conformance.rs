@@ -78,7 +78,12 @@ fn negative_files_are_rejected_with_a_message() {
             .unwrap_or_else(|| panic!("{} was accepted", case.display()));
         assert!(!err.message.is_empty());
         assert!(err.line >= 1 && err.column >= 1);
-        assert_eq!(df.print().as_bytes(), &input[..], "{} round trip", case.display());
+        assert_eq!(
+            df.print().as_bytes(),
+            &input[..],
+            "{} round trip",
+            case.display()
+        );
     }
 }
 
@@ -119,7 +124,10 @@ fn every_file_round_trips_byte_for_byte() {
     }
     let line = fs::read(peer.join("testfile-line/Dockerfile")).expect("read");
     assert_eq!(
-        syntax::parse_bytes(&line).expect("UTF-8").print().as_bytes(),
+        syntax::parse_bytes(&line)
+            .expect("UTF-8")
+            .print()
+            .as_bytes(),
         &line[..]
     );
     assert_eq!(n, 37);

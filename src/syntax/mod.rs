@@ -19,6 +19,7 @@
 mod dump;
 mod heredoc;
 mod json;
+mod outline;
 mod scan;
 pub mod shell;
 mod vars;
@@ -68,6 +69,8 @@ pub struct Directive {
 }
 
 /// One piece of the file.
+// Most items are instructions, so boxing them would only add an allocation each.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Item {
@@ -451,7 +454,9 @@ pub(crate) enum RawNode {
 impl Instruction {
     /// The flag with this name (case-insensitive), if given.
     pub fn flag(&self, name: &str) -> Option<&Flag> {
-        self.flags.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+        self.flags
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name))
     }
 
     /// The instruction's command, for RUN/CMD/ENTRYPOINT/SHELL and HEALTHCHECK CMD.
@@ -468,7 +473,7 @@ impl Instruction {
 
 /// The input was not UTF-8.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{line}:{column}: the file is not valid UTF-8 (byte offset {offset})")]
+#[error("the file is not valid UTF-8 (first bad byte at offset {offset})")]
 pub struct NotUtf8 {
     /// Byte offset of the first invalid byte.
     pub offset: usize,
@@ -538,6 +543,13 @@ impl Dockerfile {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         line_col(&self.source, &self.line_starts, offset)
+    }
+
+    /// A readable outline of the tree: one line per item and per argument,
+    /// each with its span and source text. Used by `dfsplit parse --format
+    /// outline` and the snapshot tests.
+    pub fn to_outline(&self) -> String {
+        outline::outline(self)
     }
 
     /// The file in the format of BuildKit's parser test `result` files.

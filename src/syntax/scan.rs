@@ -138,7 +138,10 @@ fn directive_of(line: &str) -> Option<(String, Range<usize>)> {
         return None;
     }
     let start = line.len() - value.len();
-    Some((name.to_ascii_lowercase(), start..start + value_trimmed.len()))
+    Some((
+        name.to_ascii_lowercase(),
+        start..start + value_trimmed.len(),
+    ))
 }
 
 struct Parser<'a> {
@@ -373,7 +376,10 @@ impl Parser<'_> {
         let mut inst = match build(&logical, &map, escape, 0) {
             Ok(inst) => inst,
             Err(reject) => {
-                let kw = logical.split(super::words::is_re_ws).next().map(str::to_string);
+                let kw = logical
+                    .split(super::words::is_re_ws)
+                    .next()
+                    .map(str::to_string);
                 self.error_item(span, kw, reject);
                 return last + 1;
             }
@@ -438,6 +444,10 @@ impl Parser<'_> {
         inst.span = span.clone();
         inst.start_line = start_line;
         inst.end_line = end_line;
+        if let Body::Onbuild { inner: Some(inner) } = &mut inst.body {
+            inner.start_line = start_line;
+            inner.end_line = end_line;
+        }
         inst.inner_comments = inner_comments;
         if empty_continuation {
             self.diag(
@@ -481,7 +491,12 @@ fn value(s: &str) -> RawNode {
 }
 
 /// BuildKit's `newNodeFromLine`: keyword, flags and typed arguments of a logical line.
-fn build(logical: &str, map: &SourceMap, escape: char, depth: usize) -> Result<Instruction, Reject> {
+fn build(
+    logical: &str,
+    map: &SourceMap,
+    escape: char,
+    depth: usize,
+) -> Result<Instruction, Reject> {
     let trimmed = trim_space(logical, 0);
     let parts = split_re_ws(&logical[trimmed.clone()], trimmed.start, Some(2));
     let cmd = &parts[0];
@@ -574,7 +589,10 @@ fn build(logical: &str, map: &SourceMap, escape: char, depth: usize) -> Result<I
                     let p = split_re_ws(args, base, Some(2));
                     if p.len() < 2 {
                         return Err(reject(
-                            format!("{} must have two arguments", keyword.as_str().to_uppercase()),
+                            format!(
+                                "{} must have two arguments",
+                                keyword.as_str().to_uppercase()
+                            ),
                             base,
                         ));
                     }
@@ -643,8 +661,10 @@ fn build(logical: &str, map: &SourceMap, escape: char, depth: usize) -> Result<I
                     value: args[..sep].to_string(),
                     range: base..base + sep,
                 };
-                let next = sep + (args[sep..].len() - args[sep..].trim_start_matches(is_go_space).len());
-                let command = maybe_json(&args[next..], base + next, map).map_err(|m| reject(m, base))?;
+                let next =
+                    sep + (args[sep..].len() - args[sep..].trim_start_matches(is_go_space).len());
+                let command =
+                    maybe_json(&args[next..], base + next, map).map_err(|m| reject(m, base))?;
                 raw.push(value(&typ.value));
                 push_command(&mut raw, command.as_ref());
                 let word = arg(&typ, map);
@@ -755,7 +775,9 @@ fn variable_refs(inst: &Instruction, logical: &str, map: &SourceMap, escape: cha
         _ => &[],
     };
     for f in &inst.flags {
-        if expanded_flags.iter().any(|n| f.name.eq_ignore_ascii_case(n))
+        if expanded_flags
+            .iter()
+            .any(|n| f.name.eq_ignore_ascii_case(n))
             && let Some(vs) = &f.value_span
         {
             pieces.extend(to_logical(vs));
@@ -774,7 +796,10 @@ fn variable_refs(inst: &Instruction, logical: &str, map: &SourceMap, escape: cha
                     push(&p.value);
                 }
             }
-            Body::Arg { decls } => decls.iter().filter_map(|d| d.default.as_ref()).for_each(&mut push),
+            Body::Arg { decls } => decls
+                .iter()
+                .filter_map(|d| d.default.as_ref())
+                .for_each(&mut push),
             Body::Words { words, .. } => words.iter().for_each(&mut push),
             Body::Text { text } => text.iter().for_each(&mut push),
             _ => {}
@@ -801,10 +826,16 @@ fn check(inst: &Instruction, src: &str) -> Vec<(Severity, Span, String)> {
     let at = inst.keyword_span.clone();
     let mut invalid = |span: Span, msg: String| out.push((Severity::Invalid, span, msg));
     match &inst.body {
-        Body::Unknown => invalid(at.clone(), format!("unknown instruction: {}", &src[at.clone()])),
+        Body::Unknown => invalid(
+            at.clone(),
+            format!("unknown instruction: {}", &src[at.clone()]),
+        ),
         Body::From { words, alias, .. } => {
             if words.is_empty() {
-                invalid(at.clone(), "FROM requires either one or three arguments".into());
+                invalid(
+                    at.clone(),
+                    "FROM requires either one or three arguments".into(),
+                );
             } else if words.len() != 1 && alias.is_none() {
                 invalid(
                     words[0].span.start..words[words.len() - 1].span.end,
@@ -815,13 +846,18 @@ fn check(inst: &Instruction, src: &str) -> Vec<(Severity, Span, String)> {
         Body::Copy { paths, .. } if paths.len() < 2 => {
             invalid(
                 at.clone(),
-                format!("{kw} requires at least two arguments, but only one was provided. Destination could not be determined."),
+                format!(
+                    "{kw} requires at least two arguments, but only one was provided. Destination could not be determined."
+                ),
             );
         }
-        Body::Command { command } if inst.keyword == Keyword::Shell => {
-            if !matches!(command, Some(Command::Exec(_))) {
-                invalid(at.clone(), "SHELL requires the arguments to be in JSON form".into());
-            }
+        Body::Command { command }
+            if inst.keyword == Keyword::Shell && !matches!(command, Some(Command::Exec(_))) =>
+        {
+            invalid(
+                at.clone(),
+                "SHELL requires the arguments to be in JSON form".into(),
+            );
         }
         Body::Command { command: None } if inst.keyword == Keyword::Run => {
             invalid(at.clone(), "RUN requires at least one argument".into());
@@ -831,10 +867,16 @@ fn check(inst: &Instruction, src: &str) -> Vec<(Severity, Span, String)> {
                 if !word.value.eq_ignore_ascii_case("cmd") {
                     invalid(
                         word.span.clone(),
-                        format!("Unknown type {:?} in HEALTHCHECK (try CMD)", word.value.to_uppercase()),
+                        format!(
+                            "Unknown type {:?} in HEALTHCHECK (try CMD)",
+                            word.value.to_uppercase()
+                        ),
                     );
                 } else if command.is_none() {
-                    invalid(word.span.clone(), "Missing command after HEALTHCHECK CMD".into());
+                    invalid(
+                        word.span.clone(),
+                        "Missing command after HEALTHCHECK CMD".into(),
+                    );
                 }
             }
             Health::None { word: Some(w) } if inst.raw.len() > 1 => {
@@ -844,24 +886,35 @@ fn check(inst: &Instruction, src: &str) -> Vec<(Severity, Span, String)> {
         },
         Body::Onbuild { inner } => match inner {
             None => invalid(at.clone(), "ONBUILD requires at least one argument".into()),
-            Some(i) if matches!(i.keyword, Keyword::Onbuild | Keyword::From | Keyword::Maintainer) => invalid(
-                i.keyword_span.clone(),
-                format!("{} isn't allowed as an ONBUILD trigger", i.keyword),
-            ),
+            Some(i)
+                if matches!(
+                    i.keyword,
+                    Keyword::Onbuild | Keyword::From | Keyword::Maintainer
+                ) =>
+            {
+                invalid(
+                    i.keyword_span.clone(),
+                    format!("{} isn't allowed as an ONBUILD trigger", i.keyword),
+                )
+            }
             Some(i) => {
                 for (s, span, m) in check(i, src) {
                     out.push((s, span, m));
                 }
             }
         },
-        Body::Arg { decls } if decls.is_empty() => invalid(at.clone(), "ARG requires at least one argument".into()),
+        Body::Arg { decls } if decls.is_empty() => {
+            invalid(at.clone(), "ARG requires at least one argument".into())
+        }
         Body::KeyValues { pairs } if pairs.is_empty() => {
             invalid(at.clone(), format!("{kw} requires at least one argument"));
         }
         Body::Words { words, .. } if words.is_empty() => {
             invalid(at.clone(), format!("{kw} requires at least one argument"));
         }
-        Body::Text { text: None } => invalid(at.clone(), format!("{kw} requires exactly one argument")),
+        Body::Text { text: None } => {
+            invalid(at.clone(), format!("{kw} requires exactly one argument"))
+        }
         _ => {}
     }
     if inst.keyword == Keyword::Maintainer {
@@ -890,7 +943,10 @@ mod tests {
 
     #[test]
     fn directive_lines() {
-        assert_eq!(directive_of("# escape = `"), Some(("escape".into(), 11..12)));
+        assert_eq!(
+            directive_of("# escape = `"),
+            Some(("escape".into(), 11..12))
+        );
         assert_eq!(
             directive_of("#syntax=docker/dockerfile:1 "),
             Some(("syntax".into(), 8..27))

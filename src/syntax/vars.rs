@@ -27,7 +27,9 @@ fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
-const OPS: [&str; 12] = [":-", ":+", ":?", "##", "%%", "//", "-", "+", "?", "#", "%", "/"];
+const OPS: [&str; 12] = [
+    ":-", ":+", ":?", "##", "%%", "//", "-", "+", "?", "#", "%", "/",
+];
 
 /// Finds the references in `text` (a raw argument), with ranges relative to it.
 /// Single-quoted text and escaped `$` are skipped, as BuildKit does.

@@ -88,11 +88,7 @@ pub(crate) fn parse_words(rest: &str, base: usize, escape: char) -> Vec<Piece> {
     let mut k = 0;
     loop {
         let at_end = k >= chars.len();
-        let (pos, mut ch) = if at_end {
-            (rest.len(), '\0')
-        } else {
-            chars[k]
-        };
+        let (pos, mut ch) = if at_end { (rest.len(), '\0') } else { chars[k] };
         if phase == Phase::Spaces {
             if at_end {
                 break;
@@ -302,6 +298,6 @@ mod tests {
     fn re_whitespace_split_with_limit() {
         let p = split_re_ws("a \t b c", 0, Some(2));
         assert_eq!(values(&p), vec!["a", "b c"]);
-        assert_eq!(p[1].range, 5..8);
+        assert_eq!(p[1].range, 4..7);
     }
 }
