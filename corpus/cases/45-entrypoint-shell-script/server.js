@@ -1,0 +1,3 @@
+const express = require("express");
+
+express().get("/", (_req, res) => res.send("poll")).listen(3000);

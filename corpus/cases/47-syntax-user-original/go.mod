@@ -1,0 +1,3 @@
+module example.com/audit-log
+
+go 1.22
