@@ -51,7 +51,7 @@ const TOKENS: &[&str] = &[
 
 fn seeds() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut dirs = vec![root.join("tests/syntax")];
+    let mut dirs = vec![root.join("tests/syntax"), root.join("corpus")];
     let peer = root.join("../shared/peer/buildkit-parser");
     if peer.is_dir() {
         for sub in ["testfiles", "testfiles-negative", "testfile-line"] {
