@@ -1,3 +1,4 @@
 //! dfsplit: turn a single-stage Dockerfile into a multi-stage one.
+pub mod emit;
 pub mod model;
 pub mod syntax;
