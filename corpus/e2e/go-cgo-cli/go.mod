@@ -1,0 +1,3 @@
+module example.com/cgocrc
+
+go 1.22

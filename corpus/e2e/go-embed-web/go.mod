@@ -1,0 +1,3 @@
+module example.com/embedweb
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/hello-server
+
+go 1.22
