@@ -69,7 +69,50 @@ fn parse_tree(text: &str) -> Option<Tree> {
     parser
         .set_language(&tree_sitter_bash::LANGUAGE.into())
         .ok()?;
-    parser.parse(text, None)
+    parser.parse(scanner_safe(text).as_bytes(), None)
+}
+
+/// Works around a memory-safety bug in tree-sitter-bash 0.25.1: after a `{`
+/// its external scanner calls C `isdigit` on the next code point (and again
+/// after `{digits..`), which reads outside glibc's table for code points
+/// above 255 and can crash the process (upstream issue #337).
+///
+/// Returns `text` with each non-ASCII character in those two positions
+/// replaced by as many `:` bytes as it has UTF-8 bytes. Byte offsets are
+/// unchanged, and the lowering reads all text from the original input, so
+/// the only effect is on how the grammar sees such a character (as an
+/// ordinary word character, which is what the shell does too).
+fn scanner_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut fixed: Option<Vec<u8>> = None;
+    let skip_digits = |mut i: usize| {
+        while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        i
+    };
+    for (brace, _) in text.match_indices('{') {
+        let mut i = skip_digits(brace + 1);
+        if bytes.get(i..i + 2) == Some(b"..") {
+            i = skip_digits(i + 2);
+        }
+        if bytes.get(i).is_some_and(|b| !b.is_ascii()) {
+            let len = text
+                .get(i..)
+                .and_then(|t| t.chars().next())
+                .map_or(1, char::len_utf8);
+            let buf = fixed.get_or_insert_with(|| bytes.to_vec());
+            if let Some(char_bytes) = buf.get_mut(i..i + len) {
+                char_bytes.fill(b':');
+            }
+        }
+    }
+    match fixed.map(String::from_utf8) {
+        Some(Ok(s)) => std::borrow::Cow::Owned(s),
+        // Replacing whole characters by ASCII keeps the text valid UTF-8;
+        // should that ever fail, parse the original rather than panic.
+        Some(Err(_)) | None => std::borrow::Cow::Borrowed(text),
+    }
 }
 
 /// The unquoted delimiters of heredocs that have no terminating line, in

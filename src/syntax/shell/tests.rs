@@ -643,6 +643,40 @@ fn non_ascii_spans() {
 }
 
 #[test]
+fn non_ascii_after_brace_does_not_crash() {
+    // tree-sitter-bash 0.25.1 indexes a C ctype table with the code point
+    // after `{` (upstream issue #337); `{\u{31860}` crashed on Linux.
+    let mut code_points: Vec<char> = (0x100..=0x10FFFF)
+        .step_by(251)
+        .filter_map(char::from_u32)
+        .collect();
+    code_points.extend(['\u{31860}', '\u{6B41E}', 'é', '😀']);
+    for c in code_points {
+        for src in [
+            format!("{{{c}"),
+            format!("echo {{{c}}} && x"),
+            format!("echo {{12..{c}"),
+            format!("echo {{1..2{c}"),
+        ] {
+            let s = parse_checked(&src);
+            // The character is still in the word, read from the input.
+            let words: String = s
+                .simple_commands()
+                .flat_map(|c| c.words.iter().map(|w| w.raw.as_str()))
+                .collect();
+            assert!(s.has_errors() || words.contains(c), "{src:?}");
+        }
+    }
+    let src = "echo {é,ü} x{ü}";
+    let s = parse_checked(src);
+    assert!(s.errors.is_empty());
+    let c = s.simple_commands().next().expect("command");
+    assert_eq!(raw_words(c), ["echo", "{é,ü}", "x{ü}"]);
+    assert_eq!(c.words[1].literal, None);
+    assert_eq!(c.words[2].literal.as_deref(), Some("x{ü}"));
+}
+
+#[test]
 fn long_and_deep_inputs_do_not_crash() {
     // A long && chain keeps every command.
     let src = vec!["true"; 2000].join(" && ");
