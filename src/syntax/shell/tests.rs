@@ -747,3 +747,41 @@ fn serializes_to_json() {
     assert_eq!(json["lists"][0]["rest"][0][0], "And");
     assert_eq!(json["errors"], serde_json::json!([]));
 }
+
+/// Checks the per-command invariants used by the corpus and property tests:
+/// each simple command's span runs exactly from its first to its last part,
+/// and (for error-free input) the commands of
+/// [`Script::simple_commands`] are ordered and do not overlap.
+fn check_commands(src: &str, s: &Script) {
+    let cmds: Vec<_> = s.simple_commands().collect();
+    for c in &cmds {
+        let starts = c
+            .assignments
+            .iter()
+            .map(|a| a.span.start)
+            .chain(c.words.iter().map(|w| w.span.start))
+            .chain(c.redirects.iter().map(|r| r.span.start));
+        let ends = c
+            .assignments
+            .iter()
+            .map(|a| a.span.end)
+            .chain(c.words.iter().map(|w| w.span.end))
+            .chain(c.redirects.iter().map(|r| r.span.end));
+        if let (Some(start), Some(end)) = (starts.min(), ends.max()) {
+            assert_eq!(c.span, start..end, "command span in {src:?}");
+        }
+    }
+    if s.errors.is_empty() {
+        for pair in cmds.windows(2) {
+            assert!(
+                pair[0].span.end <= pair[1].span.start,
+                "overlapping commands {:?} and {:?} in {src:?}",
+                pair[0].span,
+                pair[1].span
+            );
+        }
+    }
+}
+
+mod corpus;
+mod props;
