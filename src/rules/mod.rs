@@ -115,7 +115,11 @@ impl Loader {
         text: &str,
     ) -> Result<T, RulesError> {
         self.texts.insert(file.to_owned(), text.to_owned());
-        serde_saphyr::from_str::<T>(text).map_err(|e| RulesError::from_yaml(file, &e))
+        // YAML 1.2 booleans only: `y`, `no`, `on` stay strings (`yarn`'s
+        // program patterns must not turn into `true`).
+        let options = serde_saphyr::options! { strict_booleans: true };
+        serde_saphyr::from_str_with_options::<T>(text, options)
+            .map_err(|e| RulesError::from_yaml(file, &e))
     }
 
     /// Best-effort location of the `nth` (0-based) `id: <id>` line in `file`.
