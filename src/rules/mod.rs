@@ -1,0 +1,1286 @@
+//! Rules data: language profiles, the runtime base catalogue and the system
+//! package map, with their typed loader and a small query API.
+//!
+//! # Invariant
+//!
+//! This module is pure data plus loading. It knows nothing of Dockerfile
+//! syntax, and its only I/O is reading the overlay directory given to
+//! [`Rules::load`]. Callers hand it already-split commands (`program`, `args`)
+//! and image references as strings.
+//!
+//! # Files
+//!
+//! The YAML files in `rules/` are embedded in the binary. A user directory
+//! (`--rules DIR`) is overlaid on them: `bases.yaml` and `packages.yaml` (or
+//! `.yml`) extend the catalogue and package map, every other `*.yaml`/`*.yml`
+//! file is a profile, and other files (`*.md`, hidden files) are ignored.
+//!
+//! # Merge rule
+//!
+//! Entries are matched by key: profiles, rules, gates, launchers, runtime
+//! artifacts, families, candidates and packages by `id`; builders by `image`;
+//! `env` by variable name.
+//!
+//! * A new key is added, **before** the embedded entries, so user rules are
+//!   tried first.
+//! * The same key replaces the embedded entry in place, except profiles and
+//!   families, which are *extended* unless they say `merge: replace`:
+//!   scalars given in the overlay replace, lists of strings are unioned,
+//!   keyed lists are merged by this same rule.
+//!
+//! After merging, the whole set is validated again (unique ids, references,
+//! placeholders), so an overlay cannot produce an inconsistent rule set.
+
+mod error;
+pub mod pattern;
+mod schema;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::path::Path;
+
+pub use error::{RulesError, SourceLocation};
+pub use pattern::{ImageRef, Vars};
+pub use schema::{
+    AppKind, ArgPattern, Artifact, ArtifactKind, BaseFamily, Bases, Builder, CandidateSpec,
+    CommandMatch, CommandRule, Detect, DevPatterns, EntrypointConvention, GateRule, Libc,
+    MergeMode, PackageKind, PackageManager, PackageNames, PackageRule, Packages, Profile,
+    Requirement, Role, RuntimeArtifact, RuntimeNeeds, User, Wrapper,
+};
+
+use schema::{BaseFamilyFile, BasesFile, PackagesFile, ProfileFile};
+
+/// The embedded rule files: (display name, contents).
+const EMBEDDED: &[(&str, &str)] = &[
+    ("rules/node.yaml", include_str!("../../rules/node.yaml")),
+    ("rules/go.yaml", include_str!("../../rules/go.yaml")),
+    ("rules/python.yaml", include_str!("../../rules/python.yaml")),
+    ("rules/java.yaml", include_str!("../../rules/java.yaml")),
+    ("rules/dotnet.yaml", include_str!("../../rules/dotnet.yaml")),
+    ("rules/bases.yaml", include_str!("../../rules/bases.yaml")),
+    (
+        "rules/packages.yaml",
+        include_str!("../../rules/packages.yaml"),
+    ),
+];
+
+/// Variables a base template may use without a builder pattern capturing them.
+const BUILTIN_VARS: &[&str] = &["suite"];
+
+/// How many wrappers deep matching looks (`poetry run python -m pytest`).
+const MAX_UNWRAP: usize = 3;
+
+/// What kind of rule file a file name denotes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileKind {
+    Profile,
+    Bases,
+    Packages,
+}
+
+fn file_kind(file_name: &str) -> Option<FileKind> {
+    if file_name.starts_with('.') {
+        return None;
+    }
+    let stem = file_name
+        .strip_suffix(".yaml")
+        .or_else(|| file_name.strip_suffix(".yml"))?;
+    Some(match stem {
+        "bases" => FileKind::Bases,
+        "packages" => FileKind::Packages,
+        _ => FileKind::Profile,
+    })
+}
+
+/// The loaded, merged and validated rule set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rules {
+    profiles: Vec<Profile>,
+    bases: Bases,
+    packages: Packages,
+}
+
+/// Remembers file texts and where entries came from, to locate errors.
+#[derive(Default)]
+struct Loader {
+    texts: HashMap<String, String>,
+    /// Entry id → file that last defined it.
+    origin: HashMap<String, String>,
+}
+
+impl Loader {
+    fn parse<T: serde::de::DeserializeOwned>(
+        &mut self,
+        file: &str,
+        text: &str,
+    ) -> Result<T, RulesError> {
+        self.texts.insert(file.to_owned(), text.to_owned());
+        // YAML 1.2 booleans only: `y`, `no`, `on` stay strings (`yarn`'s
+        // program patterns must not turn into `true`).
+        let options = serde_saphyr::options! { strict_booleans: true };
+        serde_saphyr::from_str_with_options::<T>(text, options)
+            .map_err(|e| RulesError::from_yaml(file, &e))
+    }
+
+    /// Best-effort location of the `nth` (0-based) `id: <id>` line in `file`.
+    fn locate_in(&self, file: &str, key: &str, value: &str, nth: usize) -> SourceLocation {
+        let Some(text) = self.texts.get(file) else {
+            return SourceLocation::file(file);
+        };
+        let mut seen = 0;
+        for (idx, line) in text.lines().enumerate() {
+            let trimmed = line.trim_start();
+            let indent = line.len() - trimmed.len();
+            let (body, offset) = match trimmed.strip_prefix("- ") {
+                Some(rest) => (
+                    rest.trim_start(),
+                    indent + (trimmed.len() - rest.trim_start().len()),
+                ),
+                None => (trimmed, indent),
+            };
+            let Some(rest) = body.strip_prefix(key).and_then(|r| r.strip_prefix(':')) else {
+                continue;
+            };
+            let rest = rest.split(" #").next().unwrap_or("").trim();
+            let unquoted = rest.trim_matches(|c| c == '"' || c == '\'');
+            if unquoted == value {
+                if seen == nth {
+                    return SourceLocation::at(file, idx as u64 + 1, offset as u64 + 1);
+                }
+                seen += 1;
+            }
+        }
+        SourceLocation::file(file)
+    }
+
+    fn locate(&self, id: &str) -> SourceLocation {
+        match self.origin.get(id) {
+            Some(file) => self.locate_in(file, "id", id, 0),
+            None => SourceLocation::file("<rules>"),
+        }
+    }
+
+    fn note(&mut self, id: &str, file: &str) {
+        self.origin.insert(id.to_owned(), file.to_owned());
+    }
+}
+
+impl Rules {
+    /// Loads the embedded rules and, if given, overlays the rule files found
+    /// directly in `overlay` (see the module docs for the merge rule).
+    ///
+    /// # Errors
+    ///
+    /// [`RulesError::Yaml`] for malformed files or unknown keys (with
+    /// `FILE:LINE:COL`), [`RulesError::Invalid`] for inconsistent rules,
+    /// [`RulesError::Io`]/[`RulesError::NotADirectory`] for an unreadable
+    /// overlay.
+    pub fn load(overlay: Option<&Path>) -> Result<Rules, RulesError> {
+        let mut files: Vec<(String, String)> = Vec::new();
+        if let Some(dir) = overlay {
+            files = read_overlay_dir(dir)?;
+        }
+        Self::load_overlay_texts(files.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+    }
+
+    /// The embedded rules alone.
+    ///
+    /// # Errors
+    ///
+    /// Only if the embedded files are broken, which the test suite rules out.
+    pub fn embedded() -> Result<Rules, RulesError> {
+        Self::load_overlay_texts(std::iter::empty())
+    }
+
+    /// Like [`Rules::load`], with overlay files given as `(name, text)` pairs
+    /// instead of read from a directory. The last path component of `name`
+    /// decides the kind of file, as for a directory; `name` is used in
+    /// error messages.
+    ///
+    /// # Errors
+    ///
+    /// As [`Rules::load`], minus I/O errors.
+    pub fn load_overlay_texts<'a>(
+        files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Rules, RulesError> {
+        let mut loader = Loader::default();
+        let mut rules = Rules {
+            profiles: Vec::new(),
+            bases: Bases::default(),
+            packages: Packages::default(),
+        };
+        for (name, text) in EMBEDDED {
+            rules.apply_file(&mut loader, name, text, false)?;
+        }
+        let mut seen_profiles: HashMap<String, String> = HashMap::new();
+        for (name, text) in files {
+            let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+            if file_kind(base) == Some(FileKind::Profile) {
+                // Two overlay files for the same profile would make the result
+                // depend on file order; refuse.
+                let parsed: ProfileFile = loader.parse(name, text)?;
+                if let Some(other) = seen_profiles.insert(parsed.id.clone(), name.to_owned()) {
+                    return Err(RulesError::invalid(
+                        loader.locate_in(name, "id", &parsed.id, 0),
+                        format!("profile `{}` is also defined in {other}", parsed.id),
+                    ));
+                }
+            }
+            rules.apply_file(&mut loader, name, text, true)?;
+        }
+        rules.validate_merged(&loader)?;
+        Ok(rules)
+    }
+
+    fn apply_file(
+        &mut self,
+        loader: &mut Loader,
+        name: &str,
+        text: &str,
+        overlay: bool,
+    ) -> Result<(), RulesError> {
+        let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        match file_kind(base) {
+            None => Ok(()),
+            Some(FileKind::Profile) => {
+                let file: ProfileFile = loader.parse(name, text)?;
+                validate_profile_file(loader, name, &file)?;
+                self.merge_profile(loader, name, file, overlay)
+            }
+            Some(FileKind::Bases) => {
+                let file: BasesFile = loader.parse(name, text)?;
+                validate_bases_file(loader, name, &file)?;
+                self.merge_bases(loader, name, file);
+                Ok(())
+            }
+            Some(FileKind::Packages) => {
+                let file: PackagesFile = loader.parse(name, text)?;
+                validate_packages_file(loader, name, &file)?;
+                self.merge_packages(loader, name, file);
+                Ok(())
+            }
+        }
+    }
+
+    fn merge_profile(
+        &mut self,
+        loader: &mut Loader,
+        name: &str,
+        file: ProfileFile,
+        overlay: bool,
+    ) -> Result<(), RulesError> {
+        for id in profile_entry_ids(&file) {
+            loader.note(id, name);
+        }
+        loader.note(&file.id, name);
+        let existing = self.profiles.iter().position(|p| p.id == file.id);
+        match (existing, file.merge) {
+            (Some(idx), MergeMode::Extend) => {
+                let p = &mut self.profiles[idx];
+                if let Some(n) = file.name {
+                    p.name = n;
+                }
+                if let Some(d) = file.detect {
+                    union(&mut p.detect.images, d.images);
+                    union(&mut p.detect.manifests, d.manifests);
+                    union(&mut p.detect.commands, d.commands);
+                }
+                merge_keyed(&mut p.commands, file.commands, |r| r.id.as_str());
+                merge_keyed(&mut p.gates, file.gates, |r| r.id.as_str());
+                merge_keyed(&mut p.wrappers, file.wrappers, |w| w.id.as_str());
+                if let Some(rt) = file.runtime {
+                    merge_runtime(&mut p.runtime, rt);
+                }
+                Ok(())
+            }
+            (existing, _) => {
+                let missing = |key: &str| {
+                    RulesError::invalid(
+                        loader.locate_in(name, "id", &file.id, 0),
+                        format!(
+                            "profile `{}` is new or replaced, so it needs `{key}`",
+                            file.id
+                        ),
+                    )
+                };
+                let profile = Profile {
+                    name: file.name.clone().ok_or_else(|| missing("name"))?,
+                    detect: file.detect.clone().ok_or_else(|| missing("detect"))?,
+                    runtime: file.runtime.clone().ok_or_else(|| missing("runtime"))?,
+                    id: file.id,
+                    commands: file.commands,
+                    gates: file.gates,
+                    wrappers: file.wrappers,
+                };
+                match existing {
+                    Some(idx) => self.profiles[idx] = profile,
+                    None if overlay => self.profiles.insert(0, profile),
+                    None => self.profiles.push(profile),
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn merge_bases(&mut self, loader: &mut Loader, name: &str, file: BasesFile) {
+        union(&mut self.bases.suites, file.suites);
+        union(&mut self.bases.musl_markers, file.musl_markers);
+        let mut new_families = Vec::new();
+        for fam in file.families {
+            loader.note(&fam.id, name);
+            for c in &fam.candidates {
+                loader.note(&c.id, name);
+            }
+            match self.bases.families.iter_mut().find(|f| f.id == fam.id) {
+                Some(existing) if fam.merge == MergeMode::Extend => {
+                    merge_keyed(&mut existing.builders, fam.builders, |b| b.image.as_str());
+                    merge_keyed(&mut existing.candidates, fam.candidates, |c| c.id.as_str());
+                }
+                Some(existing) => *existing = family_from_file(fam),
+                None => new_families.push(family_from_file(fam)),
+            }
+        }
+        new_families.append(&mut self.bases.families);
+        self.bases.families = new_families;
+    }
+
+    fn merge_packages(&mut self, loader: &mut Loader, name: &str, file: PackagesFile) {
+        if let Some(d) = file.dev_patterns {
+            union(&mut self.packages.dev_patterns.apt, d.apt);
+            union(&mut self.packages.dev_patterns.apk, d.apk);
+        }
+        for p in &file.packages {
+            loader.note(&p.id, name);
+        }
+        merge_keyed(&mut self.packages.packages, file.packages, |p| {
+            p.id.as_str()
+        });
+    }
+
+    /// Checks that need the merged set: global uniqueness and references.
+    fn validate_merged(&self, loader: &Loader) -> Result<(), RulesError> {
+        let mut ids: HashMap<&str, &str> = HashMap::new();
+        for p in &self.profiles {
+            for id in profile_ids(p) {
+                if let Some(other) = ids.insert(id, &p.id) {
+                    return Err(RulesError::invalid(
+                        loader.locate(id),
+                        format!(
+                            "rule id `{id}` is used by profiles `{other}` and `{}`",
+                            p.id
+                        ),
+                    ));
+                }
+            }
+            let command_ids: HashSet<&str> = p.commands.iter().map(|r| r.id.as_str()).collect();
+            for rt in &p.runtime.receives {
+                for from in &rt.from {
+                    if let Some(rule) = p.commands.iter().find(|r| &r.id == from) {
+                        for ph in pattern::path_placeholders(&rt.path) {
+                            if !rule.matcher.capture.contains_key(&ph)
+                                && !rule.matcher.capture_args.contains_key(&ph)
+                            {
+                                return Err(RulesError::invalid(
+                                    loader.locate(&rt.id),
+                                    format!(
+                                        "`{}` uses `{{{ph}}}` but its source rule `{from}` captures no `{ph}`",
+                                        rt.id
+                                    ),
+                                ));
+                            }
+                        }
+                    }
+                    if !command_ids.contains(from.as_str()) {
+                        return Err(RulesError::invalid(
+                            loader.locate(&rt.id),
+                            format!(
+                                "`{}` takes its artifact from `{from}`, which is not a command rule of profile `{}`",
+                                rt.id, p.id
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        let mut cand_ids = HashSet::new();
+        for fam in &self.bases.families {
+            let known = family_vars(&fam.builders);
+            for c in &fam.candidates {
+                if !cand_ids.insert(c.id.as_str()) {
+                    return Err(RulesError::invalid(
+                        loader.locate(&c.id),
+                        format!("candidate id `{}` is used twice", c.id),
+                    ));
+                }
+                check_candidate_vars(loader, c, &known)?;
+            }
+        }
+        for manager in [PackageManager::Apt, PackageManager::Apk] {
+            let mut names: HashMap<&str, &str> = HashMap::new();
+            for p in &self.packages.packages {
+                for build in p.names(manager).map(|n| n.build.as_slice()).unwrap_or(&[]) {
+                    if let Some(other) = names.insert(build.as_str(), p.id.as_str()) {
+                        return Err(RulesError::invalid(
+                            loader.locate(&p.id),
+                            format!(
+                                "package `{build}` is listed by both `{other}` and `{}`",
+                                p.id
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    // -----------------------------------------------------------------------
+    // Accessors
+    // -----------------------------------------------------------------------
+
+    /// All profiles, overlay-added ones first.
+    pub fn profiles(&self) -> &[Profile] {
+        &self.profiles
+    }
+
+    /// The profile with this id.
+    pub fn profile(&self, id: &str) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.id == id)
+    }
+
+    /// The base-image catalogue.
+    pub fn bases(&self) -> &Bases {
+        &self.bases
+    }
+
+    /// The system-package map.
+    pub fn packages(&self) -> &Packages {
+        &self.packages
+    }
+
+    /// Every rule id (commands, gates, launchers, runtime artifacts) of every
+    /// profile, with its profile id.
+    pub fn rule_ids(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.profiles
+            .iter()
+            .flat_map(|p| profile_ids(p).map(move |id| (p.id.as_str(), id)))
+    }
+
+    // -----------------------------------------------------------------------
+    // Queries
+    // -----------------------------------------------------------------------
+
+    /// The profile whose `detect.images` matches the image's name, e.g.
+    /// `node:20-bookworm` → `node`.
+    pub fn profile_for_image(&self, image_ref: &str) -> Option<&Profile> {
+        let image = ImageRef::parse(image_ref);
+        self.profiles
+            .iter()
+            .find(|p| pattern::any_glob(&p.detect.images, &image.name))
+    }
+
+    /// Profiles whose `detect.manifests` matches a file name (the last path
+    /// component is used), e.g. `go.mod` → `go`.
+    pub fn profiles_for_manifest(&self, path: &str) -> Vec<&Profile> {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        self.profiles
+            .iter()
+            .filter(|p| pattern::any_glob(&p.detect.manifests, name))
+            .collect()
+    }
+
+    /// The profile whose `detect.commands` lists this program.
+    pub fn profile_for_program(&self, program: &str) -> Option<&Profile> {
+        let base = pattern::program_basename(program);
+        self.profiles
+            .iter()
+            .find(|p| pattern::any_glob(&p.detect.commands, base))
+    }
+
+    /// The first command rule (profiles in order, rules in order) matching
+    /// `program args...`.
+    pub fn match_command<S: AsRef<str>>(&self, program: &str, args: &[S]) -> Option<&CommandRule> {
+        self.classify_command(program, args).map(|m| m.rule)
+    }
+
+    /// Like [`Rules::match_command`], with the profile and the captures.
+    pub fn classify_command<S: AsRef<str>>(
+        &self,
+        program: &str,
+        args: &[S],
+    ) -> Option<CommandMatchResult<'_>> {
+        let wrappers = self.profiles.iter().flat_map(|p| p.wrappers.iter());
+        through_wrappers(wrappers, program, args, &mut |prog, a| {
+            self.profiles.iter().find_map(|p| p.direct_match(prog, a))
+        })
+        .map(|(mut m, via)| {
+            m.via = via;
+            m
+        })
+    }
+
+    /// The first gate (a `CMD`/`ENTRYPOINT` form running a build tool)
+    /// matching `program args...`, with its profile.
+    pub fn match_gate<S: AsRef<str>>(
+        &self,
+        program: &str,
+        args: &[S],
+    ) -> Option<(&Profile, &GateRule)> {
+        let wrappers = self.profiles.iter().flat_map(|p| p.wrappers.iter());
+        through_wrappers(wrappers, program, args, &mut |prog, a| {
+            self.profiles.iter().find_map(|p| {
+                p.gates
+                    .iter()
+                    .find(|g| pattern::match_command(&g.matcher, prog, a).is_some())
+                    .map(|g| (p, g))
+            })
+        })
+        .map(|(found, _)| found)
+    }
+
+    /// The first launcher (a `CMD` going through a package manager) matching
+    /// `program args...`, with its profile.
+    pub fn match_launcher<S: AsRef<str>>(
+        &self,
+        program: &str,
+        args: &[S],
+    ) -> Option<(&Profile, &GateRule)> {
+        let wrappers = self.profiles.iter().flat_map(|p| p.wrappers.iter());
+        through_wrappers(wrappers, program, args, &mut |prog, a| {
+            self.profiles.iter().find_map(|p| {
+                p.runtime
+                    .entrypoint
+                    .launchers
+                    .iter()
+                    .find(|g| pattern::match_command(&g.matcher, prog, a).is_some())
+                    .map(|g| (p, g))
+            })
+        })
+        .map(|(found, _)| found)
+    }
+
+    /// Runtime bases for the output of builder image `image_ref`, templates
+    /// resolved from its tag, in order of preference. Candidates whose
+    /// version cannot be read from the tag are left out (never assumed).
+    pub fn runtime_candidates(&self, image_ref: &str) -> Vec<BaseCandidate<'_>> {
+        self.explain_runtime_candidates(image_ref).accepted
+    }
+
+    /// [`Rules::runtime_candidates`] with the facts read from the builder tag
+    /// and the reason each other candidate of the family was left out.
+    pub fn explain_runtime_candidates(&self, image_ref: &str) -> CandidateReport<'_> {
+        let image = ImageRef::parse(image_ref);
+        let tag = image.tag.clone().unwrap_or_default();
+        let libc = if self
+            .bases
+            .musl_markers
+            .iter()
+            .any(|m| !m.is_empty() && tag.contains(m.as_str()))
+        {
+            Libc::Musl
+        } else {
+            Libc::Glibc
+        };
+        let suite = tag
+            .split('-')
+            .find(|part| self.bases.suites.iter().any(|s| s == part))
+            .map(str::to_owned);
+        let mut report = CandidateReport {
+            builder: BuilderFacts {
+                image: image.clone(),
+                vars: Vars::new(),
+                libc,
+                suite: suite.clone(),
+            },
+            accepted: Vec::new(),
+            rejected: Vec::new(),
+        };
+        for fam in &self.bases.families {
+            let Some(builder) = fam
+                .builders
+                .iter()
+                .find(|b| pattern::glob_match(&b.image, &image.name))
+            else {
+                continue;
+            };
+            let mut vars = Vars::new();
+            for pat in &builder.tags {
+                if let Some(found) = pattern::match_tag_pattern(pat, &tag) {
+                    for (k, v) in found {
+                        vars.entry(k).or_insert(v);
+                    }
+                }
+            }
+            for (k, v) in &vars {
+                report.builder.vars.entry(k.clone()).or_insert(v.clone());
+            }
+            for spec in &fam.candidates {
+                match resolve_candidate(spec, &vars, suite.as_deref(), libc) {
+                    Ok((image, nonroot_image)) => report.accepted.push(BaseCandidate {
+                        family: &fam.id,
+                        image,
+                        nonroot_image,
+                        spec,
+                    }),
+                    Err(reason) => report.rejected.push(RejectedCandidate {
+                        family: &fam.id,
+                        spec,
+                        reason,
+                    }),
+                }
+            }
+        }
+        report
+    }
+
+    /// Runtime counterpart of a Debian (apt) build package:
+    /// `Some(&["libpq5"])` for `libpq-dev`, `Some(&[])` for a build-only
+    /// package such as `gcc`, `None` if the package is not in the map.
+    pub fn runtime_package(&self, dev_pkg: &str) -> Option<&[String]> {
+        self.package_rule(dev_pkg, PackageManager::Apt)
+            .and_then(|p| p.apt.as_ref())
+            .map(|n| n.runtime.as_slice())
+    }
+
+    /// The package rule listing `name` as a build package for `manager`.
+    pub fn package_rule(&self, name: &str, manager: PackageManager) -> Option<&PackageRule> {
+        self.packages.packages.iter().find(|p| {
+            p.names(manager)
+                .is_some_and(|n| n.build.iter().any(|b| b == name))
+        })
+    }
+
+    /// What the map says about a system package installed during the build.
+    pub fn classify_package(&self, name: &str, manager: PackageManager) -> PackageClass<'_> {
+        if let Some(rule) = self.package_rule(name, manager) {
+            return PackageClass::Known(rule);
+        }
+        let patterns = match manager {
+            PackageManager::Apt => &self.packages.dev_patterns.apt,
+            PackageManager::Apk => &self.packages.dev_patterns.apk,
+            PackageManager::None => return PackageClass::Unknown,
+        };
+        if pattern::any_glob(patterns, name) {
+            PackageClass::DevUnknownRuntime
+        } else {
+            PackageClass::Unknown
+        }
+    }
+}
+
+impl Profile {
+    /// The first command rule of this profile matching `program args...`,
+    /// directly or through one of this profile's wrappers.
+    pub fn classify_command<S: AsRef<str>>(
+        &self,
+        program: &str,
+        args: &[S],
+    ) -> Option<CommandMatchResult<'_>> {
+        through_wrappers(self.wrappers.iter(), program, args, &mut |p, a| {
+            self.direct_match(p, a)
+        })
+        .map(|(mut m, via)| {
+            m.via = via;
+            m
+        })
+    }
+
+    fn direct_match<S: AsRef<str>>(
+        &self,
+        program: &str,
+        args: &[S],
+    ) -> Option<CommandMatchResult<'_>> {
+        self.commands.iter().find_map(|rule| {
+            pattern::match_command(&rule.matcher, program, args).map(|m| CommandMatchResult {
+                profile: self,
+                rule,
+                captures: m.captures,
+                via: Vec::new(),
+            })
+        })
+    }
+
+    /// The first gate of this profile matching `program args...`, directly or
+    /// through one of this profile's wrappers.
+    pub fn match_gate<S: AsRef<str>>(&self, program: &str, args: &[S]) -> Option<&GateRule> {
+        through_wrappers(self.wrappers.iter(), program, args, &mut |p, a| {
+            self.gates
+                .iter()
+                .find(|g| pattern::match_command(&g.matcher, p, a).is_some())
+        })
+        .map(|(g, _)| g)
+    }
+
+    /// The first launcher of this profile matching `program args...`,
+    /// directly or through one of this profile's wrappers.
+    pub fn match_launcher<S: AsRef<str>>(&self, program: &str, args: &[S]) -> Option<&GateRule> {
+        through_wrappers(self.wrappers.iter(), program, args, &mut |p, a| {
+            self.runtime
+                .entrypoint
+                .launchers
+                .iter()
+                .find(|g| pattern::match_command(&g.matcher, p, a).is_some())
+        })
+        .map(|(g, _)| g)
+    }
+}
+
+/// Runs `f` on the command, then on what it wraps (up to [`MAX_UNWRAP`]
+/// levels), returning the first hit and the ids of the wrappers passed.
+fn through_wrappers<'w, 'a, S: AsRef<str>, T>(
+    wrappers: impl Iterator<Item = &'w Wrapper> + Clone,
+    program: &'a str,
+    args: &'a [S],
+    f: &mut dyn FnMut(&str, &[S]) -> Option<T>,
+) -> Option<(T, Vec<&'w str>)> {
+    let (mut program, mut args) = (program, args);
+    let mut via = Vec::new();
+    for _ in 0..=MAX_UNWRAP {
+        if let Some(found) = f(program, args) {
+            return Some((found, via));
+        }
+        let (w, p, a) = wrappers
+            .clone()
+            .find_map(|w| pattern::unwrap_command(w, program, args).map(|(p, a)| (w, p, a)))?;
+        via.push(w.id.as_str());
+        program = p;
+        args = a;
+    }
+    None
+}
+
+impl PackageRule {
+    /// Names for one package manager.
+    pub fn names(&self, manager: PackageManager) -> Option<&PackageNames> {
+        match manager {
+            PackageManager::Apt => self.apt.as_ref(),
+            PackageManager::Apk => self.apk.as_ref(),
+            PackageManager::None => None,
+        }
+    }
+}
+
+/// A matched command rule with the values it captured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommandMatchResult<'a> {
+    /// The profile the rule belongs to.
+    pub profile: &'a Profile,
+    /// The rule.
+    pub rule: &'a CommandRule,
+    /// Captured option values (`output` → `/app/server`).
+    pub captures: BTreeMap<String, String>,
+    /// Ids of the wrappers the command was seen through (`python/python-m`).
+    pub via: Vec<&'a str>,
+}
+
+impl CommandMatchResult<'_> {
+    /// The rule's `produces`, with captures substituted; `path` is `None` when
+    /// a capture is absent and the artifact has no `default`.
+    pub fn produces(&self) -> Vec<ResolvedArtifact<'_>> {
+        self.rule
+            .produces
+            .iter()
+            .map(|a| ResolvedArtifact {
+                path: pattern::render_path(&a.path, &self.captures).or_else(|| a.default.clone()),
+                spec: a,
+            })
+            .collect()
+    }
+
+    /// The rule's `reads`, with captures substituted; entries whose capture is
+    /// absent are dropped.
+    pub fn reads(&self) -> Vec<String> {
+        self.rule
+            .reads
+            .iter()
+            .filter_map(|r| pattern::render_path(r, &self.captures))
+            .collect()
+    }
+}
+
+/// An artifact of a matched rule, with its path resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedArtifact<'a> {
+    /// The artifact as written in the rule.
+    pub spec: &'a Artifact,
+    /// Resolved path, or `None` when it cannot be known from the command.
+    pub path: Option<String>,
+}
+
+/// A runtime base with its image reference resolved for a given builder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseCandidate<'a> {
+    /// Family id (`node`, `go`, ...).
+    pub family: &'a str,
+    /// Resolved image reference, e.g. `node:20-slim`.
+    pub image: String,
+    /// Resolved non-root variant, if the image has one.
+    pub nonroot_image: Option<String>,
+    /// The facts about it.
+    pub spec: &'a CandidateSpec,
+}
+
+/// Facts read from a builder image reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuilderFacts {
+    /// The parsed reference.
+    pub image: ImageRef,
+    /// Variables read from the tag (`major`, `minor`, ...).
+    pub vars: Vars,
+    /// C library, from the tag (`alpine` → musl, else glibc).
+    pub libc: Libc,
+    /// Release name found in the tag (`bookworm`), if any.
+    pub suite: Option<String>,
+}
+
+/// Why a candidate was left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RejectReason {
+    /// The template needs a variable the builder tag does not give.
+    MissingVariable(String),
+    /// The variable's value is not among the published versions.
+    VersionNotPublished {
+        /// Variable name.
+        var: String,
+        /// Value read from the tag.
+        value: String,
+    },
+    /// Builder and candidate C libraries differ.
+    LibcMismatch {
+        /// Builder's libc.
+        builder: Libc,
+        /// Candidate's libc.
+        candidate: Libc,
+    },
+}
+
+impl fmt::Display for RejectReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RejectReason::MissingVariable(v) => {
+                write!(
+                    f,
+                    "the builder tag does not say `{v}`, and it is never assumed"
+                )
+            }
+            RejectReason::VersionNotPublished { var, value } => {
+                write!(f, "no image is published for {var} {value}")
+            }
+            RejectReason::LibcMismatch { builder, candidate } => write!(
+                f,
+                "the builder uses {} but this base uses {}",
+                libc_name(*builder),
+                libc_name(*candidate)
+            ),
+        }
+    }
+}
+
+fn libc_name(l: Libc) -> &'static str {
+    match l {
+        Libc::Glibc => "glibc",
+        Libc::Musl => "musl",
+        Libc::None => "no libc",
+    }
+}
+
+/// A candidate that was left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedCandidate<'a> {
+    /// Family id.
+    pub family: &'a str,
+    /// The candidate.
+    pub spec: &'a CandidateSpec,
+    /// Why.
+    pub reason: RejectReason,
+}
+
+/// Result of [`Rules::explain_runtime_candidates`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CandidateReport<'a> {
+    /// What was read from the builder reference.
+    pub builder: BuilderFacts,
+    /// Usable candidates, in order of preference.
+    pub accepted: Vec<BaseCandidate<'a>>,
+    /// The others, with reasons.
+    pub rejected: Vec<RejectedCandidate<'a>>,
+}
+
+/// What the package map says about a package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PackageClass<'a> {
+    /// Listed in the map.
+    Known(&'a PackageRule),
+    /// Not listed but named like a development package (`*-dev`): build-only,
+    /// runtime counterpart unknown.
+    DevUnknownRuntime,
+    /// Nothing known.
+    Unknown,
+}
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+fn read_overlay_dir(dir: &Path) -> Result<Vec<(String, String)>, RulesError> {
+    let io = |source| RulesError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(dir).map_err(io)?;
+    if !meta.is_dir() {
+        return Err(RulesError::NotADirectory {
+            path: dir.to_path_buf(),
+        });
+    }
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let path = entry.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if file_kind(name).is_some() && path.is_file() {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).map_err(|source| RulesError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            Ok((path.display().to_string(), text))
+        })
+        .collect()
+}
+
+/// Adds the strings of `extra` that `list` lacks, keeping order.
+fn union(list: &mut Vec<String>, extra: Vec<String>) {
+    for item in extra {
+        if !list.contains(&item) {
+            list.push(item);
+        }
+    }
+}
+
+/// Same key replaces in place; new keys go first, in overlay order.
+fn merge_keyed<T>(base: &mut Vec<T>, overlay: Vec<T>, key: impl Fn(&T) -> &str) {
+    let mut fresh = Vec::new();
+    for item in overlay {
+        match base.iter().position(|b| key(b) == key(&item)) {
+            Some(i) => base[i] = item,
+            None => fresh.push(item),
+        }
+    }
+    fresh.append(base);
+    *base = fresh;
+}
+
+fn merge_runtime(base: &mut RuntimeNeeds, overlay: RuntimeNeeds) {
+    merge_keyed(&mut base.receives, overlay.receives, |r| r.id.as_str());
+    base.env.extend(overlay.env);
+    let e = overlay.entrypoint;
+    if e.interpreter.is_some() {
+        base.entrypoint.interpreter = e.interpreter;
+    }
+    if !e.form.is_empty() {
+        base.entrypoint.form = e.form;
+    }
+    if e.notes.is_some() {
+        base.entrypoint.notes = e.notes;
+    }
+    merge_keyed(&mut base.entrypoint.launchers, e.launchers, |l| {
+        l.id.as_str()
+    });
+}
+
+fn family_from_file(f: BaseFamilyFile) -> BaseFamily {
+    BaseFamily {
+        id: f.id,
+        builders: f.builders,
+        candidates: f.candidates,
+    }
+}
+
+fn profile_entry_ids(f: &ProfileFile) -> impl Iterator<Item = &str> {
+    let runtime = f.runtime.as_ref();
+    f.commands
+        .iter()
+        .map(|r| r.id.as_str())
+        .chain(f.gates.iter().map(|g| g.id.as_str()))
+        .chain(f.wrappers.iter().map(|w| w.id.as_str()))
+        .chain(
+            runtime
+                .into_iter()
+                .flat_map(|r| r.entrypoint.launchers.iter().map(|l| l.id.as_str())),
+        )
+        .chain(
+            runtime
+                .into_iter()
+                .flat_map(|r| r.receives.iter().map(|a| a.id.as_str())),
+        )
+}
+
+fn profile_ids(p: &Profile) -> impl Iterator<Item = &str> {
+    p.commands
+        .iter()
+        .map(|r| r.id.as_str())
+        .chain(p.gates.iter().map(|g| g.id.as_str()))
+        .chain(p.wrappers.iter().map(|w| w.id.as_str()))
+        .chain(p.runtime.entrypoint.launchers.iter().map(|l| l.id.as_str()))
+        .chain(p.runtime.receives.iter().map(|a| a.id.as_str()))
+}
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+}
+
+/// `<prefix>/<slug>` with a non-empty slug.
+fn check_prefixed_id(
+    loader: &Loader,
+    file: &str,
+    prefix: &str,
+    id: &str,
+    seen: &mut HashMap<String, usize>,
+) -> Result<(), RulesError> {
+    let nth = seen.entry(id.to_owned()).or_insert(0);
+    let at = loader.locate_in(file, "id", id, *nth);
+    *nth += 1;
+    if *nth > 1 {
+        return Err(RulesError::invalid(at, format!("id `{id}` is used twice")));
+    }
+    match id.split_once('/') {
+        Some((p, rest)) if p == prefix && is_slug(rest) => Ok(()),
+        _ => Err(RulesError::invalid(
+            at,
+            format!(
+                "id `{id}` must look like `{prefix}/name` (lowercase letters, digits, `-`, `.`)"
+            ),
+        )),
+    }
+}
+
+fn validate_profile_file(loader: &Loader, file: &str, p: &ProfileFile) -> Result<(), RulesError> {
+    if !is_slug(&p.id) {
+        return Err(RulesError::invalid(
+            loader.locate_in(file, "id", &p.id, 0),
+            format!(
+                "profile id `{}` must be lowercase letters, digits and `-`",
+                p.id
+            ),
+        ));
+    }
+    let mut seen = HashMap::new();
+    for id in profile_entry_ids(p) {
+        check_prefixed_id(loader, file, &p.id, id, &mut seen)?;
+    }
+    let matchers = p
+        .commands
+        .iter()
+        .map(|r| (&r.id, &r.matcher))
+        .chain(p.gates.iter().map(|g| (&g.id, &g.matcher)))
+        .chain(
+            p.runtime
+                .iter()
+                .flat_map(|r| r.entrypoint.launchers.iter().map(|l| (&l.id, &l.matcher))),
+        );
+    for w in &p.wrappers {
+        if w.program.is_empty() || w.program.iter().any(String::is_empty) {
+            return Err(RulesError::invalid(
+                loader.locate_in(file, "id", &w.id, 0),
+                format!("wrapper `{}` needs at least one non-empty `program`", w.id),
+            ));
+        }
+    }
+    for (id, m) in matchers {
+        if m.program.is_empty() || m.program.iter().any(String::is_empty) {
+            return Err(RulesError::invalid(
+                loader.locate_in(file, "id", id, 0),
+                format!("`{id}`: `match.program` needs at least one non-empty name"),
+            ));
+        }
+    }
+    for r in &p.commands {
+        let templates = r
+            .reads
+            .iter()
+            .chain(r.produces.iter().map(|a| &a.path))
+            .chain(r.produces.iter().filter_map(|a| a.default.as_ref()));
+        for t in templates {
+            for ph in pattern::path_placeholders(t) {
+                if !r.matcher.capture.contains_key(&ph) && !r.matcher.capture_args.contains_key(&ph)
+                {
+                    return Err(RulesError::invalid(
+                        loader.locate_in(file, "id", &r.id, 0),
+                        format!(
+                            "`{}` uses `{{{ph}}}` in `{t}` but `match.capture` has no `{ph}`",
+                            r.id
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn family_vars(builders: &[Builder]) -> HashSet<String> {
+    builders
+        .iter()
+        .flat_map(|b| b.tags.iter().flat_map(|t| pattern::tag_pattern_vars(t)))
+        .chain(BUILTIN_VARS.iter().map(|v| (*v).to_owned()))
+        .collect()
+}
+
+fn check_candidate_vars(
+    loader: &Loader,
+    c: &CandidateSpec,
+    known: &HashSet<String>,
+) -> Result<(), RulesError> {
+    let at = || loader.locate(&c.id);
+    for t in std::iter::once(&c.image).chain(c.nonroot_image.iter()) {
+        let vars = pattern::template_vars(t).map_err(|m| RulesError::invalid(at(), m))?;
+        for (v, optional) in vars {
+            if !known.contains(&v) {
+                return Err(RulesError::invalid(
+                    at(),
+                    format!(
+                        "`{}`: `{{{v}}}` in `{t}` is not captured by any builder tag pattern of its family",
+                        c.id
+                    ),
+                ));
+            }
+            if v == "suite" && !optional {
+                return Err(RulesError::invalid(
+                    at(),
+                    format!(
+                        "`{}`: `{{suite}}` must sit inside an optional `[...]` group",
+                        c.id
+                    ),
+                ));
+            }
+        }
+    }
+    for var in c.versions.keys() {
+        if !known.contains(var) {
+            return Err(RulesError::invalid(
+                at(),
+                format!(
+                    "`{}`: `versions.{var}` is not a variable of its family",
+                    c.id
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn validate_bases_file(loader: &Loader, file: &str, b: &BasesFile) -> Result<(), RulesError> {
+    let mut family_seen = HashSet::new();
+    let mut seen = HashMap::new();
+    for fam in &b.families {
+        let duplicate = !family_seen.insert(fam.id.as_str());
+        if duplicate || !is_slug(&fam.id) {
+            return Err(RulesError::invalid(
+                loader.locate_in(file, "id", &fam.id, usize::from(duplicate)),
+                format!("family id `{}` must be a unique lowercase slug", fam.id),
+            ));
+        }
+        for builder in &fam.builders {
+            for t in &builder.tags {
+                pattern::check_tag_pattern(t).map_err(|m| {
+                    RulesError::invalid(loader.locate_in(file, "image", &builder.image, 0), m)
+                })?;
+            }
+        }
+        for c in &fam.candidates {
+            check_prefixed_id(loader, file, &fam.id, &c.id, &mut seen)?;
+        }
+    }
+    Ok(())
+}
+
+fn validate_packages_file(loader: &Loader, file: &str, p: &PackagesFile) -> Result<(), RulesError> {
+    let mut seen = HashSet::new();
+    for pkg in &p.packages {
+        let at = || loader.locate_in(file, "id", &pkg.id, usize::from(seen.contains(&pkg.id)));
+        if !is_slug(&pkg.id) {
+            return Err(RulesError::invalid(
+                at(),
+                format!("package id `{}` must be a lowercase slug", pkg.id),
+            ));
+        }
+        if seen.contains(&pkg.id) {
+            return Err(RulesError::invalid(
+                at(),
+                format!("id `{}` is used twice", pkg.id),
+            ));
+        }
+        if pkg.apt.is_none() && pkg.apk.is_none() {
+            return Err(RulesError::invalid(
+                at(),
+                format!("package `{}` needs `apt` or `apk` names", pkg.id),
+            ));
+        }
+        for names in pkg.apt.iter().chain(pkg.apk.iter()) {
+            if names.build.is_empty() {
+                return Err(RulesError::invalid(
+                    at(),
+                    format!("package `{}`: `build` needs at least one name", pkg.id),
+                ));
+            }
+        }
+        seen.insert(pkg.id.clone());
+    }
+    Ok(())
+}
+
+fn resolve_candidate(
+    spec: &CandidateSpec,
+    vars: &Vars,
+    suite: Option<&str>,
+    builder_libc: Libc,
+) -> Result<(String, Option<String>), RejectReason> {
+    if spec.libc_sensitive && spec.libc != Libc::None && spec.libc != builder_libc {
+        return Err(RejectReason::LibcMismatch {
+            builder: builder_libc,
+            candidate: spec.libc,
+        });
+    }
+    for (var, allowed) in &spec.versions {
+        let value = vars
+            .get(var)
+            .ok_or_else(|| RejectReason::MissingVariable(var.clone()))?;
+        if !allowed.contains(value) {
+            return Err(RejectReason::VersionNotPublished {
+                var: var.clone(),
+                value: value.clone(),
+            });
+        }
+    }
+    let mut vars = vars.clone();
+    if let Some(s) = suite.filter(|s| spec.suites.iter().any(|x| x == s)) {
+        vars.insert("suite".to_owned(), s.to_owned());
+    }
+    let render = |t: &str| {
+        pattern::render_template(t, &vars).ok_or_else(|| {
+            let missing = pattern::template_vars(t)
+                .unwrap_or_default()
+                .into_iter()
+                .find(|(v, optional)| !optional && !vars.contains_key(v))
+                .map_or_else(|| "?".to_owned(), |(v, _)| v);
+            RejectReason::MissingVariable(missing)
+        })
+    };
+    let image = render(&spec.image)?;
+    let nonroot = spec.nonroot_image.as_deref().map(render).transpose()?;
+    Ok((image, nonroot))
+}
+
+#[cfg(test)]
+mod tests;

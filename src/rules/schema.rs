@@ -1,0 +1,656 @@
+//! Typed schema of the rule files.
+//!
+//! Every struct denies unknown keys, so a typo in a rule file is reported as an
+//! error at the key's `FILE:LINE:COL` instead of being silently ignored. Keys
+//! are spelled in kebab-case in YAML (`any-arg`, `ca-certs`, ...).
+//! `rules/README.md` documents every key.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+
+// ---------------------------------------------------------------------------
+// Shared helpers
+// ---------------------------------------------------------------------------
+
+/// Deserializes either a single string or a list of strings into a `Vec`.
+pub(crate) fn one_or_many<'de, D>(deserializer: D) -> Result<Vec<String>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    deserializer.deserialize_any(OneOrManyVisitor)
+}
+
+struct OneOrManyVisitor;
+
+impl<'de> Visitor<'de> for OneOrManyVisitor {
+    type Value = Vec<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string or a list of strings")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(vec![v.to_owned()])
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(vec![v])
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(vec![v.to_string()])
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(vec![v.to_string()])
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(vec![v.to_string()])
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Err(E::custom(format!(
+            "`{v}` reads as a number; quote it so its spelling is kept"
+        )))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(item) = seq.next_element::<String>()? {
+            out.push(item);
+        }
+        Ok(out)
+    }
+}
+
+/// One positional-argument slot of a [`CommandMatch`]: the argument must match
+/// one of these glob patterns. Written in YAML as a string or a list of strings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgPattern(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for ArgPattern {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        one_or_many(deserializer).map(ArgPattern)
+    }
+}
+
+/// How an overlay entry combines with an embedded entry of the same id.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MergeMode {
+    /// Keyed lists merge by key, string lists are unioned, other present keys
+    /// replace the embedded value. This is the default.
+    #[default]
+    Extend,
+    /// The overlay entry replaces the embedded one wholesale.
+    Replace,
+}
+
+// ---------------------------------------------------------------------------
+// Profiles
+// ---------------------------------------------------------------------------
+
+/// A language profile as written in a file (`rules/node.yaml`, ...).
+///
+/// All keys but `id` are optional here so that an overlay can extend an
+/// embedded profile with just a few rules; [`Profile`] is the complete form.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct ProfileFile {
+    pub id: String,
+    #[serde(default)]
+    pub merge: MergeMode,
+    pub name: Option<String>,
+    pub detect: Option<Detect>,
+    #[serde(default)]
+    pub commands: Vec<CommandRule>,
+    pub runtime: Option<RuntimeNeeds>,
+    #[serde(default)]
+    pub gates: Vec<GateRule>,
+    #[serde(default)]
+    pub wrappers: Vec<Wrapper>,
+}
+
+/// A complete language profile: how to recognise the language and how to
+/// classify its commands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    /// Stable identifier (`node`, `go`, ...); every rule id starts with `<id>/`.
+    pub id: String,
+    /// Human-readable name.
+    pub name: String,
+    /// How to tell that a Dockerfile belongs to this profile.
+    pub detect: Detect,
+    /// Command rules for `RUN` steps, tried in order; the first match wins.
+    pub commands: Vec<CommandRule>,
+    /// What the runtime stage must receive and how the app is launched.
+    pub runtime: RuntimeNeeds,
+    /// `CMD`/`ENTRYPOINT` forms that run a build tool at runtime; when one
+    /// matches, the Dockerfile is left unchanged.
+    pub gates: Vec<GateRule>,
+    /// Programs that run another program (`python -m`, `poetry run`, `npx`).
+    pub wrappers: Vec<Wrapper>,
+}
+
+/// Detection hints for a profile.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Detect {
+    /// Glob patterns over normalised image names (no tag), e.g. `node`,
+    /// `mcr.microsoft.com/dotnet/sdk`.
+    #[serde(default)]
+    pub images: Vec<String>,
+    /// Glob patterns over file names (not paths), e.g. `package.json`, `*.csproj`.
+    #[serde(default)]
+    pub manifests: Vec<String>,
+    /// Program names (basename of argv\[0\]) typical of the profile.
+    #[serde(default)]
+    pub commands: Vec<String>,
+}
+
+/// Role of a `RUN` step in the build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// Installs dependencies needed by later build steps.
+    InstallDeps,
+    /// Compiles or bundles the application.
+    Build,
+    /// Tests or lints; never needed at runtime.
+    Test,
+    /// Prepares something the runtime stage itself needs (e.g. production-only
+    /// dependencies).
+    RuntimeSetup,
+    /// Installs or uses a build tool that the running application still calls.
+    BuildToolAtRuntime,
+}
+
+impl Role {
+    /// The kebab-case spelling used in rule files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::InstallDeps => "install-deps",
+            Role::Build => "build",
+            Role::Test => "test",
+            Role::RuntimeSetup => "runtime-setup",
+            Role::BuildToolAtRuntime => "build-tool-at-runtime",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A classification rule for one kind of `RUN` command.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CommandRule {
+    /// Stable id, `<profile>/<name>`, used in explanations and docs.
+    pub id: String,
+    /// Which commands this rule applies to.
+    #[serde(rename = "match")]
+    pub matcher: CommandMatch,
+    /// What the step is for.
+    pub role: Role,
+    /// Files the step reads (manifests, lockfiles), relative to `WORKDIR`;
+    /// may use `{capture}` placeholders.
+    #[serde(default)]
+    pub reads: Vec<String>,
+    /// What the step leaves behind.
+    #[serde(default)]
+    pub produces: Vec<Artifact>,
+    /// One line: why the step has this role.
+    pub why: String,
+}
+
+/// Pattern over a simple command: program name plus argument constraints.
+///
+/// Arguments starting with `-` are options; `--` ends options. All patterns
+/// are globs (`*`, `?`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CommandMatch {
+    /// Program name patterns, matched against the basename of argv\[0\].
+    #[serde(deserialize_with = "one_or_many")]
+    pub program: Vec<String>,
+    /// Leading positional arguments, in order: slot *n* must match one of its
+    /// patterns. Further positionals are unconstrained.
+    #[serde(default)]
+    pub args: Vec<ArgPattern>,
+    /// At least one positional argument must match one of these patterns.
+    #[serde(default)]
+    pub any_arg: Vec<String>,
+    /// At least one option must match one of these patterns. An option with a
+    /// value is seen both as `--name` and as `--name=value`.
+    #[serde(default)]
+    pub with_flag: Vec<String>,
+    /// No option may match any of these patterns.
+    #[serde(default)]
+    pub without_flag: Vec<String>,
+    /// Options that take a separate value (`--prefix DIR`), so the value is
+    /// not mistaken for a positional argument.
+    #[serde(default)]
+    pub value_flags: Vec<String>,
+    /// Named captures: name → option spellings whose value is captured
+    /// (`output: [-o, --output]`). Captured options take a value.
+    #[serde(default)]
+    pub capture: BTreeMap<String, Vec<String>>,
+    /// Named captures of positional arguments: name → 0-based index
+    /// (`venv: 0` captures `/opt/venv` in `venv /opt/venv`).
+    #[serde(default)]
+    pub capture_args: BTreeMap<String, usize>,
+    /// When true, no positional arguments beyond the `args` slots are allowed
+    /// (so `yarn` alone can be told from `yarn add x`).
+    #[serde(default)]
+    pub exact: bool,
+}
+
+/// A program that runs another program: `python -m pip ...` runs `pip`,
+/// `poetry run pytest` runs `pytest`, `npx tsc` runs `tsc`. Matching first
+/// tries the command as written, then the unwrapped command.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Wrapper {
+    /// Stable id, `<profile>/<name>`.
+    pub id: String,
+    /// Wrapper program name patterns.
+    #[serde(deserialize_with = "one_or_many")]
+    pub program: Vec<String>,
+    /// Leading positional arguments that belong to the wrapper (`[run]`);
+    /// the next positional is the wrapped program.
+    #[serde(default)]
+    pub args: Vec<ArgPattern>,
+    /// Option whose value is the wrapped program (`-m` for `python -m pip`).
+    #[serde(default)]
+    pub module_flag: Option<String>,
+    /// Options of the wrapper that take a separate value.
+    #[serde(default)]
+    pub value_flags: Vec<String>,
+    /// One line: what the wrapper does.
+    pub why: String,
+}
+
+/// What an artifact is, which tells the engine where it belongs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ArtifactKind {
+    /// An installed dependency tree the app loads at runtime
+    /// (`node_modules`, a venv, site-packages).
+    Dependencies,
+    /// A download cache only later build steps use (`~/.m2`, Go module cache).
+    DependencyCache,
+    /// Compiled or bundled output (a binary, a jar, a publish folder, `dist/`).
+    BuildOutput,
+}
+
+/// A path a step produces.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Artifact {
+    /// Path template: relative to `WORKDIR` unless absolute; `~/` is the home
+    /// of the user running the step; `{name}` inserts a capture; globs allowed.
+    pub path: String,
+    /// What the path holds.
+    pub kind: ArtifactKind,
+    /// Path to use when a capture in `path` is absent (e.g. no `-o` given).
+    /// Without it the artifact is unknown in that case.
+    #[serde(default)]
+    pub default: Option<String>,
+}
+
+/// A `CMD`/`ENTRYPOINT` form with a special meaning (gate or launcher).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct GateRule {
+    /// Stable id, `<profile>/<name>`.
+    pub id: String,
+    /// Which commands this rule applies to.
+    #[serde(rename = "match")]
+    pub matcher: CommandMatch,
+    /// One line: why this form forces the decision.
+    pub why: String,
+}
+
+/// What the runtime stage needs from the build, and launch conventions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuntimeNeeds {
+    /// Things the runtime stage must receive.
+    #[serde(default)]
+    pub receives: Vec<RuntimeArtifact>,
+    /// Environment the runtime stage must set (e.g. `PATH` for a venv).
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// How the app is launched.
+    #[serde(default)]
+    pub entrypoint: EntrypointConvention,
+}
+
+/// One thing the runtime stage must receive.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuntimeArtifact {
+    /// Stable id, `<profile>/<name>`.
+    pub id: String,
+    /// Short description.
+    pub what: String,
+    /// Path template, as in [`Artifact::path`]; `{name}` refers to captures of
+    /// the producing rule.
+    pub path: String,
+    /// Rule ids whose output supplies this artifact as-is.
+    #[serde(default)]
+    pub from: Vec<String>,
+    /// Command that produces the runtime form when the Dockerfile only has a
+    /// build-time form (e.g. `npm ci --omit=dev` after a full `npm ci`).
+    #[serde(default)]
+    pub otherwise: Option<String>,
+    /// Whether the app can run without it (e.g. no dependencies at all).
+    #[serde(default)]
+    pub optional: bool,
+    /// One line: why the runtime needs it.
+    pub why: String,
+}
+
+/// Launch conventions of a profile.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct EntrypointConvention {
+    /// Interpreter program the app is started with, if any (`node`, `java`).
+    #[serde(default)]
+    pub interpreter: Option<String>,
+    /// Exec-form template of the usual launch, e.g. `["node", "{main}"]`.
+    #[serde(default)]
+    pub form: Vec<String>,
+    /// `CMD` forms that go through a package manager (`npm start`): they work
+    /// only on a runtime base that ships that tool.
+    #[serde(default)]
+    pub launchers: Vec<GateRule>,
+    /// Free-form notes for humans.
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+// ---------------------------------------------------------------------------
+// Bases
+// ---------------------------------------------------------------------------
+
+/// `rules/bases.yaml` as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct BasesFile {
+    #[serde(default)]
+    pub suites: Vec<String>,
+    #[serde(default)]
+    pub musl_markers: Vec<String>,
+    #[serde(default)]
+    pub families: Vec<BaseFamilyFile>,
+}
+
+/// A builder family as written (all keys but `id` optional, for overlays).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct BaseFamilyFile {
+    pub id: String,
+    #[serde(default)]
+    pub merge: MergeMode,
+    #[serde(default)]
+    pub builders: Vec<Builder>,
+    #[serde(default)]
+    pub candidates: Vec<CandidateSpec>,
+}
+
+/// The base-image catalogue.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Bases {
+    /// Release names recognised in tags (`bookworm`, `jammy`, ...); a tag
+    /// component equal to one of them sets the `{suite}` variable.
+    pub suites: Vec<String>,
+    /// Tag substrings meaning the builder is musl-based (`alpine`).
+    pub musl_markers: Vec<String>,
+    /// Builder families, in order.
+    pub families: Vec<BaseFamily>,
+}
+
+/// Builder images and the runtime bases that suit their output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BaseFamily {
+    /// Stable id (`go`, `node`, ...).
+    pub id: String,
+    /// Builder images this family applies to.
+    pub builders: Vec<Builder>,
+    /// Runtime candidates, in order of preference.
+    pub candidates: Vec<CandidateSpec>,
+}
+
+/// A builder image name and how to read versions from its tag.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Builder {
+    /// Glob over the normalised image name (no tag).
+    pub image: String,
+    /// Tag patterns: `*` matches anything, `{var}` captures a run of digits.
+    /// Every pattern that matches the whole tag contributes the variables it
+    /// captures; an earlier pattern wins for the same variable.
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// C library of an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Libc {
+    /// GNU libc (Debian, Ubuntu, distroless).
+    Glibc,
+    /// musl (Alpine).
+    Musl,
+    /// No C library (scratch, distroless static).
+    None,
+}
+
+/// Package manager available in an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PackageManager {
+    /// Debian/Ubuntu `apt-get`.
+    Apt,
+    /// Alpine `apk`.
+    Apk,
+    /// None at all.
+    None,
+}
+
+/// Kind of application a runtime base suits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AppKind {
+    /// A statically linked binary (Go with `CGO_ENABLED=0`).
+    StaticBinary,
+    /// A binary linked against the C library (cgo).
+    DynamicBinary,
+    /// A Node.js server or CLI.
+    NodeApp,
+    /// Static files built by Node (a SPA) served by a web server.
+    StaticSite,
+    /// A Python application.
+    PythonApp,
+    /// A JVM application (jar).
+    JvmApp,
+    /// A framework-dependent ASP.NET Core app.
+    DotnetWeb,
+    /// A framework-dependent .NET console/worker app.
+    DotnetConsole,
+    /// A self-contained .NET app (bundles the runtime).
+    DotnetSelfContained,
+}
+
+/// Condition the engine must check before using a candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Requirement {
+    /// The binary must be built with `CGO_ENABLED=0`.
+    CgoDisabled,
+    /// No shell: `CMD`/`ENTRYPOINT` must be in exec form, no `RUN`.
+    ExecFormOnly,
+    /// The launch must not go through a package manager (`npm start`).
+    NoPackageManagerAtRuntime,
+    /// CA certificates must be copied in if the app makes TLS calls.
+    BringCaCerts,
+    /// Native extensions and venvs must match the image's interpreter
+    /// version and path.
+    SameInterpreter,
+}
+
+/// A user account.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct User {
+    /// Account name.
+    pub name: String,
+    /// Numeric uid.
+    pub uid: u32,
+}
+
+/// Facts about one runtime base candidate. `image` is a template.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CandidateSpec {
+    /// Stable id, `<family>/<name>`.
+    pub id: String,
+    /// Image template: `{var}` from the builder tag; `[...]` is optional and
+    /// rendered only when every variable inside it is known.
+    pub image: String,
+    /// Template of a variant that runs as a non-root user, if any.
+    #[serde(default)]
+    pub nonroot_image: Option<String>,
+    /// Whether `/bin/sh` exists.
+    pub shell: bool,
+    /// C library.
+    pub libc: Libc,
+    /// Package manager.
+    pub package_manager: PackageManager,
+    /// Default user.
+    pub user: User,
+    /// Other accounts that exist in the image (e.g. `node` uid 1000).
+    #[serde(default)]
+    pub other_users: Vec<User>,
+    /// Image `ENTRYPOINT`, if set.
+    #[serde(default)]
+    pub entrypoint: Option<Vec<String>>,
+    /// Whether a CA certificate bundle is present.
+    pub ca_certs: bool,
+    /// Approximate compressed pull size in MB (linux/amd64). Approximate:
+    /// use for ranking only.
+    pub approx_size_mb: u32,
+    /// Distribution release the image is built on, if any (`debian12`).
+    #[serde(default)]
+    pub distro: Option<String>,
+    /// Kinds of app this base suits.
+    pub suits: Vec<AppKind>,
+    /// Conditions to check before using it.
+    #[serde(default)]
+    pub requires: Vec<Requirement>,
+    /// Allowed values per tag variable (`major: ["20", "22"]`); the candidate
+    /// is offered only when each listed variable is known and allowed.
+    #[serde(default)]
+    pub versions: BTreeMap<String, Vec<String>>,
+    /// Suites this image is published for; `{suite}` is set only if the
+    /// builder's suite is one of them.
+    #[serde(default)]
+    pub suites: Vec<String>,
+    /// Whether the candidate's libc must equal the builder's (default true;
+    /// false for a web server that only serves files).
+    #[serde(default = "yes")]
+    pub libc_sensitive: bool,
+    /// One line: what to know when choosing it.
+    pub notes: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+// ---------------------------------------------------------------------------
+// System packages
+// ---------------------------------------------------------------------------
+
+/// `rules/packages.yaml` as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct PackagesFile {
+    #[serde(default)]
+    pub dev_patterns: Option<DevPatterns>,
+    #[serde(default)]
+    pub packages: Vec<PackageRule>,
+}
+
+/// Name patterns of development packages per package manager.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DevPatterns {
+    /// Globs over apt package names (`*-dev`).
+    #[serde(default)]
+    pub apt: Vec<String>,
+    /// Globs over apk package names (`*-dev`).
+    #[serde(default)]
+    pub apk: Vec<String>,
+}
+
+/// The system-package catalogue.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Packages {
+    /// Patterns of development packages with no entry of their own: build-only,
+    /// runtime counterpart unknown.
+    pub dev_patterns: DevPatterns,
+    /// Known packages.
+    pub packages: Vec<PackageRule>,
+}
+
+/// Kind of build-time system package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PackageKind {
+    /// Compiler or build tool; nothing needed at runtime.
+    BuildTool,
+    /// Headers and link libraries; the runtime needs the shared library.
+    DevLibrary,
+    /// Download/unpack tool; usually build-only but sometimes used at runtime
+    /// (health checks), so the engine should look at `CMD`/`HEALTHCHECK`.
+    FetchTool,
+}
+
+/// Build and runtime names of one package for one package manager.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PackageNames {
+    /// Build-time package names (aliases allowed).
+    #[serde(deserialize_with = "one_or_many")]
+    pub build: Vec<String>,
+    /// Runtime packages to install instead; empty for build-only packages.
+    #[serde(default)]
+    pub runtime: Vec<String>,
+}
+
+/// A build-time system package and its runtime counterpart.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PackageRule {
+    /// Stable id (`libpq`, `gcc`).
+    pub id: String,
+    /// Kind of package.
+    pub kind: PackageKind,
+    /// Debian bookworm names.
+    #[serde(default)]
+    pub apt: Option<PackageNames>,
+    /// Alpine names.
+    #[serde(default)]
+    pub apk: Option<PackageNames>,
+    /// One line: what uses it.
+    pub why: String,
+}

@@ -1,0 +1,374 @@
+//! Unit tests of loading, merging and validation.
+
+use super::*;
+
+fn rules() -> Rules {
+    match Rules::embedded() {
+        Ok(r) => r,
+        Err(e) => panic!("embedded rules must load: {e}"),
+    }
+}
+
+fn overlay(files: &[(&str, &str)]) -> Result<Rules, RulesError> {
+    Rules::load_overlay_texts(files.iter().copied())
+}
+
+fn overlay_ok(files: &[(&str, &str)]) -> Rules {
+    match overlay(files) {
+        Ok(r) => r,
+        Err(e) => panic!("overlay must load: {e}"),
+    }
+}
+
+fn overlay_err(files: &[(&str, &str)]) -> RulesError {
+    match overlay(files) {
+        Ok(_) => panic!("overlay must be rejected"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn embedded_rules_load() {
+    let r = rules();
+    let ids: Vec<&str> = r.profiles().iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["node", "go", "python", "java", "dotnet"]);
+    let fams: Vec<&str> = r.bases().families.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(fams, ["go", "node", "python", "java", "dotnet"]);
+    assert!(r.packages().packages.len() > 40);
+}
+
+#[test]
+fn every_rule_id_is_unique_and_prefixed() {
+    let r = rules();
+    let mut seen = HashSet::new();
+    for (profile, id) in r.rule_ids() {
+        assert!(seen.insert(id), "duplicate rule id {id}");
+        assert!(
+            id.starts_with(&format!("{profile}/")),
+            "{id} not in {profile}/"
+        );
+    }
+    assert!(seen.len() > 60, "only {} rule ids", seen.len());
+    let mut cands = HashSet::new();
+    for f in &r.bases().families {
+        for c in &f.candidates {
+            assert!(cands.insert(c.id.as_str()), "duplicate candidate {}", c.id);
+        }
+    }
+}
+
+#[test]
+fn unknown_key_in_overlay_names_file_line_and_column() {
+    let text = "\
+id: node
+commands:
+  - id: node/custom
+    match:
+      program: npm
+      bogus: 1
+    role: build
+    why: test
+";
+    let err = overlay_err(&[("my-rules/node.yaml", text)]);
+    let at = err.location().cloned();
+    assert_eq!(at, Some(SourceLocation::at("my-rules/node.yaml", 6, 7)));
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with("my-rules/node.yaml:6:7: unknown field `bogus`"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn unknown_key_in_bases_and_packages_overlays() {
+    let bases = "families:\n  - id: go\n    candidates:\n      - id: go/x\n        imag: scratch\n";
+    let err = overlay_err(&[("o/bases.yaml", bases)]);
+    assert_eq!(err.location().and_then(|l| l.line), Some(5));
+    let pkgs = "packages:\n  - id: libfoo\n    kind: dev-library\n    apt: {build: libfoo-dev, runtim: [libfoo1]}\n    why: x\n";
+    let err = overlay_err(&[("o/packages.yaml", pkgs)]);
+    assert_eq!(err.location().and_then(|l| l.line), Some(4));
+    assert!(err.to_string().contains("unknown field `runtim`"), "{err}");
+}
+
+#[test]
+fn bad_yaml_is_an_error_not_a_panic() {
+    let inputs = [
+        "",
+        "id: [unclosed\n",
+        "id: node\n  name: [\n",
+        "id: node\ncommands:\n  - id: node/x\n    match: {program: 3.10}\n    role: build\n    why: x\n",
+        "id: node\ncommands: 3\n",
+        "- just\n- a list\n",
+        "id: node\nid: node\n",
+        "id: node\ncommands:\n  - id: node/x\n    match: {program: npm}\n    role: sideways\n    why: x\n",
+        "key: &a [*a]\n",
+        "\u{0}\u{1}\u{2}",
+    ];
+    for input in inputs {
+        let err = overlay_err(&[("o/node.yaml", input)]);
+        assert!(!err.to_string().is_empty());
+    }
+    assert!(matches!(
+        overlay_err(&[("o/bases.yaml", "families: {}\n")]),
+        RulesError::Yaml { .. }
+    ));
+}
+
+#[test]
+fn overlay_replaces_same_id_and_adds_new_ids_first() {
+    let text = "\
+id: node
+commands:
+  - id: node/install
+    match:
+      program: npm
+      args: [[ci, install, i]]
+    role: build
+    why: replaced
+  - id: node/custom-tool
+    match:
+      program: my-tool
+    role: test
+    why: added
+";
+    let r = overlay_ok(&[("o/node.yaml", text)]);
+    let node = r.profile("node").unwrap();
+    assert_eq!(node.commands[0].id, "node/custom-tool");
+    let install = node
+        .commands
+        .iter()
+        .find(|c| c.id == "node/install")
+        .unwrap();
+    assert_eq!(
+        (install.role, install.why.as_str()),
+        (Role::Build, "replaced")
+    );
+    // Everything else is kept.
+    let embedded = rules();
+    assert_eq!(
+        node.commands.len(),
+        embedded.profile("node").unwrap().commands.len() + 1
+    );
+    assert_eq!(node.gates, embedded.profile("node").unwrap().gates);
+    assert_eq!(
+        r.match_command("my-tool", &["x"]).unwrap().id,
+        "node/custom-tool"
+    );
+    assert_eq!(r.match_command("yarn", &["install"]).map(|c| c.role), None);
+    assert_eq!(r.match_command("npm", &["ci"]).unwrap().role, Role::Build);
+}
+
+#[test]
+fn overlay_extends_detection_and_runtime() {
+    let text = "\
+id: python
+detect:
+  manifests: [requirements.lock]
+runtime:
+  env:
+    PYTHONUNBUFFERED: '1'
+  entrypoint:
+    notes: custom
+";
+    let r = overlay_ok(&[("o/python.yaml", text)]);
+    let p = r.profile("python").unwrap();
+    assert!(p.detect.manifests.iter().any(|m| m == "requirements.lock"));
+    assert!(p.detect.manifests.iter().any(|m| m == "pyproject.toml"));
+    assert_eq!(
+        p.runtime.env.get("PYTHONUNBUFFERED").map(String::as_str),
+        Some("1")
+    );
+    assert!(p.runtime.env.contains_key("PYTHONDONTWRITEBYTECODE"));
+    assert_eq!(p.runtime.entrypoint.notes.as_deref(), Some("custom"));
+    assert_eq!(p.runtime.entrypoint.interpreter.as_deref(), Some("python"));
+    assert_eq!(r.profiles_for_manifest("requirements.lock")[0].id, "python");
+}
+
+#[test]
+fn overlay_merge_replace_and_new_profiles() {
+    let replaced = "\
+id: go
+merge: replace
+name: Go (house rules)
+detect: {images: [golang]}
+commands:
+  - id: go/only
+    match: {program: go, args: [build]}
+    role: build
+    why: only rule
+runtime: {}
+";
+    let ruby = "\
+id: ruby
+name: Ruby
+detect: {images: [ruby], manifests: [Gemfile]}
+commands:
+  - id: ruby/bundle-install
+    match: {program: bundle, args: [install]}
+    role: install-deps
+    reads: [Gemfile, Gemfile.lock]
+    why: installs gems
+runtime: {}
+";
+    let r = overlay_ok(&[("o/go.yaml", replaced), ("o/ruby.yaml", ruby)]);
+    assert_eq!(r.profiles()[0].id, "ruby");
+    let go = r.profile("go").unwrap();
+    assert_eq!(go.name, "Go (house rules)");
+    assert_eq!(go.commands.len(), 1);
+    assert!(go.gates.is_empty());
+    assert!(r.match_command("go", &["test"]).is_none());
+    assert_eq!(r.profile_for_image("ruby:3.3").unwrap().id, "ruby");
+    assert_eq!(
+        r.match_command("bundle", &["install"]).unwrap().id,
+        "ruby/bundle-install"
+    );
+
+    let incomplete = "id: ruby\nname: Ruby\ndetect: {images: [ruby]}\n";
+    let err = overlay_err(&[("o/ruby.yaml", incomplete)]);
+    assert!(err.to_string().contains("needs `runtime`"), "{err}");
+    assert_eq!(err.location().and_then(|l| l.line), Some(1));
+}
+
+#[test]
+fn overlay_validation_errors_are_located() {
+    let wrong_prefix = "id: node\ncommands:\n  - id: go/sneaky\n    match: {program: x}\n    role: build\n    why: x\n";
+    let err = overlay_err(&[("o/node.yaml", wrong_prefix)]);
+    assert_eq!(
+        err.location(),
+        Some(&SourceLocation::at("o/node.yaml", 3, 5))
+    );
+
+    let duplicate = "\
+id: node
+commands:
+  - id: node/a
+    match: {program: x}
+    role: build
+    why: x
+  - id: node/a
+    match: {program: y}
+    role: build
+    why: y
+";
+    let err = overlay_err(&[("o/node.yaml", duplicate)]);
+    assert_eq!(
+        err.location(),
+        Some(&SourceLocation::at("o/node.yaml", 7, 5))
+    );
+
+    let bad_placeholder = "id: go\ncommands:\n  - id: go/x\n    match: {program: go}\n    role: build\n    produces: [{path: '{out}', kind: build-output}]\n    why: x\n";
+    let err = overlay_err(&[("o/go.yaml", bad_placeholder)]);
+    assert!(err.to_string().contains("`{out}`"), "{err}");
+
+    let clash = "id: python\ncommands:\n  - id: python/x\n    match: {program: x}\n    role: build\n    why: x\n";
+    let other = "id: snake\nname: S\ndetect: {}\nruntime: {}\ncommands:\n  - id: snake/x\n    match: {program: x}\n    role: build\n    why: x\n";
+    assert!(overlay(&[("a/python.yaml", clash), ("b/snake.yaml", other)]).is_ok());
+    let twice = overlay_err(&[
+        ("a/one.yaml", "id: python\n"),
+        ("a/two.yaml", "id: python\n"),
+    ]);
+    assert!(
+        twice.to_string().contains("also defined in a/one.yaml"),
+        "{twice}"
+    );
+
+    let dangling = "id: go\nruntime:\n  receives:\n    - id: go/rt-x\n      what: x\n      path: x\n      from: [go/nope]\n      why: x\n";
+    let err = overlay_err(&[("o/go.yaml", dangling)]);
+    assert!(err.to_string().contains("go/nope"), "{err}");
+    assert_eq!(err.location().and_then(|l| l.line), Some(4));
+}
+
+#[test]
+fn bases_and_packages_overlays() {
+    let bases = "\
+families:
+  - id: node
+    candidates:
+      - id: node/chainguard
+        image: cgr.dev/chainguard/node:latest
+        shell: false
+        libc: glibc
+        package-manager: none
+        user: {name: node, uid: 65532}
+        ca-certs: true
+        approx-size-mb: 40
+        suits: [node-app]
+        notes: house choice
+      - id: node/slim
+        image: node:{major}-bookworm-slim
+        shell: true
+        libc: glibc
+        package-manager: apt
+        user: {name: root, uid: 0}
+        ca-certs: true
+        approx-size-mb: 71
+        suits: [node-app]
+        notes: pinned suite
+";
+    let pkgs = "\
+packages:
+  - id: libpq
+    kind: dev-library
+    apt: {build: libpq-dev, runtime: [libpq5, postgresql-client]}
+    why: with psql
+  - id: libfoo
+    kind: dev-library
+    apt: {build: libfoo-dev, runtime: [libfoo1]}
+    why: new
+";
+    let r = overlay_ok(&[("o/bases.yaml", bases), ("o/packages.yaml", pkgs)]);
+    let images: Vec<String> = r
+        .runtime_candidates("node:20")
+        .into_iter()
+        .map(|c| c.image)
+        .collect();
+    assert_eq!(images[0], "cgr.dev/chainguard/node:latest");
+    assert!(images.contains(&"node:20-bookworm-slim".to_owned()));
+    assert!(!images.contains(&"node:20-slim".to_owned()));
+    assert!(images.contains(&"gcr.io/distroless/nodejs20-debian12".to_owned()));
+    assert_eq!(
+        r.runtime_package("libpq-dev").unwrap(),
+        ["libpq5", "postgresql-client"]
+    );
+    assert_eq!(r.runtime_package("libfoo-dev").unwrap(), ["libfoo1"]);
+
+    let bad_var = "families:\n  - id: go\n    candidates:\n      - id: go/x\n        image: 'x:{major}'\n        shell: false\n        libc: none\n        package-manager: none\n        user: {name: root, uid: 0}\n        ca-certs: false\n        approx-size-mb: 0\n        suits: [static-binary]\n        notes: x\n";
+    assert!(
+        overlay(&[("o/bases.yaml", bad_var)]).is_ok(),
+        "golang captures major"
+    );
+    let bad_var = bad_var.replace("{major}", "{flavour}");
+    let err = overlay_err(&[("o/bases.yaml", &bad_var)]);
+    assert!(err.to_string().contains("{flavour}"), "{err}");
+    assert_eq!(err.location().and_then(|l| l.line), Some(4));
+
+    let clash =
+        "packages:\n  - id: pq2\n    kind: dev-library\n    apt: {build: libpq-dev}\n    why: x\n";
+    let err = overlay_err(&[("o/packages.yaml", clash)]);
+    assert!(err.to_string().contains("libpq-dev"), "{err}");
+}
+
+#[test]
+fn non_yaml_overlay_files_are_ignored() {
+    let r = overlay_ok(&[("o/README.md", "id: [not yaml"), ("o/.hidden.yaml", "{")]);
+    assert_eq!(r, rules());
+}
+
+#[test]
+fn placeholders_in_embedded_rules_resolve() {
+    let r = rules();
+    for p in r.profiles() {
+        for c in &p.commands {
+            for a in &c.produces {
+                for ph in pattern::path_placeholders(&a.path) {
+                    assert!(
+                        c.matcher.capture.contains_key(&ph)
+                            || c.matcher.capture_args.contains_key(&ph),
+                        "{}: {ph}",
+                        c.id
+                    );
+                }
+            }
+        }
+    }
+}
