@@ -4,5 +4,6 @@
 //! holding the language profiles); the `dfsplit` binary is a thin front end.
 pub mod emit;
 pub mod model;
+pub mod plan;
 pub mod rules;
 pub mod syntax;

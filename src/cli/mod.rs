@@ -2,7 +2,9 @@
 //! exit codes. Exit 0 when the command did its job, 1 only where a command
 //! documents it (e.g. `rewrite --check`), 2 for bad usage or input.
 
+mod context;
 mod parse;
+mod rewrite;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -20,6 +22,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Cmd {
+    /// Rewrite a single-stage Dockerfile into a multi-stage one (stdout: the whole new file).
+    Rewrite(rewrite::RewriteArgs),
+    /// Show, per instruction, where the rewrite puts it and the rule that decided.
+    Explain(rewrite::ExplainArgs),
     /// Parse a Dockerfile and print its syntax tree.
     Parse(parse::Args),
     /// Print shell completions for the given shell.
@@ -34,6 +40,8 @@ enum Cmd {
 /// Outcome of a command: the exit code.
 pub enum Outcome {
     Ok,
+    /// `--check` found a change to make (exit 1).
+    CheckFailed,
     /// Bad input or usage (exit 2); the message was printed.
     Failed,
 }
@@ -48,6 +56,7 @@ pub fn run() -> ExitCode {
     let result = std::panic::catch_unwind(|| dispatch(cli));
     match result {
         Ok(Ok(Outcome::Ok)) => ExitCode::SUCCESS,
+        Ok(Ok(Outcome::CheckFailed)) => ExitCode::from(1),
         Ok(Ok(Outcome::Failed)) => ExitCode::from(2),
         Ok(Err(e)) => {
             eprintln!("dfsplit: {e:#}");
@@ -59,6 +68,8 @@ pub fn run() -> ExitCode {
 
 fn dispatch(cli: Cli) -> Result<Outcome> {
     match cli.command {
+        Cmd::Rewrite(args) => rewrite::rewrite(args),
+        Cmd::Explain(args) => rewrite::explain(args),
         Cmd::Parse(args) => parse::run(args),
         Cmd::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
@@ -79,6 +90,14 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
 pub struct Input {
     pub name: String,
     pub bytes: Vec<u8>,
+    /// The file's path; `None` for standard input.
+    pub path: Option<std::path::PathBuf>,
+}
+
+impl Input {
+    pub fn is_stdin(&self) -> bool {
+        self.path.is_none()
+    }
 }
 
 pub fn read_input(file: &Path) -> Result<Input> {
@@ -90,12 +109,14 @@ pub fn read_input(file: &Path) -> Result<Input> {
         return Ok(Input {
             name: "<stdin>".into(),
             bytes,
+            path: None,
         });
     }
     let bytes = std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
     Ok(Input {
         name: file.display().to_string(),
         bytes,
+        path: Some(file.to_path_buf()),
     })
 }
 

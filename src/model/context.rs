@@ -29,7 +29,9 @@ pub const MANIFESTS: &[&str] = &[
     ".dockerignore",
 ];
 
-/// Whether the analysis reads this file's text (by its name, not its folder).
+/// Whether the analysis reads this file's text (by its name, not its folder):
+/// manifests, and sources whose imports matter (Go for cgo and file access,
+/// JavaScript/TypeScript for imports of devDependencies).
 pub fn is_manifest(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     MANIFESTS.contains(&name)
@@ -38,6 +40,9 @@ pub fn is_manifest(path: &str) -> bool {
         || name.ends_with(".sln")
         || (name.starts_with("requirements") && name.ends_with(".txt"))
         || name.ends_with(".go")
+        || [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"]
+            .iter()
+            .any(|e| name.ends_with(e) && !name.ends_with(".d.ts"))
 }
 
 /// A build context: relative `/`-separated paths.

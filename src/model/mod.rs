@@ -5,7 +5,7 @@
 //! Invariant: pure. It reads a parsed [`Dockerfile`] and a [`Context`] the
 //! front end collected; it does no I/O and never panics.
 
-mod context;
+pub mod context;
 mod image;
 
 pub use context::Context;

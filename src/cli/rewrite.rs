@@ -1,0 +1,243 @@
+//! `dfsplit rewrite` and `dfsplit explain`: plan a multi-stage rewrite and
+//! print it, its diff, its JSON report or its explanation.
+
+use super::{Input, Outcome, read_input, report};
+use anyhow::{Context as _, Result};
+use clap::ValueEnum;
+use dfsplit::model::Context;
+use dfsplit::plan::{self, BaseChoice, Options, Outcome as Plan, Placement};
+use dfsplit::rules::Rules;
+use dfsplit::syntax::{self, Dockerfile, Severity};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// What every planning command takes.
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// The Dockerfile, or `-` for standard input.
+    #[arg(default_value = "Dockerfile")]
+    file: PathBuf,
+    /// The build context (default: the Dockerfile's folder; none for stdin).
+    #[arg(long, value_name = "DIR")]
+    context: Option<PathBuf>,
+    /// Runtime base: auto, slim, distroless, scratch, or an image reference.
+    #[arg(long, default_value = "auto", value_name = "auto|slim|distroless|scratch|IMAGE")]
+    base: String,
+    /// A folder of rule files that overlay the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    rules: Option<PathBuf>,
+    /// Leave RUN lines without BuildKit cache mounts (for the legacy builder).
+    #[arg(long)]
+    no_cache_mounts: bool,
+    /// Keep running as root when the original sets no USER.
+    #[arg(long)]
+    keep_root: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum RewriteFormat {
+    /// The whole new Dockerfile (or the input unchanged).
+    Dockerfile,
+    /// A report: stages, moves, dropped instructions, bases, size estimate, and the text.
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RewriteArgs {
+    #[command(flatten)]
+    plan: PlanArgs,
+    /// Print a unified diff instead of the whole file.
+    #[arg(long, conflicts_with = "write")]
+    diff: bool,
+    /// Exit 1 when a change would be made (prints nothing on stdout unless --diff).
+    #[arg(long)]
+    check: bool,
+    /// Write the result back to FILE.
+    #[arg(long)]
+    write: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RewriteFormat::Dockerfile)]
+    format: RewriteFormat,
+    /// Say nothing on stderr unless something is wrong.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ExplainFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    plan: PlanArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    format: ExplainFormat,
+}
+
+pub(super) struct Planned {
+    pub input: Input,
+    pub df: Dockerfile,
+    pub plan: Plan,
+}
+
+/// Reads, parses and plans; prints parse problems. `None` when the input is bad (exit 2).
+pub(super) fn plan_file(args: &PlanArgs) -> Result<Option<Planned>> {
+    let input = read_input(&args.file)?;
+    let df = match syntax::parse_bytes(&input.bytes) {
+        Ok(df) => df,
+        Err(e) => {
+            eprintln!("{}:{}:{}: error: {e}", input.name, e.line, e.column);
+            return Ok(None);
+        }
+    };
+    if report(&input.name, &df) || df.diagnostics.iter().any(|d| d.severity == Severity::Invalid) {
+        return Ok(None);
+    }
+    let rules = Rules::load(args.rules.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let ctx: Option<Context> = match (&args.context, input.is_stdin()) {
+        (Some(dir), _) => Some(super::context::collect(dir)?),
+        (None, true) => None,
+        (None, false) => {
+            let dir = args.file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            Some(super::context::collect(dir)?)
+        }
+    };
+    let opts = Options {
+        base: args.base.parse::<BaseChoice>().map_err(|e| anyhow::anyhow!("--base: {e}"))?,
+        cache_mounts: !args.no_cache_mounts,
+        keep_root: args.keep_root,
+    };
+    match plan::plan(&df, ctx.as_ref(), &rules, &opts) {
+        Ok(plan) => Ok(Some(Planned { input, df, plan })),
+        Err(e) => {
+            eprintln!("{}: error: {e}", input.name);
+            Ok(None)
+        }
+    }
+}
+
+pub fn rewrite(args: RewriteArgs) -> Result<Outcome> {
+    let Some(Planned { input, df, plan }) = plan_file(&args.plan)? else {
+        return Ok(Outcome::Failed);
+    };
+    let mut err = std::io::stderr().lock();
+    let mut out = std::io::stdout().lock();
+    let (changed, new_text) = match &plan {
+        Plan::Unchanged { gate, .. } => {
+            if !args.quiet {
+                writeln!(err, "{}: unchanged: {} [{}]", input.name, gate.reason, gate.rule)?;
+            }
+            (false, df.source.clone())
+        }
+        Plan::Rewrite(r) => {
+            if !args.quiet {
+                for w in &r.warnings {
+                    writeln!(err, "{}: warning: {w}", input.name)?;
+                }
+            }
+            (r.text != df.source, r.text.clone())
+        }
+    };
+    if args.format == RewriteFormat::Json {
+        let value = serde_json::json!({
+            "file": input.name,
+            "changed": changed,
+            "plan": plan,
+            "dockerfile": new_text,
+        });
+        serde_json::to_writer_pretty(&mut out, &value)?;
+        writeln!(out)?;
+    } else if args.diff {
+        out.write_all(dfsplit::emit::unified_diff(&input.name, &df.source, &new_text).as_bytes())?;
+    } else if args.write {
+        if changed {
+            let path = input.path.as_ref().context("--write needs a file, not standard input")?;
+            std::fs::write(path, &new_text).with_context(|| format!("{}: cannot write", path.display()))?;
+            if !args.quiet {
+                writeln!(err, "{}: rewritten", input.name)?;
+            }
+        }
+    } else if !args.check {
+        out.write_all(new_text.as_bytes())?;
+    }
+    if args.check && changed {
+        return Ok(Outcome::CheckFailed);
+    }
+    Ok(Outcome::Ok)
+}
+
+pub fn explain(args: ExplainArgs) -> Result<Outcome> {
+    let Some(Planned { input, plan, .. }) = plan_file(&args.plan)? else {
+        return Ok(Outcome::Failed);
+    };
+    let mut out = std::io::stdout().lock();
+    if args.format == ExplainFormat::Json {
+        serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "file": input.name, "plan": plan }))?;
+        writeln!(out)?;
+        return Ok(Outcome::Ok);
+    }
+    out.write_all(explain_text(&input.name, &plan).as_bytes())?;
+    Ok(Outcome::Ok)
+}
+
+fn placement(p: Placement) -> &'static str {
+    match p {
+        Placement::Global => "global",
+        Placement::Dependencies => "dependencies",
+        Placement::Build => "build",
+        Placement::Runtime => "runtime",
+        Placement::BuildAndRuntime => "build+runtime",
+        Placement::Unchanged => "unchanged",
+    }
+}
+
+/// The plan as text for people: one block per instruction with the rule behind it.
+pub fn explain_text(name: &str, plan: &Plan) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    match plan {
+        Plan::Unchanged { gate, profile, decisions } => {
+            let _ = writeln!(s, "{name}: unchanged");
+            if let Some(p) = profile {
+                let _ = writeln!(s, "profile: {p}");
+            }
+            let _ = writeln!(s, "why: {} [{}]", gate.reason, gate.rule);
+            let _ = writeln!(s, "instructions: {} kept as they are", decisions.len());
+        }
+        Plan::Rewrite(r) => {
+            let stages: Vec<String> = r.stages.iter().map(|st| format!("{} ({})", st.name, st.base)).collect();
+            let _ = writeln!(s, "{name}: rewrite with the {} profile", r.profile);
+            let _ = writeln!(s, "stages: {}", stages.join(" → "));
+            let size = r.base_after_approx_mb.map(|m| format!(", about {m} MB compressed")).unwrap_or_default();
+            let _ = writeln!(s, "runtime base: {} → {}{size}", r.base_before, r.base_after);
+            let _ = writeln!(s, "  because: {}", r.base_reason);
+            let _ = writeln!(s);
+            for d in &r.decisions {
+                let _ = writeln!(s, "line {:>3}  {:<13}  {}", d.line, placement(d.placement), d.text);
+                let _ = writeln!(s, "           [{}] {}", d.rule, d.reason);
+                for c in &d.commands {
+                    let _ = writeln!(s, "           - `{}`: {} [{}]", c.text, c.role, c.rule);
+                }
+            }
+            if !r.additions.is_empty() {
+                let _ = writeln!(s);
+                let _ = writeln!(s, "added:");
+                for a in &r.additions {
+                    let _ = writeln!(s, "  {:<13}  {}", a.stage, a.text);
+                    let _ = writeln!(s, "                 [{}] {}", a.rule, a.reason);
+                }
+            }
+            if !r.warnings.is_empty() {
+                let _ = writeln!(s);
+                for w in &r.warnings {
+                    let _ = writeln!(s, "warning: {w}");
+                }
+            }
+        }
+    }
+    s
+}

@@ -1,0 +1,743 @@
+//! The runtime entry (CMD/ENTRYPOINT) and the runtime closure: what the
+//! running app needs from the build, per profile.
+
+use super::Gate;
+use super::steps::{CmdKind, StepInfo, StepKind};
+use crate::model::{Context, join_path};
+use crate::rules::{AppKind, GateRule, PackageManager, Profile, Role, Rules};
+use crate::syntax::shell;
+use crate::syntax::{Body, Command, Dockerfile, Item, Keyword};
+use std::collections::BTreeSet;
+
+/// The container's start command.
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    /// ENTRYPOINT item and command.
+    pub entrypoint: Option<(usize, Command)>,
+    /// CMD item and command.
+    pub cmd: Option<(usize, Command)>,
+    /// The effective argv when it can be read literally.
+    pub argv: Vec<String>,
+    /// Every simple command the entry runs (shell form may run several).
+    pub commands: Vec<Vec<String>>,
+    /// A shell form is involved.
+    pub shell_form: bool,
+    /// WORKDIR in force at the entry.
+    pub workdir: String,
+}
+
+impl Entry {
+    pub fn find(df: &Dockerfile, infos: &[StepInfo]) -> Result<Entry, String> {
+        let mut entrypoint = None;
+        let mut cmd = None;
+        let mut workdir = "/".to_string();
+        for info in infos {
+            workdir = info.workdir.clone();
+            let Some(Item::Instruction(inst)) = df.items.get(info.item) else { continue };
+            match inst.keyword {
+                Keyword::Entrypoint => {
+                    entrypoint = inst.command().cloned().map(|c| (info.item, c));
+                    // ENTRYPOINT resets CMD, as in docker.
+                    cmd = None;
+                }
+                Keyword::Cmd => cmd = inst.command().cloned().map(|c| (info.item, c)),
+                _ => {}
+            }
+        }
+        if entrypoint.is_none() && cmd.is_none() {
+            return Err("the file sets neither CMD nor ENTRYPOINT, so the container runs the build image's default command, which a runtime base does not have".into());
+        }
+        let mut shell_form = false;
+        let mut commands = Vec::new();
+        let mut argv = Vec::new();
+        let mut take = |c: &Command, argv: &mut Vec<String>, commands: &mut Vec<Vec<String>>| match c {
+            Command::Exec(a) => {
+                let words: Vec<String> = a.iter().map(|a| a.value.clone()).collect();
+                argv.extend(words.iter().cloned());
+            }
+            Command::Shell(a) => {
+                shell_form = true;
+                let script = shell::parse(&a.value);
+                for sc in script.simple_commands() {
+                    let mut words: Vec<String> =
+                        sc.literal_args().map(|w| w.unwrap_or("$?").to_string()).collect();
+                    if let Some(n) = sc.name() {
+                        words.insert(0, n.to_string());
+                    }
+                    if words.first().is_some_and(|w| w == "exec") {
+                        words.remove(0);
+                    }
+                    commands.push(words);
+                }
+                if let Some(first) = commands.first() {
+                    argv.extend(first.iter().cloned());
+                }
+            }
+        };
+        match (&entrypoint, &cmd) {
+            (Some((_, e @ Command::Shell(_))), _) => take(e, &mut argv, &mut commands),
+            (Some((_, e)), Some((_, c @ Command::Exec(_)))) => {
+                take(e, &mut argv, &mut commands);
+                take(c, &mut argv, &mut commands);
+            }
+            (Some((_, e)), _) => take(e, &mut argv, &mut commands),
+            (None, Some((_, c))) => take(c, &mut argv, &mut commands),
+            (None, None) => {}
+        }
+        if !shell_form {
+            commands.push(argv.clone());
+        }
+        Ok(Entry {
+            entrypoint,
+            cmd,
+            argv,
+            commands,
+            shell_form,
+            workdir,
+        })
+    }
+
+    /// The entry as one line, for messages.
+    pub fn describe(&self) -> String {
+        self.argv.join(" ")
+    }
+
+    /// A profile gate (build tool at runtime) matching one of the entry's commands.
+    pub fn gate<'r>(&self, rules: &'r Rules) -> Option<(&'r Profile, &'r GateRule)> {
+        self.commands.iter().find_map(|c| {
+            let (prog, args) = c.split_first()?;
+            rules.match_gate(prog, args)
+        })
+    }
+
+    pub fn program(&self) -> Option<&str> {
+        self.argv.first().map(String::as_str)
+    }
+}
+
+/// A path the runtime stage copies from the build stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CopySpec {
+    /// Absolute source path in the build stage (may end in a glob).
+    pub from: String,
+    /// Absolute destination in the runtime stage.
+    pub to: String,
+    pub rule: String,
+    pub reason: String,
+}
+
+/// What the runtime needs.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Closure {
+    pub copies: Vec<CopySpec>,
+    /// System packages to install in the runtime stage.
+    pub packages: Vec<String>,
+    pub package_manager: Option<PackageManager>,
+    /// RUN items to repeat in the runtime stage (users, system files).
+    pub replay: Vec<usize>,
+    pub app_kind: Option<AppKind>,
+    /// The entry or a replayed step needs `/bin/sh`.
+    pub needs_shell: bool,
+    /// The entry goes through a package manager (`npm start`).
+    pub needs_launcher: bool,
+    /// A static binary (Go, CGO_ENABLED=0).
+    pub static_binary: bool,
+    /// The app makes TLS calls or loads time zones (scratch must receive them).
+    pub needs_ca_certs: bool,
+    pub needs_tzdata: bool,
+    /// Python: create this venv in the dependencies stage.
+    pub create_venv: Option<String>,
+    /// Node: a command that removes dev dependencies at the end of the build stage.
+    pub prune: Option<(String, String, String)>,
+    /// The interpreter image family must be the same as the builder's.
+    pub same_family: bool,
+    pub warnings: Vec<String>,
+}
+
+fn gate(rule: &str, reason: impl Into<String>) -> Gate {
+    Gate {
+        rule: rule.into(),
+        reason: reason.into(),
+    }
+}
+
+const PATH_DIRS: &[&str] = &[
+    "/usr/local/sbin",
+    "/usr/local/bin",
+    "/usr/sbin",
+    "/usr/bin",
+    "/sbin",
+    "/bin",
+    "/go/bin",
+];
+
+/// Whether `path` matches `pattern` (which may hold `*`).
+fn path_matches(pattern: &str, path: &str) -> bool {
+    crate::rules::pattern::glob_match(pattern, path)
+}
+
+pub(crate) fn runtime_closure(
+    profile: &str,
+    df: &Dockerfile,
+    infos: &[StepInfo],
+    entry: &Entry,
+    ctx: Option<&Context>,
+    rules: &Rules,
+) -> Result<Closure, Gate> {
+    let mut c = Closure {
+        needs_shell: entry.shell_form,
+        ..Closure::default()
+    };
+    if ctx.is_none() {
+        c.warnings.push(
+            "no build context: working from the Dockerfile alone, so the rewrite copies more than it might need".into(),
+        );
+    }
+    common(&mut c, df, infos, entry, rules)?;
+    match profile {
+        "go" => go(&mut c, infos, entry, ctx)?,
+        "node" => node(&mut c, infos, entry, ctx, rules)?,
+        "python" => python(&mut c, df, infos, entry)?,
+        "java" => java(&mut c, infos, entry, ctx)?,
+        "dotnet" => dotnet(&mut c, infos, entry, ctx)?,
+        other => {
+            return Err(gate(
+                "core/no-profile",
+                format!("the `{other}` profile has no runtime plan yet"),
+            ));
+        }
+    }
+    Ok(c)
+}
+
+/// System packages, user setup and the health check: the same for every profile.
+fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry, rules: &Rules) -> Result<(), Gate> {
+    let _ = rules;
+    for info in infos {
+        let cmds = info.commands();
+        let mut setup = false;
+        let mut other = false;
+        for cmd in cmds {
+            match &cmd.kind {
+                CmdKind::Packages { manager, runtime, .. } => {
+                    c.package_manager = Some(*manager);
+                    for p in runtime {
+                        if !c.packages.contains(p) {
+                            c.packages.push(p.clone());
+                        }
+                    }
+                }
+                CmdKind::UserSetup => setup = true,
+                CmdKind::Harmless | CmdKind::PackageHousekeeping | CmdKind::WorkdirLocal => {}
+                _ => other = true,
+            }
+        }
+        if setup {
+            if other {
+                return Err(gate(
+                    "core/mixed-setup",
+                    format!(
+                        "line {}: one RUN both builds and changes system files or users; it cannot be split safely",
+                        line_of(df, info.item)
+                    ),
+                ));
+            }
+            c.replay.push(info.item);
+            c.needs_shell = true;
+        }
+    }
+    // A HEALTHCHECK runs inside the runtime image.
+    for info in infos {
+        let Some(Item::Instruction(inst)) = df.items.get(info.item) else { continue };
+        if let Body::Health { health: crate::syntax::Health::Check { command: Some(cmd), .. } } = &inst.body {
+            let words: Vec<String> = match cmd {
+                Command::Exec(a) => a.iter().map(|a| a.value.clone()).collect(),
+                Command::Shell(a) => {
+                    c.needs_shell = true;
+                    shell::parse(&a.value)
+                        .simple_commands()
+                        .filter_map(|s| s.name().map(str::to_string))
+                        .collect()
+                }
+            };
+            for tool in ["curl", "wget"] {
+                if words.iter().any(|w| w == tool) && !c.packages.iter().any(|p| p == tool) {
+                    c.packages.push(tool.to_string());
+                    c.package_manager.get_or_insert(PackageManager::Apt);
+                }
+            }
+        }
+    }
+    let _ = entry;
+    Ok(())
+}
+
+fn line_of(df: &Dockerfile, item: usize) -> usize {
+    match df.items.get(item) {
+        Some(Item::Instruction(i)) => i.start_line,
+        _ => 0,
+    }
+}
+
+/// Paths produced by commands with the given role, with the rule ids.
+fn produced(infos: &[StepInfo], role: Role) -> Vec<(String, String)> {
+    infos
+        .iter()
+        .flat_map(|i| i.commands())
+        .filter(|c| matches!(&c.kind, CmdKind::Profile { role: r, .. } if *r == role))
+        .flat_map(|c| c.produces.iter().map(move |p| (p.clone(), c.rule.clone())))
+        .collect()
+}
+
+/// Resolves the entry program to an absolute path, if it names a file.
+fn resolve_program(prog: &str, workdir: &str, produced: &[(String, String)]) -> Option<String> {
+    if prog.starts_with('/') {
+        return Some(prog.to_string());
+    }
+    if prog.contains('/') {
+        return Some(join_path(workdir, prog));
+    }
+    produced
+        .iter()
+        .find(|(p, _)| {
+            let (dir, name) = p.rsplit_once('/').unwrap_or(("", p));
+            name == prog && PATH_DIRS.contains(&dir)
+        })
+        .map(|(p, _)| p.clone())
+}
+
+fn go(c: &mut Closure, infos: &[StepInfo], entry: &Entry, ctx: Option<&Context>) -> Result<(), Gate> {
+    let built = produced(infos, Role::Build);
+    if built.is_empty() {
+        return Err(gate(
+            "core/prebuilt",
+            "no `go build -o PATH` step: the binary is built elsewhere, or its path cannot be read",
+        ));
+    }
+    let prog = entry.program().unwrap_or_default();
+    let Some(path) = resolve_program(prog, &entry.workdir, &built) else {
+        return Err(gate(
+            "go/rt-binary",
+            format!("the entry runs `{prog}`, which is not a binary the build writes with -o"),
+        ));
+    };
+    let Some((_, rule)) = built.iter().find(|(p, _)| path_matches(p, &path)) else {
+        return Err(gate(
+            "go/rt-binary",
+            format!("the entry runs `{path}`, but the build writes {}", list(built.iter().map(|b| &b.0))),
+        ));
+    };
+    if rule != "go/build" {
+        return Err(gate(
+            "go/rt-installed-binary",
+            "the binary comes from `go install`; its name is not shown by the command",
+        ));
+    }
+    // Static when CGO_ENABLED=0 is set for the build command.
+    let build_cmd = infos
+        .iter()
+        .flat_map(|i| i.commands().iter().map(move |c| (i, c)))
+        .find(|(_, c)| c.rule == "go/build" && c.produces.iter().any(|p| path_matches(p, &path)));
+    if let Some((info, cmd)) = build_cmd {
+        let cgo = cmd
+            .assignments
+            .get("CGO_ENABLED")
+            .or_else(|| info.env.get("CGO_ENABLED"));
+        c.static_binary = cgo.is_some_and(|v| v == "0");
+    }
+    c.app_kind = Some(if c.static_binary {
+        AppKind::StaticBinary
+    } else {
+        AppKind::DynamicBinary
+    });
+    c.copies.push(CopySpec {
+        from: path.clone(),
+        to: path.clone(),
+        rule: "go/rt-binary".into(),
+        reason: "the compiled binary the entry runs".into(),
+    });
+    // Files the program may read at run time, and TLS / time zones.
+    let sources: Vec<&str> = ctx
+        .map(|x| {
+            x.contents
+                .iter()
+                .filter(|(p, _)| p.ends_with(".go") && !p.ends_with("_test.go"))
+                .map(|(_, t)| t.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    let reads_files = ctx.is_none()
+        || sources.iter().any(|s| {
+            ["os.Open(", "os.ReadFile(", "ioutil.ReadFile(", "os.ReadDir(", "ParseFiles(", "ParseGlob(", "http.Dir(", "os.Stat("]
+                .iter()
+                .any(|p| s.contains(p))
+        });
+    if reads_files {
+        if entry.workdir == "/" {
+            return Err(gate(
+                "core/workdir-root",
+                "the program may read files from its working directory, which is /; what it reads cannot be shown",
+            ));
+        }
+        if !path.starts_with(&format!("{}/", entry.workdir.trim_end_matches('/'))) || ctx.is_none() {
+            c.copies.push(CopySpec {
+                from: entry.workdir.clone(),
+                to: entry.workdir.clone(),
+                rule: "core/app-files".into(),
+                reason: if ctx.is_none() {
+                    "without the build context the program's data files cannot be ruled out, so the working directory comes along".into()
+                } else {
+                    "the Go sources open files at run time (os.Open, ReadFile, ParseFiles, http.Dir …), so the working directory comes along".into()
+                },
+            });
+        } else {
+            c.copies.clear();
+            c.copies.push(CopySpec {
+                from: entry.workdir.clone(),
+                to: entry.workdir.clone(),
+                rule: "core/app-files".into(),
+                reason: "the binary and the files the Go sources open at run time (os.Open, ReadFile, ParseFiles, http.Dir …) live in the working directory".into(),
+            });
+        }
+    }
+    c.needs_ca_certs = ctx.is_none() || sources.iter().any(|s| s.contains("\"net/http\"") || s.contains("\"crypto/tls\"") || s.contains("\"net/smtp\""));
+    c.needs_tzdata = ctx.is_none() || sources.iter().any(|s| s.contains("LoadLocation("));
+    if sources.iter().any(|s| s.contains("import \"C\"")) {
+        if c.static_binary {
+            c.warnings.push("sources import \"C\" but CGO_ENABLED=0: the build itself decides".into());
+        }
+        c.app_kind = Some(AppKind::DynamicBinary);
+        c.static_binary = false;
+    }
+    Ok(())
+}
+
+fn node(c: &mut Closure, infos: &[StepInfo], entry: &Entry, ctx: Option<&Context>, rules: &Rules) -> Result<(), Gate> {
+    c.app_kind = Some(AppKind::NodeApp);
+    c.same_family = true;
+    let installs: Vec<(&StepInfo, &super::steps::CmdInfo)> = infos
+        .iter()
+        .flat_map(|i| i.commands().iter().map(move |c| (i, c)))
+        .filter(|(_, c)| matches!(&c.kind, CmdKind::Profile { role: Role::InstallDeps | Role::RuntimeSetup, .. }) && c.produces.iter().any(|p| p.ends_with("/node_modules")))
+        .collect();
+    let app = entry.workdir.clone();
+    if app == "/" {
+        return Err(gate("core/workdir-root", "the app lives in /, so what belongs to it cannot be told apart from the image"));
+    }
+    for (info, _) in &installs {
+        if info.workdir != app {
+            return Err(gate(
+                "node/rt-app",
+                format!("dependencies are installed in {} but the app starts in {app}", info.workdir),
+            ));
+        }
+    }
+    if let Some(prog) = entry.program()
+        && rules.match_launcher(prog, &entry.argv[1..]).is_some()
+    {
+        c.needs_launcher = true;
+    }
+    c.copies.push(CopySpec {
+        from: app.clone(),
+        to: app.clone(),
+        rule: "node/rt-app".into(),
+        reason: "the application directory: sources, build output, package.json and node_modules".into(),
+    });
+    // Prune dev dependencies when a full install ran and nothing shows a devDependency is used at run time.
+    let full_install = installs.iter().any(|(_, c)| matches!(c.kind, CmdKind::Profile { role: Role::InstallDeps, .. }));
+    let prod_install = installs.iter().any(|(_, c)| matches!(c.kind, CmdKind::Profile { role: Role::RuntimeSetup, .. }));
+    if full_install && !prod_install {
+        let manager = installs
+            .iter()
+            .find_map(|(_, c)| c.program.clone())
+            .unwrap_or_else(|| "npm".into());
+        match prune_blocker(ctx, entry) {
+            Some(why) => c.warnings.push(format!("dev dependencies stay in the runtime: {why}")),
+            None => {
+                let cmd = match manager.as_str() {
+                    "npm" => Some("npm prune --omit=dev"),
+                    "pnpm" => Some("pnpm prune --prod"),
+                    _ => None,
+                };
+                match cmd {
+                    Some(cmd) => {
+                        c.prune = Some((
+                            cmd.to_string(),
+                            "node/prune-prod".into(),
+                            "removes devDependencies after the build; nothing the app runs needs them".into(),
+                        ));
+                    }
+                    None => c.warnings.push(format!(
+                        "dev dependencies stay in the runtime: `{manager}` has no prune command that keeps the lockfile's versions"
+                    )),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Why dev dependencies must stay, if anything shows they are used at run time.
+fn prune_blocker(ctx: Option<&Context>, entry: &Entry) -> Option<String> {
+    let Some(ctx) = ctx else {
+        return Some("without the build context, package.json cannot be read".into());
+    };
+    let Some(pkg) = ctx.text("package.json").or_else(|| ctx.text("./package.json")) else {
+        return Some("package.json is not in the build context".into());
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(pkg) else {
+        return Some("package.json is not valid JSON".into());
+    };
+    let dev: Vec<String> = json
+        .get("devDependencies")
+        .and_then(|d| d.as_object())
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    if dev.is_empty() {
+        return Some("package.json has no devDependencies".into());
+    }
+    // Scripts the entry runs through the package manager.
+    let scripts = json.get("scripts").and_then(|s| s.as_object());
+    let mut run_scripts: Vec<String> = Vec::new();
+    let argv = &entry.argv;
+    if let Some(prog) = argv.first().map(String::as_str)
+        && matches!(prog, "npm" | "yarn" | "pnpm")
+    {
+        let name = match argv.get(1).map(String::as_str) {
+            Some("start") | None => Some("start".to_string()),
+            Some("run" | "run-script") => argv.get(2).cloned(),
+            Some(other) => Some(other.to_string()),
+        };
+        if let (Some(name), Some(scripts)) = (name, scripts) {
+            for key in [format!("pre{name}"), name.clone(), format!("post{name}")] {
+                if let Some(s) = scripts.get(&key).and_then(|v| v.as_str()) {
+                    run_scripts.push(s.to_string());
+                }
+            }
+        }
+    }
+    for d in &dev {
+        for s in &run_scripts {
+            if s.split(|ch: char| ch.is_whitespace() || ch == '&' || ch == ';').any(|w| w == d) {
+                return Some(format!("the start script runs `{d}`, a devDependency"));
+            }
+        }
+        if argv.iter().any(|a| a == d) {
+            return Some(format!("the entry runs `{d}`, a devDependency"));
+        }
+    }
+    // Imports of devDependencies in application sources.
+    for (path, text) in &ctx.contents {
+        let is_src = [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"].iter().any(|e| path.ends_with(e));
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let is_tooling = name.contains(".config.")
+            || name.contains(".test.")
+            || name.contains(".spec.")
+            || path.split('/').any(|seg| matches!(seg, "test" | "tests" | "__tests__" | "scripts"));
+        if !is_src || is_tooling {
+            continue;
+        }
+        for d in dev.iter().filter(|d| !d.starts_with("@types/")) {
+            for q in ['\'', '"'] {
+                let imported = [format!("require({q}{d}{q}"), format!("from {q}{d}{q}"), format!("import({q}{d}{q}"), format!("require({q}{d}/"), format!("from {q}{d}/")];
+                if imported.iter().any(|p| text.contains(p.as_str()))
+                    && !text.contains(&format!("import type {{")).then_some(()).is_some_and(|_| false)
+                {
+                    return Some(format!("{path} imports `{d}`, a devDependency"));
+                }
+            }
+        }
+    }
+    None
+}
+
+fn python(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -> Result<(), Gate> {
+    c.app_kind = Some(AppKind::PythonApp);
+    c.same_family = true;
+    let app = entry.workdir.clone();
+    if app == "/" {
+        return Err(gate("core/workdir-root", "the app lives in /, so what belongs to it cannot be told apart from the image"));
+    }
+    let mut existing_venv: Option<String> = None;
+    let mut installs = false;
+    for info in infos {
+        for cmd in info.commands() {
+            match cmd.rule.as_str() {
+                "python/venv-create" => existing_venv = cmd.produces.first().cloned(),
+                "python/pip-install-requirements" | "python/pip-install-packages" | "python/pip-install-project" => {
+                    installs = true;
+                    let bad = cmd.args.iter().flatten().find(|a| {
+                        matches!(a.as_str(), "--user" | "-t" | "--target" | "--prefix" | "--root" | "-e" | "--editable")
+                            || a.starts_with("--target=")
+                            || a.starts_with("--prefix=")
+                    });
+                    if let Some(flag) = bad {
+                        return Err(gate(
+                            "python/rt-site-packages",
+                            format!("line {}: `pip install {flag}` puts packages where moving them is not supported yet", line_of(df, info.item)),
+                        ));
+                    }
+                }
+                r if r.starts_with("python/poetry") || r.starts_with("python/pipenv") || r.starts_with("python/uv") => {
+                    return Err(gate(
+                        r,
+                        format!("line {}: `{}` manages its own environment; moving it is not supported yet", line_of(df, info.item), cmd.text),
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+    let venv = match existing_venv {
+        Some(v) => v,
+        None => {
+            if installs {
+                c.create_venv = Some("/opt/venv".into());
+            }
+            "/opt/venv".into()
+        }
+    };
+    if installs || c.create_venv.is_some() {
+        c.copies.push(CopySpec {
+            from: venv.clone(),
+            to: venv,
+            rule: "python/rt-venv".into(),
+            reason: "the virtual environment holding the installed packages and their console scripts".into(),
+        });
+    }
+    c.copies.push(CopySpec {
+        from: app.clone(),
+        to: app,
+        rule: "python/rt-app".into(),
+        reason: "Python runs from source: the application directory".into(),
+    });
+    Ok(())
+}
+
+fn java(c: &mut Closure, infos: &[StepInfo], entry: &Entry, ctx: Option<&Context>) -> Result<(), Gate> {
+    c.app_kind = Some(AppKind::JvmApp);
+    let built = produced(infos, Role::Build);
+    if built.is_empty() {
+        return Err(gate(
+            "core/prebuilt",
+            "no Maven or Gradle package step: the jar is built outside the image, or by a tool no rule knows",
+        ));
+    }
+    let argv = &entry.argv;
+    if argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)) != Some("java") {
+        return Err(gate(
+            "java/rt-maven-jar",
+            format!("the entry runs `{}`, not `java`; what it needs cannot be shown", entry.describe()),
+        ));
+    }
+    let mut paths: Vec<String> = Vec::new();
+    let mut it = argv.iter().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "-jar" => paths.extend(it.next().cloned()),
+            "-cp" | "-classpath" | "--class-path" => {
+                if let Some(cp) = it.next() {
+                    paths.extend(cp.split(':').map(|p| p.trim_end_matches("/*").trim_end_matches('*').to_string()));
+                }
+            }
+            _ => {}
+        }
+    }
+    if paths.is_empty() {
+        return Err(gate("java/rt-maven-jar", "the entry names no jar (-jar) or class path (-cp)"));
+    }
+    let thin = ctx.is_none_or(|x| {
+        x.text("pom.xml")
+            .is_some_and(|p| p.contains("copy-dependencies") || p.contains("classpathPrefix"))
+    });
+    for p in paths {
+        let abs = join_path(&entry.workdir, &p);
+        let Some((pattern, rule)) = built.iter().find(|(pat, _)| {
+            path_matches(pat, &abs) || pat.rsplit_once('/').is_some_and(|(dir, _)| abs == dir || abs.starts_with(&format!("{dir}/")))
+        }) else {
+            return Err(gate(
+                "core/prebuilt",
+                format!("the entry uses {abs}, which no build step writes (the build writes {})", list(built.iter().map(|b| &b.0))),
+            ));
+        };
+        let dir = pattern.rsplit_once('/').map_or(pattern.as_str(), |(d, _)| d).to_string();
+        let rt_rule = if rule.starts_with("java/gradle") { "java/rt-gradle-jar" } else { "java/rt-maven-jar" };
+        let (from, reason) = if thin && path_matches(pattern, &abs) {
+            (dir.clone(), if ctx.is_none() {
+                "without the build context the jar's Class-Path cannot be read, so the whole output directory comes along".to_string()
+            } else {
+                "pom.xml copies dependencies next to the jar (copy-dependencies / classpathPrefix), so the whole output directory comes along".to_string()
+            })
+        } else {
+            (abs.clone(), "the jar or class path the entry runs".to_string())
+        };
+        let spec = CopySpec {
+            to: from.clone(),
+            from,
+            rule: rt_rule.into(),
+            reason,
+        };
+        if !c.copies.contains(&spec) {
+            c.copies.push(spec);
+        }
+    }
+    // Files the app may read relative to its working directory.
+    if ctx.is_none() {
+        c.warnings.push("without the build context, files the app reads from its working directory cannot be ruled out; only the jar is copied".into());
+    }
+    Ok(())
+}
+
+fn dotnet(c: &mut Closure, infos: &[StepInfo], entry: &Entry, ctx: Option<&Context>) -> Result<(), Gate> {
+    let publish: Vec<(String, String)> = infos
+        .iter()
+        .flat_map(|i| i.commands())
+        .filter(|c| c.rule.starts_with("dotnet/publish"))
+        .flat_map(|c| c.produces.iter().map(move |p| (p.clone(), c.rule.clone())))
+        .collect();
+    let Some((dir, rule)) = publish.first().cloned() else {
+        return Err(gate("core/prebuilt", "no `dotnet publish -o DIR` step: the app is built elsewhere"));
+    };
+    if dir.contains('*') {
+        return Err(gate("dotnet/rt-publish", "`dotnet publish` has no -o: the publish folder's path depends on the project"));
+    }
+    let self_contained = rule == "dotnet/publish-self-contained";
+    let argv = &entry.argv;
+    let target = match argv.first().map(String::as_str) {
+        Some("dotnet") => argv.get(1).cloned().unwrap_or_default(),
+        Some(p) => p.to_string(),
+        None => String::new(),
+    };
+    let abs = join_path(&entry.workdir, &target);
+    if !abs.starts_with(&format!("{}/", dir.trim_end_matches('/'))) {
+        return Err(gate(
+            "dotnet/rt-publish",
+            format!("the entry runs {abs}, which is not in the publish folder {dir}"),
+        ));
+    }
+    let web = ctx.is_none_or(|x| x.contents.iter().any(|(p, t)| (p.ends_with(".csproj") || p.ends_with(".fsproj")) && t.contains("Microsoft.NET.Sdk.Web")));
+    c.app_kind = Some(if self_contained {
+        AppKind::DotnetSelfContained
+    } else if web {
+        AppKind::DotnetWeb
+    } else {
+        AppKind::DotnetConsole
+    });
+    c.copies.push(CopySpec {
+        from: dir.clone(),
+        to: dir,
+        rule: "dotnet/rt-publish".into(),
+        reason: "the publish folder holds the app and every assembly it loads".into(),
+    });
+    Ok(())
+}
+
+fn list<'a>(items: impl Iterator<Item = &'a String>) -> String {
+    let v: BTreeSet<&String> = items.collect();
+    v.into_iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+}
+
+#[allow(dead_code)]
+fn is_run(info: &StepInfo) -> bool {
+    matches!(info.kind, StepKind::Run(_))
+}

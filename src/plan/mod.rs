@@ -1,0 +1,346 @@
+//! The plan layer: from a single-stage Dockerfile, its build context and the
+//! rules, decide the stages (`dependencies`, `build`, `runtime`), what each
+//! instruction is for, what the runtime receives and on which base — or decide
+//! to leave the file unchanged, with the reason.
+//!
+//! Invariants: pure (no I/O); every instruction of the input gets a
+//! [`Decision`] naming the rule that placed it; when anything the runtime might
+//! need cannot be shown, the outcome is [`Outcome::Unchanged`].
+
+mod base;
+mod closure;
+mod render;
+mod steps;
+
+pub use base::BaseChoice;
+
+use crate::model::{Context, Model, ModelError, instruction};
+use crate::rules::{Role, Rules};
+use crate::syntax::{Dockerfile, Keyword};
+use serde::Serialize;
+use steps::{CmdKind, StepInfo, StepKind, classify_step};
+
+/// How to rewrite.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Which runtime base.
+    pub base: BaseChoice,
+    /// Add BuildKit cache mounts to package-manager steps.
+    pub cache_mounts: bool,
+    /// Keep running as root when the original sets no USER.
+    pub keep_root: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            base: BaseChoice::Auto,
+            cache_mounts: true,
+            keep_root: false,
+        }
+    }
+}
+
+/// Where an instruction of the input ends up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Placement {
+    /// Before the first FROM, unchanged.
+    Global,
+    /// In the `dependencies` stage.
+    Dependencies,
+    /// In the `build` stage.
+    Build,
+    /// Moved to the `runtime` stage.
+    Runtime,
+    /// Kept in the build stage and repeated in the runtime stage.
+    BuildAndRuntime,
+    /// The file is left unchanged.
+    Unchanged,
+}
+
+/// What happened to one instruction of the input, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Decision {
+    /// 1-based line of the instruction.
+    pub line: usize,
+    /// The instruction's first line.
+    pub text: String,
+    /// Where it went.
+    pub placement: Placement,
+    /// The rule that decided it.
+    pub rule: String,
+    /// Why, in plain words.
+    pub reason: String,
+    /// Decisions about the commands inside a RUN.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<CommandDecision>,
+}
+
+/// What one command inside a RUN is for.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommandDecision {
+    /// The command text.
+    pub text: String,
+    /// Its role (`install-deps`, `build`, `test`, `system-packages`, …).
+    pub role: String,
+    /// The rule.
+    pub rule: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Something the rewrite adds that the input did not have.
+#[derive(Debug, Clone, Serialize)]
+pub struct Addition {
+    /// The stage it goes in.
+    pub stage: String,
+    /// The text added.
+    pub text: String,
+    /// The rule.
+    pub rule: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// A stage of the output.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageSummary {
+    /// Its name.
+    pub name: String,
+    /// Its base image.
+    pub base: String,
+}
+
+/// Why the file stays as it is.
+#[derive(Debug, Clone, Serialize)]
+pub struct Gate {
+    /// The rule.
+    pub rule: String,
+    /// Why, in one line.
+    pub reason: String,
+}
+
+/// The result of planning.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Leave the file unchanged.
+    Unchanged {
+        /// Why.
+        gate: Gate,
+        /// The profile that applied, if one did.
+        profile: Option<String>,
+        /// Per instruction, what the analysis saw (placement `unchanged`).
+        decisions: Vec<Decision>,
+    },
+    /// A multi-stage rewrite.
+    Rewrite(Box<Rewrite>),
+}
+
+/// A planned rewrite.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rewrite {
+    /// The profile.
+    pub profile: String,
+    /// The stages, in order.
+    pub stages: Vec<StageSummary>,
+    /// Per input instruction.
+    pub decisions: Vec<Decision>,
+    /// What was added.
+    pub additions: Vec<Addition>,
+    /// The original base image.
+    pub base_before: String,
+    /// The runtime base image.
+    pub base_after: String,
+    /// Why this runtime base.
+    pub base_reason: String,
+    /// Approximate compressed size of the runtime base (catalogue figure), MB.
+    pub base_after_approx_mb: Option<u32>,
+    /// Warnings for the user.
+    pub warnings: Vec<String>,
+    /// The new Dockerfile.
+    #[serde(skip)]
+    pub text: String,
+}
+
+/// Plans a rewrite of `df`. `ctx` is the build context, when known.
+pub fn plan(df: &Dockerfile, ctx: Option<&Context>, rules: &Rules, opts: &Options) -> Result<Outcome, ModelError> {
+    let model = Model::build(df)?;
+    let final_stage = model.final_stage();
+    let unchanged = |rule: &str, reason: String, profile: Option<String>| {
+        Ok(Outcome::Unchanged {
+            gate: Gate {
+                rule: rule.into(),
+                reason,
+            },
+            profile,
+            decisions: df
+                .instructions()
+                .map(|i| Decision {
+                    line: i.start_line,
+                    text: first_line(df, i),
+                    placement: Placement::Unchanged,
+                    rule: rule.into(),
+                    reason: "the file is left unchanged".into(),
+                    commands: Vec::new(),
+                })
+                .collect(),
+        })
+    };
+
+    if model.stages.len() > 1 {
+        let base = &final_stage.base;
+        let is_builder = rules.profile_for_image(&base.resolved).is_some()
+            && !rules
+                .bases()
+                .families
+                .iter()
+                .flat_map(|f| f.candidates.iter())
+                .any(|c| base::candidate_matches(&c.image, &base.resolved));
+        if is_builder && final_stage.parent.is_none() {
+            return unchanged(
+                "core/multistage-sdk-final",
+                format!(
+                    "the file is already multi-stage, but its final stage runs on the full toolchain image `{}`; rewriting existing multi-stage files is not supported yet",
+                    base.resolved
+                ),
+                None,
+            );
+        }
+        return unchanged(
+            "core/already-multistage",
+            format!(
+                "the file is already multi-stage and its final stage runs on `{}`",
+                base.resolved
+            ),
+            None,
+        );
+    }
+
+    let base = &final_stage.base;
+    if base.is_scratch() {
+        return unchanged("core/no-profile", "the image is built FROM scratch: nothing to split".into(), None);
+    }
+    let Some(profile) = rules.profile_for_image(&base.resolved) else {
+        return unchanged(
+            "core/no-profile",
+            format!(
+                "no language profile applies: `{}` is not a known build image (profiles: {})",
+                base.resolved,
+                rules.profiles().iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+            None,
+        );
+    };
+    let profile_id = profile.id.clone();
+    if base.tag.is_none() && base.digest.is_none() {
+        return unchanged(
+            "core/untagged-base",
+            format!("`{}` has no tag, so the runtime base's version cannot be read from it", base.resolved),
+            Some(profile_id),
+        );
+    }
+
+    // Classify every instruction of the stage.
+    let mut infos: Vec<StepInfo> = Vec::new();
+    for step in &final_stage.steps {
+        let Some(inst) = instruction(df, step) else { continue };
+        infos.push(classify_step(df, inst, step, rules));
+    }
+
+    // The runtime entry.
+    let entry = match closure::Entry::find(df, &infos) {
+        Ok(e) => e,
+        Err(reason) => return unchanged("core/no-entry", reason, Some(profile_id)),
+    };
+    if let Some((gate_profile, gate)) = entry.gate(rules) {
+        return unchanged(
+            &gate.id,
+            format!(
+                "the container runs a build tool at start (`{}`): {} ({} profile)",
+                entry.describe(),
+                gate.why,
+                gate_profile.id
+            ),
+            Some(profile_id),
+        );
+    }
+
+    // Anything not understood that could matter to the runtime stops here.
+    for info in &infos {
+        if let StepKind::CopyOther(why) = &info.kind {
+            let inst = instruction_at(df, info.item);
+            return unchanged(
+                "core/unmodelled-copy",
+                format!("line {}: {why}; what it brings may be needed at runtime", inst.map_or(0, |i| i.start_line)),
+                Some(profile_id),
+            );
+        }
+        for c in info.commands() {
+            if c.kind == CmdKind::Unknown {
+                let inst = instruction_at(df, info.item);
+                return unchanged(
+                    &c.rule,
+                    format!(
+                        "line {}: `{}`: {}",
+                        inst.map_or(0, |i| i.start_line),
+                        c.text,
+                        c.why
+                    ),
+                    Some(profile_id),
+                );
+            }
+            if let CmdKind::Profile { role: Role::BuildToolAtRuntime, .. } = c.kind {
+                let inst = instruction_at(df, info.item);
+                return unchanged(
+                    &c.rule,
+                    format!(
+                        "line {}: `{}` installs a tool the container runs; keeping it in a slim runtime is not supported yet",
+                        inst.map_or(0, |i| i.start_line),
+                        c.text
+                    ),
+                    Some(profile_id),
+                );
+            }
+        }
+    }
+    if infos
+        .iter()
+        .any(|i| matches!(i.keyword, Keyword::Onbuild))
+    {
+        return unchanged(
+            "core/onbuild",
+            "ONBUILD triggers run in images built FROM this one; which stage should carry them cannot be decided".into(),
+            Some(profile_id),
+        );
+    }
+
+    // What the runtime needs.
+    let closure = match closure::runtime_closure(&profile_id, df, &infos, &entry, ctx, rules) {
+        Ok(c) => c,
+        Err(g) => return unchanged(&g.rule, g.reason, Some(profile_id)),
+    };
+
+    // The runtime base.
+    let chosen = match base::choose(rules, &base.resolved, &closure, &entry, opts) {
+        Ok(c) => c,
+        Err(g) => return unchanged(&g.rule, g.reason, Some(profile_id)),
+    };
+
+    let rewrite = render::render(df, &model, &infos, &entry, &closure, &chosen, ctx, opts, &profile_id);
+    Ok(Outcome::Rewrite(Box::new(rewrite)))
+}
+
+fn instruction_at(df: &Dockerfile, item: usize) -> Option<&crate::syntax::Instruction> {
+    match df.items.get(item) {
+        Some(crate::syntax::Item::Instruction(i)) => Some(i),
+        _ => None,
+    }
+}
+
+/// The first line of an instruction, without its line ending.
+pub(crate) fn first_line(df: &Dockerfile, inst: &crate::syntax::Instruction) -> String {
+    let text = df.text(&inst.span);
+    text.lines().next().unwrap_or("").trim_end_matches('\r').to_string()
+}

@@ -1,0 +1,659 @@
+//! Writing the planned stages as Dockerfile text. Kept instructions come out
+//! byte for byte with the comments and blank lines above them; changes inside
+//! a kept instruction (a stage name after FROM, a cache mount after RUN) are
+//! [`Edit`]s applied in one place.
+
+use super::base::Chosen;
+use super::closure::{Closure, Entry};
+use super::steps::{CmdKind, StepInfo, StepKind};
+use super::{Addition, CommandDecision, Decision, Options, Placement, Rewrite, StageSummary, first_line};
+use crate::emit::{Edit, apply};
+use crate::model::{Context, Model};
+use crate::rules::{PackageManager, Role};
+use crate::syntax::{Body, Dockerfile, Instruction, Item, Keyword};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// ENV names that only steer builds and package managers: they stay in the build stage.
+const BUILD_ONLY_ENV: &[&str] = &[
+    "CGO_ENABLED", "GOOS", "GOARCH", "GOARM", "GOAMD64", "GOFLAGS", "GOPROXY", "GOPRIVATE", "GONOSUMDB",
+    "GONOPROXY", "GOSUMDB", "GOTOOLCHAIN", "GO111MODULE", "DEBIAN_FRONTEND", "PIP_NO_CACHE_DIR",
+    "PIP_DISABLE_PIP_VERSION_CHECK", "PIP_DEFAULT_TIMEOUT", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL",
+    "PIP_ROOT_USER_ACTION", "POETRY_VERSION", "POETRY_HOME", "POETRY_NO_INTERACTION",
+    "POETRY_VIRTUALENVS_CREATE", "POETRY_VIRTUALENVS_IN_PROJECT", "PIPENV_VENV_IN_PROJECT", "UV_COMPILE_BYTECODE",
+    "UV_LINK_MODE", "NPM_CONFIG_LOGLEVEL", "NPM_CONFIG_FUND", "NPM_CONFIG_AUDIT", "NPM_CONFIG_UPDATE_NOTIFIER",
+    "YARN_CACHE_FOLDER", "MAVEN_OPTS", "MAVEN_CONFIG", "GRADLE_OPTS", "DOTNET_CLI_TELEMETRY_OPTOUT",
+    "DOTNET_SKIP_FIRST_TIME_EXPERIENCE", "DOTNET_NOLOGO", "NUGET_XMLDOC_MODE",
+];
+
+fn is_secret(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "PRIVATE_KEY", "ACCESS_KEY", "CREDENTIAL"]
+        .iter()
+        .any(|s| n.contains(s))
+}
+
+fn is_build_only_env(name: &str) -> bool {
+    BUILD_ONLY_ENV.contains(&name) || name.starts_with("NPM_CONFIG_") || name.starts_with("PIP_")
+}
+
+struct Out {
+    nl: &'static str,
+    lower: bool,
+    text: String,
+}
+
+impl Out {
+    fn kw(&self, k: &str) -> String {
+        if self.lower { k.to_ascii_lowercase() } else { k.to_string() }
+    }
+    fn line(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.text.push_str(self.nl);
+    }
+    fn raw(&mut self, s: &str) {
+        self.text.push_str(s);
+        if !s.ends_with('\n') {
+            self.text.push_str(self.nl);
+        }
+    }
+    fn blank(&mut self) {
+        let double = format!("{0}{0}", self.nl);
+        if !self.text.is_empty() && !self.text.ends_with(&double) {
+            self.text.push_str(self.nl);
+        }
+    }
+}
+
+fn json_array(words: &[String]) -> String {
+    let quoted: Vec<String> = words
+        .iter()
+        .map(|w| serde_json::to_string(w).unwrap_or_else(|_| format!("\"{w}\"")))
+        .collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+fn inst(df: &Dockerfile, item: usize) -> Option<&Instruction> {
+    match df.items.get(item) {
+        Some(Item::Instruction(i)) => Some(i),
+        _ => None,
+    }
+}
+
+/// Where each step goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Deps,
+    Build,
+    Runtime,
+    Both,
+}
+
+/// The cache mount for a RUN, if one is safe: only download caches, which
+/// never decide what ends up in the image.
+fn cache_mount(info: &StepInfo, user_is_root: bool) -> Option<(&'static str, &'static str)> {
+    if !user_is_root {
+        return None;
+    }
+    for c in info.commands() {
+        let args: Vec<&str> = c.args.iter().flatten().map(String::as_str).collect();
+        match (c.rule.as_str(), c.program.as_deref()) {
+            ("node/install" | "node/install-prod", Some("npm")) => return Some(("target=/root/.npm", "npm's download cache")),
+            ("node/install" | "node/install-prod" | "node/yarn-bare", Some("yarn")) => {
+                return Some(("target=/usr/local/share/.cache/yarn", "yarn's download cache"));
+            }
+            (r, _) if r.starts_with("python/pip-install") && !args.contains(&"--no-cache-dir") => {
+                return Some(("target=/root/.cache/pip", "pip's download and wheel cache"));
+            }
+            ("go/build", _) => return Some(("target=/root/.cache/go-build", "Go's build cache")),
+            _ => {}
+        }
+    }
+    None
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn render(
+    df: &Dockerfile,
+    model: &Model,
+    infos: &[StepInfo],
+    entry: &Entry,
+    closure: &Closure,
+    chosen: &Chosen,
+    ctx: Option<&Context>,
+    opts: &Options,
+    profile: &str,
+) -> Rewrite {
+    let _ = ctx;
+    let stage = model.final_stage();
+    let from = inst(df, stage.from_item).expect("the stage's FROM is an instruction");
+    let nl = if df.source.contains("\r\n") { "\r\n" } else { "\n" };
+    let lower = df.text(&from.keyword_span).chars().all(|c| c.is_ascii_lowercase());
+    let mut out = Out { nl, lower, text: String::new() };
+    let mut decisions: BTreeMap<usize, Decision> = BTreeMap::new();
+    let mut additions: Vec<Addition> = Vec::new();
+    let mut warnings = closure.warnings.clone();
+
+    let decide = |decisions: &mut BTreeMap<usize, Decision>, item: usize, placement: Placement, rule: &str, reason: String, info: Option<&StepInfo>| {
+        if let Some(i) = inst(df, item) {
+            let commands = info
+                .map(|info| {
+                    info.commands()
+                        .iter()
+                        .map(|c| CommandDecision {
+                            text: c.text.clone(),
+                            role: match &c.kind {
+                                CmdKind::Profile { role, .. } => role.as_str().to_string(),
+                                CmdKind::Packages { .. } => "system-packages".into(),
+                                CmdKind::PackageHousekeeping => "package-housekeeping".into(),
+                                CmdKind::UserSetup => "system-setup".into(),
+                                CmdKind::WorkdirLocal => "app-files".into(),
+                                CmdKind::Harmless => "no-effect".into(),
+                                CmdKind::Unknown => "unknown".into(),
+                            },
+                            rule: c.rule.clone(),
+                            reason: c.why.clone(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            decisions.insert(
+                item,
+                Decision {
+                    line: i.start_line,
+                    text: first_line(df, i),
+                    placement,
+                    rule: rule.to_string(),
+                    reason,
+                    commands,
+                },
+            );
+        }
+    };
+
+    // --- Where each step goes.
+    let is_install = |i: &StepInfo| {
+        i.commands().iter().any(|c| {
+            matches!(&c.kind, CmdKind::Profile { role: Role::InstallDeps | Role::RuntimeSetup, .. })
+                && !c.rule.starts_with("node/prune")
+                && c.rule != "python/pip-install-project"
+        })
+    };
+    let first_sources = infos
+        .iter()
+        .position(|i| matches!(&i.kind, StepKind::CopyContext { manifests_only: false, .. }) || i.has_role(Role::Build) || i.has_role(Role::Test))
+        .unwrap_or(infos.len());
+    let deps_end = infos[..first_sources].iter().rposition(is_install);
+    if deps_end.is_none()
+        && let Some(late) = infos.iter().position(is_install)
+        && late > first_sources
+    {
+        warnings.push(format!(
+            "line {}: dependencies are installed after the sources are copied, so any source change reinstalls them; copy the manifests first to get a cached dependency layer",
+            inst(df, infos[late].item).map_or(0, |i| i.start_line)
+        ));
+    }
+    let mut places: Vec<Place> = Vec::with_capacity(infos.len());
+    let last_user = infos.iter().rposition(|i| i.keyword == Keyword::User);
+    for (n, info) in infos.iter().enumerate() {
+        let build_side = if deps_end.is_some_and(|d| n <= d) { Place::Deps } else { Place::Build };
+        let p = match info.keyword {
+            Keyword::Label | Keyword::Expose | Keyword::Stopsignal | Keyword::Healthcheck | Keyword::Cmd | Keyword::Entrypoint | Keyword::Maintainer => Place::Runtime,
+            Keyword::Volume => Place::Both,
+            Keyword::User if Some(n) == last_user => Place::Both,
+            Keyword::Env => {
+                let keys = env_keys(df, info.item);
+                if keys.iter().all(|k| is_build_only_env(k) || is_secret(k)) {
+                    build_side
+                } else {
+                    Place::Both
+                }
+            }
+            Keyword::Run if closure.replay.contains(&info.item) => Place::Both,
+            _ => build_side,
+        };
+        places.push(p);
+    }
+
+    // --- Names.
+    let alias = match &from.body {
+        Body::From { alias: Some(a), .. } => Some(a.value.clone()),
+        _ => None,
+    };
+    let has_deps = deps_end.is_some();
+    let first_name = alias.clone().unwrap_or_else(|| if has_deps { "dependencies".into() } else { "build".into() });
+    let build_name = if has_deps { unique("build", &[&first_name]) } else { first_name.clone() };
+    let runtime_name = unique("runtime", &[&first_name, &build_name]);
+
+    // --- Prelude: everything before FROM, byte for byte.
+    out.text.push_str(&df.source[..from.span.start]);
+
+    // The FROM, with a stage name when it has none.
+    let mut from_text = df.text(&from.span).to_string();
+    if alias.is_none() {
+        if let Body::From { image: Some(img), .. } = &from.body {
+            let at = img.span.end - from.span.start;
+            from_text = apply(&from_text, &[Edit { range: at..at, content: format!(" {} {first_name}", out.kw("AS")) }]).unwrap_or(from_text);
+        }
+    }
+    out.raw(&from_text);
+    decide(
+        &mut decisions,
+        stage.from_item,
+        if has_deps { Placement::Dependencies } else { Placement::Build },
+        "core/stage-names",
+        format!("the original base becomes the `{first_name}` stage; `FROM` stays literal so tools that bump image tags still find it"),
+        None,
+    );
+
+    // Python: create the venv before the first pip install.
+    let first_pip = infos.iter().position(|i| i.commands().iter().any(|c| c.rule.starts_with("python/pip-install")));
+
+    let mut prev_end = from.span.end;
+    let mut user_is_root = stage_user_is_root(None);
+    let mut emit_unit = |out: &mut Out, info: &StepInfo, prev_end: &mut usize, edits: &[Edit]| {
+        let i = inst(df, info.item).expect("steps are instructions");
+        let lead = &df.source[*prev_end..i.span.start];
+        out.text.push_str(lead);
+        let text = df.text(&i.span);
+        let text = apply(text, edits).unwrap_or_else(|_| text.to_string());
+        out.raw(&text);
+        *prev_end = i.span.end;
+    };
+
+    for stage_kind in [Place::Deps, Place::Build] {
+        if stage_kind == Place::Build && has_deps {
+            out.blank();
+            let line = format!("{} {first_name} {} {build_name}", out.kw("FROM"), out.kw("AS"));
+            out.line(&line);
+            additions.push(Addition {
+                stage: build_name.clone(),
+                text: line,
+                rule: "core/stage-names".into(),
+                reason: "the build stage starts from the dependencies stage, so a source change does not reinstall dependencies".into(),
+            });
+        }
+        let stage_name = if stage_kind == Place::Deps { &first_name } else { &build_name };
+        for (n, info) in infos.iter().enumerate() {
+            let p = places[n];
+            let on_build_side = match p {
+                Place::Deps => stage_kind == Place::Deps,
+                Place::Build => stage_kind == Place::Build,
+                Place::Both => {
+                    let side = if deps_end.is_some_and(|d| n <= d) { Place::Deps } else { Place::Build };
+                    side == stage_kind
+                }
+                Place::Runtime => false,
+            };
+            if p == Place::Runtime {
+                if stage_kind == Place::Build || !has_deps {
+                    // Skip it on the build side; remember the gap so comments above it travel with it.
+                }
+                continue;
+            }
+            if !on_build_side {
+                continue;
+            }
+            if Some(n) == first_pip
+                && let Some(venv) = &closure.create_venv
+            {
+                let i = inst(df, info.item).expect("instruction");
+                out.text.push_str(&df.source[prev_end..i.span.start]);
+                prev_end = i.span.start;
+                let run = format!("{} python3 -m venv {venv}", out.kw("RUN"));
+                let env = format!("{} VIRTUAL_ENV={venv} PATH=\"{venv}/bin:$PATH\"", out.kw("ENV"));
+                out.line(&run);
+                out.line(&env);
+                for t in [run, env] {
+                    additions.push(Addition {
+                        stage: stage_name.clone(),
+                        text: t,
+                        rule: "python/rt-venv".into(),
+                        reason: "pip installs into a virtual environment, so the runtime can take the packages in one copy".into(),
+                    });
+                }
+            }
+            if info.keyword == Keyword::User {
+                user_is_root = stage_user_is_root(inst(df, info.item).and_then(|i| match &i.body {
+                    Body::Text { text: Some(t) } => Some(t.value.as_str()),
+                    _ => None,
+                }));
+            }
+            let mut edits = Vec::new();
+            let mut mount_note = None;
+            if info.keyword == Keyword::Run
+                && opts.cache_mounts
+                && let Some(i) = inst(df, info.item)
+                && i.flag("mount").is_none()
+                && let Some((target, what)) = cache_mount(info, user_is_root)
+            {
+                let at = i.keyword_span.end - i.span.start;
+                edits.push(Edit { range: at..at, content: format!(" --mount=type=cache,{target}") });
+                mount_note = Some(what);
+            }
+            emit_unit(&mut out, info, &mut prev_end, &edits);
+            let (placement, rule, reason) = step_reason(df, info, p, stage_name, &runtime_name, closure);
+            let reason = match mount_note {
+                Some(what) => format!("{reason}; a BuildKit cache mount keeps {what} between builds (--no-cache-mounts to leave the line as it was)"),
+                None => reason,
+            };
+            decide(&mut decisions, info.item, placement, &rule, reason, Some(info));
+        }
+        if stage_kind == Place::Build {
+            if let Some((cmd, rule, why)) = &closure.prune {
+                let line = format!("{} {cmd}", out.kw("RUN"));
+                out.line(&line);
+                additions.push(Addition { stage: build_name.clone(), text: line, rule: rule.clone(), reason: why.clone() });
+            }
+        }
+        if stage_kind == Place::Deps && !has_deps {
+            // Single build stage: the loop for Build emits everything.
+        }
+    }
+
+    // --- Runtime stage.
+    out.blank();
+    let from_rt = format!("{} {} {} {runtime_name}", out.kw("FROM"), chosen.image, out.kw("AS"));
+    out.line(&from_rt);
+    additions.push(Addition {
+        stage: runtime_name.clone(),
+        text: from_rt,
+        rule: chosen.spec.as_ref().map_or("core/base-choice".into(), |s| s.id.clone()),
+        reason: chosen.reason.clone(),
+    });
+
+    // ARGs the runtime instructions use.
+    let runtime_items: Vec<usize> = infos
+        .iter()
+        .zip(&places)
+        .filter(|(_, p)| matches!(p, Place::Runtime | Place::Both))
+        .map(|(i, _)| i.item)
+        .collect();
+    let mut arg_defaults: BTreeMap<String, Option<String>> = BTreeMap::new();
+    for info in infos {
+        if let Some(Body::Arg { decls }) = inst(df, info.item).map(|i| &i.body) {
+            for d in decls {
+                arg_defaults.insert(d.name.value.clone(), d.default.as_ref().map(|v| v.value.clone()));
+            }
+        }
+    }
+    let mut needed_args: BTreeSet<String> = BTreeSet::new();
+    for item in &runtime_items {
+        if let Some(i) = inst(df, *item) {
+            for v in &i.vars {
+                if arg_defaults.contains_key(&v.name) && !is_secret(&v.name) {
+                    needed_args.insert(v.name.clone());
+                }
+            }
+        }
+    }
+    for name in &needed_args {
+        let line = match arg_defaults.get(name).cloned().flatten() {
+            Some(d) => format!("{} {name}={d}", out.kw("ARG")),
+            None => format!("{} {name}", out.kw("ARG")),
+        };
+        out.line(&line);
+        additions.push(Addition {
+            stage: runtime_name.clone(),
+            text: line,
+            rule: "core/arg-scope".into(),
+            reason: format!("`{name}` is used by an instruction of the runtime stage, and an ARG must be declared in the stage that uses it"),
+        });
+    }
+
+    // ENV the app sees, byte for byte.
+    let mut runtime_env_keys: BTreeSet<String> = BTreeSet::new();
+    for (n, info) in infos.iter().enumerate() {
+        if info.keyword != Keyword::Env || places[n] != Place::Both {
+            continue;
+        }
+        let keys = env_keys(df, info.item);
+        let i = inst(df, info.item).expect("instruction");
+        if keys.iter().any(|k| is_secret(k)) {
+            // Rewrite without the secrets.
+            if let Body::KeyValues { pairs } = &i.body {
+                let kept: Vec<String> = pairs
+                    .iter()
+                    .filter(|p| !is_secret(&p.key.value))
+                    .map(|p| format!("{}={}", p.key.value, p.value.value))
+                    .collect();
+                if !kept.is_empty() {
+                    let line = format!("{} {}", out.kw("ENV"), kept.join(" "));
+                    out.line(&line);
+                }
+            }
+            decide(&mut decisions, info.item, Placement::BuildAndRuntime, "core/env-secret", "the build keeps it; the runtime gets its values without the ones named like secrets (tokens, passwords, keys)".into(), None);
+        } else {
+            out.raw(df.text(&i.span));
+            runtime_env_keys.extend(keys);
+        }
+    }
+    if let Some(venv) = &closure.create_venv {
+        let line = format!("{} VIRTUAL_ENV={venv} PATH=\"{venv}/bin:$PATH\"", out.kw("ENV"));
+        out.line(&line);
+        additions.push(Addition {
+            stage: runtime_name.clone(),
+            text: line,
+            rule: "python/rt-venv".into(),
+            reason: "the venv's bin/ comes first on PATH, as pip's installs were on PATH in the original".into(),
+        });
+    }
+    if entry.workdir != "/" {
+        let line = format!("{} {}", out.kw("WORKDIR"), entry.workdir);
+        out.line(&line);
+        additions.push(Addition {
+            stage: runtime_name.clone(),
+            text: line,
+            rule: "core/workdir".into(),
+            reason: "the app starts in the same directory as in the original".into(),
+        });
+    }
+    if !closure.packages.is_empty() {
+        let pkgs = closure.packages.join(" ");
+        let line = match closure.package_manager {
+            Some(PackageManager::Apk) => format!("{} apk add --no-cache {pkgs}", out.kw("RUN")),
+            _ => format!(
+                "{} apt-get update && apt-get install -y --no-install-recommends {pkgs} && rm -rf /var/lib/apt/lists/*",
+                out.kw("RUN")
+            ),
+        };
+        out.line(&line);
+        additions.push(Addition {
+            stage: runtime_name.clone(),
+            text: line,
+            rule: "core/system-packages".into(),
+            reason: "runtime libraries of the build's -dev packages, packages the app may use, and the health check's tool; compilers and headers stay in the build stage".into(),
+        });
+    }
+    for item in &closure.replay {
+        if let Some(i) = inst(df, *item) {
+            out.raw(df.text(&i.span));
+        }
+    }
+    if chosen.copy_ca_certs {
+        let line = format!("{} --from={build_name} /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt", out.kw("COPY"));
+        out.line(&line);
+        additions.push(Addition { stage: runtime_name.clone(), text: line, rule: "go/rt-ca-certs".into(), reason: "scratch has no CA certificates and the program makes TLS calls (net/http, crypto/tls)".into() });
+    }
+    if chosen.copy_tzdata {
+        let line = format!("{} --from={build_name} /usr/share/zoneinfo /usr/share/zoneinfo", out.kw("COPY"));
+        out.line(&line);
+        additions.push(Addition { stage: runtime_name.clone(), text: line, rule: "go/rt-tzdata".into(), reason: "scratch has no time zone database and the program loads locations".into() });
+    }
+    let chown = infos
+        .iter()
+        .filter_map(|i| inst(df, i.item))
+        .filter(|i| matches!(i.keyword, Keyword::Copy | Keyword::Add))
+        .filter_map(|i| i.flag("chown").and_then(|f| f.value.clone()))
+        .last();
+    for copy in &closure.copies {
+        let (from_path, to_path) = if copy.from.contains('*') {
+            let dir = copy.from.rsplit_once('/').map_or("/", |(d, _)| d);
+            (copy.from.clone(), format!("{dir}/"))
+        } else {
+            (copy.from.clone(), copy.to.clone())
+        };
+        let chown_flag = chown.as_ref().map(|c| format!(" --chown={c}")).unwrap_or_default();
+        let line = format!("{} --from={build_name}{chown_flag} {from_path} {to_path}", out.kw("COPY"));
+        out.line(&line);
+        additions.push(Addition { stage: runtime_name.clone(), text: line, rule: copy.rule.clone(), reason: copy.reason.clone() });
+    }
+
+    // Moved configuration, in original order.
+    let mut has_user = false;
+    for (n, info) in infos.iter().enumerate() {
+        let p = places[n];
+        if !matches!(p, Place::Runtime | Place::Both) || matches!(info.keyword, Keyword::Env | Keyword::Run) {
+            continue;
+        }
+        let i = inst(df, info.item).expect("instruction");
+        if info.keyword == Keyword::User {
+            has_user = true;
+        }
+        if info.keyword == Keyword::Cmd
+            && let Some(args) = &chosen.cmd_rewrite
+            && entry.cmd.as_ref().is_some_and(|(item, _)| *item == info.item)
+        {
+            let line = format!("{} {}", out.kw("CMD"), json_array(args));
+            out.line(&line);
+            decide(
+                &mut decisions,
+                info.item,
+                Placement::Runtime,
+                "core/entry-translation",
+                format!("the runtime base's ENTRYPOINT already starts the interpreter, so CMD keeps only its arguments: `{line}`"),
+                None,
+            );
+            continue;
+        }
+        out.raw(df.text(&i.span));
+    }
+    if !has_user && let Some((user, why)) = &chosen.user {
+        // Before CMD/ENTRYPOINT is fine: they are metadata.
+        let line = format!("{} {user}", out.kw("USER"));
+        out.line(&line);
+        additions.push(Addition {
+            stage: runtime_name.clone(),
+            text: line,
+            rule: "core/non-root".into(),
+            reason: format!("the runtime runs as a non-root user by default ({why}); --keep-root to opt out"),
+        });
+    }
+    // Trailing trivia after the last instruction.
+    let last_end = df
+        .items
+        .iter()
+        .rev()
+        .find_map(|i| match i {
+            Item::Instruction(i) => Some(i.span.end),
+            _ => None,
+        })
+        .unwrap_or(df.source.len());
+    let trailing = &df.source[last_end..];
+    if !trailing.trim().is_empty() {
+        out.blank();
+        out.text.push_str(trailing.trim_start_matches(['\r', '\n']));
+    }
+
+    // Decisions for everything not yet decided.
+    for (n, info) in infos.iter().enumerate() {
+        if decisions.contains_key(&info.item) {
+            continue;
+        }
+        let (placement, rule, reason) = step_reason(df, info, places[n], &build_name, &runtime_name, closure);
+        decide(&mut decisions, info.item, placement, &rule, reason, Some(info));
+    }
+    for item in &model.global_arg_items {
+        decide(&mut decisions, *item, Placement::Global, "core/global-arg", "an ARG before the first FROM stays where it is: FROM lines use it".into(), None);
+    }
+
+    let mut stages = vec![StageSummary { name: first_name.clone(), base: stage.base.resolved.clone() }];
+    if has_deps {
+        stages.push(StageSummary { name: build_name.clone(), base: first_name.clone() });
+    }
+    stages.push(StageSummary { name: runtime_name, base: chosen.image.clone() });
+
+    Rewrite {
+        profile: profile.to_string(),
+        stages,
+        decisions: decisions.into_values().collect(),
+        additions,
+        base_before: stage.base.resolved.clone(),
+        base_after: chosen.image.clone(),
+        base_reason: chosen.reason.clone(),
+        base_after_approx_mb: chosen.spec.as_ref().map(|s| s.approx_size_mb),
+        warnings,
+        text: out.text,
+    }
+}
+
+fn unique(name: &str, taken: &[&String]) -> String {
+    if taken.iter().any(|t| t.as_str() == name) {
+        format!("{name}-stage")
+    } else {
+        name.to_string()
+    }
+}
+
+fn stage_user_is_root(user: Option<&str>) -> bool {
+    user.is_none_or(|u| {
+        let name = u.split(':').next().unwrap_or(u);
+        name == "root" || name == "0"
+    })
+}
+
+fn env_keys(df: &Dockerfile, item: usize) -> Vec<String> {
+    match inst(df, item).map(|i| &i.body) {
+        Some(Body::KeyValues { pairs }) => pairs.iter().map(|p| crate::syntax::process_word(&p.key.value, df.escape)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn step_reason(df: &Dockerfile, info: &StepInfo, p: Place, build_side: &str, runtime: &str, closure: &Closure) -> (Placement, String, String) {
+    let placement = |side: &str| if side == "dependencies" { Placement::Dependencies } else { Placement::Build };
+    match info.keyword {
+        Keyword::Cmd | Keyword::Entrypoint => (Placement::Runtime, "core/runtime-config".into(), format!("the start command belongs to the `{runtime}` stage, unchanged")),
+        Keyword::Label | Keyword::Expose | Keyword::Stopsignal | Keyword::Maintainer => {
+            (Placement::Runtime, "core/runtime-config".into(), format!("image metadata belongs to the image that ships: the `{runtime}` stage"))
+        }
+        Keyword::Healthcheck => (Placement::Runtime, "core/runtime-config".into(), "the health check runs in the shipped image; its tool is installed there when the base lacks it".into()),
+        Keyword::Volume => (Placement::BuildAndRuntime, "core/volume".into(), "kept in the build stage (later steps behave the same) and declared in the runtime stage".into()),
+        Keyword::User if p == Place::Both => (Placement::BuildAndRuntime, "core/user".into(), "build steps after it run as this user, and the runtime runs as it too".into()),
+        Keyword::Env => {
+            let keys = env_keys(df, info.item);
+            if p == Place::Both {
+                (Placement::BuildAndRuntime, "core/env".into(), "the build uses it and the running app may read it".into())
+            } else if keys.iter().any(|k| is_secret(k)) {
+                (placement(build_side), "core/env-secret".into(), "named like a secret: it stays in the build and never reaches the runtime".into())
+            } else {
+                (placement(build_side), "core/env-build-only".into(), format!("{} only steer the build or the package manager", keys.join(", ")))
+            }
+        }
+        Keyword::Arg => (placement(build_side), "core/arg-scope".into(), "build arguments stay in the build; the runtime redeclares only those its own instructions use".into()),
+        Keyword::Workdir => (placement(build_side), "core/workdir".into(), "sets where the build works; the runtime gets the final directory".into()),
+        Keyword::Run if p == Place::Both => (Placement::BuildAndRuntime, "core/system-setup".into(), "creates users or changes system files: repeated in the runtime stage".into()),
+        Keyword::Run => {
+            let main = info
+                .commands()
+                .iter()
+                .find(|c| matches!(c.kind, CmdKind::Profile { .. }))
+                .or_else(|| info.commands().first());
+            match main {
+                Some(c) => (placement(build_side), c.rule.clone(), c.why.clone()),
+                None => (placement(build_side), "core/run".into(), "a build step".into()),
+            }
+        }
+        Keyword::Copy | Keyword::Add => match &info.kind {
+            StepKind::CopyContext { manifests_only: true, .. } => (placement(build_side), "core/manifests-first".into(), "dependency manifests are copied before the sources, so the dependency layer is cached".into()),
+            _ => (
+                placement(build_side),
+                "core/sources".into(),
+                if closure.copies.iter().any(|c| c.rule.ends_with("rt-app") || c.rule == "core/app-files") {
+                    "the sources go to the build stage; the runtime takes the application directory from there".into()
+                } else {
+                    "the sources are only needed to build".into()
+                },
+            ),
+        },
+        _ => (placement(build_side), "core/build-config".into(), "configures the build stage".into()),
+    }
+}

@@ -1,0 +1,392 @@
+//! Classifying each instruction of a single-stage file: what it is for
+//! (dependencies, build, test, runtime configuration, system setup) and which
+//! rule says so.
+
+use crate::model::{Step, expand, join_path};
+use crate::rules::{PackageClass, PackageManager, Role, Rules};
+use crate::syntax::shell::{self, SimpleCommand};
+use crate::syntax::{Body, Command, Dockerfile, Instruction, Keyword, process_word};
+use std::collections::BTreeMap;
+
+/// What one simple command inside a RUN does.
+#[derive(Debug, Clone)]
+pub(crate) struct CmdInfo {
+    /// The command's text.
+    pub text: String,
+    /// Program name (literal), if known.
+    pub program: Option<String>,
+    /// Literal arguments (None for words with expansions).
+    pub args: Vec<Option<String>>,
+    /// Variable assignments before the program (`CGO_ENABLED=0 go build`).
+    pub assignments: BTreeMap<String, String>,
+    pub kind: CmdKind,
+    /// Rule id that classified it.
+    pub rule: String,
+    /// Why.
+    pub why: String,
+    /// Absolute paths the command produces (resolved against WORKDIR).
+    pub produces: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum CmdKind {
+    /// A profile rule matched with this role.
+    Profile { profile: String, role: Role },
+    /// `apt-get install`/`apk add`: packages split into build-only and runtime.
+    Packages {
+        manager: PackageManager,
+        build_only: Vec<String>,
+        runtime: Vec<String>,
+    },
+    /// Package index refresh and cleanup (`apt-get update`, `rm -rf /var/lib/apt/lists/*`).
+    PackageHousekeeping,
+    /// Creates users or groups: the runtime needs them too.
+    UserSetup,
+    /// File operations that only touch paths under WORKDIR (or /tmp).
+    WorkdirLocal,
+    /// Prints or checks something; changes nothing.
+    Harmless,
+    /// Not understood.
+    Unknown,
+}
+
+/// What an instruction is for.
+#[derive(Debug, Clone)]
+pub(crate) enum StepKind {
+    /// ENV, ARG, WORKDIR, USER, SHELL, LABEL, EXPOSE, VOLUME, STOPSIGNAL,
+    /// HEALTHCHECK, CMD, ENTRYPOINT, ONBUILD, MAINTAINER.
+    Config,
+    /// COPY/ADD of files from the context; `manifests_only` when every source
+    /// is a dependency manifest or lockfile.
+    CopyContext { manifests_only: bool, all: bool },
+    /// COPY --from another image or stage, ADD of a URL: not modelled.
+    CopyOther(String),
+    /// A RUN, split into commands.
+    Run(Vec<CmdInfo>),
+}
+
+/// An instruction of the stage, classified.
+#[derive(Debug, Clone)]
+pub(crate) struct StepInfo {
+    pub item: usize,
+    pub keyword: Keyword,
+    pub kind: StepKind,
+    pub workdir: String,
+    pub env: BTreeMap<String, String>,
+}
+
+impl StepInfo {
+    pub fn commands(&self) -> &[CmdInfo] {
+        match &self.kind {
+            StepKind::Run(c) => c,
+            _ => &[],
+        }
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.commands()
+            .iter()
+            .any(|c| matches!(&c.kind, CmdKind::Profile { role: r, .. } if *r == role))
+    }
+}
+
+/// Names of files that only declare dependencies.
+pub(crate) fn is_dependency_manifest(name: &str) -> bool {
+    let name = name.trim_end_matches('/').rsplit('/').next().unwrap_or(name);
+    matches!(
+        name,
+        "package.json"
+            | "package-lock.json"
+            | "npm-shrinkwrap.json"
+            | "yarn.lock"
+            | ".yarnrc.yml"
+            | ".npmrc"
+            | "pnpm-lock.yaml"
+            | "pnpm-workspace.yaml"
+            | "package*.json"
+            | "go.mod"
+            | "go.sum"
+            | "pom.xml"
+            | "build.gradle"
+            | "build.gradle.kts"
+            | "settings.gradle"
+            | "settings.gradle.kts"
+            | "gradle.properties"
+            | "pyproject.toml"
+            | "poetry.lock"
+            | "Pipfile"
+            | "Pipfile.lock"
+            | "uv.lock"
+            | "Directory.Build.props"
+            | "NuGet.config"
+            | "nuget.config"
+    ) || (name.starts_with("requirements") && name.ends_with(".txt"))
+        || name.ends_with(".csproj")
+        || name.ends_with(".fsproj")
+        || name.ends_with(".sln")
+}
+
+pub(crate) fn classify_step(
+    df: &Dockerfile,
+    inst: &Instruction,
+    step: &Step,
+    rules: &Rules,
+) -> StepInfo {
+    let kind = match (&inst.keyword, &inst.body) {
+        (Keyword::Copy | Keyword::Add, Body::Copy { paths, .. }) => {
+            let from = inst.flag("from").and_then(|f| f.value.clone());
+            let sources = &paths[..paths.len().saturating_sub(1)];
+            let url = sources
+                .iter()
+                .any(|s| s.value.contains("://") || s.value.starts_with("git@"));
+            if let Some(from) = from {
+                StepKind::CopyOther(format!("copies from `{from}`, which is not the build context"))
+            } else if url {
+                StepKind::CopyOther("ADD downloads from a URL".into())
+            } else if !inst.heredocs.is_empty() {
+                StepKind::CopyContext {
+                    manifests_only: false,
+                    all: false,
+                }
+            } else {
+                let names: Vec<String> = sources.iter().map(|s| process_word(&s.value, df.escape)).collect();
+                let all = names.iter().any(|n| matches!(n.as_str(), "." | "./" | "*"));
+                let manifests_only = !names.is_empty() && names.iter().all(|n| is_dependency_manifest(n));
+                StepKind::CopyContext { manifests_only, all }
+            }
+        }
+        (Keyword::Run, Body::Command { command: Some(cmd) }) => {
+            StepKind::Run(classify_run(inst, cmd, step, rules))
+        }
+        _ => StepKind::Config,
+    };
+    StepInfo {
+        item: step.item,
+        keyword: inst.keyword.clone(),
+        kind,
+        workdir: step.workdir.clone(),
+        env: step.env.clone(),
+    }
+}
+
+/// The shell text a RUN executes: its shell form, or the heredoc body for `RUN <<EOF`.
+fn run_script(inst: &Instruction, cmd: &Command) -> Option<String> {
+    match cmd {
+        Command::Exec(args) => {
+            // ["sh", "-c", "script"] is a shell script; other exec forms are one command.
+            match args.as_slice() {
+                [sh, c, script] if (sh.value.ends_with("sh")) && c.value == "-c" => {
+                    Some(script.value.clone())
+                }
+                _ => Some(
+                    args.iter()
+                        .map(|a| shell_quote(&a.value))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
+            }
+        }
+        Command::Shell(a) => {
+            let text = a.value.trim();
+            if let Some(h) = inst.heredocs.first()
+                && text.starts_with("<<")
+                && inst.heredocs.len() == 1
+                && !text.contains(char::is_whitespace)
+            {
+                return Some(h.content.clone());
+            }
+            Some(a.value.clone())
+        }
+    }
+}
+
+fn shell_quote(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+fn classify_run(inst: &Instruction, cmd: &Command, step: &Step, rules: &Rules) -> Vec<CmdInfo> {
+    let Some(script) = run_script(inst, cmd) else {
+        return Vec::new();
+    };
+    let parsed = shell::parse(&script);
+    let mut out = Vec::new();
+    let mut cwd = step.workdir.clone();
+    if parsed.has_errors() {
+        out.push(CmdInfo {
+            text: script.clone(),
+            program: None,
+            args: Vec::new(),
+            assignments: BTreeMap::new(),
+            kind: CmdKind::Unknown,
+            rule: "core/shell-syntax".into(),
+            why: "the shell script could not be parsed".into(),
+            produces: Vec::new(),
+        });
+        return out;
+    }
+    for c in parsed.all_simple_commands() {
+        out.push(classify_command(&script, c, step, &mut cwd, rules));
+    }
+    out
+}
+
+const HARMLESS: &[&str] = &[
+    "echo", "printf", "true", "false", "set", "ls", "cat", "pwd", "env", "printenv", "id", "whoami",
+    "uname", "which", "command", "test", "[", "sleep", "date", "node", "java", "python", "python3",
+];
+const FILE_OPS: &[&str] = &[
+    "cp", "mv", "rm", "mkdir", "chmod", "chown", "ln", "touch", "sed", "tar", "unzip", "find", "xargs",
+    "install",
+];
+
+fn classify_command(script: &str, c: &SimpleCommand, step: &Step, cwd: &mut String, rules: &Rules) -> CmdInfo {
+    let text = script.get(c.span.clone()).unwrap_or("").to_string();
+    let program = c.name().map(str::to_string);
+    let args: Vec<Option<String>> = c.literal_args().map(|a| a.map(str::to_string)).collect();
+    let assignments: BTreeMap<String, String> = c
+        .assignments
+        .iter()
+        .map(|a| {
+            (
+                a.name.clone(),
+                a.value.as_ref().and_then(|v| v.literal.clone()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let mut info = CmdInfo {
+        text,
+        program: program.clone(),
+        args: args.clone(),
+        assignments,
+        kind: CmdKind::Unknown,
+        rule: "core/unknown-command".into(),
+        why: "no rule knows this command, so its effect on the runtime cannot be shown".into(),
+        produces: Vec::new(),
+    };
+    let Some(prog) = program else {
+        if c.words.is_empty() && !c.assignments.is_empty() {
+            info.kind = CmdKind::Harmless;
+            info.rule = "core/shell-assignment".into();
+            info.why = "sets a shell variable for later commands".into();
+        }
+        return info;
+    };
+    let lit: Vec<String> = args.iter().map(|a| a.clone().unwrap_or_else(|| "$?".into())).collect();
+    let base = prog.rsplit('/').next().unwrap_or(&prog).to_string();
+
+    if base == "cd" {
+        if let Some(Some(dir)) = args.first() {
+            *cwd = join_path(cwd, dir);
+        }
+        info.kind = CmdKind::Harmless;
+        info.rule = "core/cd".into();
+        info.why = "changes directory for the next commands".into();
+        return info;
+    }
+    if let Some(m) = rules.classify_command(&prog, &lit) {
+        info.kind = CmdKind::Profile {
+            profile: m.profile.id.clone(),
+            role: m.rule.role,
+        };
+        info.rule = m.rule.id.clone();
+        info.why = m.rule.why.clone();
+        info.produces = m
+            .produces()
+            .iter()
+            .filter_map(|a| a.path.as_ref())
+            .filter(|p| !p.contains('{'))
+            .map(|p| {
+                let p = expand(p, &step.env, '\\');
+                if p.starts_with("~/") {
+                    p
+                } else {
+                    join_path(cwd, &p)
+                }
+            })
+            .collect();
+        return info;
+    }
+    if matches!(base.as_str(), "apt-get" | "apt" | "apk") {
+        let manager = if base == "apk" {
+            PackageManager::Apk
+        } else {
+            PackageManager::Apt
+        };
+        let sub = lit.iter().find(|a| !a.starts_with('-')).cloned().unwrap_or_default();
+        if matches!(sub.as_str(), "install" | "add") {
+            let mut build_only = Vec::new();
+            let mut runtime = Vec::new();
+            for pkg in lit.iter().skip_while(|a| **a != sub).skip(1).filter(|a| !a.starts_with('-')) {
+                let name = pkg.split('=').next().unwrap_or(pkg).to_string();
+                match rules.classify_package(&name, manager) {
+                    PackageClass::Known(rule) => {
+                        build_only.push(name.clone());
+                        if let Some(names) = rule.names(manager) {
+                            runtime.extend(names.runtime.iter().cloned());
+                        }
+                    }
+                    PackageClass::DevUnknownRuntime => build_only.push(name),
+                    PackageClass::Unknown => runtime.push(name),
+                }
+            }
+            info.kind = CmdKind::Packages {
+                manager,
+                build_only,
+                runtime,
+            };
+            info.rule = "core/system-packages".into();
+            info.why = "installs system packages: build-only ones stay in the build stage, runtime libraries and other packages are installed in the runtime stage".into();
+        } else {
+            info.kind = CmdKind::PackageHousekeeping;
+            info.rule = "core/package-housekeeping".into();
+            info.why = "refreshes or cleans the package index".into();
+        }
+        return info;
+    }
+    if base == "rm" && lit.iter().any(|a| a.starts_with("/var/lib/apt") || a.starts_with("/var/cache")) {
+        info.kind = CmdKind::PackageHousekeeping;
+        info.rule = "core/package-housekeeping".into();
+        info.why = "removes package caches".into();
+        return info;
+    }
+    if matches!(base.as_str(), "useradd" | "adduser" | "groupadd" | "addgroup" | "usermod") {
+        info.kind = CmdKind::UserSetup;
+        info.rule = "core/user-setup".into();
+        info.why = "creates a user or group the runtime runs as".into();
+        return info;
+    }
+    if HARMLESS.contains(&base.as_str()) && (base != "node" && base != "java" && !base.starts_with("python") || is_version_check(&lit)) {
+        info.kind = CmdKind::Harmless;
+        info.rule = "core/harmless".into();
+        info.why = "prints or checks; changes no file".into();
+        return info;
+    }
+    if FILE_OPS.contains(&base.as_str()) {
+        let wd = cwd.clone();
+        let local = args.iter().skip(0).all(|a| match a {
+            Some(a) if a.starts_with('-') => true,
+            Some(a) if a.starts_with('/') => a.starts_with(&format!("{}/", wd.trim_end_matches('/'))) || a == &wd || a.starts_with("/tmp"),
+            Some(_) => true,
+            None => false,
+        });
+        if local && base != "chown" {
+            info.kind = CmdKind::WorkdirLocal;
+            info.rule = "core/workdir-files".into();
+            info.why = format!("changes files under {wd} only; they reach the runtime with the application files");
+        } else {
+            info.kind = CmdKind::UserSetup;
+            info.rule = "core/system-files".into();
+            info.why = "changes files outside the application directory (or their owner); repeated in the runtime stage".into();
+        }
+        return info;
+    }
+    info
+}
+
+fn is_version_check(args: &[String]) -> bool {
+    matches!(args, [a] if a == "--version" || a == "-v" || a == "-version" || a == "version")
+}
