@@ -50,11 +50,22 @@ pub fn check_tag_pattern(pattern: &str) -> Result<(), String> {
     tokenize_tag_pattern(pattern).map(|_| ())
 }
 
+/// Longest tag pattern accepted; real ones are a few dozen characters, and
+/// the matcher recurses once per token.
+const MAX_TAG_PATTERN: usize = 256;
+
 fn tokenize_tag_pattern(pattern: &str) -> Result<Vec<TagToken>, String> {
+    if pattern.chars().count() > MAX_TAG_PATTERN {
+        return Err(format!(
+            "tag pattern is longer than {MAX_TAG_PATTERN} characters"
+        ));
+    }
     let mut out = Vec::new();
     let mut chars = pattern.chars();
     while let Some(c) = chars.next() {
         match c {
+            // `**` is `*`; collapsing keeps backtracking polynomial.
+            '*' if out.last() == Some(&TagToken::Star) => {}
             '*' => out.push(TagToken::Star),
             '{' => {
                 let mut name = String::new();
@@ -464,6 +475,9 @@ mod tests {
         assert!(match_tag_pattern("{major}.{minor}*", "3").is_none());
         assert!(check_tag_pattern("{major").is_err());
         assert!(check_tag_pattern("{Major}").is_err());
+        assert!(check_tag_pattern(&"*".repeat(300)).is_err());
+        assert!(match_tag_pattern(&"*".repeat(200), "20-slim").is_some());
+        assert!(match_tag_pattern("*-*-*-*-*-x", &"-".repeat(60)).is_none());
     }
 
     #[test]
