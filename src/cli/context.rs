@@ -22,18 +22,25 @@ pub fn collect(dir: &Path) -> Result<Context> {
         .add_custom_ignore_filename(".dockerignore")
         .filter_entry(|e| {
             let name = e.file_name().to_string_lossy();
-            !(e.file_type().is_some_and(|t| t.is_dir()) && (name == ".git" || name == "node_modules"))
+            !(e.file_type().is_some_and(|t| t.is_dir())
+                && (name == ".git" || name == "node_modules"))
         })
         .build();
     for entry in walker {
-        let entry = entry.with_context(|| format!("{}: cannot read the build context", dir.display()))?;
+        let entry =
+            entry.with_context(|| format!("{}: cannot read the build context", dir.display()))?;
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
-        let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
+        let Ok(rel) = entry.path().strip_prefix(dir) else {
+            continue;
+        };
         let rel = rel.to_string_lossy().replace('\\', "/");
         if is_manifest(&rel) && total < MAX_TOTAL {
-            let small = entry.metadata().map(|m| m.len() <= MAX_READ).unwrap_or(false);
+            let small = entry
+                .metadata()
+                .map(|m| m.len() <= MAX_READ)
+                .unwrap_or(false);
             if small && let Ok(text) = std::fs::read_to_string(entry.path()) {
                 total += text.len();
                 ctx.contents.insert(rel.clone(), text);

@@ -21,7 +21,11 @@ pub struct PlanArgs {
     #[arg(long, value_name = "DIR")]
     context: Option<PathBuf>,
     /// Runtime base: auto, slim, distroless, scratch, or an image reference.
-    #[arg(long, default_value = "auto", value_name = "auto|slim|distroless|scratch|IMAGE")]
+    #[arg(
+        long,
+        default_value = "auto",
+        value_name = "auto|slim|distroless|scratch|IMAGE"
+    )]
     base: String,
     /// A folder of rule files that overlay the built-in ones.
     #[arg(long, value_name = "DIR")]
@@ -94,7 +98,12 @@ pub(super) fn plan_file(args: &PlanArgs) -> Result<Option<Planned>> {
             return Ok(None);
         }
     };
-    if report(&input.name, &df) || df.diagnostics.iter().any(|d| d.severity == Severity::Invalid) {
+    if report(&input.name, &df)
+        || df
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Invalid)
+    {
         return Ok(None);
     }
     let rules = Rules::load(args.rules.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -102,12 +111,19 @@ pub(super) fn plan_file(args: &PlanArgs) -> Result<Option<Planned>> {
         (Some(dir), _) => Some(super::context::collect(dir)?),
         (None, true) => None,
         (None, false) => {
-            let dir = args.file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let dir = args
+                .file
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
             Some(super::context::collect(dir)?)
         }
     };
     let opts = Options {
-        base: args.base.parse::<BaseChoice>().map_err(|e| anyhow::anyhow!("--base: {e}"))?,
+        base: args
+            .base
+            .parse::<BaseChoice>()
+            .map_err(|e| anyhow::anyhow!("--base: {e}"))?,
         cache_mounts: !args.no_cache_mounts,
         keep_root: args.keep_root,
     };
@@ -129,7 +145,11 @@ pub fn rewrite(args: RewriteArgs) -> Result<Outcome> {
     let (changed, new_text) = match &plan {
         Plan::Unchanged { gate, .. } => {
             if !args.quiet {
-                writeln!(err, "{}: unchanged: {} [{}]", input.name, gate.reason, gate.rule)?;
+                writeln!(
+                    err,
+                    "{}: unchanged: {} [{}]",
+                    input.name, gate.reason, gate.rule
+                )?;
             }
             (false, df.source.clone())
         }
@@ -155,8 +175,12 @@ pub fn rewrite(args: RewriteArgs) -> Result<Outcome> {
         out.write_all(dfsplit::emit::unified_diff(&input.name, &df.source, &new_text).as_bytes())?;
     } else if args.write {
         if changed {
-            let path = input.path.as_ref().context("--write needs a file, not standard input")?;
-            std::fs::write(path, &new_text).with_context(|| format!("{}: cannot write", path.display()))?;
+            let path = input
+                .path
+                .as_ref()
+                .context("--write needs a file, not standard input")?;
+            std::fs::write(path, &new_text)
+                .with_context(|| format!("{}: cannot write", path.display()))?;
             if !args.quiet {
                 writeln!(err, "{}: rewritten", input.name)?;
             }
@@ -176,7 +200,10 @@ pub fn explain(args: ExplainArgs) -> Result<Outcome> {
     };
     let mut out = std::io::stdout().lock();
     if args.format == ExplainFormat::Json {
-        serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "file": input.name, "plan": plan }))?;
+        serde_json::to_writer_pretty(
+            &mut out,
+            &serde_json::json!({ "file": input.name, "plan": plan }),
+        )?;
         writeln!(out)?;
         return Ok(Outcome::Ok);
     }
@@ -200,7 +227,11 @@ pub fn explain_text(name: &str, plan: &Plan) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
     match plan {
-        Plan::Unchanged { gate, profile, decisions } => {
+        Plan::Unchanged {
+            gate,
+            profile,
+            decisions,
+        } => {
             let _ = writeln!(s, "{name}: unchanged");
             if let Some(p) = profile {
                 let _ = writeln!(s, "profile: {p}");
@@ -209,15 +240,32 @@ pub fn explain_text(name: &str, plan: &Plan) -> String {
             let _ = writeln!(s, "instructions: {} kept as they are", decisions.len());
         }
         Plan::Rewrite(r) => {
-            let stages: Vec<String> = r.stages.iter().map(|st| format!("{} ({})", st.name, st.base)).collect();
+            let stages: Vec<String> = r
+                .stages
+                .iter()
+                .map(|st| format!("{} ({})", st.name, st.base))
+                .collect();
             let _ = writeln!(s, "{name}: rewrite with the {} profile", r.profile);
             let _ = writeln!(s, "stages: {}", stages.join(" → "));
-            let size = r.base_after_approx_mb.map(|m| format!(", about {m} MB compressed")).unwrap_or_default();
-            let _ = writeln!(s, "runtime base: {} → {}{size}", r.base_before, r.base_after);
+            let size = r
+                .base_after_approx_mb
+                .map(|m| format!(", about {m} MB compressed"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "runtime base: {} → {}{size}",
+                r.base_before, r.base_after
+            );
             let _ = writeln!(s, "  because: {}", r.base_reason);
             let _ = writeln!(s);
             for d in &r.decisions {
-                let _ = writeln!(s, "line {:>3}  {:<13}  {}", d.line, placement(d.placement), d.text);
+                let _ = writeln!(
+                    s,
+                    "line {:>3}  {:<13}  {}",
+                    d.line,
+                    placement(d.placement),
+                    d.text
+                );
                 let _ = writeln!(s, "           [{}] {}", d.rule, d.reason);
                 for c in &d.commands {
                     let _ = writeln!(s, "           - `{}`: {} [{}]", c.text, c.role, c.rule);

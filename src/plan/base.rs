@@ -2,8 +2,8 @@
 //! analysis showed the app needs.
 
 use super::Gate;
-use super::closure::{Closure, Entry};
 use super::Options;
+use super::closure::{Closure, Entry};
 use crate::rules::{CandidateSpec, PackageManager, Requirement, Rules};
 use crate::syntax::Command;
 use std::str::FromStr;
@@ -84,7 +84,9 @@ pub(crate) fn candidate_matches(template: &str, image: &str) -> bool {
     let glob = glob.replace("**", "*");
     if !template.contains(':') && template != "scratch" {
         return image == glob
-            || image.strip_prefix(glob.as_str()).is_some_and(|r| r.starts_with(':') || r.starts_with('@'))
+            || image
+                .strip_prefix(glob.as_str())
+                .is_some_and(|r| r.starts_with(':') || r.starts_with('@'))
             || crate::rules::pattern::glob_match(&glob, image);
     }
     crate::rules::pattern::glob_match(&glob, image)
@@ -103,6 +105,10 @@ pub(crate) struct Chosen {
     /// Copy CA certificates and zoneinfo from the build stage (scratch).
     pub copy_ca_certs: bool,
     pub copy_tzdata: bool,
+    /// Packages to install because the base lacks data the app needs.
+    pub extra_packages: Vec<String>,
+    /// Things the user should know about the choice.
+    pub notes: Vec<String>,
 }
 
 /// Why a candidate cannot serve, or `None` when it can.
@@ -112,8 +118,29 @@ fn incompatible(spec: &CandidateSpec, c: &Closure, entry: &Entry, builder: &str)
     {
         return Some(format!("it does not suit a {kind:?} app"));
     }
+    if c.must_run_as_root && spec.user.uid != 0 {
+        return Some(
+            "it runs as a non-root user, but the original runs as root and writes to its VOLUME"
+                .into(),
+        );
+    }
+    if let Some(u) = &c.user
+        && let Some(why) = missing_user(spec, u, c)
+    {
+        return Some(why);
+    }
+    if (c.needs_ca_certs || c.needs_tzdata)
+        && kind(spec) != Kind::Scratch
+        && !spec.ca_certs
+        && spec.package_manager == PackageManager::None
+    {
+        return Some("the app needs CA certificates or zoneinfo, and it has neither them nor a package manager".into());
+    }
     if c.needs_shell && !spec.shell {
-        return Some("it has no shell, and the start command, a health check or a setup step needs one".into());
+        return Some(
+            "it has no shell, and the start command, a health check or a setup step needs one"
+                .into(),
+        );
     }
     if !c.packages.is_empty() {
         let pm = c.package_manager.unwrap_or(PackageManager::Apt);
@@ -129,21 +156,29 @@ fn incompatible(spec: &CandidateSpec, c: &Closure, entry: &Entry, builder: &str)
         }
     }
     if !c.replay.is_empty() && !spec.shell {
-        return Some("setup steps (users, system files) must be repeated and it has no shell".into());
+        return Some(
+            "setup steps (users, system files) must be repeated and it has no shell".into(),
+        );
     }
     for r in &spec.requires {
         match r {
             Requirement::CgoDisabled if !c.static_binary => {
-                return Some("the binary is not built with CGO_ENABLED=0, so it needs a C library".into());
+                return Some(
+                    "the binary is not built with CGO_ENABLED=0, so it needs a C library".into(),
+                );
             }
             Requirement::ExecFormOnly if c.needs_shell => {
                 return Some("it has no shell".into());
             }
             Requirement::NoPackageManagerAtRuntime if c.needs_launcher => {
-                return Some("the app starts through a package manager (npm start …), which it lacks".into());
+                return Some(
+                    "the app starts through a package manager (npm start …), which it lacks".into(),
+                );
             }
             Requirement::SameInterpreter if !same_family(&spec.image, builder) => {
-                return Some("the virtual environment's interpreter path differs from the builder's".into());
+                return Some(
+                    "the virtual environment's interpreter path differs from the builder's".into(),
+                );
             }
             _ => {}
         }
@@ -151,10 +186,35 @@ fn incompatible(spec: &CandidateSpec, c: &Closure, entry: &Entry, builder: &str)
     if c.same_family && !same_family(&spec.image, builder) {
         return Some("installed packages are tied to the builder's interpreter path".into());
     }
-    if spec.entrypoint.is_some() && cmd_rewrite(spec, entry).is_none() {
-        return Some("its ENTRYPOINT would change how the start command runs".into());
+    if entry_translation(spec, entry).is_err() {
+        return Some("its ENTRYPOINT starts an interpreter, and the start command cannot be translated exactly".into());
     }
     None
+}
+
+/// Accounts every Debian (and Alpine) base image has.
+const SYSTEM_USERS: &[&str] = &[
+    "root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy",
+    "www-data", "backup", "list", "irc", "_apt", "nobody", "adm", "operator", "ftp", "guest",
+];
+
+/// Why the original's USER cannot work on this base, if it cannot.
+fn missing_user(spec: &CandidateSpec, user: &str, c: &Closure) -> Option<String> {
+    let name = user.split(':').next().unwrap_or(user);
+    if name.is_empty() || name.chars().all(|ch| ch.is_ascii_digit()) || name.contains('$') {
+        return None;
+    }
+    let known = spec.user.name == name
+        || spec.other_users.iter().any(|u| u.name == name)
+        || c.created_users.iter().any(|u| u == name)
+        || name == "root" && kind(spec) != Kind::Scratch
+        || matches!(kind(spec), Kind::Slim | Kind::Alpine) && SYSTEM_USERS.contains(&name);
+    (!known).then(|| format!("the original runs as `{name}`, and no such user exists in it"))
+}
+
+/// Whether a `--chown` owner can be used on this base.
+pub(crate) fn owner_exists(spec: &CandidateSpec, owner: &str, c: &Closure) -> bool {
+    missing_user(spec, owner, c).is_none()
 }
 
 fn same_family(template: &str, builder: &str) -> bool {
@@ -168,25 +228,54 @@ fn same_family(template: &str, builder: &str) -> bool {
     repo(template) == repo(builder)
 }
 
-/// For a base whose ENTRYPOINT is the interpreter (distroless nodejs): the
-/// exact CMD that keeps the original's meaning, if there is one.
-fn cmd_rewrite(spec: &CandidateSpec, entry: &Entry) -> Option<Vec<String>> {
-    let ep = spec.entrypoint.as_ref()?;
-    let interp = ep.first()?.rsplit('/').next()?.to_string();
+/// How the original start command runs on a base with its own ENTRYPOINT.
+/// `Ok(None)`: unchanged (no ENTRYPOINT, a wrapper script that runs its
+/// arguments, or the original sets its own ENTRYPOINT on a base whose
+/// interpreter is on PATH); `Ok(Some(cmd))`: the exact CMD that keeps the
+/// meaning; `Err(())`: no exact translation.
+fn entry_translation(spec: &CandidateSpec, entry: &Entry) -> Result<Option<Vec<String>>, ()> {
+    let Some(ep) = spec.entrypoint.as_ref() else {
+        return Ok(None);
+    };
+    let Some(first) = ep.first() else {
+        return Ok(None);
+    };
+    if first.ends_with(".sh") {
+        // docker-entrypoint.sh and friends run the command they are given.
+        return Ok(None);
+    }
     if entry.entrypoint.is_some() {
-        return None;
+        return Err(());
     }
     let Some((_, Command::Exec(args))) = &entry.cmd else {
-        return None;
+        return Err(());
     };
-    let first = args.first()?;
-    if first.value != interp || ep.len() != 1 {
-        return None;
+    let base = |s: &str| {
+        s.rsplit('/')
+            .next()
+            .unwrap_or(s)
+            .trim_end_matches(|c: char| c.is_ascii_digit() || c == '.')
+            .to_string()
+    };
+    let argv: Vec<&str> = args.iter().map(|a| a.value.as_str()).collect();
+    if argv.len() < ep.len()
+        || base(argv[0]) != base(first)
+        || argv[1..ep.len()] != ep[1..].iter().map(String::as_str).collect::<Vec<_>>()[..]
+    {
+        return Err(());
     }
-    Some(args[1..].iter().map(|a| a.value.clone()).collect())
+    Ok(Some(
+        argv[ep.len()..].iter().map(|s| s.to_string()).collect(),
+    ))
 }
 
-pub(crate) fn choose(rules: &Rules, builder: &str, c: &Closure, entry: &Entry, opts: &Options) -> Result<Chosen, Gate> {
+pub(crate) fn choose(
+    rules: &Rules,
+    builder: &str,
+    c: &Closure,
+    entry: &Entry,
+    opts: &Options,
+) -> Result<Chosen, Gate> {
     let report = rules.explain_runtime_candidates(builder);
     let candidates = report.accepted;
     let mut rejected: Vec<String> = report
@@ -194,16 +283,20 @@ pub(crate) fn choose(rules: &Rules, builder: &str, c: &Closure, entry: &Entry, o
         .iter()
         .map(|r| format!("{}: {}", r.spec.id, r.reason))
         .collect();
-    let mut ok: Vec<(&CandidateSpec, String)> = Vec::new();
+    let mut ok: Vec<(&CandidateSpec, String, Option<String>)> = Vec::new();
     for cand in &candidates {
         match incompatible(cand.spec, c, entry, builder) {
             Some(why) => rejected.push(format!("{} ({}): {why}", cand.image, cand.spec.id)),
-            None => ok.push((cand.spec, cand.image.clone())),
+            None => ok.push((cand.spec, cand.image.clone(), cand.nonroot_image.clone())),
         }
     }
     let pick = match &opts.base {
         BaseChoice::Image(img) => {
-            let spec = candidates.iter().find(|k| k.image == *img || candidate_matches(&k.spec.image, img)).map(|k| k.spec.clone());
+            let spec = candidates
+                .iter()
+                .find(|k| k.image == *img || candidate_matches(&k.spec.image, img))
+                .map(|k| k.spec.clone());
+            // The user's image is used as given, even when a non-root variant exists.
             if let Some(s) = &spec
                 && let Some(why) = incompatible(s, c, entry, builder)
             {
@@ -212,24 +305,32 @@ pub(crate) fn choose(rules: &Rules, builder: &str, c: &Closure, entry: &Entry, o
                     reason: format!("--base {img}: {why}"),
                 });
             }
-            return Ok(finish(img.clone(), spec, format!("chosen with --base {img}"), c, entry, opts));
+            return Ok(finish(
+                img.clone(),
+                None,
+                spec,
+                format!("chosen with --base {img}"),
+                c,
+                entry,
+                opts,
+            ));
         }
         BaseChoice::Auto => {
-            let auto: Vec<&(&CandidateSpec, String)> = ok
+            let auto: Vec<&(&CandidateSpec, String, Option<String>)> = ok
                 .iter()
-                .filter(|(s, _)| !s.requires.contains(&Requirement::BringCaCerts))
+                .filter(|(s, _, _)| !s.requires.contains(&Requirement::BringCaCerts))
                 .collect();
             auto.iter()
-                .min_by_key(|(s, _)| s.approx_size_mb)
-                .map(|(s, img)| {
+                .min_by_key(|(s, _, _)| s.approx_size_mb)
+                .map(|(s, img, nonroot)| {
                     let mut why = format!(
                         "the smallest compatible base in the catalogue (about {} MB compressed); {}",
                         s.approx_size_mb, s.notes
                     );
-                    if ok.iter().any(|(s, _)| s.requires.contains(&Requirement::BringCaCerts)) {
+                    if ok.iter().any(|(s, _, _)| s.requires.contains(&Requirement::BringCaCerts)) {
                         why.push_str("; scratch is smaller but has no CA certificates, zoneinfo or users: ask for it with --base scratch");
                     }
-                    ((*s).clone(), img.clone(), why)
+                    ((*s).clone(), img.clone(), nonroot.clone(), why)
                 })
         }
         wanted => {
@@ -239,12 +340,21 @@ pub(crate) fn choose(rules: &Rules, builder: &str, c: &Closure, entry: &Entry, o
                 _ => Kind::Scratch,
             };
             ok.iter()
-                .find(|(s, _)| kind(s) == want)
-                .map(|(s, img)| ((*s).clone(), img.clone(), format!("asked for with --base; {}", s.notes)))
+                .find(|(s, _, _)| kind(s) == want)
+                .map(|(s, img, nonroot)| {
+                    (
+                        (*s).clone(),
+                        img.clone(),
+                        nonroot.clone(),
+                        format!("asked for with --base; {}", s.notes),
+                    )
+                })
         }
     };
     match pick {
-        Some((spec, image, why)) => Ok(finish(image, Some(spec), why, c, entry, opts)),
+        Some((spec, image, nonroot, why)) => {
+            Ok(finish(image, nonroot, Some(spec), why, c, entry, opts))
+        }
         None => Err(Gate {
             rule: "core/base-incompatible".into(),
             reason: if rejected.is_empty() {
@@ -256,22 +366,47 @@ pub(crate) fn choose(rules: &Rules, builder: &str, c: &Closure, entry: &Entry, o
     }
 }
 
-fn finish(image: String, spec: Option<CandidateSpec>, reason: String, c: &Closure, entry: &Entry, opts: &Options) -> Chosen {
+fn finish(
+    image: String,
+    nonroot_image: Option<String>,
+    spec: Option<CandidateSpec>,
+    reason: String,
+    c: &Closure,
+    entry: &Entry,
+    opts: &Options,
+) -> Chosen {
     let mut image = image;
     let mut user = None;
     let scratch = spec.as_ref().is_some_and(|s| kind(s) == Kind::Scratch);
+    let mut extra_packages = Vec::new();
+    if let Some(s) = &spec
+        && !scratch
+        && s.package_manager != PackageManager::None
+    {
+        if c.needs_ca_certs && !s.ca_certs {
+            extra_packages.push("ca-certificates".to_string());
+        }
+        if c.needs_tzdata && kind(s) == Kind::Slim && !s.image.contains("distroless") {
+            extra_packages.push("tzdata".to_string());
+        }
+    }
     if let Some(s) = &spec
         && !opts.keep_root
+        && !c.must_run_as_root
+        && c.user.is_none()
     {
         if s.user.uid != 0 {
             // Already non-root.
-        } else if let Some(nonroot) = &s.nonroot_image
-            && !nonroot.contains('{')
-            && !nonroot.contains('[')
-        {
-            image = nonroot.clone();
+        } else if let Some(nonroot) = nonroot_image {
+            image = nonroot;
         } else if let Some(u) = s.other_users.iter().find(|u| u.uid != 0) {
-            user = Some((u.name.clone(), format!("the base's own non-root account `{}` (uid {})", u.name, u.uid)));
+            user = Some((
+                u.name.clone(),
+                format!(
+                    "the base's own non-root account `{}` (uid {})",
+                    u.name, u.uid
+                ),
+            ));
         } else {
             user = Some((
                 "65532:65532".into(),
@@ -283,8 +418,12 @@ fn finish(image: String, spec: Option<CandidateSpec>, reason: String, c: &Closur
             ));
         }
     }
-    let cmd_rewrite = spec.as_ref().and_then(|s| cmd_rewrite(s, entry));
+    let cmd_rewrite = spec
+        .as_ref()
+        .and_then(|s| entry_translation(s, entry).ok().flatten());
     Chosen {
+        notes: Vec::new(),
+        extra_packages,
         copy_ca_certs: scratch && c.needs_ca_certs,
         copy_tzdata: scratch && c.needs_tzdata,
         image,
@@ -301,11 +440,89 @@ mod tests {
 
     #[test]
     fn templates_match_resolved_images() {
-        assert!(candidate_matches("node:{major}[-{suite}]-slim", "node:20-slim"));
-        assert!(candidate_matches("node:{major}[-{suite}]-slim", "node:20-bookworm-slim"));
+        assert!(candidate_matches(
+            "node:{major}[-{suite}]-slim",
+            "node:20-slim"
+        ));
+        assert!(candidate_matches(
+            "node:{major}[-{suite}]-slim",
+            "node:20-bookworm-slim"
+        ));
         assert!(!candidate_matches("node:{major}[-{suite}]-slim", "node:20"));
-        assert!(candidate_matches("gcr.io/distroless/static-debian12", "gcr.io/distroless/static-debian12:nonroot"));
-        assert!(!candidate_matches("gcr.io/distroless/static-debian12", "gcr.io/distroless/static-debian12-x"));
+        assert!(candidate_matches(
+            "gcr.io/distroless/static-debian12",
+            "gcr.io/distroless/static-debian12:nonroot"
+        ));
+        assert!(!candidate_matches(
+            "gcr.io/distroless/static-debian12",
+            "gcr.io/distroless/static-debian12-x"
+        ));
         assert!(candidate_matches("scratch", "scratch"));
     }
+}
+
+/// When the builder's FROM uses global ARGs (`FROM python:${PY}`), the
+/// runtime FROM must follow them, or a `--build-arg` would pair a new builder
+/// with the old runtime. Puts `${NAME}` back where the ARG's default appears
+/// in the runtime image; fails when that cannot be done exactly.
+pub(crate) fn parameterize(
+    image: &str,
+    raw_builder: &str,
+    globals: &std::collections::BTreeMap<String, Option<String>>,
+) -> Result<(String, Vec<String>), Gate> {
+    let mut out = image.to_string();
+    let mut notes = Vec::new();
+    for (name, value) in globals {
+        let used = raw_builder.contains(&format!("${{{name}}}"))
+            || raw_builder.contains(&format!("${{{name}:"))
+            || raw_builder
+                .match_indices(&format!("${name}"))
+                .any(|(i, m)| {
+                    !raw_builder[i + m.len()..]
+                        .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                });
+        if !used {
+            continue;
+        }
+        let fail = |why: String| Gate {
+            rule: "core/arg-in-from".into(),
+            reason: why,
+        };
+        let Some(v) = value.as_deref().filter(|v| !v.is_empty()) else {
+            return Err(fail(format!(
+                "the base image comes from ARG {name}, which has no default, so the runtime base cannot be derived"
+            )));
+        };
+        let bounded: Vec<usize> = out
+            .match_indices(v)
+            .filter(|(i, _)| {
+                let before = out[..*i].chars().next_back();
+                let after = out[i + v.len()..].chars().next();
+                let edge =
+                    |c: Option<char>| c.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '.'));
+                // Digits may follow letters (nodejs20) but not other digits.
+                (edge(before)
+                    || before.is_some_and(|c| {
+                        c.is_ascii_alphabetic() && v.starts_with(|d: char| d.is_ascii_digit())
+                    }))
+                    && edge(after)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if bounded.len() != 1
+            || !v
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        {
+            return Err(fail(format!(
+                "the base image comes from ARG {name} (default `{v}`), and the runtime base `{image}` cannot follow it exactly"
+            )));
+        }
+        let at = bounded[0];
+        out.replace_range(at..at + v.len(), &format!("${{{name}}}"));
+        notes.push(format!(
+            "the runtime base follows ARG {name}; a value passed with --build-arg must keep the form of its default `{v}`"
+        ));
+    }
+    Ok((out, notes))
 }

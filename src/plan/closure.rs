@@ -33,7 +33,9 @@ impl Entry {
         let mut workdir = "/".to_string();
         for info in infos {
             workdir = info.workdir.clone();
-            let Some(Item::Instruction(inst)) = df.items.get(info.item) else { continue };
+            let Some(Item::Instruction(inst)) = df.items.get(info.item) else {
+                continue;
+            };
             match inst.keyword {
                 Keyword::Entrypoint => {
                     entrypoint = inst.command().cloned().map(|c| (info.item, c));
@@ -50,30 +52,33 @@ impl Entry {
         let mut shell_form = false;
         let mut commands = Vec::new();
         let mut argv = Vec::new();
-        let mut take = |c: &Command, argv: &mut Vec<String>, commands: &mut Vec<Vec<String>>| match c {
-            Command::Exec(a) => {
-                let words: Vec<String> = a.iter().map(|a| a.value.clone()).collect();
-                argv.extend(words.iter().cloned());
-            }
-            Command::Shell(a) => {
-                shell_form = true;
-                let script = shell::parse(&a.value);
-                for sc in script.simple_commands() {
-                    let mut words: Vec<String> =
-                        sc.literal_args().map(|w| w.unwrap_or("$?").to_string()).collect();
-                    if let Some(n) = sc.name() {
-                        words.insert(0, n.to_string());
-                    }
-                    if words.first().is_some_and(|w| w == "exec") {
-                        words.remove(0);
-                    }
-                    commands.push(words);
+        let mut take =
+            |c: &Command, argv: &mut Vec<String>, commands: &mut Vec<Vec<String>>| match c {
+                Command::Exec(a) => {
+                    let words: Vec<String> = a.iter().map(|a| a.value.clone()).collect();
+                    argv.extend(words.iter().cloned());
                 }
-                if let Some(first) = commands.first() {
-                    argv.extend(first.iter().cloned());
+                Command::Shell(a) => {
+                    shell_form = true;
+                    let script = shell::parse(&a.value);
+                    for sc in script.simple_commands() {
+                        let mut words: Vec<String> = sc
+                            .literal_args()
+                            .map(|w| w.unwrap_or("$?").to_string())
+                            .collect();
+                        if let Some(n) = sc.name() {
+                            words.insert(0, n.to_string());
+                        }
+                        if words.first().is_some_and(|w| w == "exec") {
+                            words.remove(0);
+                        }
+                        commands.push(words);
+                    }
+                    if let Some(first) = commands.first() {
+                        argv.extend(first.iter().cloned());
+                    }
                 }
-            }
-        };
+            };
         match (&entrypoint, &cmd) {
             (Some((_, e @ Command::Shell(_))), _) => take(e, &mut argv, &mut commands),
             (Some((_, e)), Some((_, c @ Command::Exec(_)))) => {
@@ -151,6 +156,12 @@ pub(crate) struct Closure {
     pub prune: Option<(String, String, String)>,
     /// The interpreter image family must be the same as the builder's.
     pub same_family: bool,
+    /// The original runs as root and declares a VOLUME it may write to.
+    pub must_run_as_root: bool,
+    /// The user the original runs as (its last USER), resolved.
+    pub user: Option<String>,
+    /// Users and groups the replayed setup steps create.
+    pub created_users: Vec<String>,
     pub warnings: Vec<String>,
 }
 
@@ -210,24 +221,73 @@ pub(crate) fn runtime_closure(
     Ok(c)
 }
 
-/// System packages, user setup and the health check: the same for every profile.
-fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry, rules: &Rules) -> Result<(), Gate> {
+/// System packages, user setup, files put outside the app, the user and the
+/// health check: the same for every profile.
+fn common(
+    c: &mut Closure,
+    df: &Dockerfile,
+    infos: &[StepInfo],
+    entry: &Entry,
+    rules: &Rules,
+) -> Result<(), Gate> {
     let _ = rules;
+    let app_dirs: BTreeSet<&str> = infos
+        .iter()
+        .map(|i| i.workdir.as_str())
+        .chain([entry.workdir.as_str()])
+        .collect();
+    let in_app = |path: &str| {
+        app_dirs.iter().any(|d| {
+            *d != "/" && (path == *d || path.starts_with(&format!("{}/", d.trim_end_matches('/'))))
+        })
+    };
     for info in infos {
         let cmds = info.commands();
         let mut setup = false;
         let mut other = false;
         for cmd in cmds {
             match &cmd.kind {
-                CmdKind::Packages { manager, runtime, .. } => {
+                CmdKind::Packages {
+                    manager, runtime, ..
+                } => {
                     c.package_manager = Some(*manager);
                     for p in runtime {
-                        if !c.packages.contains(p) {
-                            c.packages.push(p.clone());
+                        match p.as_str() {
+                            // Data the distroless bases ship and scratch can receive by copy.
+                            "ca-certificates" => c.needs_ca_certs = true,
+                            "tzdata" => c.needs_tzdata = true,
+                            _ => {
+                                if !c.packages.contains(p) {
+                                    c.packages.push(p.clone());
+                                }
+                            }
                         }
                     }
                 }
-                CmdKind::UserSetup => setup = true,
+                CmdKind::UserSetup => {
+                    setup = true;
+                    if matches!(
+                        cmd.program.as_deref(),
+                        Some("useradd" | "adduser" | "groupadd" | "addgroup")
+                    ) && let Some(Some(name)) = cmd
+                        .args
+                        .iter()
+                        .rev()
+                        .find(|a| a.as_deref().is_some_and(|a| !a.starts_with('-')))
+                    {
+                        c.created_users.push(name.clone());
+                    }
+                }
+                CmdKind::Relocate => {
+                    for p in &cmd.produces {
+                        push_copy(
+                            c,
+                            p,
+                            "core/relocate",
+                            "the build puts this file outside the application directory, and the runtime may use it",
+                        );
+                    }
+                }
                 CmdKind::Harmless | CmdKind::PackageHousekeeping | CmdKind::WorkdirLocal => {}
                 _ => other = true,
             }
@@ -245,11 +305,61 @@ fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry, r
             c.replay.push(info.item);
             c.needs_shell = true;
         }
+        // Files copied in from the context outside the application directories
+        // (a config under /etc, a script in /usr/local/bin) are runtime files.
+        if let StepKind::CopyContext { .. } = info.kind
+            && let Some(Item::Instruction(inst)) = df.items.get(info.item)
+            && let Body::Copy { paths, .. } = &inst.body
+            && let Some(dest) = paths.last()
+        {
+            let dest = crate::syntax::process_word(&dest.value, df.escape);
+            let abs = join_path(&info.workdir, &dest);
+            if dest.starts_with('/') && !in_app(&abs) && abs != "/" {
+                push_copy(
+                    c,
+                    &abs,
+                    "core/outside-files",
+                    "copied from the context outside the application directory (configuration, scripts): the runtime gets it at the same path",
+                );
+            }
+        }
     }
+    // The user the app runs as.
+    let original_user = infos
+        .iter()
+        .rev()
+        .find(|i| i.keyword == Keyword::User)
+        .and_then(|i| match df.items.get(i.item) {
+            Some(Item::Instruction(inst)) => match &inst.body {
+                Body::Text { text: Some(t) } => {
+                    Some(crate::model::expand(&t.value, &i.env, df.escape))
+                }
+                _ => None,
+            },
+            _ => None,
+        });
+    let has_volume = infos.iter().any(|i| i.keyword == Keyword::Volume);
+    c.must_run_as_root = has_volume
+        && original_user.as_deref().is_none_or(|u| {
+            let name = u.split(':').next().unwrap_or(u);
+            name == "root" || name == "0"
+        });
+    if c.must_run_as_root {
+        c.warnings.push("the runtime keeps running as root, like the original: it declares a VOLUME that a non-root user could not write to".into());
+    }
+    c.user = original_user;
     // A HEALTHCHECK runs inside the runtime image.
     for info in infos {
-        let Some(Item::Instruction(inst)) = df.items.get(info.item) else { continue };
-        if let Body::Health { health: crate::syntax::Health::Check { command: Some(cmd), .. } } = &inst.body {
+        let Some(Item::Instruction(inst)) = df.items.get(info.item) else {
+            continue;
+        };
+        if let Body::Health {
+            health:
+                crate::syntax::Health::Check {
+                    command: Some(cmd), ..
+                },
+        } = &inst.body
+        {
             let words: Vec<String> = match cmd {
                 Command::Exec(a) => a.iter().map(|a| a.value.clone()).collect(),
                 Command::Shell(a) => {
@@ -268,8 +378,18 @@ fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry, r
             }
         }
     }
-    let _ = entry;
     Ok(())
+}
+
+fn push_copy(c: &mut Closure, path: &str, rule: &str, reason: &str) {
+    if !c.copies.iter().any(|x| x.from == path) {
+        c.copies.push(CopySpec {
+            from: path.to_string(),
+            to: path.to_string(),
+            rule: rule.into(),
+            reason: reason.into(),
+        });
+    }
 }
 
 fn line_of(df: &Dockerfile, item: usize) -> usize {
@@ -279,12 +399,16 @@ fn line_of(df: &Dockerfile, item: usize) -> usize {
     }
 }
 
-/// Paths produced by commands with the given role, with the rule ids.
+/// Paths produced by commands with the given role (and files the build moves
+/// out of the working directory), with the rule ids.
 fn produced(infos: &[StepInfo], role: Role) -> Vec<(String, String)> {
     infos
         .iter()
         .flat_map(|i| i.commands())
-        .filter(|c| matches!(&c.kind, CmdKind::Profile { role: r, .. } if *r == role))
+        .filter(|c| {
+            matches!(&c.kind, CmdKind::Profile { role: r, .. } if *r == role)
+                || c.kind == CmdKind::Relocate
+        })
         .flat_map(|c| c.produces.iter().map(move |p| (p.clone(), c.rule.clone())))
         .collect()
 }
@@ -306,7 +430,12 @@ fn resolve_program(prog: &str, workdir: &str, produced: &[(String, String)]) -> 
         .map(|(p, _)| p.clone())
 }
 
-fn go(c: &mut Closure, infos: &[StepInfo], entry: &Entry, ctx: Option<&Context>) -> Result<(), Gate> {
+fn go(
+    c: &mut Closure,
+    infos: &[StepInfo],
+    entry: &Entry,
+    ctx: Option<&Context>,
+) -> Result<(), Gate> {
     let built = produced(infos, Role::Build);
     if built.is_empty() {
         return Err(gate(
@@ -324,7 +453,10 @@ fn go(c: &mut Closure, infos: &[StepInfo], entry: &Entry, ctx: Option<&Context>)
     let Some((_, rule)) = built.iter().find(|(p, _)| path_matches(p, &path)) else {
         return Err(gate(
             "go/rt-binary",
-            format!("the entry runs `{path}`, but the build writes {}", list(built.iter().map(|b| &b.0))),
+            format!(
+                "the entry runs `{path}`, but the build writes {}",
+                list(built.iter().map(|b| &b.0))
+            ),
         ));
     };
     if rule != "go/build" {
@@ -368,9 +500,18 @@ fn go(c: &mut Closure, infos: &[StepInfo], entry: &Entry, ctx: Option<&Context>)
         .unwrap_or_default();
     let reads_files = ctx.is_none()
         || sources.iter().any(|s| {
-            ["os.Open(", "os.ReadFile(", "ioutil.ReadFile(", "os.ReadDir(", "ParseFiles(", "ParseGlob(", "http.Dir(", "os.Stat("]
-                .iter()
-                .any(|p| s.contains(p))
+            [
+                "os.Open(",
+                "os.ReadFile(",
+                "ioutil.ReadFile(",
+                "os.ReadDir(",
+                "ParseFiles(",
+                "ParseGlob(",
+                "http.Dir(",
+                "os.Stat(",
+            ]
+            .iter()
+            .any(|p| s.contains(p))
         });
     if reads_files {
         if entry.workdir == "/" {
@@ -379,7 +520,8 @@ fn go(c: &mut Closure, infos: &[StepInfo], entry: &Entry, ctx: Option<&Context>)
                 "the program may read files from its working directory, which is /; what it reads cannot be shown",
             ));
         }
-        if !path.starts_with(&format!("{}/", entry.workdir.trim_end_matches('/'))) || ctx.is_none() {
+        if !path.starts_with(&format!("{}/", entry.workdir.trim_end_matches('/'))) || ctx.is_none()
+        {
             c.copies.push(CopySpec {
                 from: entry.workdir.clone(),
                 to: entry.workdir.clone(),
@@ -400,11 +542,15 @@ fn go(c: &mut Closure, infos: &[StepInfo], entry: &Entry, ctx: Option<&Context>)
             });
         }
     }
-    c.needs_ca_certs = ctx.is_none() || sources.iter().any(|s| s.contains("\"net/http\"") || s.contains("\"crypto/tls\"") || s.contains("\"net/smtp\""));
+    c.needs_ca_certs = ctx.is_none()
+        || sources.iter().any(|s| {
+            s.contains("\"net/http\"") || s.contains("\"crypto/tls\"") || s.contains("\"net/smtp\"")
+        });
     c.needs_tzdata = ctx.is_none() || sources.iter().any(|s| s.contains("LoadLocation("));
     if sources.iter().any(|s| s.contains("import \"C\"")) {
         if c.static_binary {
-            c.warnings.push("sources import \"C\" but CGO_ENABLED=0: the build itself decides".into());
+            c.warnings
+                .push("sources import \"C\" but CGO_ENABLED=0: the build itself decides".into());
         }
         c.app_kind = Some(AppKind::DynamicBinary);
         c.static_binary = false;
@@ -412,23 +558,42 @@ fn go(c: &mut Closure, infos: &[StepInfo], entry: &Entry, ctx: Option<&Context>)
     Ok(())
 }
 
-fn node(c: &mut Closure, infos: &[StepInfo], entry: &Entry, ctx: Option<&Context>, rules: &Rules) -> Result<(), Gate> {
+fn node(
+    c: &mut Closure,
+    infos: &[StepInfo],
+    entry: &Entry,
+    ctx: Option<&Context>,
+    rules: &Rules,
+) -> Result<(), Gate> {
     c.app_kind = Some(AppKind::NodeApp);
-    c.same_family = true;
     let installs: Vec<(&StepInfo, &super::steps::CmdInfo)> = infos
         .iter()
         .flat_map(|i| i.commands().iter().map(move |c| (i, c)))
-        .filter(|(_, c)| matches!(&c.kind, CmdKind::Profile { role: Role::InstallDeps | Role::RuntimeSetup, .. }) && c.produces.iter().any(|p| p.ends_with("/node_modules")))
+        .filter(|(_, c)| {
+            matches!(
+                &c.kind,
+                CmdKind::Profile {
+                    role: Role::InstallDeps | Role::RuntimeSetup,
+                    ..
+                }
+            ) && c.produces.iter().any(|p| p.ends_with("/node_modules"))
+        })
         .collect();
     let app = entry.workdir.clone();
     if app == "/" {
-        return Err(gate("core/workdir-root", "the app lives in /, so what belongs to it cannot be told apart from the image"));
+        return Err(gate(
+            "core/workdir-root",
+            "the app lives in /, so what belongs to it cannot be told apart from the image",
+        ));
     }
     for (info, _) in &installs {
         if info.workdir != app {
             return Err(gate(
                 "node/rt-app",
-                format!("dependencies are installed in {} but the app starts in {app}", info.workdir),
+                format!(
+                    "dependencies are installed in {} but the app starts in {app}",
+                    info.workdir
+                ),
             ));
         }
     }
@@ -437,22 +602,69 @@ fn node(c: &mut Closure, infos: &[StepInfo], entry: &Entry, ctx: Option<&Context
     {
         c.needs_launcher = true;
     }
+    for words in &entry.commands {
+        let Some(prog) = words.first() else { continue };
+        let name = prog.rsplit('/').next().unwrap_or(prog);
+        if matches!(name, "node" | "npm" | "npx" | "yarn" | "pnpm" | "corepack") || c.needs_launcher
+        {
+            continue;
+        }
+        if prog.contains('/') {
+            let abs = join_path(&app, prog);
+            if abs.starts_with(&format!("{}/", app.trim_end_matches('/'))) {
+                // A script of the app: it runs with its shebang interpreter, usually sh.
+                c.needs_shell = true;
+                continue;
+            }
+        }
+        if matches!(
+            name,
+            "sh" | "bash" | "exec" | "env" | "echo" | "test" | "[" | "true" | "set"
+        ) {
+            continue;
+        }
+        return Err(gate(
+            "node/rt-app",
+            format!(
+                "the entry runs `{name}`, which is neither node, a package manager nor a file of the app; the runtime would not have it"
+            ),
+        ));
+    }
     c.copies.push(CopySpec {
         from: app.clone(),
         to: app.clone(),
         rule: "node/rt-app".into(),
-        reason: "the application directory: sources, build output, package.json and node_modules".into(),
+        reason: "the application directory: sources, build output, package.json and node_modules"
+            .into(),
     });
     // Prune dev dependencies when a full install ran and nothing shows a devDependency is used at run time.
-    let full_install = installs.iter().any(|(_, c)| matches!(c.kind, CmdKind::Profile { role: Role::InstallDeps, .. }));
-    let prod_install = installs.iter().any(|(_, c)| matches!(c.kind, CmdKind::Profile { role: Role::RuntimeSetup, .. }));
+    let full_install = installs.iter().any(|(_, c)| {
+        matches!(
+            c.kind,
+            CmdKind::Profile {
+                role: Role::InstallDeps,
+                ..
+            }
+        )
+    });
+    let prod_install = installs.iter().any(|(_, c)| {
+        matches!(
+            c.kind,
+            CmdKind::Profile {
+                role: Role::RuntimeSetup,
+                ..
+            }
+        )
+    });
     if full_install && !prod_install {
         let manager = installs
             .iter()
             .find_map(|(_, c)| c.program.clone())
             .unwrap_or_else(|| "npm".into());
         match prune_blocker(ctx, entry) {
-            Some(why) => c.warnings.push(format!("dev dependencies stay in the runtime: {why}")),
+            Some(why) => c
+                .warnings
+                .push(format!("dev dependencies stay in the runtime: {why}")),
             None => {
                 let cmd = match manager.as_str() {
                     "npm" => Some("npm prune --omit=dev"),
@@ -482,7 +694,10 @@ fn prune_blocker(ctx: Option<&Context>, entry: &Entry) -> Option<String> {
     let Some(ctx) = ctx else {
         return Some("without the build context, package.json cannot be read".into());
     };
-    let Some(pkg) = ctx.text("package.json").or_else(|| ctx.text("./package.json")) else {
+    let Some(pkg) = ctx
+        .text("package.json")
+        .or_else(|| ctx.text("./package.json"))
+    else {
         return Some("package.json is not in the build context".into());
     };
     let Ok(json) = serde_json::from_str::<serde_json::Value>(pkg) else {
@@ -518,7 +733,9 @@ fn prune_blocker(ctx: Option<&Context>, entry: &Entry) -> Option<String> {
     }
     for d in &dev {
         for s in &run_scripts {
-            if s.split(|ch: char| ch.is_whitespace() || ch == '&' || ch == ';').any(|w| w == d) {
+            if s.split(|ch: char| ch.is_whitespace() || ch == '&' || ch == ';')
+                .any(|w| w == d)
+            {
                 return Some(format!("the start script runs `{d}`, a devDependency"));
             }
         }
@@ -528,21 +745,29 @@ fn prune_blocker(ctx: Option<&Context>, entry: &Entry) -> Option<String> {
     }
     // Imports of devDependencies in application sources.
     for (path, text) in &ctx.contents {
-        let is_src = [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"].iter().any(|e| path.ends_with(e));
+        let is_src = [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"]
+            .iter()
+            .any(|e| path.ends_with(e));
         let name = path.rsplit('/').next().unwrap_or(path);
         let is_tooling = name.contains(".config.")
             || name.contains(".test.")
             || name.contains(".spec.")
-            || path.split('/').any(|seg| matches!(seg, "test" | "tests" | "__tests__" | "scripts"));
+            || path
+                .split('/')
+                .any(|seg| matches!(seg, "test" | "tests" | "__tests__" | "scripts"));
         if !is_src || is_tooling {
             continue;
         }
         for d in dev.iter().filter(|d| !d.starts_with("@types/")) {
             for q in ['\'', '"'] {
-                let imported = [format!("require({q}{d}{q}"), format!("from {q}{d}{q}"), format!("import({q}{d}{q}"), format!("require({q}{d}/"), format!("from {q}{d}/")];
-                if imported.iter().any(|p| text.contains(p.as_str()))
-                    && !text.contains(&format!("import type {{")).then_some(()).is_some_and(|_| false)
-                {
+                let imported = [
+                    format!("require({q}{d}{q}"),
+                    format!("from {q}{d}{q}"),
+                    format!("import({q}{d}{q}"),
+                    format!("require({q}{d}/"),
+                    format!("from {q}{d}/"),
+                ];
+                if imported.iter().any(|p| text.contains(p.as_str())) {
                     return Some(format!("{path} imports `{d}`, a devDependency"));
                 }
             }
@@ -556,7 +781,10 @@ fn python(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
     c.same_family = true;
     let app = entry.workdir.clone();
     if app == "/" {
-        return Err(gate("core/workdir-root", "the app lives in /, so what belongs to it cannot be told apart from the image"));
+        return Err(gate(
+            "core/workdir-root",
+            "the app lives in /, so what belongs to it cannot be told apart from the image",
+        ));
     }
     let mut existing_venv: Option<String> = None;
     let mut installs = false;
@@ -564,24 +792,44 @@ fn python(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
         for cmd in info.commands() {
             match cmd.rule.as_str() {
                 "python/venv-create" => existing_venv = cmd.produces.first().cloned(),
-                "python/pip-install-requirements" | "python/pip-install-packages" | "python/pip-install-project" => {
+                "python/pip-install-requirements"
+                | "python/pip-install-packages"
+                | "python/pip-install-project" => {
                     installs = true;
                     let bad = cmd.args.iter().flatten().find(|a| {
-                        matches!(a.as_str(), "--user" | "-t" | "--target" | "--prefix" | "--root" | "-e" | "--editable")
-                            || a.starts_with("--target=")
+                        matches!(
+                            a.as_str(),
+                            "--user"
+                                | "-t"
+                                | "--target"
+                                | "--prefix"
+                                | "--root"
+                                | "-e"
+                                | "--editable"
+                        ) || a.starts_with("--target=")
                             || a.starts_with("--prefix=")
                     });
                     if let Some(flag) = bad {
                         return Err(gate(
                             "python/rt-site-packages",
-                            format!("line {}: `pip install {flag}` puts packages where moving them is not supported yet", line_of(df, info.item)),
+                            format!(
+                                "line {}: `pip install {flag}` puts packages where moving them is not supported yet",
+                                line_of(df, info.item)
+                            ),
                         ));
                     }
                 }
-                r if r.starts_with("python/poetry") || r.starts_with("python/pipenv") || r.starts_with("python/uv") => {
+                r if r.starts_with("python/poetry")
+                    || r.starts_with("python/pipenv")
+                    || r.starts_with("python/uv") =>
+                {
                     return Err(gate(
                         r,
-                        format!("line {}: `{}` manages its own environment; moving it is not supported yet", line_of(df, info.item), cmd.text),
+                        format!(
+                            "line {}: `{}` manages its own environment; moving it is not supported yet",
+                            line_of(df, info.item),
+                            cmd.text
+                        ),
                     ));
                 }
                 _ => {}
@@ -602,7 +850,9 @@ fn python(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
             from: venv.clone(),
             to: venv,
             rule: "python/rt-venv".into(),
-            reason: "the virtual environment holding the installed packages and their console scripts".into(),
+            reason:
+                "the virtual environment holding the installed packages and their console scripts"
+                    .into(),
         });
     }
     c.copies.push(CopySpec {
@@ -614,7 +864,12 @@ fn python(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
     Ok(())
 }
 
-fn java(c: &mut Closure, infos: &[StepInfo], entry: &Entry, ctx: Option<&Context>) -> Result<(), Gate> {
+fn java(
+    c: &mut Closure,
+    infos: &[StepInfo],
+    entry: &Entry,
+    ctx: Option<&Context>,
+) -> Result<(), Gate> {
     c.app_kind = Some(AppKind::JvmApp);
     let built = produced(infos, Role::Build);
     if built.is_empty() {
@@ -627,7 +882,10 @@ fn java(c: &mut Closure, infos: &[StepInfo], entry: &Entry, ctx: Option<&Context
     if argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)) != Some("java") {
         return Err(gate(
             "java/rt-maven-jar",
-            format!("the entry runs `{}`, not `java`; what it needs cannot be shown", entry.describe()),
+            format!(
+                "the entry runs `{}`, not `java`; what it needs cannot be shown",
+                entry.describe()
+            ),
         ));
     }
     let mut paths: Vec<String> = Vec::new();
@@ -637,14 +895,20 @@ fn java(c: &mut Closure, infos: &[StepInfo], entry: &Entry, ctx: Option<&Context
             "-jar" => paths.extend(it.next().cloned()),
             "-cp" | "-classpath" | "--class-path" => {
                 if let Some(cp) = it.next() {
-                    paths.extend(cp.split(':').map(|p| p.trim_end_matches("/*").trim_end_matches('*').to_string()));
+                    paths.extend(
+                        cp.split(':')
+                            .map(|p| p.trim_end_matches("/*").trim_end_matches('*').to_string()),
+                    );
                 }
             }
             _ => {}
         }
     }
     if paths.is_empty() {
-        return Err(gate("java/rt-maven-jar", "the entry names no jar (-jar) or class path (-cp)"));
+        return Err(gate(
+            "java/rt-maven-jar",
+            "the entry names no jar (-jar) or class path (-cp)",
+        ));
     }
     let thin = ctx.is_none_or(|x| {
         x.text("pom.xml")
@@ -653,23 +917,42 @@ fn java(c: &mut Closure, infos: &[StepInfo], entry: &Entry, ctx: Option<&Context
     for p in paths {
         let abs = join_path(&entry.workdir, &p);
         let Some((pattern, rule)) = built.iter().find(|(pat, _)| {
-            path_matches(pat, &abs) || pat.rsplit_once('/').is_some_and(|(dir, _)| abs == dir || abs.starts_with(&format!("{dir}/")))
+            path_matches(pat, &abs)
+                || pat
+                    .rsplit_once('/')
+                    .is_some_and(|(dir, _)| abs == dir || abs.starts_with(&format!("{dir}/")))
         }) else {
             return Err(gate(
                 "core/prebuilt",
-                format!("the entry uses {abs}, which no build step writes (the build writes {})", list(built.iter().map(|b| &b.0))),
+                format!(
+                    "the entry uses {abs}, which no build step writes (the build writes {})",
+                    list(built.iter().map(|b| &b.0))
+                ),
             ));
         };
-        let dir = pattern.rsplit_once('/').map_or(pattern.as_str(), |(d, _)| d).to_string();
-        let rt_rule = if rule.starts_with("java/gradle") { "java/rt-gradle-jar" } else { "java/rt-maven-jar" };
-        let (from, reason) = if thin && path_matches(pattern, &abs) {
-            (dir.clone(), if ctx.is_none() {
-                "without the build context the jar's Class-Path cannot be read, so the whole output directory comes along".to_string()
-            } else {
-                "pom.xml copies dependencies next to the jar (copy-dependencies / classpathPrefix), so the whole output directory comes along".to_string()
-            })
+        let dir = pattern
+            .rsplit_once('/')
+            .map_or(pattern.as_str(), |(d, _)| d)
+            .to_string();
+        let rt_rule = if rule.starts_with("java/gradle") {
+            "java/rt-gradle-jar"
         } else {
-            (abs.clone(), "the jar or class path the entry runs".to_string())
+            "java/rt-maven-jar"
+        };
+        let (from, reason) = if thin && path_matches(pattern, &abs) {
+            (
+                dir.clone(),
+                if ctx.is_none() {
+                    "without the build context the jar's Class-Path cannot be read, so the whole output directory comes along".to_string()
+                } else {
+                    "pom.xml copies dependencies next to the jar (copy-dependencies / classpathPrefix), so the whole output directory comes along".to_string()
+                },
+            )
+        } else {
+            (
+                abs.clone(),
+                "the jar or class path the entry runs".to_string(),
+            )
         };
         let spec = CopySpec {
             to: from.clone(),
@@ -677,7 +960,9 @@ fn java(c: &mut Closure, infos: &[StepInfo], entry: &Entry, ctx: Option<&Context
             rule: rt_rule.into(),
             reason,
         };
-        if !c.copies.contains(&spec) {
+        if let Some(existing) = c.copies.iter_mut().find(|x| x.from == spec.from) {
+            *existing = spec;
+        } else {
             c.copies.push(spec);
         }
     }
@@ -688,7 +973,12 @@ fn java(c: &mut Closure, infos: &[StepInfo], entry: &Entry, ctx: Option<&Context
     Ok(())
 }
 
-fn dotnet(c: &mut Closure, infos: &[StepInfo], entry: &Entry, ctx: Option<&Context>) -> Result<(), Gate> {
+fn dotnet(
+    c: &mut Closure,
+    infos: &[StepInfo],
+    entry: &Entry,
+    ctx: Option<&Context>,
+) -> Result<(), Gate> {
     let publish: Vec<(String, String)> = infos
         .iter()
         .flat_map(|i| i.commands())
@@ -696,10 +986,16 @@ fn dotnet(c: &mut Closure, infos: &[StepInfo], entry: &Entry, ctx: Option<&Conte
         .flat_map(|c| c.produces.iter().map(move |p| (p.clone(), c.rule.clone())))
         .collect();
     let Some((dir, rule)) = publish.first().cloned() else {
-        return Err(gate("core/prebuilt", "no `dotnet publish -o DIR` step: the app is built elsewhere"));
+        return Err(gate(
+            "core/prebuilt",
+            "no `dotnet publish -o DIR` step: the app is built elsewhere",
+        ));
     };
     if dir.contains('*') {
-        return Err(gate("dotnet/rt-publish", "`dotnet publish` has no -o: the publish folder's path depends on the project"));
+        return Err(gate(
+            "dotnet/rt-publish",
+            "`dotnet publish` has no -o: the publish folder's path depends on the project",
+        ));
     }
     let self_contained = rule == "dotnet/publish-self-contained";
     let argv = &entry.argv;
@@ -715,7 +1011,12 @@ fn dotnet(c: &mut Closure, infos: &[StepInfo], entry: &Entry, ctx: Option<&Conte
             format!("the entry runs {abs}, which is not in the publish folder {dir}"),
         ));
     }
-    let web = ctx.is_none_or(|x| x.contents.iter().any(|(p, t)| (p.ends_with(".csproj") || p.ends_with(".fsproj")) && t.contains("Microsoft.NET.Sdk.Web")));
+    let web = ctx.is_none_or(|x| {
+        x.contents.iter().any(|(p, t)| {
+            (p.ends_with(".csproj") || p.ends_with(".fsproj"))
+                && t.contains("Microsoft.NET.Sdk.Web")
+        })
+    });
     c.app_kind = Some(if self_contained {
         AppKind::DotnetSelfContained
     } else if web {
@@ -734,10 +1035,8 @@ fn dotnet(c: &mut Closure, infos: &[StepInfo], entry: &Entry, ctx: Option<&Conte
 
 fn list<'a>(items: impl Iterator<Item = &'a String>) -> String {
     let v: BTreeSet<&String> = items.collect();
-    v.into_iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
-}
-
-#[allow(dead_code)]
-fn is_run(info: &StepInfo) -> bool {
-    matches!(info.kind, StepKind::Run(_))
+    v.into_iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -165,7 +165,12 @@ pub struct Rewrite {
 }
 
 /// Plans a rewrite of `df`. `ctx` is the build context, when known.
-pub fn plan(df: &Dockerfile, ctx: Option<&Context>, rules: &Rules, opts: &Options) -> Result<Outcome, ModelError> {
+pub fn plan(
+    df: &Dockerfile,
+    ctx: Option<&Context>,
+    rules: &Rules,
+    opts: &Options,
+) -> Result<Outcome, ModelError> {
     let model = Model::build(df)?;
     let final_stage = model.final_stage();
     let unchanged = |rule: &str, reason: String, profile: Option<String>| {
@@ -220,7 +225,11 @@ pub fn plan(df: &Dockerfile, ctx: Option<&Context>, rules: &Rules, opts: &Option
 
     let base = &final_stage.base;
     if base.is_scratch() {
-        return unchanged("core/no-profile", "the image is built FROM scratch: nothing to split".into(), None);
+        return unchanged(
+            "core/no-profile",
+            "the image is built FROM scratch: nothing to split".into(),
+            None,
+        );
     }
     let Some(profile) = rules.profile_for_image(&base.resolved) else {
         return unchanged(
@@ -228,7 +237,12 @@ pub fn plan(df: &Dockerfile, ctx: Option<&Context>, rules: &Rules, opts: &Option
             format!(
                 "no language profile applies: `{}` is not a known build image (profiles: {})",
                 base.resolved,
-                rules.profiles().iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
+                rules
+                    .profiles()
+                    .iter()
+                    .map(|p| p.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             None,
         );
@@ -237,7 +251,10 @@ pub fn plan(df: &Dockerfile, ctx: Option<&Context>, rules: &Rules, opts: &Option
     if base.tag.is_none() && base.digest.is_none() {
         return unchanged(
             "core/untagged-base",
-            format!("`{}` has no tag, so the runtime base's version cannot be read from it", base.resolved),
+            format!(
+                "`{}` has no tag, so the runtime base's version cannot be read from it",
+                base.resolved
+            ),
             Some(profile_id),
         );
     }
@@ -245,8 +262,10 @@ pub fn plan(df: &Dockerfile, ctx: Option<&Context>, rules: &Rules, opts: &Option
     // Classify every instruction of the stage.
     let mut infos: Vec<StepInfo> = Vec::new();
     for step in &final_stage.steps {
-        let Some(inst) = instruction(df, step) else { continue };
-        infos.push(classify_step(df, inst, step, rules));
+        let Some(inst) = instruction(df, step) else {
+            continue;
+        };
+        infos.push(classify_step(df, inst, step, rules, ctx));
     }
 
     // The runtime entry.
@@ -273,7 +292,10 @@ pub fn plan(df: &Dockerfile, ctx: Option<&Context>, rules: &Rules, opts: &Option
             let inst = instruction_at(df, info.item);
             return unchanged(
                 "core/unmodelled-copy",
-                format!("line {}: {why}; what it brings may be needed at runtime", inst.map_or(0, |i| i.start_line)),
+                format!(
+                    "line {}: {why}; what it brings may be needed at runtime",
+                    inst.map_or(0, |i| i.start_line)
+                ),
                 Some(profile_id),
             );
         }
@@ -291,7 +313,11 @@ pub fn plan(df: &Dockerfile, ctx: Option<&Context>, rules: &Rules, opts: &Option
                     Some(profile_id),
                 );
             }
-            if let CmdKind::Profile { role: Role::BuildToolAtRuntime, .. } = c.kind {
+            if let CmdKind::Profile {
+                role: Role::BuildToolAtRuntime,
+                ..
+            } = c.kind
+            {
                 let inst = instruction_at(df, info.item);
                 return unchanged(
                     &c.rule,
@@ -305,10 +331,7 @@ pub fn plan(df: &Dockerfile, ctx: Option<&Context>, rules: &Rules, opts: &Option
             }
         }
     }
-    if infos
-        .iter()
-        .any(|i| matches!(i.keyword, Keyword::Onbuild))
-    {
+    if infos.iter().any(|i| matches!(i.keyword, Keyword::Onbuild)) {
         return unchanged(
             "core/onbuild",
             "ONBUILD triggers run in images built FROM this one; which stage should carry them cannot be decided".into(),
@@ -328,7 +351,25 @@ pub fn plan(df: &Dockerfile, ctx: Option<&Context>, rules: &Rules, opts: &Option
         Err(g) => return unchanged(&g.rule, g.reason, Some(profile_id)),
     };
 
-    let rewrite = render::render(df, &model, &infos, &entry, &closure, &chosen, ctx, opts, &profile_id);
+    let chosen = match base::parameterize(&chosen.image, &base.raw, &model.global_args) {
+        Ok((image, notes)) => base::Chosen {
+            image,
+            notes,
+            ..chosen
+        },
+        Err(g) => return unchanged(&g.rule, g.reason, Some(profile_id)),
+    };
+    let rewrite = render::render(
+        df,
+        &model,
+        &infos,
+        &entry,
+        &closure,
+        &chosen,
+        ctx,
+        opts,
+        &profile_id,
+    );
     Ok(Outcome::Rewrite(Box::new(rewrite)))
 }
 
@@ -342,5 +383,9 @@ fn instruction_at(df: &Dockerfile, item: usize) -> Option<&crate::syntax::Instru
 /// The first line of an instruction, without its line ending.
 pub(crate) fn first_line(df: &Dockerfile, inst: &crate::syntax::Instruction) -> String {
     let text = df.text(&inst.span);
-    text.lines().next().unwrap_or("").trim_end_matches('\r').to_string()
+    text.lines()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('\r')
+        .to_string()
 }

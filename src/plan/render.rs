@@ -6,7 +6,9 @@
 use super::base::Chosen;
 use super::closure::{Closure, Entry};
 use super::steps::{CmdKind, StepInfo, StepKind};
-use super::{Addition, CommandDecision, Decision, Options, Placement, Rewrite, StageSummary, first_line};
+use super::{
+    Addition, CommandDecision, Decision, Options, Placement, Rewrite, StageSummary, first_line,
+};
 use crate::emit::{Edit, apply};
 use crate::model::{Context, Model};
 use crate::rules::{PackageManager, Role};
@@ -15,21 +17,62 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// ENV names that only steer builds and package managers: they stay in the build stage.
 const BUILD_ONLY_ENV: &[&str] = &[
-    "CGO_ENABLED", "GOOS", "GOARCH", "GOARM", "GOAMD64", "GOFLAGS", "GOPROXY", "GOPRIVATE", "GONOSUMDB",
-    "GONOPROXY", "GOSUMDB", "GOTOOLCHAIN", "GO111MODULE", "DEBIAN_FRONTEND", "PIP_NO_CACHE_DIR",
-    "PIP_DISABLE_PIP_VERSION_CHECK", "PIP_DEFAULT_TIMEOUT", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL",
-    "PIP_ROOT_USER_ACTION", "POETRY_VERSION", "POETRY_HOME", "POETRY_NO_INTERACTION",
-    "POETRY_VIRTUALENVS_CREATE", "POETRY_VIRTUALENVS_IN_PROJECT", "PIPENV_VENV_IN_PROJECT", "UV_COMPILE_BYTECODE",
-    "UV_LINK_MODE", "NPM_CONFIG_LOGLEVEL", "NPM_CONFIG_FUND", "NPM_CONFIG_AUDIT", "NPM_CONFIG_UPDATE_NOTIFIER",
-    "YARN_CACHE_FOLDER", "MAVEN_OPTS", "MAVEN_CONFIG", "GRADLE_OPTS", "DOTNET_CLI_TELEMETRY_OPTOUT",
-    "DOTNET_SKIP_FIRST_TIME_EXPERIENCE", "DOTNET_NOLOGO", "NUGET_XMLDOC_MODE",
+    "CGO_ENABLED",
+    "GOOS",
+    "GOARCH",
+    "GOARM",
+    "GOAMD64",
+    "GOFLAGS",
+    "GOPROXY",
+    "GOPRIVATE",
+    "GONOSUMDB",
+    "GONOPROXY",
+    "GOSUMDB",
+    "GOTOOLCHAIN",
+    "GO111MODULE",
+    "DEBIAN_FRONTEND",
+    "PIP_NO_CACHE_DIR",
+    "PIP_DISABLE_PIP_VERSION_CHECK",
+    "PIP_DEFAULT_TIMEOUT",
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
+    "PIP_ROOT_USER_ACTION",
+    "POETRY_VERSION",
+    "POETRY_HOME",
+    "POETRY_NO_INTERACTION",
+    "POETRY_VIRTUALENVS_CREATE",
+    "POETRY_VIRTUALENVS_IN_PROJECT",
+    "PIPENV_VENV_IN_PROJECT",
+    "UV_COMPILE_BYTECODE",
+    "UV_LINK_MODE",
+    "NPM_CONFIG_LOGLEVEL",
+    "NPM_CONFIG_FUND",
+    "NPM_CONFIG_AUDIT",
+    "NPM_CONFIG_UPDATE_NOTIFIER",
+    "YARN_CACHE_FOLDER",
+    "MAVEN_OPTS",
+    "MAVEN_CONFIG",
+    "GRADLE_OPTS",
+    "DOTNET_CLI_TELEMETRY_OPTOUT",
+    "DOTNET_SKIP_FIRST_TIME_EXPERIENCE",
+    "DOTNET_NOLOGO",
+    "NUGET_XMLDOC_MODE",
 ];
 
 fn is_secret(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
-    ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "PRIVATE_KEY", "ACCESS_KEY", "CREDENTIAL"]
-        .iter()
-        .any(|s| n.contains(s))
+    [
+        "TOKEN",
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "API_KEY",
+        "PRIVATE_KEY",
+        "ACCESS_KEY",
+        "CREDENTIAL",
+    ]
+    .iter()
+    .any(|s| n.contains(s))
 }
 
 fn is_build_only_env(name: &str) -> bool {
@@ -44,7 +87,11 @@ struct Out {
 
 impl Out {
     fn kw(&self, k: &str) -> String {
-        if self.lower { k.to_ascii_lowercase() } else { k.to_string() }
+        if self.lower {
+            k.to_ascii_lowercase()
+        } else {
+            k.to_string()
+        }
     }
     fn line(&mut self, s: &str) {
         self.text.push_str(s);
@@ -97,9 +144,14 @@ fn cache_mount(info: &StepInfo, user_is_root: bool) -> Option<(&'static str, &'s
     for c in info.commands() {
         let args: Vec<&str> = c.args.iter().flatten().map(String::as_str).collect();
         match (c.rule.as_str(), c.program.as_deref()) {
-            ("node/install" | "node/install-prod", Some("npm")) => return Some(("target=/root/.npm", "npm's download cache")),
+            ("node/install" | "node/install-prod", Some("npm")) => {
+                return Some(("target=/root/.npm", "npm's download cache"));
+            }
             ("node/install" | "node/install-prod" | "node/yarn-bare", Some("yarn")) => {
-                return Some(("target=/usr/local/share/.cache/yarn", "yarn's download cache"));
+                return Some((
+                    "target=/usr/local/share/.cache/yarn",
+                    "yarn's download cache",
+                ));
             }
             (r, _) if r.starts_with("python/pip-install") && !args.contains(&"--no-cache-dir") => {
                 return Some(("target=/root/.cache/pip", "pip's download and wheel cache"));
@@ -126,14 +178,31 @@ pub(crate) fn render(
     let _ = ctx;
     let stage = model.final_stage();
     let from = inst(df, stage.from_item).expect("the stage's FROM is an instruction");
-    let nl = if df.source.contains("\r\n") { "\r\n" } else { "\n" };
-    let lower = df.text(&from.keyword_span).chars().all(|c| c.is_ascii_lowercase());
-    let mut out = Out { nl, lower, text: String::new() };
+    let nl = if df.source.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let lower = df
+        .text(&from.keyword_span)
+        .chars()
+        .all(|c| c.is_ascii_lowercase());
+    let mut out = Out {
+        nl,
+        lower,
+        text: String::new(),
+    };
     let mut decisions: BTreeMap<usize, Decision> = BTreeMap::new();
     let mut additions: Vec<Addition> = Vec::new();
     let mut warnings = closure.warnings.clone();
+    warnings.extend(chosen.notes.iter().cloned());
 
-    let decide = |decisions: &mut BTreeMap<usize, Decision>, item: usize, placement: Placement, rule: &str, reason: String, info: Option<&StepInfo>| {
+    let decide = |decisions: &mut BTreeMap<usize, Decision>,
+                  item: usize,
+                  placement: Placement,
+                  rule: &str,
+                  reason: String,
+                  info: Option<&StepInfo>| {
         if let Some(i) = inst(df, item) {
             let commands = info
                 .map(|info| {
@@ -147,6 +216,7 @@ pub(crate) fn render(
                                 CmdKind::PackageHousekeeping => "package-housekeeping".into(),
                                 CmdKind::UserSetup => "system-setup".into(),
                                 CmdKind::WorkdirLocal => "app-files".into(),
+                                CmdKind::Relocate => "build-output".into(),
                                 CmdKind::Harmless => "no-effect".into(),
                                 CmdKind::Unknown => "unknown".into(),
                             },
@@ -173,14 +243,28 @@ pub(crate) fn render(
     // --- Where each step goes.
     let is_install = |i: &StepInfo| {
         i.commands().iter().any(|c| {
-            matches!(&c.kind, CmdKind::Profile { role: Role::InstallDeps | Role::RuntimeSetup, .. })
-                && !c.rule.starts_with("node/prune")
+            matches!(
+                &c.kind,
+                CmdKind::Profile {
+                    role: Role::InstallDeps | Role::RuntimeSetup,
+                    ..
+                }
+            ) && !c.rule.starts_with("node/prune")
                 && c.rule != "python/pip-install-project"
         })
     };
     let first_sources = infos
         .iter()
-        .position(|i| matches!(&i.kind, StepKind::CopyContext { manifests_only: false, .. }) || i.has_role(Role::Build) || i.has_role(Role::Test))
+        .position(|i| {
+            matches!(
+                &i.kind,
+                StepKind::CopyContext {
+                    manifests_only: false,
+                    ..
+                }
+            ) || i.has_role(Role::Build)
+                || i.has_role(Role::Test)
+        })
         .unwrap_or(infos.len());
     let deps_end = infos[..first_sources].iter().rposition(is_install);
     if deps_end.is_none()
@@ -195,9 +279,19 @@ pub(crate) fn render(
     let mut places: Vec<Place> = Vec::with_capacity(infos.len());
     let last_user = infos.iter().rposition(|i| i.keyword == Keyword::User);
     for (n, info) in infos.iter().enumerate() {
-        let build_side = if deps_end.is_some_and(|d| n <= d) { Place::Deps } else { Place::Build };
+        let build_side = if deps_end.is_some_and(|d| n <= d) {
+            Place::Deps
+        } else {
+            Place::Build
+        };
         let p = match info.keyword {
-            Keyword::Label | Keyword::Expose | Keyword::Stopsignal | Keyword::Healthcheck | Keyword::Cmd | Keyword::Entrypoint | Keyword::Maintainer => Place::Runtime,
+            Keyword::Label
+            | Keyword::Expose
+            | Keyword::Stopsignal
+            | Keyword::Healthcheck
+            | Keyword::Cmd
+            | Keyword::Entrypoint
+            | Keyword::Maintainer => Place::Runtime,
             Keyword::Volume => Place::Both,
             Keyword::User if Some(n) == last_user => Place::Both,
             Keyword::Env => {
@@ -220,8 +314,18 @@ pub(crate) fn render(
         _ => None,
     };
     let has_deps = deps_end.is_some();
-    let first_name = alias.clone().unwrap_or_else(|| if has_deps { "dependencies".into() } else { "build".into() });
-    let build_name = if has_deps { unique("build", &[&first_name]) } else { first_name.clone() };
+    let first_name = alias.clone().unwrap_or_else(|| {
+        if has_deps {
+            "dependencies".into()
+        } else {
+            "build".into()
+        }
+    });
+    let build_name = if has_deps {
+        unique("build", &[&first_name])
+    } else {
+        first_name.clone()
+    };
     let runtime_name = unique("runtime", &[&first_name, &build_name]);
 
     // --- Prelude: everything before FROM, byte for byte.
@@ -230,27 +334,47 @@ pub(crate) fn render(
     // The FROM, with a stage name when it has none.
     let mut from_text = df.text(&from.span).to_string();
     if alias.is_none() {
-        if let Body::From { image: Some(img), .. } = &from.body {
+        if let Body::From {
+            image: Some(img), ..
+        } = &from.body
+        {
             let at = img.span.end - from.span.start;
-            from_text = apply(&from_text, &[Edit { range: at..at, content: format!(" {} {first_name}", out.kw("AS")) }]).unwrap_or(from_text);
+            from_text = apply(
+                &from_text,
+                &[Edit {
+                    range: at..at,
+                    content: format!(" {} {first_name}", out.kw("AS")),
+                }],
+            )
+            .unwrap_or(from_text);
         }
     }
     out.raw(&from_text);
     decide(
         &mut decisions,
         stage.from_item,
-        if has_deps { Placement::Dependencies } else { Placement::Build },
+        if has_deps {
+            Placement::Dependencies
+        } else {
+            Placement::Build
+        },
         "core/stage-names",
-        format!("the original base becomes the `{first_name}` stage; `FROM` stays literal so tools that bump image tags still find it"),
+        format!(
+            "the original base becomes the `{first_name}` stage; `FROM` stays literal so tools that bump image tags still find it"
+        ),
         None,
     );
 
     // Python: create the venv before the first pip install.
-    let first_pip = infos.iter().position(|i| i.commands().iter().any(|c| c.rule.starts_with("python/pip-install")));
+    let first_pip = infos.iter().position(|i| {
+        i.commands()
+            .iter()
+            .any(|c| c.rule.starts_with("python/pip-install"))
+    });
 
     let mut prev_end = from.span.end;
     let mut user_is_root = stage_user_is_root(None);
-    let mut emit_unit = |out: &mut Out, info: &StepInfo, prev_end: &mut usize, edits: &[Edit]| {
+    let emit_unit = |out: &mut Out, info: &StepInfo, prev_end: &mut usize, edits: &[Edit]| {
         let i = inst(df, info.item).expect("steps are instructions");
         let lead = &df.source[*prev_end..i.span.start];
         out.text.push_str(lead);
@@ -263,7 +387,11 @@ pub(crate) fn render(
     for stage_kind in [Place::Deps, Place::Build] {
         if stage_kind == Place::Build && has_deps {
             out.blank();
-            let line = format!("{} {first_name} {} {build_name}", out.kw("FROM"), out.kw("AS"));
+            let line = format!(
+                "{} {first_name} {} {build_name}",
+                out.kw("FROM"),
+                out.kw("AS")
+            );
             out.line(&line);
             additions.push(Addition {
                 stage: build_name.clone(),
@@ -272,14 +400,22 @@ pub(crate) fn render(
                 reason: "the build stage starts from the dependencies stage, so a source change does not reinstall dependencies".into(),
             });
         }
-        let stage_name = if stage_kind == Place::Deps { &first_name } else { &build_name };
+        let stage_name = if stage_kind == Place::Deps {
+            &first_name
+        } else {
+            &build_name
+        };
         for (n, info) in infos.iter().enumerate() {
             let p = places[n];
             let on_build_side = match p {
                 Place::Deps => stage_kind == Place::Deps,
                 Place::Build => stage_kind == Place::Build,
                 Place::Both => {
-                    let side = if deps_end.is_some_and(|d| n <= d) { Place::Deps } else { Place::Build };
+                    let side = if deps_end.is_some_and(|d| n <= d) {
+                        Place::Deps
+                    } else {
+                        Place::Build
+                    };
                     side == stage_kind
                 }
                 Place::Runtime => false,
@@ -300,7 +436,10 @@ pub(crate) fn render(
                 out.text.push_str(&df.source[prev_end..i.span.start]);
                 prev_end = i.span.start;
                 let run = format!("{} python3 -m venv {venv}", out.kw("RUN"));
-                let env = format!("{} VIRTUAL_ENV={venv} PATH=\"{venv}/bin:$PATH\"", out.kw("ENV"));
+                let env = format!(
+                    "{} VIRTUAL_ENV={venv} PATH=\"{venv}/bin:$PATH\"",
+                    out.kw("ENV")
+                );
                 out.line(&run);
                 out.line(&env);
                 for t in [run, env] {
@@ -313,10 +452,11 @@ pub(crate) fn render(
                 }
             }
             if info.keyword == Keyword::User {
-                user_is_root = stage_user_is_root(inst(df, info.item).and_then(|i| match &i.body {
-                    Body::Text { text: Some(t) } => Some(t.value.as_str()),
-                    _ => None,
-                }));
+                user_is_root =
+                    stage_user_is_root(inst(df, info.item).and_then(|i| match &i.body {
+                        Body::Text { text: Some(t) } => Some(t.value.as_str()),
+                        _ => None,
+                    }));
             }
             let mut edits = Vec::new();
             let mut mount_note = None;
@@ -327,22 +467,40 @@ pub(crate) fn render(
                 && let Some((target, what)) = cache_mount(info, user_is_root)
             {
                 let at = i.keyword_span.end - i.span.start;
-                edits.push(Edit { range: at..at, content: format!(" --mount=type=cache,{target}") });
+                edits.push(Edit {
+                    range: at..at,
+                    content: format!(" --mount=type=cache,{target}"),
+                });
                 mount_note = Some(what);
             }
             emit_unit(&mut out, info, &mut prev_end, &edits);
-            let (placement, rule, reason) = step_reason(df, info, p, stage_name, &runtime_name, closure);
+            let (placement, rule, reason) =
+                step_reason(df, info, p, stage_name, &runtime_name, closure);
             let reason = match mount_note {
-                Some(what) => format!("{reason}; a BuildKit cache mount keeps {what} between builds (--no-cache-mounts to leave the line as it was)"),
+                Some(what) => format!(
+                    "{reason}; a BuildKit cache mount keeps {what} between builds (--no-cache-mounts to leave the line as it was)"
+                ),
                 None => reason,
             };
-            decide(&mut decisions, info.item, placement, &rule, reason, Some(info));
+            decide(
+                &mut decisions,
+                info.item,
+                placement,
+                &rule,
+                reason,
+                Some(info),
+            );
         }
         if stage_kind == Place::Build {
             if let Some((cmd, rule, why)) = &closure.prune {
                 let line = format!("{} {cmd}", out.kw("RUN"));
                 out.line(&line);
-                additions.push(Addition { stage: build_name.clone(), text: line, rule: rule.clone(), reason: why.clone() });
+                additions.push(Addition {
+                    stage: build_name.clone(),
+                    text: line,
+                    rule: rule.clone(),
+                    reason: why.clone(),
+                });
             }
         }
         if stage_kind == Place::Deps && !has_deps {
@@ -352,12 +510,20 @@ pub(crate) fn render(
 
     // --- Runtime stage.
     out.blank();
-    let from_rt = format!("{} {} {} {runtime_name}", out.kw("FROM"), chosen.image, out.kw("AS"));
+    let from_rt = format!(
+        "{} {} {} {runtime_name}",
+        out.kw("FROM"),
+        chosen.image,
+        out.kw("AS")
+    );
     out.line(&from_rt);
     additions.push(Addition {
         stage: runtime_name.clone(),
         text: from_rt,
-        rule: chosen.spec.as_ref().map_or("core/base-choice".into(), |s| s.id.clone()),
+        rule: chosen
+            .spec
+            .as_ref()
+            .map_or("core/base-choice".into(), |s| s.id.clone()),
         reason: chosen.reason.clone(),
     });
 
@@ -372,7 +538,10 @@ pub(crate) fn render(
     for info in infos {
         if let Some(Body::Arg { decls }) = inst(df, info.item).map(|i| &i.body) {
             for d in decls {
-                arg_defaults.insert(d.name.value.clone(), d.default.as_ref().map(|v| v.value.clone()));
+                arg_defaults.insert(
+                    d.name.value.clone(),
+                    d.default.as_ref().map(|v| v.value.clone()),
+                );
             }
         }
     }
@@ -428,7 +597,10 @@ pub(crate) fn render(
         }
     }
     if let Some(venv) = &closure.create_venv {
-        let line = format!("{} VIRTUAL_ENV={venv} PATH=\"{venv}/bin:$PATH\"", out.kw("ENV"));
+        let line = format!(
+            "{} VIRTUAL_ENV={venv} PATH=\"{venv}/bin:$PATH\"",
+            out.kw("ENV")
+        );
         out.line(&line);
         additions.push(Addition {
             stage: runtime_name.clone(),
@@ -447,8 +619,16 @@ pub(crate) fn render(
             reason: "the app starts in the same directory as in the original".into(),
         });
     }
-    if !closure.packages.is_empty() {
-        let pkgs = closure.packages.join(" ");
+    let mut packages = closure.packages.clone();
+    packages.extend(
+        chosen
+            .extra_packages
+            .iter()
+            .filter(|p| !closure.packages.contains(p))
+            .cloned(),
+    );
+    if !packages.is_empty() {
+        let pkgs = packages.join(" ");
         let line = match closure.package_manager {
             Some(PackageManager::Apk) => format!("{} apk add --no-cache {pkgs}", out.kw("RUN")),
             _ => format!(
@@ -470,21 +650,45 @@ pub(crate) fn render(
         }
     }
     if chosen.copy_ca_certs {
-        let line = format!("{} --from={build_name} /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt", out.kw("COPY"));
+        let line = format!(
+            "{} --from={build_name} /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt",
+            out.kw("COPY")
+        );
         out.line(&line);
         additions.push(Addition { stage: runtime_name.clone(), text: line, rule: "go/rt-ca-certs".into(), reason: "scratch has no CA certificates and the program makes TLS calls (net/http, crypto/tls)".into() });
     }
     if chosen.copy_tzdata {
-        let line = format!("{} --from={build_name} /usr/share/zoneinfo /usr/share/zoneinfo", out.kw("COPY"));
+        let line = format!(
+            "{} --from={build_name} /usr/share/zoneinfo /usr/share/zoneinfo",
+            out.kw("COPY")
+        );
         out.line(&line);
-        additions.push(Addition { stage: runtime_name.clone(), text: line, rule: "go/rt-tzdata".into(), reason: "scratch has no time zone database and the program loads locations".into() });
+        additions.push(Addition {
+            stage: runtime_name.clone(),
+            text: line,
+            rule: "go/rt-tzdata".into(),
+            reason: "scratch has no time zone database and the program loads locations".into(),
+        });
     }
+    // The app's files keep the owner the original gave them when the app runs
+    // as that user and the owner exists in the runtime base.
     let chown = infos
         .iter()
         .filter_map(|i| inst(df, i.item))
         .filter(|i| matches!(i.keyword, Keyword::Copy | Keyword::Add))
         .filter_map(|i| i.flag("chown").and_then(|f| f.value.clone()))
-        .last();
+        .next_back()
+        .filter(|owner| {
+            let usable = closure.user.is_some()
+                && chosen.spec.as_ref().is_none_or(|s| super::base::owner_exists(s, owner, closure));
+            if !usable {
+                warnings.push(format!(
+                    "COPY --chown={owner} is not repeated in the runtime stage: {}; the files are owned by root and readable by all",
+                    if closure.user.is_none() { "the app runs as another user there" } else { "that owner does not exist in the runtime base" }
+                ));
+            }
+            usable
+        });
     for copy in &closure.copies {
         let (from_path, to_path) = if copy.from.contains('*') {
             let dir = copy.from.rsplit_once('/').map_or("/", |(d, _)| d);
@@ -492,26 +696,60 @@ pub(crate) fn render(
         } else {
             (copy.from.clone(), copy.to.clone())
         };
-        let chown_flag = chown.as_ref().map(|c| format!(" --chown={c}")).unwrap_or_default();
-        let line = format!("{} --from={build_name}{chown_flag} {from_path} {to_path}", out.kw("COPY"));
+        let chown_flag = chown
+            .as_ref()
+            .map(|c| format!(" --chown={c}"))
+            .unwrap_or_default();
+        let line = format!(
+            "{} --from={build_name}{chown_flag} {from_path} {to_path}",
+            out.kw("COPY")
+        );
         out.line(&line);
-        additions.push(Addition { stage: runtime_name.clone(), text: line, rule: copy.rule.clone(), reason: copy.reason.clone() });
+        additions.push(Addition {
+            stage: runtime_name.clone(),
+            text: line,
+            rule: copy.rule.clone(),
+            reason: copy.reason.clone(),
+        });
     }
 
-    // Moved configuration, in original order.
-    let mut has_user = false;
+    // Moved configuration, in original order; a generated USER goes before
+    // the start command (after every RUN and COPY of the stage).
+    let original_user = infos.iter().any(|i| i.keyword == Keyword::User);
+    let mut user_line = match (&chosen.user, original_user) {
+        (Some((user, why)), false) => Some((format!("{} {user}", out.kw("USER")), why.clone())),
+        _ => None,
+    };
+    let mut emit_user = |out: &mut Out, additions: &mut Vec<Addition>| {
+        if let Some((line, why)) = user_line.take() {
+            out.line(&line);
+            additions.push(Addition {
+                stage: runtime_name.clone(),
+                text: line,
+                rule: "core/non-root".into(),
+                reason: format!(
+                    "the runtime runs as a non-root user by default ({why}); --keep-root to opt out"
+                ),
+            });
+        }
+    };
     for (n, info) in infos.iter().enumerate() {
         let p = places[n];
-        if !matches!(p, Place::Runtime | Place::Both) || matches!(info.keyword, Keyword::Env | Keyword::Run) {
+        if !matches!(p, Place::Runtime | Place::Both)
+            || matches!(info.keyword, Keyword::Env | Keyword::Run)
+        {
             continue;
         }
         let i = inst(df, info.item).expect("instruction");
-        if info.keyword == Keyword::User {
-            has_user = true;
+        if matches!(info.keyword, Keyword::Cmd | Keyword::Entrypoint) {
+            emit_user(&mut out, &mut additions);
         }
         if info.keyword == Keyword::Cmd
             && let Some(args) = &chosen.cmd_rewrite
-            && entry.cmd.as_ref().is_some_and(|(item, _)| *item == info.item)
+            && entry
+                .cmd
+                .as_ref()
+                .is_some_and(|(item, _)| *item == info.item)
         {
             let line = format!("{} {}", out.kw("CMD"), json_array(args));
             out.line(&line);
@@ -520,24 +758,16 @@ pub(crate) fn render(
                 info.item,
                 Placement::Runtime,
                 "core/entry-translation",
-                format!("the runtime base's ENTRYPOINT already starts the interpreter, so CMD keeps only its arguments: `{line}`"),
+                format!(
+                    "the runtime base's ENTRYPOINT already starts the interpreter, so CMD keeps only its arguments: `{line}`"
+                ),
                 None,
             );
             continue;
         }
         out.raw(df.text(&i.span));
     }
-    if !has_user && let Some((user, why)) = &chosen.user {
-        // Before CMD/ENTRYPOINT is fine: they are metadata.
-        let line = format!("{} {user}", out.kw("USER"));
-        out.line(&line);
-        additions.push(Addition {
-            stage: runtime_name.clone(),
-            text: line,
-            rule: "core/non-root".into(),
-            reason: format!("the runtime runs as a non-root user by default ({why}); --keep-root to opt out"),
-        });
-    }
+    emit_user(&mut out, &mut additions);
     // Trailing trivia after the last instruction.
     let last_end = df
         .items
@@ -559,18 +789,42 @@ pub(crate) fn render(
         if decisions.contains_key(&info.item) {
             continue;
         }
-        let (placement, rule, reason) = step_reason(df, info, places[n], &build_name, &runtime_name, closure);
-        decide(&mut decisions, info.item, placement, &rule, reason, Some(info));
+        let (placement, rule, reason) =
+            step_reason(df, info, places[n], &build_name, &runtime_name, closure);
+        decide(
+            &mut decisions,
+            info.item,
+            placement,
+            &rule,
+            reason,
+            Some(info),
+        );
     }
     for item in &model.global_arg_items {
-        decide(&mut decisions, *item, Placement::Global, "core/global-arg", "an ARG before the first FROM stays where it is: FROM lines use it".into(), None);
+        decide(
+            &mut decisions,
+            *item,
+            Placement::Global,
+            "core/global-arg",
+            "an ARG before the first FROM stays where it is: FROM lines use it".into(),
+            None,
+        );
     }
 
-    let mut stages = vec![StageSummary { name: first_name.clone(), base: stage.base.resolved.clone() }];
+    let mut stages = vec![StageSummary {
+        name: first_name.clone(),
+        base: stage.base.resolved.clone(),
+    }];
     if has_deps {
-        stages.push(StageSummary { name: build_name.clone(), base: first_name.clone() });
+        stages.push(StageSummary {
+            name: build_name.clone(),
+            base: first_name.clone(),
+        });
     }
-    stages.push(StageSummary { name: runtime_name, base: chosen.image.clone() });
+    stages.push(StageSummary {
+        name: runtime_name,
+        base: chosen.image.clone(),
+    });
 
     Rewrite {
         profile: profile.to_string(),
@@ -603,13 +857,29 @@ fn stage_user_is_root(user: Option<&str>) -> bool {
 
 fn env_keys(df: &Dockerfile, item: usize) -> Vec<String> {
     match inst(df, item).map(|i| &i.body) {
-        Some(Body::KeyValues { pairs }) => pairs.iter().map(|p| crate::syntax::process_word(&p.key.value, df.escape)).collect(),
+        Some(Body::KeyValues { pairs }) => pairs
+            .iter()
+            .map(|p| crate::syntax::process_word(&p.key.value, df.escape))
+            .collect(),
         _ => Vec::new(),
     }
 }
 
-fn step_reason(df: &Dockerfile, info: &StepInfo, p: Place, build_side: &str, runtime: &str, closure: &Closure) -> (Placement, String, String) {
-    let placement = |side: &str| if side == "dependencies" { Placement::Dependencies } else { Placement::Build };
+fn step_reason(
+    df: &Dockerfile,
+    info: &StepInfo,
+    p: Place,
+    build_side: &str,
+    runtime: &str,
+    closure: &Closure,
+) -> (Placement, String, String) {
+    let placement = |side: &str| {
+        if side == "dependencies" {
+            Placement::Dependencies
+        } else {
+            Placement::Build
+        }
+    };
     match info.keyword {
         Keyword::Cmd | Keyword::Entrypoint => (Placement::Runtime, "core/runtime-config".into(), format!("the start command belongs to the `{runtime}` stage, unchanged")),
         Keyword::Label | Keyword::Expose | Keyword::Stopsignal | Keyword::Maintainer => {

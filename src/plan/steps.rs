@@ -2,7 +2,7 @@
 //! (dependencies, build, test, runtime configuration, system setup) and which
 //! rule says so.
 
-use crate::model::{Step, expand, join_path};
+use crate::model::{Context, Step, expand, join_path};
 use crate::rules::{PackageClass, PackageManager, Role, Rules};
 use crate::syntax::shell::{self, SimpleCommand};
 use crate::syntax::{Body, Command, Dockerfile, Instruction, Keyword, process_word};
@@ -44,6 +44,9 @@ pub(crate) enum CmdKind {
     UserSetup,
     /// File operations that only touch paths under WORKDIR (or /tmp).
     WorkdirLocal,
+    /// `cp`/`mv`/`install` of a file to an absolute path outside WORKDIR
+    /// (e.g. the built jar to /opt/app.jar): that path is an output.
+    Relocate,
     /// Prints or checks something; changes nothing.
     Harmless,
     /// Not understood.
@@ -58,7 +61,7 @@ pub(crate) enum StepKind {
     Config,
     /// COPY/ADD of files from the context; `manifests_only` when every source
     /// is a dependency manifest or lockfile.
-    CopyContext { manifests_only: bool, all: bool },
+    CopyContext { manifests_only: bool },
     /// COPY --from another image or stage, ADD of a URL: not modelled.
     CopyOther(String),
     /// A RUN, split into commands.
@@ -92,7 +95,11 @@ impl StepInfo {
 
 /// Names of files that only declare dependencies.
 pub(crate) fn is_dependency_manifest(name: &str) -> bool {
-    let name = name.trim_end_matches('/').rsplit('/').next().unwrap_or(name);
+    let name = name
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(name);
     matches!(
         name,
         "package.json"
@@ -120,10 +127,48 @@ pub(crate) fn is_dependency_manifest(name: &str) -> bool {
             | "Directory.Build.props"
             | "NuGet.config"
             | "nuget.config"
+            | ".mvn"
+            | "mvnw"
+            | "mvnw.cmd"
+            | "gradlew"
+            | "gradlew.bat"
+            | "gradle"
     ) || (name.starts_with("requirements") && name.ends_with(".txt"))
         || name.ends_with(".csproj")
         || name.ends_with(".fsproj")
         || name.ends_with(".sln")
+}
+
+/// A COPY source that names only manifests: a manifest name, or a glob
+/// (`go.*`, `package*.json`) whose matches in the context are all manifests.
+fn manifest_pattern(name: &str, ctx: Option<&Context>) -> bool {
+    if !name.contains('*') && !name.contains('?') {
+        return is_dependency_manifest(name);
+    }
+    let pattern = name.trim_start_matches("./");
+    match ctx {
+        Some(ctx) => {
+            let mut matched = ctx
+                .files
+                .iter()
+                .filter(|f| crate::rules::pattern::glob_match(pattern, f))
+                .peekable();
+            matched.peek().is_some() && matched.all(|f| is_dependency_manifest(f))
+        }
+        None => {
+            [
+                "go.mod",
+                "package.json",
+                "package-lock.json",
+                "requirements.txt",
+            ]
+            .iter()
+            .any(|m| crate::rules::pattern::glob_match(pattern, m))
+                && !["main.go", "index.js", "app.py", "src"]
+                    .iter()
+                    .any(|m| crate::rules::pattern::glob_match(pattern, m))
+        }
+    }
 }
 
 pub(crate) fn classify_step(
@@ -131,6 +176,7 @@ pub(crate) fn classify_step(
     inst: &Instruction,
     step: &Step,
     rules: &Rules,
+    ctx: Option<&Context>,
 ) -> StepInfo {
     let kind = match (&inst.keyword, &inst.body) {
         (Keyword::Copy | Keyword::Add, Body::Copy { paths, .. }) => {
@@ -140,19 +186,23 @@ pub(crate) fn classify_step(
                 .iter()
                 .any(|s| s.value.contains("://") || s.value.starts_with("git@"));
             if let Some(from) = from {
-                StepKind::CopyOther(format!("copies from `{from}`, which is not the build context"))
+                StepKind::CopyOther(format!(
+                    "copies from `{from}`, which is not the build context"
+                ))
             } else if url {
                 StepKind::CopyOther("ADD downloads from a URL".into())
             } else if !inst.heredocs.is_empty() {
                 StepKind::CopyContext {
                     manifests_only: false,
-                    all: false,
                 }
             } else {
-                let names: Vec<String> = sources.iter().map(|s| process_word(&s.value, df.escape)).collect();
-                let all = names.iter().any(|n| matches!(n.as_str(), "." | "./" | "*"));
-                let manifests_only = !names.is_empty() && names.iter().all(|n| is_dependency_manifest(n));
-                StepKind::CopyContext { manifests_only, all }
+                let names: Vec<String> = sources
+                    .iter()
+                    .map(|s| process_word(&s.value, df.escape))
+                    .collect();
+                let manifests_only =
+                    !names.is_empty() && names.iter().all(|n| manifest_pattern(n, ctx));
+                StepKind::CopyContext { manifests_only }
             }
         }
         (Keyword::Run, Body::Command { command: Some(cmd) }) => {
@@ -201,7 +251,10 @@ fn run_script(inst: &Instruction, cmd: &Command) -> Option<String> {
 }
 
 fn shell_quote(s: &str) -> String {
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c)) {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c))
+    {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
@@ -235,15 +288,22 @@ fn classify_run(inst: &Instruction, cmd: &Command, step: &Step, rules: &Rules) -
 }
 
 const HARMLESS: &[&str] = &[
-    "echo", "printf", "true", "false", "set", "ls", "cat", "pwd", "env", "printenv", "id", "whoami",
-    "uname", "which", "command", "test", "[", "sleep", "date", "node", "java", "python", "python3",
+    "echo", "printf", "true", "false", "set", "ls", "cat", "pwd", "env", "printenv", "id",
+    "whoami", "uname", "which", "command", "test", "[", "sleep", "date", "node", "java", "python",
+    "python3",
 ];
 const FILE_OPS: &[&str] = &[
-    "cp", "mv", "rm", "mkdir", "chmod", "chown", "ln", "touch", "sed", "tar", "unzip", "find", "xargs",
-    "install",
+    "cp", "mv", "rm", "mkdir", "chmod", "chown", "ln", "touch", "sed", "tar", "unzip", "find",
+    "xargs", "install",
 ];
 
-fn classify_command(script: &str, c: &SimpleCommand, step: &Step, cwd: &mut String, rules: &Rules) -> CmdInfo {
+fn classify_command(
+    script: &str,
+    c: &SimpleCommand,
+    step: &Step,
+    cwd: &mut String,
+    rules: &Rules,
+) -> CmdInfo {
     let text = script.get(c.span.clone()).unwrap_or("").to_string();
     let program = c.name().map(str::to_string);
     let args: Vec<Option<String>> = c.literal_args().map(|a| a.map(str::to_string)).collect();
@@ -253,7 +313,10 @@ fn classify_command(script: &str, c: &SimpleCommand, step: &Step, cwd: &mut Stri
         .map(|a| {
             (
                 a.name.clone(),
-                a.value.as_ref().and_then(|v| v.literal.clone()).unwrap_or_default(),
+                a.value
+                    .as_ref()
+                    .and_then(|v| v.literal.clone())
+                    .unwrap_or_default(),
             )
         })
         .collect();
@@ -275,9 +338,33 @@ fn classify_command(script: &str, c: &SimpleCommand, step: &Step, cwd: &mut Stri
         }
         return info;
     };
-    let lit: Vec<String> = args.iter().map(|a| a.clone().unwrap_or_else(|| "$?".into())).collect();
+    let lit: Vec<String> = args
+        .iter()
+        .map(|a| a.clone().unwrap_or_else(|| "$?".into()))
+        .collect();
     let base = prog.rsplit('/').next().unwrap_or(&prog).to_string();
 
+    // Output redirected to a file outside the working directory changes the system.
+    let outside = |path: &str, wd: &str| {
+        path.starts_with('/')
+            && !path.starts_with("/dev/")
+            && !path.starts_with("/tmp")
+            && !(path == wd || path.starts_with(&format!("{}/", wd.trim_end_matches('/'))))
+    };
+    let redirected_outside = c.redirects.iter().any(|r| {
+        r.op.contains('>')
+            && r.target
+                .as_ref()
+                .and_then(|t| t.literal.as_deref())
+                .is_some_and(|t| outside(t, cwd))
+    });
+    if redirected_outside {
+        info.kind = CmdKind::UserSetup;
+        info.rule = "core/system-files".into();
+        info.why =
+            "writes a file outside the application directory; repeated in the runtime stage".into();
+        return info;
+    }
     if base == "cd" {
         if let Some(Some(dir)) = args.first() {
             *cwd = join_path(cwd, dir);
@@ -316,11 +403,20 @@ fn classify_command(script: &str, c: &SimpleCommand, step: &Step, cwd: &mut Stri
         } else {
             PackageManager::Apt
         };
-        let sub = lit.iter().find(|a| !a.starts_with('-')).cloned().unwrap_or_default();
+        let sub = lit
+            .iter()
+            .find(|a| !a.starts_with('-'))
+            .cloned()
+            .unwrap_or_default();
         if matches!(sub.as_str(), "install" | "add") {
             let mut build_only = Vec::new();
             let mut runtime = Vec::new();
-            for pkg in lit.iter().skip_while(|a| **a != sub).skip(1).filter(|a| !a.starts_with('-')) {
+            for pkg in lit
+                .iter()
+                .skip_while(|a| **a != sub)
+                .skip(1)
+                .filter(|a| !a.starts_with('-'))
+            {
                 let name = pkg.split('=').next().unwrap_or(pkg).to_string();
                 match rules.classify_package(&name, manager) {
                     PackageClass::Known(rule) => {
@@ -347,36 +443,89 @@ fn classify_command(script: &str, c: &SimpleCommand, step: &Step, cwd: &mut Stri
         }
         return info;
     }
-    if base == "rm" && lit.iter().any(|a| a.starts_with("/var/lib/apt") || a.starts_with("/var/cache")) {
+    let sub = lit.first().map(String::as_str);
+    let cache_clean = matches!(
+        (base.as_str(), sub, lit.get(1).map(String::as_str)),
+        (
+            "npm" | "yarn" | "pnpm",
+            Some("cache"),
+            Some("clean" | "clear" | "prune")
+        ) | ("pip" | "pip3", Some("cache"), Some("purge" | "remove"))
+            | ("go", Some("clean"), _)
+            | ("dotnet", Some("nuget"), Some("locals"))
+    );
+    if cache_clean {
+        info.kind = CmdKind::PackageHousekeeping;
+        info.rule = "core/package-housekeeping".into();
+        info.why = "cleans a package manager's cache; nothing the runtime needs".into();
+        return info;
+    }
+    if base == "rm"
+        && lit
+            .iter()
+            .any(|a| a.starts_with("/var/lib/apt") || a.starts_with("/var/cache"))
+    {
         info.kind = CmdKind::PackageHousekeeping;
         info.rule = "core/package-housekeeping".into();
         info.why = "removes package caches".into();
         return info;
     }
-    if matches!(base.as_str(), "useradd" | "adduser" | "groupadd" | "addgroup" | "usermod") {
+    if matches!(
+        base.as_str(),
+        "useradd" | "adduser" | "groupadd" | "addgroup" | "usermod"
+    ) {
         info.kind = CmdKind::UserSetup;
         info.rule = "core/user-setup".into();
         info.why = "creates a user or group the runtime runs as".into();
         return info;
     }
-    if HARMLESS.contains(&base.as_str()) && (base != "node" && base != "java" && !base.starts_with("python") || is_version_check(&lit)) {
+    if HARMLESS.contains(&base.as_str())
+        && (base != "node" && base != "java" && !base.starts_with("python")
+            || is_version_check(&lit))
+    {
         info.kind = CmdKind::Harmless;
         info.rule = "core/harmless".into();
         info.why = "prints or checks; changes no file".into();
+        return info;
+    }
+    if matches!(base.as_str(), "cp" | "mv" | "install")
+        && let Some(Some(dest)) = args.last()
+        && outside(dest, cwd)
+        && args
+            .iter()
+            .filter(|a| a.as_deref().is_some_and(|a| !a.starts_with('-')))
+            .count()
+            == 2
+        && args
+            .iter()
+            .flatten()
+            .filter(|a| !a.starts_with('-'))
+            .all(|a| a == dest || !outside(a, cwd))
+    {
+        info.kind = CmdKind::Relocate;
+        info.rule = "core/relocate".into();
+        info.why = format!("puts a file from the build at {dest}; the runtime takes it from there");
+        info.produces = vec![dest.clone()];
         return info;
     }
     if FILE_OPS.contains(&base.as_str()) {
         let wd = cwd.clone();
         let local = args.iter().skip(0).all(|a| match a {
             Some(a) if a.starts_with('-') => true,
-            Some(a) if a.starts_with('/') => a.starts_with(&format!("{}/", wd.trim_end_matches('/'))) || a == &wd || a.starts_with("/tmp"),
+            Some(a) if a.starts_with('/') => {
+                a.starts_with(&format!("{}/", wd.trim_end_matches('/')))
+                    || a == &wd
+                    || a.starts_with("/tmp")
+            }
             Some(_) => true,
             None => false,
         });
         if local && base != "chown" {
             info.kind = CmdKind::WorkdirLocal;
             info.rule = "core/workdir-files".into();
-            info.why = format!("changes files under {wd} only; they reach the runtime with the application files");
+            info.why = format!(
+                "changes files under {wd} only; they reach the runtime with the application files"
+            );
         } else {
             info.kind = CmdKind::UserSetup;
             info.rule = "core/system-files".into();
