@@ -434,33 +434,6 @@ fn finish(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::candidate_matches;
-
-    #[test]
-    fn templates_match_resolved_images() {
-        assert!(candidate_matches(
-            "node:{major}[-{suite}]-slim",
-            "node:20-slim"
-        ));
-        assert!(candidate_matches(
-            "node:{major}[-{suite}]-slim",
-            "node:20-bookworm-slim"
-        ));
-        assert!(!candidate_matches("node:{major}[-{suite}]-slim", "node:20"));
-        assert!(candidate_matches(
-            "gcr.io/distroless/static-debian12",
-            "gcr.io/distroless/static-debian12:nonroot"
-        ));
-        assert!(!candidate_matches(
-            "gcr.io/distroless/static-debian12",
-            "gcr.io/distroless/static-debian12-x"
-        ));
-        assert!(candidate_matches("scratch", "scratch"));
-    }
-}
-
 /// When the builder's FROM uses global ARGs (`FROM python:${PY}`), the
 /// runtime FROM must follow them, or a `--build-arg` would pair a new builder
 /// with the old runtime. Puts `${NAME}` back where the ARG's default appears
@@ -525,4 +498,31 @@ pub(crate) fn parameterize(
         ));
     }
     Ok((out, notes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::candidate_matches;
+
+    #[test]
+    fn templates_match_resolved_images() {
+        assert!(candidate_matches(
+            "node:{major}[-{suite}]-slim",
+            "node:20-slim"
+        ));
+        assert!(candidate_matches(
+            "node:{major}[-{suite}]-slim",
+            "node:20-bookworm-slim"
+        ));
+        assert!(!candidate_matches("node:{major}[-{suite}]-slim", "node:20"));
+        assert!(candidate_matches(
+            "gcr.io/distroless/static-debian12",
+            "gcr.io/distroless/static-debian12:nonroot"
+        ));
+        assert!(!candidate_matches(
+            "gcr.io/distroless/static-debian12",
+            "gcr.io/distroless/static-debian12-x"
+        ));
+        assert!(candidate_matches("scratch", "scratch"));
+    }
 }

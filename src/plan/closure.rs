@@ -662,10 +662,11 @@ fn node(
             .find_map(|(_, c)| c.program.clone())
             .unwrap_or_else(|| "npm".into());
         match prune_blocker(ctx, entry) {
-            Some(why) => c
+            Prune::Nothing => {}
+            Prune::Keep(why) => c
                 .warnings
                 .push(format!("dev dependencies stay in the runtime: {why}")),
-            None => {
+            Prune::Yes => {
                 let cmd = match manager.as_str() {
                     "npm" => Some("npm prune --omit=dev"),
                     "pnpm" => Some("pnpm prune --prod"),
@@ -689,19 +690,26 @@ fn node(
     Ok(())
 }
 
-/// Why dev dependencies must stay, if anything shows they are used at run time.
-fn prune_blocker(ctx: Option<&Context>, entry: &Entry) -> Option<String> {
+/// Whether dev dependencies can be pruned after the build.
+enum Prune {
+    /// Nothing shows a devDependency is used at run time.
+    Yes,
+    /// There are no devDependencies.
+    Nothing,
+    /// Something shows (or cannot rule out) that one is used.
+    Keep(String),
+}
+
+/// Decides [`Prune`] from package.json, the start script and the app's imports.
+fn prune_blocker(ctx: Option<&Context>, entry: &Entry) -> Prune {
     let Some(ctx) = ctx else {
-        return Some("without the build context, package.json cannot be read".into());
+        return Prune::Keep("without the build context, package.json cannot be read".into());
     };
-    let Some(pkg) = ctx
-        .text("package.json")
-        .or_else(|| ctx.text("./package.json"))
-    else {
-        return Some("package.json is not in the build context".into());
+    let Some(pkg) = ctx.text("package.json") else {
+        return Prune::Keep("package.json is not in the build context".into());
     };
     let Ok(json) = serde_json::from_str::<serde_json::Value>(pkg) else {
-        return Some("package.json is not valid JSON".into());
+        return Prune::Keep("package.json is not valid JSON".into());
     };
     let dev: Vec<String> = json
         .get("devDependencies")
@@ -709,7 +717,7 @@ fn prune_blocker(ctx: Option<&Context>, entry: &Entry) -> Option<String> {
         .map(|o| o.keys().cloned().collect())
         .unwrap_or_default();
     if dev.is_empty() {
-        return Some("package.json has no devDependencies".into());
+        return Prune::Nothing;
     }
     // Scripts the entry runs through the package manager.
     let scripts = json.get("scripts").and_then(|s| s.as_object());
@@ -736,15 +744,37 @@ fn prune_blocker(ctx: Option<&Context>, entry: &Entry) -> Option<String> {
             if s.split(|ch: char| ch.is_whitespace() || ch == '&' || ch == ';')
                 .any(|w| w == d)
             {
-                return Some(format!("the start script runs `{d}`, a devDependency"));
+                return Prune::Keep(format!("the start script runs `{d}`, a devDependency"));
             }
         }
         if argv.iter().any(|a| a == d) {
-            return Some(format!("the entry runs `{d}`, a devDependency"));
+            return Prune::Keep(format!("the entry runs `{d}`, a devDependency"));
         }
     }
+    // Files the other scripts run (`node build.js`) are build tooling, not the app.
+    let tooling: Vec<String> = scripts
+        .map(|s| {
+            s.iter()
+                .filter(|(k, _)| !run_scripts.is_empty() && !k.ends_with("start"))
+                .filter_map(|(_, v)| v.as_str())
+                .flat_map(|v| {
+                    v.split_whitespace()
+                        .map(|w| w.trim_start_matches("./").to_string())
+                        .collect::<Vec<_>>()
+                })
+                .filter(|w| {
+                    [".js", ".mjs", ".cjs", ".ts"]
+                        .iter()
+                        .any(|e| w.ends_with(e))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     // Imports of devDependencies in application sources.
     for (path, text) in &ctx.contents {
+        if tooling.iter().any(|t| t == path) {
+            continue;
+        }
         let is_src = [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"]
             .iter()
             .any(|e| path.ends_with(e));
@@ -768,12 +798,12 @@ fn prune_blocker(ctx: Option<&Context>, entry: &Entry) -> Option<String> {
                     format!("from {q}{d}/"),
                 ];
                 if imported.iter().any(|p| text.contains(p.as_str())) {
-                    return Some(format!("{path} imports `{d}`, a devDependency"));
+                    return Prune::Keep(format!("{path} imports `{d}`, a devDependency"));
                 }
             }
         }
     }
-    None
+    Prune::Yes
 }
 
 fn python(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -> Result<(), Gate> {

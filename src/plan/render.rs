@@ -141,6 +141,16 @@ fn cache_mount(info: &StepInfo, user_is_root: bool) -> Option<(&'static str, &'s
     if !user_is_root {
         return None;
     }
+    // A step that cleans the cache itself would try to delete the mount point.
+    if info.commands().iter().any(|c| {
+        c.kind == CmdKind::PackageHousekeeping
+            && c.args
+                .iter()
+                .flatten()
+                .any(|a| a == "cache" || a == "clean")
+    }) {
+        return None;
+    }
     for c in info.commands() {
         let args: Vec<&str> = c.args.iter().flatten().map(String::as_str).collect();
         match (c.rule.as_str(), c.program.as_deref()) {

@@ -349,7 +349,8 @@ fn classify_command(
         path.starts_with('/')
             && !path.starts_with("/dev/")
             && !path.starts_with("/tmp")
-            && !(path == wd || path.starts_with(&format!("{}/", wd.trim_end_matches('/'))))
+            && path != wd
+            && !path.starts_with(&format!("{}/", wd.trim_end_matches('/')))
     };
     let redirected_outside = c.redirects.iter().any(|r| {
         r.op.contains('>')
@@ -510,7 +511,7 @@ fn classify_command(
     }
     if FILE_OPS.contains(&base.as_str()) {
         let wd = cwd.clone();
-        let local = args.iter().skip(0).all(|a| match a {
+        let local = args.iter().all(|a| match a {
             Some(a) if a.starts_with('-') => true,
             Some(a) if a.starts_with('/') => {
                 a.starts_with(&format!("{}/", wd.trim_end_matches('/')))
