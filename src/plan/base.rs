@@ -109,6 +109,9 @@ pub(crate) struct Chosen {
     pub extra_packages: Vec<String>,
     /// Things the user should know about the choice.
     pub notes: Vec<String>,
+    /// On a base without a shell, the account setup is not repeated and USER
+    /// becomes these numeric ids.
+    pub numeric_user: Option<String>,
 }
 
 /// Why a candidate cannot serve, or `None` when it can.
@@ -155,7 +158,7 @@ fn incompatible(spec: &CandidateSpec, c: &Closure, entry: &Entry, builder: &str)
             ));
         }
     }
-    if !c.replay.is_empty() && !spec.shell {
+    if !c.replay.is_empty() && !spec.shell && (c.replay_needs_shell || c.numeric_user().is_none()) {
         return Some(
             "setup steps (users, system files) must be repeated and it has no shell".into(),
         );
@@ -421,7 +424,12 @@ fn finish(
     let cmd_rewrite = spec
         .as_ref()
         .and_then(|s| entry_translation(s, entry).ok().flatten());
+    let numeric_user = spec
+        .as_ref()
+        .filter(|s| !s.shell && !c.replay.is_empty())
+        .and_then(|_| c.numeric_user());
     Chosen {
+        numeric_user,
         notes: Vec::new(),
         extra_packages,
         copy_ca_certs: scratch && c.needs_ca_certs,

@@ -162,6 +162,10 @@ pub(crate) struct Closure {
     pub user: Option<String>,
     /// Users and groups the replayed setup steps create.
     pub created_users: Vec<String>,
+    /// A replayed step does more than create accounts, so it needs a shell.
+    pub replay_needs_shell: bool,
+    /// Numeric ids of the accounts the setup steps create (name → id).
+    pub account_ids: std::collections::BTreeMap<String, String>,
     pub warnings: Vec<String>,
 }
 
@@ -172,15 +176,7 @@ fn gate(rule: &str, reason: impl Into<String>) -> Gate {
     }
 }
 
-const PATH_DIRS: &[&str] = &[
-    "/usr/local/sbin",
-    "/usr/local/bin",
-    "/usr/sbin",
-    "/usr/bin",
-    "/sbin",
-    "/bin",
-    "/go/bin",
-];
+use super::steps::PATH_DIRS;
 
 /// Whether `path` matches `pattern` (which may hold `*`).
 fn path_matches(pattern: &str, path: &str) -> bool {
@@ -303,7 +299,15 @@ fn common(
                 ));
             }
             c.replay.push(info.item);
-            c.needs_shell = true;
+            if !cmds
+                .iter()
+                .all(|x| x.kind != CmdKind::UserSetup || is_account_command(x))
+            {
+                c.replay_needs_shell = true;
+            }
+            for x in cmds.iter().filter(|x| is_account_command(x)) {
+                record_ids(c, x);
+            }
         }
         // Files copied in from the context outside the application directories
         // (a config under /etc, a script in /usr/local/bin) are runtime files.
@@ -379,6 +383,111 @@ fn common(
         }
     }
     Ok(())
+}
+
+/// `useradd`, `adduser`, `groupadd`, `addgroup`.
+fn is_account_command(c: &super::steps::CmdInfo) -> bool {
+    matches!(
+        c.program.as_deref(),
+        Some("useradd" | "adduser" | "groupadd" | "addgroup")
+    )
+}
+
+/// Records the numeric id an account command gives its user or group.
+fn record_ids(c: &mut Closure, cmd: &super::steps::CmdInfo) {
+    let args: Vec<&str> = cmd
+        .args
+        .iter()
+        .map(|a| a.as_deref().unwrap_or(""))
+        .collect();
+    let is_group = matches!(cmd.program.as_deref(), Some("groupadd" | "addgroup"));
+    let mut id = None;
+    let mut group = None;
+    let mut name = None;
+    let mut k = 0;
+    while k < args.len() {
+        let a = args[k];
+        let value = |k: usize| args.get(k + 1).map(|v| v.to_string());
+        match a {
+            "-u" | "--uid" if !is_group => {
+                id = value(k);
+                k += 1;
+            }
+            "-g" | "--gid" if is_group => {
+                id = value(k);
+                k += 1;
+            }
+            "-g" | "--gid" | "-G" | "--ingroup" => {
+                group = value(k);
+                k += 1;
+            }
+            "-s" | "--shell" | "-d" | "--home" | "--home-dir" | "-c" | "--comment" | "--gecos"
+            | "-h" | "-k" | "-e" | "-f" | "-K" => k += 1,
+            _ if a.starts_with("--uid=") && !is_group => id = Some(a[6..].to_string()),
+            _ if a.starts_with("--gid=") => {
+                if is_group {
+                    id = Some(a[6..].to_string())
+                } else {
+                    group = Some(a[6..].to_string())
+                }
+            }
+            _ if a.starts_with('-') => {}
+            _ => name = Some(a.to_string()),
+        }
+        k += 1;
+    }
+    let (Some(name), Some(id)) = (name, id) else {
+        return;
+    };
+    if !id.chars().all(|ch| ch.is_ascii_digit()) {
+        return;
+    }
+    let key = if is_group {
+        format!("group:{name}")
+    } else {
+        name
+    };
+    let value = match group {
+        Some(g) if !is_group => format!("{id}:{g}"),
+        _ => id,
+    };
+    c.account_ids.insert(key, value);
+}
+
+impl Closure {
+    /// The original USER as numbers, when the setup steps give every id it names.
+    pub fn numeric_user(&self) -> Option<String> {
+        let user = self.user.as_deref()?;
+        let (name, group) = match user.split_once(':') {
+            Some((n, g)) => (n, Some(g)),
+            None => (user, None),
+        };
+        let numeric = |s: &str| s.chars().all(|ch| ch.is_ascii_digit());
+        let entry = if numeric(name) {
+            name.to_string()
+        } else {
+            self.account_ids.get(name)?.clone()
+        };
+        let (uid, own_group) = match entry.split_once(':') {
+            Some((u, g)) => (u.to_string(), Some(g.to_string())),
+            None => (entry, None),
+        };
+        let gid = |g: &str| -> Option<String> {
+            if numeric(g) {
+                Some(g.to_string())
+            } else {
+                self.account_ids.get(&format!("group:{g}")).cloned()
+            }
+        };
+        let group = match group.map(str::to_string).or(own_group) {
+            Some(g) => Some(gid(&g)?),
+            None => None,
+        };
+        Some(match group {
+            Some(g) => format!("{uid}:{g}"),
+            None => uid,
+        })
+    }
 }
 
 fn push_copy(c: &mut Closure, path: &str, rule: &str, reason: &str) {

@@ -654,9 +654,11 @@ pub(crate) fn render(
             reason: "runtime libraries of the build's -dev packages, packages the app may use, and the health check's tool; compilers and headers stay in the build stage".into(),
         });
     }
-    for item in &closure.replay {
-        if let Some(i) = inst(df, *item) {
-            out.raw(df.text(&i.span));
+    if chosen.numeric_user.is_none() {
+        for item in &closure.replay {
+            if let Some(i) = inst(df, *item) {
+                out.raw(df.text(&i.span));
+            }
         }
     }
     if chosen.copy_ca_certs {
@@ -753,6 +755,23 @@ pub(crate) fn render(
         let i = inst(df, info.item).expect("instruction");
         if matches!(info.keyword, Keyword::Cmd | Keyword::Entrypoint) {
             emit_user(&mut out, &mut additions);
+        }
+        if info.keyword == Keyword::User
+            && let Some(ids) = &chosen.numeric_user
+        {
+            let line = format!("{} {ids}", out.kw("USER"));
+            out.line(&line);
+            decide(
+                &mut decisions,
+                info.item,
+                Placement::BuildAndRuntime,
+                "core/user-numeric",
+                format!(
+                    "the runtime base has no shell to create the account, so the runtime runs as its numeric ids: `{line}`"
+                ),
+                None,
+            );
+            continue;
         }
         if info.keyword == Keyword::Cmd
             && let Some(args) = &chosen.cmd_rewrite

@@ -287,6 +287,17 @@ fn classify_run(inst: &Instruction, cmd: &Command, step: &Step, rules: &Rules) -
     out
 }
 
+/// Folders on the default PATH of Debian-based images (and Go's /go/bin).
+pub(crate) const PATH_DIRS: &[&str] = &[
+    "/usr/local/sbin",
+    "/usr/local/bin",
+    "/usr/sbin",
+    "/usr/bin",
+    "/sbin",
+    "/bin",
+    "/go/bin",
+];
+
 const HARMLESS: &[&str] = &[
     "echo", "printf", "true", "false", "set", "ls", "cat", "pwd", "env", "printenv", "id",
     "whoami", "uname", "which", "command", "test", "[", "sleep", "date", "node", "java", "python",
