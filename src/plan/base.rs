@@ -109,6 +109,8 @@ pub(crate) struct Chosen {
     pub extra_packages: Vec<String>,
     /// Things the user should know about the choice.
     pub notes: Vec<String>,
+    /// The image is published without version tags (distroless used as root).
+    pub untagged: bool,
     /// On a base without a shell, the account setup is not repeated and USER
     /// becomes these numeric ids.
     pub numeric_user: Option<String>,
@@ -393,6 +395,13 @@ fn finish(
             extra_packages.push("tzdata".to_string());
         }
     }
+    // The original's own USER overrides the variant's default user, so the
+    // non-root variant behaves the same and names its tag.
+    if c.user.is_some()
+        && let Some(nonroot) = &nonroot_image
+    {
+        image = nonroot.clone();
+    }
     if let Some(s) = &spec
         && !opts.keep_root
         && !c.must_run_as_root
@@ -428,7 +437,12 @@ fn finish(
         .as_ref()
         .filter(|s| !s.shell && !c.replay.is_empty())
         .and_then(|_| c.numeric_user());
+    let untagged = !scratch && {
+        let last = image.rsplit('/').next().unwrap_or(&image);
+        !last.contains(':') && !image.contains('@')
+    };
     Chosen {
+        untagged,
         numeric_user,
         notes: Vec::new(),
         extra_packages,

@@ -284,7 +284,10 @@ fn common(
                         );
                     }
                 }
-                CmdKind::Harmless | CmdKind::PackageHousekeeping | CmdKind::WorkdirLocal => {}
+                CmdKind::Harmless
+                | CmdKind::PackageHousekeeping
+                | CmdKind::WorkdirLocal
+                | CmdKind::BuildConfig => {}
                 _ => other = true,
             }
         }
@@ -710,6 +713,34 @@ fn node(
         && rules.match_launcher(prog, &entry.argv[1..]).is_some()
     {
         c.needs_launcher = true;
+    }
+    // `pnpm start` / `yarn start` through corepack: the shims must exist in the runtime too.
+    if c.needs_launcher
+        && entry
+            .program()
+            .is_some_and(|p| matches!(p, "pnpm" | "yarn"))
+    {
+        for info in infos {
+            if info
+                .commands()
+                .iter()
+                .any(|x| x.program.as_deref() == Some("corepack"))
+            {
+                if info
+                    .commands()
+                    .iter()
+                    .all(|x| matches!(x.kind, CmdKind::BuildConfig | CmdKind::Harmless))
+                {
+                    c.replay.push(info.item);
+                    c.replay_needs_shell = true;
+                } else {
+                    return Err(gate(
+                        "node/rt-app",
+                        "the app starts through corepack's package manager, and the step that enables it also does other work",
+                    ));
+                }
+            }
+        }
     }
     for words in &entry.commands {
         let Some(prog) = words.first() else { continue };

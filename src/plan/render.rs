@@ -227,6 +227,7 @@ pub(crate) fn render(
                                 CmdKind::UserSetup => "system-setup".into(),
                                 CmdKind::WorkdirLocal => "app-files".into(),
                                 CmdKind::Relocate => "build-output".into(),
+                                CmdKind::BuildConfig => "build-config".into(),
                                 CmdKind::Harmless => "no-effect".into(),
                                 CmdKind::Unknown => "unknown".into(),
                             },
@@ -526,6 +527,11 @@ pub(crate) fn render(
         chosen.image,
         out.kw("AS")
     );
+    if chosen.untagged {
+        // Distroless images carry no version tags: `latest` would only trade
+        // one linter warning (DL3006) for another (DL3007).
+        out.line("# hadolint ignore=DL3006");
+    }
     out.line(&from_rt);
     additions.push(Addition {
         stage: runtime_name.clone(),
@@ -639,13 +645,23 @@ pub(crate) fn render(
     );
     if !packages.is_empty() {
         let pkgs = packages.join(" ");
-        let line = match closure.package_manager {
-            Some(PackageManager::Apk) => format!("{} apk add --no-cache {pkgs}", out.kw("RUN")),
-            _ => format!(
-                "{} apt-get update && apt-get install -y --no-install-recommends {pkgs} && rm -rf /var/lib/apt/lists/*",
-                out.kw("RUN")
+        // dfsplit cannot know which version the base's release ships, so the
+        // install is unpinned; the ignore comment keeps linters that enforce
+        // pinning from failing on a line the user did not write.
+        let (ignore, line) = match closure.package_manager {
+            Some(PackageManager::Apk) => (
+                "DL3018",
+                format!("{} apk add --no-cache {pkgs}", out.kw("RUN")),
+            ),
+            _ => (
+                "DL3008",
+                format!(
+                    "{} apt-get update && apt-get install -y --no-install-recommends {pkgs} && rm -rf /var/lib/apt/lists/*",
+                    out.kw("RUN")
+                ),
             ),
         };
+        out.line(&format!("# hadolint ignore={ignore}"));
         out.line(&line);
         additions.push(Addition {
             stage: runtime_name.clone(),

@@ -44,6 +44,9 @@ pub(crate) enum CmdKind {
     UserSetup,
     /// File operations that only touch paths under WORKDIR (or /tmp).
     WorkdirLocal,
+    /// Configures a build tool for the build user (`git config`, `npm config
+    /// set`, `corepack enable`): nothing the running app reads.
+    BuildConfig,
     /// `cp`/`mv`/`install` of a file to an absolute path outside WORKDIR
     /// (e.g. the built jar to /opt/app.jar): that path is an output.
     Relocate,
@@ -407,6 +410,21 @@ fn classify_command(
                 }
             })
             .collect();
+        return info;
+    }
+    let first = lit.first().map(String::as_str);
+    let tool_config = match (base.as_str(), first) {
+        ("git", Some("config")) => true,
+        ("npm" | "pnpm" | "yarn", Some("config")) => true,
+        ("pip" | "pip3", Some("config")) => true,
+        ("poetry", Some("config")) | ("go", Some("env")) | ("dotnet", Some("nuget")) => true,
+        ("corepack", Some("enable" | "prepare" | "install")) => true,
+        _ => false,
+    };
+    if tool_config {
+        info.kind = CmdKind::BuildConfig;
+        info.rule = "core/build-tool-config".into();
+        info.why = "configures a build tool (credentials, registries, package-manager shims) for the build; the running app does not read it".into();
         return info;
     }
     if matches!(base.as_str(), "apt-get" | "apt" | "apk") {

@@ -1,0 +1,24 @@
+FROM node:20 AS dependencies
+
+# Create app directory
+WORKDIR /usr/src/app
+
+# Install app dependencies.
+# The wildcard picks up package-lock.json too, when there is one.
+COPY package*.json ./
+
+RUN --mount=type=cache,target=/root/.npm npm install
+
+FROM dependencies AS build
+# For production builds use instead:
+# RUN npm ci --omit=dev
+
+# Bundle app source
+COPY . .
+RUN npm prune --omit=dev
+
+FROM gcr.io/distroless/nodejs20-debian12:nonroot AS runtime
+WORKDIR /usr/src/app
+COPY --from=build /usr/src/app /usr/src/app
+EXPOSE 8080
+CMD ["server.js"]

@@ -1,0 +1,16 @@
+FROM node:20-bookworm AS dependencies
+
+WORKDIR /app
+
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci
+
+FROM dependencies AS build
+
+COPY . .
+
+FROM gcr.io/distroless/nodejs20-debian12:nonroot AS runtime
+WORKDIR /app
+COPY --from=build /app /app
+EXPOSE 5000
+CMD ["-r", "dotenv/config", "index.js"]

@@ -1,0 +1,27 @@
+FROM python:3.11 AS dependencies
+
+WORKDIR /app
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1
+
+# dependencies
+COPY requirements.txt .
+RUN python3 -m venv /opt/venv
+ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+RUN pip install --no-cache-dir -r requirements.txt
+
+FROM dependencies AS build
+
+# application
+COPY . .
+
+FROM python:3.11-slim AS runtime
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1
+ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+WORKDIR /app
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build /app /app
+USER 65532:65532
+CMD ["python", "worker.py"]

