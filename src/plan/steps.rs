@@ -413,14 +413,17 @@ fn classify_command(
         return info;
     }
     let first = lit.first().map(String::as_str);
-    let tool_config = match (base.as_str(), first) {
-        ("git", Some("config")) => true,
-        ("npm" | "pnpm" | "yarn", Some("config")) => true,
-        ("pip" | "pip3", Some("config")) => true,
-        ("poetry", Some("config")) | ("go", Some("env")) | ("dotnet", Some("nuget")) => true,
-        ("corepack", Some("enable" | "prepare" | "install")) => true,
-        _ => false,
-    };
+    let tool_config = matches!(
+        (base.as_str(), first),
+        ("git", Some("config"))
+            | ("npm" | "pnpm" | "yarn", Some("config"))
+            | ("pip" | "pip3", Some("config"))
+            | ("poetry", Some("config"))
+            | ("go", Some("env"))
+            | ("dotnet", Some("nuget"))
+            | ("corepack", Some("enable" | "prepare" | "install"))
+    );
+
     if tool_config {
         info.kind = CmdKind::BuildConfig;
         info.rule = "core/build-tool-config".into();
