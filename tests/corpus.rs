@@ -237,3 +237,24 @@ fn rewrites_add_no_hadolint_findings() {
     assert!(compared >= 20, "compared only {compared} rewrites");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Every `core/…` rule id the engine can print is documented in rules/core.md.
+#[test]
+fn every_core_rule_is_documented() {
+    let doc = std::fs::read_to_string(root().join("rules/core.md")).expect("rules/core.md");
+    let mut missing = Vec::new();
+    let mut seen = 0;
+    for entry in std::fs::read_dir(root().join("src/plan")).expect("src/plan") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("source");
+        for (i, _) in text.match_indices("\"core/") {
+            let id: String = text[i + 1..].chars().take_while(|c| *c != '"').collect();
+            seen += 1;
+            if !doc.contains(&format!("### `{id}`")) {
+                missing.push(format!("{id} ({})", path.display()));
+            }
+        }
+    }
+    assert!(seen > 30, "found only {seen} core rule ids");
+    assert!(missing.is_empty(), "undocumented core rules: {missing:?}");
+}

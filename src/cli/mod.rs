@@ -26,6 +26,8 @@ enum Cmd {
     Rewrite(rewrite::RewriteArgs),
     /// Show, per instruction, where the rewrite puts it and the rule that decided.
     Explain(rewrite::ExplainArgs),
+    /// Print the dependency graph of files, steps and the runtime entry.
+    Graph(rewrite::GraphArgs),
     /// Parse a Dockerfile and print its syntax tree.
     Parse(parse::Args),
     /// Print shell completions for the given shell.
@@ -70,6 +72,7 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Cmd::Rewrite(args) => rewrite::rewrite(args),
         Cmd::Explain(args) => rewrite::explain(args),
+        Cmd::Graph(args) => rewrite::graph(args),
         Cmd::Parse(args) => parse::run(args),
         Cmd::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();

@@ -86,6 +86,8 @@ pub(super) struct Planned {
     pub input: Input,
     pub df: Dockerfile,
     pub plan: Plan,
+    pub rules: Rules,
+    pub ctx: Option<Context>,
 }
 
 /// Reads, parses and plans; prints parse problems. `None` when the input is bad (exit 2).
@@ -107,7 +109,33 @@ pub(super) fn plan_file(args: &PlanArgs) -> Result<Option<Planned>> {
         return Ok(None);
     }
     let rules = Rules::load(args.rules.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let ctx: Option<Context> = match (&args.context, input.is_stdin()) {
+    let ctx = context_for(args, &input)?;
+    let opts = Options {
+        base: args
+            .base
+            .parse::<BaseChoice>()
+            .map_err(|e| anyhow::anyhow!("--base: {e}"))?,
+        cache_mounts: !args.no_cache_mounts,
+        keep_root: args.keep_root,
+    };
+    match plan::plan(&df, ctx.as_ref(), &rules, &opts) {
+        Ok(plan) => Ok(Some(Planned {
+            input,
+            df,
+            plan,
+            rules,
+            ctx,
+        })),
+        Err(e) => {
+            eprintln!("{}: error: {e}", input.name);
+            Ok(None)
+        }
+    }
+}
+
+/// The build context: `--context`, else the Dockerfile's folder; none for stdin.
+fn context_for(args: &PlanArgs, input: &Input) -> Result<Option<Context>> {
+    Ok(match (&args.context, input.is_stdin()) {
         (Some(dir), _) => Some(super::context::collect(dir)?),
         (None, true) => None,
         (None, false) => {
@@ -118,26 +146,14 @@ pub(super) fn plan_file(args: &PlanArgs) -> Result<Option<Planned>> {
                 .unwrap_or(Path::new("."));
             Some(super::context::collect(dir)?)
         }
-    };
-    let opts = Options {
-        base: args
-            .base
-            .parse::<BaseChoice>()
-            .map_err(|e| anyhow::anyhow!("--base: {e}"))?,
-        cache_mounts: !args.no_cache_mounts,
-        keep_root: args.keep_root,
-    };
-    match plan::plan(&df, ctx.as_ref(), &rules, &opts) {
-        Ok(plan) => Ok(Some(Planned { input, df, plan })),
-        Err(e) => {
-            eprintln!("{}: error: {e}", input.name);
-            Ok(None)
-        }
-    }
+    })
 }
 
 pub fn rewrite(args: RewriteArgs) -> Result<Outcome> {
-    let Some(Planned { input, df, plan }) = plan_file(&args.plan)? else {
+    let Some(Planned {
+        input, df, plan, ..
+    }) = plan_file(&args.plan)?
+    else {
         return Ok(Outcome::Failed);
     };
     let mut err = std::io::stderr().lock();
@@ -288,4 +304,53 @@ pub fn explain_text(name: &str, plan: &Plan) -> String {
         }
     }
     s
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum GraphFormat {
+    /// Graphviz DOT.
+    Dot,
+    /// Nodes and edges as JSON.
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    plan: PlanArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    format: GraphFormat,
+}
+
+pub fn graph(args: GraphArgs) -> Result<Outcome> {
+    let Some(Planned {
+        input,
+        df,
+        rules,
+        ctx,
+        ..
+    }) = plan_file(&args.plan)?
+    else {
+        return Ok(Outcome::Failed);
+    };
+    let g = match dfsplit::plan::graph::dependency_graph(&df, ctx.as_ref(), &rules) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("{}: error: {e}", input.name);
+            return Ok(Outcome::Failed);
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        GraphFormat::Dot => out.write_all(g.to_dot().as_bytes())?,
+        GraphFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &g.to_json())?;
+            writeln!(out)?;
+        }
+    }
+    if let Some(why) = &g.closure_unknown {
+        eprintln!("{}: the runtime closure is unknown: {why}", input.name);
+    }
+    Ok(Outcome::Ok)
 }

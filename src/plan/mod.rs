@@ -9,6 +9,7 @@
 
 mod base;
 mod closure;
+pub mod graph;
 mod render;
 mod steps;
 

@@ -1,0 +1,246 @@
+//! The `rewrite`, `explain` and `graph` command-line contract: stdout, stderr,
+//! exit codes and flags, on copies of corpus cases in a temporary folder.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn run(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dfsplit"))
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run dfsplit");
+    if let Some(s) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(s)
+            .expect("write");
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().expect("wait")
+}
+
+/// A fresh copy of a corpus case.
+fn case(name: &str) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus/cases")
+        .join(name);
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let dst = std::env::temp_dir().join(format!("dfsplit-cli-{}-{n}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dst);
+    copy_dir(&src, &dst);
+    dst
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).expect("mkdir");
+    for e in std::fs::read_dir(src).expect("read case").flatten() {
+        let to = dst.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &to);
+        } else {
+            std::fs::copy(e.path(), &to).expect("copy");
+        }
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn rewrite_prints_the_whole_new_file() {
+    let dir = case("09-go-static");
+    let out = run(&dir, &["rewrite", "Dockerfile"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let expected = std::fs::read_to_string(dir.join("expected.Dockerfile")).expect("expected");
+    assert_eq!(text(&out.stdout), expected);
+}
+
+#[test]
+fn check_exits_1_when_a_change_would_be_made_and_0_when_not() {
+    let dir = case("09-go-static");
+    let out = run(&dir, &["rewrite", "Dockerfile", "--check"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "--check prints no file");
+    let gated = case("31-gate-go-run");
+    let out = run(&gated, &["rewrite", "Dockerfile", "--check"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("unchanged:") && err.contains("go/gate-go-run"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unchanged_output_is_byte_for_byte_with_one_line_on_stderr() {
+    let dir = case("29-gate-c-make");
+    let input = std::fs::read(dir.join("Dockerfile")).expect("input");
+    let out = run(&dir, &["rewrite", "Dockerfile"], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.stdout, input);
+    assert_eq!(
+        text(&out.stderr).lines().count(),
+        1,
+        "{}",
+        text(&out.stderr)
+    );
+    let quiet = run(&dir, &["rewrite", "Dockerfile", "-q"], None);
+    assert!(quiet.stderr.is_empty());
+}
+
+#[test]
+fn diff_and_write() {
+    let dir = case("15-python-pip-requirements");
+    let out = run(&dir, &["rewrite", "Dockerfile", "--diff"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let diff = text(&out.stdout);
+    assert!(
+        diff.starts_with("--- a/Dockerfile\n+++ b/Dockerfile\n"),
+        "{diff}"
+    );
+    assert!(diff.contains("+FROM python:3.11-slim AS runtime"), "{diff}");
+
+    let out = run(&dir, &["rewrite", "Dockerfile", "--write", "-q"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    let written = std::fs::read_to_string(dir.join("Dockerfile")).expect("written");
+    let expected = std::fs::read_to_string(dir.join("expected.Dockerfile")).expect("expected");
+    assert_eq!(written, expected);
+    // Running again: already multi-stage, nothing to do.
+    let again = run(&dir, &["rewrite", "Dockerfile", "--check"], None);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+}
+
+#[test]
+fn json_report_names_stages_bases_and_decisions() {
+    let dir = case("17-python-native-psycopg2");
+    let out = run(&dir, &["rewrite", "Dockerfile", "--format", "json"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["changed"], true);
+    let plan = &v["plan"];
+    assert_eq!(plan["outcome"], "rewrite");
+    assert_eq!(plan["base_before"], "python:3.11-bookworm");
+    assert_eq!(plan["base_after"], "python:3.11-slim-bookworm");
+    assert!(plan["base_after_approx_mb"].as_u64().is_some());
+    let stages: Vec<&str> = plan["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .map(|s| s["name"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(stages, vec!["build", "runtime"]);
+    let added: Vec<&str> = plan["additions"]
+        .as_array()
+        .expect("additions")
+        .iter()
+        .map(|a| a["text"].as_str().unwrap_or(""))
+        .collect();
+    assert!(added.iter().any(|a| a.contains("libpq5")), "{added:?}");
+    assert!(
+        v["dockerfile"]
+            .as_str()
+            .is_some_and(|d| d.contains("AS runtime"))
+    );
+}
+
+#[test]
+fn stdin_has_no_context_and_says_so() {
+    let dir = case("09-go-static");
+    let input = std::fs::read(dir.join("Dockerfile")).expect("input");
+    let out = run(&dir, &["rewrite", "-"], Some(&input));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr).contains("no build context"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(text(&out.stdout).contains("AS runtime"));
+}
+
+#[test]
+fn bad_input_and_usage_exit_2() {
+    let dir = case("09-go-static");
+    for (args, stdin) in [
+        (vec!["rewrite", "-"], &b"FROM a\nENV PATH\n"[..]),
+        (vec!["rewrite", "-"], &b"FROM a\nFROBNICATE x\n"[..]),
+        (vec!["rewrite", "missing/Dockerfile"], &b""[..]),
+        (vec!["rewrite", "Dockerfile", "--base", ""], &b""[..]),
+        (
+            vec!["rewrite", "Dockerfile", "--rules", "no-such-dir"],
+            &b""[..],
+        ),
+        (vec!["explain", "Dockerfile", "--format", "yaml"], &b""[..]),
+    ] {
+        let out = run(&dir, &args, Some(stdin));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    let out = run(&dir, &["rewrite", "-"], Some(b"FROM a\nENV PATH\n"));
+    assert!(
+        text(&out.stderr).starts_with("<stdin>:2:5: error:"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn explain_and_graph() {
+    let dir = case("09-go-static");
+    let out = run(&dir, &["explain", "Dockerfile"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let expected = std::fs::read_to_string(dir.join("explain.txt")).expect("explain.txt");
+    assert_eq!(text(&out.stdout), expected);
+
+    let out = run(&dir, &["graph", "Dockerfile", "--format", "json"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("graph JSON");
+    let nodes = v["nodes"].as_array().expect("nodes");
+    let entry = nodes
+        .iter()
+        .position(|n| n["kind"] == "entry")
+        .expect("an entry node");
+    let needed: Vec<&serde_json::Value> = v["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .filter(|e| e["kind"] == "needed-at-runtime" && e["to"] == entry)
+        .collect();
+    assert_eq!(needed.len(), 1);
+    let from = needed[0]["from"].as_u64().expect("id") as usize;
+    assert_eq!(nodes[from]["path"], "/usr/local/bin/inventory");
+    let dot = run(&dir, &["graph", "Dockerfile"], None);
+    assert!(text(&dot.stdout).starts_with("digraph dfsplit {"));
+}
+
+#[test]
+fn overlay_rules_with_an_unknown_key_is_an_error_with_location() {
+    let dir = case("09-go-static");
+    let rules = dir.join("my-rules");
+    std::fs::create_dir_all(&rules).expect("mkdir");
+    std::fs::write(rules.join("go.yaml"), "id: go\nbogus: 1\n").expect("write");
+    let out = run(
+        &dir,
+        &["rewrite", "Dockerfile", "--rules", "my-rules"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("go.yaml:2:1") && err.contains("bogus"),
+        "{err}"
+    );
+}
