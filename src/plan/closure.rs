@@ -542,6 +542,16 @@ fn resolve_program(prog: &str, workdir: &str, produced: &[(String, String)]) -> 
         .map(|(p, _)| p.clone())
 }
 
+/// Go modules that wrap C libraries and so need cgo.
+const CGO_MODULES: &[&str] = &[
+    "github.com/mattn/go-sqlite3",
+    "github.com/confluentinc/confluent-kafka-go",
+    "github.com/go-gl/",
+    "gopkg.in/gographics/imagick",
+    "github.com/h2non/bimg",
+    "github.com/DataDog/zstd",
+];
+
 fn go(
     c: &mut Closure,
     infos: &[StepInfo],
@@ -659,7 +669,23 @@ fn go(
             s.contains("\"net/http\"") || s.contains("\"crypto/tls\"") || s.contains("\"net/smtp\"")
         });
     c.needs_tzdata = ctx.is_none() || sources.iter().any(|s| s.contains("LoadLocation("));
-    if sources.iter().any(|s| s.contains("import \"C\"")) {
+    // Modules that only build with cgo (they wrap C libraries).
+    let cgo_module = ctx.and_then(|x| x.text("go.mod")).and_then(|m| {
+        CGO_MODULES
+            .iter()
+            .find(|module| m.contains(*module))
+            .copied()
+    });
+    if let Some(module) = cgo_module
+        && !c.static_binary
+    {
+        c.warnings.push(format!(
+            "go.mod requires {module}, which needs cgo: the binary links the C library"
+        ));
+    }
+    if sources.iter().any(|s| s.contains("import \"C\""))
+        || (cgo_module.is_some() && !c.static_binary)
+    {
         if c.static_binary {
             c.warnings
                 .push("sources import \"C\" but CGO_ENABLED=0: the build itself decides".into());
