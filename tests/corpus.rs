@@ -148,6 +148,14 @@ fn corpus_cases_match_their_reviewed_output() {
                     String::from_utf8_lossy(&reparse.stderr)
                 ));
             }
+            // Lossless: every comment line of the input is in the output.
+            let output = String::from_utf8_lossy(&out.stdout);
+            for line in String::from_utf8_lossy(&input).lines() {
+                let t = line.trim();
+                if t.starts_with('#') && !output.lines().any(|o| o.trim() == t) {
+                    problems.push(format!("{name}: comment lost: {t}"));
+                }
+            }
             let again = dfsplit(case, &["rewrite", "-", "--context", "."], Some(&out.stdout));
             if again.stdout != out.stdout {
                 problems.push(format!("{name}: rewriting the rewrite changes it again"));

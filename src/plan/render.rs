@@ -360,7 +360,22 @@ pub(crate) fn render(
             .unwrap_or(from_text);
         }
     }
+    // Comments travel with the instruction they touch.
+    let mut spans = vec![from.span.clone()];
+    spans.extend(
+        infos
+            .iter()
+            .filter_map(|i| inst(df, i.item))
+            .map(|i| i.span.clone()),
+    );
+    let (all_units, file_tail) = units(&df.source, &spans);
+    let unit_of: BTreeMap<usize, Unit> = infos
+        .iter()
+        .map(|i| i.item)
+        .zip(all_units.iter().skip(1).cloned())
+        .collect();
     out.raw(&from_text);
+    out.text.push_str(&df.source[all_units[0].trail.clone()]);
     decide(
         &mut decisions,
         stage.from_item,
@@ -383,16 +398,38 @@ pub(crate) fn render(
             .any(|c| c.rule.starts_with("python/pip-install"))
     });
 
-    let mut prev_end = from.span.end;
     let mut user_is_root = stage_user_is_root(None);
-    let emit_unit = |out: &mut Out, info: &StepInfo, prev_end: &mut usize, edits: &[Edit]| {
+    let emit_unit = |out: &mut Out, info: &StepInfo, edits: &[Edit], lead: bool| {
         let i = inst(df, info.item).expect("steps are instructions");
-        let lead = &df.source[*prev_end..i.span.start];
-        out.text.push_str(lead);
+        let u = unit_of.get(&info.item).cloned().unwrap_or_default();
+        if lead {
+            out.text.push_str(&df.source[u.lead.clone()]);
+        }
         let text = df.text(&i.span);
         let text = apply(text, edits).unwrap_or_else(|_| text.to_string());
         out.raw(&text);
-        *prev_end = i.span.end;
+        out.text.push_str(&df.source[u.trail.clone()]);
+    };
+    // A unit moved (or repeated) in the runtime stage: its attached comments, its text, its trailing comments.
+    // `full`: the instruction is only in the runtime stage, so everything above it comes along.
+    let emit_moved = |out: &mut Out, item: usize, text: Option<&str>, full: bool| {
+        let u = unit_of.get(&item).cloned().unwrap_or_default();
+        out.text.push_str(
+            &df.source[if full {
+                u.lead.clone()
+            } else {
+                u.attached.clone()
+            }],
+        );
+        match text {
+            Some(t) => out.line(t),
+            None => {
+                if let Some(i) = inst(df, item) {
+                    out.raw(df.text(&i.span));
+                }
+            }
+        }
+        out.text.push_str(&df.source[u.trail.clone()]);
     };
 
     for stage_kind in [Place::Deps, Place::Build] {
@@ -443,9 +480,9 @@ pub(crate) fn render(
             if Some(n) == first_pip
                 && let Some(venv) = &closure.create_venv
             {
-                let i = inst(df, info.item).expect("instruction");
-                out.text.push_str(&df.source[prev_end..i.span.start]);
-                prev_end = i.span.start;
+                let u = unit_of.get(&info.item).cloned().unwrap_or_default();
+                out.text
+                    .push_str(&df.source[u.lead.start..u.attached.start]);
                 let run = format!("{} python3 -m venv {venv}", out.kw("RUN"));
                 let env = format!(
                     "{} VIRTUAL_ENV={venv} PATH=\"{venv}/bin:$PATH\"",
@@ -484,7 +521,12 @@ pub(crate) fn render(
                 });
                 mount_note = Some(what);
             }
-            emit_unit(&mut out, info, &mut prev_end, &edits);
+            let venv_here = Some(n) == first_pip && closure.create_venv.is_some();
+            if venv_here {
+                let u = unit_of.get(&info.item).cloned().unwrap_or_default();
+                out.text.push_str(&df.source[u.attached.clone()]);
+            }
+            emit_unit(&mut out, info, &edits, !venv_here);
             let (placement, rule, reason) =
                 step_reason(df, info, p, stage_name, &runtime_name, closure);
             let reason = match mount_note {
@@ -603,12 +645,12 @@ pub(crate) fn render(
                     .collect();
                 if !kept.is_empty() {
                     let line = format!("{} {}", out.kw("ENV"), kept.join(" "));
-                    out.line(&line);
+                    emit_moved(&mut out, info.item, Some(&line), false);
                 }
             }
             decide(&mut decisions, info.item, Placement::BuildAndRuntime, "core/env-secret", "the build keeps it; the runtime gets its values without the ones named like secrets (tokens, passwords, keys)".into(), None);
         } else {
-            out.raw(df.text(&i.span));
+            emit_moved(&mut out, info.item, None, false);
             runtime_env_keys.extend(keys);
         }
     }
@@ -672,9 +714,7 @@ pub(crate) fn render(
     }
     if chosen.numeric_user.is_none() {
         for item in &closure.replay {
-            if let Some(i) = inst(df, *item) {
-                out.raw(df.text(&i.span));
-            }
+            emit_moved(&mut out, *item, None, false);
         }
     }
     if chosen.copy_ca_certs {
@@ -768,7 +808,6 @@ pub(crate) fn render(
         {
             continue;
         }
-        let i = inst(df, info.item).expect("instruction");
         if matches!(info.keyword, Keyword::Cmd | Keyword::Entrypoint) {
             emit_user(&mut out, &mut additions);
         }
@@ -776,7 +815,7 @@ pub(crate) fn render(
             && let Some(ids) = &chosen.numeric_user
         {
             let line = format!("{} {ids}", out.kw("USER"));
-            out.line(&line);
+            emit_moved(&mut out, info.item, Some(&line), false);
             decide(
                 &mut decisions,
                 info.item,
@@ -797,7 +836,7 @@ pub(crate) fn render(
                 .is_some_and(|(item, _)| *item == info.item)
         {
             let line = format!("{} {}", out.kw("CMD"), json_array(args));
-            out.line(&line);
+            emit_moved(&mut out, info.item, Some(&line), true);
             decide(
                 &mut decisions,
                 info.item,
@@ -810,20 +849,11 @@ pub(crate) fn render(
             );
             continue;
         }
-        out.raw(df.text(&i.span));
+        emit_moved(&mut out, info.item, None, p == Place::Runtime);
     }
     emit_user(&mut out, &mut additions);
-    // Trailing trivia after the last instruction.
-    let last_end = df
-        .items
-        .iter()
-        .rev()
-        .find_map(|i| match i {
-            Item::Instruction(i) => Some(i.span.end),
-            _ => None,
-        })
-        .unwrap_or(df.source.len());
-    let trailing = &df.source[last_end..];
+    // What follows the last instruction (and its own comments) ends the file.
+    let trailing = &df.source[file_tail];
     if !trailing.trim().is_empty() {
         out.blank();
         out.text.push_str(trailing.trim_start_matches(['\r', '\n']));
@@ -883,6 +913,57 @@ pub(crate) fn render(
         warnings,
         text: out.text,
     }
+}
+
+/// The lines around an instruction that belong to it: comments directly
+/// above (`lead`, with any blank lines or stray comments before them) and
+/// comments directly below it up to the next blank line (`trail`).
+#[derive(Debug, Clone, Default)]
+struct Unit {
+    lead: std::ops::Range<usize>,
+    /// The comment lines touching the instruction from above (inside `lead`).
+    attached: std::ops::Range<usize>,
+    trail: std::ops::Range<usize>,
+}
+
+/// Splits the gaps between consecutive instructions (`spans`) into units.
+/// A gap with no blank line goes wholly to the instruction below; otherwise
+/// the comments before its first blank line stay with the instruction above.
+fn units(source: &str, spans: &[std::ops::Range<usize>]) -> (Vec<Unit>, std::ops::Range<usize>) {
+    let mut out: Vec<Unit> = spans
+        .iter()
+        .map(|s| Unit {
+            lead: s.start..s.start,
+            attached: s.start..s.start,
+            trail: s.end..s.end,
+        })
+        .collect();
+    let mut file_tail = source.len()..source.len();
+    for k in 0..spans.len() {
+        let start = spans[k].end;
+        let end = spans.get(k + 1).map_or(source.len(), |s| s.start);
+        let gap = &source[start..end];
+        let mut first_blank = None;
+        let mut last_blank_end = None;
+        let mut at = start;
+        for line in gap.split_inclusive('\n') {
+            if line.trim().is_empty() {
+                first_blank.get_or_insert(at);
+                last_blank_end = Some(at + line.len());
+            }
+            at += line.len();
+        }
+        let split = first_blank.unwrap_or(if k + 1 < spans.len() { start } else { end });
+        out[k].trail = start..split;
+        if k + 1 < spans.len() {
+            out[k + 1].lead = split..end;
+            let attached_start = last_blank_end.filter(|e| *e >= split).unwrap_or(split);
+            out[k + 1].attached = attached_start..end;
+        } else {
+            file_tail = split..end;
+        }
+    }
+    (out, file_tail)
 }
 
 fn unique(name: &str, taken: &[&String]) -> String {

@@ -18,8 +18,10 @@ FROM dependencies AS build
 COPY . .
 
 FROM gcr.io/distroless/nodejs20-debian12:nonroot AS runtime
+# Run in production mode
 ENV NODE_ENV=production
 WORKDIR /usr/src/app
 COPY --from=build /usr/src/app /usr/src/app
+
 EXPOSE 3000
 CMD ["server.js"]

@@ -19,5 +19,6 @@ RUN npm prune --omit=dev
 FROM gcr.io/distroless/nodejs20-debian12:nonroot AS runtime
 WORKDIR /app
 COPY --from=build /app /app
+
 EXPOSE 8080
 CMD ["dist/main.js"]

@@ -8,10 +8,10 @@ WORKDIR /usr/src/app
 COPY package*.json ./
 
 RUN --mount=type=cache,target=/root/.npm npm install
-
-FROM dependencies AS build
 # For production builds use instead:
 # RUN npm ci --omit=dev
+
+FROM dependencies AS build
 
 # Bundle app source
 COPY . .
@@ -20,5 +20,6 @@ RUN npm prune --omit=dev
 FROM gcr.io/distroless/nodejs20-debian12:nonroot AS runtime
 WORKDIR /usr/src/app
 COPY --from=build /usr/src/app /usr/src/app
+
 EXPOSE 8080
 CMD ["server.js"]

@@ -12,5 +12,7 @@ COPY . .
 FROM gcr.io/distroless/nodejs20-debian12:nonroot AS runtime
 WORKDIR /app
 COPY --from=build /app /app
+
+# settings come from .env, loaded by dotenv before the app starts
 EXPOSE 5000
 CMD ["-r", "dotenv/config", "index.js"]

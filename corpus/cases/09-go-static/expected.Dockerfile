@@ -17,5 +17,6 @@ RUN --mount=type=cache,target=/root/.cache/go-build go build -trimpath -ldflags=
 FROM gcr.io/distroless/static-debian12:nonroot AS runtime
 WORKDIR /src
 COPY --from=build /usr/local/bin/inventory /usr/local/bin/inventory
+
 EXPOSE 8080
 ENTRYPOINT ["/usr/local/bin/inventory"]

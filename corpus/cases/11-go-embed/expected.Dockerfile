@@ -12,5 +12,6 @@ RUN --mount=type=cache,target=/root/.cache/go-build CGO_ENABLED=0 go build -o /d
 FROM gcr.io/distroless/static-debian12:nonroot AS runtime
 WORKDIR /app
 COPY --from=build /dashboard /dashboard
+
 EXPOSE 8000
 CMD ["/dashboard"]

@@ -18,5 +18,6 @@ RUN --mount=type=cache,target=/root/.cache/go-build CGO_ENABLED=0 go build -o bi
 FROM gcr.io/distroless/static-debian12:nonroot AS runtime
 WORKDIR /app
 COPY --from=build /app/bin/ratelimiter /app/bin/ratelimiter
+
 EXPOSE 9090
 CMD ["./bin/ratelimiter"]

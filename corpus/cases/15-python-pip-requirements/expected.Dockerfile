@@ -24,4 +24,5 @@ WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /app /app
 USER 65532:65532
+
 CMD ["python", "worker.py"]

@@ -16,6 +16,9 @@ ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
 WORKDIR /usr/src/app
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /usr/src/app /usr/src/app
+
 EXPOSE 8000
 USER 65532:65532
+
+# 3 sync workers behind the load balancer
 CMD gunicorn --bind 0.0.0.0:8000 --workers 3 --access-logfile - wsgi:app

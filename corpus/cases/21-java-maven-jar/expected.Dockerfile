@@ -11,5 +11,6 @@ RUN mvn -B package
 FROM gcr.io/distroless/java17-debian12:nonroot AS runtime
 WORKDIR /usr/src/app
 COPY --from=build /usr/src/app/target/app.jar /usr/src/app/target/app.jar
+
 EXPOSE 8080
 CMD ["target/app.jar"]

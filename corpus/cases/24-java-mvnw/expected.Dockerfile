@@ -16,5 +16,6 @@ RUN ./mvnw package -DskipTests
 FROM gcr.io/distroless/java17-debian12:nonroot AS runtime
 WORKDIR /app
 COPY --from=build /app/target/catalog-1.0.0.jar /app/target/catalog-1.0.0.jar
+
 EXPOSE 8080
 CMD ["target/catalog-1.0.0.jar"]

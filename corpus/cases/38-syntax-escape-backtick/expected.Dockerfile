@@ -21,6 +21,7 @@ RUN python -m compileall -q reports
 ENV CSV_LINE_BREAK=\r\n
 
 FROM python:3.11-slim AS runtime
+# a literal backslash: with backtick as escape, "\" needs no doubling
 ENV CSV_LINE_BREAK=\r\n
 ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
 WORKDIR /opt/reports

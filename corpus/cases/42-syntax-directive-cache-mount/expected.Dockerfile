@@ -20,5 +20,6 @@ RUN --mount=type=cache,target=/go/pkg/mod \
 FROM gcr.io/distroless/static-debian12:nonroot AS runtime
 WORKDIR /src
 COPY --from=build /bin/metrics-agent /bin/metrics-agent
+
 EXPOSE 9100
 ENTRYPOINT ["/bin/metrics-agent"]

@@ -3,7 +3,6 @@ ARG PYTHON_VERSION=3.12
 FROM python:${PYTHON_VERSION} AS dependencies
 
 ARG APP_VERSION=dev
-LABEL org.opencontainers.image.version=$APP_VERSION
 
 WORKDIR /app
 COPY requirements.txt .

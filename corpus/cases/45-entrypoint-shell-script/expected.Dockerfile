@@ -16,5 +16,7 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app /app
 USER node
+
+# runs the database migrations, then execs the CMD
 ENTRYPOINT ["./docker-entrypoint.sh"]
 CMD ["node", "server.js"]

@@ -14,8 +14,12 @@ WORKDIR /usr/src/app
 # hadolint ignore=DL3008
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
 COPY --from=build /usr/src/app /usr/src/app
+
 EXPOSE 3000
+
+# orchestrator restarts the container when this fails
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
   CMD curl -fsS http://localhost:3000/healthz || exit 1
 USER node
+
 CMD ["node", "index.js"]

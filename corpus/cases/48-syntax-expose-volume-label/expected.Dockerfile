@@ -1,9 +1,5 @@
 FROM mcr.microsoft.com/dotnet/sdk:8.0 AS dependencies
 
-LABEL org.opencontainers.image.title="uploads-api" \
-      org.opencontainers.image.source="https://git.acme.invalid/platform/uploads" \
-      org.opencontainers.image.licenses="MIT"
-
 WORKDIR /app
 COPY Uploads.Api.csproj .
 RUN dotnet restore
@@ -18,10 +14,12 @@ VOLUME ["/app/data"]
 FROM mcr.microsoft.com/dotnet/aspnet:8.0 AS runtime
 WORKDIR /app
 COPY --from=build /app/out /app/out
+
 LABEL org.opencontainers.image.title="uploads-api" \
       org.opencontainers.image.source="https://git.acme.invalid/platform/uploads" \
       org.opencontainers.image.licenses="MIT"
 VOLUME ["/app/data"]
 EXPOSE 8080/tcp
 STOPSIGNAL SIGTERM
+
 ENTRYPOINT ["dotnet", "out/Uploads.Api.dll"]
