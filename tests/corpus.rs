@@ -56,6 +56,19 @@ fn toml_value(text: &str, key: &str) -> Option<String> {
     })
 }
 
+/// `flags = ["--base", "scratch"]` from case.toml: extra command-line flags.
+fn toml_flags(text: &str) -> Vec<String> {
+    toml_value(text, "flags")
+        .map(|v| {
+            v.trim_matches(|c| c == '[' || c == ']')
+                .split(',')
+                .map(|f| f.trim().trim_matches('"').to_string())
+                .filter(|f| !f.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn bless() -> bool {
     std::env::var_os("DFSPLIT_BLESS").is_some()
 }
@@ -96,7 +109,19 @@ fn corpus_cases_match_their_reviewed_output() {
             .to_string();
         let toml = std::fs::read_to_string(case.join("case.toml")).expect("case.toml");
         let input = std::fs::read(case.join("Dockerfile")).expect("Dockerfile");
-        let out = dfsplit(case, &["rewrite", "Dockerfile"], None);
+        let flags = toml_flags(&toml);
+        let with = |base: &[&str]| -> Vec<String> {
+            base.iter()
+                .map(|s| s.to_string())
+                .chain(flags.iter().cloned())
+                .collect()
+        };
+        let args = with(&["rewrite", "Dockerfile"]);
+        let out = dfsplit(
+            case,
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+            None,
+        );
         if out.status.code() != Some(0) {
             problems.push(format!(
                 "{name}: rewrite exited {:?}: {}",
@@ -171,7 +196,12 @@ fn corpus_cases_match_their_reviewed_output() {
             }
         }
 
-        let explain = dfsplit(case, &["explain", "Dockerfile"], None);
+        let args = with(&["explain", "Dockerfile"]);
+        let explain = dfsplit(
+            case,
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+            None,
+        );
         compare(
             &case.join("explain.txt"),
             &String::from_utf8_lossy(&explain.stdout),
@@ -179,7 +209,12 @@ fn corpus_cases_match_their_reviewed_output() {
         );
 
         // Every input instruction is accounted for.
-        let json = dfsplit(case, &["explain", "Dockerfile", "--format", "json"], None);
+        let args = with(&["explain", "Dockerfile", "--format", "json"]);
+        let json = dfsplit(
+            case,
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+            None,
+        );
         let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("explain JSON");
         let decided = v["plan"]["decisions"].as_array().map_or(0, Vec::len);
         let df = dfsplit::syntax::parse_bytes(&input).expect("UTF-8 input");

@@ -180,6 +180,9 @@ fn incompatible(spec: &CandidateSpec, c: &Closure, entry: &Entry, builder: &str)
                     "the app starts through a package manager (npm start …), which it lacks".into(),
                 );
             }
+            Requirement::NoIcu if !c.invariant_globalization => {
+                return Some("it has no ICU or tzdata, so .NET would run globalization-invariant (culture-aware sorting, named cultures and time zones change), and the project does not set InvariantGlobalization".into());
+            }
             Requirement::SameInterpreter if !same_family(&spec.image, builder) => {
                 return Some(
                     "the virtual environment's interpreter path differs from the builder's".into(),
@@ -214,7 +217,18 @@ fn missing_user(spec: &CandidateSpec, user: &str, c: &Closure) -> Option<String>
         || c.created_users.iter().any(|u| u == name)
         || name == "root" && kind(spec) != Kind::Scratch
         || matches!(kind(spec), Kind::Slim | Kind::Alpine) && SYSTEM_USERS.contains(&name);
-    (!known).then(|| format!("the original runs as `{name}`, and no such user exists in it"))
+    let translatable = !spec.shell && c.numeric_user().is_some();
+    (!known && !translatable)
+        .then(|| format!("the original runs as `{name}`, and no such user exists in it"))
+}
+
+/// Whether the user's name is unknown to the base (ignoring translation to ids).
+fn missing_user_strict(spec: &CandidateSpec, user: &str, c: &Closure) -> bool {
+    let name = user.split(':').next().unwrap_or(user);
+    !(name.chars().all(|ch| ch.is_ascii_digit())
+        || spec.user.name == name
+        || spec.other_users.iter().any(|u| u.name == name)
+        || c.created_users.iter().any(|u| u == name) && spec.shell)
 }
 
 /// Whether a `--chown` owner can be used on this base.
@@ -289,10 +303,23 @@ pub(crate) fn choose(
         .map(|r| format!("{}: {}", r.spec.id, r.reason))
         .collect();
     let mut ok: Vec<(&CandidateSpec, String, Option<String>)> = Vec::new();
+    // Smaller candidates that did not fit, with why: the explanation names them.
+    let mut smaller_rejected: Vec<(u32, String)> = Vec::new();
     for cand in &candidates {
         match incompatible(cand.spec, c, entry, builder) {
-            Some(why) => rejected.push(format!("{} ({}): {why}", cand.image, cand.spec.id)),
+            Some(why) => {
+                if !why.starts_with("it does not suit") {
+                    smaller_rejected
+                        .push((cand.spec.approx_size_mb, format!("{} ({why})", cand.image)));
+                }
+                rejected.push(format!("{} ({}): {why}", cand.image, cand.spec.id));
+            }
             None => ok.push((cand.spec, cand.image.clone(), cand.nonroot_image.clone())),
+        }
+    }
+    for (s, img, _) in &ok {
+        if s.requires.contains(&Requirement::OtherJvmVendor) {
+            smaller_rejected.push((s.approx_size_mb, format!("{img} (another JVM build than the builder's: locale defaults, CA certificates and patch level differ; ask for it with --base)")));
         }
     }
     let pick = match &opts.base {
@@ -324,16 +351,25 @@ pub(crate) fn choose(
             let auto: Vec<&(&CandidateSpec, String, Option<String>)> = ok
                 .iter()
                 .filter(|(s, _, _)| !s.requires.contains(&Requirement::BringCaCerts))
+                // A JVM of another vendor changes locale defaults, cacerts and patch level.
+                .filter(|(s, _, _)| !s.requires.contains(&Requirement::OtherJvmVendor))
                 .collect();
             auto.iter()
                 .min_by_key(|(s, _, _)| s.approx_size_mb)
                 .map(|(s, img, nonroot)| {
                     let mut why = format!(
                         "the smallest compatible base in the catalogue (about {} MB compressed); {}",
-                        s.approx_size_mb, s.notes
+                        s.approx_size_mb,
+                        s.notes.trim_end_matches('.')
                     );
                     if ok.iter().any(|(s, _, _)| s.requires.contains(&Requirement::BringCaCerts)) {
                         why.push_str("; scratch is smaller but has no CA certificates, zoneinfo or users: ask for it with --base scratch");
+                    }
+                    let mut smaller: Vec<&(u32, String)> = smaller_rejected.iter().filter(|(size, _)| *size < s.approx_size_mb).collect();
+                    smaller.sort();
+                    if !smaller.is_empty() {
+                        why.push_str("; smaller bases that do not fit: ");
+                        why.push_str(&smaller.iter().map(|(_, w)| w.as_str()).collect::<Vec<_>>().join("; "));
                     }
                     ((*s).clone(), img.clone(), nonroot.clone(), why)
                 })
@@ -435,7 +471,13 @@ fn finish(
         .and_then(|s| entry_translation(s, entry).ok().flatten());
     let numeric_user = spec
         .as_ref()
-        .filter(|s| !s.shell && !c.replay.is_empty())
+        .filter(|s| {
+            !s.shell
+                && (!c.replay.is_empty()
+                    || c.user
+                        .as_deref()
+                        .is_some_and(|u| missing_user_strict(s, u, c)))
+        })
         .and_then(|_| c.numeric_user());
     let untagged = !scratch && {
         let last = image.rsplit('/').next().unwrap_or(&image);

@@ -162,6 +162,8 @@ pub(crate) struct Closure {
     pub user: Option<String>,
     /// Users and groups the replayed setup steps create.
     pub created_users: Vec<String>,
+    /// The .NET project sets `InvariantGlobalization` (it does not need ICU).
+    pub invariant_globalization: bool,
     /// A replayed step does more than create accounts, so it needs a shell.
     pub replay_needs_shell: bool,
     /// Numeric ids of the accounts the setup steps create (name → id).
@@ -326,7 +328,7 @@ fn common(
                     c,
                     &abs,
                     "core/outside-files",
-                    "copied from the context outside the application directory (configuration, scripts): the runtime gets it at the same path",
+                    "put outside the application directory by a COPY (configuration, scripts): the runtime gets it at the same path",
                 );
             }
         }
@@ -466,16 +468,28 @@ impl Closure {
             None => (user, None),
         };
         let numeric = |s: &str| s.chars().all(|ch| ch.is_ascii_digit());
+        // Accounts every Debian and Alpine image has, with their fixed ids.
+        let well_known = |n: &str| match n {
+            "root" => Some("0".to_string()),
+            "nobody" => Some("65534".to_string()),
+            _ => None,
+        };
         let entry = if numeric(name) {
             name.to_string()
         } else {
-            self.account_ids.get(name)?.clone()
+            self.account_ids
+                .get(name)
+                .cloned()
+                .or_else(|| well_known(name))?
         };
         let (uid, own_group) = match entry.split_once(':') {
             Some((u, g)) => (u.to_string(), Some(g.to_string())),
             None => (entry, None),
         };
         let gid = |g: &str| -> Option<String> {
+            if g == "nogroup" || g == "nobody" {
+                return Some("65534".to_string());
+            }
             if numeric(g) {
                 Some(g.to_string())
             } else {
@@ -734,6 +748,19 @@ fn node(
                 ),
             ));
         }
+    }
+    if let Some(ctx) = ctx
+        && ctx.has("package.json")
+        && ![
+            "package-lock.json",
+            "npm-shrinkwrap.json",
+            "yarn.lock",
+            "pnpm-lock.yaml",
+        ]
+        .iter()
+        .any(|l| ctx.has(l))
+    {
+        c.warnings.push("no lockfile in the build context: dependency versions are resolved at every build, as in the original".into());
     }
     if let Some(prog) = entry.program()
         && rules.match_launcher(prog, &entry.argv[1..]).is_some()
@@ -1022,7 +1049,7 @@ fn python(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
                     return Err(gate(
                         r,
                         format!(
-                            "line {}: `{}` manages its own environment; moving it is not supported yet",
+                            "line {}: `{}` installs through its own tool (a project environment, or the system interpreter beside the tool); moving that is not supported yet",
                             line_of(df, info.item),
                             cmd.text
                         ),
@@ -1207,6 +1234,14 @@ fn dotnet(
             format!("the entry runs {abs}, which is not in the publish folder {dir}"),
         ));
     }
+    c.invariant_globalization = ctx.is_some_and(|x| {
+        x.contents.iter().any(|(p, t)| {
+            (p.ends_with(".csproj")
+                || p.ends_with(".fsproj")
+                || p.ends_with("Directory.Build.props"))
+                && t.contains("<InvariantGlobalization>true</InvariantGlobalization>")
+        })
+    });
     let web = ctx.is_none_or(|x| {
         x.contents.iter().any(|(p, t)| {
             (p.ends_with(".csproj") || p.ends_with(".fsproj"))

@@ -205,6 +205,16 @@ pub(crate) fn render(
     let mut decisions: BTreeMap<usize, Decision> = BTreeMap::new();
     let mut additions: Vec<Addition> = Vec::new();
     let mut warnings = closure.warnings.clone();
+    for info in infos {
+        if let Some(Body::Arg { decls }) = inst(df, info.item).map(|i| &i.body) {
+            for d in decls.iter().filter(|d| is_secret(&d.name.value)) {
+                warnings.push(format!(
+                    "ARG {} stays out of the runtime, but build arguments used by RUN remain visible in the build stages' layers and history; a secret mount (RUN --mount=type=secret) keeps it out of them",
+                    d.name.value
+                ));
+            }
+        }
+    }
     warnings.extend(chosen.notes.iter().cloned());
 
     let decide = |decisions: &mut BTreeMap<usize, Decision>,
@@ -1028,11 +1038,19 @@ fn step_reason(
         Keyword::Workdir => (placement(build_side), "core/workdir".into(), "sets where the build works; the runtime gets the final directory".into()),
         Keyword::Run if p == Place::Both => (Placement::BuildAndRuntime, "core/system-setup".into(), "creates users or changes system files: repeated in the runtime stage".into()),
         Keyword::Run => {
-            let main = info
-                .commands()
-                .iter()
-                .find(|c| matches!(c.kind, CmdKind::Profile { .. }))
-                .or_else(|| info.commands().first());
+            // The headline is the most significant command of the RUN.
+            let weight = |k: &CmdKind| match k {
+                CmdKind::Profile { .. } => 0,
+                CmdKind::Packages { .. } => 1,
+                CmdKind::UserSetup => 2,
+                CmdKind::Relocate => 3,
+                CmdKind::BuildConfig => 4,
+                CmdKind::WorkdirLocal => 5,
+                CmdKind::PackageHousekeeping => 6,
+                CmdKind::Harmless => 7,
+                CmdKind::Unknown => 8,
+            };
+            let main = info.commands().iter().min_by_key(|c| weight(&c.kind));
             match main {
                 Some(c) => (placement(build_side), c.rule.clone(), c.why.clone()),
                 None => (placement(build_side), "core/run".into(), "a build step".into()),

@@ -557,7 +557,7 @@ fn classify_command(
             info.kind = CmdKind::WorkdirLocal;
             info.rule = "core/workdir-files".into();
             info.why = format!(
-                "changes files under {wd} only; they reach the runtime with the application files"
+                "changes files under {wd} only, so nothing outside the application directory"
             );
         } else {
             info.kind = CmdKind::UserSetup;

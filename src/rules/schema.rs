@@ -505,6 +505,12 @@ pub enum Requirement {
     /// Native extensions and venvs must match the image's interpreter
     /// version and path.
     SameInterpreter,
+    /// No ICU and no tzdata: .NET runs globalization-invariant there, so the
+    /// project must opt in with `InvariantGlobalization`.
+    NoIcu,
+    /// Another JVM vendor than the Temurin builders: only when the builder
+    /// is not Temurin, or the user asks for it.
+    OtherJvmVendor,
 }
 
 /// A user account.

@@ -17,9 +17,11 @@ RUN --mount=type=cache,target=/root/.cache/go-build CGO_ENABLED=0 go build -ldfl
 ENV TZ=Europe/Berlin
 USER nobody
 
-FROM gcr.io/distroless/static-debian12:nonroot AS runtime
+FROM scratch AS runtime
 ENV TZ=Europe/Berlin
 WORKDIR /build
+COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+COPY --from=build /usr/share/zoneinfo /usr/share/zoneinfo
 COPY --from=build /webhook-relay /webhook-relay
-USER nobody
+USER 65534
 ENTRYPOINT ["/webhook-relay"]

@@ -8,9 +8,10 @@ COPY src ./src
 # runs the unit tests, then repackages target/app.jar as an executable jar
 RUN mvn -B package
 
-FROM gcr.io/distroless/java17-debian12:nonroot AS runtime
+FROM eclipse-temurin:17-jre AS runtime
 WORKDIR /usr/src/app
 COPY --from=build /usr/src/app/target/app.jar /usr/src/app/target/app.jar
 
 EXPOSE 8080
-CMD ["target/app.jar"]
+USER 65532:65532
+CMD ["java", "-jar", "target/app.jar"]

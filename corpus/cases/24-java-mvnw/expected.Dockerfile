@@ -13,9 +13,10 @@ FROM dependencies AS build
 COPY src ./src
 RUN ./mvnw package -DskipTests
 
-FROM gcr.io/distroless/java17-debian12:nonroot AS runtime
+FROM eclipse-temurin:17-jre-jammy AS runtime
 WORKDIR /app
 COPY --from=build /app/target/catalog-1.0.0.jar /app/target/catalog-1.0.0.jar
 
 EXPOSE 8080
-CMD ["target/catalog-1.0.0.jar"]
+USER 65532:65532
+CMD ["java", "-jar", "target/catalog-1.0.0.jar"]

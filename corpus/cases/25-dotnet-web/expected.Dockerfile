@@ -17,8 +17,9 @@ RUN dotnet publish Storefront.Api/Storefront.Api.csproj \
 
 WORKDIR /app/publish
 
-FROM mcr.microsoft.com/dotnet/aspnet:8.0-noble-chiseled AS runtime
+FROM mcr.microsoft.com/dotnet/aspnet:8.0 AS runtime
 WORKDIR /app/publish
 COPY --from=build /app/publish /app/publish
 EXPOSE 8080
+USER app
 ENTRYPOINT ["dotnet", "Storefront.Api.dll"]
