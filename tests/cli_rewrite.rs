@@ -1,30 +1,10 @@
 //! The `rewrite`, `explain` and `graph` command-line contract: stdout, stderr,
 //! exit codes and flags, on copies of corpus cases in a temporary folder.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn run(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dfsplit"))
-        .current_dir(dir)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run dfsplit");
-    if let Some(s) = stdin {
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(s)
-            .expect("write");
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().expect("wait")
-}
+use common::{dfsplit as run, text};
+use std::path::{Path, PathBuf};
 
 /// A fresh copy of a corpus case.
 fn case(name: &str) -> PathBuf {
@@ -49,10 +29,6 @@ fn copy_dir(src: &Path, dst: &Path) {
             std::fs::copy(e.path(), &to).expect("copy");
         }
     }
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 #[test]

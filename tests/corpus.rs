@@ -9,8 +9,11 @@
 //! unchanged file comes out byte for byte, the output re-parses, a second
 //! rewrite changes nothing, and every input instruction has a decision.
 
+mod common;
+
+use common::dfsplit;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -24,28 +27,6 @@ fn cases() -> Vec<PathBuf> {
         .collect();
     v.sort();
     v
-}
-
-fn dfsplit(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dfsplit"))
-        .current_dir(dir)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run dfsplit");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input)
-            .expect("stdin");
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().expect("dfsplit runs")
 }
 
 /// `key = "value"` from case.toml (the only form the corpus uses for these keys).

@@ -18,33 +18,16 @@ pub struct ImageRef {
 }
 
 impl ImageRef {
-    /// Splits a resolved reference.
+    /// Splits a resolved reference (the rules' parser: Docker Hub prefixes
+    /// and `library/` removed, so `docker.io/library/node` is `node`).
     pub fn parse(raw: &str, resolved: &str) -> ImageRef {
-        let (rest, digest) = match resolved.split_once('@') {
-            Some((r, d)) => (r, Some(d.to_string())),
-            None => (resolved, None),
-        };
-        // A tag follows the last ':' after the last '/' (a registry port has a '/' after it).
-        let last_slash = rest.rfind('/').map_or(0, |p| p + 1);
-        let (name, tag) = match rest[last_slash..].rfind(':') {
-            Some(p) => (
-                rest[..last_slash + p].to_string(),
-                Some(rest[last_slash + p + 1..].to_string()),
-            ),
-            None => (rest.to_string(), None),
-        };
-        let name = name
-            .strip_prefix("docker.io/library/")
-            .or_else(|| name.strip_prefix("docker.io/"))
-            .or_else(|| name.strip_prefix("library/"))
-            .unwrap_or(&name)
-            .to_string();
+        let parsed = crate::rules::ImageRef::parse(resolved);
         ImageRef {
             raw: raw.to_string(),
             resolved: resolved.to_string(),
-            name,
-            tag,
-            digest,
+            name: parsed.name,
+            tag: parsed.tag,
+            digest: parsed.digest,
         }
     }
 

@@ -67,45 +67,13 @@ fn raw_words(line: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// Removes quotes and backslash escapes from a word; `None` when it is not one word.
+/// Removes quotes and backslash escapes from a word; `None` when it holds
+/// unquoted whitespace (it is not one word).
 fn unquote(word: &str) -> Option<String> {
-    let mut out = String::new();
-    let mut chars = word.chars();
-    let mut quote: Option<char> = None;
-    while let Some(c) = chars.next() {
-        match quote {
-            Some('\'') => {
-                if c == '\'' {
-                    quote = None;
-                } else {
-                    out.push(c);
-                }
-            }
-            Some(_) => match c {
-                '"' => quote = None,
-                '\\' => match chars.next() {
-                    Some(d @ ('"' | '\\' | '$' | '`')) => out.push(d),
-                    Some(d) => {
-                        out.push('\\');
-                        out.push(d);
-                    }
-                    None => out.push('\\'),
-                },
-                _ => out.push(c),
-            },
-            None => match c {
-                '\'' | '"' => quote = Some(c),
-                '\\' => {
-                    if let Some(d) = chars.next() {
-                        out.push(d);
-                    }
-                }
-                c if c.is_whitespace() => return None,
-                _ => out.push(c),
-            },
-        }
+    if raw_words(word).len() > 1 {
+        return None;
     }
-    Some(out)
+    Some(super::vars::process_word(word, '\\'))
 }
 
 /// Reads `^(\d*)<<(-?)([^<]*)$` from a raw word.
