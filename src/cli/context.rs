@@ -16,14 +16,22 @@ pub fn collect(dir: &Path) -> Result<Context> {
     }
     let mut ctx = Context::default();
     let mut total = 0usize;
+    // node_modules and .git are not walked (they can be huge), but whether
+    // the context has them matters: they are recorded as `DIR/`.
+    let skipped = std::sync::Arc::new(std::sync::Mutex::new(Vec::<std::path::PathBuf>::new()));
+    let record = skipped.clone();
     let walker = ignore::WalkBuilder::new(dir)
         .standard_filters(false)
         .hidden(false)
         .add_custom_ignore_filename(".dockerignore")
-        .filter_entry(|e| {
+        .filter_entry(move |e| {
             let name = e.file_name().to_string_lossy();
-            !(e.file_type().is_some_and(|t| t.is_dir())
-                && (name == ".git" || name == "node_modules"))
+            let skip = e.file_type().is_some_and(|t| t.is_dir())
+                && (name == ".git" || name == "node_modules");
+            if skip && let Ok(mut v) = record.lock() {
+                v.push(e.path().to_path_buf());
+            }
+            !skip
         })
         .build();
     for entry in walker {
@@ -47,6 +55,12 @@ pub fn collect(dir: &Path) -> Result<Context> {
             }
         }
         ctx.files.insert(rel);
+    }
+    for path in skipped.lock().map(|v| v.clone()).unwrap_or_default() {
+        if let Ok(rel) = path.strip_prefix(dir) {
+            ctx.files
+                .insert(format!("{}/", rel.to_string_lossy().replace('\\', "/")));
+        }
     }
     Ok(ctx)
 }

@@ -287,24 +287,45 @@ pub(crate) fn render(
                 || i.has_role(Role::Test)
         })
         .unwrap_or(infos.len());
-    let deps_end = infos[..first_sources].iter().rposition(is_install);
+    let mut deps_end = infos[..first_sources].iter().rposition(is_install);
+    // `COPY . .` then the install: move the install (with a COPY of the
+    // manifests it reads) before the sources, when that is shown safe.
+    let (reorder, not_moved) = if deps_end.is_none() {
+        match reorder_install(df, infos, first_sources, ctx, is_install) {
+            Ok(r) => (Some(r), None),
+            Err(why) => (None, why),
+        }
+    } else {
+        (None, None)
+    };
+    if let Some(r) = &reorder {
+        deps_end = Some(r.install);
+    }
     if deps_end.is_none()
         && let Some(late) = infos.iter().position(is_install)
         && late > first_sources
     {
         warnings.push(format!(
-            "line {}: dependencies are installed after the sources are copied, so any source change reinstalls them; copy the manifests first to get a cached dependency layer",
-            inst(df, infos[late].item).map_or(0, |i| i.start_line)
+            "line {}: dependencies are installed after the sources are copied, so any source change reinstalls them; {}",
+            inst(df, infos[late].item).map_or(0, |i| i.start_line),
+            match &not_moved {
+                Some(why) => format!("the install was not moved before them: {why}"),
+                None => "copy the manifests first to get a cached dependency layer".to_string(),
+            }
         ));
     }
+    // Which build-side stage each step goes to.
+    let side = |n: usize| -> Place {
+        match &reorder {
+            Some(r) if n == r.copy => Place::Build,
+            _ if deps_end.is_some_and(|d| n <= d) => Place::Deps,
+            _ => Place::Build,
+        }
+    };
     let mut places: Vec<Place> = Vec::with_capacity(infos.len());
     let last_user = infos.iter().rposition(|i| i.keyword == Keyword::User);
     for (n, info) in infos.iter().enumerate() {
-        let build_side = if deps_end.is_some_and(|d| n <= d) {
-            Place::Deps
-        } else {
-            Place::Build
-        };
+        let build_side = side(n);
         let p = match info.keyword {
             Keyword::Label
             | Keyword::Expose
@@ -468,14 +489,7 @@ pub(crate) fn render(
             let on_build_side = match p {
                 Place::Deps => stage_kind == Place::Deps,
                 Place::Build => stage_kind == Place::Build,
-                Place::Both => {
-                    let side = if deps_end.is_some_and(|d| n <= d) {
-                        Place::Deps
-                    } else {
-                        Place::Build
-                    };
-                    side == stage_kind
-                }
+                Place::Both => side(n) == stage_kind,
                 Place::Runtime => false,
             };
             if p == Place::Runtime {
@@ -531,19 +545,51 @@ pub(crate) fn render(
                 });
                 mount_note = Some(what);
             }
+            if let Some(r) = &reorder
+                && n == r.install
+            {
+                let u = unit_of.get(&info.item).cloned().unwrap_or_default();
+                out.text
+                    .push_str(&df.source[u.lead.start..u.attached.start]);
+                let line = format!("{}{} {} ./", out.kw("COPY"), r.flags, r.manifests.join(" "));
+                out.line(&line);
+                additions.push(Addition {
+                    stage: stage_name.clone(),
+                    text: line,
+                    rule: "core/manifests-first".into(),
+                    reason: format!(
+                        "the original copies all sources before installing; copying only what the install reads ({}) first lets the dependency layer be cached",
+                        r.manifests.join(", ")
+                    ),
+                });
+            }
             let venv_here = Some(n) == first_pip && closure.create_venv.is_some();
-            if venv_here {
+            let moved_install = reorder.as_ref().is_some_and(|r| r.install == n);
+            if venv_here || moved_install {
                 let u = unit_of.get(&info.item).cloned().unwrap_or_default();
                 out.text.push_str(&df.source[u.attached.clone()]);
             }
-            emit_unit(&mut out, info, &edits, !venv_here);
+            emit_unit(&mut out, info, &edits, !(venv_here || moved_install));
             let (placement, rule, reason) =
                 step_reason(df, info, p, stage_name, &runtime_name, closure);
             let reason = match mount_note {
                 Some(what) => format!(
-                    "{reason}; a BuildKit cache mount keeps {what} between builds (--no-cache-mounts to leave the line as it was)"
+                    "{}; a BuildKit cache mount keeps {what} between builds (--no-cache-mounts to leave the line as it was)",
+                    reason.trim_end_matches('.')
                 ),
                 None => reason,
+            };
+            let reason = if moved_install {
+                format!(
+                    "{}; moved before the sources it followed (line {}), after a COPY of only what it reads",
+                    reason.trim_end_matches('.'),
+                    reorder
+                        .as_ref()
+                        .and_then(|r| inst(df, infos[r.copy].item))
+                        .map_or(0, |i| i.start_line)
+                )
+            } else {
+                reason
             };
             decide(
                 &mut decisions,
@@ -974,6 +1020,152 @@ fn units(source: &str, spans: &[std::ops::Range<usize>]) -> (Vec<Unit>, std::ops
         }
     }
     (out, file_tail)
+}
+
+/// An install moved before the `COPY . .` that preceded it.
+struct Reorder {
+    /// Index (in the steps) of the `COPY . .`.
+    copy: usize,
+    /// Index of the install.
+    install: usize,
+    /// The manifests to copy first.
+    manifests: Vec<String>,
+    /// The COPY's own flags (`--chown` …), repeated on the manifest COPY.
+    flags: String,
+}
+
+/// Finds `COPY . <dir>` followed (only configuration between) by an install
+/// in that directory that reads nothing but manifests, and decides whether
+/// installing before the sources gives the same result: no lifecycle scripts
+/// or local paths in the manifests, and no folder in the context that the
+/// sources COPY would lay over the installed one.
+fn reorder_install(
+    df: &Dockerfile,
+    infos: &[StepInfo],
+    copy: usize,
+    ctx: Option<&Context>,
+    is_install: impl Fn(&StepInfo) -> bool,
+) -> Result<Reorder, Option<String>> {
+    let Some(ctx) = ctx else {
+        return Err(Some(
+            "without the build context the manifests cannot be checked".into(),
+        ));
+    };
+    let c = infos.get(copy).ok_or(None)?;
+    let StepKind::CopyContext { sources, .. } = &c.kind else {
+        return Err(None);
+    };
+    if sources.len() != 1 || !matches!(sources[0].as_str(), "." | "./") {
+        return Err(None);
+    }
+    let copy_inst = inst(df, c.item).ok_or(None)?;
+    let Body::Copy { paths, .. } = &copy_inst.body else {
+        return Err(None);
+    };
+    let last = paths.last().ok_or(None)?;
+    let dest = crate::model::join_path(
+        &c.workdir,
+        &crate::syntax::process_word(&last.value, df.escape),
+    );
+    let install = (copy + 1..infos.len())
+        .find(|&n| !matches!(infos[n].kind, StepKind::Config))
+        .ok_or(None)?;
+    let i = &infos[install];
+    if !is_install(i) || i.workdir != dest {
+        return Err(None);
+    }
+    if (copy + 1..install).any(|n| {
+        !matches!(
+            infos[n].keyword,
+            Keyword::Env | Keyword::Arg | Keyword::Label | Keyword::Expose
+        )
+    }) {
+        return Err(Some(
+            "other instructions stand between the COPY and the install".into(),
+        ));
+    }
+    // Every command of the RUN must be the install or housekeeping.
+    let mut manifests: Vec<String> = Vec::new();
+    for cmd in i.commands() {
+        match &cmd.kind {
+            CmdKind::Profile {
+                role: Role::InstallDeps | Role::RuntimeSetup,
+                ..
+            } => {
+                manifests.extend(cmd.reads.iter().filter(|r| ctx.has(r)).cloned());
+                if let Some(p) = cmd.program.as_deref().filter(|p| p.starts_with("./")) {
+                    manifests.push(p.trim_start_matches("./").to_string());
+                }
+            }
+            CmdKind::PackageHousekeeping | CmdKind::Harmless => {}
+            _ => return Err(Some("the RUN does more than install dependencies".into())),
+        }
+    }
+    manifests.dedup();
+    if manifests.is_empty() {
+        return Err(None);
+    }
+    for extra in [".npmrc"] {
+        if ctx.has(extra) && !manifests.iter().any(|m| m == extra) {
+            manifests.push(extra.to_string());
+        }
+    }
+    // Things that make the early install differ from the original.
+    for m in &manifests {
+        let text = ctx.text(m).unwrap_or("");
+        let name = m.rsplit('/').next().unwrap_or(m);
+        let why = match name {
+            "package.json" => serde_json::from_str::<serde_json::Value>(text).ok().and_then(|v| {
+                let scripts = v.get("scripts")?.as_object()?;
+                ["preinstall", "install", "postinstall", "prepare", "prepublish"]
+                    .iter()
+                    .find(|k| scripts.contains_key(**k))
+                    .map(|k| format!("package.json has a `{k}` script, which runs during the install and may read any source"))
+            }),
+            "go.mod" => (text.contains("=> ./") || text.contains("=> ../"))
+                .then(|| "go.mod replaces modules with local folders".to_string()),
+            "pom.xml" => text.contains("<modules>").then(|| "pom.xml has modules, whose poms the install also reads".to_string()),
+            n if n.starts_with("requirements") => text
+                .lines()
+                .map(str::trim)
+                .any(|l| l.starts_with("-e") || l.starts_with('.') || l.starts_with('/') || l.starts_with("-r") || l.starts_with("file:") || l.contains(" @ file:"))
+                .then(|| format!("{m} refers to local paths or other requirement files")),
+            _ => None,
+        };
+        if let Some(why) = why {
+            return Err(Some(why));
+        }
+    }
+    if ctx.has(".yarnrc.yml") {
+        return Err(Some(
+            "a Yarn Berry project (.yarnrc.yml) reads more than its manifests".into(),
+        ));
+    }
+    // A folder the install creates inside the app directory that the context also has
+    // would be laid over the fresh install by the later `COPY . .`.
+    for p in i.commands().iter().flat_map(|c| c.produces.iter()) {
+        if let Some(rel) = p.strip_prefix(&format!("{}/", dest.trim_end_matches('/')))
+            && ctx
+                .files
+                .iter()
+                .any(|f| f == rel || f.starts_with(&format!("{rel}/")))
+        {
+            return Err(Some(format!(
+                "the build context holds {rel}/, which the later COPY would lay over the fresh install"
+            )));
+        }
+    }
+    let flags: String = copy_inst
+        .flags
+        .iter()
+        .map(|f| format!(" {}", f.text))
+        .collect();
+    Ok(Reorder {
+        copy,
+        install,
+        manifests,
+        flags,
+    })
 }
 
 fn unique(name: &str, taken: &[&String]) -> String {

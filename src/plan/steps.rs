@@ -26,6 +26,8 @@ pub(crate) struct CmdInfo {
     pub why: String,
     /// Absolute paths the command produces (resolved against WORKDIR).
     pub produces: Vec<String>,
+    /// Files the rule says the command reads (manifests), relative to WORKDIR.
+    pub reads: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,7 +66,11 @@ pub(crate) enum StepKind {
     Config,
     /// COPY/ADD of files from the context; `manifests_only` when every source
     /// is a dependency manifest or lockfile.
-    CopyContext { manifests_only: bool },
+    CopyContext {
+        manifests_only: bool,
+        /// The sources, quotes removed (empty for a heredoc).
+        sources: Vec<String>,
+    },
     /// COPY --from another image or stage, ADD of a URL: not modelled.
     CopyOther(String),
     /// A RUN, split into commands.
@@ -197,6 +203,7 @@ pub(crate) fn classify_step(
             } else if !inst.heredocs.is_empty() {
                 StepKind::CopyContext {
                     manifests_only: false,
+                    sources: Vec::new(),
                 }
             } else {
                 let names: Vec<String> = sources
@@ -205,7 +212,10 @@ pub(crate) fn classify_step(
                     .collect();
                 let manifests_only =
                     !names.is_empty() && names.iter().all(|n| manifest_pattern(n, ctx));
-                StepKind::CopyContext { manifests_only }
+                StepKind::CopyContext {
+                    manifests_only,
+                    sources: names,
+                }
             }
         }
         (Keyword::Run, Body::Command { command: Some(cmd) }) => {
@@ -281,6 +291,7 @@ fn classify_run(inst: &Instruction, cmd: &Command, step: &Step, rules: &Rules) -
             rule: "core/shell-syntax".into(),
             why: "the shell script could not be parsed".into(),
             produces: Vec::new(),
+            reads: Vec::new(),
         });
         return out;
     }
@@ -343,6 +354,7 @@ fn classify_command(
         rule: "core/unknown-command".into(),
         why: "no rule knows this command, so its effect on the runtime cannot be shown".into(),
         produces: Vec::new(),
+        reads: Vec::new(),
     };
     let Some(prog) = program else {
         if c.words.is_empty() && !c.assignments.is_empty() {
@@ -396,6 +408,7 @@ fn classify_command(
         };
         info.rule = m.rule.id.clone();
         info.why = m.rule.why.clone();
+        info.reads = m.reads();
         info.produces = m
             .produces()
             .iter()
