@@ -5,6 +5,7 @@
 mod context;
 mod parse;
 mod rewrite;
+mod verify;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -26,6 +27,8 @@ enum Cmd {
     Rewrite(rewrite::RewriteArgs),
     /// Show, per instruction, where the rewrite puts it and the rule that decided.
     Explain(rewrite::ExplainArgs),
+    /// Build the original and the rewrite with Docker and compare them (exit 1 when not proven).
+    Verify(verify::VerifyArgs),
     /// Parse a Dockerfile and print its syntax tree.
     Parse(parse::Args),
     /// Print shell completions for the given shell.
@@ -70,6 +73,7 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Cmd::Rewrite(args) => rewrite::rewrite(args),
         Cmd::Explain(args) => rewrite::explain(args),
+        Cmd::Verify(args) => verify::verify(args),
         Cmd::Parse(args) => parse::run(args),
         Cmd::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
