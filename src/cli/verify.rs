@@ -115,7 +115,7 @@ struct CacheRun {
 
 #[derive(Debug, Clone, Default, Serialize)]
 struct CacheReport {
-    /// The file that got a newline appended (relative to the context).
+    /// The file that got blank lines appended (relative to the context).
     #[serde(skip_serializing_if = "Option::is_none")]
     changed_file: Option<String>,
     /// Why the check did not run.
@@ -365,6 +365,7 @@ pub fn verify(args: VerifyArgs) -> Result<Outcome> {
                 (&original_file, &rewrite_file),
                 &context_dir,
                 &name,
+                &run_id,
                 &work.0,
             ));
         }
@@ -681,6 +682,7 @@ fn cache_check(
     (original_file, rewrite_file): (&Path, &Path),
     context_dir: &Path,
     name: &str,
+    run_id: &str,
     work: &Path,
 ) -> CacheReport {
     let mut rep = CacheReport::default();
@@ -701,30 +703,38 @@ fn cache_check(
         rep.skipped = Some("no source file is copied after the dependency step".into());
         return rep;
     };
-    let copy = work.join("context");
-    if let Err(e) = cache::copy_files(context_dir, &copy, &ctx.files) {
-        rep.skipped = Some(format!("cannot copy the context: {e}"));
-        return rep;
-    }
-    let target = copy.join(&file);
-    let appended = std::fs::OpenOptions::new()
-        .append(true)
-        .open(&target)
-        .and_then(|mut f| f.write_all(b"\n"));
-    if let Err(e) = appended {
-        rep.skipped = Some(format!("cannot change {file}: {e}"));
-        return rep;
+    // One copy per image, each with its own edit: the rewrite's build stage often
+    // repeats the original's steps, and must not reuse the original's fresh layers.
+    let mut copies_made = Vec::new();
+    for which in ["original", "rewrite"] {
+        let copy = work.join(format!("context-{which}"));
+        if let Err(e) = cache::copy_files(context_dir, &copy, &ctx.files) {
+            rep.skipped = Some(format!("cannot copy the context: {e}"));
+            return rep;
+        }
+        let appended = std::fs::OpenOptions::new()
+            .append(true)
+            .open(copy.join(&file))
+            .and_then(|mut f| f.write_all(edit_suffix(run_id, which == "rewrite").as_bytes()));
+        if let Err(e) = appended {
+            rep.skipped = Some(format!("cannot change {file}: {e}"));
+            return rep;
+        }
+        copies_made.push(copy);
     }
     rep.changed_file = Some(file);
     let markers = dependency_markers(r);
     let mut runs = Vec::new();
-    for (which, dockerfile, rewrite) in [
+    for ((which, dockerfile, rewrite), copy) in [
         ("original", original_file, false),
         ("rewrite", rewrite_file, true),
-    ] {
+    ]
+    .into_iter()
+    .zip(&copies_made)
+    {
         let tag = format!("dfsplit-verify/{name}:{which}-edited");
         let _img = docker.image_guard(&tag, false);
-        let (img, steps) = build(docker, dockerfile, &copy, &tag);
+        let (img, steps) = build(docker, dockerfile, copy, &tag);
         let c = progress::counts(&steps);
         let work_steps: Vec<&progress::Step> = steps.iter().filter(|s| !s.is_from()).collect();
         runs.push(CacheRun {
@@ -754,6 +764,18 @@ fn cache_check(
         .map(|r| !r.deps_reran.is_empty());
     rep.rewrite = rew;
     rep
+}
+
+/// What the cache check appends: a newline, then a blank line whose spaces
+/// and tabs spell the run id (and which image), so an earlier run's edit (same
+/// content) cannot be answered from the build cache. Blank lines mean nothing
+/// in the languages profiled.
+fn edit_suffix(run_id: &str, second: bool) -> String {
+    let n = u64::from_str_radix(run_id, 16).unwrap_or(0) << 1 | u64::from(second);
+    let mut s = String::from("\n");
+    s.extend((0..44).map(|i| if n >> i & 1 == 1 { '\t' } else { ' ' }));
+    s.push('\n');
+    s
 }
 
 fn print(args: &VerifyArgs, report: &Report) -> Result<()> {
@@ -906,7 +928,7 @@ fn text(rep: &Report) -> String {
                 let _ = writeln!(s, ": skipped ({why})");
             }
             (None, Some(f)) => {
-                let _ = writeln!(s, " (a newline appended to {f}):");
+                let _ = writeln!(s, " (blank lines appended to {f}):");
                 for (w, run) in [("original", &c.original), ("rewrite", &c.rewrite)] {
                     if let Some(run) = run {
                         let _ = writeln!(
@@ -947,6 +969,17 @@ fn text(rep: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn edits_differ_per_run_and_stay_blank() {
+        let (a, b) = (
+            edit_suffix("2b722f0541", false),
+            edit_suffix("2b722f0542", false),
+        );
+        assert_ne!(a, b);
+        assert_ne!(a, edit_suffix("2b722f0541", true));
+        assert!(a.trim().is_empty() && a.ends_with('\n'));
+    }
 
     #[test]
     fn image_names_are_valid_repositories() {

@@ -55,7 +55,7 @@ impl Step {
 pub fn parse_plain(log: &str) -> Vec<Step> {
     let mut steps: Vec<Step> = Vec::new();
     let mut other: Vec<u32> = Vec::new();
-    for line in log.lines() {
+    for line in log.lines().flat_map(segments) {
         let Some(rest) = line.strip_prefix('#') else {
             continue;
         };
@@ -96,6 +96,21 @@ pub fn parse_plain(log: &str) -> Vec<Step> {
         }
     }
     steps
+}
+
+/// A step's output without a final newline glues the next status to it
+/// (`#10 8.970 [0m#10 DONE 9.2s`): split before every `#N STATUS`.
+fn segments(line: &str) -> Vec<&str> {
+    let mut cuts = vec![0];
+    for (i, _) in line.match_indices('#').filter(|(i, _)| *i > 0) {
+        let rest = &line[i + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && rest[digits..].starts_with(' ') && is_status(rest[digits..].trim_start()) {
+            cuts.push(i);
+        }
+    }
+    cuts.push(line.len());
+    cuts.windows(2).map(|w| &line[w[0]..w[1]]).collect()
 }
 
 fn is_status(rest: &str) -> bool {
@@ -177,7 +192,7 @@ mod tests {
 #14 [build 3/4] RUN npm run build
 #14 0.512 > tsc
 #14 1.234 [2/3] not a step line
-#14 DONE 2.5s
+#14 2.4 [0m#14 DONE 2.5s
 
 #15 [5/7] RUN make
 #15 ERROR: executor failed running [/bin/sh -c make]: exit code: 2
@@ -224,6 +239,15 @@ mod tests {
         assert!(steps[0].cached);
         assert!(steps[1].done);
         assert_eq!(steps[1].seconds, Some(1.0));
+    }
+
+    #[test]
+    fn glued_status() {
+        assert_eq!(
+            segments("#10 8.9 x#10 DONE 9.2s"),
+            ["#10 8.9 x", "#10 DONE 9.2s"]
+        );
+        assert_eq!(segments("#3 echo #4 is fine"), ["#3 echo #4 is fine"]);
     }
 
     #[test]
