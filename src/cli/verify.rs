@@ -284,9 +284,12 @@ pub fn verify(args: VerifyArgs) -> Result<Outcome> {
     let _rew_img = docker.image_guard(&rew_tag, keep);
 
     progress(&format!("building the original as {orig_tag}"));
-    let (mut orig, _) = build(&docker, &original_file, &context_dir, &orig_tag);
+    // Developer knob for measuring cold builds: DFSPLIT_VERIFY_NO_CACHE=1 builds
+    // the two images with --no-cache (the cache check still uses the cache).
+    let cold = std::env::var_os("DFSPLIT_VERIFY_NO_CACHE").is_some_and(|v| v == "1");
+    let (mut orig, _) = build(&docker, &original_file, &context_dir, &orig_tag, cold);
     progress(&format!("building the rewrite as {rew_tag}"));
-    let (mut rew, _) = build(&docker, &rewrite_file, &context_dir, &rew_tag);
+    let (mut rew, _) = build(&docker, &rewrite_file, &context_dir, &rew_tag, cold);
     if !orig.built {
         report.failures.push(format!(
             "the original does not build (the input is broken): {}",
@@ -433,8 +436,9 @@ fn build(
     file: &Path,
     context: &Path,
     tag: &str,
+    no_cache: bool,
 ) -> (ImageReport, Vec<progress::Step>) {
-    let out = docker.build(file, context, tag);
+    let out = docker.build(file, context, tag, no_cache);
     let log = out.combined();
     let steps = progress::parse_plain(&log);
     let mut rep = ImageReport {
@@ -734,7 +738,7 @@ fn cache_check(
     {
         let tag = format!("dfsplit-verify/{name}:{which}-edited");
         let _img = docker.image_guard(&tag, false);
-        let (img, steps) = build(docker, dockerfile, copy, &tag);
+        let (img, steps) = build(docker, dockerfile, copy, &tag, false);
         let c = progress::counts(&steps);
         let work_steps: Vec<&progress::Step> = steps.iter().filter(|s| !s.is_from()).collect();
         runs.push(CacheRun {

@@ -194,6 +194,8 @@ fn base_reasons(
                 }
                 _ => String::new(),
             };
+            // Name the runtime base's rule only when the runtime base is part of the reason.
+            let tag = if not.is_empty() { tag.as_str() } else { "" };
             out.push(format!(
                 "set by the original's base image `{}`{not}{tag}",
                 b.name

@@ -112,15 +112,13 @@ impl Docker {
     }
 
     /// `docker build --progress=plain`; the log is stderr and stdout together.
-    pub fn build(&self, file: &Path, context: &Path, tag: &str) -> Captured {
+    pub fn build(&self, file: &Path, context: &Path, tag: &str, no_cache: bool) -> Captured {
         let mut c = self.command();
-        c.arg("build")
-            .arg("--progress=plain")
-            .arg("-f")
-            .arg(file)
-            .arg("-t")
-            .arg(tag)
-            .arg(context);
+        c.arg("build").arg("--progress=plain");
+        if no_cache {
+            c.arg("--no-cache");
+        }
+        c.arg("-f").arg(file).arg("-t").arg(tag).arg(context);
         run_bounded(c, BUILD_TIMEOUT)
     }
 
