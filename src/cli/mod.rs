@@ -5,6 +5,7 @@
 mod context;
 mod parse;
 mod rewrite;
+mod verify;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -28,6 +29,8 @@ enum Cmd {
     Explain(rewrite::ExplainArgs),
     /// Print the dependency graph of files, steps and the runtime entry.
     Graph(rewrite::GraphArgs),
+    /// Build the original and the rewrite with Docker and compare them (exit 1 when not proven).
+    Verify(verify::VerifyArgs),
     /// Parse a Dockerfile and print its syntax tree.
     Parse(parse::Args),
     /// Print shell completions for the given shell.
@@ -73,6 +76,7 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
         Cmd::Rewrite(args) => rewrite::rewrite(args),
         Cmd::Explain(args) => rewrite::explain(args),
         Cmd::Graph(args) => rewrite::graph(args),
+        Cmd::Verify(args) => verify::verify(args),
         Cmd::Parse(args) => parse::run(args),
         Cmd::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();

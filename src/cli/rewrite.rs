@@ -16,10 +16,10 @@ use std::path::{Path, PathBuf};
 pub struct PlanArgs {
     /// The Dockerfile, or `-` for standard input.
     #[arg(default_value = "Dockerfile")]
-    file: PathBuf,
+    pub(super) file: PathBuf,
     /// The build context (default: the Dockerfile's folder; none for stdin).
     #[arg(long, value_name = "DIR")]
-    context: Option<PathBuf>,
+    pub(super) context: Option<PathBuf>,
     /// Runtime base: auto, slim, distroless, scratch, or an image reference.
     #[arg(
         long,

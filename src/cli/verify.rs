@@ -1,0 +1,1030 @@
+//! `dfsplit verify`: build the original and the rewrite with a real Docker
+//! engine and show that the rewrite is the same app in a smaller image —
+//! config differences explained by the plan, sizes and contents measured, a
+//! smoke check run on both, and the dependency cache checked after a source edit.
+//!
+//! Exit codes: 0 when the rewrite builds and the smoke check agrees (or the
+//! plan leaves the file unchanged: nothing to prove); 1 when the rewrite (or
+//! the original) does not build, or the smoke check fails or disagrees; 2
+//! when no engine answers, or for bad usage or input.
+
+mod cache;
+mod config;
+mod docker;
+mod http;
+mod measure;
+mod progress;
+mod smoke;
+
+use super::Outcome;
+use super::rewrite::{PlanArgs, Planned, plan_file};
+use anyhow::{Context as _, Result};
+use clap::ValueEnum;
+use config::{Base, Diff, Source};
+use dfsplit::plan::{Outcome as Plan, Placement, Rewrite};
+use dfsplit::syntax::{self, Body, Dockerfile, Keyword};
+use docker::Docker;
+use measure::Measure;
+use serde::Serialize;
+use serde_json::Value;
+use smoke::Smoke;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum VerifyFormat {
+    /// A table for people.
+    Text,
+    /// A report for tools (stable field names).
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    plan: PlanArgs,
+    /// Smoke check: `docker run --rm IMAGE ARGS` on both images (ARGS split on
+    /// spaces; '' keeps the image's CMD); the outputs must agree.
+    #[arg(
+        long,
+        value_name = "ARGS",
+        allow_hyphen_values = true,
+        conflicts_with = "http"
+    )]
+    exec: Option<String>,
+    /// Smoke check: run both images detached, publish PORT on 127.0.0.1 and GET
+    /// PATH (default `/`) until it answers 2xx (60 s); the answers must agree.
+    #[arg(long, value_name = "PORT[/PATH]")]
+    http: Option<String>,
+    /// Text the smoke check's output (or body) must contain.
+    #[arg(long, value_name = "TEXT")]
+    expect: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
+    format: VerifyFormat,
+    /// Keep the built images (`dfsplit-verify/NAME-RUN:original|rewrite`).
+    #[arg(long)]
+    keep_images: bool,
+    /// Skip the rebuild after a source edit that checks the dependency cache.
+    #[arg(long)]
+    no_cache_check: bool,
+}
+
+/// One image: its build and what it holds.
+#[derive(Debug, Clone, Default, Serialize)]
+struct ImageReport {
+    tag: String,
+    built: bool,
+    build_seconds: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    measure: Option<Measure>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct SmokeReport {
+    /// `exec` or `http`.
+    kind: &'static str,
+    /// The ARGS, or PORT/PATH.
+    target: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expect: Option<String>,
+    original: smoke::Run,
+    rewrite: smoke::Run,
+    /// Both ran fine and answered the same.
+    agree: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+struct CacheRun {
+    built: bool,
+    seconds: f64,
+    steps: usize,
+    reran: usize,
+    cached: usize,
+    /// The steps that ran again.
+    reran_steps: Vec<String>,
+    /// Dependency-install steps among them.
+    deps_reran: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+struct CacheReport {
+    /// The file that got blank lines appended (relative to the context).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changed_file: Option<String>,
+    /// Why the check did not run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skipped: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original: Option<CacheRun>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rewrite: Option<CacheRun>,
+    /// A dependency-install step re-ran in the rewrite after the source edit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rewrite_deps_reran: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Gate {
+    rule: String,
+    reason: String,
+}
+
+/// The whole report (`--format json`).
+#[derive(Debug, Clone, Serialize)]
+struct Report {
+    file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    context: Option<String>,
+    /// `pass`, `fail`, `original-broken` or `unchanged`.
+    outcome: &'static str,
+    passed: bool,
+    failures: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unchanged: Option<Gate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    base_before: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    base_after: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original: Option<ImageReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rewrite: Option<ImageReport>,
+    /// Config differences; `explained: false` ones are flagged.
+    config: Vec<Diff>,
+    unexplained: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    smoke: Option<SmokeReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cache: Option<CacheReport>,
+    warnings: Vec<String>,
+}
+
+impl Report {
+    fn new(file: &str) -> Report {
+        Report {
+            file: file.to_string(),
+            context: None,
+            outcome: "pass",
+            passed: true,
+            failures: Vec::new(),
+            unchanged: None,
+            profile: None,
+            base_before: None,
+            base_after: None,
+            original: None,
+            rewrite: None,
+            config: Vec::new(),
+            unexplained: 0,
+            smoke: None,
+            cache: None,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+fn progress(msg: &str) {
+    eprintln!("dfsplit verify: {msg}");
+}
+
+pub fn verify(args: VerifyArgs) -> Result<Outcome> {
+    let smoke = match (&args.exec, &args.http) {
+        (Some(a), _) => Some(Smoke::Exec(a.clone())),
+        (None, Some(spec)) => match smoke::parse_http(spec) {
+            Ok((port, path)) => Some(Smoke::Http { port, path }),
+            Err(e) => {
+                eprintln!("dfsplit: {e}");
+                return Ok(Outcome::Failed);
+            }
+        },
+        (None, None) => None,
+    };
+    if args.expect.is_some() && smoke.is_none() {
+        eprintln!("dfsplit: --expect needs a smoke check: --exec 'ARGS' or --http PORT[/PATH]");
+        return Ok(Outcome::Failed);
+    }
+    let Some(Planned { input, df, plan, .. }) = plan_file(&args.plan)? else {
+        return Ok(Outcome::Failed);
+    };
+    let mut report = Report::new(&input.name);
+    let r = match &plan {
+        Plan::Unchanged { gate, profile, .. } => {
+            report.outcome = "unchanged";
+            report.profile = profile.clone();
+            report.unchanged = Some(Gate {
+                rule: gate.rule.clone(),
+                reason: gate.reason.clone(),
+            });
+            print(&args, &report)?;
+            return Ok(Outcome::Ok);
+        }
+        Plan::Rewrite(r) => r,
+    };
+    report.profile = Some(r.profile.clone());
+    report.base_before = Some(r.base_before.clone());
+    report.base_after = Some(r.base_after.clone());
+    report.warnings = r.warnings.clone();
+
+    let context_dir: PathBuf = match (&args.plan.context, &input.path) {
+        (Some(c), _) => c.clone(),
+        (None, Some(p)) => p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf(),
+        (None, None) => {
+            eprintln!(
+                "dfsplit: verify reads the Dockerfile from standard input only with --context DIR"
+            );
+            return Ok(Outcome::Failed);
+        }
+    };
+    report.context = Some(context_dir.display().to_string());
+
+    let docker = Docker::from_env();
+    if let Err(why) = docker.check_engine() {
+        eprintln!(
+            "dfsplit: no Docker engine answers ({}: {why}).\n\
+             dfsplit: verify builds and runs images: start one (`sudo dockerd &`, or \
+             `eval \"$(../shared/e2e/docker-up)\"` in a dfsplit checkout) or set DOCKER_HOST \
+             to a running engine; DOCKER names the client to use (now `{}`).",
+            docker.program(),
+            docker.program()
+        );
+        return Ok(Outcome::Failed);
+    }
+
+    let run_id = run_id();
+    let work = cache::TempDir(std::env::temp_dir().join(format!("dfsplit-verify-{run_id}")));
+    std::fs::create_dir_all(&work.0).context("cannot create a temporary folder")?;
+    let original_file = match &input.path {
+        Some(p) => p.clone(),
+        None => {
+            let p = work.0.join("Dockerfile.original");
+            std::fs::write(&p, &input.bytes)?;
+            p
+        }
+    };
+    let rewrite_file = work.0.join("Dockerfile.rewrite");
+    std::fs::write(&rewrite_file, &r.text)?;
+
+    let name = image_name(&context_dir, &run_id);
+    let keep = args.keep_images;
+    let orig_tag = format!("dfsplit-verify/{name}:original");
+    let rew_tag = format!("dfsplit-verify/{name}:rewrite");
+    let _orig_img = docker.image_guard(&orig_tag, keep);
+    let _rew_img = docker.image_guard(&rew_tag, keep);
+
+    progress(&format!("building the original as {orig_tag}"));
+    // Developer knob for measuring cold builds: DFSPLIT_VERIFY_NO_CACHE=1 builds
+    // the two images with --no-cache (the cache check still uses the cache).
+    let cold = std::env::var_os("DFSPLIT_VERIFY_NO_CACHE").is_some_and(|v| v == "1");
+    let (mut orig, _) = build(&docker, &original_file, &context_dir, &orig_tag, cold);
+    progress(&format!("building the rewrite as {rew_tag}"));
+    let (mut rew, _) = build(&docker, &rewrite_file, &context_dir, &rew_tag, cold);
+    if !orig.built {
+        report.failures.push(format!(
+            "the original does not build (the input is broken): {}",
+            orig.error.as_deref().unwrap_or("")
+        ));
+    }
+    if !rew.built {
+        report.failures.push(format!(
+            "the rewrite does not build: {}",
+            rew.error.as_deref().unwrap_or("")
+        ));
+    }
+
+    if orig.built && rew.built {
+        let oi = docker.inspect(&orig_tag).unwrap_or_default();
+        let ri = docker.inspect(&rew_tag).unwrap_or_default();
+        progress("measuring both images");
+        for (img, info, tag) in [(&mut orig, &oi, &orig_tag), (&mut rew, &ri, &rew_tag)] {
+            match measure::measure(&docker, tag, info) {
+                Ok(m) => img.measure = Some(m),
+                Err(e) => report.warnings.push(format!("{tag}: cannot measure: {e}")),
+            }
+        }
+        // Config differences and what explains them.
+        let bb = base_config(&docker, &r.base_before);
+        let ba = base_config(&docker, &r.base_after);
+        let sources = sources(&df, r);
+        report.config = config::diff(
+            &oi["Config"],
+            &ri["Config"],
+            bb.as_ref().map(|c| Base {
+                name: &r.base_before,
+                config: c,
+            }),
+            ba.as_ref().map(|c| Base {
+                name: &r.base_after,
+                config: c,
+            }),
+            &sources,
+        );
+        report.unexplained = report.config.iter().filter(|d| !d.explained).count();
+
+        if let Some(sm) = &smoke {
+            progress("smoke check");
+            report.smoke = Some(run_smoke(
+                &docker,
+                sm,
+                args.expect.as_deref(),
+                (&orig_tag, &oi),
+                (&rew_tag, &ri),
+                &report.config,
+                &run_id,
+            ));
+        }
+        if let Some(s) = &report.smoke
+            && !s.agree
+        {
+            let why = [("original", &s.original), ("rewrite", &s.rewrite)]
+                .iter()
+                .filter_map(|(w, run)| run.error.as_ref().map(|e| format!("{w}: {e}")))
+                .chain(s.note.clone())
+                .collect::<Vec<_>>()
+                .join("; ");
+            report
+                .failures
+                .push(format!("the smoke check fails: {why}"));
+        }
+
+        if !args.no_cache_check {
+            progress("cache check: rebuilding both after a source edit");
+            report.cache = Some(cache_check(
+                &docker,
+                &args.plan,
+                &df,
+                r,
+                (&original_file, &rewrite_file),
+                &context_dir,
+                &name,
+                &run_id,
+                &work.0,
+            ));
+        }
+    }
+    report.original = Some(orig);
+    report.rewrite = Some(rew);
+    report.passed = report.failures.is_empty();
+    report.outcome = if report.passed {
+        "pass"
+    } else if report.original.as_ref().is_some_and(|o| !o.built) {
+        "original-broken"
+    } else {
+        "fail"
+    };
+    print(&args, &report)?;
+    // Exit 1: "the rewrite is not proven" (the same code `rewrite --check` uses for its finding).
+    Ok(if report.passed {
+        Outcome::Ok
+    } else {
+        Outcome::CheckFailed
+    })
+}
+
+fn run_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!(
+        "{:x}",
+        (nanos as u64 ^ u64::from(std::process::id()) << 40) & 0xff_ffff_ffff
+    )
+}
+
+/// `dfsplit-verify/<name>`: the context folder's name, made a valid repository
+/// name, plus the run id.
+fn image_name(context: &Path, run_id: &str) -> String {
+    let dir = std::fs::canonicalize(context).unwrap_or_else(|_| context.to_path_buf());
+    let raw = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let mut s: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    s = s
+        .trim_matches(|c: char| !c.is_ascii_alphanumeric())
+        .to_string();
+    s.truncate(60);
+    if s.is_empty() {
+        s = "app".into();
+    }
+    format!("{s}-{run_id}")
+}
+
+/// Builds one image; returns its report and the parsed steps.
+fn build(
+    docker: &Docker,
+    file: &Path,
+    context: &Path,
+    tag: &str,
+    no_cache: bool,
+) -> (ImageReport, Vec<progress::Step>) {
+    let out = docker.build(file, context, tag, no_cache);
+    let log = out.combined();
+    let steps = progress::parse_plain(&log);
+    let mut rep = ImageReport {
+        tag: tag.to_string(),
+        built: out.ok(),
+        build_seconds: secs(out.elapsed),
+        ..ImageReport::default()
+    };
+    if !rep.built {
+        rep.error = Some(if out.timed_out {
+            "the build did not finish in 30 minutes".into()
+        } else {
+            build_error(&log)
+        });
+    }
+    (rep, steps)
+}
+
+fn secs(d: std::time::Duration) -> f64 {
+    (d.as_secs_f64() * 10.0).round() / 10.0
+}
+
+/// The useful lines of a failed build log: the failing step and the error.
+fn build_error(log: &str) -> String {
+    if log.contains("buildx component is missing") || log.contains("unknown flag: --progress") {
+        return "this docker client cannot build with BuildKit here; set DOCKER to a client \
+                with built-in BuildKit (e.g. /usr/bin/docker from Debian's docker.io 20.10) \
+                or install the buildx plugin"
+            .into();
+    }
+    let lines: Vec<&str> = log.lines().filter(|l| !l.trim().is_empty()).collect();
+    let tail: Vec<&str> = lines.iter().rev().take(12).rev().copied().collect();
+    tail.join("\n")
+}
+
+/// The config of a base image, when it is present locally (`scratch`: empty).
+fn base_config(docker: &Docker, image: &str) -> Option<Value> {
+    if image == "scratch" {
+        return Some(serde_json::json!({}));
+    }
+    docker.inspect(image).map(|v| v["Config"].clone())
+}
+
+/// What in the plan can explain a config difference.
+fn sources(df: &Dockerfile, r: &Rewrite) -> Vec<Source> {
+    let runtime = r.stages.last().map_or("runtime", |s| s.name.as_str());
+    let mut out = Vec::new();
+    for d in &r.decisions {
+        let inst = df.instructions().find(|i| i.start_line == d.line);
+        let (keyword, value) = split_keyword(&d.text);
+        out.push(Source {
+            keys: inst.map(|i| env_keys(i, df.escape)).unwrap_or_default(),
+            keyword,
+            value,
+            in_runtime: matches!(d.placement, Placement::Runtime | Placement::BuildAndRuntime),
+            addition: false,
+            rule: d.rule.clone(),
+            reason: d.reason.clone(),
+        });
+    }
+    for a in &r.additions {
+        let parsed = syntax::parse(&a.text);
+        let keys = parsed
+            .instructions()
+            .next()
+            .map(|i| env_keys(i, parsed.escape))
+            .unwrap_or_default();
+        let (keyword, value) = split_keyword(a.text.lines().next().unwrap_or(""));
+        out.push(Source {
+            keyword,
+            value,
+            keys,
+            in_runtime: a.stage == runtime,
+            addition: true,
+            rule: a.rule.clone(),
+            reason: a.reason.clone(),
+        });
+    }
+    out
+}
+
+fn split_keyword(text: &str) -> (String, String) {
+    let t = text.trim();
+    match t.split_once(char::is_whitespace) {
+        Some((k, v)) => (k.to_ascii_uppercase(), v.trim().to_string()),
+        None => (t.to_ascii_uppercase(), String::new()),
+    }
+}
+
+fn env_keys(inst: &syntax::Instruction, escape: char) -> Vec<String> {
+    match &inst.body {
+        Body::KeyValues { pairs } if inst.keyword == Keyword::Env => pairs
+            .iter()
+            .map(|p| syntax::process_word(&p.key.value, escape))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn has_healthcheck(info: &Value) -> bool {
+    let test = &info["Config"]["Healthcheck"]["Test"];
+    test.as_array()
+        .is_some_and(|t| !t.is_empty() && t[0].as_str() != Some("NONE"))
+}
+
+fn run_smoke(
+    docker: &Docker,
+    sm: &Smoke,
+    expect: Option<&str>,
+    (orig_tag, oi): (&str, &Value),
+    (rew_tag, ri): (&str, &Value),
+    diffs: &[Diff],
+    run_id: &str,
+) -> SmokeReport {
+    let mut note = None;
+    let (kind, target, rew_smoke) = match sm {
+        Smoke::Exec(a) => ("exec", a.clone(), sm.clone()),
+        Smoke::Http { port, path } => {
+            // A port change the plan explains (e.g. a static site moved to nginx
+            // on 80): the rewrite is checked on its own port.
+            let key = format!("{port}/tcp");
+            let moved = diffs.iter().any(|d| {
+                d.field == "ExposedPorts" && d.key.as_deref() == Some(&key) && d.explained
+            });
+            let added: Vec<u16> = diffs
+                .iter()
+                .filter(|d| d.field == "ExposedPorts" && d.explained && !d.rewrite.is_null())
+                .filter_map(|d| d.key.as_deref()?.strip_suffix("/tcp")?.parse().ok())
+                .collect();
+            let rew = match (moved, added.as_slice()) {
+                (true, [p]) => {
+                    note = Some(format!(
+                        "the rewrite serves on port {p} instead of {port} (explained by the plan)"
+                    ));
+                    Smoke::Http {
+                        port: *p,
+                        path: path.clone(),
+                    }
+                }
+                _ => sm.clone(),
+            };
+            ("http", format!("{port}{path}"), rew)
+        }
+    };
+    let o = smoke::run(
+        docker,
+        orig_tag,
+        &format!("dfsplit-verify-{run_id}-original"),
+        sm,
+        expect,
+        has_healthcheck(oi),
+    );
+    let r = smoke::run(
+        docker,
+        rew_tag,
+        &format!("dfsplit-verify-{run_id}-rewrite"),
+        &rew_smoke,
+        expect,
+        has_healthcheck(ri),
+    );
+    let (agree, why) = smoke::agree(&o, &r, expect);
+    let note = match (note, why) {
+        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+        (a, b) => a.or(b),
+    };
+    SmokeReport {
+        kind,
+        target,
+        expect: expect.map(str::to_string),
+        original: o,
+        rewrite: r,
+        agree,
+        note,
+    }
+}
+
+/// Commands whose RUN is a dependency-install step: those placed in the
+/// `dependencies` stage and those whose role is `install-deps`.
+fn dependency_markers(r: &Rewrite) -> Vec<String> {
+    let mut out = Vec::new();
+    for d in &r.decisions {
+        for c in &d.commands {
+            if d.placement == Placement::Dependencies || c.role == "install-deps" {
+                out.push(collapse(&c.text));
+            }
+        }
+    }
+    out.retain(|m| !m.is_empty());
+    out
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn is_dependency_step(step: &progress::Step, markers: &[String], rewrite: bool) -> bool {
+    let is_run = step
+        .instruction
+        .split_whitespace()
+        .next()
+        .is_some_and(|k| k.eq_ignore_ascii_case("RUN"));
+    if !is_run {
+        return false;
+    }
+    if rewrite && step.stage.as_deref() == Some("dependencies") {
+        return true;
+    }
+    let text = collapse(&step.instruction);
+    markers.iter().any(|m| text.contains(m.as_str()))
+}
+
+/// The sources of each COPY/ADD from the context after the last instruction
+/// placed in `dependencies`, in file order.
+fn copies_after_dependencies(df: &Dockerfile, r: &Rewrite) -> Vec<Vec<String>> {
+    let last_dep = r
+        .decisions
+        .iter()
+        .filter(|d| d.placement == Placement::Dependencies)
+        .filter(|d| !split_keyword(&d.text).0.eq("FROM"))
+        .map(|d| d.line)
+        .max()
+        .unwrap_or(0);
+    df.instructions()
+        .filter(|i| i.start_line > last_dep)
+        .filter(|i| matches!(i.keyword, Keyword::Copy | Keyword::Add))
+        .filter(|i| !i.flags.iter().any(|f| f.name == "from"))
+        .filter_map(|i| match &i.body {
+            Body::Copy { paths, .. } if paths.len() >= 2 => Some(
+                paths[..paths.len() - 1]
+                    .iter()
+                    .map(|p| syntax::process_word(&p.value, df.escape))
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn cache_check(
+    docker: &Docker,
+    plan_args: &PlanArgs,
+    df: &Dockerfile,
+    r: &Rewrite,
+    (original_file, rewrite_file): (&Path, &Path),
+    context_dir: &Path,
+    name: &str,
+    run_id: &str,
+    work: &Path,
+) -> CacheReport {
+    let mut rep = CacheReport::default();
+    let ctx = match super::context::collect(context_dir) {
+        Ok(c) => c,
+        Err(e) => {
+            rep.skipped = Some(format!("cannot read the context: {e:#}"));
+            return rep;
+        }
+    };
+    let _ = plan_args;
+    let copies = copies_after_dependencies(df, r);
+    let is_text = |f: &str| {
+        std::fs::read(context_dir.join(f))
+            .is_ok_and(|b| !b.contains(&0) && std::str::from_utf8(&b).is_ok())
+    };
+    let Some(file) = cache::pick_file(&copies, &ctx.files, &is_text) else {
+        rep.skipped = Some("no source file is copied after the dependency step".into());
+        return rep;
+    };
+    // One copy per image, each with its own edit: the rewrite's build stage often
+    // repeats the original's steps, and must not reuse the original's fresh layers.
+    let mut copies_made = Vec::new();
+    for which in ["original", "rewrite"] {
+        let copy = work.join(format!("context-{which}"));
+        if let Err(e) = cache::copy_files(context_dir, &copy, &ctx.files) {
+            rep.skipped = Some(format!("cannot copy the context: {e}"));
+            return rep;
+        }
+        let appended = std::fs::OpenOptions::new()
+            .append(true)
+            .open(copy.join(&file))
+            .and_then(|mut f| f.write_all(edit_suffix(run_id, which == "rewrite").as_bytes()));
+        if let Err(e) = appended {
+            rep.skipped = Some(format!("cannot change {file}: {e}"));
+            return rep;
+        }
+        copies_made.push(copy);
+    }
+    rep.changed_file = Some(file);
+    let markers = dependency_markers(r);
+    let mut runs = Vec::new();
+    for ((which, dockerfile, rewrite), copy) in [
+        ("original", original_file, false),
+        ("rewrite", rewrite_file, true),
+    ]
+    .into_iter()
+    .zip(&copies_made)
+    {
+        let tag = format!("dfsplit-verify/{name}:{which}-edited");
+        let _img = docker.image_guard(&tag, false);
+        let (img, steps) = build(docker, dockerfile, copy, &tag, false);
+        let c = progress::counts(&steps);
+        let work_steps: Vec<&progress::Step> = steps.iter().filter(|s| !s.is_from()).collect();
+        runs.push(CacheRun {
+            built: img.built,
+            seconds: img.build_seconds,
+            steps: c.steps,
+            reran: c.reran,
+            cached: c.cached,
+            reran_steps: work_steps
+                .iter()
+                .filter(|s| s.reran())
+                .map(|s| s.label())
+                .collect(),
+            deps_reran: work_steps
+                .iter()
+                .filter(|s| s.reran() && is_dependency_step(s, &markers, rewrite))
+                .map(|s| s.label())
+                .collect(),
+            error: img.error,
+        });
+    }
+    let rew = runs.pop();
+    rep.original = runs.pop();
+    rep.rewrite_deps_reran = rew
+        .as_ref()
+        .filter(|r| r.built)
+        .map(|r| !r.deps_reran.is_empty());
+    rep.rewrite = rew;
+    rep
+}
+
+/// What the cache check appends: a newline, then a blank line whose spaces
+/// and tabs spell the run id (and which image), so an earlier run's edit (same
+/// content) cannot be answered from the build cache. Blank lines mean nothing
+/// in the languages profiled.
+fn edit_suffix(run_id: &str, second: bool) -> String {
+    let n = u64::from_str_radix(run_id, 16).unwrap_or(0) << 1 | u64::from(second);
+    let mut s = String::from("\n");
+    s.extend((0..44).map(|i| if n >> i & 1 == 1 { '\t' } else { ' ' }));
+    s.push('\n');
+    s
+}
+
+fn print(args: &VerifyArgs, report: &Report) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    if args.format == VerifyFormat::Json {
+        serde_json::to_writer_pretty(&mut out, report)?;
+        writeln!(out)?;
+    } else {
+        out.write_all(text(report).as_bytes())?;
+    }
+    Ok(())
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+fn list(v: &[String]) -> String {
+    if v.is_empty() {
+        "-".into()
+    } else {
+        v.join(",")
+    }
+}
+
+/// The report as a table for people.
+fn text(rep: &Report) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    if let Some(g) = &rep.unchanged {
+        let _ = writeln!(
+            s,
+            "{}: unchanged: {} [{}]\nnothing to verify: the planner leaves the file as it is",
+            rep.file, g.reason, g.rule
+        );
+        return s;
+    }
+    let _ = writeln!(
+        s,
+        "{}: {} profile, runtime base {} → {}",
+        rep.file,
+        rep.profile.as_deref().unwrap_or("?"),
+        rep.base_before.as_deref().unwrap_or("?"),
+        rep.base_after.as_deref().unwrap_or("?")
+    );
+    let (o, r) = (
+        rep.original.clone().unwrap_or_default(),
+        rep.rewrite.clone().unwrap_or_default(),
+    );
+    let _ = writeln!(s);
+    let row = |s: &mut String, k: &str, a: String, b: String| {
+        let _ = writeln!(s, "  {k:<18} {a:<28} {b}");
+    };
+    row(&mut s, "", "original".into(), "rewrite".into());
+    let built = |i: &ImageReport| {
+        if i.built {
+            format!("ok in {:.1} s", i.build_seconds)
+        } else {
+            "FAILED".into()
+        }
+    };
+    row(&mut s, "build", built(&o), built(&r));
+    if let (Some(a), Some(b)) = (&o.measure, &r.measure) {
+        let ratio = if a.size_bytes > 0 {
+            format!("  ({:.2}×)", b.size_bytes as f64 / a.size_bytes as f64)
+        } else {
+            String::new()
+        };
+        row(
+            &mut s,
+            "size",
+            mb(a.size_bytes),
+            format!("{}{ratio}", mb(b.size_bytes)),
+        );
+        row(&mut s, "layers", a.layers.to_string(), b.layers.to_string());
+        let pk = |m: &Measure| match m.packages {
+            Some(n) => format!("{n} ({})", m.package_db.join("+")),
+            None => "none found".into(),
+        };
+        row(&mut s, "OS packages", pk(a), pk(b));
+        let yn = |x: bool| if x { "yes" } else { "no" }.to_string();
+        row(&mut s, "shell (/bin/sh)", yn(a.shell), yn(b.shell));
+        row(
+            &mut s,
+            "package managers",
+            list(&a.package_managers),
+            list(&b.package_managers),
+        );
+        row(&mut s, "compilers", list(&a.compilers), list(&b.compilers));
+    }
+    if !rep.config.is_empty() {
+        let _ = writeln!(s, "\nconfig differences ({} unexplained):", rep.unexplained);
+        for d in &rep.config {
+            let field = match &d.key {
+                Some(k) => format!("{} {k}", d.field),
+                None => d.field.clone(),
+            };
+            let flag = if d.explained { " " } else { "!" };
+            let _ = writeln!(
+                s,
+                "{flag} {field}: {} → {}",
+                config::show(&d.original),
+                config::show(&d.rewrite)
+            );
+            if d.reasons.is_empty() {
+                let _ = writeln!(s, "      UNEXPLAINED: nothing in the plan accounts for it");
+            }
+            for why in &d.reasons {
+                let _ = writeln!(s, "      ← {why}");
+            }
+        }
+    }
+    if let Some(sm) = &rep.smoke {
+        let _ = writeln!(
+            s,
+            "\nsmoke ({} {}{}): {}",
+            sm.kind,
+            sm.target,
+            sm.expect
+                .as_ref()
+                .map(|e| format!(", expect `{e}`"))
+                .unwrap_or_default(),
+            if sm.agree { "agree" } else { "DISAGREE" }
+        );
+        for (w, run) in [("original", &sm.original), ("rewrite", &sm.rewrite)] {
+            let first = run.output.lines().next().unwrap_or("").trim();
+            let _ = writeln!(
+                s,
+                "  {w:<9} {} {}{}{}",
+                if run.ok { "ok  " } else { "FAIL" },
+                run.status.map(|c| format!("[{c}] ")).unwrap_or_default(),
+                format_args!("{first:.70}"),
+                run.health
+                    .as_ref()
+                    .map(|h| format!("  health: {h}"))
+                    .unwrap_or_default()
+            );
+            if let Some(e) = &run.error {
+                let _ = writeln!(s, "            {e}");
+            }
+        }
+        if let Some(n) = &sm.note {
+            let _ = writeln!(s, "  note: {n}");
+        }
+    }
+    if let Some(c) = &rep.cache {
+        let _ = write!(s, "\ncache check");
+        match (&c.skipped, &c.changed_file) {
+            (Some(why), _) => {
+                let _ = writeln!(s, ": skipped ({why})");
+            }
+            (None, Some(f)) => {
+                let _ = writeln!(s, " (blank lines appended to {f}):");
+                for (w, run) in [("original", &c.original), ("rewrite", &c.rewrite)] {
+                    if let Some(run) = run {
+                        let _ = writeln!(
+                            s,
+                            "  {w:<9} {} of {} steps re-ran, {} cached, {:.1} s; dependency install re-ran: {}",
+                            run.reran,
+                            run.steps,
+                            run.cached,
+                            run.seconds,
+                            if run.deps_reran.is_empty() {
+                                "no".to_string()
+                            } else {
+                                format!("YES ({})", run.deps_reran.join("; "))
+                            }
+                        );
+                    }
+                }
+            }
+            _ => {
+                let _ = writeln!(s);
+            }
+        }
+    }
+    for w in &rep.warnings {
+        let _ = writeln!(s, "\nwarning: {w}");
+    }
+    let _ = writeln!(s);
+    if rep.passed {
+        let _ = writeln!(s, "PASS: the rewrite builds and the smoke check agrees");
+    } else {
+        for f in &rep.failures {
+            let _ = writeln!(s, "FAIL: {f}");
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_differ_per_run_and_stay_blank() {
+        let (a, b) = (
+            edit_suffix("2b722f0541", false),
+            edit_suffix("2b722f0542", false),
+        );
+        assert_ne!(a, b);
+        assert_ne!(a, edit_suffix("2b722f0541", true));
+        assert!(a.trim().is_empty() && a.ends_with('\n'));
+    }
+
+    #[test]
+    fn image_names_are_valid_repositories() {
+        assert_eq!(
+            image_name(Path::new("/x/Node TS_App"), "ab12"),
+            "node-ts_app-ab12"
+        );
+        assert_eq!(image_name(Path::new("/"), "ab12"), "app-ab12");
+    }
+
+    #[test]
+    fn dependency_steps() {
+        let step = |stage: Option<&str>, ins: &str| progress::Step {
+            vertex: 1,
+            stage: stage.map(str::to_string),
+            instruction: ins.into(),
+            cached: false,
+            done: true,
+            failed: false,
+            seconds: None,
+        };
+        let markers = vec!["npm ci".to_string()];
+        assert!(is_dependency_step(
+            &step(None, "RUN  npm ci --omit=dev"),
+            &markers,
+            false
+        ));
+        assert!(is_dependency_step(
+            &step(Some("dependencies"), "RUN apt-get update"),
+            &markers,
+            true
+        ));
+        assert!(!is_dependency_step(
+            &step(Some("dependencies"), "COPY package.json ./"),
+            &markers,
+            true
+        ));
+        assert!(!is_dependency_step(
+            &step(Some("build"), "RUN npm run build"),
+            &markers,
+            true
+        ));
+    }
+}

@@ -1,0 +1,520 @@
+//! End to end: `dfsplit verify` on every app of `corpus/e2e/` that has an
+//! `e2e.toml`, with the smoke check it names, against a real Docker engine.
+//!
+//! It takes minutes (cold: tens of minutes), so it only runs when asked:
+//!
+//! ```sh
+//! eval "$(../shared/e2e/docker-up)" && ../shared/e2e/standins
+//! DFSPLIT_E2E=1 cargo test --test e2e -- --nocapture
+//! ```
+//!
+//! Without `DFSPLIT_E2E=1` it prints a skip message and passes. With it but
+//! without an engine it prints a loud SKIP and passes — unless `CI` is set,
+//! where a missing engine fails. It fails listing every app whose rewrite does
+//! not build or whose smoke check disagrees; apps the planner leaves unchanged
+//! are listed, not failed. A full run writes `corpus/E2E.md`;
+//! `DFSPLIT_E2E_APPS=a,b` runs only those apps (and writes nothing).
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+fn docker() -> String {
+    std::env::var("DOCKER")
+        .ok()
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| "docker".into())
+}
+
+fn engine_answers() -> Result<String, String> {
+    let out = Command::new(docker())
+        .args(["info", "--format", "{{.ServerVersion}}"])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run `{}`: {e}", docker()))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+    }
+}
+
+/// `key = "string"` and `key = { a = "x", b = "y" }` lines of an e2e.toml
+/// (the only shapes these files use; arrays are skipped).
+fn toml_strings(text: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for line in text.lines() {
+        let line = line.trim();
+        let Some((key, rest)) = line.split_once('=') else {
+            continue;
+        };
+        let (key, rest) = (key.trim(), rest.trim());
+        if key.starts_with('#') {
+            continue;
+        }
+        if let Some(inner) = rest.strip_prefix('{') {
+            let inner = inner.rsplit_once('}').map_or(inner, |(a, _)| a);
+            let mut rest = inner;
+            while let Some((k, after)) = rest.split_once('=') {
+                let k = k.trim().trim_start_matches(',').trim();
+                let Some((v, tail)) = toml_string(after.trim_start()) else {
+                    break;
+                };
+                out.insert(format!("{key}.{k}"), v);
+                rest = tail;
+            }
+        } else if let Some((v, _)) = toml_string(rest) {
+            out.insert(key.to_string(), v);
+        }
+    }
+    out
+}
+
+/// A basic TOML string at the start of `s`: (value, rest after the closing quote).
+fn toml_string(s: &str) -> Option<(String, &str)> {
+    let body = s.strip_prefix('"')?;
+    let mut v = String::new();
+    let mut chars = body.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return Some((v, &body[i + 1..])),
+            '\\' => match chars.next()?.1 {
+                'n' => v.push('\n'),
+                't' => v.push('\t'),
+                other => v.push(other),
+            },
+            c => v.push(c),
+        }
+    }
+    None
+}
+
+struct AppResult {
+    app: String,
+    smoke: String,
+    /// verify's exit code.
+    code: Option<i32>,
+    report: Option<Value>,
+    stderr: String,
+    seconds: f64,
+}
+
+impl AppResult {
+    fn outcome(&self) -> &str {
+        self.report
+            .as_ref()
+            .and_then(|r| r["outcome"].as_str())
+            .unwrap_or("error")
+    }
+    fn failed(&self) -> bool {
+        !matches!(self.outcome(), "pass" | "unchanged") || self.code != Some(0)
+    }
+}
+
+fn run_app(root: &Path, app: &str) -> AppResult {
+    let dir = root.join("corpus/e2e").join(app);
+    let toml = toml_strings(&std::fs::read_to_string(dir.join("e2e.toml")).unwrap_or_default());
+    let mut args: Vec<String> = vec![
+        "verify".into(),
+        dir.join("Dockerfile").display().to_string(),
+        "--format".into(),
+        "json".into(),
+    ];
+    let smoke = if let Some(h) = toml.get("smoke.http") {
+        args.extend(["--http".into(), h.clone()]);
+        format!("http {h}")
+    } else if let Some(e) = toml.get("smoke.exec") {
+        args.extend(["--exec".into(), e.clone()]);
+        format!("exec '{e}'")
+    } else {
+        "none".into()
+    };
+    if let Some(x) = toml.get("smoke.expect") {
+        args.extend(["--expect".into(), x.clone()]);
+    }
+    let start = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_dfsplit"))
+        .args(&args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run dfsplit verify");
+    AppResult {
+        app: app.to_string(),
+        smoke,
+        code: out.status.code(),
+        report: serde_json::from_slice(&out.stdout).ok(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        seconds: start.elapsed().as_secs_f64(),
+    }
+}
+
+#[test]
+fn e2e_corpus() {
+    if std::env::var("DFSPLIT_E2E").as_deref() != Ok("1") {
+        eprintln!(
+            "e2e: skipped (set DFSPLIT_E2E=1 to build and run every corpus/e2e app with Docker; .ci/run does)"
+        );
+        return;
+    }
+    let engine = match engine_answers() {
+        Ok(v) => v,
+        Err(why) => {
+            if std::env::var_os("CI").is_some() {
+                panic!(
+                    "e2e: CI is set but no Docker engine answers ({} info: {why}); run ../shared/e2e/docker-up",
+                    docker()
+                );
+            }
+            eprintln!("\n**************************************************************");
+            eprintln!(
+                "*** SKIP e2e: no Docker engine answers ({} info: {why})",
+                docker()
+            );
+            eprintln!(
+                "*** start one: eval \"$(../shared/e2e/docker-up)\" && ../shared/e2e/standins"
+            );
+            eprintln!("**************************************************************\n");
+            return;
+        }
+    };
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let only: Option<Vec<String>> = std::env::var("DFSPLIT_E2E_APPS")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.split(',').map(|a| a.trim().to_string()).collect());
+    let mut apps: Vec<String> = std::fs::read_dir(root.join("corpus/e2e"))
+        .expect("corpus/e2e")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("e2e.toml").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|a| only.as_ref().is_none_or(|o| o.contains(a)))
+        .collect();
+    apps.sort();
+    assert!(!apps.is_empty(), "e2e: no app with an e2e.toml selected");
+
+    let start = Instant::now();
+    let mut results = Vec::new();
+    for app in &apps {
+        eprintln!("e2e: {app} …");
+        let r = run_app(&root, app);
+        eprintln!(
+            "e2e: {app}: {} (exit {}, {:.0} s)",
+            r.outcome(),
+            r.code.map_or("?".into(), |c| c.to_string()),
+            r.seconds
+        );
+        results.push(r);
+    }
+    let total = start.elapsed().as_secs_f64();
+    let md = markdown(&results, &engine, total);
+    if only.is_none() {
+        std::fs::write(root.join("corpus/E2E.md"), &md).expect("write corpus/E2E.md");
+        eprintln!("e2e: wrote corpus/E2E.md");
+    }
+    println!("{md}");
+    eprintln!("e2e: {} apps in {:.0} s", results.len(), total);
+
+    let unchanged: Vec<String> = results
+        .iter()
+        .filter(|r| r.outcome() == "unchanged")
+        .map(|r| format!("  {}: {}", r.app, unchanged_reason(r)))
+        .collect();
+    if !unchanged.is_empty() {
+        eprintln!(
+            "e2e: left unchanged by the planner (not failures):\n{}",
+            unchanged.join("\n")
+        );
+    }
+    let failures: Vec<String> = results
+        .iter()
+        .filter(|r| r.failed())
+        .map(|r| {
+            let why = r
+                .report
+                .as_ref()
+                .and_then(|v| v["failures"].as_array().cloned())
+                .map(|f| {
+                    f.iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join("\n    ")
+                })
+                .unwrap_or_else(|| r.stderr.trim().to_string());
+            format!("  {} ({}):\n    {why}", r.app, r.outcome())
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "e2e: {} of {} apps failed:\n{}",
+        failures.len(),
+        results.len(),
+        failures.join("\n")
+    );
+}
+
+fn unchanged_reason(r: &AppResult) -> String {
+    r.report
+        .as_ref()
+        .map(|v| {
+            format!(
+                "{} [{}]",
+                v["unchanged"]["reason"].as_str().unwrap_or("?"),
+                v["unchanged"]["rule"].as_str().unwrap_or("?")
+            )
+        })
+        .unwrap_or_default()
+}
+
+fn mb(v: &Value) -> String {
+    v.as_f64()
+        .map_or("?".into(), |b| format!("{:.1} MB", b / 1e6))
+}
+
+fn tools(v: &Value) -> String {
+    let list: Vec<&str> = v
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if list.is_empty() {
+        "–".into()
+    } else {
+        list.join(", ")
+    }
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn markdown(results: &[AppResult], engine: &str, total: f64) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let cold = if std::env::var("DFSPLIT_VERIFY_NO_CACHE").as_deref() == Ok("1") {
+        " (DFSPLIT_VERIFY_NO_CACHE=1: both images built with --no-cache)"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        s,
+        "<!-- GENERATED by tests/e2e.rs (DFSPLIT_E2E=1 cargo test --test e2e -- --nocapture); do not edit by hand. -->\n"
+    );
+    let _ = writeln!(
+        s,
+        "# End-to-end results: `dfsplit verify` on `corpus/e2e/`\n"
+    );
+    let _ = writeln!(
+        s,
+        "Generated by the e2e harness: each app's original and rewrite built and run with a real \
+         Docker engine ({engine}) on the **look-alike base images** of `../shared/e2e/standins` \
+         (Debian packages under official tags; see `corpus/e2e/README.md`), so sizes and package \
+         counts are the stand-ins', not the official images'. The look-alike distroless images \
+         carry no dpkg database: their package count shows as `–`. Whole run: {total:.0} s{cold}; \
+         build times depend on the build cache at the time.\n"
+    );
+    let _ = writeln!(
+        s,
+        "Cache: blank lines (unique per run) appended to one source file copied after the dependency step, both images \
+         rebuilt; steps re-run (of all non-FROM steps), and whether a dependency-install step re-ran.\n"
+    );
+    let _ = writeln!(
+        s,
+        "| app | result | base before → after | size before → after | packages | shell | package managers | compilers | cache re-run (orig / rewrite) | dep install re-ran (orig / rewrite) | smoke | unexplained config diffs |"
+    );
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let mut ratios = Vec::new();
+    for r in results {
+        let Some(v) = r.report.as_ref().filter(|v| v["outcome"] != "unchanged") else {
+            continue;
+        };
+        let (o, w) = (&v["original"]["measure"], &v["rewrite"]["measure"]);
+        if let (Some(a), Some(b)) = (o["size_bytes"].as_f64(), w["size_bytes"].as_f64())
+            && a > 0.0
+        {
+            ratios.push(b / a);
+        }
+        let ratio = match (o["size_bytes"].as_f64(), w["size_bytes"].as_f64()) {
+            (Some(a), Some(b)) if a > 0.0 => format!(" ({:.2}×)", b / a),
+            _ => String::new(),
+        };
+        let pk = |m: &Value| m["packages"].as_u64().map_or("–".into(), |n| n.to_string());
+        let yn = |m: &Value| match m["shell"].as_bool() {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "?",
+        };
+        let c = &v["cache"];
+        let cache_cell = |w: &str| {
+            let run = &c[w];
+            match (run["reran"].as_u64(), run["steps"].as_u64()) {
+                (Some(a), Some(b)) => {
+                    format!("{a}/{b} in {:.0} s", run["seconds"].as_f64().unwrap_or(0.0))
+                }
+                _ => "–".into(),
+            }
+        };
+        let deps = |w: &str| match c[w]["deps_reran"].as_array() {
+            Some(a) if a.is_empty() => "no".to_string(),
+            Some(_) => "**yes**".to_string(),
+            None => "–".to_string(),
+        };
+        let cache = match c["skipped"].as_str() {
+            Some(why) => format!("skipped: {why}"),
+            None if c.is_null() => "–".into(),
+            None => format!("{} / {}", cache_cell("original"), cache_cell("rewrite")),
+        };
+        let sm = &v["smoke"];
+        let smoke = if sm.is_null() {
+            "–".to_string()
+        } else {
+            let mut t = format!(
+                "{} {}",
+                r.smoke,
+                if sm["agree"].as_bool() == Some(true) {
+                    "agree"
+                } else {
+                    "**DISAGREE**"
+                }
+            );
+            for w in ["original", "rewrite"] {
+                if let Some(h) = sm[w]["health"].as_str() {
+                    t.push_str(&format!("; {w} {h}"));
+                }
+                if let Some(e) = sm[w]["error"].as_str() {
+                    t.push_str(&format!("; {w}: {e}"));
+                }
+            }
+            if let Some(n) = sm["note"].as_str() {
+                t.push_str(&format!(" ({n})"));
+            }
+            t
+        };
+        let result = match r.outcome() {
+            "pass" => "pass".to_string(),
+            other => format!("**{other}**"),
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | `{}` → `{}` | {} → {}{} | {} → {} | {} → {} | {} → {} | {} → {} | {} | {} / {} | {} | {} |",
+            r.app,
+            result,
+            v["base_before"].as_str().unwrap_or("?"),
+            v["base_after"].as_str().unwrap_or("?"),
+            mb(&o["size_bytes"]),
+            mb(&w["size_bytes"]),
+            ratio,
+            pk(o),
+            pk(w),
+            yn(o),
+            yn(w),
+            tools(&o["package_managers"]),
+            tools(&w["package_managers"]),
+            tools(&o["compilers"]),
+            tools(&w["compilers"]),
+            cell(&cache),
+            deps("original"),
+            deps("rewrite"),
+            cell(&smoke),
+            v["unexplained"].as_u64().unwrap_or(0),
+        );
+    }
+    ratios.sort_by(f64::total_cmp);
+    let median = match ratios.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(ratios[n / 2]),
+        n => Some((ratios[n / 2 - 1] + ratios[n / 2]) / 2.0),
+    };
+    let _ = writeln!(s);
+    match median {
+        Some(m) => {
+            let _ = writeln!(
+                s,
+                "**Median size ratio** (rewrite / original) over the {} rewritten apps that built: **{m:.2}×**.\n",
+                ratios.len()
+            );
+        }
+        None => {
+            let _ = writeln!(s, "No rewritten app built: no size ratio.\n");
+        }
+    }
+    let unchanged: Vec<&AppResult> = results
+        .iter()
+        .filter(|r| r.outcome() == "unchanged")
+        .collect();
+    let _ = writeln!(
+        s,
+        "## Left unchanged by the planner ({})\n",
+        unchanged.len()
+    );
+    if unchanged.is_empty() {
+        let _ = writeln!(s, "None.\n");
+    }
+    for r in unchanged {
+        let _ = writeln!(s, "- `{}`: {}", r.app, unchanged_reason(r));
+    }
+    let _ = writeln!(s);
+    let failed: Vec<&AppResult> = results.iter().filter(|r| r.failed()).collect();
+    let _ = writeln!(s, "## Failures ({})\n", failed.len());
+    if failed.is_empty() {
+        let _ = writeln!(s, "None.\n");
+    }
+    for r in failed {
+        let why = r
+            .report
+            .as_ref()
+            .and_then(|v| v["failures"].as_array().cloned())
+            .map(|f| {
+                f.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_else(|| vec![r.stderr.trim().to_string()]);
+        let _ = writeln!(s, "### `{}` ({})\n", r.app, r.outcome());
+        for w in why {
+            let _ = writeln!(s, "```\n{}\n```\n", w.trim());
+        }
+    }
+    let mut unexplained = Vec::new();
+    for r in results {
+        let Some(v) = &r.report else { continue };
+        for d in v["config"].as_array().into_iter().flatten() {
+            if d["explained"] == false {
+                let field = match d["key"].as_str() {
+                    Some(k) => format!("{} {k}", d["field"].as_str().unwrap_or("?")),
+                    None => d["field"].as_str().unwrap_or("?").to_string(),
+                };
+                unexplained.push(format!(
+                    "- `{}`: {field}: `{}` → `{}`",
+                    r.app, d["original"], d["rewrite"]
+                ));
+            }
+        }
+    }
+    let _ = writeln!(
+        s,
+        "## Unexplained config differences ({})\n",
+        unexplained.len()
+    );
+    if unexplained.is_empty() {
+        let _ = writeln!(s, "None.");
+    }
+    for u in unexplained {
+        let _ = writeln!(s, "{u}");
+    }
+    s
+}
+
+#[test]
+fn reads_e2e_toml() {
+    let t = toml_strings(
+        "description = \"a \\\"b\\\"\"\nsmoke = { http = \"8080/health\", expect = \"ok, fine\" }\nfeatures = [\"x\"]\n# smoke = { exec = \"no\" }\n",
+    );
+    assert_eq!(t.get("description").map(String::as_str), Some("a \"b\""));
+    assert_eq!(t.get("smoke.http").map(String::as_str), Some("8080/health"));
+    assert_eq!(t.get("smoke.expect").map(String::as_str), Some("ok, fine"));
+    assert!(!t.contains_key("smoke.exec"));
+    let t = toml_strings("smoke = { exec = \"\", expect = \"v 1\" }");
+    assert_eq!(t.get("smoke.exec").map(String::as_str), Some(""));
+}
