@@ -211,7 +211,10 @@ pub fn verify(args: VerifyArgs) -> Result<Outcome> {
         eprintln!("dfsplit: --expect needs a smoke check: --exec 'ARGS' or --http PORT[/PATH]");
         return Ok(Outcome::Failed);
     }
-    let Some(Planned { input, df, plan, .. }) = plan_file(&args.plan)? else {
+    let Some(Planned {
+        input, df, plan, ..
+    }) = plan_file(&args.plan)?
+    else {
         return Ok(Outcome::Failed);
     };
     let mut report = Report::new(&input.name);

@@ -1019,6 +1019,18 @@ fn python(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
                 | "python/pip-install-packages"
                 | "python/pip-install-project" => {
                     installs = true;
+                    if info.user.as_deref().is_some_and(|u| {
+                        let name = u.split(':').next().unwrap_or(u);
+                        name != "root" && name != "0"
+                    }) {
+                        return Err(gate(
+                            "python/rt-site-packages",
+                            format!(
+                                "line {}: pip runs as a non-root user, so where its packages land depends on that user's rights; moving them is not supported yet",
+                                line_of(df, info.item)
+                            ),
+                        ));
+                    }
                     let bad = cmd.args.iter().flatten().find(|a| {
                         matches!(
                             a.as_str(),

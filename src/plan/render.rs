@@ -423,10 +423,13 @@ pub(crate) fn render(
     );
 
     // Python: create the venv before the first pip install.
+    // Python: the venv is created before the first COPY (or pip install),
+    // so source changes do not re-create it.
     let first_pip = infos.iter().position(|i| {
-        i.commands()
-            .iter()
-            .any(|c| c.rule.starts_with("python/pip-install"))
+        matches!(i.kind, StepKind::CopyContext { .. })
+            || i.commands()
+                .iter()
+                .any(|c| c.rule.starts_with("python/pip-install"))
     });
 
     let mut user_is_root = stage_user_is_root(None);

@@ -85,6 +85,8 @@ pub(crate) struct StepInfo {
     pub kind: StepKind,
     pub workdir: String,
     pub env: BTreeMap<String, String>,
+    /// USER in force when the step runs, if any.
+    pub user: Option<String>,
 }
 
 impl StepInfo {
@@ -229,6 +231,7 @@ pub(crate) fn classify_step(
         kind,
         workdir: step.workdir.clone(),
         env: step.env.clone(),
+        user: step.user.clone(),
     }
 }
 

@@ -5,10 +5,10 @@ WORKDIR /app
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1
 
-# dependencies
-COPY requirements.txt .
 RUN python3 -m venv /opt/venv
 ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+# dependencies
+COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
 FROM dependencies AS build

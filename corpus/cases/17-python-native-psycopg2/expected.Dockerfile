@@ -7,10 +7,10 @@ RUN apt-get update \
 
 WORKDIR /srv
 
-COPY pyproject.toml ./
-COPY src/ ./src/
 RUN python3 -m venv /opt/venv
 ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+COPY pyproject.toml ./
+COPY src/ ./src/
 RUN pip install --no-cache-dir .
 
 ENV LEDGER_DB_URL=postgresql://ledger@db/ledger

@@ -2,9 +2,9 @@ FROM python:3.12 AS dependencies
 
 WORKDIR /usr/src/app
 
-COPY requirements.txt ./
 RUN python3 -m venv /opt/venv
 ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 
 FROM dependencies AS build

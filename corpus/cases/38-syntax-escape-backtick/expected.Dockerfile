@@ -5,9 +5,9 @@ FROM python:3.11 AS dependencies
 
 WORKDIR /opt/reports
 
-COPY requirements.txt .
 RUN python3 -m venv /opt/venv
 ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+COPY requirements.txt .
 RUN pip install --no-cache-dir `
         --disable-pip-version-check `
         -r requirements.txt

@@ -5,9 +5,9 @@ FROM python:${PYTHON_VERSION} AS dependencies
 ARG APP_VERSION=dev
 
 WORKDIR /app
-COPY requirements.txt .
 RUN python3 -m venv /opt/venv
 ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
 FROM dependencies AS build
