@@ -219,6 +219,52 @@ pub(crate) fn runtime_closure(
     Ok(c)
 }
 
+/// What a final stage that only receives artifacts needs from its base: the
+/// app kind of the profile, plus the user, volumes and health check.
+pub(crate) fn stage_needs(
+    profile: &str,
+    df: &Dockerfile,
+    infos: &[StepInfo],
+    entry: &Entry,
+    ctx: Option<&Context>,
+    rules: &Rules,
+) -> Result<Closure, Gate> {
+    let mut c = Closure {
+        needs_shell: entry.shell_form,
+        ..Closure::default()
+    };
+    common(&mut c, df, infos, entry, rules)?;
+    let web = ctx.is_none_or(|x| {
+        x.contents.iter().any(|(p, t)| {
+            (p.ends_with(".csproj") || p.ends_with(".fsproj"))
+                && t.contains("Microsoft.NET.Sdk.Web")
+        })
+    });
+    c.invariant_globalization = ctx.is_some_and(|x| {
+        x.contents
+            .values()
+            .any(|t| t.contains("<InvariantGlobalization>true</InvariantGlobalization>"))
+    });
+    c.app_kind = Some(match profile {
+        "dotnet" if web => AppKind::DotnetWeb,
+        "dotnet" => AppKind::DotnetConsole,
+        "node" => AppKind::NodeApp,
+        "python" => {
+            c.same_family = true;
+            AppKind::PythonApp
+        }
+        "java" => AppKind::JvmApp,
+        "go" => AppKind::DynamicBinary,
+        other => {
+            return Err(gate(
+                "core/no-profile",
+                format!("the `{other}` profile has no runtime plan yet"),
+            ));
+        }
+    });
+    Ok(c)
+}
+
 /// System packages, user setup, files put outside the app, the user and the
 /// health check: the same for every profile.
 fn common(

@@ -10,6 +10,7 @@
 mod base;
 mod closure;
 pub mod graph;
+mod rebase;
 mod render;
 mod steps;
 
@@ -205,14 +206,10 @@ pub fn plan(
                 .flat_map(|f| f.candidates.iter())
                 .any(|c| base::candidate_matches(&c.image, &base.resolved));
         if is_builder && final_stage.parent.is_none() {
-            return unchanged(
-                "core/multistage-sdk-final",
-                format!(
-                    "the file is already multi-stage, but its final stage runs on the full toolchain image `{}`; rewriting existing multi-stage files is not supported yet",
-                    base.resolved
-                ),
-                None,
-            );
+            return match rebase::rebase_final_stage(df, &model, ctx, rules, opts) {
+                Ok(r) => Ok(Outcome::Rewrite(Box::new(r))),
+                Err(g) => unchanged(&g.rule, g.reason, None),
+            };
         }
         return unchanged(
             "core/already-multistage",

@@ -1,0 +1,241 @@
+//! A multi-stage file whose final stage still runs on a toolchain image but
+//! only receives artifacts (`COPY --from`) and configuration: the final
+//! stage's FROM moves to a runtime base, and nothing else changes.
+
+use super::base::{self, BaseChoice};
+use super::closure::{Entry, stage_needs};
+use super::steps::{StepKind, classify_step};
+use super::{Addition, Decision, Gate, Options, Placement, Rewrite, StageSummary, first_line};
+use crate::emit::{Edit, apply};
+use crate::model::{Context, Model, instruction};
+use crate::rules::Rules;
+use crate::syntax::{Body, Dockerfile, Keyword};
+
+/// Plans the rebase, or says why it cannot be done.
+pub(crate) fn rebase_final_stage(
+    df: &Dockerfile,
+    model: &Model,
+    ctx: Option<&Context>,
+    rules: &Rules,
+    opts: &Options,
+) -> Result<Rewrite, Gate> {
+    let stage = model.final_stage();
+    let gate = |rule: &str, reason: String| Gate {
+        rule: rule.into(),
+        reason,
+    };
+    let Some(profile) = rules.profile_for_image(&stage.base.resolved) else {
+        return Err(gate(
+            "core/no-profile",
+            "no language profile applies to the final stage".into(),
+        ));
+    };
+    let mut infos = Vec::new();
+    for step in &stage.steps {
+        let Some(inst) = instruction(df, step) else {
+            continue;
+        };
+        let info = classify_step(df, inst, step, rules, ctx);
+        match (&info.kind, &inst.keyword) {
+            (StepKind::Run(_), _) | (StepKind::CopyContext { .. }, _) => {
+                return Err(gate(
+                    "core/multistage-sdk-final",
+                    format!(
+                        "the final stage runs on the toolchain image `{}` and still builds (line {}); splitting an existing multi-stage file is not supported yet",
+                        stage.base.resolved, inst.start_line
+                    ),
+                ));
+            }
+            (_, Keyword::Onbuild) => {
+                return Err(gate(
+                    "core/onbuild",
+                    "ONBUILD triggers in the final stage".into(),
+                ));
+            }
+            (StepKind::CopyOther(_), _) => {
+                // `COPY --from=<stage>` of an earlier stage: artifacts, which is the point.
+                let from = inst
+                    .flag("from")
+                    .and_then(|f| f.value.clone())
+                    .unwrap_or_default();
+                if !model.stages.iter().any(|s| {
+                    s.name.as_deref() == Some(&from.to_ascii_lowercase())
+                        || s.index.to_string() == from
+                }) {
+                    return Err(gate(
+                        "core/unmodelled-copy",
+                        format!(
+                            "line {}: copies from `{from}`, which is not a stage of this file",
+                            inst.start_line
+                        ),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        infos.push(info);
+    }
+    let entry = Entry::find(df, &infos).map_err(|r| gate("core/no-entry", r))?;
+    if let Some((p, g)) = entry.gate(rules) {
+        return Err(gate(
+            &g.id,
+            format!(
+                "the container runs a build tool at start (`{}`): {} ({} profile)",
+                entry.describe(),
+                g.why,
+                p.id
+            ),
+        ));
+    }
+    let closure = stage_needs(&profile.id, df, &infos, &entry, ctx, rules)?;
+    let chosen = base::choose(rules, &stage.base.resolved, &closure, &entry, opts)?;
+    if chosen.cmd_rewrite.is_some()
+        || chosen.numeric_user.is_some()
+        || chosen.copy_ca_certs
+        || !chosen.extra_packages.is_empty()
+    {
+        return Err(gate(
+            "core/base-incompatible",
+            format!(
+                "moving the final stage to `{}` would need more than a new FROM",
+                chosen.image
+            ),
+        ));
+    }
+    if matches!(opts.base, BaseChoice::Scratch) {
+        return Err(gate(
+            "core/base-incompatible",
+            "scratch needs files the final stage does not copy".into(),
+        ));
+    }
+
+    // The edits: the FROM image, a stage name, and a USER when one is due.
+    let from = instruction_at(df, stage.from_item)
+        .ok_or_else(|| gate("core/no-entry", "no FROM".into()))?;
+    let Body::From {
+        image: Some(img),
+        alias,
+        ..
+    } = &from.body
+    else {
+        return Err(gate(
+            "core/no-entry",
+            "the final FROM names no image".into(),
+        ));
+    };
+    let lower = df
+        .text(&from.keyword_span)
+        .chars()
+        .all(|c| c.is_ascii_lowercase());
+    let kw = |k: &str| {
+        if lower {
+            k.to_ascii_lowercase()
+        } else {
+            k.to_string()
+        }
+    };
+    let nl = if df.source.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let mut edits = vec![Edit {
+        range: img.span.clone(),
+        content: chosen.image.clone(),
+    }];
+    let mut additions = Vec::new();
+    let name = alias
+        .as_ref()
+        .map(|a| a.value.clone())
+        .unwrap_or_else(|| "runtime".into());
+    if alias.is_none() {
+        edits.push(Edit {
+            range: img.span.end..img.span.end,
+            content: format!(" {} runtime", kw("AS")),
+        });
+    }
+    additions.push(Addition {
+        stage: name.clone(),
+        text: format!("{} {}", kw("FROM"), chosen.image),
+        rule: chosen
+            .spec
+            .as_ref()
+            .map_or("core/base-choice".into(), |s| s.id.clone()),
+        reason: chosen.reason.clone(),
+    });
+    if let Some((user, why)) = &chosen.user {
+        let at = infos
+            .iter()
+            .find(|i| matches!(i.keyword, Keyword::Cmd | Keyword::Entrypoint))
+            .and_then(|i| instruction_at(df, i.item))
+            .map_or(df.source.len(), |i| i.span.start);
+        let line = format!("{} {user}", kw("USER"));
+        edits.push(Edit {
+            range: at..at,
+            content: format!("{line}{nl}"),
+        });
+        additions.push(Addition {
+            stage: name.clone(),
+            text: line,
+            rule: "core/non-root".into(),
+            reason: format!(
+                "the runtime runs as a non-root user by default ({why}); --keep-root to opt out"
+            ),
+        });
+    }
+    let text =
+        apply(&df.source, &edits).map_err(|e| gate("core/base-incompatible", e.to_string()))?;
+
+    let decisions = df
+        .instructions()
+        .map(|i| {
+            let is_final_from = i.span == from.span;
+            Decision {
+                line: i.start_line,
+                text: first_line(df, i),
+                placement: if is_final_from { Placement::Runtime } else { Placement::Unchanged },
+                rule: if is_final_from { "core/rebase-final-stage".into() } else { "core/already-multistage".into() },
+                reason: if is_final_from {
+                    format!(
+                        "the final stage only receives artifacts and configuration, so it runs on `{}` instead of the toolchain image `{}`",
+                        chosen.image, stage.base.resolved
+                    )
+                } else {
+                    "kept byte for byte: the earlier stages and the final stage's own lines stay as written".into()
+                },
+                commands: Vec::new(),
+            }
+        })
+        .collect();
+    let mut stages: Vec<StageSummary> = model
+        .stages
+        .iter()
+        .map(|s| StageSummary {
+            name: s.name.clone().unwrap_or_else(|| s.index.to_string()),
+            base: s.base.resolved.clone(),
+        })
+        .collect();
+    if let Some(last) = stages.last_mut() {
+        last.name = name;
+        last.base = chosen.image.clone();
+    }
+    Ok(Rewrite {
+        profile: profile.id.clone(),
+        stages,
+        decisions,
+        additions,
+        base_before: stage.base.resolved.clone(),
+        base_after: chosen.image.clone(),
+        base_reason: chosen.reason.clone(),
+        base_after_approx_mb: chosen.spec.as_ref().map(|s| s.approx_size_mb),
+        warnings: closure.warnings.clone(),
+        text,
+    })
+}
+
+fn instruction_at(df: &Dockerfile, item: usize) -> Option<&crate::syntax::Instruction> {
+    match df.items.get(item) {
+        Some(crate::syntax::Item::Instruction(i)) => Some(i),
+        _ => None,
+    }
+}
