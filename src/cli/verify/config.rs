@@ -130,27 +130,29 @@ fn plan_reasons(
     let kws = keywords(field);
     let mut out = Vec::new();
     for s in sources {
-        let translated =
-            (field == "Cmd" || field == "Entrypoint") && s.rule.ends_with("entry-translation");
+        let translated = (field == "Cmd" || field == "Entrypoint")
+            && s.rule.ends_with("entry-translation")
+            || field == "User" && s.rule == "core/user-numeric";
         if !translated && !kws.contains(&s.keyword.as_str()) {
             continue;
         }
-        let relevant = match field {
-            "Env" => key.is_some_and(|k| s.keys.iter().any(|x| x == k)),
-            "ExposedPorts" => key.is_some_and(|k| {
-                let port = k.split('/').next().unwrap_or(k);
-                s.value.split_whitespace().any(|w| {
-                    let w = unquote(w);
-                    w == k || w == port
-                })
-            }),
-            "User" | "WorkingDir" => {
-                let v = unquote(&s.value);
-                let side = if s.in_runtime { rew } else { orig };
-                side.as_str() == Some(v)
-            }
-            _ => true,
-        };
+        let relevant = translated
+            || match field {
+                "Env" => key.is_some_and(|k| s.keys.iter().any(|x| x == k)),
+                "ExposedPorts" => key.is_some_and(|k| {
+                    let port = k.split('/').next().unwrap_or(k);
+                    s.value.split_whitespace().any(|w| {
+                        let w = unquote(w);
+                        w == k || w == port
+                    })
+                }),
+                "User" | "WorkingDir" => {
+                    let v = unquote(&s.value);
+                    let side = if s.in_runtime { rew } else { orig };
+                    side.as_str() == Some(v)
+                }
+                _ => true,
+            };
         if !relevant {
             continue;
         }
@@ -328,6 +330,12 @@ mod tests {
         assert_eq!(d[0].field, "User");
         assert!(d[0].explained);
         assert_eq!(d[0].reasons, ["[core/non-root] why core/non-root"]);
+        // A USER translated to numeric ids is explained by its decision.
+        let o = json!({"User": "app"});
+        let r = json!({"User": "10001"});
+        let sources = [src("USER", "app", true, false, "core/user-numeric")];
+        let d = diff(&o, &r, None, None, &sources);
+        assert_eq!(d[0].reasons, ["[core/user-numeric] why core/user-numeric"]);
     }
 
     #[test]
