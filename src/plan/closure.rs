@@ -219,6 +219,29 @@ pub(crate) fn runtime_closure(
     Ok(c)
 }
 
+/// Whether the context's .NET project uses the Web SDK (assumed without a context:
+/// aspnet holds everything runtime holds).
+fn dotnet_web(ctx: Option<&Context>) -> bool {
+    ctx.is_none_or(|x| {
+        x.contents.iter().any(|(p, t)| {
+            (p.ends_with(".csproj") || p.ends_with(".fsproj"))
+                && t.contains("Microsoft.NET.Sdk.Web")
+        })
+    })
+}
+
+/// Whether the .NET project opts into globalization-invariant mode.
+fn invariant_globalization(ctx: Option<&Context>) -> bool {
+    ctx.is_some_and(|x| {
+        x.contents.iter().any(|(p, t)| {
+            (p.ends_with(".csproj")
+                || p.ends_with(".fsproj")
+                || p.ends_with("Directory.Build.props"))
+                && t.contains("<InvariantGlobalization>true</InvariantGlobalization>")
+        })
+    })
+}
+
 /// What a final stage that only receives artifacts needs from its base: the
 /// app kind of the profile, plus the user, volumes and health check.
 pub(crate) fn stage_needs(
@@ -234,17 +257,8 @@ pub(crate) fn stage_needs(
         ..Closure::default()
     };
     common(&mut c, df, infos, entry, rules)?;
-    let web = ctx.is_none_or(|x| {
-        x.contents.iter().any(|(p, t)| {
-            (p.ends_with(".csproj") || p.ends_with(".fsproj"))
-                && t.contains("Microsoft.NET.Sdk.Web")
-        })
-    });
-    c.invariant_globalization = ctx.is_some_and(|x| {
-        x.contents
-            .values()
-            .any(|t| t.contains("<InvariantGlobalization>true</InvariantGlobalization>"))
-    });
+    let web = dotnet_web(ctx);
+    c.invariant_globalization = invariant_globalization(ctx);
     c.app_kind = Some(match profile {
         "dotnet" if web => AppKind::DotnetWeb,
         "dotnet" => AppKind::DotnetConsole,
@@ -1292,20 +1306,8 @@ fn dotnet(
             format!("the entry runs {abs}, which is not in the publish folder {dir}"),
         ));
     }
-    c.invariant_globalization = ctx.is_some_and(|x| {
-        x.contents.iter().any(|(p, t)| {
-            (p.ends_with(".csproj")
-                || p.ends_with(".fsproj")
-                || p.ends_with("Directory.Build.props"))
-                && t.contains("<InvariantGlobalization>true</InvariantGlobalization>")
-        })
-    });
-    let web = ctx.is_none_or(|x| {
-        x.contents.iter().any(|(p, t)| {
-            (p.ends_with(".csproj") || p.ends_with(".fsproj"))
-                && t.contains("Microsoft.NET.Sdk.Web")
-        })
-    });
+    c.invariant_globalization = invariant_globalization(ctx);
+    let web = dotnet_web(ctx);
     c.app_kind = Some(if self_contained {
         AppKind::DotnetSelfContained
     } else if web {

@@ -331,17 +331,7 @@ pub fn measure(docker: &Docker, image: &str, info: &serde_json::Value) -> Result
 
 /// `/a/b/../c` → `/a/c`.
 fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for p in path.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    format!("/{}", parts.join("/"))
+    dfsplit::model::join_path("/", path)
 }
 
 #[cfg(test)]
