@@ -335,10 +335,7 @@ fn resolved_globals(
 
 /// The instruction of a step.
 pub fn instruction<'a>(df: &'a Dockerfile, step: &Step) -> Option<&'a Instruction> {
-    match df.items.get(step.item) {
-        Some(Item::Instruction(i)) => Some(i),
-        _ => None,
-    }
+    df.instruction_at(step.item)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use super::steps::{CmdKind, StepInfo, StepKind};
 use crate::model::{Context, join_path};
 use crate::rules::{AppKind, GateRule, PackageManager, Profile, Role, Rules};
 use crate::syntax::shell;
-use crate::syntax::{Body, Command, Dockerfile, Item, Keyword};
+use crate::syntax::{Body, Command, Dockerfile, Keyword};
 use std::collections::BTreeSet;
 
 /// The container's start command.
@@ -33,7 +33,7 @@ impl Entry {
         let mut workdir = "/".to_string();
         for info in infos {
             workdir = info.workdir.clone();
-            let Some(Item::Instruction(inst)) = df.items.get(info.item) else {
+            let Some(inst) = df.instruction_at(info.item) else {
                 continue;
             };
             match inst.keyword {
@@ -377,7 +377,7 @@ fn common(
         // Files copied in from the context outside the application directories
         // (a config under /etc, a script in /usr/local/bin) are runtime files.
         if let StepKind::CopyContext { .. } = info.kind
-            && let Some(Item::Instruction(inst)) = df.items.get(info.item)
+            && let Some(inst) = df.instruction_at(info.item)
             && let Body::Copy { paths, .. } = &inst.body
             && let Some(dest) = paths.last()
         {
@@ -398,13 +398,8 @@ fn common(
         .iter()
         .rev()
         .find(|i| i.keyword == Keyword::User)
-        .and_then(|i| match df.items.get(i.item) {
-            Some(Item::Instruction(inst)) => match &inst.body {
-                Body::Text { text: Some(t) } => {
-                    Some(crate::model::expand(&t.value, &i.env, df.escape))
-                }
-                _ => None,
-            },
+        .and_then(|i| match &df.instruction_at(i.item)?.body {
+            Body::Text { text: Some(t) } => Some(crate::model::expand(&t.value, &i.env, df.escape)),
             _ => None,
         });
     let has_volume = infos.iter().any(|i| i.keyword == Keyword::Volume);
@@ -419,7 +414,7 @@ fn common(
     c.user = original_user;
     // A HEALTHCHECK runs inside the runtime image.
     for info in infos {
-        let Some(Item::Instruction(inst)) = df.items.get(info.item) else {
+        let Some(inst) = df.instruction_at(info.item) else {
             continue;
         };
         if let Body::Health {
@@ -579,10 +574,7 @@ fn push_copy(c: &mut Closure, path: &str, rule: &str, reason: &str) {
 }
 
 fn line_of(df: &Dockerfile, item: usize) -> usize {
-    match df.items.get(item) {
-        Some(Item::Instruction(i)) => i.start_line,
-        _ => 0,
-    }
+    df.instruction_at(item).map_or(0, |i| i.start_line)
 }
 
 /// Paths produced by commands with the given role (and files the build moves

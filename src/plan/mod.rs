@@ -319,7 +319,7 @@ pub fn plan(
     // Anything not understood that could matter to the runtime stops here.
     for info in &infos {
         if let StepKind::CopyOther(why) = &info.kind {
-            let inst = instruction_at(df, info.item);
+            let inst = df.instruction_at(info.item);
             return unchanged(
                 "core/unmodelled-copy",
                 format!(
@@ -331,7 +331,7 @@ pub fn plan(
         }
         for c in info.commands() {
             if c.kind == CmdKind::Unknown {
-                let inst = instruction_at(df, info.item);
+                let inst = df.instruction_at(info.item);
                 return unchanged(
                     &c.rule,
                     format!(
@@ -348,7 +348,7 @@ pub fn plan(
                 ..
             } = c.kind
             {
-                let inst = instruction_at(df, info.item);
+                let inst = df.instruction_at(info.item);
                 return unchanged(
                     &c.rule,
                     format!(
@@ -401,13 +401,6 @@ pub fn plan(
         &profile_id,
     );
     Ok(Outcome::Rewrite(Box::new(rewrite)))
-}
-
-fn instruction_at(df: &Dockerfile, item: usize) -> Option<&crate::syntax::Instruction> {
-    match df.items.get(item) {
-        Some(crate::syntax::Item::Instruction(i)) => Some(i),
-        _ => None,
-    }
 }
 
 /// The first line of an instruction, without its line ending.

@@ -110,7 +110,8 @@ pub(crate) fn rebase_final_stage(
     }
 
     // The edits: the FROM image, a stage name, and a USER when one is due.
-    let from = instruction_at(df, stage.from_item)
+    let from = df
+        .instruction_at(stage.from_item)
         .ok_or_else(|| gate("core/no-entry", "no FROM".into()))?;
     let Body::From {
         image: Some(img),
@@ -167,7 +168,7 @@ pub(crate) fn rebase_final_stage(
         let at = infos
             .iter()
             .find(|i| matches!(i.keyword, Keyword::Cmd | Keyword::Entrypoint))
-            .and_then(|i| instruction_at(df, i.item))
+            .and_then(|i| df.instruction_at(i.item))
             .map_or(df.source.len(), |i| i.span.start);
         let line = format!("{} {user}", kw("USER"));
         edits.push(Edit {
@@ -231,11 +232,4 @@ pub(crate) fn rebase_final_stage(
         warnings: closure.warnings.clone(),
         text,
     })
-}
-
-fn instruction_at(df: &Dockerfile, item: usize) -> Option<&crate::syntax::Instruction> {
-    match df.items.get(item) {
-        Some(crate::syntax::Item::Instruction(i)) => Some(i),
-        _ => None,
-    }
 }

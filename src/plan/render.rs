@@ -12,7 +12,7 @@ use super::{
 use crate::emit::{Edit, apply};
 use crate::model::{Context, Model};
 use crate::rules::{PackageManager, Role};
-use crate::syntax::{Body, Dockerfile, Instruction, Item, Keyword};
+use crate::syntax::{Body, Dockerfile, Keyword};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// ENV names that only steer builds and package managers: they stay in the build stage.
@@ -119,13 +119,6 @@ fn json_array(words: &[String]) -> String {
     format!("[{}]", quoted.join(", "))
 }
 
-fn inst(df: &Dockerfile, item: usize) -> Option<&Instruction> {
-    match df.items.get(item) {
-        Some(Item::Instruction(i)) => Some(i),
-        _ => None,
-    }
-}
-
 /// Where each step goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Place {
@@ -187,7 +180,9 @@ pub(crate) fn render(
 ) -> Rewrite {
     let _ = ctx;
     let stage = model.final_stage();
-    let from = inst(df, stage.from_item).expect("the stage's FROM is an instruction");
+    let from = df
+        .instruction_at(stage.from_item)
+        .expect("the stage's FROM is an instruction");
     let nl = if df.source.contains("\r\n") {
         "\r\n"
     } else {
@@ -206,7 +201,7 @@ pub(crate) fn render(
     let mut additions: Vec<Addition> = Vec::new();
     let mut warnings = closure.warnings.clone();
     for info in infos {
-        if let Some(Body::Arg { decls }) = inst(df, info.item).map(|i| &i.body) {
+        if let Some(Body::Arg { decls }) = df.instruction_at(info.item).map(|i| &i.body) {
             for d in decls.iter().filter(|d| is_secret(&d.name.value)) {
                 warnings.push(format!(
                     "ARG {} stays out of the runtime, but build arguments used by RUN remain visible in the build stages' layers and history; a secret mount (RUN --mount=type=secret) keeps it out of them",
@@ -223,7 +218,7 @@ pub(crate) fn render(
                   rule: &str,
                   reason: String,
                   info: Option<&StepInfo>| {
-        if let Some(i) = inst(df, item) {
+        if let Some(i) = df.instruction_at(item) {
             let commands = info
                 .map(|info| {
                     info.commands()
@@ -307,7 +302,7 @@ pub(crate) fn render(
     {
         warnings.push(format!(
             "line {}: dependencies are installed after the sources are copied, so any source change reinstalls them; {}",
-            inst(df, infos[late].item).map_or(0, |i| i.start_line),
+            df.instruction_at(infos[late].item).map_or(0, |i| i.start_line),
             match &not_moved {
                 Some(why) => format!("the install was not moved before them: {why}"),
                 None => "copy the manifests first to get a cached dependency layer".to_string(),
@@ -396,7 +391,7 @@ pub(crate) fn render(
     spans.extend(
         infos
             .iter()
-            .filter_map(|i| inst(df, i.item))
+            .filter_map(|i| df.instruction_at(i.item))
             .map(|i| i.span.clone()),
     );
     let (all_units, file_tail) = units(&df.source, &spans);
@@ -434,7 +429,9 @@ pub(crate) fn render(
 
     let mut user_is_root = stage_user_is_root(None);
     let emit_unit = |out: &mut Out, info: &StepInfo, edits: &[Edit], lead: bool| {
-        let i = inst(df, info.item).expect("steps are instructions");
+        let i = df
+            .instruction_at(info.item)
+            .expect("steps are instructions");
         let u = unit_of.get(&info.item).cloned().unwrap_or_default();
         if lead {
             out.text.push_str(&df.source[u.lead.clone()]);
@@ -458,7 +455,7 @@ pub(crate) fn render(
         match text {
             Some(t) => out.line(t),
             None => {
-                if let Some(i) = inst(df, item) {
+                if let Some(i) = df.instruction_at(item) {
                     out.raw(df.text(&i.span));
                 }
             }
@@ -528,7 +525,7 @@ pub(crate) fn render(
             }
             if info.keyword == Keyword::User {
                 user_is_root =
-                    stage_user_is_root(inst(df, info.item).and_then(|i| match &i.body {
+                    stage_user_is_root(df.instruction_at(info.item).and_then(|i| match &i.body {
                         Body::Text { text: Some(t) } => Some(t.value.as_str()),
                         _ => None,
                     }));
@@ -537,7 +534,7 @@ pub(crate) fn render(
             let mut mount_note = None;
             if info.keyword == Keyword::Run
                 && opts.cache_mounts
-                && let Some(i) = inst(df, info.item)
+                && let Some(i) = df.instruction_at(info.item)
                 && i.flag("mount").is_none()
                 && let Some((target, what)) = cache_mount(info, user_is_root)
             {
@@ -588,7 +585,7 @@ pub(crate) fn render(
                     reason.trim_end_matches('.'),
                     reorder
                         .as_ref()
-                        .and_then(|r| inst(df, infos[r.copy].item))
+                        .and_then(|r| df.instruction_at(infos[r.copy].item))
                         .map_or(0, |i| i.start_line)
                 )
             } else {
@@ -653,7 +650,7 @@ pub(crate) fn render(
         .collect();
     let mut arg_defaults: BTreeMap<String, Option<String>> = BTreeMap::new();
     for info in infos {
-        if let Some(Body::Arg { decls }) = inst(df, info.item).map(|i| &i.body) {
+        if let Some(Body::Arg { decls }) = df.instruction_at(info.item).map(|i| &i.body) {
             for d in decls {
                 arg_defaults.insert(
                     d.name.value.clone(),
@@ -664,7 +661,7 @@ pub(crate) fn render(
     }
     let mut needed_args: BTreeSet<String> = BTreeSet::new();
     for item in &runtime_items {
-        if let Some(i) = inst(df, *item) {
+        if let Some(i) = df.instruction_at(*item) {
             for v in &i.vars {
                 if arg_defaults.contains_key(&v.name) && !is_secret(&v.name) {
                     needed_args.insert(v.name.clone());
@@ -693,7 +690,7 @@ pub(crate) fn render(
             continue;
         }
         let keys = env_keys(df, info.item);
-        let i = inst(df, info.item).expect("instruction");
+        let i = df.instruction_at(info.item).expect("instruction");
         if keys.iter().any(|k| is_secret(k)) {
             // Rewrite without the secrets.
             if let Body::KeyValues { pairs } = &i.body {
@@ -801,7 +798,7 @@ pub(crate) fn render(
     // as that user and the owner exists in the runtime base.
     let chown = infos
         .iter()
-        .filter_map(|i| inst(df, i.item))
+        .filter_map(|i| df.instruction_at(i.item))
         .filter(|i| matches!(i.keyword, Keyword::Copy | Keyword::Add))
         .filter_map(|i| i.flag("chown").and_then(|f| f.value.clone()))
         .next_back()
@@ -1061,7 +1058,7 @@ fn reorder_install(
     if sources.len() != 1 || !matches!(sources[0].as_str(), "." | "./") {
         return Err(None);
     }
-    let copy_inst = inst(df, c.item).ok_or(None)?;
+    let copy_inst = df.instruction_at(c.item).ok_or(None)?;
     let Body::Copy { paths, .. } = &copy_inst.body else {
         return Err(None);
     };
@@ -1187,7 +1184,7 @@ fn stage_user_is_root(user: Option<&str>) -> bool {
 }
 
 fn env_keys(df: &Dockerfile, item: usize) -> Vec<String> {
-    match inst(df, item).map(|i| &i.body) {
+    match df.instruction_at(item).map(|i| &i.body) {
         Some(Body::KeyValues { pairs }) => pairs
             .iter()
             .map(|p| crate::syntax::process_word(&p.key.value, df.escape))

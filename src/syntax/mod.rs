@@ -528,6 +528,14 @@ impl Dockerfile {
         })
     }
 
+    /// The instruction at index `item` of [`Self::items`], if that item is one.
+    pub fn instruction_at(&self, item: usize) -> Option<&Instruction> {
+        match self.items.get(item) {
+            Some(Item::Instruction(i)) => Some(i),
+            _ => None,
+        }
+    }
+
     /// Whether BuildKit's parser would reject the file.
     pub fn has_errors(&self) -> bool {
         self.diagnostics
