@@ -526,16 +526,7 @@ impl Rules {
         program: &str,
         args: &[S],
     ) -> Option<(&Profile, &GateRule)> {
-        let wrappers = self.profiles.iter().flat_map(|p| p.wrappers.iter());
-        through_wrappers(wrappers, program, args, &mut |prog, a| {
-            self.profiles.iter().find_map(|p| {
-                p.gates
-                    .iter()
-                    .find(|g| pattern::match_command(&g.matcher, prog, a).is_some())
-                    .map(|g| (p, g))
-            })
-        })
-        .map(|(found, _)| found)
+        self.first_entry_rule(program, args, |p| &p.gates)
     }
 
     /// The first launcher (a `CMD` going through a package manager) matching
@@ -545,12 +536,21 @@ impl Rules {
         program: &str,
         args: &[S],
     ) -> Option<(&Profile, &GateRule)> {
+        self.first_entry_rule(program, args, |p| &p.runtime.entrypoint.launchers)
+    }
+
+    /// The first rule of `list(profile)`, over the profiles in order, matching
+    /// `program args...` (seen through the wrappers), with its profile.
+    fn first_entry_rule<S: AsRef<str>>(
+        &self,
+        program: &str,
+        args: &[S],
+        list: impl Fn(&Profile) -> &[GateRule],
+    ) -> Option<(&Profile, &GateRule)> {
         let wrappers = self.profiles.iter().flat_map(|p| p.wrappers.iter());
         through_wrappers(wrappers, program, args, &mut |prog, a| {
             self.profiles.iter().find_map(|p| {
-                p.runtime
-                    .entrypoint
-                    .launchers
+                list(p)
                     .iter()
                     .find(|g| pattern::match_command(&g.matcher, prog, a).is_some())
                     .map(|g| (p, g))

@@ -45,6 +45,24 @@ enum TagToken {
     Var(String),
 }
 
+/// Reads a `{name}` variable after its `{`: lower-case letters and `_` up
+/// to the closing `}`. `what` names the pattern in messages.
+fn read_var_name(chars: &mut std::str::Chars<'_>, what: &str) -> Result<String, String> {
+    let mut name = String::new();
+    loop {
+        match chars.next() {
+            Some('}') => break,
+            Some(ch) if ch.is_ascii_lowercase() || ch == '_' => name.push(ch),
+            Some(ch) => return Err(format!("{what}: invalid character `{ch}` in variable name")),
+            None => return Err(format!("{what}: unclosed `{{`")),
+        }
+    }
+    if name.is_empty() {
+        return Err(format!("{what}: empty variable name"));
+    }
+    Ok(name)
+}
+
 /// Checks the syntax of a tag pattern; returns a message on error.
 pub fn check_tag_pattern(pattern: &str) -> Result<(), String> {
     tokenize_tag_pattern(pattern).map(|_| ())
@@ -68,22 +86,7 @@ fn tokenize_tag_pattern(pattern: &str) -> Result<Vec<TagToken>, String> {
             '*' if out.last() == Some(&TagToken::Star) => {}
             '*' => out.push(TagToken::Star),
             '{' => {
-                let mut name = String::new();
-                loop {
-                    match chars.next() {
-                        Some('}') => break,
-                        Some(ch) if ch.is_ascii_lowercase() || ch == '_' => name.push(ch),
-                        Some(ch) => {
-                            return Err(format!(
-                                "tag pattern `{pattern}`: invalid character `{ch}` in variable name"
-                            ));
-                        }
-                        None => return Err(format!("tag pattern `{pattern}`: unclosed `{{`")),
-                    }
-                }
-                if name.is_empty() {
-                    return Err(format!("tag pattern `{pattern}`: empty variable name"));
-                }
+                let name = read_var_name(&mut chars, &format!("tag pattern `{pattern}`"))?;
                 out.push(TagToken::Var(name));
             }
             '}' => return Err(format!("tag pattern `{pattern}`: unmatched `}}`")),
@@ -155,22 +158,7 @@ pub fn template_vars(template: &str) -> Result<Vec<(String, bool)>, String> {
             ']' if !in_group => return Err(format!("template `{template}`: unmatched `]`")),
             ']' => in_group = false,
             '{' => {
-                let mut name = String::new();
-                loop {
-                    match chars.next() {
-                        Some('}') => break,
-                        Some(ch) if ch.is_ascii_lowercase() || ch == '_' => name.push(ch),
-                        Some(ch) => {
-                            return Err(format!(
-                                "template `{template}`: invalid character `{ch}` in variable name"
-                            ));
-                        }
-                        None => return Err(format!("template `{template}`: unclosed `{{`")),
-                    }
-                }
-                if name.is_empty() {
-                    return Err(format!("template `{template}`: empty variable name"));
-                }
+                let name = read_var_name(&mut chars, &format!("template `{template}`"))?;
                 out.push((name, in_group));
             }
             '}' => return Err(format!("template `{template}`: unmatched `}}`")),
