@@ -365,7 +365,6 @@ pub fn verify(args: VerifyArgs) -> Result<Outcome> {
             progress("cache check: rebuilding both after a source edit");
             report.cache = Some(cache_check(
                 &docker,
-                &args.plan,
                 &df,
                 r,
                 (&original_file, &rewrite_file),
@@ -683,7 +682,6 @@ fn copies_after_dependencies(df: &Dockerfile, r: &Rewrite) -> Vec<Vec<String>> {
 #[allow(clippy::too_many_arguments)]
 fn cache_check(
     docker: &Docker,
-    plan_args: &PlanArgs,
     df: &Dockerfile,
     r: &Rewrite,
     (original_file, rewrite_file): (&Path, &Path),
@@ -700,7 +698,6 @@ fn cache_check(
             return rep;
         }
     };
-    let _ = plan_args;
     let copies = copies_after_dependencies(df, r);
     let is_text = |f: &str| {
         std::fs::read(context_dir.join(f))

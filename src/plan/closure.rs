@@ -202,7 +202,7 @@ pub(crate) fn runtime_closure(
             "no build context: working from the Dockerfile alone, so the rewrite copies more than it might need".into(),
         );
     }
-    common(&mut c, df, infos, entry, rules)?;
+    common(&mut c, df, infos, entry)?;
     match profile {
         "go" => go(&mut c, infos, entry, ctx)?,
         "node" => node(&mut c, infos, entry, ctx, rules)?,
@@ -250,13 +250,12 @@ pub(crate) fn stage_needs(
     infos: &[StepInfo],
     entry: &Entry,
     ctx: Option<&Context>,
-    rules: &Rules,
 ) -> Result<Closure, Gate> {
     let mut c = Closure {
         needs_shell: entry.shell_form,
         ..Closure::default()
     };
-    common(&mut c, df, infos, entry, rules)?;
+    common(&mut c, df, infos, entry)?;
     let web = dotnet_web(ctx);
     c.invariant_globalization = invariant_globalization(ctx);
     c.app_kind = Some(match profile {
@@ -281,14 +280,7 @@ pub(crate) fn stage_needs(
 
 /// System packages, user setup, files put outside the app, the user and the
 /// health check: the same for every profile.
-fn common(
-    c: &mut Closure,
-    df: &Dockerfile,
-    infos: &[StepInfo],
-    entry: &Entry,
-    rules: &Rules,
-) -> Result<(), Gate> {
-    let _ = rules;
+fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -> Result<(), Gate> {
     let app_dirs: BTreeSet<&str> = infos
         .iter()
         .map(|i| i.workdir.as_str())

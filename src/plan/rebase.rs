@@ -87,7 +87,7 @@ pub(crate) fn rebase_final_stage(
             ),
         ));
     }
-    let closure = stage_needs(&profile.id, df, &infos, &entry, ctx, rules)?;
+    let closure = stage_needs(&profile.id, df, &infos, &entry, ctx)?;
     let chosen = base::choose(rules, &stage.base.resolved, &closure, &entry, opts)?;
     if chosen.cmd_rewrite.is_some()
         || chosen.numeric_user.is_some()

@@ -178,7 +178,6 @@ pub(crate) fn render(
     opts: &Options,
     profile: &str,
 ) -> Rewrite {
-    let _ = ctx;
     let stage = model.final_stage();
     let from = df
         .instruction_at(stage.from_item)
