@@ -124,22 +124,9 @@ pub(crate) fn rebase_final_stage(
             "the final FROM names no image".into(),
         ));
     };
-    let lower = df
-        .text(&from.keyword_span)
-        .chars()
-        .all(|c| c.is_ascii_lowercase());
-    let kw = |k: &str| {
-        if lower {
-            k.to_ascii_lowercase()
-        } else {
-            k.to_string()
-        }
-    };
-    let nl = if df.source.contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    };
+    let style = super::render::Out::for_file(df, from);
+    let kw = |k: &str| style.kw(k);
+    let nl = style.nl;
     let mut edits = vec![Edit {
         range: img.span.clone(),
         content: chosen.image.clone(),

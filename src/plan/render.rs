@@ -79,14 +79,31 @@ fn is_build_only_env(name: &str) -> bool {
     BUILD_ONLY_ENV.contains(&name) || name.starts_with("NPM_CONFIG_") || name.starts_with("PIP_")
 }
 
-struct Out {
-    nl: &'static str,
+/// Generated text in the file's own style: its line endings, and lower-case
+/// keywords when its FROM is written in lower case.
+pub(super) struct Out {
+    pub(super) nl: &'static str,
     lower: bool,
     text: String,
 }
 
 impl Out {
-    fn kw(&self, k: &str) -> String {
+    pub(super) fn for_file(df: &Dockerfile, from: &crate::syntax::Instruction) -> Out {
+        Out {
+            nl: if df.source.contains("\r\n") {
+                "\r\n"
+            } else {
+                "\n"
+            },
+            lower: df
+                .text(&from.keyword_span)
+                .chars()
+                .all(|c| c.is_ascii_lowercase()),
+            text: String::new(),
+        }
+    }
+
+    pub(super) fn kw(&self, k: &str) -> String {
         if self.lower {
             k.to_ascii_lowercase()
         } else {
@@ -182,20 +199,7 @@ pub(crate) fn render(
     let from = df
         .instruction_at(stage.from_item)
         .expect("the stage's FROM is an instruction");
-    let nl = if df.source.contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    };
-    let lower = df
-        .text(&from.keyword_span)
-        .chars()
-        .all(|c| c.is_ascii_lowercase());
-    let mut out = Out {
-        nl,
-        lower,
-        text: String::new(),
-    };
+    let mut out = Out::for_file(df, from);
     let mut decisions: BTreeMap<usize, Decision> = BTreeMap::new();
     let mut additions: Vec<Addition> = Vec::new();
     let mut warnings = closure.warnings.clone();
