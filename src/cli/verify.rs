@@ -1,12 +1,15 @@
 //! `dfsplit verify`: build the original and the rewrite with a real Docker
 //! engine and show that the rewrite is the same app in a smaller image —
 //! config differences explained by the plan, sizes and contents measured, a
-//! smoke check run on both, and the dependency cache checked after a source edit.
+//! smoke check run on both (a long-running one ends with a stop check: how
+//! each container ends on `docker stop`), and the dependency cache checked
+//! after a source edit.
 //!
 //! Exit codes: 0 when the rewrite builds and the smoke check agrees (or the
 //! plan leaves the file unchanged: nothing to prove); 1 when the rewrite (or
-//! the original) does not build, or the smoke check fails or disagrees; 2
-//! when no engine answers, or for bad usage or input.
+//! the original) does not build, the smoke check fails or disagrees, or the
+//! two containers end differently on `docker stop`; 2 when no engine answers,
+//! or for bad usage or input.
 
 mod cache;
 mod config;
@@ -15,6 +18,7 @@ mod http;
 mod measure;
 mod progress;
 mod smoke;
+mod stop;
 
 use super::Outcome;
 use super::rewrite::{PlanArgs, Planned, plan_file};
@@ -68,6 +72,16 @@ pub struct VerifyArgs {
     /// Skip the rebuild after a source edit that checks the dependency cache.
     #[arg(long)]
     no_cache_check: bool,
+    /// Stop check (with --http): after the probe, `docker stop -t SECS` each
+    /// container; one still running SECS after the stop signal is SIGKILLed.
+    /// The two must end the same way (on the signal, or killed after SECS).
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 5,
+        value_parser = clap::value_parser!(u64).range(1..=300)
+    )]
+    stop_timeout: u64,
 }
 
 /// One image: its build and what it holds.
@@ -80,6 +94,25 @@ struct ImageReport {
     error: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     measure: Option<Measure>,
+}
+
+/// How each container ended on `docker stop` (http smoke checks only).
+#[derive(Debug, Clone, Default, Serialize)]
+struct StopReport {
+    /// The `docker stop -t` grace period, seconds.
+    grace_seconds: u64,
+    /// Why there is no stop check (an exec smoke check ends by itself).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skipped: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original: Option<stop::Stop>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rewrite: Option<stop::Stop>,
+    /// Both ended the same way (same class); absent when not compared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agree: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -164,6 +197,8 @@ struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     smoke: Option<SmokeReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    stop: Option<StopReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     cache: Option<CacheReport>,
     warnings: Vec<String>,
 }
@@ -185,6 +220,7 @@ impl Report {
             config: Vec::new(),
             unexplained: 0,
             smoke: None,
+            stop: None,
             cache: None,
             warnings: Vec::new(),
         }
@@ -345,6 +381,7 @@ pub fn verify(args: VerifyArgs) -> Result<Outcome> {
                 (&rew_tag, &ri),
                 &report.config,
                 &run_id,
+                args.stop_timeout,
             ));
         }
         if let Some(s) = &report.smoke
@@ -359,6 +396,11 @@ pub fn verify(args: VerifyArgs) -> Result<Outcome> {
             report
                 .failures
                 .push(format!("the smoke check fails: {why}"));
+        }
+        if let Some(sm) = &mut report.smoke {
+            let (stop, failure) = stop_report(sm, args.stop_timeout);
+            report.stop = Some(stop);
+            report.failures.extend(failure);
         }
 
         if !args.no_cache_check {
@@ -546,6 +588,7 @@ fn has_healthcheck(info: &Value) -> bool {
         .is_some_and(|t| !t.is_empty() && t[0].as_str() != Some("NONE"))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run_smoke(
     docker: &Docker,
     sm: &Smoke,
@@ -554,6 +597,7 @@ fn run_smoke(
     (rew_tag, ri): (&str, &Value),
     diffs: &[Diff],
     run_id: &str,
+    stop_grace: u64,
 ) -> SmokeReport {
     let mut note = None;
     let (kind, target, rew_smoke) = match sm {
@@ -592,6 +636,7 @@ fn run_smoke(
         sm,
         expect,
         has_healthcheck(oi),
+        stop_grace,
     );
     let r = smoke::run(
         docker,
@@ -600,6 +645,7 @@ fn run_smoke(
         &rew_smoke,
         expect,
         has_healthcheck(ri),
+        stop_grace,
     );
     let (agree, why) = smoke::agree(&o, &r, expect);
     let note = match (note, why) {
@@ -615,6 +661,35 @@ fn run_smoke(
         agree,
         note,
     }
+}
+
+/// Takes the two runs' stop results out of the smoke report and compares
+/// them; the second value is the run's failure when they end differently.
+/// They are compared only when both smoke checks passed (otherwise the smoke
+/// check's failure says what is wrong).
+fn stop_report(sm: &mut SmokeReport, grace: u64) -> (StopReport, Option<String>) {
+    let mut rep = StopReport {
+        grace_seconds: grace,
+        ..StopReport::default()
+    };
+    if sm.kind == "exec" {
+        rep.skipped = Some("exec smoke check: the process ends by itself".into());
+        return (rep, None);
+    }
+    rep.original = sm.original.stop.take();
+    rep.rewrite = sm.rewrite.stop.take();
+    let (Some(o), Some(r)) = (&rep.original, &rep.rewrite) else {
+        rep.note = Some("stop behaviour not compared: a container did not start".into());
+        return (rep, None);
+    };
+    if !(sm.original.ok && sm.rewrite.ok) {
+        rep.note = Some("stop behaviour not compared: the smoke check failed".into());
+        return (rep, None);
+    }
+    let v = stop::compare(o, r, grace);
+    rep.agree = v.agree;
+    rep.note = v.note;
+    (rep, v.failure)
 }
 
 /// Commands whose RUN is a dependency-install step: those placed in the
@@ -925,6 +1000,30 @@ fn text(rep: &Report) -> String {
             let _ = writeln!(s, "  note: {n}");
         }
     }
+    if let Some(st) = &rep.stop {
+        match &st.skipped {
+            Some(why) => {
+                let _ = writeln!(s, "\nstop: – ({why})");
+            }
+            None => {
+                let verdict = match st.agree {
+                    Some(true) => "same",
+                    Some(false) => "DIFFERENT",
+                    None => "not compared",
+                };
+                let _ = writeln!(s, "\nstop (docker stop -t {}): {verdict}", st.grace_seconds);
+                for (w, run) in [("original", &st.original), ("rewrite", &st.rewrite)] {
+                    let d = run
+                        .as_ref()
+                        .map_or("–".into(), |x| stop::describe(x, st.grace_seconds));
+                    let _ = writeln!(s, "  {w:<9} {d}");
+                }
+                if let Some(n) = &st.note {
+                    let _ = writeln!(s, "  note: {n}");
+                }
+            }
+        }
+    }
     if let Some(c) = &rep.cache {
         let _ = write!(s, "\ncache check");
         match (&c.skipped, &c.changed_file) {
@@ -961,7 +1060,15 @@ fn text(rep: &Report) -> String {
     }
     let _ = writeln!(s);
     if rep.passed {
-        let _ = writeln!(s, "PASS: the rewrite builds and the smoke check agrees");
+        let stops = if rep.stop.as_ref().is_some_and(|st| st.agree == Some(true)) {
+            " (and it stops the same way)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            s,
+            "PASS: the rewrite builds and the smoke check agrees{stops}"
+        );
     } else {
         for f in &rep.failures {
             let _ = writeln!(s, "FAIL: {f}");
@@ -992,6 +1099,82 @@ mod tests {
             "node-ts_app-ab12"
         );
         assert_eq!(image_name(Path::new("/"), "ab12"), "app-ab12");
+    }
+
+    fn smoke_report(kind: &'static str, stops: [Option<stop::Stop>; 2], ok: bool) -> SmokeReport {
+        let [o, r] = stops;
+        let run = |stop| smoke::Run {
+            ok,
+            stop,
+            ..smoke::Run::default()
+        };
+        SmokeReport {
+            kind,
+            target: "3000/health".into(),
+            expect: None,
+            original: run(o),
+            rewrite: run(r),
+            agree: ok,
+            note: None,
+        }
+    }
+
+    fn stopped(class: stop::Class, seconds: f64, code: i64) -> Option<stop::Stop> {
+        Some(stop::Stop {
+            class: Some(class),
+            seconds,
+            exit_code: Some(code),
+            signal: "SIGTERM".into(),
+            ..stop::Stop::default()
+        })
+    }
+
+    #[test]
+    fn stop_reports() {
+        use stop::Class::{Exited, Killed};
+        let mut sm = smoke_report("exec", [None, None], true);
+        let (rep, failure) = stop_report(&mut sm, 5);
+        assert_eq!(failure, None);
+        assert!(rep.skipped.is_some() && rep.original.is_none());
+        assert!(text_of_stop(&rep).contains("stop: – (exec smoke check"));
+
+        let mut sm = smoke_report(
+            "http",
+            [stopped(Exited, 0.7, 1), stopped(Killed, 5.2, 137)],
+            true,
+        );
+        let (rep, failure) = stop_report(&mut sm, 5);
+        assert!(sm.original.stop.is_none(), "moved out of the smoke run");
+        assert_eq!(rep.agree, Some(false));
+        assert!(
+            failure
+                .as_deref()
+                .is_some_and(|f| f.starts_with("stop behaviour differs: original exited"))
+        );
+        let t = text_of_stop(&rep);
+        assert!(t.contains("stop (docker stop -t 5): DIFFERENT"), "{t}");
+        assert!(t.contains("  rewrite   killed after 5.2 s"), "{t}");
+        let v = serde_json::to_value(&rep).unwrap();
+        assert_eq!(v["grace_seconds"], 5);
+        assert_eq!(v["original"]["class"], "exited");
+        assert_eq!(v["rewrite"]["exit_code"], 137);
+        assert_eq!(v["agree"], false);
+
+        // A failed smoke check: reported, not compared (the smoke failure says why).
+        let mut sm = smoke_report(
+            "http",
+            [stopped(Exited, 0.7, 1), stopped(Killed, 5.2, 137)],
+            false,
+        );
+        let (rep, failure) = stop_report(&mut sm, 5);
+        assert_eq!((rep.agree, failure), (None, None));
+        assert!(rep.rewrite.is_some() && rep.note.is_some());
+    }
+
+    fn text_of_stop(st: &StopReport) -> String {
+        let mut rep = Report::new("Dockerfile");
+        rep.stop = Some(st.clone());
+        text(&rep)
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use super::docker::{Docker, SHORT};
 use super::http;
+use super::stop::{self, Stop};
 use serde::Serialize;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::{Duration, Instant};
@@ -50,6 +51,10 @@ pub struct Run {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub seconds: f64,
+    /// How the detached container ended on `docker stop` (http runs only; the
+    /// report shows it beside the other image's, not inside the run).
+    #[serde(skip)]
+    pub stop: Option<Stop>,
 }
 
 const EXEC_TIMEOUT: Duration = Duration::from_secs(120);
@@ -72,7 +77,9 @@ pub fn normalize(s: &str) -> String {
     s.replace("\r\n", "\n").trim_end().to_string()
 }
 
-/// Runs the smoke check on `image`. `name` is a unique container name.
+/// Runs the smoke check on `image`. `name` is a unique container name. An
+/// http run ends with the stop check (`docker stop -t STOP_GRACE`), whose time
+/// is not part of `seconds`.
 pub fn run(
     docker: &Docker,
     image: &str,
@@ -80,16 +87,40 @@ pub fn run(
     smoke: &Smoke,
     expect: Option<&str>,
     has_health: bool,
+    stop_grace: u64,
 ) -> Run {
     let start = Instant::now();
-    let mut r = match smoke {
-        Smoke::Exec(args) => exec(docker, image, name, args, expect),
-        Smoke::Http { port, path } => {
-            http_run(docker, image, name, *port, path, expect, has_health)
+    match smoke {
+        Smoke::Exec(args) => {
+            let mut r = exec(docker, image, name, args, expect);
+            r.seconds = secs(start);
+            r
         }
-    };
-    r.seconds = (start.elapsed().as_secs_f64() * 10.0).round() / 10.0;
-    r
+        Smoke::Http { port, path } => {
+            let guard = docker.guard_name(name);
+            let publish = format!("127.0.0.1::{port}");
+            let started = docker.run(&["run", "-d", "--name", name, "-p", &publish, image], SHORT);
+            if !started.ok() {
+                return Run {
+                    port: Some(*port),
+                    error: Some(format!("docker run failed: {}", started.last_line())),
+                    seconds: secs(start),
+                    ..Run::default()
+                };
+            }
+            let mut r = http_probe(docker, name, *port, path, expect, has_health);
+            r.seconds = secs(start);
+            // Also after a failed probe: how a container that is still running
+            // (or has already exited) ends is part of the picture.
+            r.stop = Some(stop::stop(docker, name, stop_grace));
+            drop(guard);
+            r
+        }
+    }
+}
+
+fn secs(start: Instant) -> f64 {
+    (start.elapsed().as_secs_f64() * 10.0).round() / 10.0
 }
 
 fn exec(docker: &Docker, image: &str, name: &str, args: &str, expect: Option<&str>) -> Run {
@@ -119,9 +150,9 @@ fn exec(docker: &Docker, image: &str, name: &str, args: &str, expect: Option<&st
     r
 }
 
-fn http_run(
+/// Probes the started container `name` (and waits for its HEALTHCHECK).
+fn http_probe(
     docker: &Docker,
-    image: &str,
     name: &str,
     port: u16,
     path: &str,
@@ -132,13 +163,6 @@ fn http_run(
         port: Some(port),
         ..Run::default()
     };
-    let guard = docker.guard_name(name);
-    let publish = format!("127.0.0.1::{port}");
-    let started = docker.run(&["run", "-d", "--name", name, "-p", &publish, image], SHORT);
-    if !started.ok() {
-        r.error = Some(format!("docker run failed: {}", started.last_line()));
-        return r;
-    }
     let mapped = docker.run(&["port", name, &format!("{port}/tcp")], SHORT);
     let Some(addr) = host_addr(&mapped.stdout) else {
         r.error = Some(format!(
@@ -201,7 +225,6 @@ fn http_run(
             return r;
         }
     }
-    drop(guard);
     r.ok = true;
     r
 }
