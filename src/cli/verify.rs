@@ -94,6 +94,23 @@ struct ImageReport {
     error: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     measure: Option<Measure>,
+    /// The FROM image of the final stage and how much of the size it accounts for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    base: Option<BaseSize>,
+}
+
+/// An image's base: the FROM image of its final stage (followed through
+/// `FROM <stage>`), its size and what the image adds on top of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+struct BaseSize {
+    image: String,
+    /// `docker image inspect` `.Size` of the base (0 for scratch); absent when
+    /// the base is not in the engine's image store.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size_bytes: Option<u64>,
+    /// The image's size minus its base's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    added_bytes: Option<u64>,
 }
 
 /// How each container ended on `docker stop` (http smoke checks only).
@@ -351,6 +368,21 @@ pub fn verify(args: VerifyArgs) -> Result<Outcome> {
                 Ok(m) => img.measure = Some(m),
                 Err(e) => report.warnings.push(format!("{tag}: cannot measure: {e}")),
             }
+        }
+        // How much of each image is its base: the original's final-stage FROM
+        // and the rewrite's runtime FROM.
+        let bases = [
+            final_base(&df).unwrap_or_else(|| r.base_before.clone()),
+            final_base(&syntax::parse(&r.text)).unwrap_or_else(|| r.base_after.clone()),
+        ];
+        for ((img, info), base) in [(&mut orig, &oi), (&mut rew, &ri)].into_iter().zip(bases) {
+            let size = base_size(&docker, &base);
+            if size.is_none() {
+                report.warnings.push(format!(
+                    "base image {base} is not in the engine's image store: its size is unknown"
+                ));
+            }
+            img.base = Some(base_share(base, info["Size"].as_u64(), size));
         }
         // Config differences and what explains them.
         let bb = base_config(&docker, &r.base_before);
@@ -692,6 +724,41 @@ fn stop_report(sm: &mut SmokeReport, grace: u64) -> (StopReport, Option<String>)
     (rep, v.failure)
 }
 
+/// The FROM image of the final stage, following `FROM <stage>` to the image
+/// that stage chain starts from.
+fn final_base(df: &Dockerfile) -> Option<String> {
+    let model = dfsplit::model::Model::build(df).ok()?;
+    let mut stage = model.final_stage();
+    // Parents are earlier stages, so this ends; the bound is for safety.
+    for _ in 0..model.stages.len() {
+        match stage.parent {
+            Some(p) => stage = &model.stages[p],
+            None => return Some(stage.base.resolved.clone()),
+        }
+    }
+    None
+}
+
+/// `.Size` of a base image in the engine's store (`scratch`: 0).
+fn base_size(docker: &Docker, image: &str) -> Option<u64> {
+    if image.eq_ignore_ascii_case("scratch") {
+        return Some(0);
+    }
+    docker.inspect(image)?["Size"].as_u64()
+}
+
+/// The base and what the image adds on top of it (absent when a size is
+/// unknown, or when the image is smaller than the base: then it is not built on it).
+fn base_share(image: String, image_size: Option<u64>, base_size: Option<u64>) -> BaseSize {
+    BaseSize {
+        image,
+        size_bytes: base_size,
+        added_bytes: image_size
+            .zip(base_size)
+            .and_then(|(i, b)| i.checked_sub(b)),
+    }
+}
+
 /// Commands whose RUN is a dependency-install step: those placed in the
 /// `dependencies` stage and those whose role is `install-deps`.
 fn dependency_markers(r: &Rewrite) -> Vec<String> {
@@ -872,6 +939,20 @@ fn mb(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
 }
 
+/// `node:20-slim 193.1 MB (34%)`: the base and its share of the image.
+fn base_cell(b: &BaseSize) -> String {
+    match (b.size_bytes, b.added_bytes) {
+        (Some(size), Some(added)) if size + added > 0 => format!(
+            "{} {} ({:.0}%)",
+            b.image,
+            mb(size),
+            100.0 * size as f64 / (size + added) as f64
+        ),
+        (Some(size), _) => format!("{} {}", b.image, mb(size)),
+        (None, _) => format!("{} ?", b.image),
+    }
+}
+
 fn list(v: &[String]) -> String {
     if v.is_empty() {
         "-".into()
@@ -929,6 +1010,11 @@ fn text(rep: &Report) -> String {
             mb(a.size_bytes),
             format!("{}{ratio}", mb(b.size_bytes)),
         );
+        if let (Some(x), Some(y)) = (&o.base, &r.base) {
+            row(&mut s, "base", base_cell(x), base_cell(y));
+            let added = |b: &BaseSize| b.added_bytes.map_or("?".into(), mb);
+            row(&mut s, "added on top", added(x), added(y));
+        }
         row(&mut s, "layers", a.layers.to_string(), b.layers.to_string());
         let pk = |m: &Measure| match m.packages {
             Some(n) => format!("{n} ({})", m.package_db.join("+")),
@@ -1099,6 +1185,55 @@ mod tests {
             "node-ts_app-ab12"
         );
         assert_eq!(image_name(Path::new("/"), "ab12"), "app-ab12");
+    }
+
+    #[test]
+    fn final_base_follows_stage_chains() {
+        let df = syntax::parse("FROM node:20\nWORKDIR /app\nCMD [\"npm\", \"start\"]\n");
+        assert_eq!(final_base(&df).as_deref(), Some("node:20"));
+        // The rewrite's runtime stage is its last; a global ARG is resolved.
+        let df = syntax::parse(
+            "ARG TAG=1.23\nFROM golang:${TAG} AS dependencies\nFROM dependencies AS build\n\
+             FROM gcr.io/distroless/static-debian12:nonroot AS runtime\nCOPY --from=build /a /a\n",
+        );
+        assert_eq!(
+            final_base(&df).as_deref(),
+            Some("gcr.io/distroless/static-debian12:nonroot")
+        );
+        // A final stage built FROM an earlier stage has that stage's base.
+        let df = syntax::parse(
+            "FROM maven:3-eclipse-temurin-17 AS base\nFROM base AS build\nRUN mvn package\n\
+             FROM build\nCMD [\"java\", \"-jar\", \"app.jar\"]\n",
+        );
+        assert_eq!(
+            final_base(&df).as_deref(),
+            Some("maven:3-eclipse-temurin-17")
+        );
+        let df = syntax::parse("FROM scratch\nCOPY app /app\n");
+        assert_eq!(final_base(&df).as_deref(), Some("scratch"));
+    }
+
+    #[test]
+    fn what_an_image_adds_on_top_of_its_base() {
+        // node-express-nolock on the stand-ins: node:20 553.7 MB, the image 559.5 MB.
+        let b = base_share("node:20".into(), Some(559_528_297), Some(553_687_141));
+        assert_eq!(b.added_bytes, Some(5_841_156));
+        assert_eq!(base_cell(&b), "node:20 553.7 MB (99%)");
+        let b = base_share("scratch".into(), Some(2_200_000), Some(0));
+        assert_eq!(b.added_bytes, Some(2_200_000));
+        assert_eq!(base_cell(&b), "scratch 0.0 MB (0%)");
+        // Unknown base size: nothing is made up.
+        let b = base_share("node:20-slim".into(), Some(282_900_000), None);
+        assert_eq!(b.added_bytes, None);
+        assert_eq!(base_cell(&b), "node:20-slim ?");
+        // An image smaller than its "base" is not built on it: no added figure.
+        let b = base_share("x:1".into(), Some(10), Some(20));
+        assert_eq!(b.added_bytes, None);
+        let v = serde_json::to_value(base_share("a".into(), Some(3), Some(1))).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"image": "a", "size_bytes": 1, "added_bytes": 2})
+        );
     }
 
     fn smoke_report(kind: &'static str, stops: [Option<stop::Stop>; 2], ok: bool) -> SmokeReport {
