@@ -14,6 +14,7 @@ pub const FIELDS: &[&str] = &[
     "WorkingDir",
     "User",
     "Healthcheck",
+    "StopSignal",
 ];
 
 /// Something in the plan that can explain a difference: an input instruction's
@@ -108,6 +109,7 @@ fn keywords(field: &str) -> &'static [&'static str] {
         "ExposedPorts" => &["EXPOSE"],
         "WorkingDir" => &["WORKDIR"],
         "User" => &["USER"],
+        "StopSignal" => &["STOPSIGNAL"],
         _ => &["HEALTHCHECK"],
     }
 }
@@ -448,6 +450,29 @@ mod tests {
         assert_eq!(d[1].reasons, ["[static/nginx] why static/nginx"]);
         assert_eq!(d[2].field, "Healthcheck");
         assert!(!d[2].explained);
+    }
+
+    #[test]
+    fn stop_signal_from_a_base_image() {
+        // A runtime base with STOPSIGNAL changes what `docker stop` sends.
+        let o = json!({"Cmd": ["npm", "start"]});
+        let r = json!({"Cmd": ["npm", "start"], "StopSignal": "SIGINT"});
+        let ba = json!({"StopSignal": "SIGINT"});
+        let d = diff(
+            &o,
+            &r,
+            None,
+            Some(Base {
+                name: "node-sigint:1",
+                config: &ba,
+            }),
+            &[],
+        );
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].field, "StopSignal");
+        assert_eq!(d[0].reasons, ["set by the base image `node-sigint:1`"]);
+        // The same change with nothing to explain it is flagged.
+        assert!(!diff(&o, &r, None, None, &[])[0].explained);
     }
 
     #[test]
