@@ -939,6 +939,15 @@ fn mb(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
 }
 
+/// Like [`mb`], but small amounts stay visible (`4.2 kB`): a jar added on top of a JRE.
+fn small_mb(bytes: u64) -> String {
+    if bytes >= 100_000 {
+        mb(bytes)
+    } else {
+        format!("{:.1} kB", bytes as f64 / 1e3)
+    }
+}
+
 /// `node:20-slim 193.1 MB (34%)`: the base and its share of the image.
 fn base_cell(b: &BaseSize) -> String {
     match (b.size_bytes, b.added_bytes) {
@@ -1012,7 +1021,7 @@ fn text(rep: &Report) -> String {
         );
         if let (Some(x), Some(y)) = (&o.base, &r.base) {
             row(&mut s, "base", base_cell(x), base_cell(y));
-            let added = |b: &BaseSize| b.added_bytes.map_or("?".into(), mb);
+            let added = |b: &BaseSize| b.added_bytes.map_or("?".into(), small_mb);
             row(&mut s, "added on top", added(x), added(y));
         }
         row(&mut s, "layers", a.layers.to_string(), b.layers.to_string());
@@ -1218,6 +1227,9 @@ mod tests {
         // node-express-nolock on the stand-ins: node:20 553.7 MB, the image 559.5 MB.
         let b = base_share("node:20".into(), Some(559_528_297), Some(553_687_141));
         assert_eq!(b.added_bytes, Some(5_841_156));
+        assert_eq!(small_mb(5_841_156), "5.8 MB");
+        // java-plain-jar: a few kB of jar on top of the JRE.
+        assert_eq!(small_mb(4_210), "4.2 kB");
         assert_eq!(base_cell(&b), "node:20 553.7 MB (99%)");
         let b = base_share("scratch".into(), Some(2_200_000), Some(0));
         assert_eq!(b.added_bytes, Some(2_200_000));
