@@ -320,10 +320,19 @@ fn markdown(results: &[AppResult], engine: &str, total: f64) -> String {
     );
     let _ = writeln!(
         s,
-        "| app | result | base before → after | size before → after | packages | shell | package managers | compilers | cache re-run (orig / rewrite) | dep install re-ran (orig / rewrite) | smoke | unexplained config diffs |"
+        "Stop: after an http smoke check (and the HEALTHCHECK wait), `docker stop -t GRACE` on each \
+         container: `exited` = it ended on the stop signal within the grace, `killed` = it was still \
+         running and got SIGKILL after the grace (exit 137); time and exit code per image. A different \
+         class fails the app. Exec smoke checks end by themselves: `–`.\n"
     );
-    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(
+        s,
+        "| app | result | base before → after | size before → after | packages | shell | package managers | compilers | cache re-run (orig / rewrite) | dep install re-ran (orig / rewrite) | smoke | stop (orig / rewrite) | unexplained config diffs |"
+    );
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let mut ratios = Vec::new();
+    let mut base_rows = Vec::new();
+    let (mut floors, mut added_ratios) = (Vec::new(), Vec::new());
     for r in results {
         let Some(v) = r.report.as_ref().filter(|v| v["outcome"] != "unchanged") else {
             continue;
@@ -334,6 +343,10 @@ fn markdown(results: &[AppResult], engine: &str, total: f64) -> String {
         {
             ratios.push(b / a);
         }
+        let (row, floor, added) = base_row(&r.app, v);
+        base_rows.push(row);
+        floors.extend(floor);
+        added_ratios.extend(added);
         let ratio = match (o["size_bytes"].as_f64(), w["size_bytes"].as_f64()) {
             (Some(a), Some(b)) if a > 0.0 => format!(" ({:.2}×)", b / a),
             _ => String::new(),
@@ -396,7 +409,7 @@ fn markdown(results: &[AppResult], engine: &str, total: f64) -> String {
         };
         let _ = writeln!(
             s,
-            "| {} | {} | `{}` → `{}` | {} → {}{} | {} → {} | {} → {} | {} → {} | {} → {} | {} | {} / {} | {} | {} |",
+            "| {} | {} | `{}` → `{}` | {} → {}{} | {} → {} | {} → {} | {} → {} | {} → {} | {} | {} / {} | {} | {} | {} |",
             r.app,
             result,
             v["base_before"].as_str().unwrap_or("?"),
@@ -416,28 +429,50 @@ fn markdown(results: &[AppResult], engine: &str, total: f64) -> String {
             deps("original"),
             deps("rewrite"),
             cell(&smoke),
+            cell(&stop_cell(&v["stop"])),
             v["unexplained"].as_u64().unwrap_or(0),
         );
     }
-    ratios.sort_by(f64::total_cmp);
-    let median = match ratios.len() {
-        0 => None,
-        n if n % 2 == 1 => Some(ratios[n / 2]),
-        n => Some((ratios[n / 2 - 1] + ratios[n / 2]) / 2.0),
-    };
     let _ = writeln!(s);
-    match median {
+    let n = ratios.len();
+    match median(ratios) {
         Some(m) => {
             let _ = writeln!(
                 s,
-                "**Median size ratio** (rewrite / original) over the {} rewritten apps that built: **{m:.2}×**.\n",
-                ratios.len()
+                "**Median size ratio** (rewrite / original) over the {n} rewritten apps that built: **{m:.2}×**; \
+                 median base floor (runtime base / original base, {} apps): **{}**; median added-bytes ratio \
+                 (added on top of the base, rewrite / original, {} apps): **{}**.\n",
+                floors.len(),
+                times(median(floors)),
+                added_ratios.len(),
+                times(median(added_ratios)),
             );
         }
         None => {
             let _ = writeln!(s, "No rewritten app built: no size ratio.\n");
         }
     }
+    let _ = writeln!(s, "## Base image and what is added on top\n");
+    let _ = writeln!(
+        s,
+        "Each image's base is the FROM image of its final stage (the rewrite's `runtime` stage; \
+         `FROM <stage>` is followed to its image), measured with `docker image inspect` `.Size` \
+         (uncompressed, all layers; `scratch` is 0). *Added on top* is the image's size minus its \
+         base's: what the Dockerfile's own steps put into the image. The *base floor* is the runtime \
+         base's size divided by the original base's: the size ratio the rewrite would have if it \
+         added nothing to its base, which is what the change of base alone gives on these stand-in \
+         images. The *added ratio* is the rewrite's added bytes divided by the original's. `?`: the \
+         base is not in the engine's image store.\n"
+    );
+    let _ = writeln!(
+        s,
+        "| app | base before → after | base floor | added on top before → after | added ratio | size ratio |"
+    );
+    let _ = writeln!(s, "|---|---|---|---|---|---|");
+    for row in base_rows {
+        let _ = writeln!(s, "{row}");
+    }
+    let _ = writeln!(s);
     let unchanged: Vec<&AppResult> = results
         .iter()
         .filter(|r| r.outcome() == "unchanged")
@@ -504,6 +539,204 @@ fn markdown(results: &[AppResult], engine: &str, total: f64) -> String {
         let _ = writeln!(s, "{u}");
     }
     s
+}
+
+/// The median (the mean of the two middle values for an even count).
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(v[n / 2]),
+        n => Some((v[n / 2 - 1] + v[n / 2]) / 2.0),
+    }
+}
+
+/// `after / before`, when both are known and `before` is not 0.
+fn ratio(before: Option<f64>, after: Option<f64>) -> Option<f64> {
+    match (before, after) {
+        (Some(a), Some(b)) if a > 0.0 => Some(b / a),
+        _ => None,
+    }
+}
+
+/// `0.35×`; below 0.1 two significant digits (`0.0026×`), so a tiny ratio is not shown as 0.
+fn times(r: Option<f64>) -> String {
+    match r {
+        None => "–".into(),
+        Some(r) if r > 0.0 && r < 0.1 => {
+            let digits = (1 - r.log10().floor() as i32).max(2) as usize;
+            format!("{r:.digits$}×")
+        }
+        Some(r) => format!("{r:.2}×"),
+    }
+}
+
+/// Bytes for people, keeping small values visible: `89.7 MB`, `4.2 kB`, `310 B`.
+fn bytes(v: &Value) -> String {
+    match v.as_f64() {
+        None => "?".into(),
+        Some(b) if b >= 1e6 => format!("{:.1} MB", b / 1e6),
+        Some(b) if b >= 1e3 => format!("{:.1} kB", b / 1e3),
+        Some(b) => format!("{b:.0} B"),
+    }
+}
+
+/// One row of the base table, with its base floor and added-bytes ratio.
+fn base_row(app: &str, v: &Value) -> (String, Option<f64>, Option<f64>) {
+    let (o, w) = (&v["original"], &v["rewrite"]);
+    let base = |i: &Value| {
+        format!(
+            "`{}` {}",
+            i["base"]["image"].as_str().unwrap_or("?"),
+            mb(&i["base"]["size_bytes"])
+        )
+    };
+    let floor = ratio(
+        o["base"]["size_bytes"].as_f64(),
+        w["base"]["size_bytes"].as_f64(),
+    );
+    let added = ratio(
+        o["base"]["added_bytes"].as_f64(),
+        w["base"]["added_bytes"].as_f64(),
+    );
+    let size = ratio(
+        o["measure"]["size_bytes"].as_f64(),
+        w["measure"]["size_bytes"].as_f64(),
+    );
+    let row = format!(
+        "| {app} | {} → {} | {} | {} → {} | {} | {} |",
+        base(o),
+        base(w),
+        times(floor),
+        bytes(&o["base"]["added_bytes"]),
+        bytes(&w["base"]["added_bytes"]),
+        times(added),
+        times(size),
+    );
+    (row, floor, added)
+}
+
+/// `exited 0.8 s, exit 1`: one image's stop result.
+fn stop_side(s: &Value) -> String {
+    match (s["class"].as_str(), s["error"].as_str()) {
+        (_, Some(e)) => format!("not checked: {e}"),
+        (Some(class), None) => format!(
+            "{class} {:.1} s, exit {}{}",
+            s["seconds"].as_f64().unwrap_or(0.0),
+            s["exit_code"]
+                .as_i64()
+                .map_or("?".into(), |c| c.to_string()),
+            if s["oom_killed"] == true { ", OOM" } else { "" }
+        ),
+        (None, None) => "–".into(),
+    }
+}
+
+/// The stop column: both results, the verdict when they differ, verify's note.
+fn stop_cell(stop: &Value) -> String {
+    if stop.is_null() || stop["skipped"].is_string() {
+        return "–".into();
+    }
+    let both = format!(
+        "{} / {}",
+        stop_side(&stop["original"]),
+        stop_side(&stop["rewrite"])
+    );
+    let mut t = if stop["agree"] == false {
+        format!("**DIFFERENT**: {both}")
+    } else {
+        both
+    };
+    if let Some(n) = stop["note"].as_str() {
+        t.push_str(&format!(" ({n})"));
+    }
+    t
+}
+
+#[test]
+fn medians_and_ratios() {
+    assert_eq!(median(vec![]), None);
+    assert_eq!(median(vec![0.51, 0.01, 0.35]), Some(0.35));
+    assert_eq!(median(vec![0.4, 0.1, 0.3, 0.2]), Some(0.25));
+    assert_eq!(
+        ratio(Some(553.7), Some(193.3)).map(|r| times(Some(r))),
+        Some("0.35×".into())
+    );
+    assert_eq!(ratio(Some(0.0), Some(1.0)), None);
+    assert_eq!(ratio(None, Some(1.0)), None);
+    assert_eq!(times(None), "–");
+    // go-vendor-cli: distroless static 1.5 MB over golang 589.7 MB.
+    assert_eq!(times(ratio(Some(589.7), Some(1.53))), "0.0026×");
+    assert_eq!(times(Some(0.044)), "0.044×");
+    assert_eq!(times(Some(0.0)), "0.00×");
+    assert_eq!(times(Some(15.352)), "15.35×");
+    assert_eq!(bytes(&Value::from(89_672_491u64)), "89.7 MB");
+    assert_eq!(bytes(&Value::from(4_210u64)), "4.2 kB");
+    assert_eq!(bytes(&Value::from(310u64)), "310 B");
+    assert_eq!(bytes(&Value::Null), "?");
+}
+
+#[test]
+fn base_rows_from_verify_json() {
+    // node-express-nolock's verify JSON on the stand-ins (trimmed).
+    let v: Value = serde_json::from_str(
+        r#"{"original": {"measure": {"size_bytes": 559528297},
+                         "base": {"image": "node:20", "size_bytes": 553687141, "added_bytes": 5841156}},
+            "rewrite": {"measure": {"size_bytes": 282929350},
+                        "base": {"image": "node:20-slim", "size_bytes": 193256859, "added_bytes": 89672491}}}"#,
+    )
+    .unwrap();
+    let (row, floor, added) = base_row("node-express-nolock", &v);
+    assert_eq!(
+        row,
+        "| node-express-nolock | `node:20` 553.7 MB → `node:20-slim` 193.3 MB | 0.35× | 5.8 MB → 89.7 MB | 15.35× | 0.51× |"
+    );
+    assert!(floor.is_some_and(|f| (f - 0.349).abs() < 0.001));
+    assert!(added.is_some_and(|a| a > 15.0));
+    // A base missing from the image store: no ratios, nothing made up.
+    let v: Value = serde_json::from_str(
+        r#"{"original": {"measure": {"size_bytes": 10}, "base": {"image": "golang:1.23"}},
+            "rewrite": {"measure": {"size_bytes": 5}, "base": {"image": "scratch", "size_bytes": 0, "added_bytes": 5}}}"#,
+    )
+    .unwrap();
+    let (row, floor, added) = base_row("x", &v);
+    assert_eq!((floor, added), (None, None));
+    assert_eq!(
+        row,
+        "| x | `golang:1.23` ? → `scratch` 0.0 MB | – | ? → 5 B | – | 0.50× |"
+    );
+}
+
+#[test]
+fn stop_cells_from_verify_json() {
+    assert_eq!(stop_cell(&Value::Null), "–");
+    let exec: Value = serde_json::from_str(
+        r#"{"grace_seconds": 5, "skipped": "exec smoke check: the process ends by itself"}"#,
+    )
+    .unwrap();
+    assert_eq!(stop_cell(&exec), "–");
+    let same: Value = serde_json::from_str(
+        r#"{"grace_seconds": 5,
+            "original": {"class": "killed", "seconds": 5.2, "exit_code": 137, "oom_killed": false, "signal": "SIGTERM"},
+            "rewrite": {"class": "killed", "seconds": 5.2, "exit_code": 137, "oom_killed": false, "signal": "SIGTERM"},
+            "agree": true}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        stop_cell(&same),
+        "killed 5.2 s, exit 137 / killed 5.2 s, exit 137"
+    );
+    let differ: Value = serde_json::from_str(
+        r#"{"grace_seconds": 5,
+            "original": {"class": "exited", "seconds": 0.8, "exit_code": 1, "oom_killed": false, "signal": "SIGTERM"},
+            "rewrite": {"class": "killed", "seconds": 5.3, "exit_code": 137, "oom_killed": false, "signal": "SIGTERM"},
+            "agree": false}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        stop_cell(&differ),
+        "**DIFFERENT**: exited 0.8 s, exit 1 / killed 5.3 s, exit 137"
+    );
 }
 
 #[test]
