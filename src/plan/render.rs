@@ -3,7 +3,7 @@
 //! a kept instruction (a stage name after FROM, a cache mount after RUN) are
 //! [`Edit`]s applied in one place.
 
-use super::base::Chosen;
+use super::base::{Chosen, EntryRewrite};
 use super::closure::{Closure, Entry};
 use super::steps::{CmdKind, StepInfo, StepKind};
 use super::{
@@ -887,23 +887,41 @@ pub(crate) fn render(
             );
             continue;
         }
-        if info.keyword == Keyword::Cmd
-            && let Some(args) = &chosen.cmd_rewrite
-            && entry
-                .cmd
-                .as_ref()
-                .is_some_and(|(item, _)| *item == info.item)
-        {
-            let line = format!("{} {}", out.kw("CMD"), json_array(args));
+        if let Some((keyword, args, why)) = match &chosen.entry_rewrite {
+            Some(EntryRewrite::Cmd(args))
+                if entry
+                    .cmd
+                    .as_ref()
+                    .is_some_and(|(item, _)| *item == info.item) =>
+            {
+                Some((
+                    "CMD",
+                    args,
+                    "the runtime base's ENTRYPOINT already starts the interpreter, so CMD keeps only its arguments",
+                ))
+            }
+            Some(EntryRewrite::Entrypoint(args))
+                if entry
+                    .entrypoint
+                    .as_ref()
+                    .is_some_and(|(item, _)| *item == info.item) =>
+            {
+                Some((
+                    "ENTRYPOINT",
+                    args,
+                    "the runtime base has the interpreter at its own path, not on PATH, so the ENTRYPOINT names that path",
+                ))
+            }
+            _ => None,
+        } {
+            let line = format!("{} {}", out.kw(keyword), json_array(args));
             emit_moved(&mut out, info.item, Some(&line), true);
             decide(
                 &mut decisions,
                 info.item,
                 Placement::Runtime,
                 "core/entry-translation",
-                format!(
-                    "the runtime base's ENTRYPOINT already starts the interpreter, so CMD keeps only its arguments: `{line}`"
-                ),
+                format!("{why}: `{line}`"),
                 None,
             );
             continue;
