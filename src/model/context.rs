@@ -24,6 +24,7 @@ pub const MANIFESTS: &[&str] = &[
     "Pipfile.lock",
     "poetry.lock",
     "uv.lock",
+    ".python-version",
     "setup.py",
     "setup.cfg",
     ".dockerignore",

@@ -100,8 +100,8 @@ pub(crate) struct Chosen {
     pub reason: String,
     /// USER to set when the original sets none (non-root by default).
     pub user: Option<(String, String)>,
-    /// CMD rewritten for a base whose ENTRYPOINT is the interpreter.
-    pub cmd_rewrite: Option<Vec<String>>,
+    /// The start command rewritten for a base whose ENTRYPOINT is the interpreter.
+    pub entry_rewrite: Option<EntryRewrite>,
     /// Copy CA certificates and zoneinfo from the build stage (scratch).
     pub copy_ca_certs: bool,
     pub copy_tzdata: bool,
@@ -114,6 +114,16 @@ pub(crate) struct Chosen {
     /// On a base without a shell, the account setup is not repeated and USER
     /// becomes these numeric ids.
     pub numeric_user: Option<String>,
+}
+
+/// How the start command changes on a base whose ENTRYPOINT is the interpreter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum EntryRewrite {
+    /// The original sets only CMD, which starts the interpreter: CMD keeps its arguments.
+    Cmd(Vec<String>),
+    /// The original's ENTRYPOINT starts the interpreter by name: the same
+    /// ENTRYPOINT with the base's interpreter path, which is not on PATH there.
+    Entrypoint(Vec<String>),
 }
 
 /// Why a candidate cannot serve, or `None` when it can.
@@ -248,11 +258,10 @@ fn same_family(template: &str, builder: &str) -> bool {
 }
 
 /// How the original start command runs on a base with its own ENTRYPOINT.
-/// `Ok(None)`: unchanged (no ENTRYPOINT, a wrapper script that runs its
-/// arguments, or the original sets its own ENTRYPOINT on a base whose
-/// interpreter is on PATH); `Ok(Some(cmd))`: the exact CMD that keeps the
-/// meaning; `Err(())`: no exact translation.
-fn entry_translation(spec: &CandidateSpec, entry: &Entry) -> Result<Option<Vec<String>>, ()> {
+/// `Ok(None)`: unchanged (no ENTRYPOINT, or a wrapper script that runs its
+/// arguments); `Ok(Some(rewrite))`: the exact CMD or ENTRYPOINT that keeps
+/// the meaning; `Err(())`: no exact translation.
+fn entry_translation(spec: &CandidateSpec, entry: &Entry) -> Result<Option<EntryRewrite>, ()> {
     let Some(ep) = spec.entrypoint.as_ref() else {
         return Ok(None);
     };
@@ -263,29 +272,48 @@ fn entry_translation(spec: &CandidateSpec, entry: &Entry) -> Result<Option<Vec<S
         // docker-entrypoint.sh and friends run the command they are given.
         return Ok(None);
     }
-    if entry.entrypoint.is_some() {
-        return Err(());
-    }
-    let Some((_, Command::Exec(args))) = &entry.cmd else {
-        return Err(());
-    };
-    let base = |s: &str| {
+    // `node`, `/usr/local/bin/node` and `/nodejs/bin/node` name one
+    // interpreter; so do `python3` and `/usr/bin/python3.11`.
+    let program = |s: &str| {
         s.rsplit('/')
             .next()
             .unwrap_or(s)
             .trim_end_matches(|c: char| c.is_ascii_digit() || c == '.')
             .to_string()
     };
+    if let Some((_, original)) = &entry.entrypoint {
+        // The original's ENTRYPOINT replaces the base's: it stays, with the
+        // interpreter named by the base's path (a bare name is looked up on
+        // PATH, where distroless images do not put it).
+        let Command::Exec(args) = original else {
+            return Err(());
+        };
+        let argv: Vec<&str> = args.iter().map(|a| a.value.as_str()).collect();
+        return match argv.split_first() {
+            Some((prog, rest)) if program(prog) == program(first) => {
+                if *prog == first.as_str() {
+                    return Ok(None);
+                }
+                let mut out = vec![first.clone()];
+                out.extend(rest.iter().map(|s| s.to_string()));
+                Ok(Some(EntryRewrite::Entrypoint(out)))
+            }
+            _ => Err(()),
+        };
+    }
+    let Some((_, Command::Exec(args))) = &entry.cmd else {
+        return Err(());
+    };
     let argv: Vec<&str> = args.iter().map(|a| a.value.as_str()).collect();
     if argv.len() < ep.len()
-        || base(argv[0]) != base(first)
+        || program(argv[0]) != program(first)
         || argv[1..ep.len()] != ep[1..].iter().map(String::as_str).collect::<Vec<_>>()[..]
     {
         return Err(());
     }
-    Ok(Some(
+    Ok(Some(EntryRewrite::Cmd(
         argv[ep.len()..].iter().map(|s| s.to_string()).collect(),
-    ))
+    )))
 }
 
 pub(crate) fn choose(
@@ -466,7 +494,7 @@ fn finish(
             ));
         }
     }
-    let cmd_rewrite = spec
+    let entry_rewrite = spec
         .as_ref()
         .and_then(|s| entry_translation(s, entry).ok().flatten());
     let numeric_user = spec
@@ -494,7 +522,7 @@ fn finish(
         spec,
         reason,
         user,
-        cmd_rewrite,
+        entry_rewrite,
     }
 }
 
@@ -566,7 +594,123 @@ pub(crate) fn parameterize(
 
 #[cfg(test)]
 mod tests {
-    use super::candidate_matches;
+    use super::{EntryRewrite, candidate_matches, entry_translation};
+    use crate::plan::closure::Entry;
+    use crate::rules::{CandidateSpec, Rules};
+    use crate::syntax::{Arg, Command, Span};
+
+    fn exec(words: &[&str]) -> Command {
+        Command::Exec(
+            words
+                .iter()
+                .map(|w| Arg {
+                    value: w.to_string(),
+                    span: Span::default(),
+                })
+                .collect(),
+        )
+    }
+
+    fn entry(entrypoint: Option<&[&str]>, cmd: Option<&[&str]>) -> Entry {
+        Entry {
+            entrypoint: entrypoint.map(|w| (1, exec(w))),
+            cmd: cmd.map(|w| (2, exec(w))),
+            argv: Vec::new(),
+            commands: Vec::new(),
+            shell_form: false,
+            workdir: "/app".into(),
+        }
+    }
+
+    /// The catalogue's candidate for `builder` whose image contains `needle`.
+    fn candidate(rules: &Rules, builder: &str, needle: &str) -> CandidateSpec {
+        rules
+            .runtime_candidates(builder)
+            .into_iter()
+            .find(|c| c.image.contains(needle))
+            .map(|c| c.spec.clone())
+            .unwrap_or_else(|| panic!("no {needle} candidate for {builder}"))
+    }
+
+    #[test]
+    fn start_commands_translate_only_when_exact() {
+        let rules = Rules::embedded().unwrap();
+        let node = candidate(&rules, "node:22-bookworm", "distroless/nodejs22");
+        let java = candidate(&rules, "eclipse-temurin:21-jdk", "distroless/java21");
+        let t = |spec: &CandidateSpec, ep: Option<&[&str]>, cmd: Option<&[&str]>| {
+            entry_translation(spec, &entry(ep, cmd))
+        };
+        // CMD that starts the interpreter keeps its arguments.
+        assert_eq!(
+            t(&node, None, Some(&["node", "server.js"])),
+            Ok(Some(EntryRewrite::Cmd(vec!["server.js".into()])))
+        );
+        assert_eq!(
+            t(&java, None, Some(&["java", "-jar", "app.jar"])),
+            Ok(Some(EntryRewrite::Cmd(vec!["app.jar".into()])))
+        );
+        // `java app.jar` is not `java -jar app.jar`.
+        assert_eq!(
+            t(&java, None, Some(&["java", "-cp", "app.jar", "Main"])),
+            Err(())
+        );
+        // An ENTRYPOINT naming the interpreter gets the base's path, the rest kept.
+        assert_eq!(
+            t(
+                &node,
+                Some(&["node", "--enable-source-maps", "cli.js"]),
+                Some(&["--help"])
+            ),
+            Ok(Some(EntryRewrite::Entrypoint(vec![
+                "/nodejs/bin/node".into(),
+                "--enable-source-maps".into(),
+                "cli.js".into()
+            ])))
+        );
+        assert_eq!(
+            t(&node, Some(&["/usr/local/bin/node", "cli.js"]), None),
+            Ok(Some(EntryRewrite::Entrypoint(vec![
+                "/nodejs/bin/node".into(),
+                "cli.js".into()
+            ])))
+        );
+        assert_eq!(
+            t(
+                &java,
+                Some(&["java", "-jar", "/app/app.jar"]),
+                Some(&["up"])
+            ),
+            Ok(Some(EntryRewrite::Entrypoint(vec![
+                "/usr/bin/java".into(),
+                "-jar".into(),
+                "/app/app.jar".into()
+            ])))
+        );
+        // Already the base's own path: nothing to change.
+        assert_eq!(
+            t(&node, Some(&["/nodejs/bin/node", "cli.js"]), None),
+            Ok(None)
+        );
+        // Another program first (an init, a package manager, a script): no exact translation.
+        assert_eq!(
+            t(&node, Some(&["tini", "--", "node", "cli.js"]), None),
+            Err(())
+        );
+        assert_eq!(t(&node, Some(&["npm", "start"]), None), Err(()));
+        assert_eq!(t(&node, Some(&["/app/start"]), None), Err(()));
+        // Shell form needs a shell the base lacks.
+        let shell = Entry {
+            entrypoint: Some((
+                1,
+                Command::Shell(Arg {
+                    value: "node cli.js".into(),
+                    span: Span::default(),
+                }),
+            )),
+            ..entry(None, None)
+        };
+        assert_eq!(entry_translation(&node, &shell), Err(()));
+    }
 
     #[test]
     fn templates_match_resolved_images() {

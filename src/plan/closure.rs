@@ -152,6 +152,10 @@ pub(crate) struct Closure {
     pub needs_tzdata: bool,
     /// Python: create this venv in the dependencies stage.
     pub create_venv: Option<String>,
+    /// Python: the step (index into the steps) the venv is created before.
+    pub venv_at: Option<usize>,
+    /// Python: why the venv is created.
+    pub venv_reason: String,
     /// Node: a command that removes dev dependencies at the end of the build stage.
     pub prune: Option<(String, String, String)>,
     /// The interpreter image family must be the same as the builder's.
@@ -192,6 +196,7 @@ pub(crate) fn runtime_closure(
     entry: &Entry,
     ctx: Option<&Context>,
     rules: &Rules,
+    builder: &str,
 ) -> Result<Closure, Gate> {
     let mut c = Closure {
         needs_shell: entry.shell_form,
@@ -206,7 +211,7 @@ pub(crate) fn runtime_closure(
     match profile {
         "go" => go(&mut c, infos, entry, ctx)?,
         "node" => node(&mut c, infos, entry, ctx, rules)?,
-        "python" => python(&mut c, df, infos, entry)?,
+        "python" => python(&mut c, df, infos, entry, ctx, builder)?,
         "java" => java(&mut c, infos, entry, ctx)?,
         "dotnet" => dotnet(&mut c, infos, entry, ctx)?,
         other => {
@@ -1043,7 +1048,14 @@ fn prune_blocker(ctx: Option<&Context>, entry: &Entry) -> Prune {
     Prune::Yes
 }
 
-fn python(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -> Result<(), Gate> {
+fn python(
+    c: &mut Closure,
+    df: &Dockerfile,
+    infos: &[StepInfo],
+    entry: &Entry,
+    ctx: Option<&Context>,
+    builder: &str,
+) -> Result<(), Gate> {
     c.app_kind = Some(AppKind::PythonApp);
     c.same_family = true;
     let app = entry.workdir.clone();
@@ -1053,20 +1065,33 @@ fn python(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
             "the app lives in /, so what belongs to it cannot be told apart from the image",
         ));
     }
+    let as_non_root = |info: &StepInfo| {
+        info.user.as_deref().is_some_and(|u| {
+            let name = u.split(':').next().unwrap_or(u);
+            name != "root" && name != "0"
+        })
+    };
     let mut existing_venv: Option<String> = None;
-    let mut installs = false;
-    for info in infos {
+    let mut app_reason = "Python runs from source: the application directory".to_string();
+    // Steps (indices) that install the app's packages into the interpreter
+    // or the active venv: pip, and poetry (which uses an active venv).
+    let mut installs: Vec<usize> = Vec::new();
+    // Steps that install the project manager itself (uv, poetry), which stay
+    // in the build: the venv must be created after them.
+    let mut tools: Vec<usize> = Vec::new();
+    // The project manager that installs into the active venv, if any.
+    let mut manager: Option<&str> = None;
+    for (n, info) in infos.iter().enumerate() {
         for cmd in info.commands() {
-            match cmd.rule.as_str() {
+            let rule = cmd.rule.as_str();
+            match rule {
                 "python/venv-create" => existing_venv = cmd.produces.first().cloned(),
+                "python/install-tool" => tools.push(n),
                 "python/pip-install-requirements"
                 | "python/pip-install-packages"
                 | "python/pip-install-project" => {
-                    installs = true;
-                    if info.user.as_deref().is_some_and(|u| {
-                        let name = u.split(':').next().unwrap_or(u);
-                        name != "root" && name != "0"
-                    }) {
+                    installs.push(n);
+                    if as_non_root(info) {
                         return Err(gate(
                             "python/rt-site-packages",
                             format!(
@@ -1098,6 +1123,45 @@ fn python(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
                         ));
                     }
                 }
+                "python/poetry-install"
+                | "python/poetry-install-prod"
+                | "python/pipenv-install" => {
+                    let tool = if rule.starts_with("python/pipenv") {
+                        "pipenv"
+                    } else {
+                        "poetry"
+                    };
+                    project_tool_step(df, info, &app, rule, tool)?;
+                    if tool == "pipenv" && info.env.contains_key("PIPENV_IGNORE_VIRTUALENVS") {
+                        return Err(gate(
+                            rule,
+                            format!(
+                                "line {}: PIPENV_IGNORE_VIRTUALENVS makes pipenv create an environment of its own, where moving it is not supported yet",
+                                line_of(df, info.item)
+                            ),
+                        ));
+                    }
+                    installs.push(n);
+                    manager = manager.or(Some(tool));
+                }
+                "python/uv-sync" | "python/uv-sync-prod" => {
+                    project_tool_step(df, info, &app, rule, "uv")?;
+                    let (venv, python) = uv_project_env(df, info, cmd, ctx, builder)?;
+                    if !venv.starts_with(&format!("{}/", app.trim_end_matches('/'))) {
+                        push_copy(
+                            c,
+                            &venv,
+                            "python/rt-project-venv",
+                            &format!(
+                                "the project environment `uv sync` wrote (UV_PROJECT_ENVIRONMENT), outside the application directory; {python}"
+                            ),
+                        );
+                    } else {
+                        app_reason = format!(
+                            "Python runs from source: the application directory, with the project environment {venv} that `uv sync` wrote in it; {python}"
+                        );
+                    }
+                }
                 r if r.starts_with("python/poetry")
                     || r.starts_with("python/pipenv")
                     || r.starts_with("python/uv") =>
@@ -1116,15 +1180,62 @@ fn python(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
         }
     }
     let venv = match existing_venv {
-        Some(v) => v,
+        Some(v) => {
+            // poetry and pipenv install into a venv only when it is active; a
+            // venv that is only first on PATH leaves them on the system
+            // interpreter (or their own environment).
+            if let Some(tool) = manager
+                && let Some(info) = infos.iter().find(|i| {
+                    i.commands().iter().any(|c| {
+                        c.rule.starts_with("python/poetry-install")
+                            || c.rule == "python/pipenv-install"
+                    })
+                })
+                && info.env.get("VIRTUAL_ENV") != Some(&v)
+            {
+                return Err(gate(
+                    "python/rt-venv",
+                    format!(
+                        "line {}: {tool} installs into the venv {v} only when VIRTUAL_ENV names it, and it does not",
+                        line_of(df, info.item)
+                    ),
+                ));
+            }
+            v
+        }
         None => {
-            if installs {
+            if let Some(&first) = installs.first() {
+                // The venv comes after the project manager's own install (it
+                // stays on the system interpreter, in the build only) and
+                // before the first COPY after it, so a source change does not
+                // re-create it.
+                let after_tools = tools.last().map_or(0, |t| t + 1);
+                if first < after_tools {
+                    return Err(gate(
+                        "python/rt-venv",
+                        format!(
+                            "line {}: the app's packages are installed before (or in the same step as) the project manager itself, so they cannot be put in a venv of their own",
+                            line_of(df, infos[first].item)
+                        ),
+                    ));
+                }
+                let at = infos[after_tools..=first]
+                    .iter()
+                    .position(|i| matches!(i.kind, StepKind::CopyContext { .. }))
+                    .map_or(first, |p| p + after_tools);
                 c.create_venv = Some("/opt/venv".into());
+                c.venv_at = Some(at);
+                c.venv_reason = match manager {
+                    Some(tool) => format!(
+                        "{tool} installs into the active virtual environment (VIRTUAL_ENV) instead of the system interpreter, where {tool} itself lives, so the runtime takes the app's packages in one copy, without {tool}"
+                    ),
+                    None => "pip installs into a virtual environment, so the runtime can take the packages in one copy".into(),
+                };
             }
             "/opt/venv".into()
         }
     };
-    if installs || c.create_venv.is_some() {
+    if !installs.is_empty() || c.create_venv.is_some() {
         c.copies.push(CopySpec {
             from: venv.clone(),
             to: venv,
@@ -1138,9 +1249,211 @@ fn python(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
         from: app.clone(),
         to: app,
         rule: "python/rt-app".into(),
-        reason: "Python runs from source: the application directory".into(),
+        reason: app_reason,
     });
     Ok(())
+}
+
+/// A project manager (`poetry install`, `uv sync`) must run as root in the
+/// application directory: it finds the project from there, and an editable
+/// install of the project points back at it.
+fn project_tool_step(
+    df: &Dockerfile,
+    info: &StepInfo,
+    app: &str,
+    rule: &str,
+    tool: &str,
+) -> Result<(), Gate> {
+    if info.workdir != app {
+        return Err(gate(
+            rule,
+            format!(
+                "line {}: {tool} runs in {} but the app starts in {app}",
+                line_of(df, info.item),
+                info.workdir
+            ),
+        ));
+    }
+    if info.user.as_deref().is_some_and(|u| {
+        let name = u.split(':').next().unwrap_or(u);
+        name != "root" && name != "0"
+    }) {
+        return Err(gate(
+            rule,
+            format!(
+                "line {}: {tool} runs as a non-root user, so who owns its environment depends on that user; moving it is not supported yet",
+                line_of(df, info.item)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Where `uv sync` puts the project environment, when it is shown to use
+/// the image's own interpreter: a venv linked to an interpreter uv
+/// downloaded (into root's home) would not run in the runtime stage.
+fn uv_project_env(
+    df: &Dockerfile,
+    info: &StepInfo,
+    cmd: &super::steps::CmdInfo,
+    ctx: Option<&Context>,
+    builder: &str,
+) -> Result<(String, String), Gate> {
+    let line = line_of(df, info.item);
+    let fail = |why: String| Err(gate(&cmd.rule, format!("line {line}: {why}")));
+    let env = |k: &str| info.env.get(k).or_else(|| cmd.assignments.get(k));
+    if let Some(flag) = cmd.args.iter().flatten().find(|a| {
+        matches!(a.as_str(), "--python" | "-p" | "--managed-python")
+            || a.starts_with("--python=")
+            || a.starts_with("-p=")
+    }) {
+        return fail(format!(
+            "`uv sync {flag}` may pick or download another interpreter than the image's, which the runtime base would not have"
+        ));
+    }
+    for k in ["UV_PYTHON", "UV_MANAGED_PYTHON", "UV_PYTHON_PREFERENCE"] {
+        if env(k).is_some() {
+            return fail(format!(
+                "{k} may make uv pick or download another interpreter than the image's, which the runtime base would not have"
+            ));
+        }
+    }
+    let Some(ctx) = ctx else {
+        return fail(
+            "without a build context, uv's Python requirement cannot be checked against the image's Python, and an interpreter uv downloads would not be in the runtime".into(),
+        );
+    };
+    let Some(image_python) = python_version_of(builder) else {
+        return fail(format!(
+            "the tag of `{builder}` does not say which Python minor version it holds, so uv's Python requirement cannot be checked against it"
+        ));
+    };
+    let dir = info.workdir.trim_end_matches('/');
+    for file in [".python-version", "pyproject.toml"] {
+        if ctx.has(file) && ctx.text(file).is_none() {
+            return fail(format!("{file} could not be read"));
+        }
+    }
+    if let Some(pinned) = ctx.text(".python-version") {
+        let want = pinned
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with('#'));
+        if want.is_some_and(|w| w != image_python && !w.starts_with(&format!("{image_python}."))) {
+            return fail(format!(
+                ".python-version asks for Python {}, the image holds {image_python}: uv would download an interpreter the runtime would not have",
+                want.unwrap_or_default()
+            ));
+        }
+    }
+    if let Some(spec) = ctx.text("pyproject.toml").and_then(requires_python) {
+        match python_satisfies(&spec, &image_python) {
+            Some(true) => {}
+            Some(false) => {
+                return fail(format!(
+                    "requires-python `{spec}` excludes the image's Python {image_python}: uv would download an interpreter the runtime would not have"
+                ));
+            }
+            None => {
+                return fail(format!(
+                    "requires-python `{spec}` cannot be checked against the image's Python {image_python}"
+                ));
+            }
+        }
+    }
+    let venv = match env("UV_PROJECT_ENVIRONMENT") {
+        Some(v) => join_path(dir, v),
+        None => format!("{dir}/.venv"),
+    };
+    let why = match ctx.text("pyproject.toml").and_then(requires_python) {
+        Some(spec) => format!(
+            "it links to the image's own Python {image_python}, which requires-python `{spec}` allows, so uv downloads no interpreter"
+        ),
+        None => format!(
+            "it links to the image's own Python {image_python}: the project asks for no other, so uv downloads no interpreter"
+        ),
+    };
+    Ok((venv, why))
+}
+
+/// `3.12` from `python:3.12-slim`, `python:3.12.4`; `None` for `python:3`.
+fn python_version_of(image: &str) -> Option<String> {
+    let tag = crate::rules::pattern::ImageRef::parse(image).tag?;
+    let mut parts = tag.split(|c: char| !c.is_ascii_digit() && c != '.');
+    let version = parts.next()?;
+    let mut nums = version.split('.');
+    let (major, minor) = (nums.next()?, nums.next()?);
+    (!major.is_empty() && !minor.is_empty()).then(|| format!("{major}.{minor}"))
+}
+
+/// The `requires-python` value of a pyproject.toml's `[project]` table.
+fn requires_python(pyproject: &str) -> Option<String> {
+    let mut in_project = false;
+    for line in pyproject.lines() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            in_project = t == "[project]";
+            continue;
+        }
+        if in_project
+            && let Some(rest) = t.strip_prefix("requires-python")
+            && let Some(value) = rest.trim_start().strip_prefix('=')
+        {
+            let v = value.trim();
+            let v = v.split('#').next().unwrap_or(v).trim();
+            return Some(v.trim_matches(|c| c == '"' || c == '\'').to_string());
+        }
+    }
+    None
+}
+
+/// Whether every version `minor` (`3.12`, any patch level) satisfies the
+/// PEP 440 specifier set; `None` when that cannot be told (a clause on a
+/// patch level, an unknown operator).
+fn python_satisfies(spec: &str, minor: &str) -> Option<bool> {
+    let parse =
+        |v: &str| -> Option<Vec<u32>> { v.trim().split('.').map(|p| p.parse().ok()).collect() };
+    let have = parse(minor)?;
+    let mut all = true;
+    for clause in spec.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        let op_len = clause
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(clause.len());
+        let (op, version) = (clause[..op_len].trim(), clause[op_len..].trim());
+        let (version, wildcard) = match version.strip_suffix(".*") {
+            Some(v) => (v, true),
+            None => (version, false),
+        };
+        let want = parse(version)?;
+        if want.is_empty() || want.len() > 2 {
+            // A patch level: `3.12` says nothing about it.
+            return None;
+        }
+        use std::cmp::Ordering::*;
+        // Versions compare zero-padded: 3.12.4 > 3.12, so a bound equal to
+        // the minor itself is only decided by the patch level.
+        let cmp = have.as_slice().cmp(&want[..]);
+        let ok = match (op, wildcard) {
+            (">=", false) => cmp != Less,
+            (">", false) => match cmp {
+                Greater => true,
+                Equal => return None,
+                Less => false,
+            },
+            ("<", false) => cmp == Less,
+            ("<=", false) => match cmp {
+                Less => true,
+                Equal => return None,
+                Greater => false,
+            },
+            ("==", true) => have.starts_with(&want),
+            ("!=", true) => !have.starts_with(&want),
+            ("~=", false) if want.len() == 2 => cmp != Less && have[0] == want[0],
+            _ => return None,
+        };
+        all &= ok;
+    }
+    Some(all)
 }
 
 fn java(
@@ -1314,4 +1627,71 @@ fn list<'a>(items: impl Iterator<Item = &'a String>) -> String {
         .map(|s| format!("`{s}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{python_satisfies, python_version_of, requires_python};
+
+    #[test]
+    fn python_minor_from_the_tag() {
+        assert_eq!(python_version_of("python:3.12").as_deref(), Some("3.12"));
+        assert_eq!(
+            python_version_of("python:3.12-slim-bookworm").as_deref(),
+            Some("3.12")
+        );
+        assert_eq!(
+            python_version_of("python:3.11.9-slim").as_deref(),
+            Some("3.11")
+        );
+        assert_eq!(
+            python_version_of("docker.io/library/python:3.13").as_deref(),
+            Some("3.13")
+        );
+        // A tag without a minor version says nothing about it.
+        assert_eq!(python_version_of("python:3"), None);
+        assert_eq!(python_version_of("python:3-slim"), None);
+        assert_eq!(python_version_of("python:slim"), None);
+        assert_eq!(python_version_of("python"), None);
+    }
+
+    #[test]
+    fn requires_python_is_read_from_the_project_table() {
+        let toml = "[tool.x]\nrequires-python = \"nope\"\n\n[project]\nname = \"a\"\nrequires-python = \">=3.11,<3.14\"  # comment\n[build-system]\n";
+        assert_eq!(requires_python(toml).as_deref(), Some(">=3.11,<3.14"));
+        assert_eq!(requires_python("[project]\nname = \"a\"\n"), None);
+        assert_eq!(
+            requires_python("[project]\nrequires-python='~=3.12'\n").as_deref(),
+            Some("~=3.12")
+        );
+    }
+
+    #[test]
+    fn specifiers_against_a_minor_version() {
+        let ok = |spec, v| python_satisfies(spec, v);
+        assert_eq!(ok(">=3.11", "3.12"), Some(true));
+        assert_eq!(ok(">=3.11", "3.11"), Some(true));
+        assert_eq!(ok(">=3.12", "3.11"), Some(false));
+        assert_eq!(ok(">=3.11,<3.13", "3.12"), Some(true));
+        assert_eq!(ok(">=3.11,<3.13", "3.13"), Some(false));
+        assert_eq!(ok("<3.12", "3.11"), Some(true));
+        assert_eq!(ok("<3.12", "3.12"), Some(false));
+        assert_eq!(ok("~=3.11", "3.13"), Some(true));
+        assert_eq!(ok("~=3.11", "3.10"), Some(false));
+        assert_eq!(ok("==3.12.*", "3.12"), Some(true));
+        assert_eq!(ok("==3.12.*", "3.11"), Some(false));
+        assert_eq!(ok("!=3.11.*", "3.11"), Some(false));
+        assert_eq!(ok(">=3", "3.11"), Some(true));
+        assert_eq!(ok("<4", "3.11"), Some(true));
+        // The patch level decides, and `3.12` does not say it.
+        assert_eq!(ok(">=3.12.4", "3.12"), None);
+        assert_eq!(ok(">3.12", "3.12"), None);
+        assert_eq!(ok(">3.12", "3.13"), Some(true));
+        assert_eq!(ok("<=3.12", "3.12"), None);
+        assert_eq!(ok("<=3.12", "3.11"), Some(true));
+        assert_eq!(ok("==3.12", "3.12"), None);
+        // Not PEP 440 (poetry's caret), or unknown operators.
+        assert_eq!(ok("^3.11", "3.12"), None);
+        assert_eq!(ok("===3.12", "3.12"), None);
+    }
 }

@@ -370,10 +370,12 @@ pub fn plan(
     }
 
     // What the runtime needs.
-    let closure = match closure::runtime_closure(&profile_id, df, &infos, &entry, ctx, rules) {
-        Ok(c) => c,
-        Err(g) => return unchanged(&g.rule, g.reason, Some(profile_id)),
-    };
+    let closure =
+        match closure::runtime_closure(&profile_id, df, &infos, &entry, ctx, rules, &base.resolved)
+        {
+            Ok(c) => c,
+            Err(g) => return unchanged(&g.rule, g.reason, Some(profile_id)),
+        };
 
     // The runtime base.
     let chosen = match base::choose(rules, &base.resolved, &closure, &entry, opts) {

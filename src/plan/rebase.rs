@@ -89,7 +89,7 @@ pub(crate) fn rebase_final_stage(
     }
     let closure = stage_needs(&profile.id, df, &infos, &entry, ctx)?;
     let chosen = base::choose(rules, &stage.base.resolved, &closure, &entry, opts)?;
-    if chosen.cmd_rewrite.is_some()
+    if chosen.entry_rewrite.is_some()
         || chosen.numeric_user.is_some()
         || chosen.copy_ca_certs
         || !chosen.extra_packages.is_empty()

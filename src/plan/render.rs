@@ -3,7 +3,7 @@
 //! a kept instruction (a stage name after FROM, a cache mount after RUN) are
 //! [`Edit`]s applied in one place.
 
-use super::base::Chosen;
+use super::base::{Chosen, EntryRewrite};
 use super::closure::{Closure, Entry};
 use super::steps::{CmdKind, StepInfo, StepKind};
 use super::{
@@ -45,6 +45,19 @@ const BUILD_ONLY_ENV: &[&str] = &[
     "PIPENV_VENV_IN_PROJECT",
     "UV_COMPILE_BYTECODE",
     "UV_LINK_MODE",
+    "UV_NO_CACHE",
+    "UV_CACHE_DIR",
+    "UV_FROZEN",
+    "UV_LOCKED",
+    "UV_NO_DEV",
+    "UV_NO_EDITABLE",
+    "UV_PYTHON_DOWNLOADS",
+    "UV_PROJECT_ENVIRONMENT",
+    "UV_NO_INSTALLER_METADATA",
+    "UV_INDEX_URL",
+    "UV_EXTRA_INDEX_URL",
+    "UV_HTTP_TIMEOUT",
+    "UV_CONCURRENT_DOWNLOADS",
     "NPM_CONFIG_LOGLEVEL",
     "NPM_CONFIG_FUND",
     "NPM_CONFIG_AUDIT",
@@ -76,7 +89,10 @@ fn is_secret(name: &str) -> bool {
 }
 
 fn is_build_only_env(name: &str) -> bool {
-    BUILD_ONLY_ENV.contains(&name) || name.starts_with("NPM_CONFIG_") || name.starts_with("PIP_")
+    BUILD_ONLY_ENV.contains(&name)
+        || ["NPM_CONFIG_", "PIP_", "POETRY_", "PIPENV_"]
+            .iter()
+            .any(|p| name.starts_with(p))
 }
 
 /// Generated text in the file's own style: its line endings, and lower-case
@@ -151,6 +167,15 @@ fn cache_mount(info: &StepInfo, user_is_root: bool) -> Option<(&'static str, &'s
     if !user_is_root {
         return None;
     }
+    // pip told not to cache (PIP_NO_CACHE_DIR, any value) would leave the mount empty.
+    if info.env.contains_key("PIP_NO_CACHE_DIR")
+        && info
+            .commands()
+            .iter()
+            .any(|c| c.rule.starts_with("python/pip-install") || c.rule == "python/install-tool")
+    {
+        return None;
+    }
     // A step that cleans the cache itself would try to delete the mount point.
     if info.commands().iter().any(|c| {
         c.kind == CmdKind::PackageHousekeeping
@@ -173,7 +198,10 @@ fn cache_mount(info: &StepInfo, user_is_root: bool) -> Option<(&'static str, &'s
                     "yarn's download cache",
                 ));
             }
-            (r, _) if r.starts_with("python/pip-install") && !args.contains(&"--no-cache-dir") => {
+            (r, _)
+                if (r.starts_with("python/pip-install") || r == "python/install-tool")
+                    && !args.contains(&"--no-cache-dir") =>
+            {
                 return Some(("target=/root/.cache/pip", "pip's download and wheel cache"));
             }
             ("go/build", _) => return Some(("target=/root/.cache/go-build", "Go's build cache")),
@@ -420,15 +448,8 @@ pub(crate) fn render(
         None,
     );
 
-    // Python: create the venv before the first pip install.
-    // Python: the venv is created before the first COPY (or pip install),
-    // so source changes do not re-create it.
-    let first_pip = infos.iter().position(|i| {
-        matches!(i.kind, StepKind::CopyContext { .. })
-            || i.commands()
-                .iter()
-                .any(|c| c.rule.starts_with("python/pip-install"))
-    });
+    // Python: where the closure puts the venv's creation.
+    let first_pip = closure.venv_at;
 
     let mut user_is_root = stage_user_is_root(None);
     let emit_unit = |out: &mut Out, info: &StepInfo, edits: &[Edit], lead: bool| {
@@ -522,7 +543,7 @@ pub(crate) fn render(
                         stage: stage_name.clone(),
                         text: t,
                         rule: "python/rt-venv".into(),
-                        reason: "pip installs into a virtual environment, so the runtime can take the packages in one copy".into(),
+                        reason: closure.venv_reason.clone(),
                     });
                 }
             }
@@ -723,7 +744,7 @@ pub(crate) fn render(
             stage: runtime_name.clone(),
             text: line,
             rule: "python/rt-venv".into(),
-            reason: "the venv's bin/ comes first on PATH, as pip's installs were on PATH in the original".into(),
+            reason: "the venv's bin/ comes first on PATH, as the installed console scripts were on PATH in the original".into(),
         });
     }
     if entry.workdir != "/" {
@@ -748,7 +769,9 @@ pub(crate) fn render(
         let pkgs = packages.join(" ");
         // dfsplit cannot know which version the base's release ships, so the
         // install is unpinned; the ignore comment keeps linters that enforce
-        // pinning from failing on a line the user did not write.
+        // pinning from failing on a line the user did not write. `apt-get
+        // clean` drops the package caches (~80 MB) that bases without
+        // Debian's docker-clean hook would keep in the layer.
         let (ignore, line) = match closure.package_manager {
             Some(PackageManager::Apk) => (
                 "DL3018",
@@ -757,7 +780,7 @@ pub(crate) fn render(
             _ => (
                 "DL3008",
                 format!(
-                    "{} apt-get update && apt-get install -y --no-install-recommends {pkgs} && rm -rf /var/lib/apt/lists/*",
+                    "{} apt-get update && apt-get install -y --no-install-recommends {pkgs} && apt-get clean && rm -rf /var/lib/apt/lists/*",
                     out.kw("RUN")
                 ),
             ),
@@ -887,23 +910,41 @@ pub(crate) fn render(
             );
             continue;
         }
-        if info.keyword == Keyword::Cmd
-            && let Some(args) = &chosen.cmd_rewrite
-            && entry
-                .cmd
-                .as_ref()
-                .is_some_and(|(item, _)| *item == info.item)
-        {
-            let line = format!("{} {}", out.kw("CMD"), json_array(args));
+        if let Some((keyword, args, why)) = match &chosen.entry_rewrite {
+            Some(EntryRewrite::Cmd(args))
+                if entry
+                    .cmd
+                    .as_ref()
+                    .is_some_and(|(item, _)| *item == info.item) =>
+            {
+                Some((
+                    "CMD",
+                    args,
+                    "the runtime base's ENTRYPOINT already starts the interpreter, so CMD keeps only its arguments",
+                ))
+            }
+            Some(EntryRewrite::Entrypoint(args))
+                if entry
+                    .entrypoint
+                    .as_ref()
+                    .is_some_and(|(item, _)| *item == info.item) =>
+            {
+                Some((
+                    "ENTRYPOINT",
+                    args,
+                    "the runtime base has the interpreter at its own path, not on PATH, so the ENTRYPOINT names that path",
+                ))
+            }
+            _ => None,
+        } {
+            let line = format!("{} {}", out.kw(keyword), json_array(args));
             emit_moved(&mut out, info.item, Some(&line), true);
             decide(
                 &mut decisions,
                 info.item,
                 Placement::Runtime,
                 "core/entry-translation",
-                format!(
-                    "the runtime base's ENTRYPOINT already starts the interpreter, so CMD keeps only its arguments: `{line}`"
-                ),
+                format!("{why}: `{line}`"),
                 None,
             );
             continue;

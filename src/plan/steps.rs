@@ -367,10 +367,7 @@ fn classify_command(
         }
         return info;
     };
-    let lit: Vec<String> = args
-        .iter()
-        .map(|a| a.clone().unwrap_or_else(|| "$?".into()))
-        .collect();
+    let lit: Vec<String> = c.args().iter().map(|w| w.pattern_text()).collect();
     let base = prog.rsplit('/').next().unwrap_or(&prog).to_string();
 
     // Output redirected to a file outside the working directory changes the system.

@@ -323,6 +323,14 @@ pub fn match_command<S: AsRef<str>>(
     if m.exact && positionals.len() > m.args.len() {
         return None;
     }
+    if !m.rest_args.is_empty()
+        && !positionals
+            .iter()
+            .skip(m.args.len())
+            .all(|a| any_glob(&m.rest_args, a))
+    {
+        return None;
+    }
     if !m.any_arg.is_empty() && !positionals.iter().any(|a| any_glob(&m.any_arg, a)) {
         return None;
     }
@@ -554,6 +562,20 @@ mod tests {
         let m = cm("program: yarn\nexact: true\n");
         assert!(match_command(&m, "yarn", &argv("--frozen-lockfile")).is_some());
         assert!(match_command(&m, "yarn", &argv("add x")).is_none());
+
+        let m =
+            cm("program: pip\nargs: [install, [uv, 'poetry==*']]\nrest-args: [uv, 'poetry*']\n");
+        assert!(match_command(&m, "pip", &argv("install --no-cache-dir uv")).is_some());
+        assert!(
+            match_command(
+                &m,
+                "pip",
+                &argv("install poetry==1.8.3 poetry-plugin-export")
+            )
+            .is_some()
+        );
+        assert!(match_command(&m, "pip", &argv("install uv flask")).is_none());
+        assert!(match_command(&m, "pip", &argv("install flask uv")).is_none());
 
         let m = cm("program: venv\ncapture-args: {venv: 0}\n");
         let r = match_command(&m, "venv", &argv("--copies /opt/venv")).unwrap();

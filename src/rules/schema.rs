@@ -250,6 +250,10 @@ pub struct CommandMatch {
     /// (so `yarn` alone can be told from `yarn add x`).
     #[serde(default)]
     pub exact: bool,
+    /// Every positional argument beyond the `args` slots must match one of
+    /// these patterns (`pip install poetry poetry-plugin-export`: only tools).
+    #[serde(default)]
+    pub rest_args: Vec<String>,
 }
 
 /// A program that runs another program: `python -m pip ...` runs `pip`,

@@ -148,6 +148,22 @@ pub struct Word {
     pub substitutions: Vec<Substitution>,
 }
 
+impl Word {
+    /// The value for matching against patterns: the literal value, or the
+    /// literal part before the first expansion followed by `$?`
+    /// (`"poetry==$V"` → `poetry==$?`), so a pattern like `poetry==*` still
+    /// sees the package name while `poetry` alone does not match.
+    pub fn pattern_text(&self) -> String {
+        match &self.literal {
+            Some(v) => v.clone(),
+            None => format!(
+                "{}$?",
+                literal::literal_prefix(&self.raw).unwrap_or_default()
+            ),
+        }
+    }
+}
+
 /// A command substitution (`$(..)`, `` `..` ``) or process substitution
 /// (`<(..)`, `>(..)`) found inside a [`Word`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

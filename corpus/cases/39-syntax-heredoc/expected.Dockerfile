@@ -31,7 +31,7 @@ FROM python:3.12-slim-bookworm AS runtime
 ENV PATH="/opt/venv/bin:$PATH"
 WORKDIR /app
 # hadolint ignore=DL3008
-RUN apt-get update && apt-get install -y --no-install-recommends libxml2 libxslt1.1 && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends libxml2 libxslt1.1 && apt-get clean && rm -rf /var/lib/apt/lists/*
 COPY --from=build /etc/scraper.toml /etc/scraper.toml
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /app /app

@@ -12,7 +12,7 @@ COPY . .
 FROM node:20-slim AS runtime
 WORKDIR /usr/src/app
 # hadolint ignore=DL3008
-RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends curl && apt-get clean && rm -rf /var/lib/apt/lists/*
 COPY --from=build /usr/src/app /usr/src/app
 
 EXPOSE 3000

@@ -1,0 +1,24 @@
+FROM python:3.10 AS dependencies
+
+RUN pip install --no-cache-dir pipenv
+
+WORKDIR /app
+
+RUN python3 -m venv /opt/venv
+ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+# exact versions from Pipfile.lock; fail if the lock is stale
+COPY Pipfile Pipfile.lock ./
+RUN pipenv install --system --deploy --ignore-pipfile
+
+FROM dependencies AS build
+
+COPY . .
+
+FROM python:3.10-slim AS runtime
+ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+WORKDIR /app
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build /app /app
+USER 65532:65532
+
+CMD ["python", "bot.py"]
