@@ -69,6 +69,28 @@ fn check(src: &str) {
     // The helpers walk everything without panicking too.
     let all = script.all_simple_commands().count();
     assert!(script.simple_commands().count() <= all);
+    // A word's literal prefix is its whole value when it has one, and what
+    // rules match on is that prefix (plus `$?` when an expansion follows).
+    for c in script.all_simple_commands() {
+        for w in &c.words {
+            let prefix = super::super::literal::literal_prefix(&w.raw);
+            match &w.literal {
+                Some(v) => {
+                    assert_eq!(prefix.as_deref(), Some(v.as_str()), "{:?}", w.raw);
+                    assert_eq!(&w.pattern_text(), v);
+                }
+                None => {
+                    let text = w.pattern_text();
+                    assert_eq!(
+                        text,
+                        format!("{}$?", prefix.unwrap_or_default()),
+                        "{:?}",
+                        w.raw
+                    );
+                }
+            }
+        }
+    }
 }
 
 proptest! {
