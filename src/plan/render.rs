@@ -910,33 +910,26 @@ pub(crate) fn render(
             );
             continue;
         }
-        if let Some((keyword, args, why)) = match &chosen.entry_rewrite {
-            Some(EntryRewrite::Cmd(args))
-                if entry
-                    .cmd
-                    .as_ref()
-                    .is_some_and(|(item, _)| *item == info.item) =>
-            {
-                Some((
+        let rewritten = chosen.entry_rewrite.as_ref().and_then(|r| {
+            let (keyword, args, slot, why) = match r {
+                EntryRewrite::Cmd(args) => (
                     "CMD",
                     args,
+                    &entry.cmd,
                     "the runtime base's ENTRYPOINT already starts the interpreter, so CMD keeps only its arguments",
-                ))
-            }
-            Some(EntryRewrite::Entrypoint(args))
-                if entry
-                    .entrypoint
-                    .as_ref()
-                    .is_some_and(|(item, _)| *item == info.item) =>
-            {
-                Some((
+                ),
+                EntryRewrite::Entrypoint(args) => (
                     "ENTRYPOINT",
                     args,
+                    &entry.entrypoint,
                     "the runtime base has the interpreter at its own path, not on PATH, so the ENTRYPOINT names that path",
-                ))
-            }
-            _ => None,
-        } {
+                ),
+            };
+            slot.as_ref()
+                .is_some_and(|(item, _)| *item == info.item)
+                .then_some((keyword, args, why))
+        });
+        if let Some((keyword, args, why)) = rewritten {
             let line = format!("{} {}", out.kw(keyword), json_array(args));
             emit_moved(&mut out, info.item, Some(&line), true);
             decide(
