@@ -1065,12 +1065,6 @@ fn python(
             "the app lives in /, so what belongs to it cannot be told apart from the image",
         ));
     }
-    let as_non_root = |info: &StepInfo| {
-        info.user.as_deref().is_some_and(|u| {
-            let name = u.split(':').next().unwrap_or(u);
-            name != "root" && name != "0"
-        })
-    };
     let mut existing_venv: Option<String> = None;
     let mut app_reason = "Python runs from source: the application directory".to_string();
     // Steps (indices) that install the app's packages into the interpreter
@@ -1091,7 +1085,7 @@ fn python(
                 | "python/pip-install-packages"
                 | "python/pip-install-project" => {
                     installs.push(n);
-                    if as_non_root(info) {
+                    if runs_as_non_root(info) {
                         return Err(gate(
                             "python/rt-site-packages",
                             format!(
@@ -1254,6 +1248,14 @@ fn python(
     Ok(())
 }
 
+/// Whether the step runs under a USER other than root.
+fn runs_as_non_root(info: &StepInfo) -> bool {
+    info.user.as_deref().is_some_and(|u| {
+        let name = u.split(':').next().unwrap_or(u);
+        name != "root" && name != "0"
+    })
+}
+
 /// A project manager (`poetry install`, `uv sync`) must run as root in the
 /// application directory: it finds the project from there, and an editable
 /// install of the project points back at it.
@@ -1274,10 +1276,7 @@ fn project_tool_step(
             ),
         ));
     }
-    if info.user.as_deref().is_some_and(|u| {
-        let name = u.split(':').next().unwrap_or(u);
-        name != "root" && name != "0"
-    }) {
+    if runs_as_non_root(info) {
         return Err(gate(
             rule,
             format!(
