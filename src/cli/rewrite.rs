@@ -82,16 +82,25 @@ pub struct ExplainArgs {
     format: ExplainFormat,
 }
 
+/// An input read and parsed, with what planning it takes.
+pub(super) struct Loaded {
+    pub input: Input,
+    pub df: Dockerfile,
+    pub rules: Rules,
+    pub ctx: Option<Context>,
+    pub opts: Options,
+}
+
 pub(super) struct Planned {
     pub input: Input,
     pub df: Dockerfile,
     pub plan: Plan,
-    pub rules: Rules,
-    pub ctx: Option<Context>,
 }
 
-/// Reads, parses and plans; prints parse problems. `None` when the input is bad (exit 2).
-pub(super) fn plan_file(args: &PlanArgs) -> Result<Option<Planned>> {
+/// Reads and parses the input, loads the rules and the build context and
+/// reads the options; prints parse problems. `None` when the input is bad
+/// (exit 2).
+pub(super) fn load_file(args: &PlanArgs) -> Result<Option<Loaded>> {
     let input = read_input(&args.file)?;
     let df = match syntax::parse_bytes(&input.bytes) {
         Ok(df) => df,
@@ -118,16 +127,28 @@ pub(super) fn plan_file(args: &PlanArgs) -> Result<Option<Planned>> {
         cache_mounts: !args.no_cache_mounts,
         keep_root: args.keep_root,
     };
-    match plan::plan(&df, ctx.as_ref(), &rules, &opts) {
+    Ok(Some(Loaded {
+        input,
+        df,
+        rules,
+        ctx,
+        opts,
+    }))
+}
+
+/// Reads, parses and plans; prints problems. `None` when the input is bad (exit 2).
+pub(super) fn plan_file(args: &PlanArgs) -> Result<Option<Planned>> {
+    let Some(l) = load_file(args)? else {
+        return Ok(None);
+    };
+    match plan::plan(&l.df, l.ctx.as_ref(), &l.rules, &l.opts) {
         Ok(plan) => Ok(Some(Planned {
-            input,
-            df,
+            input: l.input,
+            df: l.df,
             plan,
-            rules,
-            ctx,
         })),
         Err(e) => {
-            eprintln!("{}: error: {e}", input.name);
+            eprintln!("{}: error: {e}", l.input.name);
             Ok(None)
         }
     }
@@ -324,13 +345,15 @@ pub struct GraphArgs {
 }
 
 pub fn graph(args: GraphArgs) -> Result<Outcome> {
-    let Some(Planned {
+    // Not planned: the graph classifies the steps itself, and the one error
+    // planning could add (a file `docker build` rejects) is the graph's too.
+    let Some(Loaded {
         input,
         df,
         rules,
         ctx,
         ..
-    }) = plan_file(&args.plan)?
+    }) = load_file(&args.plan)?
     else {
         return Ok(Outcome::Failed);
     };

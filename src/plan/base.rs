@@ -140,9 +140,11 @@ fn incompatible(spec: &CandidateSpec, c: &Closure, entry: &Entry, builder: &str)
         );
     }
     if let Some(u) = &c.user
-        && let Some(why) = missing_user(spec, u, c)
+        && let Some(name) = missing_user(spec, u, c, UserCheck::Usable)
     {
-        return Some(why);
+        return Some(format!(
+            "the original runs as `{name}`, and no such user exists in it"
+        ));
     }
     if (c.needs_ca_certs || c.needs_tzdata)
         && kind(spec) != Kind::Scratch
@@ -216,34 +218,52 @@ const SYSTEM_USERS: &[&str] = &[
     "www-data", "backup", "list", "irc", "_apt", "nobody", "adm", "operator", "ftp", "guest",
 ];
 
-/// Why the original's USER cannot work on this base, if it cannot.
-fn missing_user(spec: &CandidateSpec, user: &str, c: &Closure) -> Option<String> {
-    let name = user.split(':').next().unwrap_or(user);
-    if name.is_empty() || name.chars().all(|ch| ch.is_ascii_digit()) || name.contains('$') {
-        return None;
-    }
-    let known = spec.user.name == name
-        || spec.other_users.iter().any(|u| u.name == name)
-        || c.created_users.iter().any(|u| u == name)
-        || name == "root" && kind(spec) != Kind::Scratch
-        || matches!(kind(spec), Kind::Slim | Kind::Alpine) && SYSTEM_USERS.contains(&name);
-    let translatable = !spec.shell && c.numeric_user().is_some();
-    (!known && !translatable)
-        .then(|| format!("the original runs as `{name}`, and no such user exists in it"))
+/// Which question a user-name check answers. The two differ on purpose; the
+/// rules are side by side in [`missing_user`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UserCheck {
+    /// Can the runtime stage run as (or `--chown` to) this name? The base's
+    /// accounts, `root` (except on scratch) and the accounts every Debian or
+    /// Alpine image has, accounts the setup creates, names only known at build
+    /// time (`$APP_UID`), and any name when USER becomes numeric ids (no shell).
+    Usable,
+    /// Does the name resolve on the base as written, with no translation to
+    /// numeric ids? Only the accounts the catalogue lists for the base, and
+    /// those the setup creates where it is replayed (a shell). Decides whether
+    /// USER becomes numeric ids on a base without a shell.
+    AsWritten,
 }
 
-/// Whether the user's name is unknown to the base (ignoring translation to ids).
-fn missing_user_strict(spec: &CandidateSpec, user: &str, c: &Closure) -> bool {
+/// The account name of `user` (`NAME[:GROUP]`) when it does not exist on
+/// this base for `check`; `None` when it does.
+fn missing_user<'a>(
+    spec: &CandidateSpec,
+    user: &'a str,
+    c: &Closure,
+    check: UserCheck,
+) -> Option<&'a str> {
     let name = user.split(':').next().unwrap_or(user);
-    !(name.chars().all(|ch| ch.is_ascii_digit())
-        || spec.user.name == name
-        || spec.other_users.iter().any(|u| u.name == name)
-        || c.created_users.iter().any(|u| u == name) && spec.shell)
+    // Numeric ids (or no name: `USER :1000`) need no account.
+    let numeric = name.chars().all(|ch| ch.is_ascii_digit());
+    // A variable's value is only known at build time.
+    let variable = name.contains('$');
+    let listed = spec.user.name == name || spec.other_users.iter().any(|u| u.name == name);
+    let created = c.created_users.iter().any(|u| u == name);
+    // Accounts every Debian (and Alpine) image has, beyond the catalogue's.
+    let implied = name == "root" && kind(spec) != Kind::Scratch
+        || matches!(kind(spec), Kind::Slim | Kind::Alpine) && SYSTEM_USERS.contains(&name);
+    // Without a shell the setup is not replayed and USER becomes numeric ids.
+    let translated = !spec.shell && c.numeric_user().is_some();
+    let found = match check {
+        UserCheck::Usable => numeric || variable || listed || created || implied || translated,
+        UserCheck::AsWritten => numeric || listed || created && spec.shell,
+    };
+    (!found).then_some(name)
 }
 
 /// Whether a `--chown` owner can be used on this base.
 pub(crate) fn owner_exists(spec: &CandidateSpec, owner: &str, c: &Closure) -> bool {
-    missing_user(spec, owner, c).is_none()
+    missing_user(spec, owner, c, UserCheck::Usable).is_none()
 }
 
 fn same_family(template: &str, builder: &str) -> bool {
@@ -504,7 +524,7 @@ fn finish(
                 && (!c.replay.is_empty()
                     || c.user
                         .as_deref()
-                        .is_some_and(|u| missing_user_strict(s, u, c)))
+                        .is_some_and(|u| missing_user(s, u, c, UserCheck::AsWritten).is_some()))
         })
         .and_then(|_| c.numeric_user());
     let untagged = !scratch && {
@@ -594,8 +614,8 @@ pub(crate) fn parameterize(
 
 #[cfg(test)]
 mod tests {
-    use super::{EntryRewrite, candidate_matches, entry_translation};
-    use crate::plan::closure::Entry;
+    use super::{EntryRewrite, UserCheck, candidate_matches, entry_translation, missing_user};
+    use crate::plan::closure::{Closure, Entry};
     use crate::rules::{CandidateSpec, Rules};
     use crate::syntax::{Arg, Command, Span};
 
@@ -710,6 +730,82 @@ mod tests {
             ..entry(None, None)
         };
         assert_eq!(entry_translation(&node, &shell), Err(()));
+    }
+
+    /// The two user checks side by side, on the cases where they differ and
+    /// where they agree.
+    #[test]
+    fn user_checks_usable_and_as_written() {
+        let rules = Rules::embedded().unwrap();
+        let scratch = candidate(&rules, "golang:1.22", "scratch");
+        let slim = candidate(&rules, "node:22-bookworm", "-slim");
+        let distroless = candidate(&rules, "node:22-bookworm", "distroless/nodejs22");
+        let unprivileged = candidate(&rules, "node:22-bookworm", "nginx-unprivileged");
+        assert!(slim.shell && !distroless.shell && !scratch.shell);
+        let plain = Closure::default();
+        // The setup creates `appuser` (replayed only where there is a shell).
+        let setup = Closure {
+            created_users: vec!["appuser".into()],
+            ..Closure::default()
+        };
+        // The original runs as `ghost`, whose ids the setup shows.
+        let mut ghost = Closure {
+            user: Some("ghost".into()),
+            ..Closure::default()
+        };
+        ghost.account_ids.insert("ghost".into(), "4242".into());
+        let root = Closure {
+            user: Some("root".into()),
+            ..Closure::default()
+        };
+        // (base, closure, user, found when Usable, found when AsWritten)
+        let cases: &[(&CandidateSpec, &Closure, &str, bool, bool)] = &[
+            // `root`: the catalogue names it as scratch's (and most bases')
+            // default user, so both find it there; Usable also takes it as
+            // present on any other base (nginx-unprivileged runs as `nginx`).
+            (&scratch, &plain, "root", true, true),
+            // So `USER root` on scratch stays a name (it is not made `0`).
+            (&scratch, &root, "root", true, true),
+            (&unprivileged, &plain, "root", true, false),
+            (&slim, &plain, "root", true, true),
+            // Debian's system accounts exist on slim but are not in the catalogue.
+            (&slim, &plain, "www-data", true, false),
+            (&slim, &plain, "www-data:www-data", true, false),
+            (&distroless, &plain, "www-data", false, false),
+            // An account the setup creates: replayed on slim, not on distroless.
+            (&slim, &setup, "appuser", true, true),
+            (&distroless, &setup, "appuser", true, false),
+            // Numeric ids need no account.
+            (&scratch, &plain, "10001", true, true),
+            (&distroless, &plain, "1000:1000", true, true),
+            (&slim, &plain, ":1000", true, true),
+            // A variable is only known at build time.
+            (&slim, &plain, "$APP_UID", true, false),
+            (&distroless, &plain, "${APP_USER}:app", true, false),
+            // On a base without a shell, USER becomes the ids the setup shows.
+            (&distroless, &ghost, "ghost", true, false),
+            (&slim, &ghost, "ghost", false, false),
+            // The catalogue's accounts.
+            (&slim, &plain, "node", true, true),
+            (&distroless, &plain, "nonroot", true, true),
+            (&slim, &plain, "nonroot", false, false),
+        ];
+        for (spec, c, user, usable, as_written) in cases {
+            let name = user.split(':').next().unwrap();
+            let expect = |found: bool| (!found).then_some(name);
+            assert_eq!(
+                missing_user(spec, user, c, UserCheck::Usable),
+                expect(*usable),
+                "Usable: `{user}` on {}",
+                spec.id
+            );
+            assert_eq!(
+                missing_user(spec, user, c, UserCheck::AsWritten),
+                expect(*as_written),
+                "AsWritten: `{user}` on {}",
+                spec.id
+            );
+        }
     }
 
     #[test]

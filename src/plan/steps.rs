@@ -2,6 +2,7 @@
 //! (dependencies, build, test, runtime configuration, system setup) and which
 //! rule says so.
 
+use crate::model::context::is_dependency_manifest;
 use crate::model::{Context, Step, expand, join_path};
 use crate::rules::{PackageClass, PackageManager, Role, Rules};
 use crate::syntax::shell::{self, SimpleCommand};
@@ -102,52 +103,6 @@ impl StepInfo {
             .iter()
             .any(|c| matches!(&c.kind, CmdKind::Profile { role: r, .. } if *r == role))
     }
-}
-
-/// Names of files that only declare dependencies.
-pub(crate) fn is_dependency_manifest(name: &str) -> bool {
-    let name = name
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or(name);
-    matches!(
-        name,
-        "package.json"
-            | "package-lock.json"
-            | "npm-shrinkwrap.json"
-            | "yarn.lock"
-            | ".yarnrc.yml"
-            | ".npmrc"
-            | "pnpm-lock.yaml"
-            | "pnpm-workspace.yaml"
-            | "package*.json"
-            | "go.mod"
-            | "go.sum"
-            | "pom.xml"
-            | "build.gradle"
-            | "build.gradle.kts"
-            | "settings.gradle"
-            | "settings.gradle.kts"
-            | "gradle.properties"
-            | "pyproject.toml"
-            | "poetry.lock"
-            | "Pipfile"
-            | "Pipfile.lock"
-            | "uv.lock"
-            | "Directory.Build.props"
-            | "NuGet.config"
-            | "nuget.config"
-            | ".mvn"
-            | "mvnw"
-            | "mvnw.cmd"
-            | "gradlew"
-            | "gradlew.bat"
-            | "gradle"
-    ) || (name.starts_with("requirements") && name.ends_with(".txt"))
-        || name.ends_with(".csproj")
-        || name.ends_with(".fsproj")
-        || name.ends_with(".sln")
 }
 
 /// A COPY source that names only manifests: a manifest name, or a glob
