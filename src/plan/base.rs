@@ -413,6 +413,12 @@ pub(crate) fn choose(
                     if ok.iter().any(|(s, _, _)| s.requires.contains(&Requirement::BringCaCerts)) {
                         why.push_str("; scratch is smaller but has no CA certificates, zoneinfo or users: ask for it with --base scratch");
                     }
+                    if !c.static_binary
+                        && let Some(note) = &c.binary_note
+                    {
+                        why.push_str("; ");
+                        why.push_str(note);
+                    }
                     let mut smaller: Vec<&(u32, String)> = smaller_rejected.iter().filter(|(size, _)| *size < s.approx_size_mb).collect();
                     smaller.sort();
                     if !smaller.is_empty() {

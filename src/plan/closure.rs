@@ -147,6 +147,8 @@ pub(crate) struct Closure {
     pub needs_launcher: bool,
     /// A static binary (Go, CGO_ENABLED=0).
     pub static_binary: bool,
+    /// Why a compiled binary is not static, for the base's explanation.
+    pub binary_note: Option<String>,
     /// The app makes TLS calls or loads time zones (scratch must receive them).
     pub needs_ca_certs: bool,
     pub needs_tzdata: bool,
@@ -660,7 +662,48 @@ fn go(
             .assignments
             .get("CGO_ENABLED")
             .or_else(|| info.env.get("CGO_ENABLED"));
-        c.static_binary = cgo.is_some_and(|v| v == "0");
+        // `-buildmode=pie` asks for the dynamic loader even without cgo
+        // (seen: CGO_ENABLED=0 go build -buildmode=pie gives a binary with
+        // an ELF interpreter, /lib64/ld-linux-x86-64.so.2), and external
+        // linking brings the C linker's defaults.
+        let args: Vec<&str> = cmd
+            .args
+            .iter()
+            .map(|a| a.as_deref().unwrap_or("$?"))
+            .collect();
+        let goflags = info.env.get("GOFLAGS").map(String::as_str).unwrap_or("");
+        let words: Vec<&str> = args
+            .iter()
+            .copied()
+            .chain(goflags.split_whitespace())
+            .collect();
+        let value_of = |flag: &str| {
+            words.iter().enumerate().find_map(|(i, w)| {
+                let bare = w.trim_start_matches('-');
+                if bare == flag.trim_start_matches('-') {
+                    words.get(i + 1).map(|v| v.to_string())
+                } else {
+                    bare.strip_prefix(&format!("{}=", flag.trim_start_matches('-')))
+                        .map(str::to_string)
+                }
+            })
+        };
+        let exe = value_of("-buildmode").is_none_or(|m| m == "exe" || m == "default");
+        let external =
+            value_of("-ldflags").is_some_and(|l| l.contains("linkmode") && l.contains("external"));
+        let cgo_off = cgo.is_some_and(|v| v == "0");
+        c.static_binary = cgo_off && exe && !external;
+        c.binary_note = if !cgo_off {
+            Some("the binary is not built with CGO_ENABLED=0, so it links the C library".into())
+        } else if !exe {
+            Some("`-buildmode` other than exe: a pie binary asks for the C loader (/lib64/ld-linux-x86-64.so.2) even with CGO_ENABLED=0".into())
+        } else if external {
+            Some(
+                "external linking (`-linkmode external`) follows the C toolchain's defaults".into(),
+            )
+        } else {
+            None
+        };
     }
     c.app_kind = Some(if c.static_binary {
         AppKind::StaticBinary
