@@ -247,7 +247,10 @@ fn missing_user<'a>(
     let numeric = name.chars().all(|ch| ch.is_ascii_digit());
     // A variable's value is only known at build time.
     let variable = name.contains('$');
-    let listed = spec.user.name == name || spec.other_users.iter().any(|u| u.name == name);
+    // scratch has no /etc/passwd: the catalogue's `root` there is only its
+    // default uid 0, and no name resolves (`USER root` fails to start).
+    let listed = kind(spec) != Kind::Scratch
+        && (spec.user.name == name || spec.other_users.iter().any(|u| u.name == name));
     let created = c.created_users.iter().any(|u| u == name);
     // Accounts every Debian (and Alpine) image has, beyond the catalogue's.
     let implied = name == "root" && kind(spec) != Kind::Scratch
@@ -261,9 +264,20 @@ fn missing_user<'a>(
     (!found).then_some(name)
 }
 
-/// Whether a `--chown` owner can be used on this base.
-pub(crate) fn owner_exists(spec: &CandidateSpec, owner: &str, c: &Closure) -> bool {
-    missing_user(spec, owner, c, UserCheck::Usable).is_none()
+/// The `--chown` owner to write on this base: as written when the name
+/// resolves there; as numeric ids on a base without a shell that lacks the
+/// account (BuildKit would otherwise give the files to root); `None` when it
+/// cannot be used.
+pub(crate) fn runtime_owner(spec: &CandidateSpec, owner: &str, c: &Closure) -> Option<String> {
+    if !spec.shell
+        && !owner.contains('$')
+        && missing_user(spec, owner, c, UserCheck::AsWritten).is_some()
+    {
+        return c.numeric_ids(owner);
+    }
+    missing_user(spec, owner, c, UserCheck::Usable)
+        .is_none()
+        .then(|| owner.to_string())
 }
 
 fn same_family(template: &str, builder: &str) -> bool {
@@ -620,7 +634,9 @@ pub(crate) fn parameterize(
 
 #[cfg(test)]
 mod tests {
-    use super::{EntryRewrite, UserCheck, candidate_matches, entry_translation, missing_user};
+    use super::{
+        EntryRewrite, UserCheck, candidate_matches, entry_translation, missing_user, runtime_owner,
+    };
     use crate::plan::closure::{Closure, Entry};
     use crate::rules::{CandidateSpec, Rules};
     use crate::syntax::{Arg, Command, Span};

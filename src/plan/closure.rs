@@ -516,7 +516,12 @@ fn record_ids(c: &mut Closure, cmd: &super::steps::CmdInfo) {
 impl Closure {
     /// The original USER as numbers, when the setup steps give every id it names.
     pub fn numeric_user(&self) -> Option<String> {
-        let user = self.user.as_deref()?;
+        self.numeric_ids(self.user.as_deref()?)
+    }
+
+    /// `name[:group]` as numeric ids, from the accounts the setup creates and
+    /// the ones every Debian and Alpine image has.
+    pub fn numeric_ids(&self, user: &str) -> Option<String> {
         let (name, group) = match user.split_once(':') {
             Some((n, g)) => (n, Some(g)),
             None => (user, None),

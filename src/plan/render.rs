@@ -828,10 +828,13 @@ pub(crate) fn render(
         .filter(|i| matches!(i.keyword, Keyword::Copy | Keyword::Add))
         .filter_map(|i| i.flag("chown").and_then(|f| f.value.clone()))
         .next_back()
-        .filter(|owner| {
-            let usable = closure.user.is_some()
-                && chosen.spec.as_ref().is_none_or(|s| super::base::owner_exists(s, owner, closure));
-            if !usable {
+        .and_then(|owner| {
+            let usable = match (&closure.user, &chosen.spec) {
+                (None, _) => None,
+                (Some(_), None) => Some(owner.clone()),
+                (Some(_), Some(s)) => super::base::runtime_owner(s, &owner, closure),
+            };
+            if usable.is_none() {
                 warnings.push(format!(
                     "COPY --chown={owner} is not repeated in the runtime stage: {}; the files are owned by root and readable by all",
                     if closure.user.is_none() { "the app runs as another user there" } else { "that owner does not exist in the runtime base" }
@@ -901,7 +904,11 @@ pub(crate) fn render(
             decide(
                 &mut decisions,
                 info.item,
-                Placement::BuildAndRuntime,
+                if p == Place::Both {
+                    Placement::BuildAndRuntime
+                } else {
+                    Placement::Runtime
+                },
                 "core/user-numeric",
                 format!(
                     "the runtime base has no shell to create the account, so the runtime runs as its numeric ids: `{line}`"
