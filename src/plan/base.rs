@@ -782,12 +782,13 @@ mod tests {
         };
         // (base, closure, user, found when Usable, found when AsWritten)
         let cases: &[(&CandidateSpec, &Closure, &str, bool, bool)] = &[
-            // `root`: the catalogue names it as scratch's (and most bases')
-            // default user, so both find it there; Usable also takes it as
-            // present on any other base (nginx-unprivileged runs as `nginx`).
-            (&scratch, &plain, "root", true, true),
-            // So `USER root` on scratch stays a name (it is not made `0`).
-            (&scratch, &root, "root", true, true),
+            // `root`: scratch has no /etc/passwd, so no name resolves there
+            // (`USER root` fails to start: "no matching entries in passwd
+            // file", seen with docker 20.10); it is usable only as uid 0.
+            (&scratch, &plain, "root", false, false),
+            (&scratch, &root, "root", true, false),
+            // Usable takes root as present on any other base
+            // (nginx-unprivileged runs as `nginx`).
             (&unprivileged, &plain, "root", true, false),
             (&slim, &plain, "root", true, true),
             // Debian's system accounts exist on slim but are not in the catalogue.
@@ -828,6 +829,46 @@ mod tests {
                 spec.id
             );
         }
+    }
+
+    /// What a `--chown` owner becomes in the runtime stage.
+    #[test]
+    fn chown_owners_on_the_runtime_base() {
+        let rules = Rules::embedded().unwrap();
+        let scratch = candidate(&rules, "golang:1.22", "scratch");
+        let slim = candidate(&rules, "node:22-bookworm", "-slim");
+        let distroless = candidate(&rules, "node:22-bookworm", "distroless/nodejs22");
+        let mut app = Closure {
+            user: Some("app".into()),
+            created_users: vec!["app".into()],
+            ..Closure::default()
+        };
+        app.account_ids.insert("app".into(), "10001".into());
+        app.account_ids.insert("group:app".into(), "10001".into());
+        // The setup shows the uid but not the group's id.
+        let mut no_gid = app.clone();
+        no_gid.account_ids.remove("group:app");
+        let owner = |spec: &CandidateSpec, c: &Closure, o: &str| runtime_owner(spec, o, c);
+        // Names that resolve there stay as written.
+        assert_eq!(owner(&slim, &app, "app:app").as_deref(), Some("app:app"));
+        assert_eq!(owner(&slim, &app, "www-data").as_deref(), Some("www-data"));
+        assert_eq!(
+            owner(&distroless, &app, "nonroot:nonroot").as_deref(),
+            Some("nonroot:nonroot")
+        );
+        assert_eq!(
+            owner(&distroless, &app, "$APP_UID").as_deref(),
+            Some("$APP_UID")
+        );
+        // No shell to create the account: its ids, when the setup shows them.
+        assert_eq!(
+            owner(&distroless, &app, "app:app").as_deref(),
+            Some("10001:10001")
+        );
+        assert_eq!(owner(&distroless, &app, "app").as_deref(), Some("10001"));
+        assert_eq!(owner(&distroless, &no_gid, "app:app"), None);
+        assert_eq!(owner(&scratch, &app, "root").as_deref(), Some("0"));
+        assert_eq!(owner(&scratch, &app, "nonroot"), None);
     }
 
     #[test]

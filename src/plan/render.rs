@@ -361,7 +361,21 @@ pub(crate) fn render(
             | Keyword::Entrypoint
             | Keyword::Maintainer => Place::Runtime,
             Keyword::Volume => Place::Both,
-            Keyword::User if Some(n) == last_user => Place::Both,
+            // The last USER is the runtime's; the build keeps it only when
+            // a later build step runs under it.
+            Keyword::User if Some(n) == last_user => {
+                let later_build_step = infos[n + 1..].iter().any(|i| {
+                    matches!(
+                        i.kind,
+                        StepKind::Run(_) | StepKind::CopyContext { .. } | StepKind::CopyOther(_)
+                    ) && !closure.replay.contains(&i.item)
+                });
+                if later_build_step {
+                    Place::Both
+                } else {
+                    Place::Runtime
+                }
+            }
             Keyword::Env => {
                 let keys = env_keys(df, info.item);
                 if keys.iter().all(|k| is_build_only_env(k) || is_secret(k)) {
@@ -911,7 +925,12 @@ pub(crate) fn render(
                 },
                 "core/user-numeric",
                 format!(
-                    "the runtime base has no shell to create the account, so the runtime runs as its numeric ids: `{line}`"
+                    "{}, so the runtime runs as its numeric ids: `{line}`",
+                    if chosen.image == "scratch" {
+                        "scratch has no /etc/passwd to look a name up in"
+                    } else {
+                        "the runtime base has no shell to create the account"
+                    }
                 ),
                 None,
             );
@@ -1260,6 +1279,7 @@ fn step_reason(
         Keyword::Healthcheck => (Placement::Runtime, "core/runtime-config".into(), "the health check runs in the shipped image; its tool is installed there when the base lacks it".into()),
         Keyword::Volume => (Placement::BuildAndRuntime, "core/volume".into(), "kept in the build stage (later steps behave the same) and declared in the runtime stage".into()),
         Keyword::User if p == Place::Both => (Placement::BuildAndRuntime, "core/user".into(), "build steps after it run as this user, and the runtime runs as it too".into()),
+        Keyword::User if p == Place::Runtime => (Placement::Runtime, "core/user".into(), format!("the `{runtime}` stage runs as this user; no build step comes after it")),
         Keyword::Env => {
             let keys = env_keys(df, info.item);
             if p == Place::Both {

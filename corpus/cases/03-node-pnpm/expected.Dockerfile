@@ -11,11 +11,10 @@ FROM dependencies AS build
 
 COPY src ./src
 
-USER node
-
 FROM node:22-bookworm-slim AS runtime
 WORKDIR /srv/app
 COPY --from=build /srv/app /srv/app
+
 USER node
 EXPOSE 4000
 CMD ["node", "src/index.js"]

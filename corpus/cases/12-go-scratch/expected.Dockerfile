@@ -15,7 +15,6 @@ COPY . .
 RUN --mount=type=cache,target=/root/.cache/go-build CGO_ENABLED=0 go build -ldflags="-s -w" -o /webhook-relay .
 
 ENV TZ=Europe/Berlin
-USER nobody
 
 FROM scratch AS runtime
 ENV TZ=Europe/Berlin

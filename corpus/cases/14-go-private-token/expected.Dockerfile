@@ -15,10 +15,9 @@ FROM dependencies AS build
 COPY . .
 RUN --mount=type=cache,target=/root/.cache/go-build CGO_ENABLED=0 go build -o /billing ./cmd/billing
 
-USER 65532:65532
-
 FROM gcr.io/distroless/static-debian12:nonroot AS runtime
 WORKDIR /src
 COPY --from=build /billing /billing
+
 USER 65532:65532
 ENTRYPOINT ["/billing"]

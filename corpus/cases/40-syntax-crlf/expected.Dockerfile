@@ -11,11 +11,10 @@ FROM dependencies AS build
 
 COPY . .
 
-USER node
-
 FROM node:20-slim AS runtime
 WORKDIR /home/node/app
 COPY --from=build /home/node/app /home/node/app
+
 USER node
 EXPOSE 3000
 CMD ["node", "app.js"]
