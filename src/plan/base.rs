@@ -264,22 +264,6 @@ fn missing_user<'a>(
     (!found).then_some(name)
 }
 
-/// The `--chown` owner to write on this base: as written when the name
-/// resolves there; as numeric ids on a base without a shell that lacks the
-/// account (BuildKit would otherwise give the files to root); `None` when it
-/// cannot be used.
-pub(crate) fn runtime_owner(spec: &CandidateSpec, owner: &str, c: &Closure) -> Option<String> {
-    if !spec.shell
-        && !owner.contains('$')
-        && missing_user(spec, owner, c, UserCheck::AsWritten).is_some()
-    {
-        return c.numeric_ids(owner);
-    }
-    missing_user(spec, owner, c, UserCheck::Usable)
-        .is_none()
-        .then(|| owner.to_string())
-}
-
 fn same_family(template: &str, builder: &str) -> bool {
     let repo = |s: &str| -> String {
         let last_slash = s.rfind('/').map_or(0, |p| p + 1);
@@ -634,9 +618,7 @@ pub(crate) fn parameterize(
 
 #[cfg(test)]
 mod tests {
-    use super::{
-        EntryRewrite, UserCheck, candidate_matches, entry_translation, missing_user, runtime_owner,
-    };
+    use super::{EntryRewrite, UserCheck, candidate_matches, entry_translation, missing_user};
     use crate::plan::closure::{Closure, Entry};
     use crate::rules::{CandidateSpec, Rules};
     use crate::syntax::{Arg, Command, Span};
@@ -829,46 +811,6 @@ mod tests {
                 spec.id
             );
         }
-    }
-
-    /// What a `--chown` owner becomes in the runtime stage.
-    #[test]
-    fn chown_owners_on_the_runtime_base() {
-        let rules = Rules::embedded().unwrap();
-        let scratch = candidate(&rules, "golang:1.22", "scratch");
-        let slim = candidate(&rules, "node:22-bookworm", "-slim");
-        let distroless = candidate(&rules, "node:22-bookworm", "distroless/nodejs22");
-        let mut app = Closure {
-            user: Some("app".into()),
-            created_users: vec!["app".into()],
-            ..Closure::default()
-        };
-        app.account_ids.insert("app".into(), "10001".into());
-        app.account_ids.insert("group:app".into(), "10001".into());
-        // The setup shows the uid but not the group's id.
-        let mut no_gid = app.clone();
-        no_gid.account_ids.remove("group:app");
-        let owner = |spec: &CandidateSpec, c: &Closure, o: &str| runtime_owner(spec, o, c);
-        // Names that resolve there stay as written.
-        assert_eq!(owner(&slim, &app, "app:app").as_deref(), Some("app:app"));
-        assert_eq!(owner(&slim, &app, "www-data").as_deref(), Some("www-data"));
-        assert_eq!(
-            owner(&distroless, &app, "nonroot:nonroot").as_deref(),
-            Some("nonroot:nonroot")
-        );
-        assert_eq!(
-            owner(&distroless, &app, "$APP_UID").as_deref(),
-            Some("$APP_UID")
-        );
-        // No shell to create the account: its ids, when the setup shows them.
-        assert_eq!(
-            owner(&distroless, &app, "app:app").as_deref(),
-            Some("10001:10001")
-        );
-        assert_eq!(owner(&distroless, &app, "app").as_deref(), Some("10001"));
-        assert_eq!(owner(&distroless, &no_gid, "app:app"), None);
-        assert_eq!(owner(&scratch, &app, "root").as_deref(), Some("0"));
-        assert_eq!(owner(&scratch, &app, "nonroot"), None);
     }
 
     #[test]

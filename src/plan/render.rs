@@ -834,28 +834,10 @@ pub(crate) fn render(
             reason: "scratch has no time zone database and the program loads locations".into(),
         });
     }
-    // The app's files keep the owner the original gave them when the app runs
-    // as that user and the owner exists in the runtime base.
-    let chown = infos
-        .iter()
-        .filter_map(|i| df.instruction_at(i.item))
-        .filter(|i| matches!(i.keyword, Keyword::Copy | Keyword::Add))
-        .filter_map(|i| i.flag("chown").and_then(|f| f.value.clone()))
-        .next_back()
-        .and_then(|owner| {
-            let usable = match (&closure.user, &chosen.spec) {
-                (None, _) => None,
-                (Some(_), None) => Some(owner.clone()),
-                (Some(_), Some(s)) => super::base::runtime_owner(s, &owner, closure),
-            };
-            if usable.is_none() {
-                warnings.push(format!(
-                    "COPY --chown={owner} is not repeated in the runtime stage: {}; the files are owned by root and readable by all",
-                    if closure.user.is_none() { "the app runs as another user there" } else { "that owner does not exist in the runtime base" }
-                ));
-            }
-            usable
-        });
+    // No `--chown` on these copies: COPY --from keeps the owners the build
+    // stage's own COPY --chown and RUN steps gave (seen with BuildKit, built
+    // without the cache), which are the original's; a name there would be
+    // looked up in the runtime base, which may not have it.
     for copy in &closure.copies {
         let (from_path, to_path) = if copy.from.contains('*') {
             let dir = copy.from.rsplit_once('/').map_or("/", |(d, _)| d);
@@ -863,12 +845,8 @@ pub(crate) fn render(
         } else {
             (copy.from.clone(), copy.to.clone())
         };
-        let chown_flag = chown
-            .as_ref()
-            .map(|c| format!(" --chown={c}"))
-            .unwrap_or_default();
         let line = format!(
-            "{} --from={build_name}{chown_flag} {from_path} {to_path}",
+            "{} --from={build_name} {from_path} {to_path}",
             out.kw("COPY")
         );
         out.line(&line);
