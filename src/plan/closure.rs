@@ -362,6 +362,17 @@ fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
                     ),
                 ));
             }
+            if runs_as_non_root(info) {
+                // The runtime repeats setup steps before its USER, as root.
+                return Err(gate(
+                    "core/system-setup",
+                    format!(
+                        "line {}: a setup step the runtime must repeat runs as `{}`; repeated before the runtime's USER it would run as root and leave root-owned files",
+                        line_of(df, info.item),
+                        info.user.as_deref().unwrap_or_default()
+                    ),
+                ));
+            }
             c.replay.push(info.item);
             if !cmds
                 .iter()

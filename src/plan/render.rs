@@ -368,7 +368,7 @@ pub(crate) fn render(
                     matches!(
                         i.kind,
                         StepKind::Run(_) | StepKind::CopyContext { .. } | StepKind::CopyOther(_)
-                    ) && !closure.replay.contains(&i.item)
+                    )
                 });
                 if later_build_step {
                     Place::Both
