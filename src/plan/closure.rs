@@ -680,43 +680,43 @@ fn go(
             .or_else(|| info.env.get("CGO_ENABLED"));
         // `-buildmode=pie` asks for the dynamic loader even without cgo
         // (seen: CGO_ENABLED=0 go build -buildmode=pie gives a binary with
-        // an ELF interpreter, /lib64/ld-linux-x86-64.so.2), and external
-        // linking brings the C linker's defaults.
-        let args: Vec<&str> = cmd
-            .args
-            .iter()
-            .map(|a| a.as_deref().unwrap_or("$?"))
+        // an ELF interpreter, /lib64/ld-linux-x86-64.so.2). GOFLAGS comes
+        // first and the command line after it; the last -buildmode counts;
+        // one that is not literal is not known to be exe.
+        let goflags = cmd
+            .assignments
+            .get("GOFLAGS")
+            .or_else(|| info.env.get("GOFLAGS"))
+            .map(String::as_str)
+            .unwrap_or("");
+        let words: Vec<&str> = goflags
+            .split_whitespace()
+            .chain(cmd.words.iter().map(String::as_str))
             .collect();
-        let goflags = info.env.get("GOFLAGS").map(String::as_str).unwrap_or("");
-        let words: Vec<&str> = args
+        let buildmode = words
             .iter()
-            .copied()
-            .chain(goflags.split_whitespace())
-            .collect();
-        let value_of = |flag: &str| {
-            words.iter().enumerate().find_map(|(i, w)| {
-                let bare = w.trim_start_matches('-');
-                if bare == flag.trim_start_matches('-') {
-                    words.get(i + 1).map(|v| v.to_string())
+            .enumerate()
+            .filter_map(|(i, w)| {
+                let bare = w.strip_prefix("--").or_else(|| w.strip_prefix('-'))?;
+                if bare == "buildmode" {
+                    Some(words.get(i + 1).copied().unwrap_or("$?"))
                 } else {
-                    bare.strip_prefix(&format!("{}=", flag.trim_start_matches('-')))
-                        .map(str::to_string)
+                    bare.strip_prefix("buildmode=")
                 }
             })
-        };
-        let exe = value_of("-buildmode").is_none_or(|m| m == "exe" || m == "default");
-        let external =
-            value_of("-ldflags").is_some_and(|l| l.contains("linkmode") && l.contains("external"));
+            .next_back();
+        let exe = buildmode.is_none_or(|m| m == "exe" || m == "default");
         let cgo_off = cgo.is_some_and(|v| v == "0");
-        c.static_binary = cgo_off && exe && !external;
+        c.static_binary = cgo_off && exe;
         c.binary_note = if !cgo_off {
             Some("the binary is not built with CGO_ENABLED=0, so it links the C library".into())
         } else if !exe {
-            Some("`-buildmode` other than exe: a pie binary asks for the C loader (/lib64/ld-linux-x86-64.so.2) even with CGO_ENABLED=0".into())
-        } else if external {
-            Some(
-                "external linking (`-linkmode external`) follows the C toolchain's defaults".into(),
-            )
+            Some(match buildmode {
+                Some(m) if !m.contains("$?") => format!(
+                    "`-buildmode={m}`: not a plain executable (a pie binary asks for the C loader, /lib64/ld-linux-x86-64.so.2, even with CGO_ENABLED=0)"
+                ),
+                _ => "`-buildmode` comes from a variable, so the binary is not known to be a plain executable (pie asks for the C loader even with CGO_ENABLED=0)".into(),
+            })
         } else {
             None
         };

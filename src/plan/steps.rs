@@ -18,6 +18,9 @@ pub(crate) struct CmdInfo {
     pub program: Option<String>,
     /// Literal arguments (None for words with expansions).
     pub args: Vec<Option<String>>,
+    /// The arguments as rules match them: literal, or the literal part
+    /// before the first expansion followed by `$?` (`-buildmode=$?`).
+    pub words: Vec<String>,
     /// Variable assignments before the program (`CGO_ENABLED=0 go build`).
     pub assignments: BTreeMap<String, String>,
     pub kind: CmdKind,
@@ -244,6 +247,7 @@ fn classify_run(inst: &Instruction, cmd: &Command, step: &Step, rules: &Rules) -
             text: script.clone(),
             program: None,
             args: Vec::new(),
+            words: Vec::new(),
             assignments: BTreeMap::new(),
             kind: CmdKind::Unknown,
             rule: "core/shell-syntax".into(),
@@ -303,10 +307,12 @@ fn classify_command(
             )
         })
         .collect();
+    let lit: Vec<String> = c.args().iter().map(|w| w.pattern_text()).collect();
     let mut info = CmdInfo {
         text,
         program: program.clone(),
         args: args.clone(),
+        words: lit.clone(),
         assignments,
         kind: CmdKind::Unknown,
         rule: "core/unknown-command".into(),
@@ -322,7 +328,6 @@ fn classify_command(
         }
         return info;
     };
-    let lit: Vec<String> = c.args().iter().map(|w| w.pattern_text()).collect();
     let base = prog.rsplit('/').next().unwrap_or(&prog).to_string();
 
     // Output redirected to a file outside the working directory changes the system.
