@@ -414,6 +414,20 @@ fn classify_command(
             .find(|a| !a.starts_with('-'))
             .cloned()
             .unwrap_or_default();
+        if matches!(sub.as_str(), "install" | "add")
+            && args
+                .iter()
+                .zip(&lit)
+                .skip_while(|(_, l)| **l != sub)
+                .skip(1)
+                .any(|(a, _)| a.is_none())
+        {
+            // `apt-get install -y curl $EXTRA`: which packages is only known
+            // when the build runs, so the runtime's counterparts are not.
+            info.why = "a package name comes from a variable, so which runtime packages it needs cannot be shown".into();
+            info.rule = "core/system-packages".into();
+            return info;
+        }
         if matches!(sub.as_str(), "install" | "add") {
             let mut build_only = Vec::new();
             let mut runtime = Vec::new();
