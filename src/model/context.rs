@@ -52,6 +52,8 @@ const KNOWN_NAMES: &[(&str, Use)] = &[
     ("poetry.lock", Both),
     ("uv.lock", Both),
     (".python-version", Read),
+    ("poetry.toml", Both),
+    ("uv.toml", Both),
     ("setup.py", Read),
     ("setup.cfg", Read),
     // .NET

@@ -1134,6 +1134,11 @@ fn python(
     let mut tools: Vec<usize> = Vec::new();
     // The project manager that installs into the active venv, if any.
     let mut manager: Option<&str> = None;
+    // `pip install --upgrade pip setuptools wheel` steps.
+    let mut pip_upgrades: Vec<usize> = Vec::new();
+    // Steps that write a project environment of their own (uv's .venv, an
+    // in-project poetry or pipenv venv).
+    let mut project_envs: Vec<usize> = Vec::new();
     for (n, info) in infos.iter().enumerate() {
         for cmd in info.commands() {
             let rule = cmd.rule.as_str();
@@ -1143,7 +1148,25 @@ fn python(
                 "python/pip-install-requirements"
                 | "python/pip-install-packages"
                 | "python/pip-install-project" => {
-                    installs.push(n);
+                    if rule == "python/pip-install-packages" && only_pip_itself(cmd) {
+                        // Upgrading pip itself: a tool step when a project
+                        // manager installs the app, an install otherwise.
+                        pip_upgrades.push(n);
+                    } else {
+                        installs.push(n);
+                    }
+                    if let Some(k) = ["PIP_USER", "PIP_TARGET", "PIP_PREFIX", "PIP_ROOT"]
+                        .iter()
+                        .find(|k| info.env.contains_key(**k) || cmd.assignments.contains_key(**k))
+                    {
+                        return Err(gate(
+                            "python/rt-site-packages",
+                            format!(
+                                "line {}: {k} makes pip put packages where moving them is not supported yet",
+                                line_of(df, info.item)
+                            ),
+                        ));
+                    }
                     if runs_as_non_root(info) {
                         return Err(gate(
                             "python/rt-site-packages",
@@ -1165,6 +1188,11 @@ fn python(
                                 | "--editable"
                         ) || a.starts_with("--target=")
                             || a.starts_with("--prefix=")
+                            || a.starts_with("--root=")
+                            // attached short forms: -t/opt/x, -e.
+                            || (a.starts_with("-t") || a.starts_with("-e"))
+                                && a.len() > 2
+                                && !a.starts_with("--")
                     });
                     if let Some(flag) = bad {
                         return Err(gate(
@@ -1194,12 +1222,24 @@ fn python(
                             ),
                         ));
                     }
-                    installs.push(n);
-                    manager = manager.or(Some(tool));
+                    if manages_own_venv(df, infos, n, cmd, tool, ctx)? {
+                        // The tool keeps its environment in the project
+                        // (WORKDIR/.venv, which the start command may name):
+                        // it travels with the application directory.
+                        app_reason = format!(
+                            "Python runs from source: the application directory, with the environment {}/.venv that {tool} keeps in the project",
+                            app.trim_end_matches('/')
+                        );
+                        project_envs.push(n);
+                    } else {
+                        installs.push(n);
+                        manager = manager.or(Some(tool));
+                    }
                 }
                 "python/uv-sync" | "python/uv-sync-prod" => {
                     project_tool_step(df, info, &app, rule, "uv")?;
-                    let (venv, python) = uv_project_env(df, info, cmd, ctx, builder)?;
+                    project_envs.push(n);
+                    let (venv, python) = uv_project_env(df, &infos[..n], info, cmd, ctx, builder)?;
                     if !venv.starts_with(&format!("{}/", app.trim_end_matches('/'))) {
                         push_copy(
                             c,
@@ -1231,6 +1271,25 @@ fn python(
                 _ => {}
             }
         }
+    }
+    if manager.is_some() {
+        tools.extend(pip_upgrades);
+        tools.sort_unstable();
+    } else {
+        installs.extend(pip_upgrades);
+        installs.sort_unstable();
+    }
+    if let (Some(&env), Some(&inst)) = (project_envs.first(), installs.first()) {
+        // Two environments on PATH: which one wins depends on the order of
+        // the ENV lines, which the runtime stage does not repeat as is.
+        return Err(gate(
+            "python/rt-venv",
+            format!(
+                "lines {} and {}: a project environment of its own and packages installed with pip or into a venv; which comes first on PATH cannot be kept",
+                line_of(df, infos[env].item),
+                line_of(df, infos[inst].item)
+            ),
+        ));
     }
     let venv = match existing_venv {
         Some(v) => {
@@ -1307,6 +1366,110 @@ fn python(
     Ok(())
 }
 
+/// `pip install [--upgrade] pip setuptools wheel` (any of them, with versions).
+fn only_pip_itself(cmd: &super::steps::CmdInfo) -> bool {
+    let packages: Vec<&str> = cmd
+        .words
+        .iter()
+        .map(String::as_str)
+        .skip_while(|a| *a != "install")
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    !packages.is_empty()
+        && packages.iter().all(|p| {
+            let name = p
+                .split(|c: char| "=<>~!;[ ".contains(c))
+                .next()
+                .unwrap_or(p);
+            matches!(name, "pip" | "setuptools" | "wheel")
+        })
+}
+
+/// Whether poetry or pipenv keeps its environment in the project
+/// (`WORKDIR/.venv`) at install step `n`, rather than using an active venv
+/// or the system interpreter. A setting it cannot read leaves the file
+/// unchanged.
+fn manages_own_venv(
+    df: &Dockerfile,
+    infos: &[StepInfo],
+    n: usize,
+    cmd: &super::steps::CmdInfo,
+    tool: &str,
+    ctx: Option<&Context>,
+) -> Result<bool, Gate> {
+    let info = &infos[n];
+    let line = line_of(df, info.item);
+    let env = |k: &str| cmd.assignments.get(k).or_else(|| info.env.get(k)).cloned();
+    // `poetry config KEY VALUE` in this step or an earlier one.
+    let config = |key: &str| -> Option<String> {
+        infos[..=n]
+            .iter()
+            .flat_map(|i| i.commands())
+            .filter(|c| {
+                c.program
+                    .as_deref()
+                    .is_some_and(|p| p.rsplit('/').next() == Some("poetry"))
+            })
+            .filter_map(|c| {
+                let a: Vec<&str> = c.words.iter().map(String::as_str).collect();
+                (a.first() == Some(&"config") && a.get(1) == Some(&key))
+                    .then(|| a.get(2).map(|v| v.to_string()))
+                    .flatten()
+            })
+            .next_back()
+    };
+    let truthy = |name: &str, v: &str, yes: &[&str], no: &[&str]| -> Result<bool, Gate> {
+        let v = v.trim().to_ascii_lowercase();
+        if yes.contains(&v.as_str()) {
+            Ok(true)
+        } else if no.contains(&v.as_str()) {
+            Ok(false)
+        } else {
+            Err(gate(
+                "python/rt-venv",
+                format!("line {line}: {name}=`{v}` cannot be read as on or off"),
+            ))
+        }
+    };
+    if tool == "pipenv" {
+        let system = cmd.args.iter().flatten().any(|a| a == "--system");
+        let in_project = match env("PIPENV_VENV_IN_PROJECT") {
+            Some(v) => truthy(
+                "PIPENV_VENV_IN_PROJECT",
+                &v,
+                &["1", "true", "yes", "on"],
+                &["0", "false", "no", "off", ""],
+            )?,
+            None => false,
+        };
+        return Ok(in_project && !system);
+    }
+    // poetry: its settings come from the environment, `poetry config`, or a
+    // poetry.toml in the project.
+    let bools = (["true", "1"].as_slice(), ["false", "0"].as_slice());
+    let create = match env("POETRY_VIRTUALENVS_CREATE").or_else(|| config("virtualenvs.create")) {
+        Some(v) => truthy("virtualenvs.create", &v, bools.0, bools.1)?,
+        None => true,
+    };
+    let in_project =
+        match env("POETRY_VIRTUALENVS_IN_PROJECT").or_else(|| config("virtualenvs.in-project")) {
+            Some(v) => truthy("virtualenvs.in-project", &v, bools.0, bools.1)?,
+            None => false,
+        };
+    if let Some(text) = ctx.and_then(|c| c.text("poetry.toml")) {
+        if text.contains("in-project") || text.contains("create") || text.contains("path") {
+            return Err(gate(
+                "python/rt-venv",
+                format!(
+                    "line {line}: the project's poetry.toml sets where poetry keeps its environment; reading it is not supported yet"
+                ),
+            ));
+        }
+    }
+    Ok(create && in_project)
+}
+
 /// Whether the step runs under a USER other than root.
 fn runs_as_non_root(info: &StepInfo) -> bool {
     info.user.as_deref().is_some_and(|u| {
@@ -1352,6 +1515,7 @@ fn project_tool_step(
 /// downloaded (into root's home) would not run in the runtime stage.
 fn uv_project_env(
     df: &Dockerfile,
+    infos_before: &[StepInfo],
     info: &StepInfo,
     cmd: &super::steps::CmdInfo,
     ctx: Option<&Context>,
@@ -1361,12 +1525,24 @@ fn uv_project_env(
     let fail = |why: String| Err(gate(&cmd.rule, format!("line {line}: {why}")));
     let env = |k: &str| info.env.get(k).or_else(|| cmd.assignments.get(k));
     if let Some(flag) = cmd.args.iter().flatten().find(|a| {
-        matches!(a.as_str(), "--python" | "-p" | "--managed-python")
-            || a.starts_with("--python=")
-            || a.starts_with("-p=")
+        // -p, -p3.13, -p=3.13, --python…, --python-preference…
+        a.starts_with("-p") && !a.starts_with("--")
+            || a.starts_with("--python")
+            || a.starts_with("--managed-python")
+            || a.starts_with("--no-managed-python")
     }) {
         return fail(format!(
             "`uv sync {flag}` may pick or download another interpreter than the image's, which the runtime base would not have"
+        ));
+    }
+    if let Some(flag) = cmd
+        .args
+        .iter()
+        .flatten()
+        .find(|a| a.starts_with("--project") || a.starts_with("--directory"))
+    {
+        return fail(format!(
+            "`uv sync {flag}` works on a project elsewhere than the directory the app starts in"
         ));
     }
     for k in ["UV_PYTHON", "UV_MANAGED_PYTHON", "UV_PYTHON_PREFERENCE"] {
@@ -1387,7 +1563,14 @@ fn uv_project_env(
         ));
     };
     let dir = info.workdir.trim_end_matches('/');
-    for file in [".python-version", "pyproject.toml"] {
+    // The files checked below are the context's own: the project must come
+    // from the context root into the directory uv runs in.
+    if !project_from_context_root(df, infos_before, dir) {
+        return fail(format!(
+            "uv's project files do not come from the context root into {dir}, so the pyproject.toml and .python-version uv reads cannot be checked"
+        ));
+    }
+    for file in [".python-version", "pyproject.toml", "uv.toml"] {
         if ctx.has(file) && ctx.text(file).is_none() {
             return fail(format!("{file} could not be read"));
         }
@@ -1397,10 +1580,26 @@ fn uv_project_env(
             .lines()
             .map(str::trim)
             .find(|l| !l.is_empty() && !l.starts_with('#'));
-        if want.is_some_and(|w| w != image_python && !w.starts_with(&format!("{image_python}."))) {
+        // A patch level (3.11.9) or an implementation name asks for exactly
+        // that, which the tag does not promise.
+        if want.is_some_and(|w| w != image_python) {
             return fail(format!(
-                ".python-version asks for Python {}, the image holds {image_python}: uv would download an interpreter the runtime would not have",
+                ".python-version asks for Python {}, the image's tag promises {image_python}: uv may download an interpreter the runtime would not have",
                 want.unwrap_or_default()
+            ));
+        }
+    }
+    // uv's own settings: an interpreter preference other than the system's.
+    let pyproject_uv = ctx.text("pyproject.toml").map(|t| toml_table(t, "tool.uv"));
+    for (file, text) in [
+        ("pyproject.toml [tool.uv]", pyproject_uv.as_deref()),
+        ("uv.toml", ctx.text("uv.toml")),
+    ] {
+        if let Some(pref) = text.and_then(|t| toml_value(t, "python-preference"))
+            && !matches!(pref.as_str(), "system" | "only-system")
+        {
+            return fail(format!(
+                "{file} sets python-preference = \"{pref}\": uv may use or download an interpreter the runtime would not have"
             ));
         }
     }
@@ -1446,23 +1645,64 @@ fn python_version_of(image: &str) -> Option<String> {
 
 /// The `requires-python` value of a pyproject.toml's `[project]` table.
 fn requires_python(pyproject: &str) -> Option<String> {
-    let mut in_project = false;
-    for line in pyproject.lines() {
+    toml_value(&toml_table(pyproject, "project"), "requires-python")
+}
+
+/// The lines of one `[table]` of a TOML file (keys and values only, enough
+/// for the few string settings read here).
+fn toml_table(text: &str, table: &str) -> String {
+    let header = format!("[{table}]");
+    let mut inside = false;
+    let mut out = String::new();
+    for line in text.lines() {
         let t = line.trim();
         if t.starts_with('[') {
-            in_project = t == "[project]";
+            inside = t == header;
             continue;
         }
-        if in_project
-            && let Some(rest) = t.strip_prefix("requires-python")
-            && let Some(value) = rest.trim_start().strip_prefix('=')
-        {
-            let v = value.trim();
-            let v = v.split('#').next().unwrap_or(v).trim();
-            return Some(v.trim_matches(|c| c == '"' || c == '\'').to_string());
+        if inside {
+            out.push_str(t);
+            out.push('\n');
         }
     }
-    None
+    out
+}
+
+/// A `key = "value"` of a TOML fragment, quotes and comment removed.
+fn toml_value(text: &str, key: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let rest = line.trim().strip_prefix(key)?;
+        let value = rest.trim_start().strip_prefix('=')?.trim();
+        let value = value.split('#').next().unwrap_or(value).trim();
+        Some(value.trim_matches(|c| c == '"' || c == '\'').to_string())
+    })
+}
+
+/// Whether a COPY/ADD before the step brings `pyproject.toml` from the
+/// context root into `dir` (`COPY . .`, `COPY pyproject.toml uv.lock ./`).
+fn project_from_context_root(df: &Dockerfile, before: &[StepInfo], dir: &str) -> bool {
+    before.iter().any(|i| {
+        let StepKind::CopyContext { sources, .. } = &i.kind else {
+            return false;
+        };
+        let Some(Body::Copy { paths, .. }) = df.instruction_at(i.item).map(|x| &x.body) else {
+            return false;
+        };
+        let Some(dest) = paths.last() else {
+            return false;
+        };
+        let into = join_path(
+            &i.workdir,
+            &crate::syntax::process_word(&dest.value, df.escape),
+        );
+        let from_root = sources.iter().any(|s| {
+            matches!(
+                s.trim_start_matches("./").trim_end_matches('/'),
+                "" | "." | "pyproject.toml"
+            )
+        });
+        from_root && into.trim_end_matches('/') == dir
+    })
 }
 
 /// Whether every version `minor` (`3.12`, any patch level) satisfies the
