@@ -212,7 +212,7 @@ pub(crate) fn runtime_closure(
     common(&mut c, df, infos, entry)?;
     match profile {
         "go" => go(&mut c, infos, entry, ctx)?,
-        "node" => node(&mut c, infos, entry, ctx, rules)?,
+        "node" => node(&mut c, df, infos, entry, ctx, rules)?,
         "python" => python(&mut c, df, infos, entry, ctx, builder)?,
         "java" => java(&mut c, infos, entry, ctx)?,
         "dotnet" => dotnet(&mut c, infos, entry, ctx)?,
@@ -402,6 +402,22 @@ fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
                 );
             }
         }
+    }
+    // WORKDIR under a non-root USER creates the directory owned by that user;
+    // the runtime stage sets its WORKDIR before its USER, as root.
+    if let Some(info) = infos.iter().rev().find(|i| i.keyword == Keyword::Workdir)
+        && info.workdir == entry.workdir
+        && runs_as_non_root(info)
+    {
+        return Err(gate(
+            "core/workdir",
+            format!(
+                "line {}: WORKDIR {} comes after USER {}, so the original creates it owned by that user; the runtime stage would create it as root",
+                line_of(df, info.item),
+                info.workdir,
+                info.user.as_deref().unwrap_or_default()
+            ),
+        ));
     }
     // The user the app runs as.
     let original_user = infos
@@ -820,6 +836,7 @@ fn go(
 
 fn node(
     c: &mut Closure,
+    df: &Dockerfile,
     infos: &[StepInfo],
     entry: &Entry,
     ctx: Option<&Context>,
@@ -844,6 +861,14 @@ fn node(
         return Err(gate(
             "core/workdir-root",
             "the app lives in /, so what belongs to it cannot be told apart from the image",
+        ));
+    }
+    if let Some((line, dest)) = sources_outside(df, infos, &app) {
+        return Err(gate(
+            "node/rt-app",
+            format!(
+                "line {line}: sources are copied to {dest}, outside {app} where the app starts; the runtime takes that directory alone"
+            ),
         ));
     }
     for (info, _) in &installs {
@@ -1122,6 +1147,14 @@ fn python(
         return Err(gate(
             "core/workdir-root",
             "the app lives in /, so what belongs to it cannot be told apart from the image",
+        ));
+    }
+    if let Some((line, dest)) = sources_outside(df, infos, &app) {
+        return Err(gate(
+            "python/rt-app",
+            format!(
+                "line {line}: sources are copied to {dest}, outside {app} where the app starts; the runtime takes that directory alone"
+            ),
         ));
     }
     let mut existing_venv: Option<String> = None;
@@ -1468,6 +1501,36 @@ fn manages_own_venv(
         }
     }
     Ok(create && in_project)
+}
+
+/// The first COPY of sources (not only manifests) whose destination lies
+/// outside `app`, the directory the app starts in, as (line, destination):
+/// the runtime copies `app` alone, so what lands elsewhere would be missing.
+fn sources_outside(df: &Dockerfile, infos: &[StepInfo], app: &str) -> Option<(usize, String)> {
+    let app = app.trim_end_matches('/');
+    infos.iter().find_map(|i| {
+        let StepKind::CopyContext {
+            manifests_only: false,
+            ..
+        } = &i.kind
+        else {
+            return None;
+        };
+        let Some(Body::Copy { paths, .. }) = df.instruction_at(i.item).map(|x| &x.body) else {
+            return None;
+        };
+        let dest = crate::syntax::process_word(&paths.last()?.value, df.escape);
+        if dest.starts_with('/')
+            && !dest.starts_with(&format!("{app}/"))
+            && dest.trim_end_matches('/') != app
+        {
+            // Absolute paths outside the app are the common outside files.
+            return None;
+        }
+        let abs = join_path(&i.workdir, &dest);
+        let inside = abs.trim_end_matches('/') == app || abs.starts_with(&format!("{app}/"));
+        (!inside).then(|| (line_of(df, i.item), abs))
+    })
 }
 
 /// Whether the step runs under a USER other than root.
