@@ -355,15 +355,15 @@ fn runtime_candidates_resolve_tag_templates() {
         images(&r, "golang:1.23"),
         [
             "scratch",
-            "gcr.io/distroless/static-debian12",
-            "gcr.io/distroless/base-debian12"
+            "gcr.io/distroless/static-debian13",
+            "gcr.io/distroless/base-debian13"
         ]
     );
     assert_eq!(
         images(&r, "golang:1.22-alpine3.20"),
         [
             "scratch",
-            "gcr.io/distroless/static-debian12",
+            "gcr.io/distroless/static-debian13",
             "alpine:3.20"
         ]
     );
@@ -371,7 +371,7 @@ fn runtime_candidates_resolve_tag_templates() {
     assert_eq!(
         node,
         [
-            "gcr.io/distroless/nodejs20-debian12",
+            "gcr.io/distroless/nodejs20-debian13",
             "node:20-slim",
             "nginx:stable-alpine",
             "nginxinc/nginx-unprivileged:stable-alpine"
@@ -382,9 +382,12 @@ fn runtime_candidates_resolve_tag_templates() {
         images(&r, "node:22.11.0-alpine3.20")[..1],
         ["node:22-alpine".to_owned()]
     );
+    // Debian's Python 3.11 is on Debian 12 only, older than python:3.11's
+    // trixie; distroless Python 3.13 is on Debian 13.
+    assert_eq!(images(&r, "python:3.11"), ["python:3.11-slim"]);
     assert_eq!(
-        images(&r, "python:3.11")[..2],
-        ["python:3.11-slim", "gcr.io/distroless/python3-debian12"]
+        images(&r, "python:3.13"),
+        ["python:3.13-slim", "gcr.io/distroless/python3-debian13"]
     );
     assert_eq!(
         images(&r, "python:3.12-slim-bookworm"),
@@ -395,19 +398,22 @@ fn runtime_candidates_resolve_tag_templates() {
         images(&r, "maven:3.9-eclipse-temurin-21"),
         [
             "eclipse-temurin:21-jre",
-            "gcr.io/distroless/java21-debian12"
+            "gcr.io/distroless/java21-debian13"
         ]
     );
     assert_eq!(
         images(&r, "gradle:8.10-jdk17-jammy"),
         [
             "eclipse-temurin:17-jre-jammy",
-            "gcr.io/distroless/java17-debian12"
+            "gcr.io/distroless/java17-debian13"
         ]
     );
     assert_eq!(
         images(&r, "eclipse-temurin:25-jdk"),
-        ["eclipse-temurin:25-jre"]
+        [
+            "eclipse-temurin:25-jre",
+            "gcr.io/distroless/java25-debian13"
+        ]
     );
     assert_eq!(
         images(&r, "mcr.microsoft.com/dotnet/sdk:8.0"),
@@ -428,7 +434,7 @@ fn runtime_candidates_resolve_tag_templates() {
     assert!(!c.spec.shell);
     assert_eq!(
         c.nonroot_image.as_deref(),
-        Some("gcr.io/distroless/nodejs20-debian12:nonroot")
+        Some("gcr.io/distroless/nodejs20-debian13:nonroot")
     );
 }
 
@@ -597,6 +603,9 @@ fn every_rule_is_documented() {
         "launchers",
         "libc-sensitive",
         "approx-size-mb",
+        "releases",
+        "default-suites",
+        "deprecated",
         "dev-patterns",
         "--rules",
     ] {

@@ -4,7 +4,9 @@
 use super::Gate;
 use super::Options;
 use super::closure::{Closure, Entry};
-use crate::rules::{CandidateSpec, PackageManager, Requirement, Rules};
+use crate::rules::{
+    BaseCandidate, CandidateSpec, PackageManager, RejectReason, Requirement, Rules,
+};
 use crate::syntax::Command;
 use std::str::FromStr;
 
@@ -348,9 +350,19 @@ pub(crate) fn choose(
         .iter()
         .map(|r| format!("{}: {}", r.spec.id, r.reason))
         .collect();
-    let mut ok: Vec<(&CandidateSpec, String, Option<String>)> = Vec::new();
+    let mut ok: Vec<&BaseCandidate<'_>> = Vec::new();
     // Smaller candidates that did not fit, with why: the explanation names them.
     let mut smaller_rejected: Vec<(u32, String)> = Vec::new();
+    // Candidates the catalogue itself left out for this builder (no release
+    // or version fits), except those for the other C library.
+    for r in &report.rejected {
+        if !matches!(r.reason, RejectReason::LibcMismatch { .. }) {
+            smaller_rejected.push((
+                r.spec.approx_size_mb,
+                format!("{} ({})", r.spec.id, r.reason),
+            ));
+        }
+    }
     for cand in &candidates {
         match incompatible(cand.spec, c, entry, builder) {
             Some(why) => {
@@ -360,12 +372,12 @@ pub(crate) fn choose(
                 }
                 rejected.push(format!("{} ({}): {why}", cand.image, cand.spec.id));
             }
-            None => ok.push((cand.spec, cand.image.clone(), cand.nonroot_image.clone())),
+            None => ok.push(cand),
         }
     }
-    for (s, img, _) in &ok {
-        if s.requires.contains(&Requirement::OtherJvmVendor) {
-            smaller_rejected.push((s.approx_size_mb, format!("{img} (another JVM build than the builder's: locale defaults, CA certificates and patch level differ; ask for it with --base)")));
+    for k in &ok {
+        if k.spec.requires.contains(&Requirement::OtherJvmVendor) {
+            smaller_rejected.push((k.spec.approx_size_mb, format!("{} (another JVM build than the builder's: locale defaults, CA certificates and patch level differ; ask for it with --base)", k.image)));
         }
     }
     let pick = match &opts.base {
@@ -388,27 +400,29 @@ pub(crate) fn choose(
                 None,
                 spec,
                 format!("chosen with --base {img}"),
+                None,
                 c,
                 entry,
                 opts,
             ));
         }
         BaseChoice::Auto => {
-            let auto: Vec<&(&CandidateSpec, String, Option<String>)> = ok
+            let auto: Vec<&&BaseCandidate<'_>> = ok
                 .iter()
-                .filter(|(s, _, _)| !s.requires.contains(&Requirement::BringCaCerts))
+                .filter(|k| !k.spec.requires.contains(&Requirement::BringCaCerts))
                 // A JVM of another vendor changes locale defaults, cacerts and patch level.
-                .filter(|(s, _, _)| !s.requires.contains(&Requirement::OtherJvmVendor))
+                .filter(|k| !k.spec.requires.contains(&Requirement::OtherJvmVendor))
                 .collect();
             auto.iter()
-                .min_by_key(|(s, _, _)| s.approx_size_mb)
-                .map(|(s, img, nonroot)| {
+                .min_by_key(|k| k.spec.approx_size_mb)
+                .map(|k| {
+                    let s = k.spec;
                     let mut why = format!(
                         "the smallest compatible base in the catalogue (about {} MB compressed); {}",
                         s.approx_size_mb,
                         s.notes.trim_end_matches('.')
                     );
-                    if ok.iter().any(|(s, _, _)| s.requires.contains(&Requirement::BringCaCerts)) {
+                    if ok.iter().any(|k| k.spec.requires.contains(&Requirement::BringCaCerts)) {
                         why.push_str("; scratch is smaller but has no CA certificates, zoneinfo or users: ask for it with --base scratch");
                     }
                     if !c.static_binary
@@ -423,7 +437,7 @@ pub(crate) fn choose(
                         why.push_str("; smaller bases that do not fit: ");
                         why.push_str(&smaller.iter().map(|(_, w)| w.as_str()).collect::<Vec<_>>().join("; "));
                     }
-                    ((*s).clone(), img.clone(), nonroot.clone(), why)
+                    (**k, why)
                 })
         }
         wanted => {
@@ -433,20 +447,26 @@ pub(crate) fn choose(
                 _ => Kind::Scratch,
             };
             ok.iter()
-                .find(|(s, _, _)| kind(s) == want)
-                .map(|(s, img, nonroot)| {
-                    (
-                        (*s).clone(),
-                        img.clone(),
-                        nonroot.clone(),
-                        format!("asked for with --base; {}", s.notes),
-                    )
-                })
+                .find(|k| kind(k.spec) == want)
+                .map(|k| (*k, format!("asked for with --base; {}", k.spec.notes)))
         }
     };
     match pick {
-        Some((spec, image, nonroot, why)) => {
-            Ok(finish(image, nonroot, Some(spec), why, c, entry, opts))
+        Some((k, mut why)) => {
+            if let Some(r) = &k.release {
+                why.push_str("; ");
+                why.push_str(&r.why);
+            }
+            Ok(finish(
+                k.image.clone(),
+                k.nonroot_image.clone(),
+                Some(k.spec.clone()),
+                why,
+                k.release.as_ref().and_then(|r| r.deprecated.clone()),
+                c,
+                entry,
+                opts,
+            ))
         }
         None => Err(Gate {
             rule: "core/base-incompatible".into(),
@@ -459,11 +479,13 @@ pub(crate) fn choose(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn finish(
     image: String,
     nonroot_image: Option<String>,
     spec: Option<CandidateSpec>,
     reason: String,
+    deprecated: Option<String>,
     c: &Closure,
     entry: &Entry,
     opts: &Options,
@@ -535,10 +557,14 @@ fn finish(
         let last = image.rsplit('/').next().unwrap_or(&image);
         !last.contains(':') && !image.contains('@')
     };
+    let notes = deprecated
+        .map(|why| format!("the runtime base {image} is no longer updated upstream: {why}"))
+        .into_iter()
+        .collect();
     Chosen {
         untagged,
         numeric_user,
-        notes: Vec::new(),
+        notes,
         extra_packages,
         copy_ca_certs: scratch && c.needs_ca_certs,
         copy_tzdata: scratch && c.needs_tzdata,

@@ -386,7 +386,7 @@ pub fn plan(
     let chosen = match base::parameterize(&chosen.image, &base.raw, &model.global_args) {
         Ok((image, notes)) => base::Chosen {
             image,
-            notes,
+            notes: chosen.notes.iter().cloned().chain(notes).collect(),
             ..chosen
         },
         Err(g) => return unchanged(&g.rule, g.reason, Some(profile_id)),

@@ -42,10 +42,11 @@ use std::path::Path;
 pub use error::{RulesError, SourceLocation};
 pub use pattern::{ImageRef, Vars};
 pub use schema::{
-    AppKind, ArgPattern, Artifact, ArtifactKind, BaseFamily, Bases, Builder, CandidateSpec,
-    CommandMatch, CommandRule, Detect, DevPatterns, EntrypointConvention, GateRule, Libc,
-    MergeMode, PackageKind, PackageManager, PackageNames, PackageRule, Packages, Profile,
-    Requirement, Role, RuntimeArtifact, RuntimeNeeds, User, Wrapper,
+    AppKind, ArgPattern, Artifact, ArtifactKind, BaseFamily, Bases, Builder, CandidateRelease,
+    CandidateSpec, CommandMatch, CommandRule, DefaultSuite, Detect, DevPatterns,
+    EntrypointConvention, GateRule, Libc, MergeMode, PackageKind, PackageManager, PackageNames,
+    PackageRule, Packages, Profile, Release, Requirement, Role, RuntimeArtifact, RuntimeNeeds,
+    User, Wrapper,
 };
 
 use schema::{BaseFamilyFile, BasesFile, PackagesFile, ProfileFile};
@@ -65,7 +66,7 @@ const EMBEDDED: &[(&str, &str)] = &[
 ];
 
 /// Variables a base template may use without a builder pattern capturing them.
-const BUILTIN_VARS: &[&str] = &["suite"];
+const BUILTIN_VARS: &[&str] = &["suite", "distro"];
 
 /// How many wrappers deep matching looks (`poetry run python -m pytest`).
 const MAX_UNWRAP: usize = 3;
@@ -323,7 +324,9 @@ impl Rules {
     }
 
     fn merge_bases(&mut self, loader: &mut Loader, name: &str, file: BasesFile) {
-        union(&mut self.bases.suites, file.suites);
+        merge_keyed(&mut self.bases.releases, file.releases, |r| {
+            r.suite.as_str()
+        });
         union(&mut self.bases.musl_markers, file.musl_markers);
         let mut new_families = Vec::new();
         for fam in file.families {
@@ -412,7 +415,28 @@ impl Rules {
                         format!("candidate id `{}` is used twice", c.id),
                     ));
                 }
-                check_candidate_vars(loader, c, &known)?;
+                check_candidate_vars(loader, c, &known, &self.bases)?;
+            }
+            for b in &fam.builders {
+                for d in &b.default_suites {
+                    let bad = if self.bases.release_by_suite(&d.suite).is_none() {
+                        Some(format!("`{}` is not in `releases`", d.suite))
+                    } else {
+                        d.versions
+                            .keys()
+                            .find(|v| !known.contains(*v))
+                            .map(|v| format!("`versions.{v}` is not a variable of its family"))
+                    };
+                    if let Some(bad) = bad {
+                        return Err(RulesError::invalid(
+                            loader.locate(&fam.id),
+                            format!(
+                                "family `{}`, builder `{}`: default suite {bad}",
+                                fam.id, b.image
+                            ),
+                        ));
+                    }
+                }
             }
         }
         for manager in [PackageManager::Apt, PackageManager::Apk] {
@@ -583,7 +607,7 @@ impl Rules {
         };
         let suite = tag
             .split('-')
-            .find(|part| self.bases.suites.iter().any(|s| s == part))
+            .find(|part| self.bases.release_by_suite(part).is_some())
             .map(str::to_owned);
         let mut report = CandidateReport {
             builder: BuilderFacts {
@@ -591,6 +615,7 @@ impl Rules {
                 vars: Vars::new(),
                 libc,
                 suite: suite.clone(),
+                release: None,
             },
             accepted: Vec::new(),
             rejected: Vec::new(),
@@ -614,13 +639,37 @@ impl Rules {
             for (k, v) in &vars {
                 report.builder.vars.entry(k.clone()).or_insert(v.clone());
             }
+            // The release the builder is built on: named in the tag, or the
+            // image's default for this version. A musl builder has none.
+            let release = match (&suite, libc) {
+                (_, Libc::Musl) => None,
+                (Some(s), _) => self
+                    .bases
+                    .release_by_suite(s)
+                    .map(|r| (r.clone(), ReleaseSource::Tag)),
+                (None, _) => builder
+                    .default_suites
+                    .iter()
+                    .find(|d| versions_allow(&d.versions, &vars).is_ok())
+                    .and_then(|d| self.bases.release_by_suite(&d.suite))
+                    .map(|r| (r.clone(), ReleaseSource::Default)),
+            };
+            if report.builder.release.is_none() {
+                report.builder.release.clone_from(&release);
+            }
+            let facts = ReleaseFacts {
+                bases: &self.bases,
+                builder: release.as_ref(),
+                builder_image: image_ref,
+            };
             for spec in &fam.candidates {
-                match resolve_candidate(spec, &vars, suite.as_deref(), libc) {
-                    Ok((image, nonroot_image)) => report.accepted.push(BaseCandidate {
+                match resolve_candidate(spec, &vars, suite.as_deref(), libc, &facts) {
+                    Ok((image, nonroot_image, release)) => report.accepted.push(BaseCandidate {
                         family: &fam.id,
                         image,
                         nonroot_image,
                         spec,
+                        release,
                     }),
                     Err(reason) => report.rejected.push(RejectedCandidate {
                         family: &fam.id,
@@ -818,6 +867,28 @@ pub struct BaseCandidate<'a> {
     pub nonroot_image: Option<String>,
     /// The facts about it.
     pub spec: &'a CandidateSpec,
+    /// The release chosen for `{distro}`, when the image has releases.
+    pub release: Option<ChosenRelease>,
+}
+
+/// The distribution release chosen for a candidate, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChosenRelease {
+    /// Distribution id (`debian13`).
+    pub distro: String,
+    /// One clause on why this release: the C library against the builder's.
+    pub why: String,
+    /// Set when the release is no longer updated (why), so a warning is due.
+    pub deprecated: Option<String>,
+}
+
+/// Where the builder's release was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReleaseSource {
+    /// A component of the tag (`-bookworm`).
+    Tag,
+    /// The catalogue's default for the image's version (`default-suites`).
+    Default,
 }
 
 /// Facts read from a builder image reference.
@@ -831,6 +902,9 @@ pub struct BuilderFacts {
     pub libc: Libc,
     /// Release name found in the tag (`bookworm`), if any.
     pub suite: Option<String>,
+    /// The release the builder is built on, from the tag or the image's
+    /// default for its version; `None` when neither says (or musl).
+    pub release: Option<(Release, ReleaseSource)>,
 }
 
 /// Why a candidate was left out.
@@ -852,6 +926,11 @@ pub enum RejectReason {
         /// Candidate's libc.
         candidate: Libc,
     },
+    /// No release of the image fits the builder: each one's reason.
+    NoRelease(Vec<String>),
+    /// The image's releases differ in C library, and the builder's release
+    /// (so its C library) is not known from its tag.
+    UnknownBuilderRelease(String),
 }
 
 impl fmt::Display for RejectReason {
@@ -871,6 +950,11 @@ impl fmt::Display for RejectReason {
                 "the builder uses {} but this base uses {}",
                 libc_name(*builder),
                 libc_name(*candidate)
+            ),
+            RejectReason::NoRelease(why) => write!(f, "{}", why.join("; ")),
+            RejectReason::UnknownBuilderRelease(image) => write!(
+                f,
+                "`{image}` does not say which release it is built on, and the catalogue does not know its default, so its C library may be newer than this base's; name the release in the tag (e.g. `-bookworm`)"
             ),
         }
     }
@@ -1141,10 +1225,43 @@ fn check_candidate_vars(
     loader: &Loader,
     c: &CandidateSpec,
     known: &HashSet<String>,
+    bases: &Bases,
 ) -> Result<(), RulesError> {
     let at = || loader.locate(&c.id);
+    for rel in &c.releases {
+        if bases.release_by_distro(&rel.distro).is_none() {
+            return Err(RulesError::invalid(
+                at(),
+                format!(
+                    "`{}`: release `{}` is not a `distro` of `releases`",
+                    c.id, rel.distro
+                ),
+            ));
+        }
+        if let Some(var) = rel.versions.keys().find(|v| !known.contains(*v)) {
+            return Err(RulesError::invalid(
+                at(),
+                format!(
+                    "`{}`: `releases.{}.versions.{var}` is not a variable of its family",
+                    c.id, rel.distro
+                ),
+            ));
+        }
+    }
     for t in std::iter::once(&c.image).chain(c.nonroot_image.iter()) {
         let vars = pattern::template_vars(t).map_err(|m| RulesError::invalid(at(), m))?;
+        let uses_distro = vars.iter().any(|(v, _)| v == "distro");
+        if uses_distro == c.releases.is_empty() {
+            return Err(RulesError::invalid(
+                at(),
+                format!(
+                    "`{}`: `{t}` {} `{{distro}}`, so the candidate {} `releases`",
+                    c.id,
+                    if uses_distro { "uses" } else { "does not use" },
+                    if uses_distro { "needs" } else { "takes no" }
+                ),
+            ));
+        }
         for (v, optional) in vars {
             if !known.contains(&v) {
                 return Err(RulesError::invalid(
@@ -1240,19 +1357,20 @@ fn validate_packages_file(loader: &Loader, file: &str, p: &PackagesFile) -> Resu
     Ok(())
 }
 
-fn resolve_candidate(
-    spec: &CandidateSpec,
+/// What choosing a candidate's release needs to know.
+struct ReleaseFacts<'a> {
+    bases: &'a Bases,
+    /// The builder's release and where it was read, if known.
+    builder: Option<&'a (Release, ReleaseSource)>,
+    builder_image: &'a str,
+}
+
+/// Every `versions` entry is a known variable with an allowed value.
+fn versions_allow(
+    versions: &BTreeMap<String, Vec<String>>,
     vars: &Vars,
-    suite: Option<&str>,
-    builder_libc: Libc,
-) -> Result<(String, Option<String>), RejectReason> {
-    if spec.libc_sensitive && spec.libc != Libc::None && spec.libc != builder_libc {
-        return Err(RejectReason::LibcMismatch {
-            builder: builder_libc,
-            candidate: spec.libc,
-        });
-    }
-    for (var, allowed) in &spec.versions {
+) -> Result<(), RejectReason> {
+    for (var, allowed) in versions {
         let value = vars
             .get(var)
             .ok_or_else(|| RejectReason::MissingVariable(var.clone()))?;
@@ -1263,10 +1381,140 @@ fn resolve_candidate(
             });
         }
     }
+    Ok(())
+}
+
+/// `2.36` as numbers, for comparing C library versions.
+fn version_key(v: &str) -> Vec<u32> {
+    v.split('.').map(|p| p.parse().unwrap_or(0)).collect()
+}
+
+/// The release of a candidate with releases: the first in the catalogue's
+/// order that is published for the builder's version and whose C library is
+/// not older than the builder's (for a libc-sensitive image), preferring a
+/// maintained one. A binary built against a newer glibc may need symbols an
+/// older one lacks; the other way round works.
+fn choose_release(
+    spec: &CandidateSpec,
+    vars: &Vars,
+    facts: &ReleaseFacts<'_>,
+) -> Result<ChosenRelease, RejectReason> {
+    let glibc_matters = spec.libc == Libc::Glibc && spec.libc_sensitive;
+    let builder_glibc = facts
+        .builder
+        .and_then(|(r, _)| r.glibc.as_deref().map(|g| (r, g)));
+    if glibc_matters && builder_glibc.is_none() {
+        return Err(RejectReason::UnknownBuilderRelease(
+            facts.builder_image.to_owned(),
+        ));
+    }
+    let mut why_not: Vec<String> = Vec::new();
+    let mut version_errors: Vec<RejectReason> = Vec::new();
+    let mut fitting: Vec<(&CandidateRelease, String)> = Vec::new();
+    for rel in &spec.releases {
+        let name = facts
+            .bases
+            .release_by_distro(&rel.distro)
+            .map_or(rel.distro.clone(), describe_release);
+        if let Err(e) = versions_allow(&rel.versions, vars) {
+            why_not.push(format!("{name}: {e}"));
+            version_errors.push(e);
+            continue;
+        }
+        let why = match builder_glibc {
+            Some((builder, bg)) if glibc_matters => {
+                let own = facts
+                    .bases
+                    .release_by_distro(&rel.distro)
+                    .and_then(|r| r.glibc.as_deref());
+                match own {
+                    Some(g) if version_key(g) >= version_key(bg) => format!(
+                        "{name}, whose glibc {g} is not older than the builder's {bg} ({}{})",
+                        builder.suite,
+                        match facts.builder.map(|(_, s)| *s) {
+                            Some(ReleaseSource::Default) =>
+                                ", the image's default for this version",
+                            _ => "",
+                        }
+                    ),
+                    Some(g) => {
+                        why_not.push(format!(
+                            "{name}: its glibc {g} is older than the builder's {bg} ({}), and a binary linked there may need newer symbols",
+                            builder.suite
+                        ));
+                        continue;
+                    }
+                    None => {
+                        why_not.push(format!("{name}: its glibc version is not in the catalogue"));
+                        continue;
+                    }
+                }
+            }
+            _ => format!("{name}, the catalogue's first choice of release for it"),
+        };
+        fitting.push((rel, why));
+    }
+    let pick = fitting
+        .iter()
+        .find(|(r, _)| r.deprecated.is_none())
+        .or_else(|| fitting.first());
+    match pick {
+        Some((rel, why)) => Ok(ChosenRelease {
+            distro: rel.distro.clone(),
+            why: why.clone(),
+            deprecated: rel.deprecated.clone(),
+        }),
+        // The version is published on no release at all: say just that.
+        None if version_errors.len() == spec.releases.len()
+            && version_errors.windows(2).all(|w| w[0] == w[1]) =>
+        {
+            Err(version_errors.swap_remove(0))
+        }
+        None => {
+            why_not.dedup();
+            Err(RejectReason::NoRelease(why_not))
+        }
+    }
+}
+
+/// `Debian 12 (bookworm)` style name of a release, for messages.
+fn describe_release(r: &Release) -> String {
+    let d = &r.distro;
+    let pretty = if let Some(n) = d.strip_prefix("debian") {
+        format!("Debian {n}")
+    } else if let Some(n) = d.strip_prefix("ubuntu") {
+        format!("Ubuntu {n}")
+    } else {
+        d.clone()
+    };
+    format!("{pretty} ({})", r.suite)
+}
+
+fn resolve_candidate(
+    spec: &CandidateSpec,
+    vars: &Vars,
+    suite: Option<&str>,
+    builder_libc: Libc,
+    facts: &ReleaseFacts<'_>,
+) -> Result<(String, Option<String>, Option<ChosenRelease>), RejectReason> {
+    if spec.libc_sensitive && spec.libc != Libc::None && spec.libc != builder_libc {
+        return Err(RejectReason::LibcMismatch {
+            builder: builder_libc,
+            candidate: spec.libc,
+        });
+    }
+    versions_allow(&spec.versions, vars)?;
     let mut vars = vars.clone();
     if let Some(s) = suite.filter(|s| spec.suites.iter().any(|x| x == s)) {
         vars.insert("suite".to_owned(), s.to_owned());
     }
+    let release = if spec.releases.is_empty() {
+        None
+    } else {
+        let chosen = choose_release(spec, &vars, facts)?;
+        vars.insert("distro".to_owned(), chosen.distro.clone());
+        Some(chosen)
+    };
     let render = |t: &str| {
         pattern::render_template(t, &vars).ok_or_else(|| {
             let missing = pattern::template_vars(t)
@@ -1279,7 +1527,7 @@ fn resolve_candidate(
     };
     let image = render(&spec.image)?;
     let nonroot = spec.nonroot_image.as_deref().map(render).transpose()?;
-    Ok((image, nonroot))
+    Ok((image, nonroot, release))
 }
 
 #[cfg(test)]

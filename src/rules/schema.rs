@@ -390,7 +390,7 @@ pub struct EntrypointConvention {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct BasesFile {
     #[serde(default)]
-    pub suites: Vec<String>,
+    pub releases: Vec<Release>,
     #[serde(default)]
     pub musl_markers: Vec<String>,
     #[serde(default)]
@@ -413,9 +413,10 @@ pub(crate) struct BaseFamilyFile {
 /// The base-image catalogue.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Bases {
-    /// Release names recognised in tags (`bookworm`, `jammy`, ...); a tag
-    /// component equal to one of them sets the `{suite}` variable.
-    pub suites: Vec<String>,
+    /// Distribution releases: the names tags use for them (`bookworm`,
+    /// `jammy`, ...) and their C library. A tag component equal to one of
+    /// these names sets the `{suite}` variable.
+    pub releases: Vec<Release>,
     /// Tag substrings meaning the builder is musl-based (`alpine`).
     pub musl_markers: Vec<String>,
     /// Builder families, in order.
@@ -433,6 +434,31 @@ pub struct BaseFamily {
     pub candidates: Vec<CandidateSpec>,
 }
 
+impl Bases {
+    /// The release a tag component names (`bookworm`), if any.
+    pub fn release_by_suite(&self, suite: &str) -> Option<&Release> {
+        self.releases.iter().find(|r| r.suite == suite)
+    }
+
+    /// The release with this distribution id (`debian12`), if any.
+    pub fn release_by_distro(&self, distro: &str) -> Option<&Release> {
+        self.releases.iter().find(|r| r.distro == distro)
+    }
+}
+
+/// A distribution release as builder tags name it, with its C library.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Release {
+    /// The name tags use (`bookworm`, `trixie`, `jammy`).
+    pub suite: String,
+    /// The distribution id base images use (`debian12`).
+    pub distro: String,
+    /// The GNU C library version it ships (`2.36`), when known.
+    #[serde(default)]
+    pub glibc: Option<String>,
+}
+
 /// A builder image name and how to read versions from its tag.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -444,6 +470,37 @@ pub struct Builder {
     /// captures; an earlier pattern wins for the same variable.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The release a tag that names none is built on, by version: the first
+    /// entry whose `versions` all match the tag's variables. A version not
+    /// listed has no known release.
+    #[serde(default)]
+    pub default_suites: Vec<DefaultSuite>,
+}
+
+/// One line of a builder's default releases.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DefaultSuite {
+    /// A release name from `releases`.
+    pub suite: String,
+    /// Allowed values per tag variable (`minor: ["24", "25"]`).
+    pub versions: BTreeMap<String, Vec<String>>,
+}
+
+/// Where a candidate image is published: one distribution release, for
+/// which versions, and whether it is still maintained there.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CandidateRelease {
+    /// A distribution id from `releases` (`debian13`); fills `{distro}`.
+    pub distro: String,
+    /// Allowed values per tag variable on this release; empty: any.
+    #[serde(default)]
+    pub versions: BTreeMap<String, Vec<String>>,
+    /// Why this release is no longer updated, when it is not: it is used
+    /// only when no maintained release fits, and then with a warning.
+    #[serde(default)]
+    pub deprecated: Option<String>,
 }
 
 /// C library of an image.
@@ -558,9 +615,11 @@ pub struct CandidateSpec {
     /// Approximate compressed pull size in MB (linux/amd64). Approximate:
     /// use for ranking only.
     pub approx_size_mb: u32,
-    /// Distribution release the image is built on, if any (`debian12`).
+    /// Distribution releases the image is published for, in order of
+    /// preference (`{distro}` in the templates). Empty: the image follows
+    /// the builder's tag and has no release of its own.
     #[serde(default)]
-    pub distro: Option<String>,
+    pub releases: Vec<CandidateRelease>,
     /// Kinds of app this base suits.
     pub suits: Vec<AppKind>,
     /// Conditions to check before using it.

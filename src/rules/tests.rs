@@ -325,7 +325,7 @@ packages:
     assert_eq!(images[0], "cgr.dev/chainguard/node:latest");
     assert!(images.contains(&"node:20-bookworm-slim".to_owned()));
     assert!(!images.contains(&"node:20-slim".to_owned()));
-    assert!(images.contains(&"gcr.io/distroless/nodejs20-debian12".to_owned()));
+    assert!(images.contains(&"gcr.io/distroless/nodejs20-debian13".to_owned()));
     assert_eq!(
         r.runtime_package("libpq-dev").unwrap(),
         ["libpq5", "postgresql-client"]
@@ -371,4 +371,150 @@ fn placeholders_in_embedded_rules_resolve() {
             }
         }
     }
+}
+
+/// The image of candidate `id` for `builder`, or why it was left out.
+fn candidate_for(r: &Rules, builder: &str, id: &str) -> Result<(String, Option<String>), String> {
+    let report = r.explain_runtime_candidates(builder);
+    if let Some(c) = report.accepted.iter().find(|c| c.spec.id == id) {
+        return Ok((
+            c.image.clone(),
+            c.release.as_ref().and_then(|r| r.deprecated.clone()),
+        ));
+    }
+    match report.rejected.iter().find(|c| c.spec.id == id) {
+        Some(c) => Err(c.reason.to_string()),
+        None => panic!("{id} is not a candidate for {builder}"),
+    }
+}
+
+#[test]
+fn releases_follow_the_builders_glibc() {
+    let r = rules();
+    // A bookworm builder, named in the tag or by the image's default for its
+    // version: the maintained Debian 13 images (newer glibc is compatible).
+    for builder in ["golang:1.22-bookworm", "golang:1.23"] {
+        assert_eq!(
+            candidate_for(&r, builder, "go/distroless-base"),
+            Ok(("gcr.io/distroless/base-debian13".to_owned(), None)),
+            "{builder}"
+        );
+    }
+    let report = r.explain_runtime_candidates("golang:1.23");
+    assert_eq!(
+        report
+            .builder
+            .release
+            .as_ref()
+            .map(|(r, s)| (r.suite.as_str(), *s)),
+        Some(("bookworm", crate::rules::ReleaseSource::Default))
+    );
+    let report = r.explain_runtime_candidates("golang:1.25-trixie");
+    assert_eq!(
+        report
+            .builder
+            .release
+            .as_ref()
+            .map(|(r, s)| (r.suite.as_str(), *s)),
+        Some(("trixie", crate::rules::ReleaseSource::Tag))
+    );
+    // Version not in the defaults: glibc unknown, so no glibc-sensitive image;
+    // a static binary needs no libc and keeps its candidate.
+    let why = candidate_for(&r, "golang:latest", "go/distroless-base").unwrap_err();
+    assert!(why.contains("does not say which release"), "{why}");
+    assert_eq!(
+        candidate_for(&r, "golang:latest", "go/distroless-static"),
+        Ok(("gcr.io/distroless/static-debian13".to_owned(), None))
+    );
+    // Node: a line distroless still builds, one it stopped building (offered,
+    // flagged), and one it never built on any release the catalogue lists.
+    assert_eq!(
+        candidate_for(&r, "node:22", "node/distroless"),
+        Ok(("gcr.io/distroless/nodejs22-debian13".to_owned(), None))
+    );
+    let (image, deprecated) = candidate_for(&r, "node:20", "node/distroless").unwrap();
+    assert_eq!(image, "gcr.io/distroless/nodejs20-debian13");
+    assert!(deprecated.is_some_and(|d| d.contains("end of life")));
+    let why = candidate_for(&r, "node:18", "node/distroless").unwrap_err();
+    assert!(why.contains("no image is published for major 18"), "{why}");
+    // A jar does not care about the builder's C library.
+    assert_eq!(
+        candidate_for(&r, "eclipse-temurin:21-jdk", "java/distroless"),
+        Ok(("gcr.io/distroless/java21-debian13".to_owned(), None))
+    );
+}
+
+#[test]
+fn an_older_release_never_serves_a_newer_builder() {
+    // The catalogue as a registry with Debian 12 images only.
+    let bases = "\
+families:
+  - id: go
+    candidates:
+      - id: go/distroless-base
+        image: gcr.io/distroless/base-{distro}
+        shell: false
+        libc: glibc
+        package-manager: none
+        user: {name: root, uid: 0}
+        ca-certs: true
+        approx-size-mb: 9
+        releases: [{distro: debian12}]
+        suits: [dynamic-binary]
+        notes: Debian 12 only
+";
+    let r = overlay_ok(&[("o/bases.yaml", bases)]);
+    assert_eq!(
+        candidate_for(&r, "golang:1.23", "go/distroless-base"),
+        Ok(("gcr.io/distroless/base-debian12".to_owned(), None))
+    );
+    let why = candidate_for(&r, "golang:1.25", "go/distroless-base").unwrap_err();
+    assert!(
+        why.contains("glibc 2.36 is older than the builder's 2.41 (trixie)"),
+        "{why}"
+    );
+    // Alpine builders have no Debian release: the libc check speaks first.
+    let why = candidate_for(&r, "golang:1.23-alpine3.20", "go/distroless-base").unwrap_err();
+    assert!(why.contains("musl"), "{why}");
+}
+
+#[test]
+fn release_keys_are_checked() {
+    let cand = |image: &str, releases: &str| {
+        format!(
+            "families:\n  - id: go\n    candidates:\n      - id: go/x\n        image: '{image}'\n        shell: false\n        libc: none\n        package-manager: none\n        user: {{name: root, uid: 0}}\n        ca-certs: false\n        approx-size-mb: 0\n{releases}        suits: [static-binary]\n        notes: x\n"
+        )
+    };
+    let err = overlay_err(&[("o/bases.yaml", &cand("x-{distro}", ""))]);
+    assert!(err.to_string().contains("needs `releases`"), "{err}");
+    let err = overlay_err(&[(
+        "o/bases.yaml",
+        &cand("x", "        releases: [{distro: debian13}]\n"),
+    )]);
+    assert!(err.to_string().contains("takes no `releases`"), "{err}");
+    let err = overlay_err(&[(
+        "o/bases.yaml",
+        &cand("x-{distro}", "        releases: [{distro: debian99}]\n"),
+    )]);
+    assert!(err.to_string().contains("`debian99`"), "{err}");
+    let suite = "families:\n  - id: go\n    builders:\n      - image: golang\n        tags: ['{major}.{minor}*', '*alpine{alpine_major}.{alpine_minor}*']\n        default-suites: [{suite: sid, versions: {minor: ['27']}}]\n";
+    let err = overlay_err(&[("o/bases.yaml", suite)]);
+    assert!(
+        err.to_string().contains("`sid` is not in `releases`"),
+        "{err}"
+    );
+    // A release added by an overlay can be used by its candidates.
+    let extra = "releases:\n  - {suite: forky, distro: debian14, glibc: '2.42'}\n";
+    let r = overlay_ok(&[("o/bases.yaml", extra)]);
+    let report = r.explain_runtime_candidates("golang:1.27-forky");
+    let why = report
+        .rejected
+        .iter()
+        .find(|c| c.spec.id == "go/distroless-base")
+        .map(|c| c.reason.to_string())
+        .unwrap_or_default();
+    assert!(
+        why.contains("older than the builder's 2.42 (forky)"),
+        "{why}"
+    );
 }

@@ -17,7 +17,7 @@ FROM dependencies AS build
 # Bundle app source
 COPY . .
 
-FROM gcr.io/distroless/nodejs20-debian12:nonroot AS runtime
+FROM gcr.io/distroless/nodejs20-debian13:nonroot AS runtime
 # Run in production mode
 ENV NODE_ENV=production
 WORKDIR /usr/src/app

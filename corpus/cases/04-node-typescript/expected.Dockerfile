@@ -16,7 +16,7 @@ RUN npm run build
 # drop typescript & friends before shipping
 RUN npm prune --omit=dev
 
-FROM gcr.io/distroless/nodejs20-debian12:nonroot AS runtime
+FROM gcr.io/distroless/nodejs20-debian13:nonroot AS runtime
 WORKDIR /app
 COPY --from=build /app /app
 

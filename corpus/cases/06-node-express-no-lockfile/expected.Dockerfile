@@ -17,7 +17,7 @@ FROM dependencies AS build
 COPY . .
 RUN npm prune --omit=dev
 
-FROM gcr.io/distroless/nodejs20-debian12:nonroot AS runtime
+FROM gcr.io/distroless/nodejs20-debian13:nonroot AS runtime
 WORKDIR /usr/src/app
 COPY --from=build /usr/src/app /usr/src/app
 

@@ -9,7 +9,7 @@ FROM dependencies AS build
 
 COPY . .
 
-FROM gcr.io/distroless/nodejs20-debian12:nonroot AS runtime
+FROM gcr.io/distroless/nodejs20-debian13:nonroot AS runtime
 WORKDIR /app
 COPY --from=build /app /app
 

@@ -14,7 +14,7 @@ ENV CGO_ENABLED=0 GOOS=linux
 RUN --mount=type=cache,target=/root/.cache/go-build go build -trimpath -ldflags="-s -w" \
       -o /usr/local/bin/inventory ./cmd/inventory
 
-FROM gcr.io/distroless/static-debian12:nonroot AS runtime
+FROM gcr.io/distroless/static-debian13:nonroot AS runtime
 WORKDIR /src
 COPY --from=build /usr/local/bin/inventory /usr/local/bin/inventory
 

@@ -18,7 +18,7 @@ RUN --mount=type=cache,target=/root/.cache/go-build CGO_ENABLED=1 go build -o /g
 VOLUME /data
 
 # hadolint ignore=DL3006
-FROM gcr.io/distroless/base-debian12 AS runtime
+FROM gcr.io/distroless/base-debian13 AS runtime
 WORKDIR /go/src/notes
 COPY --from=build /go/bin/notes /go/bin/notes
 VOLUME /data

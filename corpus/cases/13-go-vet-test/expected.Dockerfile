@@ -15,7 +15,7 @@ RUN go vet ./... && \
 
 RUN --mount=type=cache,target=/root/.cache/go-build CGO_ENABLED=0 go build -o bin/ratelimiter ./cmd/ratelimiter
 
-FROM gcr.io/distroless/static-debian12:nonroot AS runtime
+FROM gcr.io/distroless/static-debian13:nonroot AS runtime
 WORKDIR /app
 COPY --from=build /app/bin/ratelimiter /app/bin/ratelimiter
 

@@ -15,7 +15,7 @@ FROM dependencies AS build
 COPY . .
 RUN --mount=type=cache,target=/root/.cache/go-build CGO_ENABLED=0 go build -o /billing ./cmd/billing
 
-FROM gcr.io/distroless/static-debian12:nonroot AS runtime
+FROM gcr.io/distroless/static-debian13:nonroot AS runtime
 WORKDIR /src
 COPY --from=build /billing /billing
 

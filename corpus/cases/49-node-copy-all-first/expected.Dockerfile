@@ -12,7 +12,7 @@ COPY . .
 RUN npm run build
 RUN npm prune --omit=dev
 
-FROM gcr.io/distroless/nodejs20-debian12:nonroot AS runtime
+FROM gcr.io/distroless/nodejs20-debian13:nonroot AS runtime
 WORKDIR /app
 COPY --from=build /app /app
 

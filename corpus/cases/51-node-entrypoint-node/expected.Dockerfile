@@ -10,7 +10,7 @@ FROM dependencies AS build
 COPY bin ./bin
 COPY lib ./lib
 
-FROM gcr.io/distroless/nodejs22-debian12:nonroot AS runtime
+FROM gcr.io/distroless/nodejs22-debian13:nonroot AS runtime
 WORKDIR /opt/csvq
 COPY --from=build /opt/csvq /opt/csvq
 
