@@ -113,6 +113,9 @@ impl AppResult {
     }
 }
 
+/// The catalogue overlay describing what the look-alike registry holds.
+const STANDINS_RULES: &str = "corpus/e2e/standins-rules";
+
 fn run_app(root: &Path, app: &str) -> AppResult {
     let dir = root.join("corpus/e2e").join(app);
     let toml = toml_strings(&std::fs::read_to_string(dir.join("e2e.toml")).unwrap_or_default());
@@ -121,6 +124,9 @@ fn run_app(root: &Path, app: &str) -> AppResult {
         dir.join("Dockerfile").display().to_string(),
         "--format".into(),
         "json".into(),
+        // The stand-in registry has distroless images on Debian 12 only.
+        "--rules".into(),
+        root.join(STANDINS_RULES).display().to_string(),
     ];
     let smoke = if let Some(h) = toml.get("smoke.http") {
         args.extend(["--http".into(), h.clone()]);
@@ -310,7 +316,10 @@ fn markdown(results: &[AppResult], engine: &str, total: f64) -> String {
          Docker engine ({engine}) on the **look-alike base images** of `../shared/e2e/standins` \
          (Debian packages under official tags; see `corpus/e2e/README.md`), so sizes and package \
          counts are the stand-ins', not the official images'. The look-alike distroless images \
-         carry no dpkg database: their package count shows as `–`. Whole run: {total:.0} s{cold}; \
+         carry no dpkg database: their package count shows as `–`. The registry has distroless \
+         images on Debian 12 only, so the rewrites are planned with the overlay `{STANDINS_RULES}` \
+         (the built-in catalogue's distroless candidates, cut to Debian 12); without it the same \
+         plans name the Debian 13 images. Whole run: {total:.0} s{cold}; \
          build times depend on the build cache at the time.\n"
     );
     let _ = writeln!(
