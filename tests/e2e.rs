@@ -214,7 +214,8 @@ fn e2e_corpus() {
         results.push(r);
     }
     let total = start.elapsed().as_secs_f64();
-    let md = markdown(&results, &engine, total);
+    let sizes = official_sizes(&root);
+    let md = markdown(&results, &engine, total, &sizes);
     if only.is_none() {
         std::fs::write(root.join("corpus/E2E.md"), &md).expect("write corpus/E2E.md");
         eprintln!("e2e: wrote corpus/E2E.md");
@@ -294,7 +295,7 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
-fn markdown(results: &[AppResult], engine: &str, total: f64) -> String {
+fn markdown(results: &[AppResult], engine: &str, total: f64, sizes: &[OfficialSize]) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
     let cold = if std::env::var("DFSPLIT_VERIFY_NO_CACHE").as_deref() == Ok("1") {
@@ -341,6 +342,7 @@ fn markdown(results: &[AppResult], engine: &str, total: f64) -> String {
     let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let mut ratios = Vec::new();
     let mut base_rows = Vec::new();
+    let (mut estimate_rows, mut estimates, mut facts_used) = (Vec::new(), Vec::new(), Vec::new());
     let (mut floors, mut added_ratios) = (Vec::new(), Vec::new());
     for r in results {
         let Some(v) = r.report.as_ref().filter(|v| v["outcome"] != "unchanged") else {
@@ -354,6 +356,17 @@ fn markdown(results: &[AppResult], engine: &str, total: f64) -> String {
         }
         let (row, floor, added) = base_row(&r.app, v);
         base_rows.push(row);
+        let (row, estimate, used) = estimate_row(&r.app, v, sizes);
+        estimate_rows.push(row);
+        estimates.extend(estimate);
+        for f in used {
+            if !facts_used
+                .iter()
+                .any(|u: &&OfficialSize| std::ptr::eq(*u, f))
+            {
+                facts_used.push(f);
+            }
+        }
         floors.extend(floor);
         added_ratios.extend(added);
         let ratio = match (o["size_bytes"].as_f64(), w["size_bytes"].as_f64()) {
@@ -482,6 +495,7 @@ fn markdown(results: &[AppResult], engine: &str, total: f64) -> String {
         let _ = writeln!(s, "{row}");
     }
     let _ = writeln!(s);
+    estimate_section(&mut s, &estimate_rows, estimates, &facts_used);
     let unchanged: Vec<&AppResult> = results
         .iter()
         .filter(|r| r.outcome() == "unchanged")
@@ -548,6 +562,104 @@ fn markdown(results: &[AppResult], engine: &str, total: f64) -> String {
         let _ = writeln!(s, "{u}");
     }
     s
+}
+
+/// One fact of `corpus/e2e/official-sizes.yaml`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OfficialSize {
+    images: Vec<String>,
+    mb: f64,
+    #[serde(default)]
+    proxy: Option<String>,
+    source: String,
+}
+
+/// The published sizes of the official images, for the estimate section.
+fn official_sizes(root: &Path) -> Vec<OfficialSize> {
+    let path = root.join(OFFICIAL_SIZES);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+const OFFICIAL_SIZES: &str = "corpus/e2e/official-sizes.yaml";
+
+fn official<'a>(sizes: &'a [OfficialSize], image: &str) -> Option<&'a OfficialSize> {
+    sizes.iter().find(|f| f.images.iter().any(|i| i == image))
+}
+
+/// One row of the estimate table: the official base sizes under the bytes
+/// each image measurably adds on top of its base. `None` when a base has no
+/// published size here or a measurement is missing.
+fn estimate_row<'a>(
+    app: &str,
+    v: &Value,
+    sizes: &'a [OfficialSize],
+) -> (String, Option<f64>, Vec<&'a OfficialSize>) {
+    let (o, w) = (&v["original"]["base"], &v["rewrite"]["base"]);
+    let image = |b: &Value| b["image"].as_str().unwrap_or("?").to_string();
+    let (fo, fw) = (official(sizes, &image(o)), official(sizes, &image(w)));
+    let total = |f: Option<&OfficialSize>, b: &Value| -> Option<f64> {
+        Some(f?.mb * 1e6 + b["added_bytes"].as_f64()?)
+    };
+    let estimate = ratio(total(fo, o), total(fw, w));
+    let side = |f: Option<&OfficialSize>, b: &Value| match f {
+        Some(f) => format!("`{}` {:.1} MB", image(b), f.mb),
+        None => format!("`{}` ?", image(b)),
+    };
+    let row = format!(
+        "| {app} | {} → {} | {} → {} | {} |",
+        side(fo, o),
+        side(fw, w),
+        bytes(&o["added_bytes"]),
+        bytes(&w["added_bytes"]),
+        times(estimate),
+    );
+    (row, estimate, fo.into_iter().chain(fw).collect())
+}
+
+/// The estimate section: table, median and the facts it used.
+fn estimate_section(s: &mut String, rows: &[String], estimates: Vec<f64>, used: &[&OfficialSize]) {
+    use std::fmt::Write as _;
+    let _ = writeln!(s, "## Estimate with the official images' published sizes\n");
+    let _ = writeln!(
+        s,
+        "Not measured here (no registry): each base's uncompressed size as published for the official \
+         image (facts in `{OFFICIAL_SIZES}`, sources below) plus the bytes the image measurably adds on \
+         top of its base on the stand-ins. The stand-in toolchain images are about half the official \
+         size, which is why the measured ratios above cannot go below their base floor. Where a \
+         figure is uncertain the larger one is used, so the estimate errs on the large side. `?`: \
+         no published size recorded.\n"
+    );
+    let _ = writeln!(
+        s,
+        "| app | official base before → after | added on top before → after | estimated size ratio |"
+    );
+    let _ = writeln!(s, "|---|---|---|---|");
+    for row in rows {
+        let _ = writeln!(s, "{row}");
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "**Estimated median size ratio** with the official base sizes ({} apps): **{}**.\n",
+        estimates.len(),
+        times(median(estimates))
+    );
+    let _ = writeln!(s, "Sizes used:\n");
+    for f in used {
+        let proxy = f
+            .proxy
+            .as_deref()
+            .map(|p| format!(" (figure for `{p}`)"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "- `{}`: {:.1} MB{proxy}; {}",
+            f.images[0], f.mb, f.source
+        );
+    }
+    let _ = writeln!(s);
 }
 
 /// The median (the mean of the two middle values for an even count).
@@ -714,6 +826,86 @@ fn base_rows_from_verify_json() {
         row,
         "| x | `golang:1.23` ? → `scratch` 0.0 MB | – | ? → 5 B | – | 0.50× |"
     );
+}
+
+#[test]
+fn estimate_rows_from_verify_json() {
+    let sizes: Vec<OfficialSize> = serde_saphyr::from_str(
+        "- {images: [\"node:20\"], mb: 1130, proxy: \"node:22\", source: a}\n- {images: [\"node:20-slim\"], mb: 227.3, source: b}\n",
+    )
+    .unwrap();
+    let v: Value = serde_json::from_str(
+        r#"{"original": {"base": {"image": "node:20", "size_bytes": 553687141, "added_bytes": 5841156}},
+            "rewrite": {"base": {"image": "node:20-slim", "size_bytes": 193256859, "added_bytes": 7600000}}}"#,
+    )
+    .unwrap();
+    let (row, estimate, used) = estimate_row("node-express-nolock", &v, &sizes);
+    // (227.3 MB + 7.6 MB) / (1130 MB + 5.84 MB)
+    let want = (227.3e6 + 7.6e6) / (1130e6 + 5_841_156.0);
+    assert!(
+        estimate.is_some_and(|e| (e - want).abs() < 1e-9),
+        "{estimate:?}"
+    );
+    assert_eq!(
+        row,
+        "| node-express-nolock | `node:20` 1130.0 MB → `node:20-slim` 227.3 MB | 5.8 MB → 7.6 MB | 0.21× |"
+    );
+    assert_eq!(used.len(), 2);
+    // No published size for a base: no estimate, nothing made up.
+    let v: Value = serde_json::from_str(
+        r#"{"original": {"base": {"image": "node:20", "added_bytes": 1}},
+            "rewrite": {"base": {"image": "node:99-slim", "added_bytes": 1}}}"#,
+    )
+    .unwrap();
+    let (row, estimate, used) = estimate_row("x", &v, &sizes);
+    assert_eq!(estimate, None);
+    assert_eq!(used.len(), 1);
+    assert!(row.contains("`node:99-slim` ?"), "{row}");
+}
+
+#[test]
+fn official_sizes_cover_the_e2e_bases() {
+    // Every base an e2e app builds on has a published size recorded, so the
+    // estimate covers every app (the stand-in overlay's Debian 12 names).
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let sizes = official_sizes(&root);
+    for f in &sizes {
+        assert!(f.mb > 0.0 && !f.source.is_empty(), "{:?}", f.images);
+    }
+    for e in std::fs::read_dir(root.join("corpus/e2e"))
+        .unwrap()
+        .flatten()
+    {
+        let df = e.path().join("Dockerfile");
+        if !e.path().join("e2e.toml").is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&df).unwrap();
+        let from = text
+            .lines()
+            .find_map(|l| l.strip_prefix("FROM "))
+            .and_then(|l| l.split_whitespace().next())
+            .unwrap();
+        assert!(official(&sizes, from).is_some(), "{}: {from}", df.display());
+        let out = Command::new(env!("CARGO_BIN_EXE_dfsplit"))
+            .args(["rewrite", "--rules"])
+            .arg(root.join(STANDINS_RULES))
+            .arg(&df)
+            .output()
+            .unwrap();
+        let new = String::from_utf8_lossy(&out.stdout);
+        let runtime = new
+            .lines()
+            .filter_map(|l| l.strip_prefix("FROM "))
+            .last()
+            .and_then(|l| l.split_whitespace().next())
+            .unwrap();
+        assert!(
+            official(&sizes, runtime).is_some(),
+            "{}: {runtime}",
+            df.display()
+        );
+    }
 }
 
 #[test]
