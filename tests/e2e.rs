@@ -897,7 +897,7 @@ fn official_sizes_cover_the_e2e_bases() {
         let runtime = new
             .lines()
             .filter_map(|l| l.strip_prefix("FROM "))
-            .last()
+            .next_back()
             .and_then(|l| l.split_whitespace().next())
             .unwrap();
         assert!(
