@@ -606,6 +606,8 @@ fn every_rule_is_documented() {
         "releases",
         "default-suites",
         "deprecated",
+        "drops-privileges",
+        "disabled",
         "dev-patterns",
         "--rules",
     ] {

@@ -197,6 +197,14 @@ fn incompatible(spec: &CandidateSpec, c: &Closure, entry: &Entry, builder: &str)
             Requirement::NoIcu if !c.invariant_globalization => {
                 return Some("it has no ICU or tzdata, so .NET would run globalization-invariant (culture-aware sorting, named cultures and time zones change), and the project does not set InvariantGlobalization".into());
             }
+            Requirement::UnprivilegedPort
+                if c.static_site.as_ref().is_some_and(|s| s.port < 1024) =>
+            {
+                return Some(format!(
+                    "it runs as a non-root user, which cannot listen on port {} where the engine keeps the kernel's default for unprivileged ports (Kubernetes does)",
+                    c.static_site.as_ref().map_or(0, |s| s.port)
+                ));
+            }
             Requirement::SameInterpreter if !same_family(&spec.image, builder) => {
                 return Some(
                     "the virtual environment's interpreter path differs from the builder's".into(),
@@ -413,8 +421,10 @@ pub(crate) fn choose(
                 // A JVM of another vendor changes locale defaults, cacerts and patch level.
                 .filter(|k| !k.spec.requires.contains(&Requirement::OtherJvmVendor))
                 .collect();
+            // Between equal sizes, one whose default user suits the request:
+            // non-root by default, or root with --keep-root.
             auto.iter()
-                .min_by_key(|k| k.spec.approx_size_mb)
+                .min_by_key(|k| (k.spec.approx_size_mb, (k.spec.user.uid != 0) == opts.keep_root))
                 .map(|k| {
                     let s = k.spec;
                     let mut why = format!(
@@ -517,8 +527,8 @@ fn finish(
         && !c.must_run_as_root
         && c.user.is_none()
     {
-        if s.user.uid != 0 {
-            // Already non-root.
+        if s.user.uid != 0 || s.drops_privileges {
+            // Already non-root, or its server drops privileges itself.
         } else if let Some(nonroot) = nonroot_image {
             image = nonroot;
         } else if let Some(u) = s.other_users.iter().find(|u| u.uid != 0) {

@@ -174,6 +174,9 @@ pub(crate) struct Closure {
     pub replay_needs_shell: bool,
     /// Numeric ids of the accounts the setup steps create (name → id).
     pub account_ids: std::collections::BTreeMap<String, String>,
+    /// Node: the app is a static site its start command only serves; nginx
+    /// serves it in the runtime.
+    pub static_site: Option<super::static_site::StaticSite>,
     pub warnings: Vec<String>,
 }
 
@@ -469,6 +472,45 @@ fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
         }
     }
     Ok(())
+}
+
+/// Why nginx cannot serve this static site in place of the Node server, when
+/// something else the original does must also reach the runtime.
+fn static_site_blocker(
+    c: &Closure,
+    df: &Dockerfile,
+    infos: &[StepInfo],
+    site: &super::static_site::StaticSite,
+) -> Option<String> {
+    if !c.packages.is_empty() {
+        return Some(format!(
+            "the runtime needs system packages ({})",
+            c.packages.join(", ")
+        ));
+    }
+    if !c.replay.is_empty() {
+        return Some(
+            "setup steps (users, system files) would have to be repeated in nginx's image".into(),
+        );
+    }
+    if !c.copies.is_empty() {
+        return Some("files put outside the application directory may be used at run time".into());
+    }
+    for (keyword, why) in [
+        (
+            Keyword::Healthcheck,
+            "its HEALTHCHECK runs in the runtime image, and what it calls may not be in nginx's",
+        ),
+        (Keyword::Volume, "it declares a VOLUME"),
+    ] {
+        if let Some(i) = infos.iter().find(|i| i.keyword == keyword) {
+            return Some(format!("line {}: {why}", line_of(df, i.item)));
+        }
+    }
+    if !infos.iter().any(|i| i.has_role(Role::Build)) {
+        return Some(format!("no build step writes {}", site.dir));
+    }
+    None
 }
 
 /// `useradd`, `adduser`, `groupadd`, `addgroup`.
@@ -842,6 +884,35 @@ fn node(
     ctx: Option<&Context>,
     rules: &Rules,
 ) -> Result<(), Gate> {
+    match super::static_site::detect(entry, ctx) {
+        Ok(Some(site)) => match static_site_blocker(c, df, infos, &site) {
+            None => {
+                c.app_kind = Some(AppKind::StaticSite);
+                // The start command is not run in the runtime: nginx's is.
+                c.needs_shell = false;
+                c.user = None;
+                c.copies.push(CopySpec {
+                    from: site.dir.clone(),
+                    to: super::static_site::SITE_ROOT.into(),
+                    rule: "core/static-site".into(),
+                    reason: format!(
+                        "the built site, which `{}` served and nginx serves now",
+                        site.command
+                    ),
+                });
+                c.static_site = Some(site);
+                return Ok(());
+            }
+            Some(why) => c.warnings.push(format!(
+                "the start command `{}` only serves static files, but nginx is not put in its place: {why}",
+                site.command
+            )),
+        },
+        Err(why) => c.warnings.push(format!(
+            "the start command runs a Node static file server, but nginx is not put in its place: {why}"
+        )),
+        Ok(None) => {}
+    }
     c.app_kind = Some(AppKind::NodeApp);
     let installs: Vec<(&StepInfo, &super::steps::CmdInfo)> = infos
         .iter()

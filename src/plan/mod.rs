@@ -12,6 +12,7 @@ mod closure;
 pub mod graph;
 mod rebase;
 mod render;
+mod static_site;
 mod steps;
 
 pub use base::BaseChoice;
@@ -343,24 +344,25 @@ pub fn plan(
                     Some(profile_id),
                 );
             }
-            if let CmdKind::Profile {
-                role: Role::BuildToolAtRuntime,
-                ..
-            } = c.kind
-            {
-                let inst = df.instruction_at(info.item);
-                return unchanged(
-                    &c.rule,
-                    format!(
-                        "line {}: `{}` installs a tool the container runs; keeping it in a slim runtime is not supported yet",
-                        inst.map_or(0, |i| i.start_line),
-                        c.text
-                    ),
-                    Some(profile_id),
-                );
-            }
         }
     }
+    // A tool installed for the container to run (a global process manager
+    // or static server): not supported in a runtime yet, unless nginx takes
+    // the static server's place (known once the closure is planned).
+    let runtime_tool = infos.iter().find_map(|info| {
+        info.commands()
+            .iter()
+            .find(|c| {
+                matches!(
+                    c.kind,
+                    CmdKind::Profile {
+                        role: Role::BuildToolAtRuntime,
+                        ..
+                    }
+                )
+            })
+            .map(|c| (info, c))
+    });
     if infos.iter().any(|i| matches!(i.keyword, Keyword::Onbuild)) {
         return unchanged(
             "core/onbuild",
@@ -376,6 +378,30 @@ pub fn plan(
             Ok(c) => c,
             Err(g) => return unchanged(&g.rule, g.reason, Some(profile_id)),
         };
+
+    if let Some((info, c)) = runtime_tool
+        && closure
+            .static_site
+            .as_ref()
+            .is_none_or(|site| !c.args.iter().flatten().any(|a| a.starts_with(site.server)))
+    {
+        let inst = df.instruction_at(info.item);
+        let mut why = format!(
+            "line {}: `{}` installs a tool the container runs; keeping it in a slim runtime is not supported yet",
+            inst.map_or(0, |i| i.start_line),
+            c.text
+        );
+        // Why nginx did not take a static server's place, when it was considered.
+        for w in closure
+            .warnings
+            .iter()
+            .filter(|w| w.contains("nginx is not put in its place"))
+        {
+            why.push_str("; ");
+            why.push_str(w);
+        }
+        return unchanged(&c.rule, why, Some(profile_id));
+    }
 
     // The runtime base.
     let chosen = match base::choose(rules, &base.resolved, &closure, &entry, opts) {

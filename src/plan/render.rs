@@ -350,9 +350,14 @@ pub(crate) fn render(
     };
     let mut places: Vec<Place> = Vec::with_capacity(infos.len());
     let last_user = infos.iter().rposition(|i| i.keyword == Keyword::User);
+    let static_site = closure.static_site.as_ref();
     for (n, info) in infos.iter().enumerate() {
         let build_side = side(n);
         let p = match info.keyword {
+            // nginx serves the site with its own start command and user; the
+            // Node server's stay with the build stage, which never runs them.
+            Keyword::Cmd | Keyword::Entrypoint if static_site.is_some() => build_side,
+            Keyword::User if static_site.is_some() && Some(n) == last_user => build_side,
             Keyword::Label
             | Keyword::Expose
             | Keyword::Stopsignal
@@ -638,6 +643,35 @@ pub(crate) fn render(
                 Some(info),
             );
         }
+        if let Some(site) = static_site
+            && (stage_kind == Place::Deps) == has_deps
+        {
+            // The server block for nginx, written where a shell exists; it
+            // depends on nothing else, so the first stage keeps it cached.
+            let esc = df.escape;
+            out.blank();
+            // nginx's `$uri` must reach the file as written.
+            out.line("# hadolint ignore=SC2016");
+            let mut text = format!("{} printf '%s\\n' {esc}", out.kw("RUN"));
+            for l in &site.config {
+                text.push_str(out.nl);
+                text.push_str(&format!("    '{l}' {esc}"));
+            }
+            text.push_str(out.nl);
+            text.push_str(&format!("    > {}", super::static_site::CONFIG_IN_BUILD));
+            out.line(&text);
+            additions.push(Addition {
+                stage: stage_name.clone(),
+                text,
+                rule: "core/static-site".into(),
+                reason: format!(
+                    "the nginx server block that stands in for `{}`: port {}, the same files for the same URLs; {}",
+                    site.command,
+                    site.port,
+                    site.differences.join("; ")
+                ),
+            });
+        }
         if stage_kind == Place::Build {
             if let Some((cmd, rule, why)) = &closure.prune {
                 let line = format!("{} {cmd}", out.kw("RUN"));
@@ -761,7 +795,7 @@ pub(crate) fn render(
             reason: "the venv's bin/ comes first on PATH, as the installed console scripts were on PATH in the original".into(),
         });
     }
-    if entry.workdir != "/" {
+    if entry.workdir != "/" && static_site.is_none() {
         let line = format!("{} {}", out.kw("WORKDIR"), entry.workdir);
         out.line(&line);
         additions.push(Addition {
@@ -855,6 +889,21 @@ pub(crate) fn render(
             text: line,
             rule: copy.rule.clone(),
             reason: copy.reason.clone(),
+        });
+    }
+    if static_site.is_some() {
+        let line = format!(
+            "{} --from={build_name} {} {}",
+            out.kw("COPY"),
+            super::static_site::CONFIG_IN_BUILD,
+            super::static_site::CONFIG_IN_RUNTIME
+        );
+        out.line(&line);
+        additions.push(Addition {
+            stage: runtime_name.clone(),
+            text: line,
+            rule: "core/static-site".into(),
+            reason: "the server block replaces the image's default server".into(),
         });
     }
 
@@ -1249,6 +1298,48 @@ fn step_reason(
             Placement::Build
         }
     };
+    if let Some(site) = &closure.static_site {
+        let static_server_install = info.keyword == Keyword::Run
+            && !info.commands().is_empty()
+            && info
+                .commands()
+                .iter()
+                .all(|c| c.rule == "node/install-global-runtime-tool");
+        match info.keyword {
+            Keyword::Cmd | Keyword::Entrypoint => {
+                return (
+                    placement(build_side),
+                    "core/static-site".into(),
+                    format!(
+                        "nginx serves {} in the `{runtime}` stage with its image's own start command; `{}` stays in the build stage, which never runs it",
+                        site.dir, site.command
+                    ),
+                );
+            }
+            Keyword::User if p != Place::Both => {
+                return (
+                    placement(build_side),
+                    "core/static-site".into(),
+                    "the Node server ran as this user; nginx runs as its image's own user, which has no such account".into(),
+                );
+            }
+            Keyword::Workdir => {
+                return (
+                    placement(build_side),
+                    "core/static-site".into(),
+                    "sets where the build works; nginx serves from its own root, so the runtime sets no working directory".into(),
+                );
+            }
+            Keyword::Run if static_server_install => {
+                return (
+                    placement(build_side),
+                    "core/static-site".into(),
+                    "installs the Node static server, which the runtime no longer runs (nginx serves the site); it stays in the build stage".into(),
+                );
+            }
+            _ => {}
+        }
+    }
     match info.keyword {
         Keyword::Cmd | Keyword::Entrypoint => (Placement::Runtime, "core/runtime-config".into(), format!("the start command belongs to the `{runtime}` stage, unchanged")),
         Keyword::Label | Keyword::Expose | Keyword::Stopsignal | Keyword::Maintainer => {

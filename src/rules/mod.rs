@@ -931,6 +931,8 @@ pub enum RejectReason {
     /// The image's releases differ in C library, and the builder's release
     /// (so its C library) is not known from its tag.
     UnknownBuilderRelease(String),
+    /// The catalogue (an overlay) says not to use it, and why.
+    Disabled(String),
 }
 
 impl fmt::Display for RejectReason {
@@ -952,6 +954,7 @@ impl fmt::Display for RejectReason {
                 libc_name(*candidate)
             ),
             RejectReason::NoRelease(why) => write!(f, "{}", why.join("; ")),
+            RejectReason::Disabled(why) => write!(f, "disabled: {why}"),
             RejectReason::UnknownBuilderRelease(image) => write!(
                 f,
                 "`{image}` does not say which release it is built on, and the catalogue does not know its default, so its C library may be newer than this base's; name the release in the tag (e.g. `-bookworm`)"
@@ -1497,6 +1500,9 @@ fn resolve_candidate(
     builder_libc: Libc,
     facts: &ReleaseFacts<'_>,
 ) -> Result<(String, Option<String>, Option<ChosenRelease>), RejectReason> {
+    if let Some(why) = &spec.disabled {
+        return Err(RejectReason::Disabled(why.clone()));
+    }
     if spec.libc_sensitive && spec.libc != Libc::None && spec.libc != builder_libc {
         return Err(RejectReason::LibcMismatch {
             builder: builder_libc,

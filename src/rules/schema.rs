@@ -572,6 +572,10 @@ pub enum Requirement {
     /// Another JVM vendor than the Temurin builders: only when the builder
     /// is not Temurin, or the user asks for it.
     OtherJvmVendor,
+    /// The server runs as a non-root user: the site's port must be 1024 or
+    /// above (engines that keep the kernel's default for unprivileged ports,
+    /// Kubernetes among them, refuse lower ones).
+    UnprivilegedPort,
 }
 
 /// A user account.
@@ -637,6 +641,14 @@ pub struct CandidateSpec {
     /// false for a web server that only serves files).
     #[serde(default = "yes")]
     pub libc_sensitive: bool,
+    /// The image's server starts as root and runs its workers as an
+    /// unprivileged account by itself; a USER would stop it from starting.
+    #[serde(default)]
+    pub drops_privileges: bool,
+    /// Why this candidate is not to be used (an overlay's way to say an
+    /// image is not available); it is then left out with that reason.
+    #[serde(default)]
+    pub disabled: Option<String>,
     /// One line: what to know when choosing it.
     pub notes: String,
 }
