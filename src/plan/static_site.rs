@@ -8,7 +8,7 @@
 //! an option with no equivalent here) keeps the Node server.
 
 use super::closure::Entry;
-use crate::model::Context;
+use crate::model::{Context, join_path};
 use crate::syntax::shell;
 
 /// Where the runtime stage serves the site from: a folder of its own, so the
@@ -57,6 +57,11 @@ pub(crate) fn detect(entry: &Entry, ctx: Option<&Context>) -> Result<Option<Stat
     let Some((server, args, via)) = server_command(words, ctx)? else {
         return Ok(None);
     };
+    if args.iter().any(|a| a.contains("$?")) {
+        return Err(format!(
+            "`{server}` is given a word that is only known when the container starts (a variable)"
+        ));
+    }
     let command = format!("{server} {}", args.join(" ")).trim().to_string();
     let parsed = match server {
         "serve" => parse_serve(&args)?,
@@ -72,7 +77,7 @@ pub(crate) fn detect(entry: &Entry, ctx: Option<&Context>) -> Result<Option<Stat
             "the context has {f}: serve reads its settings from a serve.json in the served folder, and they are not translated"
         ));
     }
-    let dir = join(&entry.workdir, &parsed.dir);
+    let dir = join_path(&entry.workdir, &parsed.dir);
     if dir == "/" || dir == entry.workdir.trim_end_matches('/') {
         return Err(format!(
             "`{command}` serves the whole working directory, sources and node_modules included"
@@ -466,25 +471,6 @@ fn parse_http_server(args: &[String]) -> Result<Parsed, String> {
     })
 }
 
-/// `dir` relative to `base`, without `.` parts or a trailing slash.
-fn join(base: &str, dir: &str) -> String {
-    let mut parts: Vec<&str> = if dir.starts_with('/') {
-        Vec::new()
-    } else {
-        base.split('/').filter(|p| !p.is_empty()).collect()
-    };
-    for p in dir.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    format!("/{}", parts.join("/"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -566,6 +552,11 @@ mod tests {
             let err = site(words, None).unwrap_err();
             assert!(err.contains(why), "{words:?}: {err}");
         }
+        let err = site(&["serve", "-s", "build", "-l", "$?"], None).unwrap_err();
+        assert!(
+            err.contains("only known when the container starts"),
+            "{err}"
+        );
         let ctx = Context::from_files([("public/serve.json", "{}")]);
         let err = site(&["serve", "-s", "build", "-l", "3000"], Some(&ctx)).unwrap_err();
         assert!(err.contains("public/serve.json"), "{err}");
@@ -666,9 +657,15 @@ mod tests {
 
     #[test]
     fn folders_resolve_against_the_working_directory() {
-        assert_eq!(join("/app", "dist"), "/app/dist");
-        assert_eq!(join("/app", "./dist/"), "/app/dist");
-        assert_eq!(join("/app", "/srv/www"), "/srv/www");
-        assert_eq!(join("/app/web", "../dist"), "/app/dist");
+        let dir = |d: &str| {
+            detect(&entry(&["http-server", d, "-p", "8080"], "/app/web"), None)
+                .unwrap()
+                .unwrap()
+                .dir
+        };
+        assert_eq!(dir("dist"), "/app/web/dist");
+        assert_eq!(dir("./dist/"), "/app/web/dist");
+        assert_eq!(dir("/srv/www"), "/srv/www");
+        assert_eq!(dir("../dist"), "/app/dist");
     }
 }
