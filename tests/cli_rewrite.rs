@@ -220,3 +220,27 @@ fn overlay_rules_with_an_unknown_key_is_an_error_with_location() {
         "{err}"
     );
 }
+
+/// An overlay that disables a candidate (an image its registry lacks): the
+/// candidate is left out with that reason where it would have served, and
+/// not named for an app of another kind.
+#[test]
+fn disabled_candidates_are_left_out_with_their_reason() {
+    let overlay = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/e2e/standins-rules");
+    let overlay = overlay.to_str().expect("utf-8 path");
+    // A static site on port 8080 would get nginx-unprivileged; disabled, it
+    // gets the official image.
+    let dir = case("05-node-static-nginx");
+    let out = run(&dir, &["explain", "--rules", overlay, "Dockerfile"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let explain = text(&out.stdout);
+    assert!(
+        explain.contains("runtime (nginx:stable-alpine)"),
+        "{explain}"
+    );
+    // A Node server: nginx does not suit it, disabled or not.
+    let dir = case("01-node-npm-ci");
+    let out = run(&dir, &["explain", "--rules", overlay, "Dockerfile"], None);
+    let explain = text(&out.stdout);
+    assert!(!explain.contains("nginx"), "{explain}");
+}

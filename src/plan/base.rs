@@ -362,9 +362,11 @@ pub(crate) fn choose(
     // Smaller candidates that did not fit, with why: the explanation names them.
     let mut smaller_rejected: Vec<(u32, String)> = Vec::new();
     // Candidates the catalogue itself left out for this builder (no release
-    // or version fits), except those for the other C library.
+    // or version fits), except those for the other C library or another
+    // kind of app.
     for r in &report.rejected {
-        if !matches!(r.reason, RejectReason::LibcMismatch { .. }) {
+        let suits = c.app_kind.is_none_or(|k| r.spec.suits.contains(&k));
+        if suits && !matches!(r.reason, RejectReason::LibcMismatch { .. }) {
             smaller_rejected.push((
                 r.spec.approx_size_mb,
                 format!("{} ({})", r.spec.id, r.reason),
