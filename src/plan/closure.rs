@@ -170,8 +170,13 @@ pub(crate) struct Closure {
     pub created_users: Vec<String>,
     /// The .NET project sets `InvariantGlobalization` (it does not need ICU).
     pub invariant_globalization: bool,
-    /// A replayed step does more than create accounts, so it needs a shell.
+    /// A replayed step does more than create accounts and directories, so it
+    /// needs a shell.
     pub replay_needs_shell: bool,
+    /// Directories the replayed steps create (and give an owner or mode):
+    /// on a base without a shell they are copied from the build stage with
+    /// their owner and mode instead of being created again.
+    pub owned_dirs: Vec<String>,
     /// Numeric ids of the accounts the setup steps create (name → id).
     pub account_ids: std::collections::BTreeMap<String, String>,
     /// Node: the app is a static site its start command only serves; nginx
@@ -291,6 +296,8 @@ pub(crate) fn stage_needs(
 /// System packages, user setup, files put outside the app, the user and the
 /// health check: the same for every profile.
 fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -> Result<(), Gate> {
+    // Directories `mkdir` has created in the setup steps so far.
+    let mut made_dirs: Vec<String> = Vec::new();
     let app_dirs: BTreeSet<&str> = infos
         .iter()
         .map(|i| i.workdir.as_str())
@@ -377,11 +384,15 @@ fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
                 ));
             }
             c.replay.push(info.item);
-            if !cmds
-                .iter()
-                .all(|x| x.kind != CmdKind::UserSetup || is_account_command(x))
-            {
-                c.replay_needs_shell = true;
+            match owned_dir_ops(cmds, &info.workdir, &mut made_dirs) {
+                Some(dirs) => {
+                    for d in dirs {
+                        if !c.owned_dirs.contains(&d) {
+                            c.owned_dirs.push(d);
+                        }
+                    }
+                }
+                None => c.replay_needs_shell = true,
             }
             for x in cmds.iter().filter(|x| is_account_command(x)) {
                 record_ids(c, x);
@@ -405,6 +416,20 @@ fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
                 );
             }
         }
+    }
+    // The build stage copies the created directories aside as root at its
+    // end; a non-root USER that later build steps run under would still be
+    // in force there, and could not keep their owners.
+    if !c.owned_dirs.is_empty()
+        && let Some(last_user) = infos.iter().rposition(|i| i.keyword == Keyword::User)
+        && infos[last_user + 1..].iter().any(|i| {
+            matches!(
+                i.kind,
+                StepKind::Run(_) | StepKind::CopyContext { .. } | StepKind::CopyOther(_)
+            ) && runs_as_non_root(i)
+        })
+    {
+        c.replay_needs_shell = true;
     }
     // WORKDIR under a non-root USER creates the directory owned by that user;
     // the runtime stage sets its WORKDIR before its USER, as root.
@@ -472,6 +497,116 @@ fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
         }
     }
     Ok(())
+}
+
+/// Folders every image has, which a setup step may change but the runtime
+/// must not receive whole from the build stage.
+const SYSTEM_DIRS: &[&str] = &[
+    "/",
+    "/bin",
+    "/boot",
+    "/dev",
+    "/etc",
+    "/home",
+    "/lib",
+    "/lib64",
+    "/media",
+    "/mnt",
+    "/opt",
+    "/proc",
+    "/root",
+    "/run",
+    "/sbin",
+    "/srv",
+    "/sys",
+    "/tmp",
+    "/usr",
+    "/usr/bin",
+    "/usr/lib",
+    "/usr/local",
+    "/usr/local/bin",
+    "/usr/local/lib",
+    "/usr/local/share",
+    "/usr/sbin",
+    "/usr/share",
+    "/var",
+    "/var/cache",
+    "/var/lib",
+    "/var/log",
+    "/var/run",
+    "/var/tmp",
+];
+
+/// The directories a setup RUN creates, when every command of it that
+/// changes the system is an account command or `mkdir` / `chown` / `chmod`
+/// of directories `mkdir` created (here or in an earlier setup step):
+/// then a base without a shell can receive those directories, owner and
+/// mode included, by a copy from the build stage. `None` when it does more.
+fn owned_dir_ops(
+    cmds: &[super::steps::CmdInfo],
+    workdir: &str,
+    made: &mut Vec<String>,
+) -> Option<Vec<String>> {
+    let mut created = Vec::new();
+    for x in cmds {
+        let prog = x
+            .program
+            .as_deref()
+            .map(|p| p.rsplit('/').next().unwrap_or(p));
+        let operands = |skip_first: bool| -> Option<Vec<String>> {
+            let mut out = Vec::new();
+            let mut first = skip_first;
+            for a in &x.args {
+                let a = a.as_deref()?;
+                if a.starts_with('-') {
+                    // Only recursion (-R) and parents (-p): a flag with a
+                    // value (mkdir -m) or any other is not understood here.
+                    if !matches!(a, "-p" | "--parents" | "-R" | "--recursive") {
+                        return None;
+                    }
+                    continue;
+                }
+                if first {
+                    first = false;
+                    continue;
+                }
+                out.push(join_path(workdir, a));
+            }
+            (!out.is_empty()).then_some(out)
+        };
+        match prog {
+            Some("mkdir") => {
+                let dirs = operands(false)?;
+                for d in dirs {
+                    if !made.contains(&d) {
+                        made.push(d.clone());
+                    }
+                    created.push(d);
+                }
+            }
+            Some("chown" | "chmod") => {
+                // The owner or mode comes first; every target must be a
+                // directory mkdir created, or a parent `mkdir -p` may have
+                // created that is not one of the system's own folders.
+                for t in operands(true)? {
+                    let parent_of_made = made
+                        .iter()
+                        .any(|m| m.starts_with(&format!("{}/", t.trim_end_matches('/'))));
+                    if made.contains(&t) {
+                        continue;
+                    }
+                    if !parent_of_made || SYSTEM_DIRS.contains(&t.as_str()) {
+                        return None;
+                    }
+                    made.push(t.clone());
+                    created.push(t);
+                }
+            }
+            _ if x.kind != CmdKind::UserSetup || is_account_command(x) => {}
+            _ => return None,
+        }
+    }
+    Some(created)
 }
 
 /// Why nginx cannot serve this static site in place of the Node server, when

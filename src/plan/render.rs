@@ -15,6 +15,10 @@ use crate::rules::{PackageManager, Role};
 use crate::syntax::{Body, Dockerfile, Keyword};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// Where the build stage sets aside the directories the setup created, for a
+/// runtime base without a shell.
+const STAGED_DIRS: &str = "/tmp/dfsplit-dirs";
+
 /// ENV names that only steer builds and package managers: they stay in the build stage.
 const BUILD_ONLY_ENV: &[&str] = &[
     "CGO_ENABLED",
@@ -469,6 +473,22 @@ pub(crate) fn render(
 
     // Python: where the closure puts the venv's creation.
     let first_pip = closure.venv_at;
+    // Directories the setup created, on a base without a shell: the build
+    // stage sets the top-most ones aside, the runtime copies them in.
+    let staged: Vec<&String> = if chosen.numeric_user.is_some() {
+        closure
+            .owned_dirs
+            .iter()
+            .filter(|d| {
+                !closure
+                    .owned_dirs
+                    .iter()
+                    .any(|o| o != *d && d.starts_with(&format!("{}/", o.trim_end_matches('/'))))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
 
     let mut user_is_root = stage_user_is_root(None);
     let emit_unit = |out: &mut Out, info: &StepInfo, edits: &[Edit], lead: bool| {
@@ -672,6 +692,31 @@ pub(crate) fn render(
                 ),
             });
         }
+        if stage_kind == Place::Build && !staged.is_empty() {
+            let mut parts = vec![format!(
+                "mkdir -p {}",
+                (1..=staged.len())
+                    .map(|n| format!("{STAGED_DIRS}/{n}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )];
+            for (n, dir) in staged.iter().enumerate() {
+                parts.push(format!("cp -a {dir} {STAGED_DIRS}/{}/", n + 1));
+            }
+            let line = format!("{} {}", out.kw("RUN"), parts.join(" && "));
+            out.line(&line);
+            additions.push(Addition {
+                stage: build_name.clone(),
+                text: line,
+                rule: "core/owned-dirs".into(),
+                reason: format!(
+                    "sets aside {} as the setup left {}, owner and mode included, for the runtime stage, whose base has no shell to create {} again",
+                    staged.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", "),
+                    if staged.len() == 1 { "it" } else { "them" },
+                    if staged.len() == 1 { "it" } else { "them" }
+                ),
+            });
+        }
         if stage_kind == Place::Build {
             if let Some((cmd, rule, why)) = &closure.prune {
                 let line = format!("{} {cmd}", out.kw("RUN"));
@@ -845,6 +890,62 @@ pub(crate) fn render(
     if chosen.numeric_user.is_none() {
         for item in &closure.replay {
             emit_moved(&mut out, *item, None, false);
+        }
+    } else {
+        for (n, dir) in staged.iter().enumerate() {
+            let parent = match dir.trim_end_matches('/').rsplit_once('/') {
+                Some(("", _)) | None => "/".to_string(),
+                Some((p, _)) => format!("{p}/"),
+            };
+            let line = format!(
+                "{} --from={build_name} {STAGED_DIRS}/{}/ {parent}",
+                out.kw("COPY"),
+                n + 1
+            );
+            out.line(&line);
+            additions.push(Addition {
+                stage: runtime_name.clone(),
+                text: line,
+                rule: "core/owned-dirs".into(),
+                reason: format!(
+                    "{dir} as the original has it: copied as a child of the set-aside folder, it keeps its owner and mode, and an existing {parent} keeps its own"
+                ),
+            });
+        }
+        // The setup steps are not repeated: the accounts are not created
+        // (USER names numeric ids), the directories are copied.
+        for item in &closure.replay {
+            let info = infos.iter().find(|i| i.item == *item);
+            let runs = |names: &[&str]| {
+                info.is_some_and(|i| {
+                    i.commands().iter().any(|c| {
+                        c.program
+                            .as_deref()
+                            .is_some_and(|p| names.contains(&p.rsplit('/').next().unwrap_or(p)))
+                    })
+                })
+            };
+            let accounts = runs(&["useradd", "adduser", "groupadd", "addgroup"]);
+            let dirs = runs(&["mkdir"]);
+            let what = match (accounts, dirs) {
+                (true, true) => {
+                    "creates the account the original runs as and directories for it; the runtime base has no shell to do it again, so its USER names the numeric ids and the directories are copied from the build stage with their owner and mode"
+                }
+                (false, true) => {
+                    "creates directories and gives them an owner or mode; the runtime base has no shell to do it again, so they are copied from the build stage with their owner and mode"
+                }
+                _ => {
+                    "creates the account the original runs as; the runtime base has no shell to create it again, so its USER names the numeric ids"
+                }
+            };
+            decide(
+                &mut decisions,
+                *item,
+                Placement::Build,
+                "core/system-setup",
+                what.into(),
+                info,
+            );
         }
     }
     if chosen.copy_ca_certs {

@@ -1,0 +1,3 @@
+module example.com/datadir
+
+go 1.23
