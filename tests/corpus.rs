@@ -268,8 +268,19 @@ fn every_core_rule_is_documented() {
     let doc = std::fs::read_to_string(root().join("rules/core.md")).expect("rules/core.md");
     let mut missing = Vec::new();
     let mut seen = 0;
-    for entry in std::fs::read_dir(root().join("src/plan")).expect("src/plan") {
-        let path = entry.expect("entry").path();
+    let mut dirs = vec![root().join("src/plan")];
+    let mut files = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("src/plan") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    for path in files {
         let text = std::fs::read_to_string(&path).expect("source");
         for (i, _) in text.match_indices("\"core/") {
             let id: String = text[i + 1..].chars().take_while(|c| *c != '"').collect();

@@ -1019,7 +1019,7 @@ fn node(
     ctx: Option<&Context>,
     rules: &Rules,
 ) -> Result<(), Gate> {
-    match super::static_site::detect(entry, ctx) {
+    match super::static_site::detect(entry, df, infos, ctx) {
         Ok(Some(site)) => match static_site_blocker(c, df, infos, &site) {
             None => {
                 c.app_kind = Some(AppKind::StaticSite);

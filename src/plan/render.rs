@@ -362,6 +362,9 @@ pub(crate) fn render(
             // Node server's stay with the build stage, which never runs them.
             Keyword::Cmd | Keyword::Entrypoint if static_site.is_some() => build_side,
             Keyword::User if static_site.is_some() && Some(n) == last_user => build_side,
+            // The Node server's environment: nginx reads none of it, and a
+            // PATH without /usr/sbin would stop it from starting.
+            Keyword::Env if static_site.is_some() => build_side,
             Keyword::Label
             | Keyword::Expose
             | Keyword::Stopsignal
@@ -690,6 +693,31 @@ pub(crate) fn render(
                     site.port,
                     site.differences.join("; ")
                 ),
+            });
+        }
+        if stage_kind == Place::Build
+            && let Some(site) = static_site
+        {
+            // nginx's workers are not root: files only root could read (a
+            // checkout made under umask 077) would answer 403, where the
+            // original, serving as root, sent them.
+            if !user_is_root {
+                let line = format!("{} root", out.kw("USER"));
+                out.line(&line);
+                additions.push(Addition {
+                    stage: build_name.clone(),
+                    text: line,
+                    rule: "core/static-site".into(),
+                    reason: "the next step changes modes on files the build may have written as root; the build stage's user does not reach the runtime".into(),
+                });
+            }
+            let line = format!("{} chmod -R a+rX {}", out.kw("RUN"), site.dir);
+            out.line(&line);
+            additions.push(Addition {
+                stage: build_name.clone(),
+                text: line,
+                rule: "core/static-site".into(),
+                reason: "makes every file of the site readable (and its folders enterable) by nginx's unprivileged workers; everything there is served to anyone anyway".into(),
             });
         }
         if stage_kind == Place::Build && !staged.is_empty() {
@@ -1421,7 +1449,14 @@ fn step_reason(
                 return (
                     placement(build_side),
                     "core/static-site".into(),
-                    "the Node server ran as this user; nginx runs as its image's own user, which has no such account".into(),
+                    "the Node server ran as this user; nginx runs as its image sets it up (nginx-unprivileged: all as uid 101; the official image: its master as root, its workers as nginx), and has no such account".into(),
+                );
+            }
+            Keyword::Env => {
+                return (
+                    placement(build_side),
+                    "core/static-site".into(),
+                    "the Node server's environment; nginx reads none of it, and a PATH set for Node would hide nginx's own".into(),
                 );
             }
             Keyword::Workdir => {
