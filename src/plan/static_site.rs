@@ -103,9 +103,9 @@ const HTTP_SERVER_TYPES: &[(&str, &str)] = &[
     ("model/gltf-binary", "glb"),
     ("model/gltf+json", "gltf"),
 ];
-/// Types both servers label UTF-8 (every `text/*` they send, JavaScript,
-/// JSON, web manifests); nginx always adds it to text/html.
-const CHARSET_TYPES: &str = "text/css text/plain text/xml text/markdown text/csv text/tab-separated-values text/yaml text/calendar text/vtt text/cache-manifest application/javascript application/json application/manifest+json";
+/// Types the servers label UTF-8 (every `text/*` they send, JavaScript and
+/// JSON; serve also web manifests); nginx always adds it to text/html.
+const CHARSET_TYPES: &str = "text/css text/plain text/xml text/markdown text/csv text/tab-separated-values text/yaml text/calendar text/vtt text/cache-manifest application/javascript application/json";
 
 /// The static server the original runs, translated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -237,7 +237,14 @@ pub(crate) fn detect(
     }
     config.push(format!("{line} }}"));
     config.push("    charset utf-8;".to_string());
-    config.push(format!("    charset_types {CHARSET_TYPES};"));
+    config.push(format!(
+        "    charset_types {CHARSET_TYPES}{};",
+        if server == "serve" {
+            " application/manifest+json"
+        } else {
+            ""
+        }
+    ));
     config.extend(parsed.server_lines);
     config.push("}".to_string());
     differences.extend(parsed.differences);
@@ -498,7 +505,7 @@ fn parse_serve(args: &[String]) -> Result<Parsed, String> {
         i += 1;
     }
     let mut differences = vec![
-        "redirects carry nginx's short HTML body, and a file of a type nobody knows is sent as application/octet-stream where serve names no type".to_string(),
+        "redirects and errors carry nginx's short HTML pages, and a file of a type nobody knows is sent as application/octet-stream where serve names no type".to_string(),
     ];
     // serve's clean URLs: `/x.html` redirects to `/x`, and `/x/index` to
     // `/x` (so `/index.html` goes `/index`, then `/`), in both modes.
@@ -741,15 +748,20 @@ fn parse_http_server(args: &[String]) -> Result<Parsed, String> {
         "a folder asked for without its trailing slash is redirected with 301, not 302".to_string(),
         "text in another encoding than UTF-8 is labelled UTF-8 (http-server detected its encoding)"
             .to_string(),
+        "redirects and errors carry nginx's short HTML pages where http-server's were empty"
+            .to_string(),
     ];
     if listing {
         differences.push(
             "folder listings are nginx's, and are shown even when the site has a 404.html".into(),
         );
     } else {
-        // http-server answers a folder without index.html with 404 (its
-        // 404.html when the site has one); nginx would say 403.
+        // http-server answers a folder without index.html with the site's
+        // 404.html (status 404) when it has one; nginx would say 403.
         server_lines.push("    error_page 403 =404 /404.html;".to_string());
+        differences.push(
+            "with listings off, a folder without index.html answers 404 even when the site has no 404.html (http-server: 403 then)".into(),
+        );
     }
     Ok(Parsed {
         port,

@@ -22,7 +22,7 @@ RUN printf '%s\n' \
     '        audio/wav wav; audio/ogg oga; audio/x-flac flac; audio/mp4 m4a; audio/x-aac aac;' \
     '        audio/webm weba; video/ogg ogv; model/gltf-binary glb; model/gltf+json gltf; }' \
     '    charset utf-8;' \
-    '    charset_types text/css text/plain text/xml text/markdown text/csv text/tab-separated-values text/yaml text/calendar text/vtt text/cache-manifest application/javascript application/json application/manifest+json;' \
+    '    charset_types text/css text/plain text/xml text/markdown text/csv text/tab-separated-values text/yaml text/calendar text/vtt text/cache-manifest application/javascript application/json;' \
     '    location / {' \
     '        try_files $uri $uri/ $uri.html =404;' \
     '        autoindex on;' \
