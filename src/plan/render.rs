@@ -156,6 +156,25 @@ fn json_array(words: &[String]) -> String {
     format!("[{}]", quoted.join(", "))
 }
 
+/// Writes a generated line in the file's style and records it as an
+/// addition of `stage`, with the rule and reason that explain it.
+fn add(
+    out: &mut Out,
+    additions: &mut Vec<Addition>,
+    stage: &str,
+    text: String,
+    rule: &str,
+    reason: impl Into<String>,
+) {
+    out.line(&text);
+    additions.push(Addition {
+        stage: stage.to_string(),
+        text,
+        rule: rule.to_string(),
+        reason: reason.into(),
+    });
+}
+
 /// Where each step goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Place {
@@ -537,13 +556,14 @@ pub(crate) fn render(
                 out.kw("FROM"),
                 out.kw("AS")
             );
-            out.line(&line);
-            additions.push(Addition {
-                stage: build_name.clone(),
-                text: line,
-                rule: "core/stage-names".into(),
-                reason: "the build stage starts from the dependencies stage, so a source change does not reinstall dependencies".into(),
-            });
+            add(
+                &mut out,
+                &mut additions,
+                &build_name,
+                line,
+                "core/stage-names",
+                "the build stage starts from the dependencies stage, so a source change does not reinstall dependencies",
+            );
         }
         let stage_name = if stage_kind == Place::Deps {
             &first_name
@@ -618,16 +638,17 @@ pub(crate) fn render(
                 out.text
                     .push_str(&df.source[u.lead.start..u.attached.start]);
                 let line = format!("{}{} {} ./", out.kw("COPY"), r.flags, r.manifests.join(" "));
-                out.line(&line);
-                additions.push(Addition {
-                    stage: stage_name.clone(),
-                    text: line,
-                    rule: "core/manifests-first".into(),
-                    reason: format!(
+                add(
+                    &mut out,
+                    &mut additions,
+                    stage_name,
+                    line,
+                    "core/manifests-first",
+                    format!(
                         "the original copies all sources before installing; copying only what the install reads ({}) first lets the dependency layer be cached",
                         r.manifests.join(", ")
                     ),
-                });
+                );
             }
             let venv_here = Some(n) == first_pip && closure.create_venv.is_some();
             let moved_install = reorder.as_ref().is_some_and(|r| r.install == n);
@@ -703,22 +724,24 @@ pub(crate) fn render(
             // original, serving as root, sent them.
             if !user_is_root {
                 let line = format!("{} root", out.kw("USER"));
-                out.line(&line);
-                additions.push(Addition {
-                    stage: build_name.clone(),
-                    text: line,
-                    rule: "core/static-site".into(),
-                    reason: "the next step changes modes on files the build may have written as root; the build stage's user does not reach the runtime".into(),
-                });
+                add(
+                    &mut out,
+                    &mut additions,
+                    &build_name,
+                    line,
+                    "core/static-site",
+                    "the next step changes modes on files the build may have written as root; the build stage's user does not reach the runtime",
+                );
             }
             let line = format!("{} chmod -R a+rX {}", out.kw("RUN"), site.dir);
-            out.line(&line);
-            additions.push(Addition {
-                stage: build_name.clone(),
-                text: line,
-                rule: "core/static-site".into(),
-                reason: "makes every file of the site readable (and its folders enterable) by nginx's unprivileged workers; everything there is served to anyone anyway".into(),
-            });
+            add(
+                &mut out,
+                &mut additions,
+                &build_name,
+                line,
+                "core/static-site",
+                "makes every file of the site readable (and its folders enterable) by nginx's unprivileged workers; everything there is served to anyone anyway",
+            );
         }
         if stage_kind == Place::Build && !staged.is_empty() {
             let mut parts = vec![format!(
@@ -732,29 +755,35 @@ pub(crate) fn render(
                 parts.push(format!("cp -a {dir} {STAGED_DIRS}/{}/", n + 1));
             }
             let line = format!("{} {}", out.kw("RUN"), parts.join(" && "));
-            out.line(&line);
-            additions.push(Addition {
-                stage: build_name.clone(),
-                text: line,
-                rule: "core/owned-dirs".into(),
-                reason: format!(
+            add(
+                &mut out,
+                &mut additions,
+                &build_name,
+                line,
+                "core/owned-dirs",
+                format!(
                     "sets aside {} as the setup left {}, owner and mode included, for the runtime stage, whose base has no shell to create {} again",
-                    staged.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", "),
+                    staged
+                        .iter()
+                        .map(|d| d.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     if staged.len() == 1 { "it" } else { "them" },
                     if staged.len() == 1 { "it" } else { "them" }
                 ),
-            });
+            );
         }
         if stage_kind == Place::Build {
             if let Some((cmd, rule, why)) = &closure.prune {
                 let line = format!("{} {cmd}", out.kw("RUN"));
-                out.line(&line);
-                additions.push(Addition {
-                    stage: build_name.clone(),
-                    text: line,
-                    rule: rule.clone(),
-                    reason: why.clone(),
-                });
+                add(
+                    &mut out,
+                    &mut additions,
+                    &build_name,
+                    line,
+                    rule,
+                    why.clone(),
+                );
             }
         }
         if stage_kind == Place::Deps && !has_deps {
@@ -775,16 +804,17 @@ pub(crate) fn render(
         // one linter warning (DL3006) for another (DL3007).
         out.line("# hadolint ignore=DL3006");
     }
-    out.line(&from_rt);
-    additions.push(Addition {
-        stage: runtime_name.clone(),
-        text: from_rt,
-        rule: chosen
+    add(
+        &mut out,
+        &mut additions,
+        &runtime_name,
+        from_rt,
+        &chosen
             .spec
             .as_ref()
             .map_or("core/base-choice".into(), |s| s.id.clone()),
-        reason: chosen.reason.clone(),
-    });
+        chosen.reason.clone(),
+    );
 
     // ARGs the runtime instructions use.
     let runtime_items: Vec<usize> = infos
@@ -819,13 +849,16 @@ pub(crate) fn render(
             Some(d) => format!("{} {name}={d}", out.kw("ARG")),
             None => format!("{} {name}", out.kw("ARG")),
         };
-        out.line(&line);
-        additions.push(Addition {
-            stage: runtime_name.clone(),
-            text: line,
-            rule: "core/arg-scope".into(),
-            reason: format!("`{name}` is used by an instruction of the runtime stage, and an ARG must be declared in the stage that uses it"),
-        });
+        add(
+            &mut out,
+            &mut additions,
+            &runtime_name,
+            line,
+            "core/arg-scope",
+            format!(
+                "`{name}` is used by an instruction of the runtime stage, and an ARG must be declared in the stage that uses it"
+            ),
+        );
     }
 
     // ENV the app sees, byte for byte.
@@ -860,23 +893,25 @@ pub(crate) fn render(
             "{} VIRTUAL_ENV={venv} PATH=\"{venv}/bin:$PATH\"",
             out.kw("ENV")
         );
-        out.line(&line);
-        additions.push(Addition {
-            stage: runtime_name.clone(),
-            text: line,
-            rule: "python/rt-venv".into(),
-            reason: "the venv's bin/ comes first on PATH, as the installed console scripts were on PATH in the original".into(),
-        });
+        add(
+            &mut out,
+            &mut additions,
+            &runtime_name,
+            line,
+            "python/rt-venv",
+            "the venv's bin/ comes first on PATH, as the installed console scripts were on PATH in the original",
+        );
     }
     if entry.workdir != "/" && static_site.is_none() {
         let line = format!("{} {}", out.kw("WORKDIR"), entry.workdir);
-        out.line(&line);
-        additions.push(Addition {
-            stage: runtime_name.clone(),
-            text: line,
-            rule: "core/workdir".into(),
-            reason: "the app starts in the same directory as in the original".into(),
-        });
+        add(
+            &mut out,
+            &mut additions,
+            &runtime_name,
+            line,
+            "core/workdir",
+            "the app starts in the same directory as in the original",
+        );
     }
     let mut packages = closure.packages.clone();
     packages.extend(
@@ -907,13 +942,14 @@ pub(crate) fn render(
             ),
         };
         out.line(&format!("# hadolint ignore={ignore}"));
-        out.line(&line);
-        additions.push(Addition {
-            stage: runtime_name.clone(),
-            text: line,
-            rule: "core/system-packages".into(),
-            reason: "runtime libraries of the build's -dev packages, packages the app may use, and the health check's tool; compilers and headers stay in the build stage".into(),
-        });
+        add(
+            &mut out,
+            &mut additions,
+            &runtime_name,
+            line,
+            "core/system-packages",
+            "runtime libraries of the build's -dev packages, packages the app may use, and the health check's tool; compilers and headers stay in the build stage",
+        );
     }
     if chosen.numeric_user.is_none() {
         for item in &closure.replay {
@@ -930,15 +966,16 @@ pub(crate) fn render(
                 out.kw("COPY"),
                 n + 1
             );
-            out.line(&line);
-            additions.push(Addition {
-                stage: runtime_name.clone(),
-                text: line,
-                rule: "core/owned-dirs".into(),
-                reason: format!(
+            add(
+                &mut out,
+                &mut additions,
+                &runtime_name,
+                line,
+                "core/owned-dirs",
+                format!(
                     "{dir} as the original has it: copied as a child of the set-aside folder, it keeps its owner and mode, and an existing {parent} keeps its own"
                 ),
-            });
+            );
         }
         // The setup steps are not repeated: the accounts are not created
         // (USER names numeric ids), the directories are copied.
@@ -981,21 +1018,28 @@ pub(crate) fn render(
             "{} --from={build_name} /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt",
             out.kw("COPY")
         );
-        out.line(&line);
-        additions.push(Addition { stage: runtime_name.clone(), text: line, rule: "go/rt-ca-certs".into(), reason: "scratch has no CA certificates and the program makes TLS calls (net/http, crypto/tls)".into() });
+        add(
+            &mut out,
+            &mut additions,
+            &runtime_name,
+            line,
+            "go/rt-ca-certs",
+            "scratch has no CA certificates and the program makes TLS calls (net/http, crypto/tls)",
+        );
     }
     if chosen.copy_tzdata {
         let line = format!(
             "{} --from={build_name} /usr/share/zoneinfo /usr/share/zoneinfo",
             out.kw("COPY")
         );
-        out.line(&line);
-        additions.push(Addition {
-            stage: runtime_name.clone(),
-            text: line,
-            rule: "go/rt-tzdata".into(),
-            reason: "scratch has no time zone database and the program loads locations".into(),
-        });
+        add(
+            &mut out,
+            &mut additions,
+            &runtime_name,
+            line,
+            "go/rt-tzdata",
+            "scratch has no time zone database and the program loads locations",
+        );
     }
     // No `--chown` on these copies: COPY --from keeps the owners the build
     // stage's own COPY --chown and RUN steps gave (seen with BuildKit, built
@@ -1012,13 +1056,14 @@ pub(crate) fn render(
             "{} --from={build_name} {from_path} {to_path}",
             out.kw("COPY")
         );
-        out.line(&line);
-        additions.push(Addition {
-            stage: runtime_name.clone(),
-            text: line,
-            rule: copy.rule.clone(),
-            reason: copy.reason.clone(),
-        });
+        add(
+            &mut out,
+            &mut additions,
+            &runtime_name,
+            line,
+            &copy.rule,
+            copy.reason.clone(),
+        );
     }
     if static_site.is_some() {
         let line = format!(
@@ -1027,13 +1072,14 @@ pub(crate) fn render(
             super::static_site::CONFIG_IN_BUILD,
             super::static_site::CONFIG_IN_RUNTIME
         );
-        out.line(&line);
-        additions.push(Addition {
-            stage: runtime_name.clone(),
-            text: line,
-            rule: "core/static-site".into(),
-            reason: "the server block replaces the image's default server".into(),
-        });
+        add(
+            &mut out,
+            &mut additions,
+            &runtime_name,
+            line,
+            "core/static-site",
+            "the server block replaces the image's default server",
+        );
     }
 
     // Moved configuration, in original order; a generated USER goes before
@@ -1045,15 +1091,16 @@ pub(crate) fn render(
     };
     let mut emit_user = |out: &mut Out, additions: &mut Vec<Addition>| {
         if let Some((line, why)) = user_line.take() {
-            out.line(&line);
-            additions.push(Addition {
-                stage: runtime_name.clone(),
-                text: line,
-                rule: "core/non-root".into(),
-                reason: format!(
+            add(
+                out,
+                additions,
+                &runtime_name,
+                line,
+                "core/non-root",
+                format!(
                     "the runtime runs as a non-root user by default ({why}); --keep-root to opt out"
                 ),
-            });
+            );
         }
     };
     for (n, info) in infos.iter().enumerate() {
