@@ -513,6 +513,8 @@ pub(crate) fn render(
     };
 
     let mut user_is_root = stage_user_is_root(None);
+    // The stage's USER as written, to restore after a step that needs root.
+    let mut stage_user: Option<String> = None;
     let emit_unit = |out: &mut Out, info: &StepInfo, edits: &[Edit], lead: bool| {
         let i = df
             .instruction_at(info.item)
@@ -610,11 +612,11 @@ pub(crate) fn render(
                 }
             }
             if info.keyword == Keyword::User {
-                user_is_root =
-                    stage_user_is_root(df.instruction_at(info.item).and_then(|i| match &i.body {
-                        Body::Text { text: Some(t) } => Some(t.value.as_str()),
-                        _ => None,
-                    }));
+                stage_user = df.instruction_at(info.item).and_then(|i| match &i.body {
+                    Body::Text { text: Some(t) } => Some(t.value.clone()),
+                    _ => None,
+                });
+                user_is_root = stage_user_is_root(stage_user.as_deref());
             }
             let mut edits = Vec::new();
             let mut mount_note = None;
@@ -722,26 +724,48 @@ pub(crate) fn render(
             // nginx's workers are not root: files only root could read (a
             // checkout made under umask 077) would answer 403, where the
             // original, serving as root, sent them.
-            if !user_is_root {
-                let line = format!("{} root", out.kw("USER"));
-                add(
+            let chmod = format!("{} chmod -R a+rX {}", out.kw("RUN"), site.dir);
+            let why = "makes every file of the site readable (and its folders enterable) by nginx's unprivileged workers; everything there is served to anyone anyway";
+            match stage_user.as_deref().filter(|_| !user_is_root) {
+                None => add(
                     &mut out,
                     &mut additions,
                     &build_name,
-                    line,
+                    chmod,
                     "core/static-site",
-                    "the next step changes modes on files the build may have written as root; the build stage's user does not reach the runtime",
-                );
+                    why,
+                ),
+                Some(user) => {
+                    // As root, then back to the stage's own user.
+                    let root = format!("{} root", out.kw("USER"));
+                    let back = format!("{} {user}", out.kw("USER"));
+                    let also = "the step between changes modes on files the build may have written as root";
+                    add(
+                        &mut out,
+                        &mut additions,
+                        &build_name,
+                        root,
+                        "core/static-site",
+                        also,
+                    );
+                    add(
+                        &mut out,
+                        &mut additions,
+                        &build_name,
+                        chmod,
+                        "core/static-site",
+                        why,
+                    );
+                    add(
+                        &mut out,
+                        &mut additions,
+                        &build_name,
+                        back,
+                        "core/static-site",
+                        also,
+                    );
+                }
             }
-            let line = format!("{} chmod -R a+rX {}", out.kw("RUN"), site.dir);
-            add(
-                &mut out,
-                &mut additions,
-                &build_name,
-                line,
-                "core/static-site",
-                "makes every file of the site readable (and its folders enterable) by nginx's unprivileged workers; everything there is served to anyone anyway",
-            );
         }
         if stage_kind == Place::Build && !staged.is_empty() {
             let mut parts = vec![format!(

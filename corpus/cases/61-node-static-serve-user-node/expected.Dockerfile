@@ -1,0 +1,57 @@
+FROM node:22 AS dependencies
+WORKDIR /home/node/app
+COPY --chown=node:node package.json package-lock.json ./
+USER node
+RUN npm ci
+
+# hadolint ignore=SC2016
+RUN printf '%s\n' \
+    'server {' \
+    '    listen 3000;' \
+    '    root /usr/share/nginx/site;' \
+    '    absolute_redirect off;' \
+    '    include /etc/nginx/mime.types;' \
+    '    types { application/javascript mjs; application/node cjs; application/json map;' \
+    '        application/manifest+json webmanifest; application/xml xml xsl; application/xslt+xml xslt;' \
+    '        application/ld+json jsonld; application/geo+json geojson; application/toml toml;' \
+    '        application/x-subrip srt; application/dash+xml mpd; application/epub+zip epub;' \
+    '        application/gzip gz; application/x-tar tar; text/markdown md markdown; text/csv csv;' \
+    '        text/tab-separated-values tsv; text/yaml yaml yml; text/calendar ics; text/vtt vtt;' \
+    '        text/cache-manifest appcache; image/vnd.microsoft.icon ico; image/bmp bmp; image/apng apng;' \
+    '        image/heic heic; font/ttf ttf; font/otf otf; audio/wave wav; audio/ogg oga opus;' \
+    '        audio/x-flac flac; audio/mp4 m4a; audio/x-aac aac; audio/webm weba; video/ogg ogv;' \
+    '        model/gltf-binary glb; model/gltf+json gltf; }' \
+    '    charset utf-8;' \
+    '    charset_types text/css text/plain text/xml text/markdown text/csv text/tab-separated-values text/yaml text/calendar text/vtt text/cache-manifest application/javascript application/json application/manifest+json;' \
+    '    location ~ "\.html$" {' \
+    '        rewrite "^(.*)\.html$" $1 permanent;' \
+    '    }' \
+    '    location ~ "/index$" {' \
+    '        rewrite ^/index$ / permanent;' \
+    '        rewrite "^(.+)/index$" $1 permanent;' \
+    '    }' \
+    '    location ~ "^/$|^(.*/)?\.?[^./]+/*$" {' \
+    '        rewrite ^ /index.html break;' \
+    '    }' \
+    '    location / {' \
+    '        try_files $uri $uri/ @index;' \
+    '        autoindex on;' \
+    '    }' \
+    '    location @index {' \
+    '        rewrite ^ /index.html break;' \
+    '    }' \
+    '}' \
+    > /tmp/dfsplit-nginx.conf
+
+FROM dependencies AS build
+COPY --chown=node:node . .
+RUN npm run build
+CMD ["npm", "start"]
+USER root
+RUN chmod -R a+rX /home/node/app/dist
+USER node
+
+FROM nginxinc/nginx-unprivileged:stable-alpine AS runtime
+COPY --from=build /home/node/app/dist /usr/share/nginx/site
+COPY --from=build /tmp/dfsplit-nginx.conf /etc/nginx/conf.d/default.conf
+EXPOSE 3000
