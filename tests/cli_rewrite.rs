@@ -222,16 +222,42 @@ fn overlay_rules_with_an_unknown_key_is_an_error_with_location() {
 }
 
 /// An overlay that disables a candidate (an image its registry lacks): the
-/// candidate is left out with that reason where it would have served, and
-/// not named for an app of another kind.
+/// candidate is left out where it would have served, and not named for an
+/// app of another kind.
 #[test]
 fn disabled_candidates_are_left_out_with_their_reason() {
-    let overlay = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/e2e/standins-rules");
-    let overlay = overlay.to_str().expect("utf-8 path");
+    let overlay = std::env::temp_dir().join(format!("dfsplit-disabled-{}", std::process::id()));
+    std::fs::create_dir_all(&overlay).expect("mkdir");
+    std::fs::write(
+        overlay.join("bases.yaml"),
+        "families:
+  - id: node
+    candidates:
+      - id: node/nginx-unprivileged
+        image: nginxinc/nginx-unprivileged:stable-alpine
+        shell: true
+        libc: musl
+        package-manager: apk
+        user: {name: nginx, uid: 101}
+        ca-certs: true
+        approx-size-mb: 20
+        libc-sensitive: false
+        suits: [static-site]
+        requires: [unprivileged-port]
+        disabled: not in our registry
+        notes: x
+",
+    )
+    .expect("write overlay");
+    let overlay_arg = overlay.to_str().expect("utf-8 path");
     // A static site on port 8080 would get nginx-unprivileged; disabled, it
     // gets the official image.
     let dir = case("05-node-static-nginx");
-    let out = run(&dir, &["explain", "--rules", overlay, "Dockerfile"], None);
+    let out = run(
+        &dir,
+        &["explain", "--rules", overlay_arg, "Dockerfile"],
+        None,
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let explain = text(&out.stdout);
     assert!(
@@ -240,7 +266,12 @@ fn disabled_candidates_are_left_out_with_their_reason() {
     );
     // A Node server: nginx does not suit it, disabled or not.
     let dir = case("01-node-npm-ci");
-    let out = run(&dir, &["explain", "--rules", overlay, "Dockerfile"], None);
+    let out = run(
+        &dir,
+        &["explain", "--rules", overlay_arg, "Dockerfile"],
+        None,
+    );
     let explain = text(&out.stdout);
     assert!(!explain.contains("nginx"), "{explain}");
+    let _ = std::fs::remove_dir_all(&overlay);
 }

@@ -113,6 +113,34 @@ impl AppResult {
     }
 }
 
+/// Look-alike images the harness builds itself, on top of the stand-ins of
+/// `../shared/e2e/standins` (each folder's Dockerfile says what it mimics):
+/// (tag, folder under corpus/e2e/standins-extra).
+const EXTRA_STANDINS: &[(&str, &str)] = &[(
+    "nginxinc/nginx-unprivileged:stable-alpine",
+    "nginx-unprivileged",
+)];
+
+/// Builds the harness's own look-alikes (cached after the first time).
+fn build_extra_standins(root: &Path) {
+    for (tag, dir) in EXTRA_STANDINS {
+        let dir = root.join("corpus/e2e/standins-extra").join(dir);
+        let out = Command::new(docker())
+            .args(["build", "-q", "-t", tag])
+            .arg(&dir)
+            .env("DOCKER_BUILDKIT", "1")
+            .output()
+            .expect("run docker build");
+        assert!(
+            out.status.success(),
+            "e2e: building the look-alike {tag} from {} failed (are ../shared/e2e/standins built?):\n{}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        eprintln!("e2e: look-alike {tag} built from {}", dir.display());
+    }
+}
+
 /// The catalogue overlay describing what the look-alike registry holds.
 const STANDINS_RULES: &str = "corpus/e2e/standins-rules";
 
@@ -186,6 +214,7 @@ fn e2e_corpus() {
         }
     };
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    build_extra_standins(&root);
     let only: Option<Vec<String>> = std::env::var("DFSPLIT_E2E_APPS")
         .ok()
         .filter(|s| !s.trim().is_empty())
@@ -320,7 +349,8 @@ fn markdown(results: &[AppResult], engine: &str, total: f64, sizes: &[OfficialSi
          carry no dpkg database: their package count shows as `–`. The registry has distroless \
          images on Debian 12 only, so the rewrites are planned with the overlay `{STANDINS_RULES}` \
          (the built-in catalogue's distroless candidates, cut to Debian 12); without it the same \
-         plans name the Debian 13 images. Whole run: {total:.0} s{cold}; \
+         plans name the Debian 13 images. `nginxinc/nginx-unprivileged` is a look-alike the harness \
+         builds on the nginx stand-in (`corpus/e2e/standins-extra/`). Whole run: {total:.0} s{cold}; \
          build times depend on the build cache at the time.\n"
     );
     let _ = writeln!(
