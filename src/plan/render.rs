@@ -726,45 +726,23 @@ pub(crate) fn render(
             // original, serving as root, sent them.
             let chmod = format!("{} chmod -R a+rX {}", out.kw("RUN"), site.dir);
             let why = "makes every file of the site readable (and its folders enterable) by nginx's unprivileged workers; everything there is served to anyone anyway";
-            match stage_user.as_deref().filter(|_| !user_is_root) {
-                None => add(
+            let mut lines = vec![(chmod, why)];
+            if let Some(user) = stage_user.as_deref().filter(|_| !user_is_root) {
+                // As root, then back to the stage's own user.
+                let also =
+                    "the step between changes modes on files the build may have written as root";
+                lines.insert(0, (format!("{} root", out.kw("USER")), also));
+                lines.push((format!("{} {user}", out.kw("USER")), also));
+            }
+            for (line, reason) in lines {
+                add(
                     &mut out,
                     &mut additions,
                     &build_name,
-                    chmod,
+                    line,
                     "core/static-site",
-                    why,
-                ),
-                Some(user) => {
-                    // As root, then back to the stage's own user.
-                    let root = format!("{} root", out.kw("USER"));
-                    let back = format!("{} {user}", out.kw("USER"));
-                    let also = "the step between changes modes on files the build may have written as root";
-                    add(
-                        &mut out,
-                        &mut additions,
-                        &build_name,
-                        root,
-                        "core/static-site",
-                        also,
-                    );
-                    add(
-                        &mut out,
-                        &mut additions,
-                        &build_name,
-                        chmod,
-                        "core/static-site",
-                        why,
-                    );
-                    add(
-                        &mut out,
-                        &mut additions,
-                        &build_name,
-                        back,
-                        "core/static-site",
-                        also,
-                    );
-                }
+                    reason,
+                );
             }
         }
         if stage_kind == Place::Build && !staged.is_empty() {

@@ -29,46 +29,9 @@ const TRANSLATED_MAJOR: u32 = 14;
 /// server's library disagree: `mime-types` 2.x for serve, `mime` 1.x for
 /// http-server (the versions serve 14 and http-server 14 install). Each
 /// server's own answer is kept: a browser refuses an `.mjs` module sent as
-/// `application/octet-stream`, or subtitles not sent as `text/vtt`.
-const SERVE_TYPES: &[(&str, &str)] = &[
-    ("application/javascript", "mjs"),
-    ("application/node", "cjs"),
-    ("application/json", "map"),
-    ("application/manifest+json", "webmanifest"),
-    ("application/xml", "xml xsl"),
-    ("application/xslt+xml", "xslt"),
-    ("application/ld+json", "jsonld"),
-    ("application/geo+json", "geojson"),
-    ("application/toml", "toml"),
-    ("application/x-subrip", "srt"),
-    ("application/dash+xml", "mpd"),
-    ("application/epub+zip", "epub"),
-    ("application/gzip", "gz"),
-    ("application/x-tar", "tar"),
-    ("text/markdown", "md markdown"),
-    ("text/csv", "csv"),
-    ("text/tab-separated-values", "tsv"),
-    ("text/yaml", "yaml yml"),
-    ("text/calendar", "ics"),
-    ("text/vtt", "vtt"),
-    ("text/cache-manifest", "appcache"),
-    ("image/vnd.microsoft.icon", "ico"),
-    ("image/bmp", "bmp"),
-    ("image/apng", "apng"),
-    ("image/heic", "heic"),
-    ("font/ttf", "ttf"),
-    ("font/otf", "otf"),
-    ("audio/wave", "wav"),
-    ("audio/ogg", "oga opus"),
-    ("audio/x-flac", "flac"),
-    ("audio/mp4", "m4a"),
-    ("audio/x-aac", "aac"),
-    ("audio/webm", "weba"),
-    ("video/ogg", "ogv"),
-    ("model/gltf-binary", "glb"),
-    ("model/gltf+json", "gltf"),
-];
-const HTTP_SERVER_TYPES: &[(&str, &str)] = &[
+/// `application/octet-stream`, or subtitles not sent as `text/vtt`. First
+/// what both libraries say, then where they differ.
+const TYPES: &[(&str, &str)] = &[
     ("application/javascript", "mjs"),
     ("application/json", "map"),
     ("application/manifest+json", "webmanifest"),
@@ -81,7 +44,6 @@ const HTTP_SERVER_TYPES: &[(&str, &str)] = &[
     ("application/epub+zip", "epub"),
     ("application/gzip", "gz"),
     ("application/x-tar", "tar"),
-    ("application/octet-stream", "cjs toml opus heic avif"),
     ("text/markdown", "md markdown"),
     ("text/csv", "csv"),
     ("text/tab-separated-values", "tsv"),
@@ -93,7 +55,6 @@ const HTTP_SERVER_TYPES: &[(&str, &str)] = &[
     ("image/apng", "apng"),
     ("font/ttf", "ttf"),
     ("font/otf", "otf"),
-    ("audio/wav", "wav"),
     ("audio/ogg", "oga"),
     ("audio/x-flac", "flac"),
     ("audio/mp4", "m4a"),
@@ -102,6 +63,18 @@ const HTTP_SERVER_TYPES: &[(&str, &str)] = &[
     ("video/ogg", "ogv"),
     ("model/gltf-binary", "glb"),
     ("model/gltf+json", "gltf"),
+];
+const SERVE_TYPES: &[(&str, &str)] = &[
+    ("application/node", "cjs"),
+    ("application/toml", "toml"),
+    ("audio/ogg", "opus"),
+    ("audio/wave", "wav"),
+    ("image/heic", "heic"),
+    ("image/vnd.microsoft.icon", "ico"),
+];
+const HTTP_SERVER_TYPES: &[(&str, &str)] = &[
+    ("application/octet-stream", "cjs toml opus heic avif"),
+    ("audio/wav", "wav"),
 ];
 /// Types the servers label UTF-8 (every `text/*` they send, JavaScript and
 /// JSON; serve also web manifests); nginx always adds it to text/html.
@@ -209,7 +182,7 @@ pub(crate) fn detect(
             "the folder `{dir}` has characters a COPY would read as a pattern or a separator"
         ));
     }
-    let types = if server == "serve" {
+    let own = if server == "serve" {
         SERVE_TYPES
     } else {
         HTTP_SERVER_TYPES
@@ -227,7 +200,7 @@ pub(crate) fn detect(
         "    include /etc/nginx/mime.types;".to_string(),
     ];
     let mut line = "    types {".to_string();
-    for (t, e) in types {
+    for (t, e) in TYPES.iter().chain(own) {
         let entry = format!(" {t} {e};");
         if line.len() + entry.len() > 100 {
             config.push(line);

@@ -16,11 +16,11 @@ RUN printf '%s\n' \
     '        application/xml xml xsl; application/xslt+xml xslt; application/ld+json jsonld;' \
     '        application/geo+json geojson; application/x-subrip srt; application/dash+xml mpd;' \
     '        application/epub+zip epub; application/gzip gz; application/x-tar tar;' \
-    '        application/octet-stream cjs toml opus heic avif; text/markdown md markdown; text/csv csv;' \
-    '        text/tab-separated-values tsv; text/yaml yaml yml; text/calendar ics; text/vtt vtt;' \
-    '        text/cache-manifest appcache; image/bmp bmp; image/apng apng; font/ttf ttf; font/otf otf;' \
-    '        audio/wav wav; audio/ogg oga; audio/x-flac flac; audio/mp4 m4a; audio/x-aac aac;' \
-    '        audio/webm weba; video/ogg ogv; model/gltf-binary glb; model/gltf+json gltf; }' \
+    '        text/markdown md markdown; text/csv csv; text/tab-separated-values tsv; text/yaml yaml yml;' \
+    '        text/calendar ics; text/vtt vtt; text/cache-manifest appcache; image/bmp bmp;' \
+    '        image/apng apng; font/ttf ttf; font/otf otf; audio/ogg oga; audio/x-flac flac;' \
+    '        audio/mp4 m4a; audio/x-aac aac; audio/webm weba; video/ogg ogv; model/gltf-binary glb;' \
+    '        model/gltf+json gltf; application/octet-stream cjs toml opus heic avif; audio/wav wav; }' \
     '    charset utf-8;' \
     '    charset_types text/css text/plain text/xml text/markdown text/csv text/tab-separated-values text/yaml text/calendar text/vtt text/cache-manifest application/javascript application/json;' \
     '    location / {' \

@@ -11,16 +11,16 @@ RUN printf '%s\n' \
     '    root /usr/share/nginx/site;' \
     '    absolute_redirect off;' \
     '    include /etc/nginx/mime.types;' \
-    '    types { application/javascript mjs; application/node cjs; application/json map;' \
-    '        application/manifest+json webmanifest; application/xml xml xsl; application/xslt+xml xslt;' \
-    '        application/ld+json jsonld; application/geo+json geojson; application/toml toml;' \
-    '        application/x-subrip srt; application/dash+xml mpd; application/epub+zip epub;' \
-    '        application/gzip gz; application/x-tar tar; text/markdown md markdown; text/csv csv;' \
-    '        text/tab-separated-values tsv; text/yaml yaml yml; text/calendar ics; text/vtt vtt;' \
-    '        text/cache-manifest appcache; image/vnd.microsoft.icon ico; image/bmp bmp; image/apng apng;' \
-    '        image/heic heic; font/ttf ttf; font/otf otf; audio/wave wav; audio/ogg oga opus;' \
-    '        audio/x-flac flac; audio/mp4 m4a; audio/x-aac aac; audio/webm weba; video/ogg ogv;' \
-    '        model/gltf-binary glb; model/gltf+json gltf; }' \
+    '    types { application/javascript mjs; application/json map; application/manifest+json webmanifest;' \
+    '        application/xml xml xsl; application/xslt+xml xslt; application/ld+json jsonld;' \
+    '        application/geo+json geojson; application/x-subrip srt; application/dash+xml mpd;' \
+    '        application/epub+zip epub; application/gzip gz; application/x-tar tar;' \
+    '        text/markdown md markdown; text/csv csv; text/tab-separated-values tsv; text/yaml yaml yml;' \
+    '        text/calendar ics; text/vtt vtt; text/cache-manifest appcache; image/bmp bmp;' \
+    '        image/apng apng; font/ttf ttf; font/otf otf; audio/ogg oga; audio/x-flac flac;' \
+    '        audio/mp4 m4a; audio/x-aac aac; audio/webm weba; video/ogg ogv; model/gltf-binary glb;' \
+    '        model/gltf+json gltf; application/node cjs; application/toml toml; audio/ogg opus;' \
+    '        audio/wave wav; image/heic heic; image/vnd.microsoft.icon ico; }' \
     '    charset utf-8;' \
     '    charset_types text/css text/plain text/xml text/markdown text/csv text/tab-separated-values text/yaml text/calendar text/vtt text/cache-manifest application/javascript application/json application/manifest+json;' \
     '    location ~ "\.html$" {' \
