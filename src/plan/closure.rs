@@ -649,7 +649,7 @@ fn static_site_blocker(
 }
 
 /// `useradd`, `adduser`, `groupadd`, `addgroup`.
-fn is_account_command(c: &super::steps::CmdInfo) -> bool {
+pub(crate) fn is_account_command(c: &super::steps::CmdInfo) -> bool {
     matches!(
         c.program.as_deref(),
         Some("useradd" | "adduser" | "groupadd" | "addgroup")

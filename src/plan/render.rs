@@ -4,7 +4,7 @@
 //! [`Edit`]s applied in one place.
 
 use super::base::{Chosen, EntryRewrite};
-use super::closure::{Closure, Entry};
+use super::closure::{Closure, Entry, is_account_command};
 use super::steps::{CmdKind, StepInfo, StepKind};
 use super::{
     Addition, CommandDecision, Decision, Options, Placement, Rewrite, StageSummary, first_line,
@@ -983,17 +983,13 @@ pub(crate) fn render(
         // (USER names numeric ids), the directories are copied.
         for item in &closure.replay {
             let info = infos.iter().find(|i| i.item == *item);
-            let runs = |names: &[&str]| {
-                info.is_some_and(|i| {
-                    i.commands().iter().any(|c| {
-                        c.program
-                            .as_deref()
-                            .is_some_and(|p| names.contains(&p.rsplit('/').next().unwrap_or(p)))
-                    })
-                })
-            };
-            let accounts = runs(&["useradd", "adduser", "groupadd", "addgroup"]);
-            let dirs = runs(&["mkdir"]);
+            let cmds = info.map_or(&[][..], |i| i.commands());
+            let accounts = cmds.iter().any(is_account_command);
+            let dirs = cmds.iter().any(|c| {
+                c.program
+                    .as_deref()
+                    .is_some_and(|p| p.rsplit('/').next() == Some("mkdir"))
+            });
             let what = match (accounts, dirs) {
                 (true, true) => {
                     "creates the account the original runs as and directories for it; the runtime base has no shell to do it again, so its USER names the numeric ids and the directories are copied from the build stage with their owner and mode"

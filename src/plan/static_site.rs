@@ -353,9 +353,9 @@ fn server_command(
 
 /// `serve` or `http-server`, also through `node_modules/.bin/`.
 fn server_name(word: &str) -> Option<&'static str> {
+    // `./serve` is a file of the app, not the package's binary.
     let name = word
-        .strip_prefix("./")
-        .unwrap_or(word)
+        .trim_start_matches("./")
         .strip_prefix("node_modules/.bin/")
         .unwrap_or(word);
     match name {

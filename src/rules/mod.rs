@@ -1415,10 +1415,8 @@ fn choose_release(
     let mut version_errors: Vec<RejectReason> = Vec::new();
     let mut fitting: Vec<(&CandidateRelease, String)> = Vec::new();
     for rel in &spec.releases {
-        let name = facts
-            .bases
-            .release_by_distro(&rel.distro)
-            .map_or(rel.distro.clone(), describe_release);
+        let release = facts.bases.release_by_distro(&rel.distro);
+        let name = release.map_or(rel.distro.clone(), describe_release);
         if let Err(e) = versions_allow(&rel.versions, vars) {
             why_not.push(format!("{name}: {e}"));
             version_errors.push(e);
@@ -1426,11 +1424,7 @@ fn choose_release(
         }
         let why = match builder_glibc {
             Some((builder, bg)) if glibc_matters => {
-                let own = facts
-                    .bases
-                    .release_by_distro(&rel.distro)
-                    .and_then(|r| r.glibc.as_deref());
-                match own {
+                match release.and_then(|r| r.glibc.as_deref()) {
                     Some(g) if version_key(g) >= version_key(bg) => format!(
                         "{name}, whose glibc {g} is not older than the builder's {bg} ({}{})",
                         builder.suite,

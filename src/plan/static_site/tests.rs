@@ -296,6 +296,11 @@ fn launchers_and_the_package_json_the_image_holds() {
             .is_some()
     );
     assert_eq!(site(&["node", "server.js"]).unwrap(), None);
+    // A script of the app that happens to be called serve.
+    assert_eq!(
+        site(&["./serve", "-s", "dist", "-l", "3000"]).unwrap(),
+        None
+    );
 }
 
 #[test]
