@@ -410,7 +410,6 @@ pub(crate) fn choose(
                 None,
                 spec,
                 format!("chosen with --base {img}"),
-                None,
                 c,
                 entry,
                 opts,
@@ -469,16 +468,22 @@ pub(crate) fn choose(
                 why.push_str("; ");
                 why.push_str(&r.why);
             }
-            Ok(finish(
+            let mut chosen = finish(
                 k.image.clone(),
                 k.nonroot_image.clone(),
                 Some(k.spec.clone()),
                 why,
-                k.release.as_ref().and_then(|r| r.deprecated.clone()),
                 c,
                 entry,
                 opts,
-            ))
+            );
+            if let Some(why) = k.release.as_ref().and_then(|r| r.deprecated.as_ref()) {
+                chosen.notes.push(format!(
+                    "the runtime base {} is no longer updated upstream: {why}",
+                    chosen.image
+                ));
+            }
+            Ok(chosen)
         }
         None => Err(Gate {
             rule: "core/base-incompatible".into(),
@@ -491,13 +496,11 @@ pub(crate) fn choose(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn finish(
     image: String,
     nonroot_image: Option<String>,
     spec: Option<CandidateSpec>,
     reason: String,
-    deprecated: Option<String>,
     c: &Closure,
     entry: &Entry,
     opts: &Options,
@@ -569,14 +572,10 @@ fn finish(
         let last = image.rsplit('/').next().unwrap_or(&image);
         !last.contains(':') && !image.contains('@')
     };
-    let notes = deprecated
-        .map(|why| format!("the runtime base {image} is no longer updated upstream: {why}"))
-        .into_iter()
-        .collect();
     Chosen {
         untagged,
         numeric_user,
-        notes,
+        notes: Vec::new(),
         extra_packages,
         copy_ca_certs: scratch && c.needs_ca_certs,
         copy_tzdata: scratch && c.needs_tzdata,
