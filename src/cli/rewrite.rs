@@ -5,7 +5,7 @@ use super::{Input, Outcome, read_input, report};
 use anyhow::{Context as _, Result};
 use clap::ValueEnum;
 use dfsplit::model::Context;
-use dfsplit::plan::{self, BaseChoice, Options, Outcome as Plan, Placement};
+use dfsplit::plan::{self, BaseChoice, Options, Outcome as Plan, Placement, UserPolicy};
 use dfsplit::rules::Rules;
 use dfsplit::syntax::{self, Dockerfile, Severity};
 use std::io::Write;
@@ -33,8 +33,21 @@ pub struct PlanArgs {
     /// Leave RUN lines without BuildKit cache mounts (for the legacy builder).
     #[arg(long)]
     no_cache_mounts: bool,
-    /// Keep running as root when the original sets no USER.
-    #[arg(long)]
+    /// Run the runtime as a non-root user when the original runs as root,
+    /// and give that user what the app may write (its directory, the
+    /// directories the Dockerfile creates, VOLUMEs). USER: a name the runtime
+    /// base has, `uid` or `uid:gid`; without it, the base's own non-root
+    /// account (or uid 65532).
+    #[arg(
+        long,
+        value_name = "USER",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = ""
+    )]
+    non_root: Option<String>,
+    /// Accepted for old scripts: running as the original's user is now the default.
+    #[arg(long, hide = true, conflicts_with = "non_root")]
     keep_root: bool,
 }
 
@@ -125,8 +138,17 @@ pub(super) fn load_file(args: &PlanArgs) -> Result<Option<Loaded>> {
             .parse::<BaseChoice>()
             .map_err(|e| anyhow::anyhow!("--base: {e}"))?,
         cache_mounts: !args.no_cache_mounts,
-        keep_root: args.keep_root,
+        user: match args.non_root.as_deref() {
+            None => UserPolicy::Keep,
+            Some("") => UserPolicy::NonRoot(None),
+            Some(u) => UserPolicy::NonRoot(Some(u.to_string())),
+        },
     };
+    if args.keep_root {
+        eprintln!(
+            "dfsplit: --keep-root is the default now (the runtime runs as the original's user); --non-root asks for a non-root user"
+        );
+    }
     Ok(Some(Loaded {
         input,
         df,
@@ -294,6 +316,14 @@ pub fn explain_text(name: &str, plan: &Plan) -> String {
                 r.base_before, r.base_after
             );
             let _ = writeln!(s, "  because: {}", r.base_reason);
+            let _ = writeln!(s, "runtime user: {} [{}]", r.user.name, r.user.rule);
+            let _ = writeln!(s, "  because: {}", r.user.reason);
+            for o in &r.user.owns {
+                let _ = writeln!(s, "  owns {}: {}", o.path, o.reason);
+            }
+            for n in &r.user.not_shown {
+                let _ = writeln!(s, "  not shown: {n}");
+            }
             let _ = writeln!(s);
             for d in &r.decisions {
                 let _ = writeln!(

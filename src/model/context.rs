@@ -67,8 +67,9 @@ const KNOWN_NAMES: &[(&str, Use)] = &[
 /// Whether the analysis reads a file called `name` (no folder), and whether
 /// the file only declares dependencies: by its exact name, or by its form.
 /// Project files (`requirements*.txt`, .NET projects and solutions) are
-/// both; Go sources (cgo and file access) and JavaScript/TypeScript sources
-/// (imports of devDependencies) are only read.
+/// both; Go sources (cgo and file access), JavaScript/TypeScript sources
+/// (imports of devDependencies) and Python sources (folders the app writes
+/// to, for `--non-root`) are only read.
 fn file_use(name: &str) -> (bool, bool) {
     let exact = KNOWN_NAMES
         .iter()
@@ -79,6 +80,7 @@ fn file_use(name: &str) -> (bool, bool) {
             .iter()
             .any(|e| name.ends_with(e));
     let source = name.ends_with(".go")
+        || name.ends_with(".py")
         || [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"]
             .iter()
             .any(|e| name.ends_with(e) && !name.ends_with(".d.ts"));
@@ -202,7 +204,8 @@ mod tests {
         ("requirements-dev.txt", true, true),
         ("requirements.in", false, false),
         ("requirements/base.txt", false, false),
-        ("app.py", false, false),
+        // Python sources: read for the folders the app writes to (--non-root).
+        ("app.py", true, false),
         // .NET
         ("Directory.Build.props", true, true),
         ("NuGet.config", false, true),

@@ -3,6 +3,7 @@
 
 use super::Gate;
 use super::Options;
+use super::UserPolicy;
 use super::closure::{Closure, Entry};
 use crate::rules::{
     BaseCandidate, CandidateSpec, PackageManager, RejectReason, Requirement, Rules,
@@ -116,6 +117,11 @@ pub(crate) struct Chosen {
     /// On a base without a shell, the account setup is not repeated and USER
     /// becomes these numeric ids.
     pub numeric_user: Option<String>,
+    /// `--non-root` switched a root app to a non-root user: its numeric
+    /// `uid:gid`, which owns what the app may write.
+    pub owner: Option<String>,
+    /// What that user owns (set once the owner is known).
+    pub owned: super::non_root::Ownership,
 }
 
 /// How the start command changes on a base whose ENTRYPOINT is the interpreter.
@@ -129,17 +135,31 @@ pub(crate) enum EntryRewrite {
 }
 
 /// Why a candidate cannot serve, or `None` when it can.
-fn incompatible(spec: &CandidateSpec, c: &Closure, entry: &Entry, builder: &str) -> Option<String> {
+fn incompatible(
+    spec: &CandidateSpec,
+    c: &Closure,
+    entry: &Entry,
+    builder: &str,
+    opts: &Options,
+) -> Option<String> {
     if let Some(kind) = c.app_kind
         && !spec.suits.contains(&kind)
     {
         return Some(format!("it does not suit a {kind:?} app"));
     }
-    if c.must_run_as_root && spec.user.uid != 0 {
-        return Some(
-            "it runs as a non-root user, but the original runs as root and writes to its VOLUME"
-                .into(),
-        );
+    if opts.user == UserPolicy::Keep && c.runs_as_root() && spec.user.uid != 0 {
+        return Some(format!(
+            "it runs as `{}` (uid {}) by default and the original runs as root: the runtime keeps the original's user (--non-root allows it)",
+            spec.user.name, spec.user.uid
+        ));
+    }
+    if let UserPolicy::NonRoot(Some(wanted)) = &opts.user
+        && c.runs_as_root()
+        && requested_ids(spec, wanted, c).is_none()
+    {
+        return Some(format!(
+            "--non-root={wanted}: it has no account `{wanted}` (give numeric ids, e.g. --non-root=10001:10001)"
+        ));
     }
     if let Some(u) = &c.user
         && let Some(name) = missing_user(spec, u, c, UserCheck::Usable)
@@ -218,6 +238,31 @@ fn incompatible(spec: &CandidateSpec, c: &Closure, entry: &Entry, builder: &str)
     }
     if entry_translation(spec, entry).is_err() {
         return Some("its ENTRYPOINT starts an interpreter, and the start command cannot be translated exactly".into());
+    }
+    None
+}
+
+/// The numeric `uid:gid` of the user `--non-root=USER` names on this base:
+/// numeric ids as given (`uid` alone: the same gid), an account the
+/// catalogue lists for the base (its group has the same id), or one the
+/// setup creates with fixed ids; `None` when the base has no such account.
+fn requested_ids(spec: &CandidateSpec, wanted: &str, c: &Closure) -> Option<String> {
+    let numeric = |s: &str| !s.is_empty() && s.chars().all(|ch| ch.is_ascii_digit());
+    match wanted.split_once(':') {
+        Some((u, g)) if numeric(u) && numeric(g) => return Some(wanted.to_string()),
+        None if numeric(wanted) => return Some(format!("{wanted}:{wanted}")),
+        _ => {}
+    }
+    let name = wanted.split(':').next().unwrap_or(wanted);
+    if kind(spec) != Kind::Scratch
+        && let Some(u) = std::iter::once(&spec.user)
+            .chain(spec.other_users.iter())
+            .find(|u| u.name == name && u.uid != 0)
+    {
+        return Some(format!("{0}:{0}", u.uid));
+    }
+    if spec.shell && c.created_users.iter().any(|u| u == name) {
+        return c.numeric_ids(wanted);
     }
     None
 }
@@ -374,7 +419,7 @@ pub(crate) fn choose(
         }
     }
     for cand in &candidates {
-        match incompatible(cand.spec, c, entry, builder) {
+        match incompatible(cand.spec, c, entry, builder, opts) {
             Some(why) => {
                 if !why.starts_with("it does not suit") {
                     smaller_rejected
@@ -398,7 +443,7 @@ pub(crate) fn choose(
                 .map(|k| k.spec.clone());
             // The user's image is used as given, even when a non-root variant exists.
             if let Some(s) = &spec
-                && let Some(why) = incompatible(s, c, entry, builder)
+                && let Some(why) = incompatible(s, c, entry, builder, opts)
             {
                 return Err(Gate {
                     rule: "core/base-incompatible".into(),
@@ -423,9 +468,10 @@ pub(crate) fn choose(
                 .filter(|k| !k.spec.requires.contains(&Requirement::OtherJvmVendor))
                 .collect();
             // Between equal sizes, one whose default user suits the request:
-            // non-root by default, or root with --keep-root.
+            // the original's kind of user (root or not), non-root with --non-root.
+            let want_non_root = matches!(opts.user, UserPolicy::NonRoot(_)) || !c.runs_as_root();
             auto.iter()
-                .min_by_key(|k| (k.spec.approx_size_mb, (k.spec.user.uid != 0) == opts.keep_root))
+                .min_by_key(|k| (k.spec.approx_size_mb, (k.spec.user.uid != 0) != want_non_root))
                 .map(|k| {
                     let s = k.spec;
                     let mut why = format!(
@@ -527,31 +573,61 @@ fn finish(
     {
         image = nonroot.clone();
     }
-    if let Some(s) = &spec
-        && !opts.keep_root
-        && !c.must_run_as_root
-        && c.user.is_none()
-    {
-        if s.user.uid != 0 || s.drops_privileges {
-            // Already non-root, or its server drops privileges itself.
-        } else if let Some(nonroot) = nonroot_image {
-            image = nonroot;
-        } else if let Some(u) = s.other_users.iter().find(|u| u.uid != 0) {
-            user = Some((
-                u.name.clone(),
-                format!(
-                    "the base's own non-root account `{}` (uid {})",
-                    u.name, u.uid
-                ),
-            ));
-        } else {
-            user = Some((
-                "65532:65532".into(),
-                if scratch {
-                    "scratch has no /etc/passwd, so a numeric non-root user".into()
-                } else {
-                    "the base has no non-root account, so a numeric non-root user".into()
-                },
+    let mut owner = None;
+    let mut notes = Vec::new();
+    if let (Some(s), UserPolicy::NonRoot(wanted)) = (&spec, &opts.user) {
+        if c.user.is_some() && c.runs_as_root() {
+            notes.push(
+                "--non-root: the original sets USER root itself, and the runtime keeps it".into(),
+            );
+        } else if c.user.is_none() && c.app_kind != Some(crate::rules::AppKind::StaticSite) {
+            match wanted {
+                Some(w) => {
+                    let ids = requested_ids(s, w, c).unwrap_or_else(|| w.clone());
+                    user = Some((w.clone(), format!("asked for with --non-root={w}")));
+                    owner = Some(ids);
+                }
+                None if s.user.uid != 0 => {
+                    // Already non-root by default.
+                    owner = Some(format!("{0}:{0}", s.user.uid));
+                }
+                None if s.drops_privileges => {}
+                None => {
+                    if let Some(nonroot) = nonroot_image {
+                        image = nonroot;
+                        let uid = s
+                            .other_users
+                            .iter()
+                            .find(|u| u.name == "nonroot")
+                            .map_or(65532, |u| u.uid);
+                        owner = Some(format!("{uid}:{uid}"));
+                    } else if let Some(u) = s.other_users.iter().find(|u| u.uid != 0) {
+                        user = Some((
+                            u.name.clone(),
+                            format!(
+                                "the base's own non-root account `{}` (uid {})",
+                                u.name, u.uid
+                            ),
+                        ));
+                        owner = Some(format!("{0}:{0}", u.uid));
+                    } else {
+                        user = Some((
+                            "65532:65532".into(),
+                            if scratch {
+                                "scratch has no /etc/passwd, so a numeric non-root user".into()
+                            } else {
+                                "the base has no non-root account, so a numeric non-root user"
+                                    .into()
+                            },
+                        ));
+                        owner = Some("65532:65532".into());
+                    }
+                }
+            }
+        } else if c.user.is_some() {
+            notes.push(format!(
+                "--non-root: the original already runs as `{}`, and the runtime keeps it",
+                c.user.as_deref().unwrap_or_default()
             ));
         }
     }
@@ -575,7 +651,9 @@ fn finish(
     Chosen {
         untagged,
         numeric_user,
-        notes: Vec::new(),
+        owner,
+        owned: Default::default(),
+        notes,
         extra_packages,
         copy_ca_certs: scratch && c.needs_ca_certs,
         copy_tzdata: scratch && c.needs_tzdata,

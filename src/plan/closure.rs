@@ -162,10 +162,11 @@ pub(crate) struct Closure {
     pub prune: Option<(String, String, String)>,
     /// The interpreter image family must be the same as the builder's.
     pub same_family: bool,
-    /// The original runs as root and declares a VOLUME it may write to.
-    pub must_run_as_root: bool,
     /// The user the original runs as (its last USER), resolved.
     pub user: Option<String>,
+    /// A static site: the user the original's server ran as (nginx takes
+    /// its place, and no USER is written).
+    pub served_as: Option<String>,
     /// Users and groups the replayed setup steps create.
     pub created_users: Vec<String>,
     /// The .NET project sets `InvariantGlobalization` (it does not need ICU).
@@ -456,15 +457,6 @@ fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
             Body::Text { text: Some(t) } => Some(crate::model::expand(&t.value, &i.env, df.escape)),
             _ => None,
         });
-    let has_volume = infos.iter().any(|i| i.keyword == Keyword::Volume);
-    c.must_run_as_root = has_volume
-        && original_user.as_deref().is_none_or(|u| {
-            let name = u.split(':').next().unwrap_or(u);
-            name == "root" || name == "0"
-        });
-    if c.must_run_as_root {
-        c.warnings.push("the runtime keeps running as root, like the original: it declares a VOLUME that a non-root user could not write to".into());
-    }
     c.user = original_user;
     // A HEALTHCHECK runs inside the runtime image.
     for info in infos {
@@ -718,6 +710,18 @@ fn record_ids(c: &mut Closure, cmd: &super::steps::CmdInfo) {
 }
 
 impl Closure {
+    /// The original runs as root: it sets no USER, or `root` / uid 0 (for a
+    /// static site, the user its server ran as).
+    pub fn runs_as_root(&self) -> bool {
+        self.user
+            .as_deref()
+            .or(self.served_as.as_deref())
+            .is_none_or(|u| {
+                let name = u.split(':').next().unwrap_or(u);
+                name == "root" || name == "0"
+            })
+    }
+
     /// The original USER as numbers, when the setup steps give every id it names.
     pub fn numeric_user(&self) -> Option<String> {
         self.numeric_ids(self.user.as_deref()?)
@@ -1023,9 +1027,10 @@ fn node(
         Ok(Some(site)) => match static_site_blocker(c, df, infos, &site) {
             None => {
                 c.app_kind = Some(AppKind::StaticSite);
-                // The start command is not run in the runtime: nginx's is.
+                // The start command is not run in the runtime: nginx's is,
+                // as root or not as the original's server ran.
                 c.needs_shell = false;
-                c.user = None;
+                c.served_as = c.user.take();
                 c.copies.push(CopySpec {
                     from: site.dir.clone(),
                     to: super::static_site::SITE_ROOT.into(),

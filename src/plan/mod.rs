@@ -10,6 +10,7 @@
 mod base;
 mod closure;
 pub mod graph;
+mod non_root;
 mod rebase;
 mod render;
 mod static_site;
@@ -30,8 +31,19 @@ pub struct Options {
     pub base: BaseChoice,
     /// Add BuildKit cache mounts to package-manager steps.
     pub cache_mounts: bool,
-    /// Keep running as root when the original sets no USER.
-    pub keep_root: bool,
+    /// Who the runtime runs as.
+    pub user: UserPolicy,
+}
+
+/// Who the runtime runs as.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum UserPolicy {
+    /// The original's user: a split does not change who the app runs as.
+    #[default]
+    Keep,
+    /// A non-root user when the original runs as root (`--non-root[=USER]`):
+    /// the named one (`name`, `uid` or `uid:gid`), or the base's own.
+    NonRoot(Option<String>),
 }
 
 impl Default for Options {
@@ -39,7 +51,7 @@ impl Default for Options {
         Options {
             base: BaseChoice::Auto,
             cache_mounts: true,
-            keep_root: false,
+            user: UserPolicy::Keep,
         }
     }
 }
@@ -115,6 +127,32 @@ pub struct StageSummary {
     pub base: String,
 }
 
+/// Who the runtime runs as.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuntimeUser {
+    /// The user (`root`, a name, or `uid:gid`).
+    pub name: String,
+    /// `core/same-user` (the original's) or `core/non-root` (`--non-root`).
+    pub rule: String,
+    /// Why, in plain words.
+    pub reason: String,
+    /// With `--non-root`: the directories handed to the user, each with why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub owns: Vec<OwnedPath>,
+    /// With `--non-root`: writes the analysis cannot account for.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_shown: Vec<String>,
+}
+
+/// A directory the runtime's user owns.
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnedPath {
+    /// Absolute path.
+    pub path: String,
+    /// Why.
+    pub reason: String,
+}
+
 /// Why the file stays as it is.
 #[derive(Debug, Clone, Serialize)]
 pub struct Gate {
@@ -160,6 +198,8 @@ pub struct Rewrite {
     pub base_reason: String,
     /// Approximate compressed size of the runtime base (catalogue figure), MB.
     pub base_after_approx_mb: Option<u32>,
+    /// Who the runtime runs as, and why.
+    pub user: RuntimeUser,
     /// Warnings for the user.
     pub warnings: Vec<String>,
     /// The new Dockerfile.
@@ -409,7 +449,7 @@ pub fn plan(
         Err(g) => return unchanged(&g.rule, g.reason, Some(profile_id)),
     };
 
-    let chosen = match base::parameterize(&chosen.image, &base.raw, &model.global_args) {
+    let mut chosen = match base::parameterize(&chosen.image, &base.raw, &model.global_args) {
         Ok((image, notes)) => base::Chosen {
             image,
             notes: chosen.notes.iter().cloned().chain(notes).collect(),
@@ -417,6 +457,9 @@ pub fn plan(
         },
         Err(g) => return unchanged(&g.rule, g.reason, Some(profile_id)),
     };
+    if chosen.owner.is_some() {
+        chosen.owned = non_root::ownership(df, &infos, &entry, ctx);
+    }
     let rewrite = render::render(
         df,
         &model,

@@ -5,7 +5,9 @@
 use super::base::{self, BaseChoice};
 use super::closure::{Entry, stage_needs};
 use super::steps::{StepKind, classify_step};
-use super::{Addition, Decision, Gate, Options, Placement, Rewrite, StageSummary, first_line};
+use super::{
+    Addition, Decision, Gate, Options, Placement, Rewrite, StageSummary, UserPolicy, first_line,
+};
 use crate::emit::{Edit, apply};
 use crate::model::{Context, Model, instruction};
 use crate::rules::Rules;
@@ -88,7 +90,14 @@ pub(crate) fn rebase_final_stage(
         ));
     }
     let closure = stage_needs(&profile.id, df, &infos, &entry, ctx)?;
-    let chosen = base::choose(rules, &stage.base.resolved, &closure, &entry, opts)?;
+    // The final stage's own COPY lines are kept as written: --non-root would
+    // need them to hand files over (--chown), so the runtime keeps the
+    // original's user, and says so.
+    let keep = Options {
+        user: UserPolicy::Keep,
+        ..opts.clone()
+    };
+    let chosen = base::choose(rules, &stage.base.resolved, &closure, &entry, &keep)?;
     if chosen.entry_rewrite.is_some()
         || chosen.numeric_user.is_some()
         || chosen.copy_ca_certs
@@ -166,10 +175,12 @@ pub(crate) fn rebase_final_stage(
             stage: name.clone(),
             text: line,
             rule: "core/non-root".into(),
-            reason: format!(
-                "the runtime runs as a non-root user by default ({why}); --keep-root to opt out"
-            ),
+            reason: why.clone(),
         });
+    }
+    let mut warnings = closure.warnings.clone();
+    if matches!(opts.user, UserPolicy::NonRoot(_)) && closure.runs_as_root() {
+        warnings.push("--non-root is not applied to an existing multi-stage file: the final stage's own COPY lines would have to hand their files to the user, so it keeps running as the original's user".into());
     }
     let text =
         apply(&df.source, &edits).map_err(|e| gate("core/base-incompatible", e.to_string()))?;
@@ -216,7 +227,8 @@ pub(crate) fn rebase_final_stage(
         base_after: chosen.image.clone(),
         base_reason: chosen.reason.clone(),
         base_after_approx_mb: chosen.spec.as_ref().map(|s| s.approx_size_mb),
-        warnings: closure.warnings.clone(),
+        user: super::render::runtime_user(&closure, &chosen),
+        warnings,
         text,
     })
 }

@@ -7,7 +7,8 @@ use super::base::{Chosen, EntryRewrite};
 use super::closure::{Closure, Entry, is_account_command};
 use super::steps::{CmdKind, StepInfo, StepKind};
 use super::{
-    Addition, CommandDecision, Decision, Options, Placement, Rewrite, StageSummary, first_line,
+    Addition, CommandDecision, Decision, Options, OwnedPath, Placement, Rewrite, RuntimeUser,
+    StageSummary, first_line,
 };
 use crate::emit::{Edit, apply};
 use crate::model::{Context, Model};
@@ -18,6 +19,9 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Where the build stage sets aside the directories the setup created, for a
 /// runtime base without a shell.
 const STAGED_DIRS: &str = "/tmp/dfsplit-dirs";
+/// Where the build stage sets aside, owned by `--non-root`'s user, empty
+/// folders whose copies give the runtime's folders that owner.
+const OWNED_DIRS: &str = "/tmp/dfsplit-owned";
 
 /// ENV names that only steer builds and package managers: they stay in the build stage.
 const BUILD_ONLY_ENV: &[&str] = &[
@@ -775,6 +779,41 @@ pub(crate) fn render(
                 ),
             );
         }
+        if stage_kind == Place::Build
+            && let Some(owner) = &chosen.owner
+            && !chosen.owned.dirs.is_empty()
+        {
+            let staged: Vec<String> = chosen
+                .owned
+                .dirs
+                .iter()
+                .enumerate()
+                .map(|(n, d)| format!("{OWNED_DIRS}/{}/{}", n + 1, base_name(&d.path)))
+                .collect();
+            let line = format!(
+                "{} mkdir -p {} && chown {owner} {}",
+                out.kw("RUN"),
+                staged.join(" "),
+                staged.join(" ")
+            );
+            add(
+                &mut out,
+                &mut additions,
+                &build_name,
+                line,
+                "core/non-root",
+                format!(
+                    "empty folders owned by {owner}, for the runtime stage to copy over {}: a folder copied as a child keeps its owner, also where the runtime already has it",
+                    chosen
+                        .owned
+                        .dirs
+                        .iter()
+                        .map(|d| d.path.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+        }
         if stage_kind == Place::Build {
             if let Some((cmd, rule, why)) = &closure.prune {
                 let line = format!("{} {cmd}", out.kw("RUN"));
@@ -1043,6 +1082,8 @@ pub(crate) fn render(
     // stage's own COPY --chown and RUN steps gave (seen with BuildKit, built
     // without the cache), which are the original's; a name there would be
     // looked up in the runtime base, which may not have it.
+    // With --non-root, what lands in a folder the user owns comes owned by
+    // it too (numeric ids: every base resolves them).
     for copy in &closure.copies {
         let (from_path, to_path) = if copy.from.contains('*') {
             let dir = copy.from.rsplit_once('/').map_or("/", |(d, _)| d);
@@ -1050,8 +1091,12 @@ pub(crate) fn render(
         } else {
             (copy.from.clone(), copy.to.clone())
         };
+        let chown = match &chosen.owner {
+            Some(owner) if chosen.owned.covers(&copy.to) => format!(" --chown={owner}"),
+            _ => String::new(),
+        };
         let line = format!(
-            "{} --from={build_name} {from_path} {to_path}",
+            "{} --from={build_name}{chown} {from_path} {to_path}",
             out.kw("COPY")
         );
         add(
@@ -1080,6 +1125,28 @@ pub(crate) fn render(
         );
     }
 
+    if let Some(owner) = &chosen.owner {
+        for (n, d) in chosen.owned.dirs.iter().enumerate() {
+            let line = format!(
+                "{} --from={build_name} {OWNED_DIRS}/{}/ {}",
+                out.kw("COPY"),
+                n + 1,
+                parent_dir(&d.path)
+            );
+            add(
+                &mut out,
+                &mut additions,
+                &runtime_name,
+                line,
+                "core/non-root",
+                format!(
+                    "gives {} to {owner} ({}), mode 755; what the folder holds stays",
+                    d.path, d.why
+                ),
+            );
+        }
+    }
+
     // Moved configuration, in original order; a generated USER goes before
     // the start command (after every RUN and COPY of the stage).
     let original_user = infos.iter().any(|i| i.keyword == Keyword::User);
@@ -1095,9 +1162,7 @@ pub(crate) fn render(
                 &runtime_name,
                 line,
                 "core/non-root",
-                format!(
-                    "the runtime runs as a non-root user by default ({why}); --keep-root to opt out"
-                ),
+                format!("asked for with --non-root: {why}"),
             );
         }
     };
@@ -1230,6 +1295,7 @@ pub(crate) fn render(
         base_after: chosen.image.clone(),
         base_reason: chosen.reason.clone(),
         base_after_approx_mb: chosen.spec.as_ref().map(|s| s.approx_size_mb),
+        user: runtime_user(closure, chosen),
         warnings,
         text: out.text,
     }
@@ -1430,6 +1496,80 @@ fn reorder_install(
         manifests,
         flags,
     })
+}
+
+/// The last component of an absolute path.
+fn base_name(path: &str) -> &str {
+    path.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(path)
+}
+
+/// The folder a path is in, with a trailing `/` (`/` for a top-level one).
+fn parent_dir(path: &str) -> String {
+    match path.trim_end_matches('/').rsplit_once('/') {
+        Some(("", _)) | None => "/".to_string(),
+        Some((p, _)) => format!("{p}/"),
+    }
+}
+
+/// Who the runtime runs as, and why: the original's user, or the one
+/// `--non-root` asked for with what it owns.
+pub(super) fn runtime_user(closure: &Closure, chosen: &Chosen) -> RuntimeUser {
+    let base_user = chosen.spec.as_ref().map(|s| &s.user);
+    if let Some(owner) = &chosen.owner {
+        let name = match &chosen.user {
+            Some((u, _)) => u.clone(),
+            None if chosen.image.ends_with(":nonroot") => "nonroot".into(),
+            None => base_user.map_or_else(|| owner.clone(), |u| u.name.clone()),
+        };
+        let how = match &chosen.user {
+            Some((_, why)) => why.clone(),
+            None if chosen.image.ends_with(":nonroot") => {
+                "the base's :nonroot variant, whose default user is not root".into()
+            }
+            None => "the base's default user is not root".into(),
+        };
+        return RuntimeUser {
+            name,
+            rule: "core/non-root".into(),
+            reason: format!(
+                "asked for with --non-root ({how}); the original runs as root, so the user is given the folders the app may write (ids {owner})"
+            ),
+            owns: chosen
+                .owned
+                .dirs
+                .iter()
+                .map(|d| OwnedPath {
+                    path: d.path.clone(),
+                    reason: d.why.clone(),
+                })
+                .collect(),
+            not_shown: chosen.owned.unproven.clone(),
+        };
+    }
+    let (name, reason) = match (&closure.user, &closure.static_site) {
+        (_, Some(_)) => (
+            base_user.map_or("root".into(), |u| u.name.clone()),
+            "nginx serves the site as the image sets it up: only reads, no writes".to_string(),
+        ),
+        (Some(u), None) if !closure.runs_as_root() => (
+            u.clone(),
+            format!("the original's USER `{u}`, kept: a split does not change who the app runs as"),
+        ),
+        _ => (
+            closure.user.clone().unwrap_or_else(|| "root".into()),
+            "root, as in the original: a split does not change who the app runs as, and a non-root user could not write where the app writes; --non-root switches to a non-root user and gives it the folders the app writes".to_string(),
+        ),
+    };
+    RuntimeUser {
+        name,
+        rule: "core/same-user".into(),
+        reason,
+        owns: Vec::new(),
+        not_shown: Vec::new(),
+    }
 }
 
 fn unique(name: &str, taken: &[&String]) -> String {

@@ -17,7 +17,8 @@ FROM dependencies AS build
 # Bundle app source
 COPY . .
 
-FROM gcr.io/distroless/nodejs20-debian13:nonroot AS runtime
+# hadolint ignore=DL3006
+FROM gcr.io/distroless/nodejs20-debian13 AS runtime
 # Run in production mode
 ENV NODE_ENV=production
 WORKDIR /usr/src/app

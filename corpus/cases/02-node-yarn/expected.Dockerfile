@@ -21,5 +21,4 @@ ENV PORT=8080
 WORKDIR /app
 COPY --from=build /app /app
 EXPOSE 8080
-USER node
 CMD ["yarn", "start"]

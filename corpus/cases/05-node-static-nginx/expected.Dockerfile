@@ -43,7 +43,7 @@ RUN npm install -g http-server@14
 CMD ["http-server", "dist", "-p", "8080"]
 RUN chmod -R a+rX /app/dist
 
-FROM nginxinc/nginx-unprivileged:stable-alpine AS runtime
+FROM nginx:stable-alpine AS runtime
 COPY --from=build /app/dist /usr/share/nginx/site
 COPY --from=build /tmp/dfsplit-nginx.conf /etc/nginx/conf.d/default.conf
 

@@ -17,7 +17,8 @@ FROM dependencies AS build
 COPY . .
 RUN npm prune --omit=dev
 
-FROM gcr.io/distroless/nodejs20-debian13:nonroot AS runtime
+# hadolint ignore=DL3006
+FROM gcr.io/distroless/nodejs20-debian13 AS runtime
 WORKDIR /usr/src/app
 COPY --from=build /usr/src/app /usr/src/app
 

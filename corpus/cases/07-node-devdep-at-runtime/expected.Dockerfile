@@ -9,7 +9,8 @@ FROM dependencies AS build
 
 COPY . .
 
-FROM gcr.io/distroless/nodejs20-debian13:nonroot AS runtime
+# hadolint ignore=DL3006
+FROM gcr.io/distroless/nodejs20-debian13 AS runtime
 WORKDIR /app
 COPY --from=build /app /app
 

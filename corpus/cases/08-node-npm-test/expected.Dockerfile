@@ -20,5 +20,4 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app /app
 EXPOSE 3000
-USER node
 CMD ["npm", "start"]

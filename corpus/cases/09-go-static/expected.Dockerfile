@@ -14,7 +14,8 @@ ENV CGO_ENABLED=0 GOOS=linux
 RUN --mount=type=cache,target=/root/.cache/go-build go build -trimpath -ldflags="-s -w" \
       -o /usr/local/bin/inventory ./cmd/inventory
 
-FROM gcr.io/distroless/static-debian13:nonroot AS runtime
+# hadolint ignore=DL3006
+FROM gcr.io/distroless/static-debian13 AS runtime
 WORKDIR /src
 COPY --from=build /usr/local/bin/inventory /usr/local/bin/inventory
 

@@ -9,7 +9,8 @@ COPY web/ ./web/
 
 RUN --mount=type=cache,target=/root/.cache/go-build CGO_ENABLED=0 go build -o /dashboard
 
-FROM gcr.io/distroless/static-debian13:nonroot AS runtime
+# hadolint ignore=DL3006
+FROM gcr.io/distroless/static-debian13 AS runtime
 WORKDIR /app
 COPY --from=build /dashboard /dashboard
 

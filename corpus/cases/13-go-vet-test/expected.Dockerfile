@@ -15,7 +15,8 @@ RUN go vet ./... && \
 
 RUN --mount=type=cache,target=/root/.cache/go-build CGO_ENABLED=0 go build -o bin/ratelimiter ./cmd/ratelimiter
 
-FROM gcr.io/distroless/static-debian13:nonroot AS runtime
+# hadolint ignore=DL3006
+FROM gcr.io/distroless/static-debian13 AS runtime
 WORKDIR /app
 COPY --from=build /app/bin/ratelimiter /app/bin/ratelimiter
 

@@ -26,5 +26,4 @@ COPY --from=build /opt/venv /opt/venv
 COPY --from=build /code /code
 
 EXPOSE 8000
-USER 65532:65532
 CMD ["uvicorn", "shop.main:app", "--host", "0.0.0.0", "--port", "8000"]

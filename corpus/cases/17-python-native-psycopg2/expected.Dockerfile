@@ -24,5 +24,4 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && apt-g
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /srv /srv
 EXPOSE 5000
-USER 65532:65532
 CMD ["python", "-m", "ledger"]

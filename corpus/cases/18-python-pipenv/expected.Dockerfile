@@ -19,6 +19,5 @@ ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /app /app
-USER 65532:65532
 
 CMD ["python", "bot.py"]

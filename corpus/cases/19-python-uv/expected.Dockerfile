@@ -22,5 +22,4 @@ FROM python:3.12-slim AS runtime
 ENV PATH="/app/.venv/bin:$PATH"
 WORKDIR /app
 COPY --from=build /app /app
-USER 65532:65532
 CMD ["thumbnailer"]

@@ -18,7 +18,6 @@ COPY --from=build /opt/venv /opt/venv
 COPY --from=build /usr/src/app /usr/src/app
 
 EXPOSE 8000
-USER 65532:65532
 
 # 3 sync workers behind the load balancer
 CMD gunicorn --bind 0.0.0.0:8000 --workers 3 --access-logfile - wsgi:app

@@ -13,5 +13,4 @@ WORKDIR /usr/src/app
 COPY --from=build /usr/src/app/target/app.jar /usr/src/app/target/app.jar
 
 EXPOSE 8080
-USER 65532:65532
 CMD ["java", "-jar", "target/app.jar"]

@@ -18,5 +18,4 @@ FROM eclipse-temurin:21-jre AS runtime
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
 WORKDIR /build
 COPY --from=build /opt/service.jar /opt/service.jar
-USER 65532:65532
 ENTRYPOINT ["java", "-jar", "/opt/service.jar"]

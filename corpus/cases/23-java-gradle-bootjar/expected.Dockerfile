@@ -11,5 +11,4 @@ WORKDIR /home/gradle/project
 COPY --from=build /home/gradle/project/build/libs/payments-0.0.1-SNAPSHOT.jar /home/gradle/project/build/libs/payments-0.0.1-SNAPSHOT.jar
 
 EXPOSE 8080
-USER 65532:65532
 ENTRYPOINT ["java", "-jar", "build/libs/payments-0.0.1-SNAPSHOT.jar"]

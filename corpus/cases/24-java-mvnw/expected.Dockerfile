@@ -18,5 +18,4 @@ WORKDIR /app
 COPY --from=build /app/target/catalog-1.0.0.jar /app/target/catalog-1.0.0.jar
 
 EXPOSE 8080
-USER 65532:65532
 CMD ["java", "-jar", "target/catalog-1.0.0.jar"]

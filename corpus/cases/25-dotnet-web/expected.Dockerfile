@@ -21,5 +21,4 @@ FROM mcr.microsoft.com/dotnet/aspnet:8.0 AS runtime
 WORKDIR /app/publish
 COPY --from=build /app/publish /app/publish
 EXPOSE 8080
-USER app
 ENTRYPOINT ["dotnet", "Storefront.Api.dll"]

@@ -17,5 +17,4 @@ WORKDIR /app
 FROM mcr.microsoft.com/dotnet/runtime:8.0 AS runtime
 WORKDIR /app
 COPY --from=build /app /app
-USER app
 ENTRYPOINT ["dotnet", "QueueWorker.dll"]

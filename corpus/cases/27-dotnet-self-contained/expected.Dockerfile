@@ -16,5 +16,4 @@ ENV ASPNETCORE_HTTP_PORTS=5050
 WORKDIR /src
 COPY --from=build /out /out
 EXPOSE 5050
-USER app
 ENTRYPOINT ["/out/Relay"]

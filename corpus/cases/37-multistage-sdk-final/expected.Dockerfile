@@ -10,5 +10,4 @@ FROM mcr.microsoft.com/dotnet/aspnet:8.0 AS runtime
 WORKDIR /app
 COPY --from=build /app/out .
 EXPOSE 8080
-USER app
 ENTRYPOINT ["dotnet", "Inventory.Api.dll"]

@@ -27,5 +27,4 @@ ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
 WORKDIR /opt/reports
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /opt/reports /opt/reports
-USER 65532:65532
 CMD ["python", "-m", "reports"]

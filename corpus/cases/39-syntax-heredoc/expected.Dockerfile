@@ -35,5 +35,4 @@ RUN apt-get update && apt-get install -y --no-install-recommends libxml2 libxslt
 COPY --from=build /etc/scraper.toml /etc/scraper.toml
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /app /app
-USER 65532:65532
 CMD ["python", "-m", "scraper"]

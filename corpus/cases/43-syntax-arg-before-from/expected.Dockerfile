@@ -24,5 +24,4 @@ COPY --from=build /opt/venv /opt/venv
 COPY --from=build /app /app
 LABEL org.opencontainers.image.version=$APP_VERSION
 EXPOSE 8080
-USER 65532:65532
 CMD ["python", "-m", "aiohttp.web", "-H", "0.0.0.0", "-P", "8080", "api:init"]

@@ -8,7 +8,6 @@ RUN gradle jar --no-daemon --console=plain
 FROM eclipse-temurin:21-jre-jammy AS runtime
 WORKDIR /workspace
 COPY --from=build /workspace/build/libs/migrate.jar /workspace/build/libs/migrate.jar
-USER 65532:65532
 
 # `docker run image down 3` replaces only the default arguments
 ENTRYPOINT ["java", "-jar", "/workspace/build/libs/migrate.jar"]

@@ -15,7 +15,6 @@ FROM node:20-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app /app
-USER node
 
 # runs the database migrations, then execs the CMD
 ENTRYPOINT ["./docker-entrypoint.sh"]

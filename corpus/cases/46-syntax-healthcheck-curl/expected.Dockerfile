@@ -20,6 +20,5 @@ EXPOSE 3000
 # orchestrator restarts the container when this fails
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
   CMD curl -fsS http://localhost:3000/healthz || exit 1
-USER node
 
 CMD ["node", "index.js"]

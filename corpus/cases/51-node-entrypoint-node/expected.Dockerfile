@@ -10,7 +10,8 @@ FROM dependencies AS build
 COPY bin ./bin
 COPY lib ./lib
 
-FROM gcr.io/distroless/nodejs22-debian13:nonroot AS runtime
+# hadolint ignore=DL3006
+FROM gcr.io/distroless/nodejs22-debian13 AS runtime
 WORKDIR /opt/csvq
 COPY --from=build /opt/csvq /opt/csvq
 

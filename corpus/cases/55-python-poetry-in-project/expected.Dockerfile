@@ -15,7 +15,6 @@ COPY . .
 FROM python:3.11-slim AS runtime
 WORKDIR /srv/api
 COPY --from=build /srv/api /srv/api
-USER 65532:65532
 
 # the venv poetry made in the project
 CMD ["/srv/api/.venv/bin/waitress-serve", "--listen=0.0.0.0:8000", "api:app"]

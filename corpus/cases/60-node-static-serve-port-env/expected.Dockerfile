@@ -12,7 +12,6 @@ RUN npm prune --omit=dev
 FROM node:22-slim AS runtime
 WORKDIR /app
 COPY --from=build /app /app
-USER node
 
 # PORT is set by the platform (Cloud Run, Heroku) when the container starts
 CMD ["npx", "serve", "-s", "dist"]
