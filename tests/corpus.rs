@@ -7,7 +7,9 @@
 //! Besides the snapshots, each case checks the engine's promises: the
 //! outcome matches `case.toml` (`expect`, or a documented `gap`), an
 //! unchanged file comes out byte for byte, the output re-parses, a second
-//! rewrite changes nothing, and every input instruction has a decision.
+//! rewrite changes nothing, and every input instruction has a decision. A
+//! case with `non_root = true` is checked a second time with `--non-root`,
+//! against `expected.non-root.Dockerfile` and `explain.non-root.txt`.
 
 mod common;
 
@@ -82,136 +84,167 @@ fn corpus_cases_match_their_reviewed_output() {
         cases.len()
     );
     let mut problems = Vec::new();
+    let mut non_root = 0;
     for case in &cases {
-        let name = case
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("?")
-            .to_string();
         let toml = std::fs::read_to_string(case.join("case.toml")).expect("case.toml");
-        let input = std::fs::read(case.join("Dockerfile")).expect("Dockerfile");
         let flags = toml_flags(&toml);
-        let with = |base: &[&str]| -> Vec<String> {
-            base.iter()
-                .map(|s| s.to_string())
-                .chain(flags.iter().cloned())
-                .collect()
-        };
-        let args = with(&["rewrite", "Dockerfile"]);
-        let out = dfsplit(
-            case,
-            &args.iter().map(String::as_str).collect::<Vec<_>>(),
-            None,
-        );
-        if out.status.code() != Some(0) {
-            problems.push(format!(
-                "{name}: rewrite exited {:?}: {}",
-                out.status.code(),
-                String::from_utf8_lossy(&out.stderr)
-            ));
-            continue;
-        }
-        let changed = out.stdout != input;
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        if !changed && !stderr.contains("unchanged:") {
-            problems.push(format!(
-                "{name}: output equals input but stderr does not say why: {stderr}"
-            ));
-        }
-
-        // The outcome the case asks for, or its documented gap.
-        let expect = toml_value(&toml, "expect").unwrap_or_default();
-        let gap = toml_value(&toml, "gap");
-        match (expect.as_str(), gap.is_some(), changed) {
-            ("unchanged", _, true) => {
-                problems.push(format!("{name}: must stay unchanged, but was rewritten"))
-            }
-            ("rewrite", false, false) => {
-                problems.push(format!("{name}: expected a rewrite, got: {stderr}"))
-            }
-            ("rewrite", true, true) => problems.push(format!(
-                "{name}: rewrites now; remove its `gap` line from case.toml"
-            )),
-            _ => {}
-        }
-
-        let expected_path = case.join("expected.Dockerfile");
-        if changed {
-            compare(
-                &expected_path,
-                &String::from_utf8_lossy(&out.stdout),
-                &mut problems,
-            );
-            // The output parses, and rewriting it again changes nothing.
-            let reparse = dfsplit(
-                case,
-                &["parse", "-", "--format", "buildkit"],
-                Some(&out.stdout),
-            );
-            if reparse.status.code() != Some(0) {
-                problems.push(format!(
-                    "{name}: the rewrite does not parse: {}",
-                    String::from_utf8_lossy(&reparse.stderr)
-                ));
-            }
-            // Lossless: every comment line of the input is in the output.
-            let output = String::from_utf8_lossy(&out.stdout);
-            for line in String::from_utf8_lossy(&input).lines() {
-                let t = line.trim();
-                if t.starts_with('#') && !output.lines().any(|o| o.trim() == t) {
-                    problems.push(format!("{name}: comment lost: {t}"));
+        check(case, &toml, &flags, "", &mut problems);
+        // `non_root = true`: the case is also reviewed with --non-root.
+        if toml_value(&toml, "non_root").as_deref() == Some("true") {
+            non_root += 1;
+            let mut flags = flags.clone();
+            flags.push("--non-root".into());
+            check(case, &toml, &flags, ".non-root", &mut problems);
+        } else {
+            for stale in ["expected.non-root.Dockerfile", "explain.non-root.txt"] {
+                if case.join(stale).exists() {
+                    problems.push(format!(
+                        "{}: {stale} exists, but case.toml does not say non_root = true",
+                        case.display()
+                    ));
                 }
             }
-            let again = dfsplit(case, &["rewrite", "-", "--context", "."], Some(&out.stdout));
-            if again.stdout != out.stdout {
-                problems.push(format!("{name}: rewriting the rewrite changes it again"));
-            }
-        } else if expected_path.exists() {
-            if bless() {
-                std::fs::remove_file(&expected_path).expect("remove stale expected file");
-            } else {
-                problems.push(format!(
-                    "{name}: unchanged, but {} exists",
-                    expected_path.display()
-                ));
-            }
-        }
-
-        let args = with(&["explain", "Dockerfile"]);
-        let explain = dfsplit(
-            case,
-            &args.iter().map(String::as_str).collect::<Vec<_>>(),
-            None,
-        );
-        compare(
-            &case.join("explain.txt"),
-            &String::from_utf8_lossy(&explain.stdout),
-            &mut problems,
-        );
-
-        // Every input instruction is accounted for.
-        let args = with(&["explain", "Dockerfile", "--format", "json"]);
-        let json = dfsplit(
-            case,
-            &args.iter().map(String::as_str).collect::<Vec<_>>(),
-            None,
-        );
-        let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("explain JSON");
-        let decided = v["plan"]["decisions"].as_array().map_or(0, Vec::len);
-        let df = dfsplit::syntax::parse_bytes(&input).expect("UTF-8 input");
-        let count = df.instructions().count();
-        if decided != count {
-            problems.push(format!(
-                "{name}: {count} instructions but {decided} decisions"
-            ));
         }
     }
+    assert!(
+        non_root >= 6,
+        "at least the six write shapes are reviewed with --non-root, found {non_root}"
+    );
     assert!(
         problems.is_empty(),
         "{} problem(s):\n\n{}",
         problems.len(),
         problems.join("\n\n")
     );
+}
+
+/// One run of a case with `flags`, against `expected{suffix}.Dockerfile` and
+/// `explain{suffix}.txt`.
+fn check(case: &Path, toml: &str, flags: &[String], suffix: &str, problems: &mut Vec<String>) {
+    let name = format!(
+        "{}{suffix}",
+        case.file_name().and_then(|n| n.to_str()).unwrap_or("?")
+    );
+    let input = std::fs::read(case.join("Dockerfile")).expect("Dockerfile");
+    let with = |base: &[&str]| -> Vec<String> {
+        base.iter()
+            .map(|s| s.to_string())
+            .chain(flags.iter().cloned())
+            .collect()
+    };
+    let args = with(&["rewrite", "Dockerfile"]);
+    let out = dfsplit(
+        case,
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        None,
+    );
+    if out.status.code() != Some(0) {
+        problems.push(format!(
+            "{name}: rewrite exited {:?}: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+        return;
+    }
+    let changed = out.stdout != input;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !changed && !stderr.contains("unchanged:") {
+        problems.push(format!(
+            "{name}: output equals input but stderr does not say why: {stderr}"
+        ));
+    }
+
+    // The outcome the case asks for, or its documented gap.
+    let expect = toml_value(toml, "expect").unwrap_or_default();
+    let gap = toml_value(toml, "gap");
+    match (expect.as_str(), gap.is_some(), changed) {
+        ("unchanged", _, true) => {
+            problems.push(format!("{name}: must stay unchanged, but was rewritten"))
+        }
+        ("rewrite", false, false) => {
+            problems.push(format!("{name}: expected a rewrite, got: {stderr}"))
+        }
+        ("rewrite", true, true) => problems.push(format!(
+            "{name}: rewrites now; remove its `gap` line from case.toml"
+        )),
+        _ => {}
+    }
+
+    let expected_path = case.join(format!("expected{suffix}.Dockerfile"));
+    if changed {
+        compare(
+            &expected_path,
+            &String::from_utf8_lossy(&out.stdout),
+            problems,
+        );
+        // The output parses, and rewriting it again changes nothing.
+        let reparse = dfsplit(
+            case,
+            &["parse", "-", "--format", "buildkit"],
+            Some(&out.stdout),
+        );
+        if reparse.status.code() != Some(0) {
+            problems.push(format!(
+                "{name}: the rewrite does not parse: {}",
+                String::from_utf8_lossy(&reparse.stderr)
+            ));
+        }
+        // Lossless: every comment line of the input is in the output.
+        let output = String::from_utf8_lossy(&out.stdout);
+        for line in String::from_utf8_lossy(&input).lines() {
+            let t = line.trim();
+            if t.starts_with('#') && !output.lines().any(|o| o.trim() == t) {
+                problems.push(format!("{name}: comment lost: {t}"));
+            }
+        }
+        let args = with(&["rewrite", "-", "--context", "."]);
+        let again = dfsplit(
+            case,
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+            Some(&out.stdout),
+        );
+        if again.stdout != out.stdout {
+            problems.push(format!("{name}: rewriting the rewrite changes it again"));
+        }
+    } else if expected_path.exists() {
+        if bless() {
+            std::fs::remove_file(&expected_path).expect("remove stale expected file");
+        } else {
+            problems.push(format!(
+                "{name}: unchanged, but {} exists",
+                expected_path.display()
+            ));
+        }
+    }
+
+    let args = with(&["explain", "Dockerfile"]);
+    let explain = dfsplit(
+        case,
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        None,
+    );
+    compare(
+        &case.join(format!("explain{suffix}.txt")),
+        &String::from_utf8_lossy(&explain.stdout),
+        problems,
+    );
+
+    // Every input instruction is accounted for.
+    let args = with(&["explain", "Dockerfile", "--format", "json"]);
+    let json = dfsplit(
+        case,
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("explain JSON");
+    let decided = v["plan"]["decisions"].as_array().map_or(0, Vec::len);
+    let df = dfsplit::syntax::parse_bytes(&input).expect("UTF-8 input");
+    let count = df.instructions().count();
+    if decided != count {
+        problems.push(format!(
+            "{name}: {count} instructions but {decided} decisions"
+        ));
+    }
 }
 
 /// hadolint (the reference Dockerfile linter) finds no more errors and
@@ -244,18 +277,20 @@ fn rewrites_add_no_hadolint_findings() {
     let mut problems = Vec::new();
     let mut compared = 0;
     for case in cases() {
-        let expected = case.join("expected.Dockerfile");
-        if !expected.exists() {
-            continue;
-        }
-        let before = count(&case.join("Dockerfile"));
-        let after = count(&expected);
-        compared += 1;
-        if after > before {
-            problems.push(format!(
-                "{}: {before} findings before, {after} after",
-                case.display()
-            ));
+        for name in ["expected.Dockerfile", "expected.non-root.Dockerfile"] {
+            let expected = case.join(name);
+            if !expected.exists() {
+                continue;
+            }
+            let before = count(&case.join("Dockerfile"));
+            let after = count(&expected);
+            compared += 1;
+            if after > before {
+                problems.push(format!(
+                    "{}/{name}: {before} findings before, {after} after",
+                    case.display()
+                ));
+            }
         }
     }
     assert!(compared >= 20, "compared only {compared} rewrites");

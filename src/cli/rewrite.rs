@@ -43,12 +43,35 @@ pub struct PlanArgs {
         value_name = "USER",
         num_args = 0..=1,
         require_equals = true,
-        default_missing_value = ""
+        default_missing_value = "",
+        value_parser = non_root_user
     )]
     non_root: Option<String>,
     /// Accepted for old scripts: running as the original's user is now the default.
     #[arg(long, hide = true, conflicts_with = "non_root")]
     keep_root: bool,
+}
+
+/// `--non-root=USER`: a name, `uid` or `uid:gid`, and not root.
+fn non_root_user(s: &str) -> Result<String, String> {
+    if s.is_empty() {
+        return Ok(String::new());
+    }
+    let ok = |p: &str| {
+        !p.is_empty()
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    };
+    let user = s.split(':').next().unwrap_or(s);
+    if !s.split(':').all(ok) || s.matches(':').count() > 1 {
+        return Err(format!(
+            "`{s}` is not a user: give an account name, `uid` or `uid:gid`"
+        ));
+    }
+    if user == "root" || user.trim_start_matches('0').is_empty() {
+        return Err(format!("`{s}` is root, not a non-root user"));
+    }
+    Ok(s.to_string())
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

@@ -458,7 +458,8 @@ pub fn plan(
         Err(g) => return unchanged(&g.rule, g.reason, Some(profile_id)),
     };
     if chosen.owner.is_some() {
-        chosen.owned = non_root::ownership(df, &infos, &entry, ctx);
+        let copied: Vec<&str> = closure.copies.iter().map(|c| c.to.as_str()).collect();
+        chosen.owned = non_root::ownership(df, &infos, &entry, ctx, &copied);
     }
     let rewrite = render::render(
         df,

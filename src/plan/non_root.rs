@@ -105,9 +105,18 @@ fn area(path: &str) -> Area {
 }
 
 /// Hands over `path` (a directory the Dockerfile or the app names) when it
-/// is the app's; says why not otherwise.
-fn hand_over(own: &mut Ownership, app_dir: Option<&str>, path: &str, why: String, exact: bool) {
-    if app_dir.is_some_and(|a| inside(path, a)) {
+/// is the app's; says why not otherwise. `copied`: the destinations the
+/// runtime receives whole from the build stage (with `--chown` inside the
+/// app's directory), so a folder under one of them arrives owned already.
+fn hand_over(
+    own: &mut Ownership,
+    app_dir: Option<&str>,
+    copied: &[&str],
+    path: &str,
+    why: String,
+    exact: bool,
+) {
+    if app_dir.is_some_and(|a| inside(path, a)) && copied.iter().any(|c| inside(path, c)) {
         return;
     }
     match area(path) {
@@ -137,6 +146,7 @@ pub(crate) fn ownership(
     infos: &[StepInfo],
     entry: &Entry,
     ctx: Option<&Context>,
+    copied: &[&str],
 ) -> Ownership {
     let mut own = Ownership::default();
     let app_dir = (entry.workdir != "/").then(|| entry.workdir.clone());
@@ -185,7 +195,7 @@ pub(crate) fn ownership(
                     cmd.text,
                     df.instruction_at(info.item).map_or(0, |i| i.start_line)
                 );
-                hand_over(&mut own, app_dir.as_deref(), &path, why, true);
+                hand_over(&mut own, app_dir.as_deref(), copied, &path, why, true);
             }
         }
         if info.keyword == Keyword::Volume
@@ -201,7 +211,7 @@ pub(crate) fn ownership(
                     "VOLUME on line {}: a new volume starts with the image's owner",
                     inst.start_line
                 );
-                hand_over(&mut own, app_dir.as_deref(), &path, why, true);
+                hand_over(&mut own, app_dir.as_deref(), copied, &path, why, true);
             }
         }
     }
@@ -217,7 +227,7 @@ pub(crate) fn ownership(
                 }
                 for lit in path_literals(line) {
                     let why = format!("named in {file}:{} (`{}`)", n + 1, short(line.trim()));
-                    hand_over(&mut own, app_dir.as_deref(), &lit, why, false);
+                    hand_over(&mut own, app_dir.as_deref(), copied, &lit, why, false);
                 }
             }
         }
@@ -395,14 +405,25 @@ mod tests {
     #[test]
     fn hand_over_rules() {
         let mut own = Ownership::default();
-        hand_over(&mut own, Some("/app"), "/app/uploads", "x".into(), true);
-        hand_over(&mut own, Some("/app"), "/data/cdn", "y".into(), false);
-        hand_over(&mut own, Some("/app"), "/var/lib/app.db", "z".into(), false);
-        hand_over(&mut own, Some("/app"), "/etc/app.conf", "w".into(), false);
-        hand_over(&mut own, Some("/app"), "/tmp/cache", "v".into(), false);
+        let app = Some("/app");
+        // Arrives with the app's tree, which is copied whole.
+        hand_over(&mut own, app, &["/app"], "/app/uploads", "x".into(), true);
+        // Only /app/out is copied: /app/data must be made in the runtime.
+        hand_over(&mut own, app, &["/app/out"], "/app/data", "u".into(), true);
+        hand_over(&mut own, app, &["/app"], "/data/cdn", "y".into(), false);
+        hand_over(
+            &mut own,
+            app,
+            &["/app"],
+            "/var/lib/app.db",
+            "z".into(),
+            false,
+        );
+        hand_over(&mut own, app, &["/app"], "/etc/app.conf", "w".into(), false);
+        hand_over(&mut own, app, &["/app"], "/tmp/cache", "v".into(), false);
         assert_eq!(
             own.dirs.iter().map(|d| d.path.as_str()).collect::<Vec<_>>(),
-            ["/data"]
+            ["/app/data", "/data"]
         );
         assert_eq!(own.unproven.len(), 2, "{:?}", own.unproven);
         assert!(own.covers("/data/cdn/x.png") && !own.covers("/datax"));
