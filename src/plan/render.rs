@@ -1550,10 +1550,21 @@ pub(super) fn runtime_user(closure: &Closure, chosen: &Chosen) -> RuntimeUser {
         };
     }
     let (name, reason) = match (&closure.user, &closure.static_site) {
-        (_, Some(_)) => (
-            base_user.map_or("root".into(), |u| u.name.clone()),
-            "nginx serves the site as the image sets it up: only reads, no writes".to_string(),
-        ),
+        (_, Some(site)) => {
+            let drops = chosen.spec.as_ref().is_some_and(|s| s.drops_privileges);
+            let mut why = if drops {
+                "nginx serves the site: its master process starts as root and its workers run unprivileged; it only reads the site".to_string()
+            } else {
+                "nginx serves the site as the image's own non-root user, as the original's server ran as a non-root user (or --non-root asked for it); it only reads the site".to_string()
+            };
+            if drops && site.port < 1024 && closure.runs_as_root() {
+                why.push_str(&format!(
+                    "; an nginx running entirely as non-root could not listen on port {} everywhere",
+                    site.port
+                ));
+            }
+            (base_user.map_or("root".into(), |u| u.name.clone()), why)
+        }
         (Some(u), None) if !closure.runs_as_root() => (
             u.clone(),
             format!("the original's USER `{u}`, kept: a split does not change who the app runs as"),

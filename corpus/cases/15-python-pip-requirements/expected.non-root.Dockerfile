@@ -1,0 +1,30 @@
+FROM python:3.11 AS dependencies
+
+WORKDIR /app
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1
+
+RUN python3 -m venv /opt/venv
+ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+# dependencies
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+FROM dependencies AS build
+
+# application
+COPY . .
+RUN mkdir -p /tmp/dfsplit-owned/1/app && chown 65532:65532 /tmp/dfsplit-owned/1/app
+
+FROM python:3.11-slim AS runtime
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1
+ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+WORKDIR /app
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build --chown=65532:65532 /app /app
+COPY --from=build /tmp/dfsplit-owned/1/ /
+USER 65532:65532
+
+CMD ["python", "worker.py"]
