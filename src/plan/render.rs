@@ -1555,13 +1555,23 @@ pub(super) fn runtime_user(closure: &Closure, chosen: &Chosen) -> RuntimeUser {
             let mut why = if drops {
                 "nginx serves the site: its master process starts as root and its workers run unprivileged; it only reads the site".to_string()
             } else {
-                "nginx serves the site as the image's own non-root user, as the original's server ran as a non-root user (or --non-root asked for it); it only reads the site".to_string()
+                "nginx serves the site as the image's own non-root user, as the original's server ran as a non-root user; it only reads the site".to_string()
             };
             if drops && site.port < 1024 && closure.runs_as_root() {
                 why.push_str(&format!(
                     "; an nginx running entirely as non-root could not listen on port {} everywhere",
                     site.port
                 ));
+            }
+            // A root original on nginx-unprivileged: --non-root chose it.
+            if !drops && closure.runs_as_root() {
+                return RuntimeUser {
+                    name: base_user.map_or("nginx".into(), |u| u.name.clone()),
+                    rule: "core/non-root".into(),
+                    reason: "asked for with --non-root: nginx-unprivileged runs nginx entirely as its own non-root user, which only reads the site".into(),
+                    owns: Vec::new(),
+                    not_shown: Vec::new(),
+                };
             }
             (base_user.map_or("root".into(), |u| u.name.clone()), why)
         }
