@@ -195,6 +195,13 @@ fn gate(rule: &str, reason: impl Into<String>) -> Gate {
 
 use super::steps::PATH_DIRS;
 
+/// Programs a start command may run besides the app on any base with a
+/// shell: the file utilities of coreutils, which busybox has too. A base
+/// without a shell (distroless) has none of them.
+const SHELL_BASE_UTILITIES: &[&str] = &[
+    "cp", "mv", "mkdir", "rm", "ln", "cat", "touch", "sleep", "printf", "chmod", "ls", "tee",
+];
+
 /// Whether `path` matches `pattern` (which may hold `*`).
 fn path_matches(pattern: &str, path: &str) -> bool {
     crate::rules::pattern::glob_match(pattern, path)
@@ -1158,6 +1165,12 @@ fn node(
             name,
             "sh" | "bash" | "exec" | "env" | "echo" | "test" | "[" | "true" | "set"
         ) {
+            continue;
+        }
+        // File utilities every base with a shell has (coreutils, or
+        // busybox on Alpine): `cp seed.json /data/ && node server.js`.
+        if SHELL_BASE_UTILITIES.contains(&name) {
+            c.needs_shell = true;
             continue;
         }
         return Err(gate(
