@@ -460,6 +460,15 @@ pub fn plan(
     if chosen.owner.is_some() {
         let copied: Vec<&str> = closure.copies.iter().map(|c| c.to.as_str()).collect();
         chosen.owned = non_root::ownership(df, &infos, &entry, ctx, &copied);
+        if chosen
+            .user
+            .as_ref()
+            .is_some_and(|(u, _)| u.starts_with(|c: char| c.is_ascii_digit()))
+        {
+            chosen.owned.unproven.push(
+                "the user has no account in the base, so its home folder is /: what writes under $HOME (caches, dot-folders such as gunicorn's control socket) cannot".into(),
+            );
+        }
     }
     let rewrite = render::render(
         df,

@@ -308,10 +308,14 @@ fn writes_files(line: &str) -> bool {
     if CALLS.iter().any(|c| line.contains(c)) {
         return true;
     }
-    // `const UPLOAD_DIR = '/data/uploads'`, `DATA_PATH = "/srv/data"`.
-    line.split_once('=').is_some_and(|(lhs, _)| {
+    // `const UPLOAD_DIR = '/data/uploads'`, `DATA_PATH = "/srv/data"`: an
+    // assignment to a plain name (not `=>`, `==`, nor a call's argument).
+    line.split_once('=').is_some_and(|(lhs, rhs)| {
         let upper = lhs.to_ascii_uppercase();
-        NAMES.iter().any(|n| upper.contains(n))
+        !rhs.starts_with(['=', '>'])
+            && !lhs.ends_with(['!', '<', '>', '='])
+            && !lhs.contains(['(', ')', '"', '\'', '`', ','])
+            && NAMES.iter().any(|n| upper.contains(n))
     })
 }
 

@@ -1,0 +1,23 @@
+FROM python:3.11 AS dependencies
+
+WORKDIR /app
+
+RUN python3 -m venv /opt/venv
+ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+FROM dependencies AS build
+
+COPY . .
+
+ENV FLASK_APP=app.py
+
+FROM python:3.11-slim AS runtime
+ENV FLASK_APP=app.py
+ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+WORKDIR /app
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build /app /app
+EXPOSE 5000
+CMD ["flask", "run", "--host", "0.0.0.0"]

@@ -1,0 +1,24 @@
+FROM python:3.11 AS dependencies
+
+WORKDIR /code
+
+RUN python3 -m venv /opt/venv
+ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+COPY ./requirements.txt /code/requirements.txt
+RUN pip install --no-cache-dir --upgrade -r /code/requirements.txt
+
+FROM dependencies AS build
+
+COPY . /code
+RUN mkdir -p /tmp/dfsplit-owned/1/code && chown 65532:65532 /tmp/dfsplit-owned/1/code
+
+FROM python:3.11-slim AS runtime
+ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+WORKDIR /code
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build --chown=65532:65532 /code /code
+COPY --from=build /tmp/dfsplit-owned/1/ /
+
+EXPOSE 8000
+USER 65532:65532
+CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8000"]
