@@ -299,6 +299,12 @@ fn http_probe(
     };
     let mapped = docker.run(&["port", name, &format!("{port}/tcp")], SHORT);
     let Some(addr) = host_addr(&mapped.stdout) else {
+        // A container that exited at once has no port mapping any more: that
+        // is an exit (as when it exits a moment later), not a start failure.
+        if !running(docker, name) {
+            exited(docker, &mut r, image, name);
+            return Probed { run: r, addr: None };
+        }
         let last = mapped.last_line();
         r.fail(
             "start",
@@ -331,18 +337,7 @@ fn http_probe(
             Err(e) => last = ("no-answer", e.clone(), normalize_message(&e, image, name)),
         }
         if !running(docker, name) {
-            let logs = docker.run(&["logs", "--tail", "5", name], SHORT);
-            let code = docker
-                .run(&["inspect", "-f", "{{.State.ExitCode}}", name], SHORT)
-                .stdout
-                .trim()
-                .to_string();
-            let text = last_lines(&logs.combined(), 5);
-            r.fail(
-                "exited",
-                format!("the container exited (code {code}): {text}"),
-                format!("exit {code}: {}", normalize_message(&text, image, name)),
-            );
+            exited(docker, &mut r, image, name);
             return Probed { run: r, addr: None };
         }
         std::thread::sleep(Duration::from_millis(700));
@@ -383,6 +378,22 @@ fn http_probe(
         run: r,
         addr: Some(addr),
     }
+}
+
+/// Records that the container exited: its exit code and last log lines.
+fn exited(docker: &Docker, r: &mut Run, image: &str, name: &str) {
+    let logs = docker.run(&["logs", "--tail", "5", name], SHORT);
+    let code = docker
+        .run(&["inspect", "-f", "{{.State.ExitCode}}", name], SHORT)
+        .stdout
+        .trim()
+        .to_string();
+    let text = last_lines(&logs.combined(), 5);
+    r.fail(
+        "exited",
+        format!("the container exited (code {code}): {text}"),
+        format!("exit {code}: {}", normalize_message(&text, image, name)),
+    );
 }
 
 fn running(docker: &Docker, name: &str) -> bool {
