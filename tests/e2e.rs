@@ -1,5 +1,7 @@
 //! End to end: `dfsplit verify` on every app of `corpus/e2e/` that has an
-//! `e2e.toml`, with the smoke check it names, against a real Docker engine.
+//! `e2e.toml`, with the smoke check, probes, env and arguments it names,
+//! against a real Docker engine; apps with `non_root = true` a second time
+//! with `--non-root` (the `non-root` variant).
 //!
 //! It takes minutes (cold: tens of minutes), so it only runs when asked:
 //!
@@ -10,10 +12,12 @@
 //!
 //! Without `DFSPLIT_E2E=1` it prints a skip message and passes. With it but
 //! without an engine it prints a loud SKIP and passes — unless `CI` is set,
-//! where a missing engine fails. It fails listing every app whose rewrite does
-//! not build or whose smoke check disagrees; apps the planner leaves unchanged
-//! are listed, not failed. A full run writes `corpus/E2E.md`;
-//! `DFSPLIT_E2E_APPS=a,b` runs only those apps (and writes nothing).
+//! where a missing engine fails. It fails listing every app (and variant)
+//! whose rewrite does not build, whose smoke check or a probe disagrees or
+//! that both images fail the same way; apps the planner leaves unchanged are
+//! listed, not failed. A full run writes `corpus/E2E.md`;
+//! `DFSPLIT_E2E_APPS=a,b:non-root` runs only those apps (`a`: every variant;
+//! `b:non-root`: that one) and writes nothing.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -480,7 +480,10 @@ pub fn verify(args: VerifyArgs) -> Result<Outcome> {
         }
 
         if let Some(sm) = &smoke {
-            progress("smoke check");
+            progress(&match run_with.probes.len() {
+                0 => "smoke check".to_string(),
+                n => format!("smoke check, then {n} probe(s) on each container"),
+            });
             match run_smoke(
                 &docker,
                 sm,
