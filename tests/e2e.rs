@@ -165,6 +165,8 @@ struct AppResult {
     report: Option<Value>,
     stderr: String,
     seconds: f64,
+    /// `--env` keys whose value (4 characters or more) appears in verify's output.
+    leaked: Vec<String>,
 }
 
 impl AppResult {
@@ -175,7 +177,41 @@ impl AppResult {
             .unwrap_or("error")
     }
     fn failed(&self) -> bool {
-        !matches!(self.outcome(), "pass" | "unchanged") || self.code != Some(0)
+        !matches!(self.outcome(), "pass" | "unchanged")
+            || self.code != Some(0)
+            || !self.leaked.is_empty()
+    }
+    /// Why it failed: verify's failures, the checks both images fail the
+    /// same way, `--env` values verify printed; verify's stderr when there is
+    /// no report.
+    fn reasons(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .leaked
+            .iter()
+            .map(|k| format!("verify printed the value of --env {k}"))
+            .collect();
+        let Some(v) = &self.report else {
+            out.push(self.stderr.trim().to_string());
+            return out;
+        };
+        let list = |key: &str| -> Vec<String> {
+            v[key]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        out.extend(list("failures"));
+        out.extend(
+            list("both_fail")
+                .into_iter()
+                .map(|b| format!("both fail the same way: {b}")),
+        );
+        out
     }
     /// `app` or `app (non-root)`.
     fn name(&self) -> String {
@@ -232,15 +268,30 @@ fn run_app(root: &Path, app: &str, t: &AppToml, variant: Variant) -> AppResult {
         .stdin(Stdio::null())
         .output()
         .expect("run dfsplit verify");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
     AppResult {
         app: app.to_string(),
         variant,
         smoke,
         code: out.status.code(),
         report: serde_json::from_slice(&out.stdout).ok(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        leaked: leaked(&t.env, &[&stdout, &stderr]),
+        stderr: stderr.into_owned(),
         seconds: start.elapsed().as_secs_f64(),
     }
+}
+
+/// The keys of `env` (`KEY=VALUE`) whose value appears in any of `outputs`
+/// (values shorter than 4 characters, which verify does not mask, aside).
+fn leaked(env: &[String], outputs: &[&str]) -> Vec<String> {
+    env.iter()
+        .filter_map(|e| e.split_once('='))
+        .filter(|(_, v)| v.len() >= 4 && outputs.iter().any(|o| o.contains(v)))
+        .map(|(k, _)| k.to_string())
+        .collect()
 }
 
 /// Every app folder of corpus/e2e with an e2e.toml, parsed, sorted by name.
@@ -343,17 +394,7 @@ fn e2e_corpus() {
         .iter()
         .filter(|r| r.failed())
         .map(|r| {
-            let why = r
-                .report
-                .as_ref()
-                .and_then(|v| v["failures"].as_array().cloned())
-                .map(|f| {
-                    f.iter()
-                        .filter_map(Value::as_str)
-                        .collect::<Vec<_>>()
-                        .join("\n    ")
-                })
-                .unwrap_or_else(|| r.stderr.trim().to_string());
+            let why = r.reasons().join("\n    ");
             format!("  {} ({}):\n    {why}", r.name(), r.outcome())
         })
         .collect();
@@ -636,19 +677,8 @@ fn markdown(results: &[AppResult], engine: &str, total: f64, sizes: &[OfficialSi
         let _ = writeln!(s, "None.\n");
     }
     for r in failed {
-        let why = r
-            .report
-            .as_ref()
-            .and_then(|v| v["failures"].as_array().cloned())
-            .map(|f| {
-                f.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_else(|| vec![r.stderr.trim().to_string()]);
         let _ = writeln!(s, "### `{}` ({})\n", r.name(), r.outcome());
-        for w in why {
+        for w in r.reasons() {
             let _ = writeln!(s, "```\n{}\n```\n", w.trim());
         }
     }
@@ -1165,6 +1195,39 @@ fn every_e2e_toml_is_valid() {
             assert!(path.is_file(), "{app}: probes = {p}: no such file");
         }
     }
+}
+
+#[test]
+fn failure_reasons_and_leaks() {
+    let env = vec!["API_KEY=sk-12345".to_string(), "DEBUG=1".to_string()];
+    assert_eq!(leaked(&env, &["ok", "key sk-12345 here"]), vec!["API_KEY"]);
+    // verify masks values of 4 characters or more; shorter ones are not checked.
+    assert!(leaked(&env, &["1 *** 1"]).is_empty());
+    let r = AppResult {
+        app: "notes".into(),
+        variant: Variant::NonRoot,
+        smoke: "http 8080/health".into(),
+        code: Some(1),
+        report: Some(serde_json::json!({
+            "outcome": "both-fail",
+            "failures": [],
+            "both_fail": ["the smoke check: the container exited (code 3): API_KEY is required"]
+        })),
+        stderr: String::new(),
+        seconds: 1.0,
+        leaked: Vec::new(),
+    };
+    assert!(r.failed());
+    assert_eq!(r.name(), "notes (non-root)");
+    assert_eq!(
+        r.reasons(),
+        vec![
+            "both fail the same way: the smoke check: the container exited (code 3): API_KEY is required"
+        ]
+    );
+    let md = markdown(std::slice::from_ref(&r), "20.10", 1.0, &[]);
+    assert!(md.contains("### `notes (non-root)` (both-fail)"), "{md}");
+    assert!(md.contains("| notes | non-root | **both fail** |"), "{md}");
 }
 
 #[test]
