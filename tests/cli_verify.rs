@@ -78,3 +78,149 @@ fn bad_usage_is_exit_2() {
         );
     }
 }
+
+#[test]
+fn probes_need_http() {
+    let probes = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("probes-usage.yaml");
+    std::fs::write(&probes, "probes:\n  - path: /\n").expect("write");
+    let p = probes.display().to_string();
+    for args in [
+        vec![APP, "--probes", &p],
+        vec![APP, "--exec", "", "--probes", &p],
+    ] {
+        let out = verify(&args, &[("DOCKER", "/nonexistent/docker")]);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&out.stderr).contains("--http"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    // What only a run uses needs a smoke check.
+    for args in [
+        vec![APP, "--env", "A=b"],
+        vec![APP, "--volume", "/tmp:/data"],
+        vec![APP, "--", "--port", "8080"],
+    ] {
+        let out = verify(&args, &[("DOCKER", "/nonexistent/docker")]);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&out.stderr).contains("needs a smoke check"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    // A probe file is checked before any engine is asked.
+    std::fs::write(&probes, "probes:\n  - path: /\n    method: FETCH\n").expect("write");
+    let out = verify(
+        &[APP, "--http", "8080", "--probes", &p],
+        &[("DOCKER", "/nonexistent/docker")],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("{p}:3:")) && err.contains("FETCH"),
+        "{err}"
+    );
+}
+
+/// A stand-in for the docker client: answers what verify asks, logs every
+/// command line, and runs the "app" as one that prints its API_KEY (the
+/// worst case for a secret). The real engine path is covered by tests/e2e.rs.
+const FAKE_DOCKER: &str = r#"#!/bin/sh
+echo "ARGV: $*" >> "$FAKE_DOCKER_LOG"
+case "$1" in
+  info) echo 20.10.24 ;;
+  image)
+    if [ "$2" = inspect ]; then
+      case "$3" in *:original) size=200 ;; *:rewrite) size=100 ;; *) size=50 ;; esac
+      echo "[{\"Size\": $size, \"Config\": {}}]"
+    fi ;;
+  create) echo fake-container ;;
+  cp) exit 1 ;;
+  run)
+    echo "ENV: API_KEY=${API_KEY-unset}" >> "$FAKE_DOCKER_LOG"
+    while [ $# -gt 0 ]; do
+      case "$1" in dfsplit-verify/*) shift; echo "key=$API_KEY args=$*"; exit 0 ;; esac
+      shift
+    done
+    exit 1 ;;
+  *) exit 0 ;;
+esac
+"#;
+
+#[test]
+fn env_values_are_never_printed_nor_on_dockers_command_line() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("fake-docker");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("data")).expect("mkdir");
+    let docker = dir.join("docker");
+    std::fs::write(&docker, FAKE_DOCKER).expect("write");
+    std::fs::set_permissions(&docker, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let log = dir.join("log");
+    let secret = "sk-live-0a9f3c77e1";
+    let data = format!("{}:/data", dir.join("data").display());
+    let env_arg = format!("API_KEY={secret}");
+    for format in ["text", "json"] {
+        let _ = std::fs::remove_file(&log);
+        let out = verify(
+            &[
+                APP,
+                "--exec",
+                "",
+                "--expect",
+                "key=",
+                "--env",
+                &env_arg,
+                "--volume",
+                &data,
+                "--no-cache-check",
+                "--format",
+                format,
+                "--",
+                "--port",
+                "8080",
+            ],
+            &[
+                ("DOCKER", docker.to_str().unwrap()),
+                ("FAKE_DOCKER_LOG", log.to_str().unwrap()),
+            ],
+        );
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+        assert!(!stdout.contains(secret), "{stdout}");
+        assert!(!stderr.contains(secret), "{stderr}");
+        // The app's own output had it: masked, not dropped.
+        assert!(stdout.contains("key=***"), "{stdout}");
+        let log = std::fs::read_to_string(&log).expect("log");
+        let runs: Vec<&str> = log
+            .lines()
+            .filter(|l| l.starts_with("ARGV: run "))
+            .collect();
+        assert_eq!(runs.len(), 2, "{log}");
+        for run in &runs {
+            assert!(!run.contains(secret), "{run}");
+            assert!(run.contains(" -e API_KEY "), "{run}");
+            assert!(
+                run.ends_with(":rewrite --port 8080") || run.ends_with(":original --port 8080"),
+                "{run}"
+            );
+        }
+        // The value reached docker through its environment, once per container.
+        assert_eq!(
+            log.matches(&format!("ENV: API_KEY={secret}")).count(),
+            2,
+            "{log}"
+        );
+        // Each container got its own copy of the writable folder.
+        assert!(runs[0].contains("/volumes/original/0:/data"), "{}", runs[0]);
+        assert!(runs[1].contains("/volumes/rewrite/0:/data"), "{}", runs[1]);
+        if format == "json" {
+            let v: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+            assert_eq!(v["outcome"], "pass");
+            assert_eq!(v["smoke"]["env"], serde_json::json!(["API_KEY"]));
+            assert_eq!(v["smoke"]["args"], serde_json::json!(["--port", "8080"]));
+        }
+    }
+}

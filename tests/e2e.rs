@@ -1,5 +1,7 @@
 //! End to end: `dfsplit verify` on every app of `corpus/e2e/` that has an
-//! `e2e.toml`, with the smoke check it names, against a real Docker engine.
+//! `e2e.toml`, with the smoke check, probes, env and arguments it names,
+//! against a real Docker engine; apps with `non_root = true` a second time
+//! with `--non-root` (the `non-root` variant).
 //!
 //! It takes minutes (cold: tens of minutes), so it only runs when asked:
 //!
@@ -10,13 +12,14 @@
 //!
 //! Without `DFSPLIT_E2E=1` it prints a skip message and passes. With it but
 //! without an engine it prints a loud SKIP and passes — unless `CI` is set,
-//! where a missing engine fails. It fails listing every app whose rewrite does
-//! not build or whose smoke check disagrees; apps the planner leaves unchanged
-//! are listed, not failed. A full run writes `corpus/E2E.md`;
-//! `DFSPLIT_E2E_APPS=a,b` runs only those apps (and writes nothing).
+//! where a missing engine fails. It fails listing every app (and variant)
+//! whose rewrite does not build, whose smoke check or a probe disagrees or
+//! that both images fail the same way; apps the planner leaves unchanged are
+//! listed, not failed. A full run writes `corpus/E2E.md`;
+//! `DFSPLIT_E2E_APPS=a,b:non-root` runs only those apps (`a`: every variant;
+//! `b:non-root`: that one) and writes nothing.
 
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -41,64 +44,129 @@ fn engine_answers() -> Result<String, String> {
     }
 }
 
-/// `key = "string"` and `key = { a = "x", b = "y" }` lines of an e2e.toml
-/// (the only shapes these files use; arrays are skipped).
-fn toml_strings(text: &str) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for line in text.lines() {
-        let line = line.trim();
-        let Some((key, rest)) = line.split_once('=') else {
-            continue;
-        };
-        let (key, rest) = (key.trim(), rest.trim());
-        if key.starts_with('#') {
-            continue;
-        }
-        if let Some(inner) = rest.strip_prefix('{') {
-            let inner = inner.rsplit_once('}').map_or(inner, |(a, _)| a);
-            let mut rest = inner;
-            while let Some((k, after)) = rest.split_once('=') {
-                let k = k.trim().trim_start_matches(',').trim();
-                let Some((v, tail)) = toml_string(after.trim_start()) else {
-                    break;
-                };
-                out.insert(format!("{key}.{k}"), v);
-                rest = tail;
-            }
-        } else if let Some((v, _)) = toml_string(rest) {
-            out.insert(key.to_string(), v);
-        }
-    }
-    out
+/// An app's `e2e.toml` (unknown keys are errors).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AppToml {
+    #[allow(dead_code)] // read by people; required so every app says what it is
+    description: String,
+    smoke: SmokeToml,
+    /// A probe file, relative to the app folder → `verify --probes`.
+    #[serde(default)]
+    probes: Option<String>,
+    /// `KEY=VALUE` → `verify --env` each.
+    #[serde(default)]
+    env: Vec<String>,
+    /// Arguments after `--`: after the image, for both containers.
+    #[serde(default)]
+    args: Vec<String>,
+    /// Verify the app a second time with `--non-root`.
+    #[serde(default)]
+    non_root: bool,
+    #[serde(default)]
+    #[allow(dead_code)] // for people and for picking apps by hand
+    features: Vec<String>,
 }
 
-/// A basic TOML string at the start of `s`: (value, rest after the closing quote).
-fn toml_string(s: &str) -> Option<(String, &str)> {
-    let body = s.strip_prefix('"')?;
-    let mut v = String::new();
-    let mut chars = body.char_indices();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '"' => return Some((v, &body[i + 1..])),
-            '\\' => match chars.next()?.1 {
-                'n' => v.push('\n'),
-                't' => v.push('\t'),
-                other => v.push(other),
-            },
-            c => v.push(c),
+/// `smoke = { http = "PORT/PATH", expect = "TEXT" }` or `{ exec = "ARGS", … }`.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SmokeToml {
+    #[serde(default)]
+    http: Option<String>,
+    #[serde(default)]
+    exec: Option<String>,
+    #[serde(default)]
+    expect: Option<String>,
+}
+
+/// Reads and checks an e2e.toml: `Err` names the file (and the line, from the toml crate).
+fn read_app_toml(path: &Path) -> Result<AppToml, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    parse_app_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn parse_app_toml(text: &str) -> Result<AppToml, String> {
+    let t: AppToml = toml::from_str(text).map_err(|e| e.to_string())?;
+    match (&t.smoke.http, &t.smoke.exec) {
+        (Some(_), Some(_)) | (None, None) => {
+            return Err("smoke needs exactly one of `http` and `exec`".into());
+        }
+        (None, Some(_)) if t.probes.is_some() => {
+            return Err("`probes` needs an http smoke check (the probes go to its port)".into());
+        }
+        _ => {}
+    }
+    if let Some(bad) = t.env.iter().find(|e| !e.contains('=')) {
+        let key = bad.split('=').next().unwrap_or("");
+        return Err(format!("env `{key}`: expected KEY=VALUE"));
+    }
+    Ok(t)
+}
+
+/// How an app is verified: as planned by default, or with `--non-root`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Variant {
+    Default,
+    NonRoot,
+}
+
+impl Variant {
+    fn label(self) -> &'static str {
+        match self {
+            Variant::Default => "default",
+            Variant::NonRoot => "non-root",
         }
     }
-    None
+}
+
+/// The variants an app runs in.
+fn variants(t: &AppToml) -> Vec<Variant> {
+    if t.non_root {
+        vec![Variant::Default, Variant::NonRoot]
+    } else {
+        vec![Variant::Default]
+    }
+}
+
+/// `DFSPLIT_E2E_APPS`: `app` selects every variant of the app,
+/// `app:non-root` (or `app:default`) that one.
+fn selected(filter: Option<&[String]>, app: &str, variant: Variant) -> bool {
+    filter.is_none_or(|f| {
+        f.iter().any(|entry| match entry.split_once(':') {
+            Some((a, v)) => a == app && v == variant.label(),
+            None => entry == app,
+        })
+    })
+}
+
+/// Checks the filter's entries name apps (and variants) that exist.
+fn check_filter(filter: &[String], apps: &[(String, AppToml)]) -> Result<(), String> {
+    for entry in filter {
+        let (app, variant) = entry.split_once(':').unwrap_or((entry, ""));
+        let Some((_, t)) = apps.iter().find(|(a, _)| a == app) else {
+            return Err(format!("DFSPLIT_E2E_APPS: no app `{app}` with an e2e.toml"));
+        };
+        if !variant.is_empty() && !variants(t).iter().any(|v| v.label() == variant) {
+            return Err(format!(
+                "DFSPLIT_E2E_APPS: `{entry}`: the app has no `{variant}` variant (non_root = true adds non-root)"
+            ));
+        }
+    }
+    Ok(())
 }
 
 struct AppResult {
     app: String,
+    variant: Variant,
     smoke: String,
     /// verify's exit code.
     code: Option<i32>,
     report: Option<Value>,
     stderr: String,
     seconds: f64,
+    /// `--env` keys whose value (4 characters or more) appears in verify's output.
+    leaked: Vec<String>,
 }
 
 impl AppResult {
@@ -109,79 +177,137 @@ impl AppResult {
             .unwrap_or("error")
     }
     fn failed(&self) -> bool {
-        !matches!(self.outcome(), "pass" | "unchanged") || self.code != Some(0)
+        !matches!(self.outcome(), "pass" | "unchanged")
+            || self.code != Some(0)
+            || !self.leaked.is_empty()
     }
-}
-
-/// Look-alike images the harness builds itself, on top of the stand-ins of
-/// `../shared/e2e/standins` (each folder's Dockerfile says what it mimics):
-/// (tag, folder under corpus/e2e/standins-extra).
-const EXTRA_STANDINS: &[(&str, &str)] = &[(
-    "nginxinc/nginx-unprivileged:stable-alpine",
-    "nginx-unprivileged",
-)];
-
-/// Builds the harness's own look-alikes (cached after the first time).
-fn build_extra_standins(root: &Path) {
-    for (tag, dir) in EXTRA_STANDINS {
-        let dir = root.join("corpus/e2e/standins-extra").join(dir);
-        let out = Command::new(docker())
-            .args(["build", "-q", "-t", tag])
-            .arg(&dir)
-            .env("DOCKER_BUILDKIT", "1")
-            .output()
-            .expect("run docker build");
-        assert!(
-            out.status.success(),
-            "e2e: building the look-alike {tag} from {} failed (are ../shared/e2e/standins built?):\n{}",
-            dir.display(),
-            String::from_utf8_lossy(&out.stderr)
+    /// Why it failed: verify's failures, the checks both images fail the
+    /// same way, `--env` values verify printed; verify's stderr when there is
+    /// no report.
+    fn reasons(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .leaked
+            .iter()
+            .map(|k| format!("verify printed the value of --env {k}"))
+            .collect();
+        let Some(v) = &self.report else {
+            out.push(self.stderr.trim().to_string());
+            return out;
+        };
+        let list = |key: &str| -> Vec<String> {
+            v[key]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        out.extend(list("failures"));
+        out.extend(
+            list("both_fail")
+                .into_iter()
+                .map(|b| format!("both fail the same way: {b}")),
         );
-        eprintln!("e2e: look-alike {tag} built from {}", dir.display());
+        out
+    }
+    /// `app` or `app (non-root)`.
+    fn name(&self) -> String {
+        match self.variant {
+            Variant::Default => self.app.clone(),
+            Variant::NonRoot => format!("{} (non-root)", self.app),
+        }
     }
 }
 
-/// The catalogue overlay describing what the look-alike registry holds.
-const STANDINS_RULES: &str = "corpus/e2e/standins-rules";
+/// verify's arguments for one app and variant (after the Dockerfile).
+fn verify_args(dir: &Path, t: &AppToml, variant: Variant) -> Vec<String> {
+    let mut args: Vec<String> = vec!["--format".into(), "json".into()];
+    if let Some(h) = &t.smoke.http {
+        args.extend(["--http".into(), h.clone()]);
+    } else if let Some(e) = &t.smoke.exec {
+        args.extend(["--exec".into(), e.clone()]);
+    }
+    if let Some(x) = &t.smoke.expect {
+        args.extend(["--expect".into(), x.clone()]);
+    }
+    if let Some(p) = &t.probes {
+        args.extend(["--probes".into(), dir.join(p).display().to_string()]);
+    }
+    for e in &t.env {
+        args.extend(["--env".into(), e.clone()]);
+    }
+    if variant == Variant::NonRoot {
+        // The cache check does not depend on the user: run it once, by default.
+        args.extend(["--non-root".into(), "--no-cache-check".into()]);
+    }
+    if !t.args.is_empty() {
+        args.push("--".into());
+        args.extend(t.args.iter().cloned());
+    }
+    args
+}
 
-fn run_app(root: &Path, app: &str) -> AppResult {
+fn run_app(root: &Path, app: &str, t: &AppToml, variant: Variant) -> AppResult {
     let dir = root.join("corpus/e2e").join(app);
-    let toml = toml_strings(&std::fs::read_to_string(dir.join("e2e.toml")).unwrap_or_default());
     let mut args: Vec<String> = vec![
         "verify".into(),
         dir.join("Dockerfile").display().to_string(),
-        "--format".into(),
-        "json".into(),
-        // The stand-in registry has distroless images on Debian 12 only.
-        "--rules".into(),
-        root.join(STANDINS_RULES).display().to_string(),
     ];
-    let smoke = if let Some(h) = toml.get("smoke.http") {
-        args.extend(["--http".into(), h.clone()]);
-        format!("http {h}")
-    } else if let Some(e) = toml.get("smoke.exec") {
-        args.extend(["--exec".into(), e.clone()]);
-        format!("exec '{e}'")
-    } else {
-        "none".into()
+    args.extend(verify_args(&dir, t, variant));
+    let smoke = match (&t.smoke.http, &t.smoke.exec) {
+        (Some(h), _) => format!("http {h}"),
+        (None, Some(e)) => format!("exec '{e}'"),
+        (None, None) => "none".into(),
     };
-    if let Some(x) = toml.get("smoke.expect") {
-        args.extend(["--expect".into(), x.clone()]);
-    }
     let start = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_dfsplit"))
         .args(&args)
         .stdin(Stdio::null())
         .output()
         .expect("run dfsplit verify");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
     AppResult {
         app: app.to_string(),
+        variant,
         smoke,
         code: out.status.code(),
         report: serde_json::from_slice(&out.stdout).ok(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        leaked: leaked(&t.env, &[&stdout, &stderr]),
+        stderr: stderr.into_owned(),
         seconds: start.elapsed().as_secs_f64(),
     }
+}
+
+/// The keys of `env` (`KEY=VALUE`) whose value appears in any of `outputs`
+/// (values shorter than 4 characters, which verify does not mask, aside).
+fn leaked(env: &[String], outputs: &[&str]) -> Vec<String> {
+    env.iter()
+        .filter_map(|e| e.split_once('='))
+        .filter(|(_, v)| v.len() >= 4 && outputs.iter().any(|o| o.contains(v)))
+        .map(|(k, _)| k.to_string())
+        .collect()
+}
+
+/// Every app folder of corpus/e2e with an e2e.toml, parsed, sorted by name.
+fn e2e_apps(root: &Path) -> Vec<(String, AppToml)> {
+    let mut apps: Vec<(String, AppToml)> = std::fs::read_dir(root.join("corpus/e2e"))
+        .expect("corpus/e2e")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("e2e.toml").is_file())
+        .map(|e| {
+            let t =
+                read_app_toml(&e.path().join("e2e.toml")).unwrap_or_else(|e| panic!("e2e: {e}"));
+            (e.file_name().to_string_lossy().into_owned(), t)
+        })
+        .collect();
+    apps.sort_by(|a, b| a.0.cmp(&b.0));
+    apps
 }
 
 #[test]
@@ -214,28 +340,29 @@ fn e2e_corpus() {
         }
     };
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    build_extra_standins(&root);
     let only: Option<Vec<String>> = std::env::var("DFSPLIT_E2E_APPS")
         .ok()
         .filter(|s| !s.trim().is_empty())
         .map(|s| s.split(',').map(|a| a.trim().to_string()).collect());
-    let mut apps: Vec<String> = std::fs::read_dir(root.join("corpus/e2e"))
-        .expect("corpus/e2e")
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().join("e2e.toml").is_file())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|a| only.as_ref().is_none_or(|o| o.contains(a)))
+    let apps = e2e_apps(&root);
+    if let Some(f) = &only {
+        check_filter(f, &apps).unwrap_or_else(|e| panic!("e2e: {e}"));
+    }
+    let runs: Vec<(&str, &AppToml, Variant)> = apps
+        .iter()
+        .flat_map(|(app, t)| variants(t).into_iter().map(move |v| (app.as_str(), t, v)))
+        .filter(|(app, _, v)| selected(only.as_deref(), app, *v))
         .collect();
-    apps.sort();
-    assert!(!apps.is_empty(), "e2e: no app with an e2e.toml selected");
+    assert!(!runs.is_empty(), "e2e: no app with an e2e.toml selected");
 
     let start = Instant::now();
     let mut results = Vec::new();
-    for app in &apps {
-        eprintln!("e2e: {app} …");
-        let r = run_app(&root, app);
+    for (app, t, variant) in runs {
+        eprintln!("e2e: {app} ({}) …", variant.label());
+        let r = run_app(&root, app, t, variant);
         eprintln!(
-            "e2e: {app}: {} (exit {}, {:.0} s)",
+            "e2e: {app} ({}): {} (exit {}, {:.0} s)",
+            variant.label(),
             r.outcome(),
             r.code.map_or("?".into(), |c| c.to_string()),
             r.seconds
@@ -255,7 +382,7 @@ fn e2e_corpus() {
     let unchanged: Vec<String> = results
         .iter()
         .filter(|r| r.outcome() == "unchanged")
-        .map(|r| format!("  {}: {}", r.app, unchanged_reason(r)))
+        .map(|r| format!("  {}: {}", r.name(), unchanged_reason(r)))
         .collect();
     if !unchanged.is_empty() {
         eprintln!(
@@ -267,18 +394,8 @@ fn e2e_corpus() {
         .iter()
         .filter(|r| r.failed())
         .map(|r| {
-            let why = r
-                .report
-                .as_ref()
-                .and_then(|v| v["failures"].as_array().cloned())
-                .map(|f| {
-                    f.iter()
-                        .filter_map(Value::as_str)
-                        .collect::<Vec<_>>()
-                        .join("\n    ")
-                })
-                .unwrap_or_else(|| r.stderr.trim().to_string());
-            format!("  {} ({}):\n    {why}", r.app, r.outcome())
+            let why = r.reasons().join("\n    ");
+            format!("  {} ({}):\n    {why}", r.name(), r.outcome())
         })
         .collect();
     assert!(
@@ -346,11 +463,10 @@ fn markdown(results: &[AppResult], engine: &str, total: f64, sizes: &[OfficialSi
          Docker engine ({engine}) on the **look-alike base images** of `../shared/e2e/standins` \
          (Debian packages under official tags; see `corpus/e2e/README.md`), so sizes and package \
          counts are the stand-ins', not the official images'. The look-alike distroless images \
-         carry no dpkg database: their package count shows as `–`. The registry has distroless \
-         images on Debian 12 only, so the rewrites are planned with the overlay `{STANDINS_RULES}` \
-         (the built-in catalogue's distroless candidates, cut to Debian 12); without it the same \
-         plans name the Debian 13 images. `nginxinc/nginx-unprivileged` is a look-alike the harness \
-         builds on the nginx stand-in (`corpus/e2e/standins-extra/`). Whole run: {total:.0} s{cold}; \
+         carry no dpkg database: their package count shows as `–`. The rewrites are planned with the \
+         built-in catalogue (its Debian 13 distroless images, `nginxinc/nginx-unprivileged`, … are \
+         stand-ins too). An app whose `e2e.toml` says `non_root = true` is verified twice: \
+         `default`, and `non-root` (`verify --non-root --no-cache-check`). Whole run: {total:.0} s{cold}; \
          build times depend on the build cache at the time.\n"
     );
     let _ = writeln!(
@@ -367,9 +483,19 @@ fn markdown(results: &[AppResult], engine: &str, total: f64, sizes: &[OfficialSi
     );
     let _ = writeln!(
         s,
-        "| app | result | base before → after | size before → after | packages | shell | package managers | compilers | cache re-run (orig / rewrite) | dep install re-ran (orig / rewrite) | smoke | stop (orig / rewrite) | unexplained config diffs |"
+        "Smoke: the http check waits for any answer (502/503/504 mean not yet) and compares status and \
+         body. Probes: the app's `probes.yaml` requests, sent in order to each container once it is \
+         ready; how many agree, and which do not. `both fail`: the original and the rewrite fail the \
+         same way (the app cannot run here as configured): nothing is proven, and the app fails.\n"
     );
-    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(
+        s,
+        "| app | variant | result | base before → after | size before → after | packages | shell | package managers | compilers | cache re-run (orig / rewrite) | dep install re-ran (orig / rewrite) | smoke | probes | stop (orig / rewrite) | unexplained config diffs |"
+    );
+    let _ = writeln!(
+        s,
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    );
     let mut ratios = Vec::new();
     let mut base_rows = Vec::new();
     let (mut estimate_rows, mut estimates, mut facts_used) = (Vec::new(), Vec::new(), Vec::new());
@@ -384,9 +510,9 @@ fn markdown(results: &[AppResult], engine: &str, total: f64, sizes: &[OfficialSi
         {
             ratios.push(b / a);
         }
-        let (row, floor, added) = base_row(&r.app, v);
+        let (row, floor, added) = base_row(&r.name(), v);
         base_rows.push(row);
-        let (row, estimate, used) = estimate_row(&r.app, v, sizes);
+        let (row, estimate, used) = estimate_row(&r.name(), v, sizes);
         estimate_rows.push(row);
         estimates.extend(estimate);
         for f in used {
@@ -436,10 +562,10 @@ fn markdown(results: &[AppResult], engine: &str, total: f64, sizes: &[OfficialSi
             let mut t = format!(
                 "{} {}",
                 r.smoke,
-                if sm["agree"].as_bool() == Some(true) {
-                    "agree"
-                } else {
-                    "**DISAGREE**"
+                match (sm["agree"].as_bool(), sm["verdict"].as_str()) {
+                    (Some(true), _) => "agree",
+                    (_, Some("both-fail")) => "**both fail**",
+                    _ => "**DISAGREE**",
                 }
             );
             for w in ["original", "rewrite"] {
@@ -457,12 +583,14 @@ fn markdown(results: &[AppResult], engine: &str, total: f64, sizes: &[OfficialSi
         };
         let result = match r.outcome() {
             "pass" => "pass".to_string(),
+            "both-fail" => "**both fail**".to_string(),
             other => format!("**{other}**"),
         };
         let _ = writeln!(
             s,
-            "| {} | {} | `{}` → `{}` | {} → {}{} | {} → {} | {} → {} | {} → {} | {} → {} | {} | {} / {} | {} | {} | {} |",
+            "| {} | {} | {} | `{}` → `{}` | {} → {}{} | {} → {} | {} → {} | {} → {} | {} → {} | {} | {} / {} | {} | {} | {} | {} |",
             r.app,
+            r.variant.label(),
             result,
             v["base_before"].as_str().unwrap_or("?"),
             v["base_after"].as_str().unwrap_or("?"),
@@ -481,6 +609,7 @@ fn markdown(results: &[AppResult], engine: &str, total: f64, sizes: &[OfficialSi
             deps("original"),
             deps("rewrite"),
             cell(&smoke),
+            cell(&probes_cell(&sm["probes"])),
             cell(&stop_cell(&v["stop"])),
             v["unexplained"].as_u64().unwrap_or(0),
         );
@@ -539,7 +668,7 @@ fn markdown(results: &[AppResult], engine: &str, total: f64, sizes: &[OfficialSi
         let _ = writeln!(s, "None.\n");
     }
     for r in unchanged {
-        let _ = writeln!(s, "- `{}`: {}", r.app, unchanged_reason(r));
+        let _ = writeln!(s, "- `{}`: {}", r.name(), unchanged_reason(r));
     }
     let _ = writeln!(s);
     let failed: Vec<&AppResult> = results.iter().filter(|r| r.failed()).collect();
@@ -548,19 +677,8 @@ fn markdown(results: &[AppResult], engine: &str, total: f64, sizes: &[OfficialSi
         let _ = writeln!(s, "None.\n");
     }
     for r in failed {
-        let why = r
-            .report
-            .as_ref()
-            .and_then(|v| v["failures"].as_array().cloned())
-            .map(|f| {
-                f.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_else(|| vec![r.stderr.trim().to_string()]);
-        let _ = writeln!(s, "### `{}` ({})\n", r.app, r.outcome());
-        for w in why {
+        let _ = writeln!(s, "### `{}` ({})\n", r.name(), r.outcome());
+        for w in r.reasons() {
             let _ = writeln!(s, "```\n{}\n```\n", w.trim());
         }
     }
@@ -575,7 +693,9 @@ fn markdown(results: &[AppResult], engine: &str, total: f64, sizes: &[OfficialSi
                 };
                 unexplained.push(format!(
                     "- `{}`: {field}: `{}` → `{}`",
-                    r.app, d["original"], d["rewrite"]
+                    r.name(),
+                    d["original"],
+                    d["rewrite"]
                 ));
             }
         }
@@ -767,6 +887,28 @@ fn base_row(app: &str, v: &Value) -> (String, Option<f64>, Option<f64>) {
     (row, floor, added)
 }
 
+/// The probes column: how many agree, and each one that does not, with why.
+fn probes_cell(probes: &Value) -> String {
+    let Some(list) = probes.as_array().filter(|l| !l.is_empty()) else {
+        return "–".into();
+    };
+    let agree = list.iter().filter(|p| p["agree"] == true).count();
+    let mut t = format!("{agree}/{} agree", list.len());
+    for p in list.iter().filter(|p| p["agree"] != true) {
+        let verdict = match p["verdict"].as_str() {
+            Some("both-fail") => "both fail",
+            Some("not-run") => "not run",
+            _ => "**differs**",
+        };
+        t.push_str(&format!(
+            "; `{}` {verdict}: {}",
+            p["name"].as_str().unwrap_or("?"),
+            p["why"].as_str().unwrap_or("")
+        ));
+    }
+    t
+}
+
 /// `exited 0.8 s, exit 1`: one image's stop result.
 fn stop_side(s: &Value) -> String {
     match (s["class"].as_str(), s["error"].as_str()) {
@@ -896,20 +1038,15 @@ fn estimate_rows_from_verify_json() {
 #[test]
 fn official_sizes_cover_the_e2e_bases() {
     // Every base an e2e app builds on has a published size recorded, so the
-    // estimate covers every app (the stand-in overlay's Debian 12 names).
+    // estimate covers every app: its FROM, and the runtime base the built-in
+    // catalogue picks (also with --non-root for the apps verified that way).
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let sizes = official_sizes(&root);
     for f in &sizes {
         assert!(f.mb > 0.0 && !f.source.is_empty(), "{:?}", f.images);
     }
-    for e in std::fs::read_dir(root.join("corpus/e2e"))
-        .unwrap()
-        .flatten()
-    {
-        let df = e.path().join("Dockerfile");
-        if !e.path().join("e2e.toml").is_file() {
-            continue;
-        }
+    for (app, t) in e2e_apps(&root) {
+        let df = root.join("corpus/e2e").join(&app).join("Dockerfile");
         let text = std::fs::read_to_string(&df).unwrap();
         let from = text
             .lines()
@@ -917,24 +1054,32 @@ fn official_sizes_cover_the_e2e_bases() {
             .and_then(|l| l.split_whitespace().next())
             .unwrap();
         assert!(official(&sizes, from).is_some(), "{}: {from}", df.display());
-        let out = Command::new(env!("CARGO_BIN_EXE_dfsplit"))
-            .args(["rewrite", "--rules"])
-            .arg(root.join(STANDINS_RULES))
-            .arg(&df)
-            .output()
-            .unwrap();
-        let new = String::from_utf8_lossy(&out.stdout);
-        let runtime = new
-            .lines()
-            .filter_map(|l| l.strip_prefix("FROM "))
-            .next_back()
-            .and_then(|l| l.split_whitespace().next())
-            .unwrap();
-        assert!(
-            official(&sizes, runtime).is_some(),
-            "{}: {runtime}",
-            df.display()
-        );
+        for variant in variants(&t) {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_dfsplit"));
+            c.arg("rewrite").arg(&df);
+            if variant == Variant::NonRoot {
+                c.arg("--non-root");
+            }
+            let out = c.output().unwrap();
+            assert!(
+                out.status.success(),
+                "{app} ({}): dfsplit rewrite failed: {}",
+                variant.label(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let new = String::from_utf8_lossy(&out.stdout);
+            let runtime = new
+                .lines()
+                .filter_map(|l| l.strip_prefix("FROM "))
+                .next_back()
+                .and_then(|l| l.split_whitespace().next())
+                .unwrap();
+            assert!(
+                official(&sizes, runtime).is_some(),
+                "{app} ({}): {runtime} has no size in {OFFICIAL_SIZES}",
+                variant.label()
+            );
+        }
     }
 }
 
@@ -972,13 +1117,142 @@ fn stop_cells_from_verify_json() {
 
 #[test]
 fn reads_e2e_toml() {
-    let t = toml_strings(
-        "description = \"a \\\"b\\\"\"\nsmoke = { http = \"8080/health\", expect = \"ok, fine\" }\nfeatures = [\"x\"]\n# smoke = { exec = \"no\" }\n",
+    let t = parse_app_toml(
+        "description = \"a \\\"b\\\"\"\nsmoke = { http = \"8080/health\", expect = \"ok, fine\" }\n\
+         probes = \"probes.yaml\"\nenv = [\"API_KEY=test\"]\nargs = [\"--port\", \"8080\"]\n\
+         non_root = true\nfeatures = [\"x\"]\n# smoke = { exec = \"no\" }\n",
+    )
+    .unwrap();
+    assert_eq!(t.description, "a \"b\"");
+    assert_eq!(t.smoke.http.as_deref(), Some("8080/health"));
+    assert_eq!(t.smoke.expect.as_deref(), Some("ok, fine"));
+    assert_eq!(t.smoke.exec, None);
+    assert_eq!(variants(&t), vec![Variant::Default, Variant::NonRoot]);
+    let dir = Path::new("/c/app");
+    assert_eq!(
+        verify_args(dir, &t, Variant::NonRoot),
+        [
+            "--format",
+            "json",
+            "--http",
+            "8080/health",
+            "--expect",
+            "ok, fine",
+            "--probes",
+            "/c/app/probes.yaml",
+            "--env",
+            "API_KEY=test",
+            "--non-root",
+            "--no-cache-check",
+            "--",
+            "--port",
+            "8080"
+        ]
     );
-    assert_eq!(t.get("description").map(String::as_str), Some("a \"b\""));
-    assert_eq!(t.get("smoke.http").map(String::as_str), Some("8080/health"));
-    assert_eq!(t.get("smoke.expect").map(String::as_str), Some("ok, fine"));
-    assert!(!t.contains_key("smoke.exec"));
-    let t = toml_strings("smoke = { exec = \"\", expect = \"v 1\" }");
-    assert_eq!(t.get("smoke.exec").map(String::as_str), Some(""));
+    let t =
+        parse_app_toml("description = \"d\"\nsmoke = { exec = \"\", expect = \"v 1\" }").unwrap();
+    assert_eq!(t.smoke.exec.as_deref(), Some(""));
+    assert_eq!(variants(&t), vec![Variant::Default]);
+    assert_eq!(
+        verify_args(dir, &t, Variant::Default),
+        ["--format", "json", "--exec", "", "--expect", "v 1"]
+    );
+}
+
+#[test]
+fn e2e_toml_errors() {
+    // Unknown keys, at any level, are errors with their line.
+    let e = parse_app_toml("description = \"d\"\nsmoke = { http = \"80\" }\nprobe = \"p.yaml\"\n")
+        .unwrap_err();
+    assert!(e.contains("probe") && e.contains("line 3"), "{e}");
+    let e = parse_app_toml("description = \"d\"\nsmoke = { http = \"80\", expct = \"x\" }\n")
+        .unwrap_err();
+    assert!(e.contains("expct"), "{e}");
+    let e = parse_app_toml("description = \"d\"\nsmoke = { http = \"80\" }\nnon_root = \"yes\"\n")
+        .unwrap_err();
+    assert!(e.contains("non_root") || e.contains("line 3"), "{e}");
+    for bad in [
+        "description = \"d\"\nsmoke = { expect = \"x\" }\n",
+        "description = \"d\"\nsmoke = { http = \"80\", exec = \"\" }\n",
+        "description = \"d\"\nsmoke = { exec = \"\" }\nprobes = \"p.yaml\"\n",
+        "description = \"d\"\nsmoke = { http = \"80\" }\nenv = [\"NOVALUE\"]\n",
+        "smoke = { http = \"80\" }\n",
+    ] {
+        assert!(parse_app_toml(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn every_e2e_toml_is_valid() {
+    // The harness would stop at the first bad file; here every file is
+    // checked without an engine, with the probe files they name.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let apps = e2e_apps(&root);
+    assert!(!apps.is_empty());
+    for (app, t) in &apps {
+        if let Some(p) = &t.probes {
+            let path = root.join("corpus/e2e").join(app).join(p);
+            assert!(path.is_file(), "{app}: probes = {p}: no such file");
+        }
+    }
+}
+
+#[test]
+fn failure_reasons_and_leaks() {
+    let env = vec!["API_KEY=sk-12345".to_string(), "DEBUG=1".to_string()];
+    assert_eq!(leaked(&env, &["ok", "key sk-12345 here"]), vec!["API_KEY"]);
+    // verify masks values of 4 characters or more; shorter ones are not checked.
+    assert!(leaked(&env, &["1 *** 1"]).is_empty());
+    let r = AppResult {
+        app: "notes".into(),
+        variant: Variant::NonRoot,
+        smoke: "http 8080/health".into(),
+        code: Some(1),
+        report: Some(serde_json::json!({
+            "outcome": "both-fail",
+            "failures": [],
+            "both_fail": ["the smoke check: the container exited (code 3): API_KEY is required"]
+        })),
+        stderr: String::new(),
+        seconds: 1.0,
+        leaked: Vec::new(),
+    };
+    assert!(r.failed());
+    assert_eq!(r.name(), "notes (non-root)");
+    assert_eq!(
+        r.reasons(),
+        vec![
+            "both fail the same way: the smoke check: the container exited (code 3): API_KEY is required"
+        ]
+    );
+    let md = markdown(std::slice::from_ref(&r), "20.10", 1.0, &[]);
+    assert!(md.contains("### `notes (non-root)` (both-fail)"), "{md}");
+    assert!(md.contains("| notes | non-root | **both fail** |"), "{md}");
+}
+
+#[test]
+fn app_filter() {
+    let f = vec![
+        "node-chown-data".to_string(),
+        "go-vendor-cli:non-root".to_string(),
+    ];
+    assert!(selected(Some(&f), "node-chown-data", Variant::Default));
+    assert!(selected(Some(&f), "node-chown-data", Variant::NonRoot));
+    assert!(!selected(Some(&f), "go-vendor-cli", Variant::Default));
+    assert!(selected(Some(&f), "go-vendor-cli", Variant::NonRoot));
+    assert!(!selected(Some(&f), "seed-go-scratch", Variant::Default));
+    assert!(selected(None, "seed-go-scratch", Variant::NonRoot));
+    let plain = parse_app_toml("description = \"d\"\nsmoke = { exec = \"\" }\n").unwrap();
+    let twice =
+        parse_app_toml("description = \"d\"\nsmoke = { exec = \"\" }\nnon_root = true\n").unwrap();
+    let apps = vec![("a".to_string(), plain), ("b".to_string(), twice)];
+    assert!(
+        check_filter(
+            &["a".into(), "b:non-root".into(), "b:default".into()],
+            &apps
+        )
+        .is_ok()
+    );
+    assert!(check_filter(&["a:non-root".into()], &apps).is_err());
+    assert!(check_filter(&["c".into()], &apps).is_err());
 }

@@ -5,17 +5,21 @@
 //! each container ends on `docker stop`), and the dependency cache checked
 //! after a source edit.
 //!
-//! Exit codes: 0 when the rewrite builds and the smoke check agrees (or the
-//! plan leaves the file unchanged: nothing to prove); 1 when the rewrite (or
-//! the original) does not build, the smoke check fails or disagrees, or the
-//! two containers end differently on `docker stop`; 2 when no engine answers,
-//! or for bad usage or input.
+//! Exit codes: 0 when the rewrite builds and the smoke check and probes agree
+//! (or the plan leaves the file unchanged: nothing to prove); 1 when the
+//! rewrite (or the original) does not build, the smoke check or a probe
+//! disagrees, both images fail it the same way (`both-fail`: nothing is
+//! proven), the two containers end differently on `docker stop`, or the
+//! rewrite is bigger than the original (unless `--allow-bigger`); 2 when no
+//! engine answers, or for bad usage or input.
 
 mod cache;
 mod config;
 mod docker;
 mod http;
 mod measure;
+mod options;
+mod probes;
 mod progress;
 mod smoke;
 mod stop;
@@ -47,8 +51,9 @@ enum VerifyFormat {
 pub struct VerifyArgs {
     #[command(flatten)]
     plan: PlanArgs,
-    /// Smoke check: `docker run --rm IMAGE ARGS` on both images (ARGS split on
-    /// spaces; '' keeps the image's CMD); the outputs must agree.
+    /// Smoke check: `docker run --rm IMAGE ARGS [-- ARGS]` on both images (ARGS
+    /// split on spaces, then the arguments after `--`; '' with no `--` keeps the
+    /// image's CMD); the outputs must agree.
     #[arg(
         long,
         value_name = "ARGS",
@@ -57,12 +62,35 @@ pub struct VerifyArgs {
     )]
     exec: Option<String>,
     /// Smoke check: run both images detached, publish PORT on 127.0.0.1 and GET
-    /// PATH (default `/`) until it answers 2xx (60 s); the answers must agree.
+    /// PATH (default `/`) until it answers at all (any status but 502/503/504;
+    /// 60 s), then wait for a HEALTHCHECK; status and body must agree.
     #[arg(long, value_name = "PORT[/PATH]")]
     http: Option<String>,
-    /// Text the smoke check's output (or body) must contain.
+    /// Text the smoke check's output (or body) must contain (--http waits for it).
     #[arg(long, value_name = "TEXT")]
     expect: Option<String>,
+    /// Requests (YAML) sent in order to each container once --http finds it
+    /// ready, on its PORT; each answer must agree between the two images.
+    #[arg(long, value_name = "FILE", requires = "http")]
+    probes: Option<PathBuf>,
+    /// An environment variable for both containers (repeatable). The value is
+    /// never printed nor put on docker's command line.
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    env: Vec<String>,
+    /// A file of KEY=VALUE lines for both containers (docker's --env-file; repeatable).
+    #[arg(long, value_name = "FILE")]
+    env_file: Vec<PathBuf>,
+    /// Mount a host folder or file in both containers (repeatable); each
+    /// container gets its own copy of a writable one, `:ro` ones are shared.
+    #[arg(long, value_name = "HOST:CONTAINER[:ro]")]
+    volume: Vec<String>,
+    /// A rewrite bigger than the original is a warning, not a failure.
+    #[arg(long)]
+    allow_bigger: bool,
+    /// Arguments passed to both containers after the image (they replace its
+    /// CMD; with --exec they follow its ARGS).
+    #[arg(last = true, value_name = "ARGS")]
+    cmd_args: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
     format: VerifyFormat,
@@ -140,12 +168,28 @@ struct SmokeReport {
     target: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     expect: Option<String>,
+    /// Arguments after the image (`--`), for both containers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    args: Vec<String>,
+    /// The `--env` keys (values are never reported) and `--env-file`s.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    env: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    env_files: Vec<String>,
+    /// `--volume`s as given (host path made absolute).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    volumes: Vec<String>,
     original: smoke::Run,
     rewrite: smoke::Run,
     /// Both ran fine and answered the same.
     agree: bool,
+    /// `agree`, `differ` or `both-fail` (both failed the same way).
+    verdict: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<String>,
+    /// The `--probes`, in order, with both answers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    probes: Vec<probes::ProbeResult>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -192,10 +236,14 @@ struct Report {
     file: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     context: Option<String>,
-    /// `pass`, `fail`, `original-broken` or `unchanged`.
+    /// `pass`, `fail`, `both-fail` (both images fail a check the same way:
+    /// nothing disagrees, nothing is proven), `original-broken` or `unchanged`.
     outcome: &'static str,
     passed: bool,
     failures: Vec<String>,
+    /// The checks both images fail the same way.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    both_fail: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     unchanged: Option<Gate>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -228,6 +276,7 @@ impl Report {
             outcome: "pass",
             passed: true,
             failures: Vec::new(),
+            both_fail: Vec::new(),
             unchanged: None,
             profile: None,
             base_before: None,
@@ -260,10 +309,30 @@ pub fn verify(args: VerifyArgs) -> Result<Outcome> {
         },
         (None, None) => None,
     };
-    if args.expect.is_some() && smoke.is_none() {
-        eprintln!("dfsplit: --expect needs a smoke check: --exec 'ARGS' or --http PORT[/PATH]");
+    if smoke.is_none() {
+        let needs = [
+            ("--expect", args.expect.is_some()),
+            ("--env", !args.env.is_empty()),
+            ("--env-file", !args.env_file.is_empty()),
+            ("--volume", !args.volume.is_empty()),
+            ("arguments after --", !args.cmd_args.is_empty()),
+        ];
+        if let Some((what, _)) = needs.iter().find(|(_, given)| *given) {
+            eprintln!("dfsplit: {what} needs a smoke check: --exec 'ARGS' or --http PORT[/PATH]");
+            return Ok(Outcome::Failed);
+        }
+    }
+    if args.probes.is_some() && !matches!(smoke, Some(Smoke::Http { .. })) {
+        eprintln!("dfsplit: --probes needs --http PORT[/PATH]: the probes go to its port");
         return Ok(Outcome::Failed);
     }
+    let run_with = match RunWith::new(&args) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("dfsplit: {e}");
+            return Ok(Outcome::Failed);
+        }
+    };
     let Some(Planned {
         input, df, plan, ..
     }) = plan_file(&args.plan)?
@@ -279,7 +348,7 @@ pub fn verify(args: VerifyArgs) -> Result<Outcome> {
                 rule: gate.rule.clone(),
                 reason: gate.reason.clone(),
             });
-            print(&args, &report)?;
+            print(&args, &report, &run_with.env)?;
             return Ok(Outcome::Ok);
         }
         Plan::Rewrite(r) => r,
@@ -403,9 +472,19 @@ pub fn verify(args: VerifyArgs) -> Result<Outcome> {
         );
         report.unexplained = report.config.iter().filter(|d| !d.explained).count();
 
+        // Never bigger: the point of a rewrite is a smaller image.
+        match size_rule(oi["Size"].as_u64(), ri["Size"].as_u64(), args.allow_bigger) {
+            Some(SizeVerdict::Fail(f)) => report.failures.push(f),
+            Some(SizeVerdict::Warn(w)) => report.warnings.push(w),
+            None => {}
+        }
+
         if let Some(sm) = &smoke {
-            progress("smoke check");
-            report.smoke = Some(run_smoke(
+            progress(&match run_with.probes.len() {
+                0 => "smoke check".to_string(),
+                n => format!("smoke check, then {n} probe(s) on each container"),
+            });
+            match run_smoke(
                 &docker,
                 sm,
                 args.expect.as_deref(),
@@ -414,20 +493,19 @@ pub fn verify(args: VerifyArgs) -> Result<Outcome> {
                 &report.config,
                 &run_id,
                 args.stop_timeout,
-            ));
+                &run_with,
+                &work.0,
+            ) {
+                Ok(s) => report.smoke = Some(s),
+                Err(e) => report
+                    .failures
+                    .push(format!("cannot run the smoke check: {e}")),
+            }
         }
-        if let Some(s) = &report.smoke
-            && !s.agree
-        {
-            let why = [("original", &s.original), ("rewrite", &s.rewrite)]
-                .iter()
-                .filter_map(|(w, run)| run.error.as_ref().map(|e| format!("{w}: {e}")))
-                .chain(s.note.clone())
-                .collect::<Vec<_>>()
-                .join("; ");
-            report
-                .failures
-                .push(format!("the smoke check fails: {why}"));
+        if let Some(s) = &report.smoke {
+            let (failures, both) = smoke_findings(s);
+            report.failures.extend(failures);
+            report.both_fail.extend(both);
         }
         if let Some(sm) = &mut report.smoke {
             let (stop, failure) = stop_report(sm, args.stop_timeout);
@@ -451,20 +529,131 @@ pub fn verify(args: VerifyArgs) -> Result<Outcome> {
     }
     report.original = Some(orig);
     report.rewrite = Some(rew);
-    report.passed = report.failures.is_empty();
-    report.outcome = if report.passed {
-        "pass"
-    } else if report.original.as_ref().is_some_and(|o| !o.built) {
-        "original-broken"
-    } else {
-        "fail"
-    };
-    print(&args, &report)?;
+    report.passed = report.failures.is_empty() && report.both_fail.is_empty();
+    report.outcome = outcome(&report);
+    print(&args, &report, &run_with.env)?;
     // Exit 1: "the rewrite is not proven" (the same code `rewrite --check` uses for its finding).
     Ok(if report.passed {
         Outcome::Ok
     } else {
         Outcome::CheckFailed
+    })
+}
+
+/// What both containers are run with (`--env`, `--env-file`, `--volume`,
+/// `-- ARGS`, `--probes`), checked before anything is built.
+struct RunWith {
+    env: options::Env,
+    volumes: Vec<options::Volume>,
+    args: Vec<String>,
+    probes: Vec<probes::Probe>,
+}
+
+impl RunWith {
+    fn new(args: &VerifyArgs) -> Result<RunWith, String> {
+        let env = options::Env::new(&args.env, &args.env_file)?;
+        let volumes = args
+            .volume
+            .iter()
+            .map(|v| options::Volume::parse(v))
+            .collect::<Result<Vec<_>, _>>()?;
+        let probes = match &args.probes {
+            Some(f) => {
+                let text = std::fs::read_to_string(f)
+                    .map_err(|e| format!("--probes {}: {e}", f.display()))?;
+                probes::parse(&f.display().to_string(), &text)?
+            }
+            None => Vec::new(),
+        };
+        Ok(RunWith {
+            env,
+            volumes,
+            args: args.cmd_args.clone(),
+            probes,
+        })
+    }
+
+    /// The setup of one container (`which`: original or rewrite): its own
+    /// copies of the writable volumes, made in `work`.
+    fn setup(&self, work: &Path, which: &str) -> Result<smoke::Setup<'_>, String> {
+        let (mut run_options, client_env) = self.env.docker_args(work)?;
+        run_options.extend(options::volume_args(&self.volumes, work, which)?);
+        Ok(smoke::Setup {
+            run_options,
+            client_env,
+            args: &self.args,
+            probes: &self.probes,
+        })
+    }
+}
+
+/// The report's outcome from its findings.
+fn outcome(report: &Report) -> &'static str {
+    if report.original.as_ref().is_some_and(|o| !o.built) {
+        "original-broken"
+    } else if !report.failures.is_empty() {
+        "fail"
+    } else if !report.both_fail.is_empty() {
+        "both-fail"
+    } else {
+        "pass"
+    }
+}
+
+/// The smoke check's and the probes' findings: disagreements (failures) and
+/// checks both images fail the same way.
+fn smoke_findings(s: &SmokeReport) -> (Vec<String>, Vec<String>) {
+    let (mut failures, mut both) = (Vec::new(), Vec::new());
+    match s.verdict {
+        "both-fail" => both.push(format!(
+            "the smoke check: {}",
+            s.original.error.as_deref().unwrap_or("?")
+        )),
+        "differ" => {
+            let why = [("original", &s.original), ("rewrite", &s.rewrite)]
+                .iter()
+                .filter_map(|(w, run)| run.error.as_ref().map(|e| format!("{w}: {e}")))
+                .chain(s.note.clone())
+                .collect::<Vec<_>>()
+                .join("; ");
+            failures.push(format!("the smoke check fails: {why}"));
+        }
+        _ => {}
+    }
+    for p in &s.probes {
+        let why = p.why.as_deref().unwrap_or("");
+        match p.verdict {
+            probes::Verdict::Differ => failures.push(format!("probe `{}` differs: {why}", p.name)),
+            probes::Verdict::BothFail => both.push(format!("probe `{}`: {why}", p.name)),
+            probes::Verdict::Agree | probes::Verdict::NotRun => {}
+        }
+    }
+    (failures, both)
+}
+
+/// The never-bigger rule's finding.
+#[derive(Debug, PartialEq, Eq)]
+enum SizeVerdict {
+    Fail(String),
+    Warn(String),
+}
+
+/// A rewrite bigger than the original fails (a warning with `allow`).
+/// `None` when it is not bigger or a size is unknown.
+fn size_rule(original: Option<u64>, rewrite: Option<u64>, allow: bool) -> Option<SizeVerdict> {
+    let (o, r) = (original?, rewrite?);
+    if r <= o {
+        return None;
+    }
+    let msg = format!(
+        "the rewrite is bigger than the original: {} > {}",
+        mb(r),
+        mb(o)
+    );
+    Some(if allow {
+        SizeVerdict::Warn(format!("{msg} (allowed by --allow-bigger)"))
+    } else {
+        SizeVerdict::Fail(msg)
     })
 }
 
@@ -630,7 +819,9 @@ fn run_smoke(
     diffs: &[Diff],
     run_id: &str,
     stop_grace: u64,
-) -> SmokeReport {
+    with: &RunWith,
+    work: &Path,
+) -> Result<SmokeReport, String> {
     let mut note = None;
     let (kind, target, rew_smoke) = match sm {
         Smoke::Exec(a) => ("exec", a.clone(), sm.clone()),
@@ -669,6 +860,7 @@ fn run_smoke(
         expect,
         has_healthcheck(oi),
         stop_grace,
+        &with.setup(work, "original")?,
     );
     let r = smoke::run(
         docker,
@@ -678,21 +870,47 @@ fn run_smoke(
         expect,
         has_healthcheck(ri),
         stop_grace,
+        &with.setup(work, "rewrite")?,
     );
-    let (agree, why) = smoke::agree(&o, &r, expect);
+    let (verdict, why) = match smoke::agree(&o, &r, expect) {
+        smoke::Agreement::Agree(n) => ("agree", n),
+        smoke::Agreement::Differ(n) => ("differ", n),
+        smoke::Agreement::BothFail(_) => ("both-fail", None),
+    };
     let note = match (note, why) {
         (Some(a), Some(b)) => Some(format!("{a}; {b}")),
         (a, b) => a.or(b),
     };
-    SmokeReport {
+    let ready = o.ok && r.ok;
+    let probes = with
+        .probes
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let pick = |run: &smoke::Run| run.probes.get(i).filter(|_| ready).cloned();
+            probes::compare(p, pick(&o).as_ref(), pick(&r).as_ref())
+        })
+        .collect();
+    Ok(SmokeReport {
         kind,
         target,
         expect: expect.map(str::to_string),
+        args: with.args.clone(),
+        env: with.env.keys(),
+        env_files: with
+            .env
+            .files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect(),
+        volumes: with.volumes.iter().map(options::Volume::show).collect(),
+        agree: verdict == "agree",
+        verdict,
         original: o,
         rewrite: r,
-        agree,
         note,
-    }
+        probes,
+    })
 }
 
 /// Takes the two runs' stop results out of the smoke report and compares
@@ -924,14 +1142,15 @@ fn edit_suffix(run_id: &str, second: bool) -> String {
     s
 }
 
-fn print(args: &VerifyArgs, report: &Report) -> Result<()> {
+/// Prints the report with every `--env` value masked.
+fn print(args: &VerifyArgs, report: &Report, env: &options::Env) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    if args.format == VerifyFormat::Json {
-        serde_json::to_writer_pretty(&mut out, report)?;
-        writeln!(out)?;
+    let shown = if args.format == VerifyFormat::Json {
+        serde_json::to_string_pretty(report)? + "\n"
     } else {
-        out.write_all(text(report).as_bytes())?;
-    }
+        text(report)
+    };
+    out.write_all(env.mask(&shown).as_bytes())?;
     Ok(())
 }
 
@@ -967,6 +1186,47 @@ fn list(v: &[String]) -> String {
         "-".into()
     } else {
         v.join(",")
+    }
+}
+
+/// The probes' part of the text report: one line per probe, both answers.
+fn probes_text(s: &mut String, probes: &[probes::ProbeResult]) {
+    use std::fmt::Write as _;
+    if probes.is_empty() {
+        return;
+    }
+    let agreeing = probes.iter().filter(|p| p.agree).count();
+    let _ = writeln!(s, "\nprobes ({agreeing} of {} agree):", probes.len());
+    for p in probes {
+        let verdict = match p.verdict {
+            probes::Verdict::Agree => "agree",
+            probes::Verdict::Differ => "DIFFER",
+            probes::Verdict::BothFail => "BOTH FAIL",
+            probes::Verdict::NotRun => "not run",
+        };
+        let request = format!("{} {}", p.method, p.path);
+        if p.name == request {
+            let _ = writeln!(s, "  {request}: {verdict}");
+        } else {
+            let _ = writeln!(s, "  {} ({request}): {verdict}", p.name);
+        }
+        for (w, a) in [("original", &p.original), ("rewrite", &p.rewrite)] {
+            let Some(a) = a else { continue };
+            let answer = match (&a.error, a.status) {
+                (Some(e), _) => format!("no answer: {e}"),
+                (None, Some(st)) => {
+                    let body: String = a.body.split_whitespace().collect::<Vec<_>>().join(" ");
+                    format!("[{st}] {body:.70}")
+                }
+                (None, None) => "–".into(),
+            };
+            let _ = writeln!(s, "    {w:<9} {answer}");
+        }
+        if let Some(why) = &p.why
+            && p.verdict != probes::Verdict::Agree
+        {
+            let _ = writeln!(s, "    why: {why}");
+        }
     }
 }
 
@@ -1063,16 +1323,33 @@ fn text(rep: &Report) -> String {
         }
     }
     if let Some(sm) = &rep.smoke {
+        let mut with = String::new();
+        if !sm.args.is_empty() {
+            with.push_str(&format!(", args `{}`", sm.args.join(" ")));
+        }
+        if !sm.env.is_empty() {
+            with.push_str(&format!(", env {}", sm.env.join(",")));
+        }
+        for f in &sm.env_files {
+            with.push_str(&format!(", env-file {f}"));
+        }
+        for v in &sm.volumes {
+            with.push_str(&format!(", volume {v}"));
+        }
         let _ = writeln!(
             s,
-            "\nsmoke ({} {}{}): {}",
+            "\nsmoke ({} {}{}{with}): {}",
             sm.kind,
             sm.target,
             sm.expect
                 .as_ref()
                 .map(|e| format!(", expect `{e}`"))
                 .unwrap_or_default(),
-            if sm.agree { "agree" } else { "DISAGREE" }
+            match sm.verdict {
+                "agree" => "agree",
+                "both-fail" => "BOTH FAIL the same way",
+                _ => "DISAGREE",
+            }
         );
         for (w, run) in [("original", &sm.original), ("rewrite", &sm.rewrite)] {
             let first = run.output.lines().next().unwrap_or("").trim();
@@ -1094,6 +1371,7 @@ fn text(rep: &Report) -> String {
         if let Some(n) = &sm.note {
             let _ = writeln!(s, "  note: {n}");
         }
+        probes_text(&mut s, &sm.probes);
     }
     if let Some(st) = &rep.stop {
         match &st.skipped {
@@ -1154,15 +1432,28 @@ fn text(rep: &Report) -> String {
         let _ = writeln!(s, "\nwarning: {w}");
     }
     let _ = writeln!(s);
-    if rep.passed {
+    if rep.failures.is_empty() && !rep.both_fail.is_empty() {
+        for b in &rep.both_fail {
+            let _ = writeln!(s, "BOTH FAIL: both fail the same way: {b}");
+        }
+        let _ = writeln!(
+            s,
+            "nothing is proven: the original fails too (a missing --env, --volume or argument?)"
+        );
+    } else if rep.passed {
         let stops = if rep.stop.as_ref().is_some_and(|st| st.agree == Some(true)) {
             " (and it stops the same way)"
         } else {
             ""
         };
+        let probes = match rep.smoke.as_ref().map_or(0, |sm| sm.probes.len()) {
+            0 => String::new(),
+            1 => " and so does its probe".into(),
+            n => format!(" and so do its {n} probes"),
+        };
         let _ = writeln!(
             s,
-            "PASS: the rewrite builds and the smoke check agrees{stops}"
+            "PASS: the rewrite builds and the smoke check agrees{probes}{stops}"
         );
     } else {
         for f in &rep.failures {
@@ -1262,7 +1553,13 @@ mod tests {
             original: run(o),
             rewrite: run(r),
             agree: ok,
+            verdict: if ok { "agree" } else { "differ" },
             note: None,
+            args: Vec::new(),
+            env: Vec::new(),
+            env_files: Vec::new(),
+            volumes: Vec::new(),
+            probes: Vec::new(),
         }
     }
 
@@ -1322,6 +1619,116 @@ mod tests {
         let mut rep = Report::new("Dockerfile");
         rep.stop = Some(st.clone());
         text(&rep)
+    }
+
+    #[test]
+    fn never_bigger() {
+        assert_eq!(size_rule(Some(667_800_000), Some(5_900_000), false), None);
+        assert_eq!(size_rule(Some(100), Some(100), false), None);
+        assert_eq!(
+            size_rule(Some(193_300_000), Some(282_900_000), false),
+            Some(SizeVerdict::Fail(
+                "the rewrite is bigger than the original: 282.9 MB > 193.3 MB".into()
+            ))
+        );
+        assert_eq!(
+            size_rule(Some(193_300_000), Some(282_900_000), true),
+            Some(SizeVerdict::Warn(
+                "the rewrite is bigger than the original: 282.9 MB > 193.3 MB \
+                 (allowed by --allow-bigger)"
+                    .into()
+            ))
+        );
+        // An unknown size proves nothing either way.
+        assert_eq!(size_rule(None, Some(1), false), None);
+    }
+
+    fn failed_run(class: &'static str, detail: &str) -> smoke::Run {
+        smoke::Run {
+            error: Some(format!("the container exited: {detail}")),
+            failure: Some(smoke::Failure {
+                class,
+                detail: detail.into(),
+            }),
+            ..smoke::Run::default()
+        }
+    }
+
+    fn probe_result(verdict: probes::Verdict, why: &str) -> probes::ProbeResult {
+        probes::ProbeResult {
+            name: "save a note".into(),
+            method: "POST".into(),
+            path: "/notes".into(),
+            expect: None,
+            compare: vec!["status".into()],
+            original: Some(probes::Answer::default()),
+            rewrite: Some(probes::Answer::default()),
+            verdict,
+            agree: verdict == probes::Verdict::Agree,
+            why: Some(why.into()),
+        }
+    }
+
+    #[test]
+    fn outcomes_both_fail_and_disagreements() {
+        // Both exit at start with the same message: both-fail, exit 1, said so.
+        let mut sm = smoke_report("http", [None, None], false);
+        sm.original = failed_run("exited", "exit 3: Error: API_KEY is required");
+        sm.rewrite = sm.original.clone();
+        sm.verdict = "both-fail";
+        let (failures, both) = smoke_findings(&sm);
+        assert!(failures.is_empty());
+        assert_eq!(
+            both,
+            vec!["the smoke check: the container exited: exit 3: Error: API_KEY is required"]
+        );
+        let mut rep = Report::new("Dockerfile");
+        rep.original = Some(ImageReport {
+            built: true,
+            ..ImageReport::default()
+        });
+        rep.both_fail = both;
+        rep.passed = false;
+        assert_eq!(outcome(&rep), "both-fail");
+        rep.smoke = Some(sm);
+        let t = text(&rep);
+        assert!(t.contains("BOTH FAIL the same way"), "{t}");
+        assert!(
+            t.contains("both fail the same way: the smoke check: the container exited"),
+            "{t}"
+        );
+        assert!(!t.contains("PASS"), "{t}");
+        // A disagreement anywhere makes it a failure, not both-fail.
+        rep.failures.push("probe `x` differs".into());
+        assert_eq!(outcome(&rep), "fail");
+        rep.original.as_mut().unwrap().built = false;
+        assert_eq!(outcome(&rep), "original-broken");
+
+        // Probes: one differs (a write failing only in the rewrite), one both fail.
+        let mut sm = smoke_report("http", [None, None], true);
+        sm.probes = vec![
+            probe_result(probes::Verdict::Agree, ""),
+            probe_result(probes::Verdict::Differ, "rewrite: status 500, expected 201"),
+            probe_result(probes::Verdict::BothFail, "status 404, expected 201"),
+        ];
+        let (failures, both) = smoke_findings(&sm);
+        assert_eq!(
+            failures,
+            vec!["probe `save a note` differs: rewrite: status 500, expected 201"]
+        );
+        assert_eq!(both, vec!["probe `save a note`: status 404, expected 201"]);
+        let mut rep = Report::new("Dockerfile");
+        rep.smoke = Some(sm);
+        let t = text(&rep);
+        assert!(t.contains("probes (1 of 3 agree):"), "{t}");
+        assert!(t.contains("  save a note (POST /notes): DIFFER"), "{t}");
+        assert!(
+            t.contains("    why: rewrite: status 500, expected 201"),
+            "{t}"
+        );
+        let v = serde_json::to_value(rep.smoke.as_ref().unwrap()).unwrap();
+        assert_eq!(v["probes"][1]["verdict"], "differ");
+        assert_eq!(v["probes"][2]["verdict"], "both-fail");
     }
 
     #[test]

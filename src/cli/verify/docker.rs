@@ -91,6 +91,15 @@ impl Docker {
         run_bounded(c, timeout)
     }
 
+    /// Runs `docker ARGS` with `env` added to the client's environment (how
+    /// `docker run -e KEY` gets values that must not be on its command line).
+    pub fn run_env(&self, args: &[&str], env: &[(String, String)], timeout: Duration) -> Captured {
+        let mut c = self.command();
+        c.args(args);
+        c.envs(env.iter().map(|(k, v)| (k, v)));
+        run_bounded(c, timeout)
+    }
+
     /// `docker info`: `Err` with what the client said when no engine answers.
     pub fn check_engine(&self) -> Result<(), String> {
         let out = self.run(

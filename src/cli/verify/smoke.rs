@@ -2,6 +2,7 @@
 
 use super::docker::{Docker, SHORT};
 use super::http;
+use super::probes::{Answer, Probe};
 use super::stop::{self, Stop};
 use serde::Serialize;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -31,10 +32,35 @@ pub fn parse_http(spec: &str) -> Result<(u16, String), String> {
     Ok((port, path))
 }
 
+/// What each container is run with, beyond the image: `docker run` options
+/// (`-e KEY`, `--env-file`, `-v`), the client environment carrying the `-e`
+/// values, the arguments after the image, and the probes sent once it is ready.
+#[derive(Debug, Clone, Default)]
+pub struct Setup<'a> {
+    pub run_options: Vec<String>,
+    pub client_env: Vec<(String, String)>,
+    pub args: &'a [String],
+    pub probes: &'a [Probe],
+}
+
+/// How a run failed, as compared between the two images: the same class and
+/// the same key (exit code or status plus the normalized message) in both is
+/// "both fail the same way".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    /// `start` (docker run refused it), `exited`, `timeout` (exec still
+    /// running), `exit` (exec non-zero), `no-answer`, `not-ready` (only
+    /// 502/503/504), `missing-text`, `unhealthy`.
+    pub class: &'static str,
+    /// What is compared: exit code or status and the normalized message.
+    pub detail: String,
+}
+
 /// What one image did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Run {
-    /// It answered (exit 0 / HTTP 2xx) with the expected text, and is healthy when it has a HEALTHCHECK.
+    /// It answered (exec: exit 0; http: any status but 502/503/504) with the
+    /// expected text, and is healthy when it has a HEALTHCHECK.
     pub ok: bool,
     /// The container port used.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -50,16 +76,31 @@ pub struct Run {
     /// What went wrong.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The same, classified for the comparison with the other image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
     pub seconds: f64,
     /// How the detached container ended on `docker stop` (http runs only; the
     /// report shows it beside the other image's, not inside the run).
     #[serde(skip)]
     pub stop: Option<Stop>,
+    /// The answers to the probes, in order (empty when it was not ready).
+    #[serde(skip)]
+    pub probes: Vec<Answer>,
+}
+
+impl Run {
+    fn fail(&mut self, class: &'static str, error: String, detail: String) {
+        self.ok = false;
+        self.error = Some(error);
+        self.failure = Some(Failure { class, detail });
+    }
 }
 
 const EXEC_TIMEOUT: Duration = Duration::from_secs(120);
 const HTTP_WAIT: Duration = Duration::from_secs(60);
 const HEALTH_WAIT: Duration = Duration::from_secs(120);
+const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 
 fn cut(s: &str) -> String {
     if s.len() <= 4000 {
@@ -77,9 +118,34 @@ pub fn normalize(s: &str) -> String {
     s.replace("\r\n", "\n").trim_end().to_string()
 }
 
+/// A failure message as compared between the two images: the image and
+/// container names (which differ per image) replaced, numbers (times, pids,
+/// ids) and runs of blanks collapsed.
+pub fn normalize_message(s: &str, image: &str, name: &str) -> String {
+    let s = s.replace(name, "CONTAINER").replace(image, "IMAGE");
+    let mut out = String::with_capacity(s.len());
+    let mut last = ' ';
+    for c in s.trim().chars() {
+        let c = if c.is_ascii_digit() {
+            '0'
+        } else if c.is_whitespace() {
+            ' '
+        } else {
+            c
+        };
+        if (c == '0' && last == '0') || (c == ' ' && last == ' ') {
+            continue;
+        }
+        out.push(c);
+        last = c;
+    }
+    out
+}
+
 /// Runs the smoke check on `image`. `name` is a unique container name. An
-/// http run ends with the stop check (`docker stop -t STOP_GRACE`), whose time
-/// is not part of `seconds`.
+/// http run sends the probes once the container is ready and ends with the
+/// stop check (`docker stop -t STOP_GRACE`), whose time is not part of `seconds`.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     docker: &Docker,
     image: &str,
@@ -88,27 +154,51 @@ pub fn run(
     expect: Option<&str>,
     has_health: bool,
     stop_grace: u64,
+    setup: &Setup,
 ) -> Run {
     let start = Instant::now();
     match smoke {
         Smoke::Exec(args) => {
-            let mut r = exec(docker, image, name, args, expect);
+            let mut r = exec(docker, image, name, args, expect, setup);
             r.seconds = secs(start);
             r
         }
         Smoke::Http { port, path } => {
             let guard = docker.guard_name(name);
             let publish = format!("127.0.0.1::{port}");
-            let started = docker.run(&["run", "-d", "--name", name, "-p", &publish, image], SHORT);
+            let mut argv = vec!["run", "-d", "--name", name, "-p", &publish];
+            argv.extend(setup.run_options.iter().map(String::as_str));
+            argv.push(image);
+            argv.extend(setup.args.iter().map(String::as_str));
+            let started = docker.run_env(&argv, &setup.client_env, SHORT);
             if !started.ok() {
-                return Run {
+                let mut r = Run {
                     port: Some(*port),
-                    error: Some(format!("docker run failed: {}", started.last_line())),
                     seconds: secs(start),
                     ..Run::default()
                 };
+                let last = started.last_line();
+                r.fail(
+                    "start",
+                    format!("docker run failed: {last}"),
+                    normalize_message(&last, image, name),
+                );
+                return r;
             }
-            let mut r = http_probe(docker, name, *port, path, expect, has_health);
+            let mut r = http_probe(docker, image, name, *port, path, expect, has_health);
+            if r.run.ok
+                && let Some(addr) = r.addr
+            {
+                r.run.probes = setup
+                    .probes
+                    .iter()
+                    .map(|p| match http::send(addr, &p.request, PROBE_TIMEOUT) {
+                        Ok(resp) => Answer::from_response(p, &resp),
+                        Err(e) => Answer::failed(p, e),
+                    })
+                    .collect();
+            }
+            let mut r = r.run;
             r.seconds = secs(start);
             // Also after a failed probe: how a container that is still running
             // (or has already exited) ends is part of the picture.
@@ -123,56 +213,109 @@ fn secs(start: Instant) -> f64 {
     (start.elapsed().as_secs_f64() * 10.0).round() / 10.0
 }
 
-fn exec(docker: &Docker, image: &str, name: &str, args: &str, expect: Option<&str>) -> Run {
+fn exec(
+    docker: &Docker,
+    image: &str,
+    name: &str,
+    args: &str,
+    expect: Option<&str>,
+    setup: &Setup,
+) -> Run {
     let _guard = docker.guard_name(name);
-    let mut argv = vec!["run", "--rm", "--name", name, image];
+    let mut argv = vec!["run", "--rm", "--name", name];
+    argv.extend(setup.run_options.iter().map(String::as_str));
+    argv.push(image);
     argv.extend(args.split_whitespace());
-    let out = docker.run(&argv, EXEC_TIMEOUT);
-    let output = cut(&out.combined());
+    argv.extend(setup.args.iter().map(String::as_str));
+    let out = docker.run_env(&argv, &setup.client_env, EXEC_TIMEOUT);
+    let combined = out.combined();
     let mut r = Run {
         status: out.code().map(i64::from),
-        output,
+        output: cut(&combined),
         ..Run::default()
     };
+    let code = out.code().map_or("?".into(), |c| c.to_string());
     if out.timed_out {
-        r.error = Some(format!("still running after {} s", EXEC_TIMEOUT.as_secs()));
+        r.fail(
+            "timeout",
+            format!("still running after {} s", EXEC_TIMEOUT.as_secs()),
+            String::new(),
+        );
     } else if !out.ok() {
-        r.error = Some(format!(
-            "exit status {}: {}",
-            out.code().map_or("?".into(), |c| c.to_string()),
-            out.last_line()
-        ));
-    } else if let Some(e) = expect.filter(|e| !out.combined().contains(e)) {
-        r.error = Some(format!("the output lacks `{e}`"));
+        r.fail(
+            "exit",
+            format!("exit status {code}: {}", out.last_line()),
+            format!(
+                "exit {code}: {}",
+                normalize_message(&last_lines(&combined, 5), image, name)
+            ),
+        );
+    } else if let Some(e) = expect.filter(|e| !combined.contains(e)) {
+        r.fail(
+            "missing-text",
+            format!("the output lacks `{e}`"),
+            format!("exit 0: {}", normalize_message(&combined, image, name)),
+        );
     } else {
         r.ok = true;
     }
     r
 }
 
-/// Probes the started container `name` (and waits for its HEALTHCHECK).
+fn last_lines(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text
+        .trim()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    lines[lines.len().saturating_sub(n)..].join(" | ")
+}
+
+/// An http run so far, with the address probes go to once it is ready.
+struct Probed {
+    run: Run,
+    addr: Option<SocketAddr>,
+}
+
+/// An answer that means "not yet": a proxy or server still starting.
+pub fn not_yet(status: u16) -> bool {
+    matches!(status, 502..=504)
+}
+
+/// Waits until the started container `name` answers `path` at all (and with
+/// `expect` in the body), then for its HEALTHCHECK.
 fn http_probe(
     docker: &Docker,
+    image: &str,
     name: &str,
     port: u16,
     path: &str,
     expect: Option<&str>,
     has_health: bool,
-) -> Run {
+) -> Probed {
     let mut r = Run {
         port: Some(port),
         ..Run::default()
     };
     let mapped = docker.run(&["port", name, &format!("{port}/tcp")], SHORT);
     let Some(addr) = host_addr(&mapped.stdout) else {
-        r.error = Some(format!(
-            "no host port for {port}/tcp: {}",
-            mapped.last_line()
-        ));
-        return r;
+        // A container that exited at once has no port mapping any more: that
+        // is an exit (as when it exits a moment later), not a start failure.
+        if !running(docker, name) {
+            exited(docker, &mut r, image, name);
+            return Probed { run: r, addr: None };
+        }
+        let last = mapped.last_line();
+        r.fail(
+            "start",
+            format!("no host port for {port}/tcp: {last}"),
+            normalize_message(&last, image, name),
+        );
+        return Probed { run: r, addr: None };
     };
     let deadline = Instant::now() + HTTP_WAIT;
-    let mut last = String::from("no answer");
+    // The last thing seen: (class, message for people, what is compared).
+    let mut last = ("no-answer", "no answer".to_string(), String::new());
     let mut answered = false;
     while Instant::now() < deadline {
         match http::get(addr, path, Duration::from_secs(3)) {
@@ -180,53 +323,77 @@ fn http_probe(
                 let body = resp.body_text();
                 r.status = Some(i64::from(resp.status));
                 r.output = cut(&body);
-                let good_status = (200..300).contains(&resp.status);
-                if good_status && expect.is_none_or(|e| body.contains(e)) {
+                let seen = format!("HTTP {}: {:.80}", resp.status, body.trim());
+                let key = format!("HTTP {}: {}", resp.status, normalize(&body));
+                if not_yet(resp.status) {
+                    last = ("not-ready", seen, key);
+                } else if expect.is_some_and(|e| !body.contains(e)) {
+                    last = ("missing-text", seen, key);
+                } else {
                     answered = true;
                     break;
                 }
-                last = format!("HTTP {}: {:.80}", resp.status, body.trim());
             }
-            Err(e) => last = e,
+            Err(e) => last = ("no-answer", e.clone(), normalize_message(&e, image, name)),
         }
         if !running(docker, name) {
-            let logs = docker.run(&["logs", "--tail", "5", name], SHORT);
-            r.error = Some(format!(
-                "the container exited: {}",
-                logs.combined()
-                    .trim()
-                    .lines()
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            ));
-            return r;
+            exited(docker, &mut r, image, name);
+            return Probed { run: r, addr: None };
         }
         std::thread::sleep(Duration::from_millis(700));
     }
     if !answered {
-        r.error = Some(match expect {
-            Some(e) => format!(
-                "GET {path} never answered 2xx with `{e}` in {} s (last: {last})",
+        let (class, seen, key) = last;
+        let wanted = match (class, expect) {
+            ("missing-text", Some(e)) => format!("with `{e}` in the body "),
+            _ => String::new(),
+        };
+        r.fail(
+            class,
+            format!(
+                "GET {path} never answered {wanted}in {} s (502/503/504 and no answer mean not yet; last: {seen})",
                 HTTP_WAIT.as_secs()
             ),
-            None => format!(
-                "GET {path} never answered 2xx in {} s (last: {last})",
-                HTTP_WAIT.as_secs()
-            ),
-        });
-        return r;
+            key,
+        );
+        return Probed { run: r, addr: None };
     }
     if has_health {
         let h = wait_health(docker, name);
         let healthy = h == "healthy";
-        r.health = Some(h);
         if !healthy {
-            r.error = Some("the HEALTHCHECK did not report healthy".into());
-            return r;
+            let detail = normalize_message(&h, image, name);
+            r.fail(
+                "unhealthy",
+                "the HEALTHCHECK did not report healthy".into(),
+                detail,
+            );
+            r.health = Some(h);
+            return Probed { run: r, addr: None };
         }
+        r.health = Some(h);
     }
     r.ok = true;
-    r
+    Probed {
+        run: r,
+        addr: Some(addr),
+    }
+}
+
+/// Records that the container exited: its exit code and last log lines.
+fn exited(docker: &Docker, r: &mut Run, image: &str, name: &str) {
+    let logs = docker.run(&["logs", "--tail", "5", name], SHORT);
+    let code = docker
+        .run(&["inspect", "-f", "{{.State.ExitCode}}", name], SHORT)
+        .stdout
+        .trim()
+        .to_string();
+    let text = last_lines(&logs.combined(), 5);
+    r.fail(
+        "exited",
+        format!("the container exited (code {code}): {text}"),
+        format!("exit {code}: {}", normalize_message(&text, image, name)),
+    );
 }
 
 fn running(docker: &Docker, name: &str) -> bool {
@@ -280,31 +447,51 @@ pub fn host_addr(out: &str) -> Option<SocketAddr> {
     })
 }
 
+/// How the two runs compare.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Agreement {
+    /// Both fine with the same answer (the note: how they differ in what does not count).
+    Agree(Option<String>),
+    /// One failed, or both answered differently, or both failed differently.
+    Differ(Option<String>),
+    /// Both failed the same way (class and detail): what the failure is.
+    BothFail(String),
+}
+
 /// Whether the two runs agree: both fine and the same answer. When the
 /// answers differ but both contain the expected text, they agree with a note.
-pub fn agree(a: &Run, b: &Run, expect: Option<&str>) -> (bool, Option<String>) {
-    if !a.ok || !b.ok {
-        return (false, None);
+/// When both fail, they "both fail the same way" if their failures have the
+/// same class and detail.
+pub fn agree(a: &Run, b: &Run, expect: Option<&str>) -> Agreement {
+    match (a.ok, b.ok, &a.failure, &b.failure) {
+        (true, true, _, _) => {}
+        (false, false, Some(x), Some(y)) if x == y => {
+            let what = a.error.clone().unwrap_or_else(|| x.class.to_string());
+            return Agreement::BothFail(what);
+        }
+        (false, false, Some(x), Some(y)) => {
+            return Agreement::Differ(Some(format!(
+                "both fail, differently: original {}, rewrite {}",
+                x.class, y.class
+            )));
+        }
+        _ => return Agreement::Differ(None),
     }
     if a.status != b.status {
-        return (
-            false,
-            Some(format!(
-                "status {} vs {}",
-                a.status.unwrap_or(-1),
-                b.status.unwrap_or(-1)
-            )),
-        );
+        return Agreement::Differ(Some(format!(
+            "status {} vs {}",
+            a.status.unwrap_or(-1),
+            b.status.unwrap_or(-1)
+        )));
     }
     if normalize(&a.output) == normalize(&b.output) {
-        return (true, None);
+        return Agreement::Agree(None);
     }
     match expect {
-        Some(e) if a.output.contains(e) && b.output.contains(e) => (
-            true,
-            Some("the outputs differ, but both contain the expected text".into()),
-        ),
-        _ => (false, Some("the outputs differ".into())),
+        Some(e) if a.output.contains(e) && b.output.contains(e) => Agreement::Agree(Some(
+            "the outputs differ, but both contain the expected text".into(),
+        )),
+        _ => Agreement::Differ(Some("the outputs differ".into())),
     }
 }
 
@@ -348,14 +535,93 @@ mod tests {
         }
     }
 
+    fn failed(class: &'static str, detail: &str) -> Run {
+        let mut r = Run::default();
+        r.fail(class, format!("{class}: {detail}"), detail.into());
+        r
+    }
+
     #[test]
     fn agreement() {
-        assert_eq!(agree(&ok(0, "v1\n"), &ok(0, "v1\r\n"), None), (true, None));
-        assert!(!agree(&ok(0, "v1"), &ok(0, "v2"), None).0);
-        let (same, note) = agree(&ok(200, "ok 1"), &ok(200, "ok 2"), Some("ok"));
-        assert!(same && note.is_some());
-        assert!(!agree(&ok(200, "ok"), &ok(204, "ok"), Some("ok")).0);
-        let failed = Run::default();
-        assert!(!agree(&ok(0, "x"), &failed, None).0);
+        use Agreement::*;
+        assert_eq!(agree(&ok(0, "v1\n"), &ok(0, "v1\r\n"), None), Agree(None));
+        assert!(matches!(
+            agree(&ok(0, "v1"), &ok(0, "v2"), None),
+            Differ(Some(_))
+        ));
+        assert!(matches!(
+            agree(&ok(200, "ok 1"), &ok(200, "ok 2"), Some("ok")),
+            Agree(Some(_))
+        ));
+        assert!(matches!(
+            agree(&ok(200, "ok"), &ok(204, "ok"), Some("ok")),
+            Differ(Some(_))
+        ));
+        // A 404 in both is an answer like any other.
+        assert_eq!(
+            agree(&ok(404, "Not Found"), &ok(404, "Not Found"), None),
+            Agree(None)
+        );
+        let f = failed("exited", "exit 1: Error: API_KEY is required");
+        assert_eq!(agree(&ok(0, "x"), &f, None), Differ(None));
+        assert_eq!(agree(&f, &ok(0, "x"), None), Differ(None));
+    }
+
+    #[test]
+    fn both_fail_the_same_way_or_not() {
+        use Agreement::*;
+        let a = failed("exited", "exit 1: Error: API_KEY is required");
+        assert_eq!(
+            agree(&a, &a.clone(), None),
+            BothFail("exited: exit 1: Error: API_KEY is required".into())
+        );
+        // Same class, another exit code or message: they disagree.
+        let b = failed("exited", "exit 2: Error: API_KEY is required");
+        assert!(matches!(agree(&a, &b, None), Differ(Some(_))));
+        let c = failed("exited", "exit 1: EACCES: permission denied, open 'data/x'");
+        assert!(matches!(agree(&a, &c, None), Differ(Some(_))));
+        // Another class: they disagree.
+        let d = failed("no-answer", "connect: Connection refused (os error 0)");
+        let why = agree(&a, &d, None);
+        assert_eq!(
+            why,
+            Differ(Some(
+                "both fail, differently: original exited, rewrite no-answer".into()
+            ))
+        );
+        // Both lack the expected text with the same answer.
+        let m = failed("missing-text", "HTTP 200: hello");
+        assert!(matches!(agree(&m, &m.clone(), Some("bye")), BothFail(_)));
+    }
+
+    #[test]
+    fn failure_messages_are_compared_without_what_differs_per_run() {
+        let a = normalize_message(
+            "Error response from daemon: container dfsplit-verify-ab12-original: \
+             image dfsplit-verify/app-ab12:original has no command  (pid 4123, 12:03:55)",
+            "dfsplit-verify/app-ab12:original",
+            "dfsplit-verify-ab12-original",
+        );
+        let b = normalize_message(
+            "Error response from daemon: container dfsplit-verify-ab12-rewrite: \
+             image dfsplit-verify/app-ab12:rewrite has no command (pid 977, 12:04:10)",
+            "dfsplit-verify/app-ab12:rewrite",
+            "dfsplit-verify-ab12-rewrite",
+        );
+        assert_eq!(a, b);
+        assert!(
+            a.contains("container CONTAINER: image IMAGE has no command"),
+            "{a}"
+        );
+        assert_ne!(
+            normalize_message("missing API_KEY", "i", "n"),
+            normalize_message("missing DB_URL", "i", "n")
+        );
+    }
+
+    #[test]
+    fn not_yet_answers() {
+        assert!(not_yet(502) && not_yet(503) && not_yet(504));
+        assert!(!not_yet(500) && !not_yet(404) && !not_yet(200) && !not_yet(501));
     }
 }
