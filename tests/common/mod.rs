@@ -14,16 +14,23 @@ pub fn dfsplit(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run dfsplit");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input)
-            .expect("write stdin");
-    }
+    // Written from a thread, so a child that prints much before it reads
+    // cannot block on a full pipe; a child that exits before reading it all
+    // (bad usage) closes the pipe, which is not a test failure.
+    let writer = stdin.map(|input| {
+        let mut pipe = child.stdin.take().expect("stdin");
+        let input = input.to_vec();
+        std::thread::spawn(move || match pipe.write_all(&input) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => panic!("write stdin: {e}"),
+            _ => {}
+        })
+    });
     drop(child.stdin.take());
-    child.wait_with_output().expect("dfsplit runs")
+    let out = child.wait_with_output().expect("dfsplit runs");
+    if let Some(w) = writer {
+        w.join().expect("stdin writer");
+    }
+    out
 }
 
 /// Lossy UTF-8 of command output.
