@@ -275,3 +275,119 @@ fn disabled_candidates_are_left_out_with_their_reason() {
     assert!(!explain.contains("nginx"), "{explain}");
     let _ = std::fs::remove_dir_all(&overlay);
 }
+
+/// The runtime keeps the original's user; `--non-root` switches on purpose
+/// and hands the user what the app writes (corpus case 62: an Express app
+/// that creates /data/cdn at start).
+#[test]
+fn non_root_is_opt_in_and_hands_over_what_the_app_writes() {
+    let dir = case("62-write-node-multer-cdn");
+    let default = run(&dir, &["rewrite", "Dockerfile"], None);
+    assert_eq!(default.status.code(), Some(0), "{}", text(&default.stderr));
+    let out = text(&default.stdout);
+    assert!(!out.contains("USER") && !out.contains(":nonroot"), "{out}");
+    assert!(
+        out.contains("FROM gcr.io/distroless/nodejs20-debian13 AS runtime"),
+        "{out}"
+    );
+    let explain = text(&run(&dir, &["explain", "Dockerfile"], None).stdout);
+    assert!(
+        explain.contains("runtime user: root [core/same-user]"),
+        "{explain}"
+    );
+
+    let non_root = run(&dir, &["rewrite", "Dockerfile", "--non-root"], None);
+    assert_eq!(
+        non_root.status.code(),
+        Some(0),
+        "{}",
+        text(&non_root.stderr)
+    );
+    let out = text(&non_root.stdout);
+    assert!(
+        out.contains("nodejs20-debian13:nonroot AS runtime"),
+        "{out}"
+    );
+    assert!(
+        out.contains("COPY --from=build --chown=65532:65532 /usr/src/app /usr/src/app"),
+        "{out}"
+    );
+    // /data, named beside CDN_DIR in server.js, arrives owned by the user.
+    assert!(
+        out.contains("chown 65532:65532 /tmp/dfsplit-owned/1/data"),
+        "{out}"
+    );
+    assert!(
+        out.contains("COPY --from=build /tmp/dfsplit-owned/1/ /\n"),
+        "{out}"
+    );
+    let explain = text(&run(&dir, &["explain", "Dockerfile", "--non-root"], None).stdout);
+    assert!(
+        explain.contains("runtime user: nonroot [core/non-root]"),
+        "{explain}"
+    );
+    assert!(
+        explain.contains("owns /data: named in server.js:8"),
+        "{explain}"
+    );
+    assert!(
+        explain.contains("not shown: writes to other paths"),
+        "{explain}"
+    );
+
+    // A name the base has, and numeric ids.
+    let node = text(
+        &run(
+            &dir,
+            &["rewrite", "Dockerfile", "--non-root=10001:10002"],
+            None,
+        )
+        .stdout,
+    );
+    assert!(
+        node.contains("USER 10001:10002") && node.contains("--chown=10001:10002"),
+        "{node}"
+    );
+
+    // Naming the :nonroot variant outright is a user switch too.
+    let named = run(
+        &dir,
+        &[
+            "rewrite",
+            "Dockerfile",
+            "--base",
+            "gcr.io/distroless/nodejs20-debian13:nonroot",
+        ],
+        None,
+    );
+    assert_eq!(named.status.code(), Some(0));
+    assert_eq!(
+        named.stdout,
+        std::fs::read(dir.join("Dockerfile")).expect("input")
+    );
+    assert!(
+        text(&named.stderr).contains("--non-root allows it"),
+        "{}",
+        text(&named.stderr)
+    );
+}
+
+#[test]
+fn non_root_refuses_root_and_bad_names_and_keep_root_is_the_default() {
+    let dir = case("01-node-npm-ci");
+    for bad in [
+        "--non-root=root",
+        "--non-root=0",
+        "--non-root=0:0",
+        "--non-root=a b",
+        "--non-root=a:b:c",
+    ] {
+        let out = run(&dir, &["rewrite", "Dockerfile", bad], None);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", text(&out.stderr));
+    }
+    let default = run(&dir, &["rewrite", "Dockerfile"], None);
+    let keep = run(&dir, &["rewrite", "Dockerfile", "--keep-root"], None);
+    assert_eq!(keep.status.code(), Some(0));
+    assert_eq!(keep.stdout, default.stdout);
+    assert!(text(&keep.stderr).contains("--keep-root is the default now"));
+}

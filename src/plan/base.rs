@@ -441,6 +441,19 @@ pub(crate) fn choose(
                 .iter()
                 .find(|k| k.image == *img || candidate_matches(&k.spec.image, img))
                 .map(|k| k.spec.clone());
+            // A non-root variant named outright (`…:nonroot`) runs as another
+            // user than a root original: only with --non-root.
+            let names_nonroot = candidates
+                .iter()
+                .any(|k| k.nonroot_image.as_deref() == Some(img.as_str()));
+            if names_nonroot && opts.user == UserPolicy::Keep && c.runs_as_root() {
+                return Err(Gate {
+                    rule: "core/base-incompatible".into(),
+                    reason: format!(
+                        "--base {img}: it runs as a non-root user by default and the original runs as root: the runtime keeps the original's user (--non-root allows it, and gives that user the folders the app writes)"
+                    ),
+                });
+            }
             // The user's image is used as given, even when a non-root variant exists.
             if let Some(s) = &spec
                 && let Some(why) = incompatible(s, c, entry, builder, opts)
