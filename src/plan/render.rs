@@ -998,10 +998,7 @@ pub(crate) fn render(
         }
     } else {
         for (n, dir) in staged.iter().enumerate() {
-            let parent = match dir.trim_end_matches('/').rsplit_once('/') {
-                Some(("", _)) | None => "/".to_string(),
-                Some((p, _)) => format!("{p}/"),
-            };
+            let parent = parent_dir(dir);
             let line = format!(
                 "{} --from={build_name} {STAGED_DIRS}/{}/ {parent}",
                 out.kw("COPY"),
