@@ -1,44 +1,12 @@
 //! Choosing the runtime base from the catalogue's facts and what the
 //! analysis showed the app needs.
 
-use super::Gate;
-use super::Options;
-use super::UserPolicy;
-use super::closure::{Closure, Entry};
+use super::entry::Entry;
+use super::types::{BaseChoice, Closure, Gate, Options, UserPolicy};
 use crate::rules::{
     BaseCandidate, CandidateSpec, PackageManager, RejectReason, Requirement, Rules,
 };
 use crate::syntax::Command;
-use std::str::FromStr;
-
-/// Which runtime base the user asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BaseChoice {
-    /// The smallest base the analysis shows compatible.
-    Auto,
-    /// The slim variant of the builder's family (has a shell and a package manager).
-    Slim,
-    /// A distroless base (no shell).
-    Distroless,
-    /// The empty image.
-    Scratch,
-    /// This exact image.
-    Image(String),
-}
-
-impl FromStr for BaseChoice {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "auto" => BaseChoice::Auto,
-            "slim" => BaseChoice::Slim,
-            "distroless" => BaseChoice::Distroless,
-            "scratch" => BaseChoice::Scratch,
-            "" => return Err("empty base".into()),
-            other => BaseChoice::Image(other.to_string()),
-        })
-    }
-}
 
 /// Kinds of runtime base.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -734,7 +702,8 @@ pub(crate) fn parameterize(
 #[cfg(test)]
 mod tests {
     use super::{EntryRewrite, UserCheck, candidate_matches, entry_translation, missing_user};
-    use crate::plan::closure::{Closure, Entry};
+    use crate::plan::entry::Entry;
+    use crate::plan::types::Closure;
     use crate::rules::{CandidateSpec, Rules};
     use crate::syntax::{Arg, Command, Span};
 

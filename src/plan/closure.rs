@@ -1,190 +1,14 @@
 //! The runtime entry (CMD/ENTRYPOINT) and the runtime closure: what the
 //! running app needs from the build, per profile.
 
-use super::Gate;
+use super::entry::Entry;
 use super::steps::{CmdKind, StepInfo, StepKind};
+use super::types::{Closure, CopySpec, Gate, StaticSite};
 use crate::model::{Context, join_path};
-use crate::rules::{AppKind, GateRule, PackageManager, Profile, Role, Rules};
+use crate::rules::{AppKind, PackageManager, Role, Rules};
 use crate::syntax::shell;
 use crate::syntax::{Body, Command, Dockerfile, Keyword};
 use std::collections::BTreeSet;
-
-/// The container's start command.
-#[derive(Debug, Clone)]
-pub(crate) struct Entry {
-    /// ENTRYPOINT item and command.
-    pub entrypoint: Option<(usize, Command)>,
-    /// CMD item and command.
-    pub cmd: Option<(usize, Command)>,
-    /// The effective argv when it can be read literally.
-    pub argv: Vec<String>,
-    /// Every simple command the entry runs (shell form may run several).
-    pub commands: Vec<Vec<String>>,
-    /// A shell form is involved.
-    pub shell_form: bool,
-    /// WORKDIR in force at the entry.
-    pub workdir: String,
-}
-
-impl Entry {
-    pub fn find(df: &Dockerfile, infos: &[StepInfo]) -> Result<Entry, String> {
-        let mut entrypoint = None;
-        let mut cmd = None;
-        let mut workdir = "/".to_string();
-        for info in infos {
-            workdir = info.workdir.clone();
-            let Some(inst) = df.instruction_at(info.item) else {
-                continue;
-            };
-            match inst.keyword {
-                Keyword::Entrypoint => {
-                    entrypoint = inst.command().cloned().map(|c| (info.item, c));
-                    // ENTRYPOINT resets CMD, as in docker.
-                    cmd = None;
-                }
-                Keyword::Cmd => cmd = inst.command().cloned().map(|c| (info.item, c)),
-                _ => {}
-            }
-        }
-        if entrypoint.is_none() && cmd.is_none() {
-            return Err("the file sets neither CMD nor ENTRYPOINT, so the container runs the build image's default command, which a runtime base does not have".into());
-        }
-        let mut shell_form = false;
-        let mut commands = Vec::new();
-        let mut argv = Vec::new();
-        let mut take =
-            |c: &Command, argv: &mut Vec<String>, commands: &mut Vec<Vec<String>>| match c {
-                Command::Exec(a) => {
-                    let words: Vec<String> = a.iter().map(|a| a.value.clone()).collect();
-                    argv.extend(words.iter().cloned());
-                }
-                Command::Shell(a) => {
-                    shell_form = true;
-                    let script = shell::parse(&a.value);
-                    for sc in script.simple_commands() {
-                        let mut words: Vec<String> = sc
-                            .literal_args()
-                            .map(|w| w.unwrap_or("$?").to_string())
-                            .collect();
-                        if let Some(n) = sc.name() {
-                            words.insert(0, n.to_string());
-                        }
-                        if words.first().is_some_and(|w| w == "exec") {
-                            words.remove(0);
-                        }
-                        commands.push(words);
-                    }
-                    if let Some(first) = commands.first() {
-                        argv.extend(first.iter().cloned());
-                    }
-                }
-            };
-        match (&entrypoint, &cmd) {
-            (Some((_, e @ Command::Shell(_))), _) => take(e, &mut argv, &mut commands),
-            (Some((_, e)), Some((_, c @ Command::Exec(_)))) => {
-                take(e, &mut argv, &mut commands);
-                take(c, &mut argv, &mut commands);
-            }
-            (Some((_, e)), _) => take(e, &mut argv, &mut commands),
-            (None, Some((_, c))) => take(c, &mut argv, &mut commands),
-            (None, None) => {}
-        }
-        if !shell_form {
-            commands.push(argv.clone());
-        }
-        Ok(Entry {
-            entrypoint,
-            cmd,
-            argv,
-            commands,
-            shell_form,
-            workdir,
-        })
-    }
-
-    /// The entry as one line, for messages.
-    pub fn describe(&self) -> String {
-        self.argv.join(" ")
-    }
-
-    /// A profile gate (build tool at runtime) matching one of the entry's commands.
-    pub fn gate<'r>(&self, rules: &'r Rules) -> Option<(&'r Profile, &'r GateRule)> {
-        self.commands.iter().find_map(|c| {
-            let (prog, args) = c.split_first()?;
-            rules.match_gate(prog, args)
-        })
-    }
-
-    pub fn program(&self) -> Option<&str> {
-        self.argv.first().map(String::as_str)
-    }
-}
-
-/// A path the runtime stage copies from the build stage.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct CopySpec {
-    /// Absolute source path in the build stage (may end in a glob).
-    pub from: String,
-    /// Absolute destination in the runtime stage.
-    pub to: String,
-    pub rule: String,
-    pub reason: String,
-}
-
-/// What the runtime needs.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Closure {
-    pub copies: Vec<CopySpec>,
-    /// System packages to install in the runtime stage.
-    pub packages: Vec<String>,
-    pub package_manager: Option<PackageManager>,
-    /// RUN items to repeat in the runtime stage (users, system files).
-    pub replay: Vec<usize>,
-    pub app_kind: Option<AppKind>,
-    /// The entry or a replayed step needs `/bin/sh`.
-    pub needs_shell: bool,
-    /// The entry goes through a package manager (`npm start`).
-    pub needs_launcher: bool,
-    /// A static binary (Go, CGO_ENABLED=0).
-    pub static_binary: bool,
-    /// Why a compiled binary is not static, for the base's explanation.
-    pub binary_note: Option<String>,
-    /// The app makes TLS calls or loads time zones (scratch must receive them).
-    pub needs_ca_certs: bool,
-    pub needs_tzdata: bool,
-    /// Python: create this venv in the dependencies stage.
-    pub create_venv: Option<String>,
-    /// Python: the step (index into the steps) the venv is created before.
-    pub venv_at: Option<usize>,
-    /// Python: why the venv is created.
-    pub venv_reason: String,
-    /// Node: a command that removes dev dependencies at the end of the build stage.
-    pub prune: Option<(String, String, String)>,
-    /// The interpreter image family must be the same as the builder's.
-    pub same_family: bool,
-    /// The user the original runs as (its last USER), resolved.
-    pub user: Option<String>,
-    /// A static site: the user the original's server ran as (nginx takes
-    /// its place, and no USER is written).
-    pub served_as: Option<String>,
-    /// Users and groups the replayed setup steps create.
-    pub created_users: Vec<String>,
-    /// The .NET project sets `InvariantGlobalization` (it does not need ICU).
-    pub invariant_globalization: bool,
-    /// A replayed step does more than create accounts and directories, so it
-    /// needs a shell.
-    pub replay_needs_shell: bool,
-    /// Directories the replayed steps create (and give an owner or mode):
-    /// on a base without a shell they are copied from the build stage with
-    /// their owner and mode instead of being created again.
-    pub owned_dirs: Vec<String>,
-    /// Numeric ids of the accounts the setup steps create (name → id).
-    pub account_ids: std::collections::BTreeMap<String, String>,
-    /// Node: the app is a static site its start command only serves; nginx
-    /// serves it in the runtime.
-    pub static_site: Option<super::static_site::StaticSite>,
-    pub warnings: Vec<String>,
-}
 
 fn gate(rule: &str, reason: impl Into<String>) -> Gate {
     Gate {
@@ -614,7 +438,7 @@ fn static_site_blocker(
     c: &Closure,
     df: &Dockerfile,
     infos: &[StepInfo],
-    site: &super::static_site::StaticSite,
+    site: &StaticSite,
 ) -> Option<String> {
     if !c.packages.is_empty() {
         return Some(format!(
@@ -714,71 +538,6 @@ fn record_ids(c: &mut Closure, cmd: &super::steps::CmdInfo) {
         _ => id,
     };
     c.account_ids.insert(key, value);
-}
-
-impl Closure {
-    /// The original runs as root: it sets no USER, or `root` / uid 0 (for a
-    /// static site, the user its server ran as).
-    pub fn runs_as_root(&self) -> bool {
-        self.user
-            .as_deref()
-            .or(self.served_as.as_deref())
-            .is_none_or(|u| {
-                let name = u.split(':').next().unwrap_or(u);
-                name == "root" || name == "0"
-            })
-    }
-
-    /// The original USER as numbers, when the setup steps give every id it names.
-    pub fn numeric_user(&self) -> Option<String> {
-        self.numeric_ids(self.user.as_deref()?)
-    }
-
-    /// `name[:group]` as numeric ids, from the accounts the setup creates and
-    /// the ones every Debian and Alpine image has.
-    pub fn numeric_ids(&self, user: &str) -> Option<String> {
-        let (name, group) = match user.split_once(':') {
-            Some((n, g)) => (n, Some(g)),
-            None => (user, None),
-        };
-        let numeric = |s: &str| s.chars().all(|ch| ch.is_ascii_digit());
-        // Accounts every Debian and Alpine image has, with their fixed ids.
-        let well_known = |n: &str| match n {
-            "root" => Some("0".to_string()),
-            "nobody" => Some("65534".to_string()),
-            _ => None,
-        };
-        let entry = if numeric(name) {
-            name.to_string()
-        } else {
-            self.account_ids
-                .get(name)
-                .cloned()
-                .or_else(|| well_known(name))?
-        };
-        let (uid, own_group) = match entry.split_once(':') {
-            Some((u, g)) => (u.to_string(), Some(g.to_string())),
-            None => (entry, None),
-        };
-        let gid = |g: &str| -> Option<String> {
-            if g == "nogroup" || g == "nobody" {
-                return Some("65534".to_string());
-            }
-            if numeric(g) {
-                Some(g.to_string())
-            } else {
-                self.account_ids.get(&format!("group:{g}")).cloned()
-            }
-        };
-        let group = match group.map(str::to_string).or(own_group) {
-            Some(g) => Some(gid(&g)?),
-            None => None,
-        };
-        Some(match group {
-            Some(g) => format!("{uid}:{g}"),
-            None => uid,
-        })
-    }
 }
 
 fn push_copy(c: &mut Closure, path: &str, rule: &str, reason: &str) {

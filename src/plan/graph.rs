@@ -3,7 +3,8 @@
 //! joined by `reads`, `writes`, `contains` and `needed-at-runtime` edges. The
 //! runtime closure is what the entry needs. `dfsplit graph` prints it.
 
-use super::closure::{Entry, runtime_closure};
+use super::closure::runtime_closure;
+use super::entry::Entry;
 use super::steps::{CmdKind, StepKind, classify_step};
 use crate::model::{Context, Model, ModelError, instruction, join_path};
 use crate::rules::Rules;

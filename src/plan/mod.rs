@@ -9,203 +9,25 @@
 
 mod base;
 mod closure;
+mod entry;
 pub mod graph;
 mod non_root;
 mod rebase;
 mod render;
 mod static_site;
 mod steps;
+mod types;
 
-pub use base::BaseChoice;
+pub(crate) use types::first_line;
+pub use types::{
+    Addition, BaseChoice, CommandDecision, Decision, Gate, Options, Outcome, OwnedPath, Placement,
+    Rewrite, RuntimeUser, StageSummary, UserPolicy,
+};
 
 use crate::model::{Context, Model, ModelError, instruction};
 use crate::rules::{Role, Rules};
 use crate::syntax::{Dockerfile, Keyword};
-use serde::Serialize;
 use steps::{CmdKind, StepInfo, StepKind, classify_step};
-
-/// How to rewrite.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Which runtime base.
-    pub base: BaseChoice,
-    /// Add BuildKit cache mounts to package-manager steps.
-    pub cache_mounts: bool,
-    /// Who the runtime runs as.
-    pub user: UserPolicy,
-}
-
-/// Who the runtime runs as.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum UserPolicy {
-    /// The original's user: a split does not change who the app runs as.
-    #[default]
-    Keep,
-    /// A non-root user when the original runs as root (`--non-root[=USER]`):
-    /// the named one (`name`, `uid` or `uid:gid`), or the base's own.
-    NonRoot(Option<String>),
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            base: BaseChoice::Auto,
-            cache_mounts: true,
-            user: UserPolicy::Keep,
-        }
-    }
-}
-
-/// Where an instruction of the input ends up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Placement {
-    /// Before the first FROM, unchanged.
-    Global,
-    /// In the `dependencies` stage.
-    Dependencies,
-    /// In the `build` stage.
-    Build,
-    /// Moved to the `runtime` stage.
-    Runtime,
-    /// Kept in the build stage and repeated in the runtime stage.
-    BuildAndRuntime,
-    /// The file is left unchanged.
-    Unchanged,
-}
-
-/// What happened to one instruction of the input, and why.
-#[derive(Debug, Clone, Serialize)]
-pub struct Decision {
-    /// 1-based line of the instruction.
-    pub line: usize,
-    /// The instruction's first line.
-    pub text: String,
-    /// Where it went.
-    pub placement: Placement,
-    /// The rule that decided it.
-    pub rule: String,
-    /// Why, in plain words.
-    pub reason: String,
-    /// Decisions about the commands inside a RUN.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub commands: Vec<CommandDecision>,
-}
-
-/// What one command inside a RUN is for.
-#[derive(Debug, Clone, Serialize)]
-pub struct CommandDecision {
-    /// The command text.
-    pub text: String,
-    /// Its role (`install-deps`, `build`, `test`, `system-packages`, …).
-    pub role: String,
-    /// The rule.
-    pub rule: String,
-    /// Why.
-    pub reason: String,
-}
-
-/// Something the rewrite adds that the input did not have.
-#[derive(Debug, Clone, Serialize)]
-pub struct Addition {
-    /// The stage it goes in.
-    pub stage: String,
-    /// The text added.
-    pub text: String,
-    /// The rule.
-    pub rule: String,
-    /// Why.
-    pub reason: String,
-}
-
-/// A stage of the output.
-#[derive(Debug, Clone, Serialize)]
-pub struct StageSummary {
-    /// Its name.
-    pub name: String,
-    /// Its base image.
-    pub base: String,
-}
-
-/// Who the runtime runs as.
-#[derive(Debug, Clone, Serialize)]
-pub struct RuntimeUser {
-    /// The user (`root`, a name, or `uid:gid`).
-    pub name: String,
-    /// `core/same-user` (the original's) or `core/non-root` (`--non-root`).
-    pub rule: String,
-    /// Why, in plain words.
-    pub reason: String,
-    /// With `--non-root`: the directories handed to the user, each with why.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub owns: Vec<OwnedPath>,
-    /// With `--non-root`: writes the analysis cannot account for.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub not_shown: Vec<String>,
-}
-
-/// A directory the runtime's user owns.
-#[derive(Debug, Clone, Serialize)]
-pub struct OwnedPath {
-    /// Absolute path.
-    pub path: String,
-    /// Why.
-    pub reason: String,
-}
-
-/// Why the file stays as it is.
-#[derive(Debug, Clone, Serialize)]
-pub struct Gate {
-    /// The rule.
-    pub rule: String,
-    /// Why, in one line.
-    pub reason: String,
-}
-
-/// The result of planning.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Outcome {
-    /// Leave the file unchanged.
-    Unchanged {
-        /// Why.
-        gate: Gate,
-        /// The profile that applied, if one did.
-        profile: Option<String>,
-        /// Per instruction, what the analysis saw (placement `unchanged`).
-        decisions: Vec<Decision>,
-    },
-    /// A multi-stage rewrite.
-    Rewrite(Box<Rewrite>),
-}
-
-/// A planned rewrite.
-#[derive(Debug, Clone, Serialize)]
-pub struct Rewrite {
-    /// The profile.
-    pub profile: String,
-    /// The stages, in order.
-    pub stages: Vec<StageSummary>,
-    /// Per input instruction.
-    pub decisions: Vec<Decision>,
-    /// What was added.
-    pub additions: Vec<Addition>,
-    /// The original base image.
-    pub base_before: String,
-    /// The runtime base image.
-    pub base_after: String,
-    /// Why this runtime base.
-    pub base_reason: String,
-    /// Approximate compressed size of the runtime base (catalogue figure), MB.
-    pub base_after_approx_mb: Option<u32>,
-    /// Who the runtime runs as, and why.
-    pub user: RuntimeUser,
-    /// Warnings for the user.
-    pub warnings: Vec<String>,
-    /// The new Dockerfile.
-    #[serde(skip)]
-    pub text: String,
-}
 
 /// Plans a rewrite of `df`. `ctx` is the build context, when known.
 pub fn plan(
@@ -340,7 +162,7 @@ pub fn plan(
     }
 
     // The runtime entry.
-    let entry = match closure::Entry::find(df, &infos) {
+    let entry = match entry::Entry::find(df, &infos) {
         Ok(e) => e,
         Err(reason) => return unchanged("core/no-entry", reason, Some(profile_id)),
     };
@@ -482,14 +304,4 @@ pub fn plan(
         &profile_id,
     );
     Ok(Outcome::Rewrite(Box::new(rewrite)))
-}
-
-/// The first line of an instruction, without its line ending.
-pub(crate) fn first_line(df: &Dockerfile, inst: &crate::syntax::Instruction) -> String {
-    let text = df.text(&inst.span);
-    text.lines()
-        .next()
-        .unwrap_or("")
-        .trim_end_matches('\r')
-        .to_string()
 }

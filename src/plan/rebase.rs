@@ -2,11 +2,13 @@
 //! only receives artifacts (`COPY --from`) and configuration: the final
 //! stage's FROM moves to a runtime base, and nothing else changes.
 
-use super::base::{self, BaseChoice};
-use super::closure::{Entry, stage_needs};
+use super::base;
+use super::closure::stage_needs;
+use super::entry::Entry;
 use super::steps::{StepKind, classify_step};
-use super::{
-    Addition, Decision, Gate, Options, Placement, Rewrite, StageSummary, UserPolicy, first_line,
+use super::types::{
+    Addition, BaseChoice, Decision, Gate, Options, Placement, Rewrite, StageSummary, UserPolicy,
+    first_line,
 };
 use crate::emit::{Edit, apply};
 use crate::model::{Context, Model, instruction};

@@ -4,9 +4,11 @@
 //! [`Edit`]s applied in one place.
 
 use super::base::{Chosen, EntryRewrite};
-use super::closure::{Closure, Entry, is_account_command};
+use super::closure::is_account_command;
+use super::entry::Entry;
 use super::steps::{CmdKind, StepInfo, StepKind};
-use super::{
+use super::types::Closure;
+use super::types::{
     Addition, CommandDecision, Decision, Options, OwnedPath, Placement, Rewrite, RuntimeUser,
     StageSummary, first_line,
 };

@@ -8,8 +8,9 @@
 //! `$PORT` at start, a `serve.json`, an option with no equivalent here, a
 //! server version other than the one translated) keeps the Node server.
 
-use super::closure::Entry;
+use super::entry::Entry;
 use super::steps::{StepInfo, StepKind};
+use super::types::StaticSite;
 use crate::model::{Context, join_path};
 use crate::syntax::{Body, Dockerfile, shell};
 use serde_json::Value;
@@ -79,23 +80,6 @@ const HTTP_SERVER_TYPES: &[(&str, &str)] = &[
 /// Types the servers label UTF-8 (every `text/*` they send, JavaScript and
 /// JSON; serve also web manifests); nginx always adds it to text/html.
 const CHARSET_TYPES: &str = "text/css text/plain text/xml text/markdown text/csv text/tab-separated-values text/yaml text/calendar text/vtt text/cache-manifest application/javascript application/json";
-
-/// The static server the original runs, translated.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct StaticSite {
-    /// `serve` or `http-server`.
-    pub server: &'static str,
-    /// How the original starts it, for messages (`serve -s dist -l 3000`).
-    pub command: String,
-    /// The served folder in the build stage (absolute).
-    pub dir: String,
-    /// The port it listens on.
-    pub port: u16,
-    /// The nginx server block, one line each.
-    pub config: Vec<String>,
-    /// What nginx still does differently, one clause each.
-    pub differences: Vec<String>,
-}
 
 /// Whether the entry runs a Node static file server, and its translation.
 /// `Ok(None)`: it does not; `Err(why)`: it does, but nginx cannot stand in
