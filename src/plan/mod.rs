@@ -24,10 +24,10 @@ pub use types::{
     Rewrite, RuntimeUser, StageSummary, UserPolicy,
 };
 
-use crate::model::{Context, Model, ModelError, instruction};
+use crate::model::{Context, Model, ModelError};
 use crate::rules::{Role, Rules};
 use crate::syntax::{Dockerfile, Keyword};
-use steps::{CmdKind, StepInfo, StepKind, classify_step};
+use steps::{CmdKind, StepKind};
 
 /// Plans a rewrite of `df`. `ctx` is the build context, when known.
 pub fn plan(
@@ -120,46 +120,7 @@ pub fn plan(
         );
     }
 
-    // Classify every instruction of the stage.
-    let mut infos: Vec<StepInfo> = Vec::new();
-    for step in &final_stage.steps {
-        let Some(inst) = instruction(df, step) else {
-            continue;
-        };
-        infos.push(classify_step(df, inst, step, rules, ctx));
-    }
-
-    // A command that runs what an earlier step built (`app --version` as a
-    // smoke test) changes nothing the runtime needs.
-    let mut built: Vec<String> = Vec::new();
-    for info in &mut infos {
-        let StepKind::Run(cmds) = &mut info.kind else {
-            continue;
-        };
-        for c in cmds.iter_mut() {
-            if c.kind == CmdKind::Unknown
-                && let Some(prog) = c.program.as_deref()
-            {
-                let abs = if prog.contains('/') {
-                    Some(crate::model::join_path(&info.workdir, prog))
-                } else {
-                    None
-                };
-                let hit = built.iter().any(|b| match &abs {
-                    Some(a) => a == b,
-                    None => b
-                        .rsplit_once('/')
-                        .is_some_and(|(dir, name)| name == prog && steps::PATH_DIRS.contains(&dir)),
-                });
-                if hit {
-                    c.kind = CmdKind::Harmless;
-                    c.rule = "core/runs-build-output".into();
-                    c.why = "runs the program an earlier step built, as a check; it changes nothing the runtime needs".into();
-                }
-            }
-            built.extend(c.produces.iter().cloned());
-        }
-    }
+    let infos = steps::classify_stage(df, final_stage, rules, ctx);
 
     // The runtime entry.
     let entry = match entry::Entry::find(df, &infos) {

@@ -5,13 +5,13 @@
 use super::base;
 use super::closure::stage_needs;
 use super::entry::Entry;
-use super::steps::{StepKind, classify_step};
+use super::steps::{StepKind, classify_stage};
 use super::types::{
     Addition, BaseChoice, Decision, Gate, Options, Placement, Rewrite, StageSummary, UserPolicy,
     first_line,
 };
 use crate::emit::{Edit, apply};
-use crate::model::{Context, Model, instruction};
+use crate::model::{Context, Model};
 use crate::rules::Rules;
 use crate::syntax::{Body, Dockerfile, Keyword};
 
@@ -34,12 +34,11 @@ pub(crate) fn rebase_final_stage(
             "no language profile applies to the final stage".into(),
         ));
     };
-    let mut infos = Vec::new();
-    for step in &stage.steps {
-        let Some(inst) = instruction(df, step) else {
+    let infos = classify_stage(df, stage, rules, ctx);
+    for info in &infos {
+        let Some(inst) = df.instruction_at(info.item) else {
             continue;
         };
-        let info = classify_step(df, inst, step, rules, ctx);
         match (&info.kind, &inst.keyword) {
             (StepKind::Run(_), _) | (StepKind::CopyContext { .. }, _) => {
                 return Err(gate(
@@ -77,7 +76,6 @@ pub(crate) fn rebase_final_stage(
             }
             _ => {}
         }
-        infos.push(info);
     }
     let entry = Entry::find(df, &infos).map_err(|r| gate("core/no-entry", r))?;
     if let Some((p, g)) = entry.gate(rules) {

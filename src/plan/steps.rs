@@ -3,7 +3,7 @@
 //! rule says so.
 
 use crate::model::context::is_dependency_manifest;
-use crate::model::{Context, Step, expand, join_path};
+use crate::model::{Context, Stage, Step, expand, instruction, join_path};
 use crate::rules::{PackageClass, PackageManager, Role, Rules};
 use crate::syntax::shell::{self, SimpleCommand};
 use crate::syntax::{Body, Command, Dockerfile, Instruction, Keyword, process_word};
@@ -138,6 +138,53 @@ fn manifest_pattern(name: &str, ctx: Option<&Context>) -> bool {
                     .any(|m| crate::rules::pattern::glob_match(pattern, m))
         }
     }
+}
+
+/// Classifies every instruction of `stage`, then marks a command that runs
+/// what an earlier step built (`app --version` as a smoke test) harmless
+/// (`core/runs-build-output`): it changes nothing the runtime needs. The one
+/// classification `plan`, `graph` and `rebase` all see.
+pub(crate) fn classify_stage(
+    df: &Dockerfile,
+    stage: &Stage,
+    rules: &Rules,
+    ctx: Option<&Context>,
+) -> Vec<StepInfo> {
+    let mut infos: Vec<StepInfo> = stage
+        .steps
+        .iter()
+        .filter_map(|step| Some(classify_step(df, instruction(df, step)?, step, rules, ctx)))
+        .collect();
+    let mut built: Vec<String> = Vec::new();
+    for info in &mut infos {
+        let StepKind::Run(cmds) = &mut info.kind else {
+            continue;
+        };
+        for c in cmds.iter_mut() {
+            if c.kind == CmdKind::Unknown
+                && let Some(prog) = c.program.as_deref()
+            {
+                let abs = if prog.contains('/') {
+                    Some(join_path(&info.workdir, prog))
+                } else {
+                    None
+                };
+                let hit = built.iter().any(|b| match &abs {
+                    Some(a) => a == b,
+                    None => b
+                        .rsplit_once('/')
+                        .is_some_and(|(dir, name)| name == prog && PATH_DIRS.contains(&dir)),
+                });
+                if hit {
+                    c.kind = CmdKind::Harmless;
+                    c.rule = "core/runs-build-output".into();
+                    c.why = "runs the program an earlier step built, as a check; it changes nothing the runtime needs".into();
+                }
+            }
+            built.extend(c.produces.iter().cloned());
+        }
+    }
+    infos
 }
 
 pub(crate) fn classify_step(
