@@ -12,9 +12,9 @@ mod closure;
 mod entry;
 pub mod graph;
 mod non_root;
+mod profile;
 mod rebase;
 mod render;
-mod static_site;
 mod steps;
 mod types;
 

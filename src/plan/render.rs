@@ -710,7 +710,10 @@ pub(crate) fn render(
                 text.push_str(&format!("    '{l}' {esc}"));
             }
             text.push_str(out.nl);
-            text.push_str(&format!("    > {}", super::static_site::CONFIG_IN_BUILD));
+            text.push_str(&format!(
+                "    > {}",
+                super::profile::node::static_site::CONFIG_IN_BUILD
+            ));
             out.line(&text);
             additions.push(Addition {
                 stage: stage_name.clone(),
@@ -1114,8 +1117,8 @@ pub(crate) fn render(
         let line = format!(
             "{} --from={build_name} {} {}",
             out.kw("COPY"),
-            super::static_site::CONFIG_IN_BUILD,
-            super::static_site::CONFIG_IN_RUNTIME
+            super::profile::node::static_site::CONFIG_IN_BUILD,
+            super::profile::node::static_site::CONFIG_IN_RUNTIME
         );
         add(
             &mut out,

@@ -8,10 +8,10 @@
 //! `$PORT` at start, a `serve.json`, an option with no equivalent here, a
 //! server version other than the one translated) keeps the Node server.
 
-use super::entry::Entry;
-use super::steps::{StepInfo, StepKind};
-use super::types::StaticSite;
 use crate::model::{Context, join_path};
+use crate::plan::entry::Entry;
+use crate::plan::steps::{StepInfo, StepKind};
+use crate::plan::types::StaticSite;
 use crate::syntax::{Body, Dockerfile, shell};
 use serde_json::Value;
 
