@@ -215,11 +215,7 @@ pub fn plan(
             c.text
         );
         // Why nginx did not take a static server's place, when it was considered.
-        for w in closure
-            .warnings
-            .iter()
-            .filter(|w| w.contains("nginx is not put in its place"))
-        {
+        if let Some(w) = &closure.nginx_refused {
             why.push_str("; ");
             why.push_str(w);
         }

@@ -7,11 +7,11 @@ use super::base::{Chosen, EntryRewrite};
 use super::closure::is_account_command;
 use super::entry::Entry;
 use super::steps::{CmdKind, StepInfo, StepKind};
-use super::types::Closure;
 use super::types::{
     Addition, CommandDecision, Decision, Options, OwnedPath, Placement, Rewrite, RuntimeUser,
     StageSummary, first_line,
 };
+use super::types::{Closure, PruneStep, Venv};
 use crate::emit::{Edit, apply};
 use crate::model::{Context, Model};
 use crate::rules::{PackageManager, Role};
@@ -500,7 +500,7 @@ pub(crate) fn render(
     );
 
     // Python: where the closure puts the venv's creation.
-    let first_pip = closure.venv_at;
+    let first_pip = closure.venv.as_ref().map(|v| v.at);
     // Directories the setup created, on a base without a shell: the build
     // stage sets the top-most ones aside, the runtime copies them in.
     let staged: Vec<&String> = if chosen.numeric_user.is_some() {
@@ -596,7 +596,11 @@ pub(crate) fn render(
                 continue;
             }
             if Some(n) == first_pip
-                && let Some(venv) = &closure.create_venv
+                && let Some(Venv {
+                    path: venv,
+                    reason: venv_reason,
+                    ..
+                }) = &closure.venv
             {
                 let u = unit_of.get(&info.item).cloned().unwrap_or_default();
                 out.text
@@ -613,7 +617,7 @@ pub(crate) fn render(
                         stage: stage_name.clone(),
                         text: t,
                         rule: "python/rt-venv".into(),
-                        reason: closure.venv_reason.clone(),
+                        reason: venv_reason.clone(),
                     });
                 }
             }
@@ -658,7 +662,7 @@ pub(crate) fn render(
                     ),
                 );
             }
-            let venv_here = Some(n) == first_pip && closure.create_venv.is_some();
+            let venv_here = Some(n) == first_pip && closure.venv.is_some();
             let moved_install = reorder.as_ref().is_some_and(|r| r.install == n);
             if venv_here || moved_install {
                 let u = unit_of.get(&info.item).cloned().unwrap_or_default();
@@ -820,7 +824,12 @@ pub(crate) fn render(
             );
         }
         if stage_kind == Place::Build {
-            if let Some((cmd, rule, why)) = &closure.prune {
+            if let Some(PruneStep {
+                command: cmd,
+                rule,
+                reason: why,
+            }) = &closure.prune
+            {
                 let line = format!("{} {cmd}", out.kw("RUN"));
                 add(
                     &mut out,
@@ -934,7 +943,7 @@ pub(crate) fn render(
             runtime_env_keys.extend(keys);
         }
     }
-    if let Some(venv) = &closure.create_venv {
+    if let Some(Venv { path: venv, .. }) = &closure.venv {
         let line = format!(
             "{} VIRTUAL_ENV={venv} PATH=\"{venv}/bin:$PATH\"",
             out.kw("ENV")

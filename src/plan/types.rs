@@ -248,6 +248,28 @@ pub(crate) struct CopySpec {
     pub reason: String,
 }
 
+/// Python: a virtual environment created in the dependencies stage, which
+/// the runtime receives in one copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Venv {
+    /// Where (`/opt/venv`).
+    pub path: String,
+    /// The step (index into the steps) it is created before.
+    pub at: usize,
+    /// Why it is created.
+    pub reason: String,
+}
+
+/// Node: the command that removes dev dependencies at the end of the build
+/// stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PruneStep {
+    /// `npm prune --omit=dev`.
+    pub command: String,
+    pub rule: String,
+    pub reason: String,
+}
+
 /// What the runtime needs.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Closure {
@@ -269,14 +291,10 @@ pub(crate) struct Closure {
     /// The app makes TLS calls or loads time zones (scratch must receive them).
     pub needs_ca_certs: bool,
     pub needs_tzdata: bool,
-    /// Python: create this venv in the dependencies stage.
-    pub create_venv: Option<String>,
-    /// Python: the step (index into the steps) the venv is created before.
-    pub venv_at: Option<usize>,
-    /// Python: why the venv is created.
-    pub venv_reason: String,
+    /// Python: a venv the dependencies stage creates.
+    pub venv: Option<Venv>,
     /// Node: a command that removes dev dependencies at the end of the build stage.
-    pub prune: Option<(String, String, String)>,
+    pub prune: Option<PruneStep>,
     /// The interpreter image family must be the same as the builder's.
     pub same_family: bool,
     /// The user the original runs as (its last USER), resolved.
@@ -300,6 +318,9 @@ pub(crate) struct Closure {
     /// Node: the app is a static site its start command only serves; nginx
     /// serves it in the runtime.
     pub static_site: Option<StaticSite>,
+    /// Node: the start command only serves files, but nginx does not take
+    /// its place; the sentence saying why (also among the warnings).
+    pub nginx_refused: Option<String>,
     pub warnings: Vec<String>,
 }
 

@@ -8,7 +8,7 @@ use crate::model::{Context, join_path};
 use crate::plan::closure::{gate, line_of, sources_outside};
 use crate::plan::entry::Entry;
 use crate::plan::steps::{CmdInfo, CmdKind, StepInfo};
-use crate::plan::types::{Closure, CopySpec, Gate, StaticSite};
+use crate::plan::types::{Closure, CopySpec, Gate, PruneStep, StaticSite};
 use crate::rules::{AppKind, Role, Rules};
 use crate::syntax::{Dockerfile, Keyword};
 
@@ -86,16 +86,21 @@ fn node(
                 c.static_site = Some(site);
                 return Ok(());
             }
-            Some(why) => c.warnings.push(format!(
-                "the start command `{}` only serves static files, but nginx is not put in its place: {why}",
-                site.command
-            )),
+            Some(why) => {
+                c.nginx_refused = Some(format!(
+                    "the start command `{}` only serves static files, but nginx is not put in its place: {why}",
+                    site.command
+                ))
+            }
         },
-        Err(why) => c.warnings.push(format!(
-            "the start command runs a Node static file server, but nginx is not put in its place: {why}"
-        )),
+        Err(why) => {
+            c.nginx_refused = Some(format!(
+                "the start command runs a Node static file server, but nginx is not put in its place: {why}"
+            ))
+        }
         Ok(None) => {}
     }
+    c.warnings.extend(c.nginx_refused.clone());
     c.app_kind = Some(AppKind::NodeApp);
     let installs: Vec<(&StepInfo, &CmdInfo)> = infos
         .iter()
@@ -260,11 +265,11 @@ fn node(
                 };
                 match cmd {
                     Some(cmd) => {
-                        c.prune = Some((
-                            cmd.to_string(),
-                            "node/prune-prod".into(),
-                            "removes devDependencies after the build; nothing the app runs needs them".into(),
-                        ));
+                        c.prune = Some(PruneStep {
+                            command: cmd.to_string(),
+                            rule: "node/prune-prod".into(),
+                            reason: "removes devDependencies after the build; nothing the app runs needs them".into(),
+                        });
                     }
                     None => c.warnings.push(format!(
                         "dev dependencies stay in the runtime: `{manager}` has no prune command that keeps the lockfile's versions"

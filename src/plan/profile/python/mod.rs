@@ -8,7 +8,7 @@ use crate::model::Context;
 use crate::plan::closure::{gate, line_of, push_copy, runs_as_non_root, sources_outside};
 use crate::plan::entry::Entry;
 use crate::plan::steps::{CmdInfo, StepInfo, StepKind};
-use crate::plan::types::{Closure, CopySpec, Gate};
+use crate::plan::types::{Closure, CopySpec, Gate, Venv};
 use crate::rules::AppKind;
 use crate::syntax::Dockerfile;
 use uv::uv_project_env;
@@ -249,19 +249,22 @@ fn python(
                     .iter()
                     .position(|i| matches!(i.kind, StepKind::CopyContext { .. }))
                     .map_or(first, |p| p + after_tools);
-                c.create_venv = Some("/opt/venv".into());
-                c.venv_at = Some(at);
-                c.venv_reason = match manager {
+                let reason = match manager {
                     Some(tool) => format!(
                         "{tool} installs into the active virtual environment (VIRTUAL_ENV) instead of the system interpreter, where {tool} itself lives, so the runtime takes the app's packages in one copy, without {tool}"
                     ),
                     None => "pip installs into a virtual environment, so the runtime can take the packages in one copy".into(),
                 };
+                c.venv = Some(Venv {
+                    path: "/opt/venv".into(),
+                    at,
+                    reason,
+                });
             }
             "/opt/venv".into()
         }
     };
-    if !installs.is_empty() || c.create_venv.is_some() {
+    if !installs.is_empty() || c.venv.is_some() {
         c.copies.push(CopySpec {
             from: venv.clone(),
             to: venv,
