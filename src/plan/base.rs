@@ -3,6 +3,7 @@
 
 use super::entry::Entry;
 use super::types::{BaseChoice, Closure, Gate, Options, UserPolicy};
+use crate::plan::rule_ids as ids;
 use crate::rules::{
     BaseCandidate, CandidateSpec, PackageManager, RejectReason, Requirement, Rules,
 };
@@ -414,7 +415,7 @@ pub(crate) fn choose(
                 && let Some(why) = incompatible(s, c, entry, builder, opts)
             {
                 return Err(Gate {
-                    rule: "core/base-incompatible".into(),
+                    rule: ids::core::BASE_INCOMPATIBLE.into(),
                     reason: format!("--base {img}: {why}"),
                 });
             }
@@ -500,7 +501,7 @@ pub(crate) fn choose(
             Ok(chosen)
         }
         None => Err(Gate {
-            rule: "core/base-incompatible".into(),
+            rule: ids::core::BASE_INCOMPATIBLE.into(),
             reason: if rejected.is_empty() {
                 format!("the catalogue has no runtime base for `{builder}`")
             } else {
@@ -657,7 +658,7 @@ pub(crate) fn parameterize(
             continue;
         }
         let fail = |why: String| Gate {
-            rule: "core/arg-in-from".into(),
+            rule: ids::core::ARG_IN_FROM.into(),
             reason: why,
         };
         let Some(v) = value.as_deref().filter(|v| !v.is_empty()) else {

@@ -19,6 +19,7 @@ pub(crate) fn gate(rule: &str, reason: impl Into<String>) -> Gate {
 }
 
 use super::steps::PATH_DIRS;
+use crate::plan::rule_ids as ids;
 
 /// Whether `path` matches `pattern` (which may hold `*`).
 pub(crate) fn path_matches(pattern: &str, path: &str) -> bool {
@@ -60,7 +61,7 @@ pub(crate) fn runtime_closure(
 fn language(profile: &str) -> Result<&'static dyn profile::Language, Gate> {
     profile::language(profile).ok_or_else(|| {
         gate(
-            "core/no-profile",
+            ids::core::NO_PROFILE,
             format!("the `{profile}` profile has no runtime plan yet"),
         )
     })
@@ -142,7 +143,7 @@ fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
                         push_copy(
                             c,
                             p,
-                            "core/relocate",
+                            ids::core::RELOCATE,
                             "the build puts this file outside the application directory, and the runtime may use it",
                         );
                     }
@@ -157,7 +158,7 @@ fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
         if setup {
             if other {
                 return Err(gate(
-                    "core/mixed-setup",
+                    ids::core::MIXED_SETUP,
                     format!(
                         "line {}: one RUN both builds and changes system files or users; it cannot be split safely",
                         line_of(df, info.item)
@@ -167,7 +168,7 @@ fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
             if runs_as_non_root(info) {
                 // The runtime repeats setup steps before its USER, as root.
                 return Err(gate(
-                    "core/system-setup",
+                    ids::core::SYSTEM_SETUP,
                     format!(
                         "line {}: a setup step the runtime must repeat runs as `{}`; repeated before the runtime's USER it would run as root and leave root-owned files",
                         line_of(df, info.item),
@@ -203,7 +204,7 @@ fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
                 push_copy(
                     c,
                     &abs,
-                    "core/outside-files",
+                    ids::core::OUTSIDE_FILES,
                     "put outside the application directory by a COPY (configuration, scripts): the runtime gets it at the same path",
                 );
             }
@@ -230,7 +231,7 @@ fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
         && runs_as_non_root(info)
     {
         return Err(gate(
-            "core/workdir",
+            ids::core::WORKDIR,
             format!(
                 "line {}: WORKDIR {} comes after USER {}, so the original creates it owned by that user; the runtime stage would create it as root",
                 line_of(df, info.item),

@@ -15,6 +15,7 @@ mod non_root;
 mod profile;
 mod rebase;
 mod render;
+mod rule_ids;
 mod steps;
 mod types;
 
@@ -25,6 +26,7 @@ pub use types::{
 };
 
 use crate::model::{Context, Model, ModelError};
+use crate::plan::rule_ids as ids;
 use crate::rules::{Role, Rules};
 use crate::syntax::{Dockerfile, Keyword};
 use steps::{CmdKind, StepKind};
@@ -75,7 +77,7 @@ pub fn plan(
             };
         }
         return unchanged(
-            "core/already-multistage",
+            ids::core::ALREADY_MULTISTAGE,
             format!(
                 "the file is already multi-stage and its final stage runs on `{}`",
                 base.resolved
@@ -87,14 +89,14 @@ pub fn plan(
     let base = &final_stage.base;
     if base.is_scratch() {
         return unchanged(
-            "core/no-profile",
+            ids::core::NO_PROFILE,
             "the image is built FROM scratch: nothing to split".into(),
             None,
         );
     }
     let Some(profile) = rules.profile_for_image(&base.resolved) else {
         return unchanged(
-            "core/no-profile",
+            ids::core::NO_PROFILE,
             format!(
                 "no language profile applies: `{}` is not a known build image (profiles: {})",
                 base.resolved,
@@ -111,7 +113,7 @@ pub fn plan(
     let profile_id = profile.id.clone();
     if base.tag.is_none() && base.digest.is_none() {
         return unchanged(
-            "core/untagged-base",
+            ids::core::UNTAGGED_BASE,
             format!(
                 "`{}` has no tag, so the runtime base's version cannot be read from it",
                 base.resolved
@@ -125,7 +127,7 @@ pub fn plan(
     // The runtime entry.
     let entry = match entry::Entry::find(df, &infos) {
         Ok(e) => e,
-        Err(reason) => return unchanged("core/no-entry", reason, Some(profile_id)),
+        Err(reason) => return unchanged(ids::core::NO_ENTRY, reason, Some(profile_id)),
     };
     if let Some((gate_profile, gate)) = entry.gate(rules) {
         return unchanged(
@@ -145,7 +147,7 @@ pub fn plan(
         if let StepKind::CopyOther(why) = &info.kind {
             let inst = df.instruction_at(info.item);
             return unchanged(
-                "core/unmodelled-copy",
+                ids::core::UNMODELLED_COPY,
                 format!(
                     "line {}: {why}; what it brings may be needed at runtime",
                     inst.map_or(0, |i| i.start_line)
@@ -188,7 +190,7 @@ pub fn plan(
     });
     if infos.iter().any(|i| matches!(i.keyword, Keyword::Onbuild)) {
         return unchanged(
-            "core/onbuild",
+            ids::core::ONBUILD,
             "ONBUILD triggers run in images built FROM this one; which stage should carry them cannot be decided".into(),
             Some(profile_id),
         );

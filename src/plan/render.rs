@@ -14,6 +14,7 @@ use super::types::{
 use super::types::{Closure, PruneStep, Venv};
 use crate::emit::{Edit, apply};
 use crate::model::{Context, Model};
+use crate::plan::rule_ids as ids;
 use crate::rules::{PackageManager, Role};
 use crate::syntax::{Body, Dockerfile, Keyword};
 use std::collections::{BTreeMap, BTreeSet};
@@ -198,10 +199,10 @@ fn cache_mount(info: &StepInfo, user_is_root: bool) -> Option<(&'static str, &'s
     }
     // pip told not to cache (PIP_NO_CACHE_DIR, any value) would leave the mount empty.
     if info.env.contains_key("PIP_NO_CACHE_DIR")
-        && info
-            .commands()
-            .iter()
-            .any(|c| c.rule.starts_with("python/pip-install") || c.rule == "python/install-tool")
+        && info.commands().iter().any(|c| {
+            ids::python::PIP_INSTALLS.contains(&c.rule.as_str())
+                || c.rule == ids::python::INSTALL_TOOL
+        })
     {
         return None;
     }
@@ -218,22 +219,24 @@ fn cache_mount(info: &StepInfo, user_is_root: bool) -> Option<(&'static str, &'s
     for c in info.commands() {
         let args: Vec<&str> = c.args.iter().flatten().map(String::as_str).collect();
         match (c.rule.as_str(), c.program.as_deref()) {
-            ("node/install" | "node/install-prod", Some("npm")) => {
+            (ids::node::INSTALL | ids::node::INSTALL_PROD, Some("npm")) => {
                 return Some(("target=/root/.npm", "npm's download cache"));
             }
-            ("node/install" | "node/install-prod" | "node/yarn-bare", Some("yarn")) => {
+            (ids::node::INSTALL | ids::node::INSTALL_PROD | ids::node::YARN_BARE, Some("yarn")) => {
                 return Some((
                     "target=/usr/local/share/.cache/yarn",
                     "yarn's download cache",
                 ));
             }
             (r, _)
-                if (r.starts_with("python/pip-install") || r == "python/install-tool")
+                if (ids::python::PIP_INSTALLS.contains(&r) || r == ids::python::INSTALL_TOOL)
                     && !args.contains(&"--no-cache-dir") =>
             {
                 return Some(("target=/root/.cache/pip", "pip's download and wheel cache"));
             }
-            ("go/build", _) => return Some(("target=/root/.cache/go-build", "Go's build cache")),
+            (ids::go::BUILD, _) => {
+                return Some(("target=/root/.cache/go-build", "Go's build cache"));
+            }
             _ => {}
         }
     }
@@ -325,8 +328,8 @@ pub(crate) fn render(
                     role: Role::InstallDeps | Role::RuntimeSetup,
                     ..
                 }
-            ) && !c.rule.starts_with("node/prune")
-                && c.rule != "python/pip-install-project"
+            ) && c.rule != ids::node::PRUNE_PROD
+                && c.rule != ids::python::PIP_INSTALL_PROJECT
         })
     };
     let first_sources = infos
@@ -492,7 +495,7 @@ pub(crate) fn render(
         } else {
             Placement::Build
         },
-        "core/stage-names",
+        ids::core::STAGE_NAMES,
         format!(
             "the original base becomes the `{first_name}` stage; `FROM` stays literal so tools that bump image tags still find it"
         ),
@@ -569,7 +572,7 @@ pub(crate) fn render(
                 &mut additions,
                 &build_name,
                 line,
-                "core/stage-names",
+                ids::core::STAGE_NAMES,
                 "the build stage starts from the dependencies stage, so a source change does not reinstall dependencies",
             );
         }
@@ -616,7 +619,7 @@ pub(crate) fn render(
                     additions.push(Addition {
                         stage: stage_name.clone(),
                         text: t,
-                        rule: "python/rt-venv".into(),
+                        rule: ids::python::RT_VENV.into(),
                         reason: venv_reason.clone(),
                     });
                 }
@@ -655,7 +658,7 @@ pub(crate) fn render(
                     &mut additions,
                     stage_name,
                     line,
-                    "core/manifests-first",
+                    ids::core::MANIFESTS_FIRST,
                     format!(
                         "the original copies all sources before installing; copying only what the install reads ({}) first lets the dependency layer be cached",
                         r.manifests.join(", ")
@@ -722,7 +725,7 @@ pub(crate) fn render(
             additions.push(Addition {
                 stage: stage_name.clone(),
                 text,
-                rule: "core/static-site".into(),
+                rule: ids::core::STATIC_SITE.into(),
                 reason: format!(
                     "the nginx server block that stands in for `{}`: port {}, the same files for the same URLs; {}",
                     site.command,
@@ -753,7 +756,7 @@ pub(crate) fn render(
                     &mut additions,
                     &build_name,
                     line,
-                    "core/static-site",
+                    ids::core::STATIC_SITE,
                     reason,
                 );
             }
@@ -775,7 +778,7 @@ pub(crate) fn render(
                 &mut additions,
                 &build_name,
                 line,
-                "core/owned-dirs",
+                ids::core::OWNED_DIRS,
                 format!(
                     "sets aside {} as the setup left {}, owner and mode included, for the runtime stage, whose base has no shell to create {} again",
                     staged
@@ -810,7 +813,7 @@ pub(crate) fn render(
                 &mut additions,
                 &build_name,
                 line,
-                "core/non-root",
+                ids::core::NON_ROOT,
                 format!(
                     "empty folders owned by {owner}, for the runtime stage to copy over {}: a folder copied as a child keeps its owner, also where the runtime already has it",
                     chosen
@@ -867,7 +870,7 @@ pub(crate) fn render(
         &chosen
             .spec
             .as_ref()
-            .map_or("core/base-choice".into(), |s| s.id.clone()),
+            .map_or(ids::core::BASE_CHOICE.into(), |s| s.id.clone()),
         chosen.reason.clone(),
     );
 
@@ -909,7 +912,7 @@ pub(crate) fn render(
             &mut additions,
             &runtime_name,
             line,
-            "core/arg-scope",
+            ids::core::ARG_SCOPE,
             format!(
                 "`{name}` is used by an instruction of the runtime stage, and an ARG must be declared in the stage that uses it"
             ),
@@ -937,7 +940,7 @@ pub(crate) fn render(
                     emit_moved(&mut out, info.item, Some(&line), false);
                 }
             }
-            decide(&mut decisions, info.item, Placement::BuildAndRuntime, "core/env-secret", "the build keeps it; the runtime gets its values without the ones named like secrets (tokens, passwords, keys)".into(), None);
+            decide(&mut decisions, info.item, Placement::BuildAndRuntime, ids::core::ENV_SECRET, "the build keeps it; the runtime gets its values without the ones named like secrets (tokens, passwords, keys)".into(), None);
         } else {
             emit_moved(&mut out, info.item, None, false);
             runtime_env_keys.extend(keys);
@@ -953,7 +956,7 @@ pub(crate) fn render(
             &mut additions,
             &runtime_name,
             line,
-            "python/rt-venv",
+            ids::python::RT_VENV,
             "the venv's bin/ comes first on PATH, as the installed console scripts were on PATH in the original",
         );
     }
@@ -964,7 +967,7 @@ pub(crate) fn render(
             &mut additions,
             &runtime_name,
             line,
-            "core/workdir",
+            ids::core::WORKDIR,
             "the app starts in the same directory as in the original",
         );
     }
@@ -1002,7 +1005,7 @@ pub(crate) fn render(
             &mut additions,
             &runtime_name,
             line,
-            "core/system-packages",
+            ids::core::SYSTEM_PACKAGES,
             "runtime libraries of the build's -dev packages, packages the app may use, and the health check's tool; compilers and headers stay in the build stage",
         );
     }
@@ -1026,7 +1029,7 @@ pub(crate) fn render(
                 &mut additions,
                 &runtime_name,
                 line,
-                "core/owned-dirs",
+                ids::core::OWNED_DIRS,
                 format!(
                     "{dir} as the original has it: copied as a child of the set-aside folder, it keeps its owner and mode, and an existing {parent} keeps its own"
                 ),
@@ -1058,7 +1061,7 @@ pub(crate) fn render(
                 &mut decisions,
                 *item,
                 Placement::Build,
-                "core/system-setup",
+                ids::core::SYSTEM_SETUP,
                 what.into(),
                 info,
             );
@@ -1074,7 +1077,7 @@ pub(crate) fn render(
             &mut additions,
             &runtime_name,
             line,
-            "go/rt-ca-certs",
+            ids::go::RT_CA_CERTS,
             "scratch has no CA certificates and the program makes TLS calls (net/http, crypto/tls)",
         );
     }
@@ -1088,7 +1091,7 @@ pub(crate) fn render(
             &mut additions,
             &runtime_name,
             line,
-            "go/rt-tzdata",
+            ids::go::RT_TZDATA,
             "scratch has no time zone database and the program loads locations",
         );
     }
@@ -1134,7 +1137,7 @@ pub(crate) fn render(
             &mut additions,
             &runtime_name,
             line,
-            "core/static-site",
+            ids::core::STATIC_SITE,
             "the server block replaces the image's default server",
         );
     }
@@ -1152,7 +1155,7 @@ pub(crate) fn render(
                 &mut additions,
                 &runtime_name,
                 line,
-                "core/non-root",
+                ids::core::NON_ROOT,
                 format!(
                     "gives {} to {owner} ({}), mode 755; what the folder holds stays",
                     d.path, d.why
@@ -1175,7 +1178,7 @@ pub(crate) fn render(
                 additions,
                 &runtime_name,
                 line,
-                "core/non-root",
+                ids::core::NON_ROOT,
                 format!("asked for with --non-root: {why}"),
             );
         }
@@ -1203,7 +1206,7 @@ pub(crate) fn render(
                 } else {
                     Placement::Runtime
                 },
-                "core/user-numeric",
+                ids::core::USER_NUMERIC,
                 format!(
                     "{}, so the runtime runs as its numeric ids: `{line}`",
                     if chosen.image == "scratch" {
@@ -1242,7 +1245,7 @@ pub(crate) fn render(
                 &mut decisions,
                 info.item,
                 Placement::Runtime,
-                "core/entry-translation",
+                ids::core::ENTRY_TRANSLATION,
                 format!("{why}: `{line}`"),
                 None,
             );
@@ -1279,7 +1282,7 @@ pub(crate) fn render(
             &mut decisions,
             *item,
             Placement::Global,
-            "core/global-arg",
+            ids::core::GLOBAL_ARG,
             "an ARG before the first FROM stays where it is: FROM lines use it".into(),
             None,
         );
@@ -1547,7 +1550,7 @@ pub(super) fn runtime_user(closure: &Closure, chosen: &Chosen) -> RuntimeUser {
         };
         return RuntimeUser {
             name,
-            rule: "core/non-root".into(),
+            rule: ids::core::NON_ROOT.into(),
             reason: format!(
                 "asked for with --non-root ({how}); the original runs as root, so the user is given the folders the app may write (ids {owner})"
             ),
@@ -1581,7 +1584,7 @@ pub(super) fn runtime_user(closure: &Closure, chosen: &Chosen) -> RuntimeUser {
             if !drops && closure.runs_as_root() {
                 return RuntimeUser {
                     name: base_user.map_or("nginx".into(), |u| u.name.clone()),
-                    rule: "core/non-root".into(),
+                    rule: ids::core::NON_ROOT.into(),
                     reason: "asked for with --non-root: nginx-unprivileged runs nginx entirely as its own non-root user, which only reads the site".into(),
                     owns: Vec::new(),
                     not_shown: Vec::new(),
@@ -1600,7 +1603,7 @@ pub(super) fn runtime_user(closure: &Closure, chosen: &Chosen) -> RuntimeUser {
     };
     RuntimeUser {
         name,
-        rule: "core/same-user".into(),
+        rule: ids::core::SAME_USER.into(),
         reason,
         owns: Vec::new(),
         not_shown: Vec::new(),
@@ -1653,12 +1656,12 @@ fn step_reason(
             && info
                 .commands()
                 .iter()
-                .all(|c| c.rule == "node/install-global-runtime-tool");
+                .all(|c| c.rule == ids::node::INSTALL_GLOBAL_RUNTIME_TOOL);
         match info.keyword {
             Keyword::Cmd | Keyword::Entrypoint => {
                 return (
                     placement(build_side),
-                    "core/static-site".into(),
+                    ids::core::STATIC_SITE.into(),
                     format!(
                         "nginx serves {} in the `{runtime}` stage with its image's own start command; `{}` stays in the build stage, which never runs it",
                         site.dir, site.command
@@ -1668,28 +1671,28 @@ fn step_reason(
             Keyword::User if p != Place::Both => {
                 return (
                     placement(build_side),
-                    "core/static-site".into(),
+                    ids::core::STATIC_SITE.into(),
                     "the Node server ran as this user; nginx runs as its image sets it up (nginx-unprivileged: all as uid 101; the official image: its master as root, its workers as nginx), and has no such account".into(),
                 );
             }
             Keyword::Env => {
                 return (
                     placement(build_side),
-                    "core/static-site".into(),
+                    ids::core::STATIC_SITE.into(),
                     "the Node server's environment; nginx reads none of it, and a PATH set for Node would hide nginx's own".into(),
                 );
             }
             Keyword::Workdir => {
                 return (
                     placement(build_side),
-                    "core/static-site".into(),
+                    ids::core::STATIC_SITE.into(),
                     "sets where the build works; nginx serves from its own root, so the runtime sets no working directory".into(),
                 );
             }
             Keyword::Run if static_server_install => {
                 return (
                     placement(build_side),
-                    "core/static-site".into(),
+                    ids::core::STATIC_SITE.into(),
                     "installs the Node static server, which the runtime no longer runs (nginx serves the site); it stays in the build stage".into(),
                 );
             }
@@ -1697,27 +1700,27 @@ fn step_reason(
         }
     }
     match info.keyword {
-        Keyword::Cmd | Keyword::Entrypoint => (Placement::Runtime, "core/runtime-config".into(), format!("the start command belongs to the `{runtime}` stage, unchanged")),
+        Keyword::Cmd | Keyword::Entrypoint => (Placement::Runtime, ids::core::RUNTIME_CONFIG.into(), format!("the start command belongs to the `{runtime}` stage, unchanged")),
         Keyword::Label | Keyword::Expose | Keyword::Stopsignal | Keyword::Maintainer => {
-            (Placement::Runtime, "core/runtime-config".into(), format!("image metadata belongs to the image that ships: the `{runtime}` stage"))
+            (Placement::Runtime, ids::core::RUNTIME_CONFIG.into(), format!("image metadata belongs to the image that ships: the `{runtime}` stage"))
         }
-        Keyword::Healthcheck => (Placement::Runtime, "core/runtime-config".into(), "the health check runs in the shipped image; its tool is installed there when the base lacks it".into()),
-        Keyword::Volume => (Placement::BuildAndRuntime, "core/volume".into(), "kept in the build stage (later steps behave the same) and declared in the runtime stage".into()),
-        Keyword::User if p == Place::Both => (Placement::BuildAndRuntime, "core/user".into(), "build steps after it run as this user, and the runtime runs as it too".into()),
-        Keyword::User if p == Place::Runtime => (Placement::Runtime, "core/user".into(), format!("the `{runtime}` stage runs as this user; no build step comes after it")),
+        Keyword::Healthcheck => (Placement::Runtime, ids::core::RUNTIME_CONFIG.into(), "the health check runs in the shipped image; its tool is installed there when the base lacks it".into()),
+        Keyword::Volume => (Placement::BuildAndRuntime, ids::core::VOLUME.into(), "kept in the build stage (later steps behave the same) and declared in the runtime stage".into()),
+        Keyword::User if p == Place::Both => (Placement::BuildAndRuntime, ids::core::USER.into(), "build steps after it run as this user, and the runtime runs as it too".into()),
+        Keyword::User if p == Place::Runtime => (Placement::Runtime, ids::core::USER.into(), format!("the `{runtime}` stage runs as this user; no build step comes after it")),
         Keyword::Env => {
             let keys = env_keys(df, info.item);
             if p == Place::Both {
-                (Placement::BuildAndRuntime, "core/env".into(), "the build uses it and the running app may read it".into())
+                (Placement::BuildAndRuntime, ids::core::ENV.into(), "the build uses it and the running app may read it".into())
             } else if keys.iter().any(|k| is_secret(k)) {
-                (placement(build_side), "core/env-secret".into(), "named like a secret: it stays in the build and never reaches the runtime".into())
+                (placement(build_side), ids::core::ENV_SECRET.into(), "named like a secret: it stays in the build and never reaches the runtime".into())
             } else {
-                (placement(build_side), "core/env-build-only".into(), format!("{} only steer the build or the package manager", keys.join(", ")))
+                (placement(build_side), ids::core::ENV_BUILD_ONLY.into(), format!("{} only steer the build or the package manager", keys.join(", ")))
             }
         }
-        Keyword::Arg => (placement(build_side), "core/arg-scope".into(), "build arguments stay in the build; the runtime redeclares only those its own instructions use".into()),
-        Keyword::Workdir => (placement(build_side), "core/workdir".into(), "sets where the build works; the runtime gets the final directory".into()),
-        Keyword::Run if p == Place::Both => (Placement::BuildAndRuntime, "core/system-setup".into(), "creates users or changes system files: repeated in the runtime stage".into()),
+        Keyword::Arg => (placement(build_side), ids::core::ARG_SCOPE.into(), "build arguments stay in the build; the runtime redeclares only those its own instructions use".into()),
+        Keyword::Workdir => (placement(build_side), ids::core::WORKDIR.into(), "sets where the build works; the runtime gets the final directory".into()),
+        Keyword::Run if p == Place::Both => (Placement::BuildAndRuntime, ids::core::SYSTEM_SETUP.into(), "creates users or changes system files: repeated in the runtime stage".into()),
         Keyword::Run => {
             // The headline is the most significant command of the RUN.
             let weight = |k: &CmdKind| match k {
@@ -1734,21 +1737,21 @@ fn step_reason(
             let main = info.commands().iter().min_by_key(|c| weight(&c.kind));
             match main {
                 Some(c) => (placement(build_side), c.rule.clone(), c.why.clone()),
-                None => (placement(build_side), "core/run".into(), "a build step".into()),
+                None => (placement(build_side), ids::core::RUN.into(), "a build step".into()),
             }
         }
         Keyword::Copy | Keyword::Add => match &info.kind {
-            StepKind::CopyContext { manifests_only: true, .. } => (placement(build_side), "core/manifests-first".into(), "dependency manifests are copied before the sources, so the dependency layer is cached".into()),
+            StepKind::CopyContext { manifests_only: true, .. } => (placement(build_side), ids::core::MANIFESTS_FIRST.into(), "dependency manifests are copied before the sources, so the dependency layer is cached".into()),
             _ => (
                 placement(build_side),
-                "core/sources".into(),
-                if closure.copies.iter().any(|c| c.rule.ends_with("rt-app") || c.rule == "core/app-files") {
+                ids::core::SOURCES.into(),
+                if closure.copies.iter().any(|c| matches!(c.rule.as_str(), ids::node::RT_APP | ids::python::RT_APP | ids::core::APP_FILES)) {
                     "the sources go to the build stage; the runtime takes the application directory from there".into()
                 } else {
                     "the sources are only needed to build".into()
                 },
             ),
         },
-        _ => (placement(build_side), "core/build-config".into(), "configures the build stage".into()),
+        _ => (placement(build_side), ids::core::BUILD_CONFIG.into(), "configures the build stage".into()),
     }
 }

@@ -4,6 +4,7 @@
 use crate::model::{Context, join_path};
 use crate::plan::closure::gate;
 use crate::plan::entry::Entry;
+use crate::plan::rule_ids as ids;
 use crate::plan::steps::StepInfo;
 use crate::plan::types::{Closure, CopySpec, Gate};
 use crate::rules::AppKind;
@@ -40,22 +41,27 @@ fn dotnet(
     let publish: Vec<(String, String)> = infos
         .iter()
         .flat_map(|i| i.commands())
-        .filter(|c| c.rule.starts_with("dotnet/publish"))
+        .filter(|c| {
+            matches!(
+                c.rule.as_str(),
+                ids::dotnet::PUBLISH | ids::dotnet::PUBLISH_SELF_CONTAINED
+            )
+        })
         .flat_map(|c| c.produces.iter().map(move |p| (p.clone(), c.rule.clone())))
         .collect();
     let Some((dir, rule)) = publish.first().cloned() else {
         return Err(gate(
-            "core/prebuilt",
+            ids::core::PREBUILT,
             "no `dotnet publish -o DIR` step: the app is built elsewhere",
         ));
     };
     if dir.contains('*') {
         return Err(gate(
-            "dotnet/rt-publish",
+            ids::dotnet::RT_PUBLISH,
             "`dotnet publish` has no -o: the publish folder's path depends on the project",
         ));
     }
-    let self_contained = rule == "dotnet/publish-self-contained";
+    let self_contained = rule == ids::dotnet::PUBLISH_SELF_CONTAINED;
     let argv = &entry.argv;
     let target = match argv.first().map(String::as_str) {
         Some("dotnet") => argv.get(1).cloned().unwrap_or_default(),
@@ -65,7 +71,7 @@ fn dotnet(
     let abs = join_path(&entry.workdir, &target);
     if !abs.starts_with(&format!("{}/", dir.trim_end_matches('/'))) {
         return Err(gate(
-            "dotnet/rt-publish",
+            ids::dotnet::RT_PUBLISH,
             format!("the entry runs {abs}, which is not in the publish folder {dir}"),
         ));
     }
@@ -81,7 +87,7 @@ fn dotnet(
     c.copies.push(CopySpec {
         from: dir.clone(),
         to: dir,
-        rule: "dotnet/rt-publish".into(),
+        rule: ids::dotnet::RT_PUBLISH.into(),
         reason: "the publish folder holds the app and every assembly it loads".into(),
     });
     Ok(())

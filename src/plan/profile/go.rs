@@ -4,6 +4,7 @@
 use crate::model::Context;
 use crate::plan::closure::{gate, list, path_matches, produced, resolve_program};
 use crate::plan::entry::Entry;
+use crate::plan::rule_ids as ids;
 use crate::plan::steps::StepInfo;
 use crate::plan::types::{Closure, CopySpec, Gate};
 use crate::rules::{AppKind, Role};
@@ -27,29 +28,29 @@ fn go(
     let built = produced(infos, Role::Build);
     if built.is_empty() {
         return Err(gate(
-            "core/prebuilt",
+            ids::core::PREBUILT,
             "no `go build -o PATH` step: the binary is built elsewhere, or its path cannot be read",
         ));
     }
     let prog = entry.program().unwrap_or_default();
     let Some(path) = resolve_program(prog, &entry.workdir, &built) else {
         return Err(gate(
-            "go/rt-binary",
+            ids::go::RT_BINARY,
             format!("the entry runs `{prog}`, which is not a binary the build writes with -o"),
         ));
     };
     let Some((_, rule)) = built.iter().find(|(p, _)| path_matches(p, &path)) else {
         return Err(gate(
-            "go/rt-binary",
+            ids::go::RT_BINARY,
             format!(
                 "the entry runs `{path}`, but the build writes {}",
                 list(built.iter().map(|b| &b.0))
             ),
         ));
     };
-    if rule != "go/build" {
+    if rule != ids::go::BUILD {
         return Err(gate(
-            "go/rt-installed-binary",
+            ids::go::RT_INSTALLED_BINARY,
             "the binary comes from `go install`; its name is not shown by the command",
         ));
     }
@@ -57,7 +58,9 @@ fn go(
     let build_cmd = infos
         .iter()
         .flat_map(|i| i.commands().iter().map(move |c| (i, c)))
-        .find(|(_, c)| c.rule == "go/build" && c.produces.iter().any(|p| path_matches(p, &path)));
+        .find(|(_, c)| {
+            c.rule == ids::go::BUILD && c.produces.iter().any(|p| path_matches(p, &path))
+        });
     if let Some((info, cmd)) = build_cmd {
         let cgo = cmd
             .assignments
@@ -114,7 +117,7 @@ fn go(
     c.copies.push(CopySpec {
         from: path.clone(),
         to: path.clone(),
-        rule: "go/rt-binary".into(),
+        rule: ids::go::RT_BINARY.into(),
         reason: "the compiled binary the entry runs".into(),
     });
     // Files the program may read at run time, and TLS / time zones.
@@ -145,7 +148,7 @@ fn go(
     if reads_files {
         if entry.workdir == "/" {
             return Err(gate(
-                "core/workdir-root",
+                ids::core::WORKDIR_ROOT,
                 "the program may read files from its working directory, which is /; what it reads cannot be shown",
             ));
         }
@@ -154,7 +157,7 @@ fn go(
             c.copies.push(CopySpec {
                 from: entry.workdir.clone(),
                 to: entry.workdir.clone(),
-                rule: "core/app-files".into(),
+                rule: ids::core::APP_FILES.into(),
                 reason: if ctx.is_none() {
                     "without the build context the program's data files cannot be ruled out, so the working directory comes along".into()
                 } else {
@@ -166,7 +169,7 @@ fn go(
             c.copies.push(CopySpec {
                 from: entry.workdir.clone(),
                 to: entry.workdir.clone(),
-                rule: "core/app-files".into(),
+                rule: ids::core::APP_FILES.into(),
                 reason: "the binary and the files the Go sources open at run time (os.Open, ReadFile, ParseFiles, http.Dir …) live in the working directory".into(),
             });
         }

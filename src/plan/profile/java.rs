@@ -4,6 +4,7 @@
 use crate::model::{Context, join_path};
 use crate::plan::closure::{gate, list, path_matches, produced};
 use crate::plan::entry::Entry;
+use crate::plan::rule_ids as ids;
 use crate::plan::steps::StepInfo;
 use crate::plan::types::{Closure, CopySpec, Gate};
 use crate::rules::{AppKind, Role};
@@ -18,14 +19,14 @@ fn java(
     let built = produced(infos, Role::Build);
     if built.is_empty() {
         return Err(gate(
-            "core/prebuilt",
+            ids::core::PREBUILT,
             "no Maven or Gradle package step: the jar is built outside the image, or by a tool no rule knows",
         ));
     }
     let argv = &entry.argv;
     if argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)) != Some("java") {
         return Err(gate(
-            "java/rt-maven-jar",
+            ids::java::RT_MAVEN_JAR,
             format!(
                 "the entry runs `{}`, not `java`; what it needs cannot be shown",
                 entry.describe()
@@ -50,7 +51,7 @@ fn java(
     }
     if paths.is_empty() {
         return Err(gate(
-            "java/rt-maven-jar",
+            ids::java::RT_MAVEN_JAR,
             "the entry names no jar (-jar) or class path (-cp)",
         ));
     }
@@ -67,7 +68,7 @@ fn java(
                     .is_some_and(|(dir, _)| abs == dir || abs.starts_with(&format!("{dir}/")))
         }) else {
             return Err(gate(
-                "core/prebuilt",
+                ids::core::PREBUILT,
                 format!(
                     "the entry uses {abs}, which no build step writes (the build writes {})",
                     list(built.iter().map(|b| &b.0))
@@ -78,10 +79,10 @@ fn java(
             .rsplit_once('/')
             .map_or(pattern.as_str(), |(d, _)| d)
             .to_string();
-        let rt_rule = if rule.starts_with("java/gradle") {
-            "java/rt-gradle-jar"
+        let rt_rule = if rule == ids::java::GRADLE_BUILD {
+            ids::java::RT_GRADLE_JAR
         } else {
-            "java/rt-maven-jar"
+            ids::java::RT_MAVEN_JAR
         };
         let (from, reason) = if thin && path_matches(pattern, &abs) {
             (

@@ -7,6 +7,7 @@ pub(crate) mod static_site;
 use crate::model::{Context, join_path};
 use crate::plan::closure::{gate, line_of, sources_outside};
 use crate::plan::entry::Entry;
+use crate::plan::rule_ids as ids;
 use crate::plan::steps::{CmdInfo, CmdKind, StepInfo};
 use crate::plan::types::{Closure, CopySpec, Gate, PruneStep, StaticSite};
 use crate::rules::{AppKind, Role, Rules};
@@ -77,7 +78,7 @@ fn node(
                 c.copies.push(CopySpec {
                     from: site.dir.clone(),
                     to: static_site::SITE_ROOT.into(),
-                    rule: "core/static-site".into(),
+                    rule: ids::core::STATIC_SITE.into(),
                     reason: format!(
                         "the built site, which `{}` served and nginx serves now",
                         site.command
@@ -118,13 +119,13 @@ fn node(
     let app = entry.workdir.clone();
     if app == "/" {
         return Err(gate(
-            "core/workdir-root",
+            ids::core::WORKDIR_ROOT,
             "the app lives in /, so what belongs to it cannot be told apart from the image",
         ));
     }
     if let Some((line, dest)) = sources_outside(df, infos, &app) {
         return Err(gate(
-            "node/rt-app",
+            ids::node::RT_APP,
             format!(
                 "line {line}: sources are copied to {dest}, outside {app} where the app starts; the runtime takes that directory alone"
             ),
@@ -133,7 +134,7 @@ fn node(
     for (info, _) in &installs {
         if info.workdir != app {
             return Err(gate(
-                "node/rt-app",
+                ids::node::RT_APP,
                 format!(
                     "dependencies are installed in {} but the app starts in {app}",
                     info.workdir
@@ -180,7 +181,7 @@ fn node(
                     c.replay_needs_shell = true;
                 } else {
                     return Err(gate(
-                        "node/rt-app",
+                        ids::node::RT_APP,
                         "the app starts through corepack's package manager, and the step that enables it also does other work",
                     ));
                 }
@@ -215,7 +216,7 @@ fn node(
             continue;
         }
         return Err(gate(
-            "node/rt-app",
+            ids::node::RT_APP,
             format!(
                 "the entry runs `{name}`, which is neither node, a package manager nor a file of the app; the runtime would not have it"
             ),
@@ -224,7 +225,7 @@ fn node(
     c.copies.push(CopySpec {
         from: app.clone(),
         to: app.clone(),
-        rule: "node/rt-app".into(),
+        rule: ids::node::RT_APP.into(),
         reason: "the application directory: sources, build output, package.json and node_modules"
             .into(),
     });
@@ -267,7 +268,7 @@ fn node(
                     Some(cmd) => {
                         c.prune = Some(PruneStep {
                             command: cmd.to_string(),
-                            rule: "node/prune-prod".into(),
+                            rule: ids::node::PRUNE_PROD.into(),
                             reason: "removes devDependencies after the build; nothing the app runs needs them".into(),
                         });
                     }

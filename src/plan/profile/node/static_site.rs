@@ -10,6 +10,7 @@
 
 use crate::model::{Context, join_path};
 use crate::plan::entry::Entry;
+use crate::plan::rule_ids as ids;
 use crate::plan::steps::{StepInfo, StepKind};
 use crate::plan::types::StaticSite;
 use crate::syntax::{Body, Dockerfile, shell};
@@ -754,7 +755,7 @@ fn server_version(
         for c in info.commands() {
             if !matches!(
                 c.rule.as_str(),
-                "node/install-global-runtime-tool" | "node/yarn-global-runtime-tool"
+                ids::node::INSTALL_GLOBAL_RUNTIME_TOOL | ids::node::YARN_GLOBAL_RUNTIME_TOOL
             ) {
                 continue;
             }

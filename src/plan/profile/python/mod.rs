@@ -7,6 +7,7 @@ mod uv;
 use crate::model::Context;
 use crate::plan::closure::{gate, line_of, push_copy, runs_as_non_root, sources_outside};
 use crate::plan::entry::Entry;
+use crate::plan::rule_ids as ids;
 use crate::plan::steps::{CmdInfo, StepInfo, StepKind};
 use crate::plan::types::{Closure, CopySpec, Gate, Venv};
 use crate::rules::AppKind;
@@ -26,13 +27,13 @@ fn python(
     let app = entry.workdir.clone();
     if app == "/" {
         return Err(gate(
-            "core/workdir-root",
+            ids::core::WORKDIR_ROOT,
             "the app lives in /, so what belongs to it cannot be told apart from the image",
         ));
     }
     if let Some((line, dest)) = sources_outside(df, infos, &app) {
         return Err(gate(
-            "python/rt-app",
+            ids::python::RT_APP,
             format!(
                 "line {line}: sources are copied to {dest}, outside {app} where the app starts; the runtime takes that directory alone"
             ),
@@ -57,12 +58,12 @@ fn python(
         for cmd in info.commands() {
             let rule = cmd.rule.as_str();
             match rule {
-                "python/venv-create" => existing_venv = cmd.produces.first().cloned(),
-                "python/install-tool" => tools.push(n),
-                "python/pip-install-requirements"
-                | "python/pip-install-packages"
-                | "python/pip-install-project" => {
-                    if rule == "python/pip-install-packages" && only_pip_itself(cmd) {
+                ids::python::VENV_CREATE => existing_venv = cmd.produces.first().cloned(),
+                ids::python::INSTALL_TOOL => tools.push(n),
+                ids::python::PIP_INSTALL_REQUIREMENTS
+                | ids::python::PIP_INSTALL_PACKAGES
+                | ids::python::PIP_INSTALL_PROJECT => {
+                    if rule == ids::python::PIP_INSTALL_PACKAGES && only_pip_itself(cmd) {
                         // Upgrading pip itself: a tool step when a project
                         // manager installs the app, an install otherwise.
                         pip_upgrades.push(n);
@@ -74,7 +75,7 @@ fn python(
                         .find(|k| info.env.contains_key(**k) || cmd.assignments.contains_key(**k))
                     {
                         return Err(gate(
-                            "python/rt-site-packages",
+                            ids::python::RT_SITE_PACKAGES,
                             format!(
                                 "line {}: {k} makes pip put packages where moving them is not supported yet",
                                 line_of(df, info.item)
@@ -83,7 +84,7 @@ fn python(
                     }
                     if runs_as_non_root(info) {
                         return Err(gate(
-                            "python/rt-site-packages",
+                            ids::python::RT_SITE_PACKAGES,
                             format!(
                                 "line {}: pip runs as a non-root user, so where its packages land depends on that user's rights; moving them is not supported yet",
                                 line_of(df, info.item)
@@ -110,7 +111,7 @@ fn python(
                     });
                     if let Some(flag) = bad {
                         return Err(gate(
-                            "python/rt-site-packages",
+                            ids::python::RT_SITE_PACKAGES,
                             format!(
                                 "line {}: `pip install {flag}` puts packages where moving them is not supported yet",
                                 line_of(df, info.item)
@@ -118,10 +119,10 @@ fn python(
                         ));
                     }
                 }
-                "python/poetry-install"
-                | "python/poetry-install-prod"
-                | "python/pipenv-install" => {
-                    let tool = if rule.starts_with("python/pipenv") {
+                ids::python::POETRY_INSTALL
+                | ids::python::POETRY_INSTALL_PROD
+                | ids::python::PIPENV_INSTALL => {
+                    let tool = if rule == ids::python::PIPENV_INSTALL {
                         "pipenv"
                     } else {
                         "poetry"
@@ -150,7 +151,7 @@ fn python(
                         manager = manager.or(Some(tool));
                     }
                 }
-                "python/uv-sync" | "python/uv-sync-prod" => {
+                ids::python::UV_SYNC | ids::python::UV_SYNC_PROD => {
                     project_tool_step(df, info, &app, rule, "uv")?;
                     project_envs.push(n);
                     let (venv, python) = uv_project_env(df, &infos[..n], info, cmd, ctx, builder)?;
@@ -158,7 +159,7 @@ fn python(
                         push_copy(
                             c,
                             &venv,
-                            "python/rt-project-venv",
+                            ids::python::RT_PROJECT_VENV,
                             &format!(
                                 "the project environment `uv sync` wrote (UV_PROJECT_ENVIRONMENT), outside the application directory; {python}"
                             ),
@@ -169,10 +170,8 @@ fn python(
                         );
                     }
                 }
-                r if r.starts_with("python/poetry")
-                    || r.starts_with("python/pipenv")
-                    || r.starts_with("python/uv") =>
-                {
+                // The project managers' other installs.
+                r @ (ids::python::UV_VENV | ids::python::UV_PIP_INSTALL) => {
                     return Err(gate(
                         r,
                         format!(
@@ -197,7 +196,7 @@ fn python(
         // Two environments on PATH: which one wins depends on the order of
         // the ENV lines, which the runtime stage does not repeat as is.
         return Err(gate(
-            "python/rt-venv",
+            ids::python::RT_VENV,
             format!(
                 "lines {} and {}: a project environment of its own and packages installed with pip or into a venv; which comes first on PATH cannot be kept",
                 line_of(df, infos[env].item),
@@ -213,14 +212,14 @@ fn python(
             if let Some(tool) = manager
                 && let Some(info) = infos.iter().find(|i| {
                     i.commands().iter().any(|c| {
-                        c.rule.starts_with("python/poetry-install")
-                            || c.rule == "python/pipenv-install"
+                        c.rule.starts_with(ids::python::POETRY_INSTALL)
+                            || c.rule == ids::python::PIPENV_INSTALL
                     })
                 })
                 && info.env.get("VIRTUAL_ENV") != Some(&v)
             {
                 return Err(gate(
-                    "python/rt-venv",
+                    ids::python::RT_VENV,
                     format!(
                         "line {}: {tool} installs into the venv {v} only when VIRTUAL_ENV names it, and it does not",
                         line_of(df, info.item)
@@ -238,7 +237,7 @@ fn python(
                 let after_tools = tools.last().map_or(0, |t| t + 1);
                 if first < after_tools {
                     return Err(gate(
-                        "python/rt-venv",
+                        ids::python::RT_VENV,
                         format!(
                             "line {}: the app's packages are installed before (or in the same step as) the project manager itself, so they cannot be put in a venv of their own",
                             line_of(df, infos[first].item)
@@ -268,7 +267,7 @@ fn python(
         c.copies.push(CopySpec {
             from: venv.clone(),
             to: venv,
-            rule: "python/rt-venv".into(),
+            rule: ids::python::RT_VENV.into(),
             reason:
                 "the virtual environment holding the installed packages and their console scripts"
                     .into(),
@@ -277,7 +276,7 @@ fn python(
     c.copies.push(CopySpec {
         from: app.clone(),
         to: app,
-        rule: "python/rt-app".into(),
+        rule: ids::python::RT_APP.into(),
         reason: app_reason,
     });
     Ok(())
@@ -344,7 +343,7 @@ fn manages_own_venv(
             Ok(false)
         } else {
             Err(gate(
-                "python/rt-venv",
+                ids::python::RT_VENV,
                 format!("line {line}: {name}=`{v}` cannot be read as on or off"),
             ))
         }
@@ -377,7 +376,7 @@ fn manages_own_venv(
     if let Some(text) = ctx.and_then(|c| c.text("poetry.toml")) {
         if text.contains("in-project") || text.contains("create") || text.contains("path") {
             return Err(gate(
-                "python/rt-venv",
+                ids::python::RT_VENV,
                 format!(
                     "line {line}: the project's poetry.toml sets where poetry keeps its environment; reading it is not supported yet"
                 ),
