@@ -251,16 +251,16 @@ pub fn plan(
             );
         }
     }
-    let rewrite = render::render(
+    let rewrite = render::render(&render::Input {
         df,
-        &model,
-        &infos,
-        &entry,
-        &closure,
-        &chosen,
+        model: &model,
+        infos: &infos,
+        entry: &entry,
+        closure: &closure,
+        chosen: &chosen,
         ctx,
         opts,
-        &profile_id,
-    );
+        profile: &profile_id,
+    });
     Ok(Outcome::Rewrite(Box::new(rewrite)))
 }
