@@ -1,30 +1,19 @@
-//! The runtime entry (CMD/ENTRYPOINT) and the runtime closure: what the
-//! running app needs from the build, per profile.
+//! The runtime closure: what the running app needs from the build. This
+//! file does what every language shares (system packages, setup steps,
+//! users, files outside the app), then asks the profile's module in
+//! `profile/`; it never names a language.
 
 use super::entry::Entry;
+use super::facts::{gate, line_of, push_copy, runs_as_non_root};
 use super::profile;
 use super::steps::{CmdKind, StepInfo, StepKind};
-use super::types::{Closure, CopySpec, Gate};
+use super::types::{Closure, Gate};
 use crate::model::{Context, join_path};
-use crate::rules::{PackageManager, Role, Rules};
+use crate::plan::rule_ids as ids;
+use crate::rules::{PackageManager, Rules};
 use crate::syntax::shell;
 use crate::syntax::{Body, Command, Dockerfile, Keyword};
 use std::collections::BTreeSet;
-
-pub(crate) fn gate(rule: &str, reason: impl Into<String>) -> Gate {
-    Gate {
-        rule: rule.into(),
-        reason: reason.into(),
-    }
-}
-
-use super::steps::PATH_DIRS;
-use crate::plan::rule_ids as ids;
-
-/// Whether `path` matches `pattern` (which may hold `*`).
-pub(crate) fn path_matches(pattern: &str, path: &str) -> bool {
-    crate::rules::pattern::glob_match(pattern, path)
-}
 
 pub(crate) fn runtime_closure(
     profile: &str,
@@ -460,104 +449,4 @@ fn record_ids(c: &mut Closure, cmd: &super::steps::CmdInfo) {
         _ => id,
     };
     c.account_ids.insert(key, value);
-}
-
-pub(crate) fn push_copy(c: &mut Closure, path: &str, rule: &str, reason: &str) {
-    if !c.copies.iter().any(|x| x.from == path) {
-        c.copies.push(CopySpec {
-            from: path.to_string(),
-            to: path.to_string(),
-            rule: rule.into(),
-            reason: reason.into(),
-        });
-    }
-}
-
-pub(crate) fn line_of(df: &Dockerfile, item: usize) -> usize {
-    df.instruction_at(item).map_or(0, |i| i.start_line)
-}
-
-/// Paths produced by commands with the given role (and files the build moves
-/// out of the working directory), with the rule ids.
-pub(crate) fn produced(infos: &[StepInfo], role: Role) -> Vec<(String, String)> {
-    infos
-        .iter()
-        .flat_map(|i| i.commands())
-        .filter(|c| {
-            matches!(&c.kind, CmdKind::Profile { role: r, .. } if *r == role)
-                || c.kind == CmdKind::Relocate
-        })
-        .flat_map(|c| c.produces.iter().map(move |p| (p.clone(), c.rule.clone())))
-        .collect()
-}
-
-/// Resolves the entry program to an absolute path, if it names a file.
-pub(crate) fn resolve_program(
-    prog: &str,
-    workdir: &str,
-    produced: &[(String, String)],
-) -> Option<String> {
-    if prog.starts_with('/') {
-        return Some(prog.to_string());
-    }
-    if prog.contains('/') {
-        return Some(join_path(workdir, prog));
-    }
-    produced
-        .iter()
-        .find(|(p, _)| {
-            let (dir, name) = p.rsplit_once('/').unwrap_or(("", p));
-            name == prog && PATH_DIRS.contains(&dir)
-        })
-        .map(|(p, _)| p.clone())
-}
-
-/// The first COPY of sources (not only manifests) whose destination lies
-/// outside `app`, the directory the app starts in, as (line, destination):
-/// the runtime copies `app` alone, so what lands elsewhere would be missing.
-pub(crate) fn sources_outside(
-    df: &Dockerfile,
-    infos: &[StepInfo],
-    app: &str,
-) -> Option<(usize, String)> {
-    let app = app.trim_end_matches('/');
-    infos.iter().find_map(|i| {
-        let StepKind::CopyContext {
-            manifests_only: false,
-            ..
-        } = &i.kind
-        else {
-            return None;
-        };
-        let Some(Body::Copy { paths, .. }) = df.instruction_at(i.item).map(|x| &x.body) else {
-            return None;
-        };
-        let dest = crate::syntax::process_word(&paths.last()?.value, df.escape);
-        if dest.starts_with('/')
-            && !dest.starts_with(&format!("{app}/"))
-            && dest.trim_end_matches('/') != app
-        {
-            // Absolute paths outside the app are the common outside files.
-            return None;
-        }
-        let abs = join_path(&i.workdir, &dest);
-        let inside = abs.trim_end_matches('/') == app || abs.starts_with(&format!("{app}/"));
-        (!inside).then(|| (line_of(df, i.item), abs))
-    })
-}
-
-/// Whether the step runs under a USER other than root.
-pub(crate) fn runs_as_non_root(info: &StepInfo) -> bool {
-    info.user.as_deref().is_some_and(|u| {
-        let name = u.split(':').next().unwrap_or(u);
-        name != "root" && name != "0"
-    })
-}
-
-pub(crate) fn list<'a>(items: impl Iterator<Item = &'a String>) -> String {
-    let v: BTreeSet<&String> = items.collect();
-    v.into_iter()
-        .map(|s| format!("`{s}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }

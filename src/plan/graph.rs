@@ -164,7 +164,7 @@ pub fn dependency_graph(
         };
         let node = g.add_node(Node::Instruction {
             line: inst.start_line,
-            text: super::first_line(df, inst),
+            text: super::types::first_line(df, inst),
         });
         match (&info.kind, &inst.body) {
             (StepKind::CopyContext { .. }, Body::Copy { paths: args, .. }) => {

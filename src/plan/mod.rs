@@ -10,6 +10,7 @@
 mod base;
 mod closure;
 mod entry;
+mod facts;
 pub mod graph;
 mod non_root;
 mod profile;

@@ -2,8 +2,8 @@
 //! SDK says, without ICU when the project is globalization-invariant.
 
 use crate::model::{Context, join_path};
-use crate::plan::closure::gate;
 use crate::plan::entry::Entry;
+use crate::plan::facts::gate;
 use crate::plan::rule_ids as ids;
 use crate::plan::steps::StepInfo;
 use crate::plan::types::{Closure, CopySpec, Gate};

@@ -2,8 +2,8 @@
 //! working directory when the sources open files relative to it.
 
 use crate::model::Context;
-use crate::plan::closure::{gate, list, path_matches, produced, resolve_program};
 use crate::plan::entry::Entry;
+use crate::plan::facts::{gate, list, path_matches, produced, resolve_program};
 use crate::plan::rule_ids as ids;
 use crate::plan::steps::StepInfo;
 use crate::plan::types::{Closure, CopySpec, Gate};

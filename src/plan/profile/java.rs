@@ -2,8 +2,8 @@
 //! are copied beside it.
 
 use crate::model::{Context, join_path};
-use crate::plan::closure::{gate, list, path_matches, produced};
 use crate::plan::entry::Entry;
+use crate::plan::facts::{gate, list, path_matches, produced};
 use crate::plan::rule_ids as ids;
 use crate::plan::steps::StepInfo;
 use crate::plan::types::{Closure, CopySpec, Gate};

@@ -5,8 +5,8 @@
 pub(crate) mod static_site;
 
 use crate::model::{Context, join_path};
-use crate::plan::closure::{gate, line_of, sources_outside};
 use crate::plan::entry::Entry;
+use crate::plan::facts::{gate, line_of, sources_outside};
 use crate::plan::rule_ids as ids;
 use crate::plan::steps::{CmdInfo, CmdKind, StepInfo};
 use crate::plan::types::{Closure, CopySpec, Gate, PruneStep, StaticSite};

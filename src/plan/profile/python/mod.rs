@@ -5,8 +5,8 @@
 mod uv;
 
 use crate::model::Context;
-use crate::plan::closure::{gate, line_of, push_copy, runs_as_non_root, sources_outside};
 use crate::plan::entry::Entry;
+use crate::plan::facts::{gate, line_of, push_copy, runs_as_non_root, sources_outside};
 use crate::plan::rule_ids as ids;
 use crate::plan::steps::{CmdInfo, StepInfo, StepKind};
 use crate::plan::types::{Closure, CopySpec, Gate, Venv};

@@ -3,7 +3,7 @@
 //! the builder's version).
 
 use crate::model::{Context, join_path};
-use crate::plan::closure::{gate, line_of};
+use crate::plan::facts::{gate, line_of};
 use crate::plan::steps::{CmdInfo, StepInfo, StepKind};
 use crate::plan::types::Gate;
 use crate::syntax::{Body, Dockerfile};
