@@ -297,7 +297,10 @@ fn rewrites_add_no_hadolint_findings() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// Every `core/…` rule id the engine can print is documented in rules/core.md.
+/// Every `core/…` rule id the engine can print is documented in rules/core.md
+/// (the ids live in src/plan/rule_ids.rs; a literal anywhere else in src/plan
+/// is checked too), and every profile rule id the plan names there is
+/// documented in rules/<profile>.md.
 #[test]
 fn every_core_rule_is_documented() {
     let doc = std::fs::read_to_string(root().join("rules/core.md")).expect("rules/core.md");
@@ -326,5 +329,22 @@ fn every_core_rule_is_documented() {
         }
     }
     assert!(seen > 30, "found only {seen} core rule ids");
-    assert!(missing.is_empty(), "undocumented core rules: {missing:?}");
+    let ids = std::fs::read_to_string(root().join("src/plan/rule_ids.rs")).expect("rule_ids.rs");
+    let mut profile_ids = 0;
+    for profile in ["go", "node", "python", "java", "dotnet"] {
+        let doc = std::fs::read_to_string(root().join(format!("rules/{profile}.md")))
+            .expect("profile page");
+        for (i, _) in ids.match_indices(&format!("\"{profile}/")) {
+            let id: String = ids[i + 1..].chars().take_while(|c| *c != '"').collect();
+            profile_ids += 1;
+            if !doc.contains(&format!("### `{id}`")) {
+                missing.push(format!("{id} (src/plan/rule_ids.rs)"));
+            }
+        }
+    }
+    assert!(
+        profile_ids > 20,
+        "found only {profile_ids} profile rule ids"
+    );
+    assert!(missing.is_empty(), "undocumented rules: {missing:?}");
 }

@@ -1,44 +1,13 @@
 //! Choosing the runtime base from the catalogue's facts and what the
 //! analysis showed the app needs.
 
-use super::Gate;
-use super::Options;
-use super::UserPolicy;
-use super::closure::{Closure, Entry};
+use super::entry::Entry;
+use super::types::{BaseChoice, Closure, Gate, Options, UserPolicy};
+use crate::plan::rule_ids as ids;
 use crate::rules::{
     BaseCandidate, CandidateSpec, PackageManager, RejectReason, Requirement, Rules,
 };
 use crate::syntax::Command;
-use std::str::FromStr;
-
-/// Which runtime base the user asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BaseChoice {
-    /// The smallest base the analysis shows compatible.
-    Auto,
-    /// The slim variant of the builder's family (has a shell and a package manager).
-    Slim,
-    /// A distroless base (no shell).
-    Distroless,
-    /// The empty image.
-    Scratch,
-    /// This exact image.
-    Image(String),
-}
-
-impl FromStr for BaseChoice {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "auto" => BaseChoice::Auto,
-            "slim" => BaseChoice::Slim,
-            "distroless" => BaseChoice::Distroless,
-            "scratch" => BaseChoice::Scratch,
-            "" => return Err("empty base".into()),
-            other => BaseChoice::Image(other.to_string()),
-        })
-    }
-}
 
 /// Kinds of runtime base.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -448,7 +417,7 @@ pub(crate) fn choose(
                 .any(|k| k.nonroot_image.as_deref() == Some(img.as_str()));
             if names_nonroot && opts.user == UserPolicy::Keep && c.runs_as_root() {
                 return Err(Gate {
-                    rule: "core/base-incompatible".into(),
+                    rule: ids::core::BASE_INCOMPATIBLE.into(),
                     reason: format!(
                         "--base {img}: it runs as a non-root user by default and the original runs as root: the runtime keeps the original's user (--non-root allows it, and gives that user the folders the app writes)"
                     ),
@@ -459,7 +428,7 @@ pub(crate) fn choose(
                 && let Some(why) = incompatible(s, c, entry, builder, opts)
             {
                 return Err(Gate {
-                    rule: "core/base-incompatible".into(),
+                    rule: ids::core::BASE_INCOMPATIBLE.into(),
                     reason: format!("--base {img}: {why}"),
                 });
             }
@@ -545,7 +514,7 @@ pub(crate) fn choose(
             Ok(chosen)
         }
         None => Err(Gate {
-            rule: "core/base-incompatible".into(),
+            rule: ids::core::BASE_INCOMPATIBLE.into(),
             reason: if rejected.is_empty() {
                 format!("the catalogue has no runtime base for `{builder}`")
             } else {
@@ -702,7 +671,7 @@ pub(crate) fn parameterize(
             continue;
         }
         let fail = |why: String| Gate {
-            rule: "core/arg-in-from".into(),
+            rule: ids::core::ARG_IN_FROM.into(),
             reason: why,
         };
         let Some(v) = value.as_deref().filter(|v| !v.is_empty()) else {
@@ -747,7 +716,8 @@ pub(crate) fn parameterize(
 #[cfg(test)]
 mod tests {
     use super::{EntryRewrite, UserCheck, candidate_matches, entry_translation, missing_user};
-    use crate::plan::closure::{Closure, Entry};
+    use crate::plan::entry::Entry;
+    use crate::plan::types::Closure;
     use crate::rules::{CandidateSpec, Rules};
     use crate::syntax::{Arg, Command, Span};
 

@@ -3,9 +3,10 @@
 //! joined by `reads`, `writes`, `contains` and `needed-at-runtime` edges. The
 //! runtime closure is what the entry needs. `dfsplit graph` prints it.
 
-use super::closure::{Entry, runtime_closure};
-use super::steps::{CmdKind, StepKind, classify_step};
-use crate::model::{Context, Model, ModelError, instruction, join_path};
+use super::closure::runtime_closure;
+use super::entry::Entry;
+use super::steps::{CmdKind, StepKind, classify_stage};
+use crate::model::{Context, Model, ModelError, join_path};
 use crate::rules::Rules;
 use crate::syntax::{Body, Dockerfile, process_word};
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -156,15 +157,14 @@ pub fn dependency_graph(
     let mut g: DiGraph<Node, Edge> = DiGraph::new();
     let mut paths: BTreeMap<String, NodeIndex> = BTreeMap::new();
     let mut files: BTreeMap<String, NodeIndex> = BTreeMap::new();
-    let mut infos = Vec::new();
-    for step in &stage.steps {
-        let Some(inst) = instruction(df, step) else {
+    let infos = classify_stage(df, stage, rules, ctx);
+    for info in &infos {
+        let Some(inst) = df.instruction_at(info.item) else {
             continue;
         };
-        let info = classify_step(df, inst, step, rules, ctx);
         let node = g.add_node(Node::Instruction {
             line: inst.start_line,
-            text: super::first_line(df, inst),
+            text: super::types::first_line(df, inst),
         });
         match (&info.kind, &inst.body) {
             (StepKind::CopyContext { .. }, Body::Copy { paths: args, .. }) => {
@@ -176,7 +176,7 @@ pub fn dependency_graph(
                             .or_insert_with(|| g.add_node(Node::ContextFile { path: name }));
                         g.add_edge(f, node, Edge::Reads);
                     }
-                    let dest = join_path(&step.workdir, &process_word(&dest.value, df.escape));
+                    let dest = join_path(&info.workdir, &process_word(&dest.value, df.escape));
                     let p = *paths
                         .entry(dest.clone())
                         .or_insert_with(|| g.add_node(Node::Path { path: dest }));
@@ -220,7 +220,6 @@ pub fn dependency_graph(
             }
             _ => {}
         }
-        infos.push(info);
     }
     let (entry, closure_unknown) = match Entry::find(df, &infos) {
         Ok(e) => (Some(e), None),
@@ -255,4 +254,33 @@ pub fn dependency_graph(
         graph: g,
         closure_unknown,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Node, dependency_graph};
+    use crate::rules::Rules;
+
+    /// `graph` sees the same classification as `rewrite`: a smoke test of
+    /// the built program is harmless (`core/runs-build-output`), not unknown.
+    #[test]
+    fn graph_marks_a_run_of_the_built_program_as_plan_does() {
+        let df = crate::syntax::parse(
+            "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /usr/local/bin/app . && app --version\nCMD [\"app\"]\n",
+        );
+        let rules = Rules::embedded().expect("rules");
+        let g = dependency_graph(&df, None, &rules).expect("graph");
+        let check = g
+            .graph
+            .node_weights()
+            .find_map(|n| match n {
+                Node::Command { text, role, rule } if text == "app --version" => {
+                    Some((role.clone(), rule.clone()))
+                }
+                _ => None,
+            })
+            .expect("the smoke test is a command node");
+        assert_eq!(check, ("harmless".into(), "core/runs-build-output".into()));
+        assert_eq!(g.closure_unknown, None);
+    }
 }

@@ -9,203 +9,28 @@
 
 mod base;
 mod closure;
+mod entry;
+mod facts;
 pub mod graph;
 mod non_root;
+mod profile;
 mod rebase;
 mod render;
-mod static_site;
+mod rule_ids;
 mod steps;
+mod types;
 
-pub use base::BaseChoice;
+pub(crate) use types::first_line;
+pub use types::{
+    Addition, BaseChoice, CommandDecision, Decision, Gate, Options, Outcome, OwnedPath, Placement,
+    Rewrite, RuntimeUser, StageSummary, UserPolicy,
+};
 
-use crate::model::{Context, Model, ModelError, instruction};
+use crate::model::{Context, Model, ModelError};
+use crate::plan::rule_ids as ids;
 use crate::rules::{Role, Rules};
 use crate::syntax::{Dockerfile, Keyword};
-use serde::Serialize;
-use steps::{CmdKind, StepInfo, StepKind, classify_step};
-
-/// How to rewrite.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Which runtime base.
-    pub base: BaseChoice,
-    /// Add BuildKit cache mounts to package-manager steps.
-    pub cache_mounts: bool,
-    /// Who the runtime runs as.
-    pub user: UserPolicy,
-}
-
-/// Who the runtime runs as.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum UserPolicy {
-    /// The original's user: a split does not change who the app runs as.
-    #[default]
-    Keep,
-    /// A non-root user when the original runs as root (`--non-root[=USER]`):
-    /// the named one (`name`, `uid` or `uid:gid`), or the base's own.
-    NonRoot(Option<String>),
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            base: BaseChoice::Auto,
-            cache_mounts: true,
-            user: UserPolicy::Keep,
-        }
-    }
-}
-
-/// Where an instruction of the input ends up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Placement {
-    /// Before the first FROM, unchanged.
-    Global,
-    /// In the `dependencies` stage.
-    Dependencies,
-    /// In the `build` stage.
-    Build,
-    /// Moved to the `runtime` stage.
-    Runtime,
-    /// Kept in the build stage and repeated in the runtime stage.
-    BuildAndRuntime,
-    /// The file is left unchanged.
-    Unchanged,
-}
-
-/// What happened to one instruction of the input, and why.
-#[derive(Debug, Clone, Serialize)]
-pub struct Decision {
-    /// 1-based line of the instruction.
-    pub line: usize,
-    /// The instruction's first line.
-    pub text: String,
-    /// Where it went.
-    pub placement: Placement,
-    /// The rule that decided it.
-    pub rule: String,
-    /// Why, in plain words.
-    pub reason: String,
-    /// Decisions about the commands inside a RUN.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub commands: Vec<CommandDecision>,
-}
-
-/// What one command inside a RUN is for.
-#[derive(Debug, Clone, Serialize)]
-pub struct CommandDecision {
-    /// The command text.
-    pub text: String,
-    /// Its role (`install-deps`, `build`, `test`, `system-packages`, …).
-    pub role: String,
-    /// The rule.
-    pub rule: String,
-    /// Why.
-    pub reason: String,
-}
-
-/// Something the rewrite adds that the input did not have.
-#[derive(Debug, Clone, Serialize)]
-pub struct Addition {
-    /// The stage it goes in.
-    pub stage: String,
-    /// The text added.
-    pub text: String,
-    /// The rule.
-    pub rule: String,
-    /// Why.
-    pub reason: String,
-}
-
-/// A stage of the output.
-#[derive(Debug, Clone, Serialize)]
-pub struct StageSummary {
-    /// Its name.
-    pub name: String,
-    /// Its base image.
-    pub base: String,
-}
-
-/// Who the runtime runs as.
-#[derive(Debug, Clone, Serialize)]
-pub struct RuntimeUser {
-    /// The user (`root`, a name, or `uid:gid`).
-    pub name: String,
-    /// `core/same-user` (the original's) or `core/non-root` (`--non-root`).
-    pub rule: String,
-    /// Why, in plain words.
-    pub reason: String,
-    /// With `--non-root`: the directories handed to the user, each with why.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub owns: Vec<OwnedPath>,
-    /// With `--non-root`: writes the analysis cannot account for.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub not_shown: Vec<String>,
-}
-
-/// A directory the runtime's user owns.
-#[derive(Debug, Clone, Serialize)]
-pub struct OwnedPath {
-    /// Absolute path.
-    pub path: String,
-    /// Why.
-    pub reason: String,
-}
-
-/// Why the file stays as it is.
-#[derive(Debug, Clone, Serialize)]
-pub struct Gate {
-    /// The rule.
-    pub rule: String,
-    /// Why, in one line.
-    pub reason: String,
-}
-
-/// The result of planning.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Outcome {
-    /// Leave the file unchanged.
-    Unchanged {
-        /// Why.
-        gate: Gate,
-        /// The profile that applied, if one did.
-        profile: Option<String>,
-        /// Per instruction, what the analysis saw (placement `unchanged`).
-        decisions: Vec<Decision>,
-    },
-    /// A multi-stage rewrite.
-    Rewrite(Box<Rewrite>),
-}
-
-/// A planned rewrite.
-#[derive(Debug, Clone, Serialize)]
-pub struct Rewrite {
-    /// The profile.
-    pub profile: String,
-    /// The stages, in order.
-    pub stages: Vec<StageSummary>,
-    /// Per input instruction.
-    pub decisions: Vec<Decision>,
-    /// What was added.
-    pub additions: Vec<Addition>,
-    /// The original base image.
-    pub base_before: String,
-    /// The runtime base image.
-    pub base_after: String,
-    /// Why this runtime base.
-    pub base_reason: String,
-    /// Approximate compressed size of the runtime base (catalogue figure), MB.
-    pub base_after_approx_mb: Option<u32>,
-    /// Who the runtime runs as, and why.
-    pub user: RuntimeUser,
-    /// Warnings for the user.
-    pub warnings: Vec<String>,
-    /// The new Dockerfile.
-    #[serde(skip)]
-    pub text: String,
-}
+use steps::{CmdKind, StepKind};
 
 /// Plans a rewrite of `df`. `ctx` is the build context, when known.
 pub fn plan(
@@ -253,7 +78,7 @@ pub fn plan(
             };
         }
         return unchanged(
-            "core/already-multistage",
+            ids::core::ALREADY_MULTISTAGE,
             format!(
                 "the file is already multi-stage and its final stage runs on `{}`",
                 base.resolved
@@ -265,14 +90,14 @@ pub fn plan(
     let base = &final_stage.base;
     if base.is_scratch() {
         return unchanged(
-            "core/no-profile",
+            ids::core::NO_PROFILE,
             "the image is built FROM scratch: nothing to split".into(),
             None,
         );
     }
     let Some(profile) = rules.profile_for_image(&base.resolved) else {
         return unchanged(
-            "core/no-profile",
+            ids::core::NO_PROFILE,
             format!(
                 "no language profile applies: `{}` is not a known build image (profiles: {})",
                 base.resolved,
@@ -289,7 +114,7 @@ pub fn plan(
     let profile_id = profile.id.clone();
     if base.tag.is_none() && base.digest.is_none() {
         return unchanged(
-            "core/untagged-base",
+            ids::core::UNTAGGED_BASE,
             format!(
                 "`{}` has no tag, so the runtime base's version cannot be read from it",
                 base.resolved
@@ -298,51 +123,12 @@ pub fn plan(
         );
     }
 
-    // Classify every instruction of the stage.
-    let mut infos: Vec<StepInfo> = Vec::new();
-    for step in &final_stage.steps {
-        let Some(inst) = instruction(df, step) else {
-            continue;
-        };
-        infos.push(classify_step(df, inst, step, rules, ctx));
-    }
-
-    // A command that runs what an earlier step built (`app --version` as a
-    // smoke test) changes nothing the runtime needs.
-    let mut built: Vec<String> = Vec::new();
-    for info in &mut infos {
-        let StepKind::Run(cmds) = &mut info.kind else {
-            continue;
-        };
-        for c in cmds.iter_mut() {
-            if c.kind == CmdKind::Unknown
-                && let Some(prog) = c.program.as_deref()
-            {
-                let abs = if prog.contains('/') {
-                    Some(crate::model::join_path(&info.workdir, prog))
-                } else {
-                    None
-                };
-                let hit = built.iter().any(|b| match &abs {
-                    Some(a) => a == b,
-                    None => b
-                        .rsplit_once('/')
-                        .is_some_and(|(dir, name)| name == prog && steps::PATH_DIRS.contains(&dir)),
-                });
-                if hit {
-                    c.kind = CmdKind::Harmless;
-                    c.rule = "core/runs-build-output".into();
-                    c.why = "runs the program an earlier step built, as a check; it changes nothing the runtime needs".into();
-                }
-            }
-            built.extend(c.produces.iter().cloned());
-        }
-    }
+    let infos = steps::classify_stage(df, final_stage, rules, ctx);
 
     // The runtime entry.
-    let entry = match closure::Entry::find(df, &infos) {
+    let entry = match entry::Entry::find(df, &infos) {
         Ok(e) => e,
-        Err(reason) => return unchanged("core/no-entry", reason, Some(profile_id)),
+        Err(reason) => return unchanged(ids::core::NO_ENTRY, reason, Some(profile_id)),
     };
     if let Some((gate_profile, gate)) = entry.gate(rules) {
         return unchanged(
@@ -362,7 +148,7 @@ pub fn plan(
         if let StepKind::CopyOther(why) = &info.kind {
             let inst = df.instruction_at(info.item);
             return unchanged(
-                "core/unmodelled-copy",
+                ids::core::UNMODELLED_COPY,
                 format!(
                     "line {}: {why}; what it brings may be needed at runtime",
                     inst.map_or(0, |i| i.start_line)
@@ -405,7 +191,7 @@ pub fn plan(
     });
     if infos.iter().any(|i| matches!(i.keyword, Keyword::Onbuild)) {
         return unchanged(
-            "core/onbuild",
+            ids::core::ONBUILD,
             "ONBUILD triggers run in images built FROM this one; which stage should carry them cannot be decided".into(),
             Some(profile_id),
         );
@@ -432,11 +218,7 @@ pub fn plan(
             c.text
         );
         // Why nginx did not take a static server's place, when it was considered.
-        for w in closure
-            .warnings
-            .iter()
-            .filter(|w| w.contains("nginx is not put in its place"))
-        {
+        if let Some(w) = &closure.nginx_refused {
             why.push_str("; ");
             why.push_str(w);
         }
@@ -470,26 +252,16 @@ pub fn plan(
             );
         }
     }
-    let rewrite = render::render(
+    let rewrite = render::render(&render::Input {
         df,
-        &model,
-        &infos,
-        &entry,
-        &closure,
-        &chosen,
+        model: &model,
+        infos: &infos,
+        entry: &entry,
+        closure: &closure,
+        chosen: &chosen,
         ctx,
         opts,
-        &profile_id,
-    );
+        profile: &profile_id,
+    });
     Ok(Outcome::Rewrite(Box::new(rewrite)))
-}
-
-/// The first line of an instruction, without its line ending.
-pub(crate) fn first_line(df: &Dockerfile, inst: &crate::syntax::Instruction) -> String {
-    let text = df.text(&inst.span);
-    text.lines()
-        .next()
-        .unwrap_or("")
-        .trim_end_matches('\r')
-        .to_string()
 }

@@ -12,7 +12,7 @@
 //! Invariant: pure; only reads the classified steps, the entry and the
 //! context's source texts.
 
-use super::closure::Entry;
+use super::entry::Entry;
 use super::steps::StepInfo;
 use crate::model::{Context, join_path};
 use crate::syntax::{Body, Dockerfile, Keyword};

@@ -2,14 +2,17 @@
 //! only receives artifacts (`COPY --from`) and configuration: the final
 //! stage's FROM moves to a runtime base, and nothing else changes.
 
-use super::base::{self, BaseChoice};
-use super::closure::{Entry, stage_needs};
-use super::steps::{StepKind, classify_step};
-use super::{
-    Addition, Decision, Gate, Options, Placement, Rewrite, StageSummary, UserPolicy, first_line,
+use super::base;
+use super::closure::stage_needs;
+use super::entry::Entry;
+use super::steps::{StepKind, classify_stage};
+use super::types::{
+    Addition, BaseChoice, Decision, Gate, Options, Placement, Rewrite, StageSummary, UserPolicy,
+    first_line,
 };
 use crate::emit::{Edit, apply};
-use crate::model::{Context, Model, instruction};
+use crate::model::{Context, Model};
+use crate::plan::rule_ids as ids;
 use crate::rules::Rules;
 use crate::syntax::{Body, Dockerfile, Keyword};
 
@@ -28,20 +31,19 @@ pub(crate) fn rebase_final_stage(
     };
     let Some(profile) = rules.profile_for_image(&stage.base.resolved) else {
         return Err(gate(
-            "core/no-profile",
+            ids::core::NO_PROFILE,
             "no language profile applies to the final stage".into(),
         ));
     };
-    let mut infos = Vec::new();
-    for step in &stage.steps {
-        let Some(inst) = instruction(df, step) else {
+    let infos = classify_stage(df, stage, rules, ctx);
+    for info in &infos {
+        let Some(inst) = df.instruction_at(info.item) else {
             continue;
         };
-        let info = classify_step(df, inst, step, rules, ctx);
         match (&info.kind, &inst.keyword) {
             (StepKind::Run(_), _) | (StepKind::CopyContext { .. }, _) => {
                 return Err(gate(
-                    "core/multistage-sdk-final",
+                    ids::core::MULTISTAGE_SDK_FINAL,
                     format!(
                         "the final stage runs on the toolchain image `{}` and still builds (line {}); splitting an existing multi-stage file is not supported yet",
                         stage.base.resolved, inst.start_line
@@ -50,7 +52,7 @@ pub(crate) fn rebase_final_stage(
             }
             (_, Keyword::Onbuild) => {
                 return Err(gate(
-                    "core/onbuild",
+                    ids::core::ONBUILD,
                     "ONBUILD triggers in the final stage".into(),
                 ));
             }
@@ -65,7 +67,7 @@ pub(crate) fn rebase_final_stage(
                         || s.index.to_string() == from
                 }) {
                     return Err(gate(
-                        "core/unmodelled-copy",
+                        ids::core::UNMODELLED_COPY,
                         format!(
                             "line {}: copies from `{from}`, which is not a stage of this file",
                             inst.start_line
@@ -75,9 +77,8 @@ pub(crate) fn rebase_final_stage(
             }
             _ => {}
         }
-        infos.push(info);
     }
-    let entry = Entry::find(df, &infos).map_err(|r| gate("core/no-entry", r))?;
+    let entry = Entry::find(df, &infos).map_err(|r| gate(ids::core::NO_ENTRY, r))?;
     if let Some((p, g)) = entry.gate(rules) {
         return Err(gate(
             &g.id,
@@ -104,7 +105,7 @@ pub(crate) fn rebase_final_stage(
         || !chosen.extra_packages.is_empty()
     {
         return Err(gate(
-            "core/base-incompatible",
+            ids::core::BASE_INCOMPATIBLE,
             format!(
                 "moving the final stage to `{}` would need more than a new FROM",
                 chosen.image
@@ -113,7 +114,7 @@ pub(crate) fn rebase_final_stage(
     }
     if matches!(opts.base, BaseChoice::Scratch) {
         return Err(gate(
-            "core/base-incompatible",
+            ids::core::BASE_INCOMPATIBLE,
             "scratch needs files the final stage does not copy".into(),
         ));
     }
@@ -121,7 +122,7 @@ pub(crate) fn rebase_final_stage(
     // The edits: the FROM image, a stage name, and a USER when one is due.
     let from = df
         .instruction_at(stage.from_item)
-        .ok_or_else(|| gate("core/no-entry", "no FROM".into()))?;
+        .ok_or_else(|| gate(ids::core::NO_ENTRY, "no FROM".into()))?;
     let Body::From {
         image: Some(img),
         alias,
@@ -129,7 +130,7 @@ pub(crate) fn rebase_final_stage(
     } = &from.body
     else {
         return Err(gate(
-            "core/no-entry",
+            ids::core::NO_ENTRY,
             "the final FROM names no image".into(),
         ));
     };
@@ -157,7 +158,7 @@ pub(crate) fn rebase_final_stage(
         rule: chosen
             .spec
             .as_ref()
-            .map_or("core/base-choice".into(), |s| s.id.clone()),
+            .map_or(ids::core::BASE_CHOICE.into(), |s| s.id.clone()),
         reason: chosen.reason.clone(),
     });
     if let Some((user, why)) = &chosen.user {
@@ -174,7 +175,7 @@ pub(crate) fn rebase_final_stage(
         additions.push(Addition {
             stage: name.clone(),
             text: line,
-            rule: "core/non-root".into(),
+            rule: ids::core::NON_ROOT.into(),
             reason: why.clone(),
         });
     }
@@ -183,7 +184,7 @@ pub(crate) fn rebase_final_stage(
         warnings.push("--non-root is not applied to an existing multi-stage file: the final stage's own COPY lines would have to hand their files to the user, so it keeps running as the original's user".into());
     }
     let text =
-        apply(&df.source, &edits).map_err(|e| gate("core/base-incompatible", e.to_string()))?;
+        apply(&df.source, &edits).map_err(|e| gate(ids::core::BASE_INCOMPATIBLE, e.to_string()))?;
 
     let decisions = df
         .instructions()
@@ -193,7 +194,7 @@ pub(crate) fn rebase_final_stage(
                 line: i.start_line,
                 text: first_line(df, i),
                 placement: if is_final_from { Placement::Runtime } else { Placement::Unchanged },
-                rule: if is_final_from { "core/rebase-final-stage".into() } else { "core/already-multistage".into() },
+                rule: if is_final_from { ids::core::REBASE_FINAL_STAGE.into() } else { ids::core::ALREADY_MULTISTAGE.into() },
                 reason: if is_final_from {
                     format!(
                         "the final stage only receives artifacts and configuration, so it runs on `{}` instead of the toolchain image `{}`",

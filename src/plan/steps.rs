@@ -3,7 +3,8 @@
 //! rule says so.
 
 use crate::model::context::is_dependency_manifest;
-use crate::model::{Context, Step, expand, join_path};
+use crate::model::{Context, Stage, Step, expand, instruction, join_path};
+use crate::plan::rule_ids as ids;
 use crate::rules::{PackageClass, PackageManager, Role, Rules};
 use crate::syntax::shell::{self, SimpleCommand};
 use crate::syntax::{Body, Command, Dockerfile, Instruction, Keyword, process_word};
@@ -140,6 +141,53 @@ fn manifest_pattern(name: &str, ctx: Option<&Context>) -> bool {
     }
 }
 
+/// Classifies every instruction of `stage`, then marks a command that runs
+/// what an earlier step built (`app --version` as a smoke test) harmless
+/// (`core/runs-build-output`): it changes nothing the runtime needs. The one
+/// classification `plan`, `graph` and `rebase` all see.
+pub(crate) fn classify_stage(
+    df: &Dockerfile,
+    stage: &Stage,
+    rules: &Rules,
+    ctx: Option<&Context>,
+) -> Vec<StepInfo> {
+    let mut infos: Vec<StepInfo> = stage
+        .steps
+        .iter()
+        .filter_map(|step| Some(classify_step(df, instruction(df, step)?, step, rules, ctx)))
+        .collect();
+    let mut built: Vec<String> = Vec::new();
+    for info in &mut infos {
+        let StepKind::Run(cmds) = &mut info.kind else {
+            continue;
+        };
+        for c in cmds.iter_mut() {
+            if c.kind == CmdKind::Unknown
+                && let Some(prog) = c.program.as_deref()
+            {
+                let abs = if prog.contains('/') {
+                    Some(join_path(&info.workdir, prog))
+                } else {
+                    None
+                };
+                let hit = built.iter().any(|b| match &abs {
+                    Some(a) => a == b,
+                    None => b
+                        .rsplit_once('/')
+                        .is_some_and(|(dir, name)| name == prog && PATH_DIRS.contains(&dir)),
+                });
+                if hit {
+                    c.kind = CmdKind::Harmless;
+                    c.rule = ids::core::RUNS_BUILD_OUTPUT.into();
+                    c.why = "runs the program an earlier step built, as a check; it changes nothing the runtime needs".into();
+                }
+            }
+            built.extend(c.produces.iter().cloned());
+        }
+    }
+    infos
+}
+
 pub(crate) fn classify_step(
     df: &Dockerfile,
     inst: &Instruction,
@@ -250,7 +298,7 @@ fn classify_run(inst: &Instruction, cmd: &Command, step: &Step, rules: &Rules) -
             words: Vec::new(),
             assignments: BTreeMap::new(),
             kind: CmdKind::Unknown,
-            rule: "core/shell-syntax".into(),
+            rule: ids::core::SHELL_SYNTAX.into(),
             why: "the shell script could not be parsed".into(),
             produces: Vec::new(),
             reads: Vec::new(),
@@ -315,7 +363,7 @@ fn classify_command(
         words: lit.clone(),
         assignments,
         kind: CmdKind::Unknown,
-        rule: "core/unknown-command".into(),
+        rule: ids::core::UNKNOWN_COMMAND.into(),
         why: "no rule knows this command, so its effect on the runtime cannot be shown".into(),
         produces: Vec::new(),
         reads: Vec::new(),
@@ -323,7 +371,7 @@ fn classify_command(
     let Some(prog) = program else {
         if c.words.is_empty() && !c.assignments.is_empty() {
             info.kind = CmdKind::Harmless;
-            info.rule = "core/shell-assignment".into();
+            info.rule = ids::core::SHELL_ASSIGNMENT.into();
             info.why = "sets a shell variable for later commands".into();
         }
         return info;
@@ -347,7 +395,7 @@ fn classify_command(
     });
     if redirected_outside {
         info.kind = CmdKind::UserSetup;
-        info.rule = "core/system-files".into();
+        info.rule = ids::core::SYSTEM_FILES.into();
         info.why =
             "writes a file outside the application directory; repeated in the runtime stage".into();
         return info;
@@ -357,7 +405,7 @@ fn classify_command(
             *cwd = join_path(cwd, dir);
         }
         info.kind = CmdKind::Harmless;
-        info.rule = "core/cd".into();
+        info.rule = ids::core::CD.into();
         info.why = "changes directory for the next commands".into();
         return info;
     }
@@ -399,7 +447,7 @@ fn classify_command(
 
     if tool_config {
         info.kind = CmdKind::BuildConfig;
-        info.rule = "core/build-tool-config".into();
+        info.rule = ids::core::BUILD_TOOL_CONFIG.into();
         info.why = "configures a build tool (credentials, registries, package-manager shims) for the build; the running app does not read it".into();
         return info;
     }
@@ -425,7 +473,7 @@ fn classify_command(
             // `apt-get install -y curl $EXTRA`: which packages is only known
             // when the build runs, so the runtime's counterparts are not.
             info.why = "a package name comes from a variable, so which runtime packages it needs cannot be shown".into();
-            info.rule = "core/system-packages".into();
+            info.rule = ids::core::SYSTEM_PACKAGES.into();
             return info;
         }
         if matches!(sub.as_str(), "install" | "add") {
@@ -454,11 +502,11 @@ fn classify_command(
                 build_only,
                 runtime,
             };
-            info.rule = "core/system-packages".into();
+            info.rule = ids::core::SYSTEM_PACKAGES.into();
             info.why = "installs system packages: build-only ones stay in the build stage, runtime libraries and other packages are installed in the runtime stage".into();
         } else {
             info.kind = CmdKind::PackageHousekeeping;
-            info.rule = "core/package-housekeeping".into();
+            info.rule = ids::core::PACKAGE_HOUSEKEEPING.into();
             info.why = "refreshes or cleans the package index".into();
         }
         return info;
@@ -476,7 +524,7 @@ fn classify_command(
     );
     if cache_clean {
         info.kind = CmdKind::PackageHousekeeping;
-        info.rule = "core/package-housekeeping".into();
+        info.rule = ids::core::PACKAGE_HOUSEKEEPING.into();
         info.why = "cleans a package manager's cache; nothing the runtime needs".into();
         return info;
     }
@@ -486,7 +534,7 @@ fn classify_command(
             .any(|a| a.starts_with("/var/lib/apt") || a.starts_with("/var/cache"))
     {
         info.kind = CmdKind::PackageHousekeeping;
-        info.rule = "core/package-housekeeping".into();
+        info.rule = ids::core::PACKAGE_HOUSEKEEPING.into();
         info.why = "removes package caches".into();
         return info;
     }
@@ -495,7 +543,7 @@ fn classify_command(
         "useradd" | "adduser" | "groupadd" | "addgroup" | "usermod"
     ) {
         info.kind = CmdKind::UserSetup;
-        info.rule = "core/user-setup".into();
+        info.rule = ids::core::USER_SETUP.into();
         info.why = "creates a user or group the runtime runs as".into();
         return info;
     }
@@ -504,7 +552,7 @@ fn classify_command(
             || is_version_check(&lit))
     {
         info.kind = CmdKind::Harmless;
-        info.rule = "core/harmless".into();
+        info.rule = ids::core::HARMLESS.into();
         info.why = "prints or checks; changes no file".into();
         return info;
     }
@@ -523,7 +571,7 @@ fn classify_command(
             .all(|a| a == dest || !outside(a, cwd))
     {
         info.kind = CmdKind::Relocate;
-        info.rule = "core/relocate".into();
+        info.rule = ids::core::RELOCATE.into();
         info.why = format!("puts a file from the build at {dest}; the runtime takes it from there");
         info.produces = vec![dest.clone()];
         return info;
@@ -542,13 +590,13 @@ fn classify_command(
         });
         if local && base != "chown" {
             info.kind = CmdKind::WorkdirLocal;
-            info.rule = "core/workdir-files".into();
+            info.rule = ids::core::WORKDIR_FILES.into();
             info.why = format!(
                 "changes files under {wd} only, so nothing outside the application directory"
             );
         } else {
             info.kind = CmdKind::UserSetup;
-            info.rule = "core/system-files".into();
+            info.rule = ids::core::SYSTEM_FILES.into();
             info.why = "changes files outside the application directory (or their owner); repeated in the runtime stage".into();
         }
         return info;

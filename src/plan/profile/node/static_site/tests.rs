@@ -10,7 +10,7 @@ fn infos_of(df: &Dockerfile, ctx: Option<&Context>) -> Vec<StepInfo> {
         .iter()
         .filter_map(|step| {
             let inst = df.instruction_at(step.item)?;
-            Some(super::super::steps::classify_step(
+            Some(crate::plan::steps::classify_step(
                 df, inst, step, &rules, ctx,
             ))
         })

@@ -8,9 +8,11 @@
 //! `$PORT` at start, a `serve.json`, an option with no equivalent here, a
 //! server version other than the one translated) keeps the Node server.
 
-use super::closure::Entry;
-use super::steps::{StepInfo, StepKind};
 use crate::model::{Context, join_path};
+use crate::plan::entry::Entry;
+use crate::plan::rule_ids as ids;
+use crate::plan::steps::{StepInfo, StepKind};
+use crate::plan::types::StaticSite;
 use crate::syntax::{Body, Dockerfile, shell};
 use serde_json::Value;
 
@@ -79,23 +81,6 @@ const HTTP_SERVER_TYPES: &[(&str, &str)] = &[
 /// Types the servers label UTF-8 (every `text/*` they send, JavaScript and
 /// JSON; serve also web manifests); nginx always adds it to text/html.
 const CHARSET_TYPES: &str = "text/css text/plain text/xml text/markdown text/csv text/tab-separated-values text/yaml text/calendar text/vtt text/cache-manifest application/javascript application/json";
-
-/// The static server the original runs, translated.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct StaticSite {
-    /// `serve` or `http-server`.
-    pub server: &'static str,
-    /// How the original starts it, for messages (`serve -s dist -l 3000`).
-    pub command: String,
-    /// The served folder in the build stage (absolute).
-    pub dir: String,
-    /// The port it listens on.
-    pub port: u16,
-    /// The nginx server block, one line each.
-    pub config: Vec<String>,
-    /// What nginx still does differently, one clause each.
-    pub differences: Vec<String>,
-}
 
 /// Whether the entry runs a Node static file server, and its translation.
 /// `Ok(None)`: it does not; `Err(why)`: it does, but nginx cannot stand in
@@ -770,7 +755,7 @@ fn server_version(
         for c in info.commands() {
             if !matches!(
                 c.rule.as_str(),
-                "node/install-global-runtime-tool" | "node/yarn-global-runtime-tool"
+                ids::node::INSTALL_GLOBAL_RUNTIME_TOOL | ids::node::YARN_GLOBAL_RUNTIME_TOOL
             ) {
                 continue;
             }

@@ -1,0 +1,122 @@
+//! Small readings of the classified steps that the shared closure and the
+//! language modules both use: where a path is produced, which line an item
+//! is on, a gate. Imports nothing above `steps`, `types` and `rule_ids`.
+
+use super::steps::{CmdKind, PATH_DIRS, StepInfo, StepKind};
+use super::types::{Closure, CopySpec, Gate};
+use crate::model::join_path;
+use crate::rules::Role;
+use crate::syntax::{Body, Dockerfile};
+use std::collections::BTreeSet;
+
+pub(crate) fn gate(rule: &str, reason: impl Into<String>) -> Gate {
+    Gate {
+        rule: rule.into(),
+        reason: reason.into(),
+    }
+}
+
+/// Whether `path` matches `pattern` (which may hold `*`).
+pub(crate) fn path_matches(pattern: &str, path: &str) -> bool {
+    crate::rules::pattern::glob_match(pattern, path)
+}
+
+pub(crate) fn push_copy(c: &mut Closure, path: &str, rule: &str, reason: &str) {
+    if !c.copies.iter().any(|x| x.from == path) {
+        c.copies.push(CopySpec {
+            from: path.to_string(),
+            to: path.to_string(),
+            rule: rule.into(),
+            reason: reason.into(),
+        });
+    }
+}
+
+pub(crate) fn line_of(df: &Dockerfile, item: usize) -> usize {
+    df.instruction_at(item).map_or(0, |i| i.start_line)
+}
+
+/// Paths produced by commands with the given role (and files the build moves
+/// out of the working directory), with the rule ids.
+pub(crate) fn produced(infos: &[StepInfo], role: Role) -> Vec<(String, String)> {
+    infos
+        .iter()
+        .flat_map(|i| i.commands())
+        .filter(|c| {
+            matches!(&c.kind, CmdKind::Profile { role: r, .. } if *r == role)
+                || c.kind == CmdKind::Relocate
+        })
+        .flat_map(|c| c.produces.iter().map(move |p| (p.clone(), c.rule.clone())))
+        .collect()
+}
+
+/// Resolves the entry program to an absolute path, if it names a file.
+pub(crate) fn resolve_program(
+    prog: &str,
+    workdir: &str,
+    produced: &[(String, String)],
+) -> Option<String> {
+    if prog.starts_with('/') {
+        return Some(prog.to_string());
+    }
+    if prog.contains('/') {
+        return Some(join_path(workdir, prog));
+    }
+    produced
+        .iter()
+        .find(|(p, _)| {
+            let (dir, name) = p.rsplit_once('/').unwrap_or(("", p));
+            name == prog && PATH_DIRS.contains(&dir)
+        })
+        .map(|(p, _)| p.clone())
+}
+
+/// The first COPY of sources (not only manifests) whose destination lies
+/// outside `app`, the directory the app starts in, as (line, destination):
+/// the runtime copies `app` alone, so what lands elsewhere would be missing.
+pub(crate) fn sources_outside(
+    df: &Dockerfile,
+    infos: &[StepInfo],
+    app: &str,
+) -> Option<(usize, String)> {
+    let app = app.trim_end_matches('/');
+    infos.iter().find_map(|i| {
+        let StepKind::CopyContext {
+            manifests_only: false,
+            ..
+        } = &i.kind
+        else {
+            return None;
+        };
+        let Some(Body::Copy { paths, .. }) = df.instruction_at(i.item).map(|x| &x.body) else {
+            return None;
+        };
+        let dest = crate::syntax::process_word(&paths.last()?.value, df.escape);
+        if dest.starts_with('/')
+            && !dest.starts_with(&format!("{app}/"))
+            && dest.trim_end_matches('/') != app
+        {
+            // Absolute paths outside the app are the common outside files.
+            return None;
+        }
+        let abs = join_path(&i.workdir, &dest);
+        let inside = abs.trim_end_matches('/') == app || abs.starts_with(&format!("{app}/"));
+        (!inside).then(|| (line_of(df, i.item), abs))
+    })
+}
+
+/// Whether the step runs under a USER other than root.
+pub(crate) fn runs_as_non_root(info: &StepInfo) -> bool {
+    info.user.as_deref().is_some_and(|u| {
+        let name = u.split(':').next().unwrap_or(u);
+        name != "root" && name != "0"
+    })
+}
+
+pub(crate) fn list<'a>(items: impl Iterator<Item = &'a String>) -> String {
+    let v: BTreeSet<&String> = items.collect();
+    v.into_iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

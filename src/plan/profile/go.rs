@@ -1,0 +1,218 @@
+//! Go: the binary `go build -o` writes (static when cgo is off), plus the
+//! working directory when the sources open files relative to it.
+
+use crate::model::Context;
+use crate::plan::entry::Entry;
+use crate::plan::facts::{gate, list, path_matches, produced, resolve_program};
+use crate::plan::rule_ids as ids;
+use crate::plan::steps::StepInfo;
+use crate::plan::types::{Closure, CopySpec, Gate};
+use crate::rules::{AppKind, Role};
+
+/// Go modules that wrap C libraries and so need cgo.
+const CGO_MODULES: &[&str] = &[
+    "github.com/mattn/go-sqlite3",
+    "github.com/confluentinc/confluent-kafka-go",
+    "github.com/go-gl/",
+    "gopkg.in/gographics/imagick",
+    "github.com/h2non/bimg",
+    "github.com/DataDog/zstd",
+];
+
+fn go(
+    c: &mut Closure,
+    infos: &[StepInfo],
+    entry: &Entry,
+    ctx: Option<&Context>,
+) -> Result<(), Gate> {
+    let built = produced(infos, Role::Build);
+    if built.is_empty() {
+        return Err(gate(
+            ids::core::PREBUILT,
+            "no `go build -o PATH` step: the binary is built elsewhere, or its path cannot be read",
+        ));
+    }
+    let prog = entry.program().unwrap_or_default();
+    let Some(path) = resolve_program(prog, &entry.workdir, &built) else {
+        return Err(gate(
+            ids::go::RT_BINARY,
+            format!("the entry runs `{prog}`, which is not a binary the build writes with -o"),
+        ));
+    };
+    let Some((_, rule)) = built.iter().find(|(p, _)| path_matches(p, &path)) else {
+        return Err(gate(
+            ids::go::RT_BINARY,
+            format!(
+                "the entry runs `{path}`, but the build writes {}",
+                list(built.iter().map(|b| &b.0))
+            ),
+        ));
+    };
+    if rule != ids::go::BUILD {
+        return Err(gate(
+            ids::go::RT_INSTALLED_BINARY,
+            "the binary comes from `go install`; its name is not shown by the command",
+        ));
+    }
+    // Static when CGO_ENABLED=0 is set for the build command.
+    let build_cmd = infos
+        .iter()
+        .flat_map(|i| i.commands().iter().map(move |c| (i, c)))
+        .find(|(_, c)| {
+            c.rule == ids::go::BUILD && c.produces.iter().any(|p| path_matches(p, &path))
+        });
+    if let Some((info, cmd)) = build_cmd {
+        let cgo = cmd
+            .assignments
+            .get("CGO_ENABLED")
+            .or_else(|| info.env.get("CGO_ENABLED"));
+        // `-buildmode=pie` asks for the dynamic loader even without cgo
+        // (seen: CGO_ENABLED=0 go build -buildmode=pie gives a binary with
+        // an ELF interpreter, /lib64/ld-linux-x86-64.so.2). GOFLAGS comes
+        // first and the command line after it; the last -buildmode counts;
+        // one that is not literal is not known to be exe.
+        let goflags = cmd
+            .assignments
+            .get("GOFLAGS")
+            .or_else(|| info.env.get("GOFLAGS"))
+            .map(String::as_str)
+            .unwrap_or("");
+        let words: Vec<&str> = goflags
+            .split_whitespace()
+            .chain(cmd.words.iter().map(String::as_str))
+            .collect();
+        let buildmode = words
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| {
+                let bare = w.strip_prefix("--").or_else(|| w.strip_prefix('-'))?;
+                if bare == "buildmode" {
+                    Some(words.get(i + 1).copied().unwrap_or("$?"))
+                } else {
+                    bare.strip_prefix("buildmode=")
+                }
+            })
+            .next_back();
+        let exe = buildmode.is_none_or(|m| m == "exe" || m == "default");
+        let cgo_off = cgo.is_some_and(|v| v == "0");
+        c.static_binary = cgo_off && exe;
+        c.binary_note = if !cgo_off {
+            Some("the binary is not built with CGO_ENABLED=0, so it links the C library".into())
+        } else if !exe {
+            Some(match buildmode {
+                Some(m) if !m.contains("$?") => format!(
+                    "`-buildmode={m}`: not a plain executable (a pie binary asks for the C loader, /lib64/ld-linux-x86-64.so.2, even with CGO_ENABLED=0)"
+                ),
+                _ => "`-buildmode` comes from a variable, so the binary is not known to be a plain executable (pie asks for the C loader even with CGO_ENABLED=0)".into(),
+            })
+        } else {
+            None
+        };
+    }
+    c.app_kind = Some(if c.static_binary {
+        AppKind::StaticBinary
+    } else {
+        AppKind::DynamicBinary
+    });
+    c.copies.push(CopySpec {
+        from: path.clone(),
+        to: path.clone(),
+        rule: ids::go::RT_BINARY.into(),
+        reason: "the compiled binary the entry runs".into(),
+    });
+    // Files the program may read at run time, and TLS / time zones.
+    let sources: Vec<&str> = ctx
+        .map(|x| {
+            x.contents
+                .iter()
+                .filter(|(p, _)| p.ends_with(".go") && !p.ends_with("_test.go"))
+                .map(|(_, t)| t.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    let reads_files = ctx.is_none()
+        || sources.iter().any(|s| {
+            [
+                "os.Open(",
+                "os.ReadFile(",
+                "ioutil.ReadFile(",
+                "os.ReadDir(",
+                "ParseFiles(",
+                "ParseGlob(",
+                "http.Dir(",
+                "os.Stat(",
+            ]
+            .iter()
+            .any(|p| s.contains(p))
+        });
+    if reads_files {
+        if entry.workdir == "/" {
+            return Err(gate(
+                ids::core::WORKDIR_ROOT,
+                "the program may read files from its working directory, which is /; what it reads cannot be shown",
+            ));
+        }
+        if !path.starts_with(&format!("{}/", entry.workdir.trim_end_matches('/'))) || ctx.is_none()
+        {
+            c.copies.push(CopySpec {
+                from: entry.workdir.clone(),
+                to: entry.workdir.clone(),
+                rule: ids::core::APP_FILES.into(),
+                reason: if ctx.is_none() {
+                    "without the build context the program's data files cannot be ruled out, so the working directory comes along".into()
+                } else {
+                    "the Go sources open files at run time (os.Open, ReadFile, ParseFiles, http.Dir …), so the working directory comes along".into()
+                },
+            });
+        } else {
+            c.copies.clear();
+            c.copies.push(CopySpec {
+                from: entry.workdir.clone(),
+                to: entry.workdir.clone(),
+                rule: ids::core::APP_FILES.into(),
+                reason: "the binary and the files the Go sources open at run time (os.Open, ReadFile, ParseFiles, http.Dir …) live in the working directory".into(),
+            });
+        }
+    }
+    c.needs_ca_certs = ctx.is_none()
+        || sources.iter().any(|s| {
+            s.contains("\"net/http\"") || s.contains("\"crypto/tls\"") || s.contains("\"net/smtp\"")
+        });
+    c.needs_tzdata = ctx.is_none() || sources.iter().any(|s| s.contains("LoadLocation("));
+    // Modules that only build with cgo (they wrap C libraries).
+    let cgo_module = ctx.and_then(|x| x.text("go.mod")).and_then(|m| {
+        CGO_MODULES
+            .iter()
+            .find(|module| m.contains(*module))
+            .copied()
+    });
+    if let Some(module) = cgo_module
+        && !c.static_binary
+    {
+        c.warnings.push(format!(
+            "go.mod requires {module}, which needs cgo: the binary links the C library"
+        ));
+    }
+    if sources.iter().any(|s| s.contains("import \"C\""))
+        || (cgo_module.is_some() && !c.static_binary)
+    {
+        if c.static_binary {
+            c.warnings
+                .push("sources import \"C\" but CGO_ENABLED=0: the build itself decides".into());
+        }
+        c.app_kind = Some(AppKind::DynamicBinary);
+        c.static_binary = false;
+    }
+    Ok(())
+}
+
+pub(crate) struct Go;
+
+impl super::Language for Go {
+    fn closure(&self, c: &mut Closure, i: &super::Input) -> Result<(), Gate> {
+        go(c, i.infos, i.entry, i.ctx)
+    }
+    fn stage_kind(&self, _: &mut Closure, _: Option<&Context>) -> AppKind {
+        AppKind::DynamicBinary
+    }
+}

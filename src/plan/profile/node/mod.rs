@@ -1,0 +1,410 @@
+//! Node: the application directory (dev dependencies pruned unless one is
+//! used at start), or, for a site its start command only serves, the built
+//! folder alone behind nginx (`static_site`).
+
+pub(crate) mod static_site;
+
+use crate::model::{Context, join_path};
+use crate::plan::entry::Entry;
+use crate::plan::facts::{gate, line_of, sources_outside};
+use crate::plan::rule_ids as ids;
+use crate::plan::steps::{CmdInfo, CmdKind, StepInfo};
+use crate::plan::types::{Closure, CopySpec, Gate, PruneStep, StaticSite};
+use crate::rules::{AppKind, Role, Rules};
+use crate::syntax::{Dockerfile, Keyword};
+
+/// Programs a start command may run besides the app on any base with a
+/// shell: the file utilities of coreutils, which busybox has too. A base
+/// without a shell (distroless) has none of them.
+const SHELL_BASE_UTILITIES: &[&str] = &[
+    "cp", "mv", "mkdir", "rm", "ln", "cat", "touch", "sleep", "printf", "chmod", "ls", "tee",
+];
+
+/// Why nginx cannot serve this static site in place of the Node server, when
+/// something else the original does must also reach the runtime.
+fn static_site_blocker(
+    c: &Closure,
+    df: &Dockerfile,
+    infos: &[StepInfo],
+    site: &StaticSite,
+) -> Option<String> {
+    if !c.packages.is_empty() {
+        return Some(format!(
+            "the runtime needs system packages ({})",
+            c.packages.join(", ")
+        ));
+    }
+    if !c.replay.is_empty() {
+        return Some(
+            "setup steps (users, system files) would have to be repeated in nginx's image".into(),
+        );
+    }
+    if !c.copies.is_empty() {
+        return Some("files put outside the application directory may be used at run time".into());
+    }
+    for (keyword, why) in [
+        (
+            Keyword::Healthcheck,
+            "its HEALTHCHECK runs in the runtime image, and what it calls may not be in nginx's",
+        ),
+        (Keyword::Volume, "it declares a VOLUME"),
+    ] {
+        if let Some(i) = infos.iter().find(|i| i.keyword == keyword) {
+            return Some(format!("line {}: {why}", line_of(df, i.item)));
+        }
+    }
+    if !infos.iter().any(|i| i.has_role(Role::Build)) {
+        return Some(format!("no build step writes {}", site.dir));
+    }
+    None
+}
+
+fn node(
+    c: &mut Closure,
+    df: &Dockerfile,
+    infos: &[StepInfo],
+    entry: &Entry,
+    ctx: Option<&Context>,
+    rules: &Rules,
+) -> Result<(), Gate> {
+    match static_site::detect(entry, df, infos, ctx) {
+        Ok(Some(site)) => match static_site_blocker(c, df, infos, &site) {
+            None => {
+                c.app_kind = Some(AppKind::StaticSite);
+                // The start command is not run in the runtime: nginx's is,
+                // as root or not as the original's server ran.
+                c.needs_shell = false;
+                c.served_as = c.user.take();
+                c.copies.push(CopySpec {
+                    from: site.dir.clone(),
+                    to: static_site::SITE_ROOT.into(),
+                    rule: ids::core::STATIC_SITE.into(),
+                    reason: format!(
+                        "the built site, which `{}` served and nginx serves now",
+                        site.command
+                    ),
+                });
+                c.static_site = Some(site);
+                return Ok(());
+            }
+            Some(why) => {
+                c.nginx_refused = Some(format!(
+                    "the start command `{}` only serves static files, but nginx is not put in its place: {why}",
+                    site.command
+                ))
+            }
+        },
+        Err(why) => {
+            c.nginx_refused = Some(format!(
+                "the start command runs a Node static file server, but nginx is not put in its place: {why}"
+            ))
+        }
+        Ok(None) => {}
+    }
+    c.warnings.extend(c.nginx_refused.clone());
+    c.app_kind = Some(AppKind::NodeApp);
+    let installs: Vec<(&StepInfo, &CmdInfo)> = infos
+        .iter()
+        .flat_map(|i| i.commands().iter().map(move |c| (i, c)))
+        .filter(|(_, c)| {
+            matches!(
+                &c.kind,
+                CmdKind::Profile {
+                    role: Role::InstallDeps | Role::RuntimeSetup,
+                    ..
+                }
+            ) && c.produces.iter().any(|p| p.ends_with("/node_modules"))
+        })
+        .collect();
+    let app = entry.workdir.clone();
+    if app == "/" {
+        return Err(gate(
+            ids::core::WORKDIR_ROOT,
+            "the app lives in /, so what belongs to it cannot be told apart from the image",
+        ));
+    }
+    if let Some((line, dest)) = sources_outside(df, infos, &app) {
+        return Err(gate(
+            ids::node::RT_APP,
+            format!(
+                "line {line}: sources are copied to {dest}, outside {app} where the app starts; the runtime takes that directory alone"
+            ),
+        ));
+    }
+    for (info, _) in &installs {
+        if info.workdir != app {
+            return Err(gate(
+                ids::node::RT_APP,
+                format!(
+                    "dependencies are installed in {} but the app starts in {app}",
+                    info.workdir
+                ),
+            ));
+        }
+    }
+    if let Some(ctx) = ctx
+        && ctx.has("package.json")
+        && ![
+            "package-lock.json",
+            "npm-shrinkwrap.json",
+            "yarn.lock",
+            "pnpm-lock.yaml",
+        ]
+        .iter()
+        .any(|l| ctx.has(l))
+    {
+        c.warnings.push("no lockfile in the build context: dependency versions are resolved at every build, as in the original".into());
+    }
+    if let Some(prog) = entry.program()
+        && rules.match_launcher(prog, &entry.argv[1..]).is_some()
+    {
+        c.needs_launcher = true;
+    }
+    // `pnpm start` / `yarn start` through corepack: the shims must exist in the runtime too.
+    if c.needs_launcher
+        && entry
+            .program()
+            .is_some_and(|p| matches!(p, "pnpm" | "yarn"))
+    {
+        for info in infos {
+            if info
+                .commands()
+                .iter()
+                .any(|x| x.program.as_deref() == Some("corepack"))
+            {
+                if info
+                    .commands()
+                    .iter()
+                    .all(|x| matches!(x.kind, CmdKind::BuildConfig | CmdKind::Harmless))
+                {
+                    c.replay.push(info.item);
+                    c.replay_needs_shell = true;
+                } else {
+                    return Err(gate(
+                        ids::node::RT_APP,
+                        "the app starts through corepack's package manager, and the step that enables it also does other work",
+                    ));
+                }
+            }
+        }
+    }
+    for words in &entry.commands {
+        let Some(prog) = words.first() else { continue };
+        let name = prog.rsplit('/').next().unwrap_or(prog);
+        if matches!(name, "node" | "npm" | "npx" | "yarn" | "pnpm" | "corepack") || c.needs_launcher
+        {
+            continue;
+        }
+        if prog.contains('/') {
+            let abs = join_path(&app, prog);
+            if abs.starts_with(&format!("{}/", app.trim_end_matches('/'))) {
+                // A script of the app: it runs with its shebang interpreter, usually sh.
+                c.needs_shell = true;
+                continue;
+            }
+        }
+        if matches!(
+            name,
+            "sh" | "bash" | "exec" | "env" | "echo" | "test" | "[" | "true" | "set"
+        ) {
+            continue;
+        }
+        // File utilities every base with a shell has (coreutils, or
+        // busybox on Alpine): `cp seed.json /data/ && node server.js`.
+        if SHELL_BASE_UTILITIES.contains(&name) {
+            c.needs_shell = true;
+            continue;
+        }
+        return Err(gate(
+            ids::node::RT_APP,
+            format!(
+                "the entry runs `{name}`, which is neither node, a package manager nor a file of the app; the runtime would not have it"
+            ),
+        ));
+    }
+    c.copies.push(CopySpec {
+        from: app.clone(),
+        to: app.clone(),
+        rule: ids::node::RT_APP.into(),
+        reason: "the application directory: sources, build output, package.json and node_modules"
+            .into(),
+    });
+    // Prune dev dependencies when a full install ran and nothing shows a devDependency is used at run time.
+    let full_install = installs.iter().any(|(_, c)| {
+        matches!(
+            c.kind,
+            CmdKind::Profile {
+                role: Role::InstallDeps,
+                ..
+            }
+        )
+    });
+    let prod_install = installs.iter().any(|(_, c)| {
+        matches!(
+            c.kind,
+            CmdKind::Profile {
+                role: Role::RuntimeSetup,
+                ..
+            }
+        )
+    });
+    if full_install && !prod_install {
+        let manager = installs
+            .iter()
+            .find_map(|(_, c)| c.program.clone())
+            .unwrap_or_else(|| "npm".into());
+        match prune_blocker(ctx, entry) {
+            Prune::Nothing => {}
+            Prune::Keep(why) => c
+                .warnings
+                .push(format!("dev dependencies stay in the runtime: {why}")),
+            Prune::Yes => {
+                let cmd = match manager.as_str() {
+                    "npm" => Some("npm prune --omit=dev"),
+                    "pnpm" => Some("pnpm prune --prod"),
+                    _ => None,
+                };
+                match cmd {
+                    Some(cmd) => {
+                        c.prune = Some(PruneStep {
+                            command: cmd.to_string(),
+                            rule: ids::node::PRUNE_PROD.into(),
+                            reason: "removes devDependencies after the build; nothing the app runs needs them".into(),
+                        });
+                    }
+                    None => c.warnings.push(format!(
+                        "dev dependencies stay in the runtime: `{manager}` has no prune command that keeps the lockfile's versions"
+                    )),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether dev dependencies can be pruned after the build.
+enum Prune {
+    /// Nothing shows a devDependency is used at run time.
+    Yes,
+    /// There are no devDependencies.
+    Nothing,
+    /// Something shows (or cannot rule out) that one is used.
+    Keep(String),
+}
+
+/// Decides [`Prune`] from package.json, the start script and the app's imports.
+fn prune_blocker(ctx: Option<&Context>, entry: &Entry) -> Prune {
+    let Some(ctx) = ctx else {
+        return Prune::Keep("without the build context, package.json cannot be read".into());
+    };
+    let Some(pkg) = ctx.text("package.json") else {
+        return Prune::Keep("package.json is not in the build context".into());
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(pkg) else {
+        return Prune::Keep("package.json is not valid JSON".into());
+    };
+    let dev: Vec<String> = json
+        .get("devDependencies")
+        .and_then(|d| d.as_object())
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    if dev.is_empty() {
+        return Prune::Nothing;
+    }
+    // Scripts the entry runs through the package manager.
+    let scripts = json.get("scripts").and_then(|s| s.as_object());
+    let mut run_scripts: Vec<String> = Vec::new();
+    let argv = &entry.argv;
+    if let Some(prog) = argv.first().map(String::as_str)
+        && matches!(prog, "npm" | "yarn" | "pnpm")
+    {
+        let name = match argv.get(1).map(String::as_str) {
+            Some("start") | None => Some("start".to_string()),
+            Some("run" | "run-script") => argv.get(2).cloned(),
+            Some(other) => Some(other.to_string()),
+        };
+        if let (Some(name), Some(scripts)) = (name, scripts) {
+            for key in [format!("pre{name}"), name.clone(), format!("post{name}")] {
+                if let Some(s) = scripts.get(&key).and_then(|v| v.as_str()) {
+                    run_scripts.push(s.to_string());
+                }
+            }
+        }
+    }
+    for d in &dev {
+        for s in &run_scripts {
+            if s.split(|ch: char| ch.is_whitespace() || ch == '&' || ch == ';')
+                .any(|w| w == d)
+            {
+                return Prune::Keep(format!("the start script runs `{d}`, a devDependency"));
+            }
+        }
+        if argv.iter().any(|a| a == d) {
+            return Prune::Keep(format!("the entry runs `{d}`, a devDependency"));
+        }
+    }
+    // Files the other scripts run (`node build.js`) are build tooling, not the app.
+    let tooling: Vec<String> = scripts
+        .map(|s| {
+            s.iter()
+                .filter(|(k, _)| !run_scripts.is_empty() && !k.ends_with("start"))
+                .filter_map(|(_, v)| v.as_str())
+                .flat_map(|v| {
+                    v.split_whitespace()
+                        .map(|w| w.trim_start_matches("./").to_string())
+                        .collect::<Vec<_>>()
+                })
+                .filter(|w| {
+                    [".js", ".mjs", ".cjs", ".ts"]
+                        .iter()
+                        .any(|e| w.ends_with(e))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    // Imports of devDependencies in application sources.
+    for (path, text) in &ctx.contents {
+        if tooling.iter().any(|t| t == path) {
+            continue;
+        }
+        let is_src = [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"]
+            .iter()
+            .any(|e| path.ends_with(e));
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let is_tooling = name.contains(".config.")
+            || name.contains(".test.")
+            || name.contains(".spec.")
+            || path
+                .split('/')
+                .any(|seg| matches!(seg, "test" | "tests" | "__tests__" | "scripts"));
+        if !is_src || is_tooling {
+            continue;
+        }
+        for d in dev.iter().filter(|d| !d.starts_with("@types/")) {
+            for q in ['\'', '"'] {
+                let imported = [
+                    format!("require({q}{d}{q}"),
+                    format!("from {q}{d}{q}"),
+                    format!("import({q}{d}{q}"),
+                    format!("require({q}{d}/"),
+                    format!("from {q}{d}/"),
+                ];
+                if imported.iter().any(|p| text.contains(p.as_str())) {
+                    return Prune::Keep(format!("{path} imports `{d}`, a devDependency"));
+                }
+            }
+        }
+    }
+    Prune::Yes
+}
+
+pub(crate) struct Node;
+
+impl super::Language for Node {
+    fn closure(&self, c: &mut Closure, i: &super::Input) -> Result<(), Gate> {
+        node(c, i.df, i.infos, i.entry, i.ctx, i.rules)
+    }
+    fn stage_kind(&self, _: &mut Closure, _: Option<&Context>) -> AppKind {
+        AppKind::NodeApp
+    }
+}

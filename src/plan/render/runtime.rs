@@ -1,0 +1,448 @@
+//! The runtime stage: its FROM, the ARGs and ENV its instructions use, the
+//! packages and setup the app needs, what it copies from the build, and the
+//! moved configuration with the start command.
+
+use super::lines::{Out, add, json_array, parent_dir};
+use super::{Layout, Place, Writer, env_keys, is_secret};
+use super::{OWNED_DIRS, STAGED_DIRS};
+use crate::plan::base::EntryRewrite;
+use crate::plan::closure::is_account_command;
+use crate::plan::rule_ids as ids;
+use crate::plan::types::{Addition, Placement, Venv};
+use crate::rules::PackageManager;
+use crate::syntax::{Body, Keyword};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The runtime stage.
+pub(super) fn stage(w: &mut Writer, l: &Layout) {
+    from_line(w, l);
+    args(w, l);
+    env(w, l);
+    packages(w, l);
+    setup(w, l);
+    certificates(w, l);
+    copies(w, l);
+    owned_folders(w, l);
+    config(w, l);
+}
+
+/// The runtime base.
+fn from_line(w: &mut Writer, l: &Layout) {
+    let chosen = w.i.chosen;
+    let runtime_name = &l.runtime_name;
+    w.out.blank();
+    let from_rt = format!(
+        "{} {} {} {runtime_name}",
+        w.out.kw("FROM"),
+        chosen.image,
+        w.out.kw("AS")
+    );
+    if chosen.untagged {
+        // Distroless images carry no version tags: `latest` would only trade
+        // one linter warning (DL3006) for another (DL3007).
+        w.out.line("# hadolint ignore=DL3006");
+    }
+    w.add(
+        runtime_name,
+        from_rt,
+        &chosen
+            .spec
+            .as_ref()
+            .map_or(ids::core::BASE_CHOICE.into(), |s| s.id.clone()),
+        chosen.reason.clone(),
+    );
+}
+
+/// ARGs the runtime instructions use.
+fn args(w: &mut Writer, l: &Layout) {
+    let (df, infos) = (w.i.df, w.i.infos);
+    let (places, runtime_name) = (&l.places, &l.runtime_name);
+    let runtime_items: Vec<usize> = infos
+        .iter()
+        .zip(places)
+        .filter(|(_, p)| matches!(p, Place::Runtime | Place::Both))
+        .map(|(i, _)| i.item)
+        .collect();
+    let mut arg_defaults: BTreeMap<String, Option<String>> = BTreeMap::new();
+    for info in infos {
+        if let Some(Body::Arg { decls }) = df.instruction_at(info.item).map(|i| &i.body) {
+            for d in decls {
+                arg_defaults.insert(
+                    d.name.value.clone(),
+                    d.default.as_ref().map(|v| v.value.clone()),
+                );
+            }
+        }
+    }
+    let mut needed_args: BTreeSet<String> = BTreeSet::new();
+    for item in &runtime_items {
+        if let Some(i) = df.instruction_at(*item) {
+            for v in &i.vars {
+                if arg_defaults.contains_key(&v.name) && !is_secret(&v.name) {
+                    needed_args.insert(v.name.clone());
+                }
+            }
+        }
+    }
+    for name in &needed_args {
+        let line = match arg_defaults.get(name).cloned().flatten() {
+            Some(d) => format!("{} {name}={d}", w.out.kw("ARG")),
+            None => format!("{} {name}", w.out.kw("ARG")),
+        };
+        w.add(
+            runtime_name,
+            line,
+            ids::core::ARG_SCOPE,
+            format!(
+                "`{name}` is used by an instruction of the runtime stage, and an ARG must be declared in the stage that uses it"
+            ),
+        );
+    }
+}
+
+/// ENV the app sees, byte for byte; the venv on PATH; the app's directory.
+fn env(w: &mut Writer, l: &Layout) {
+    let (df, infos, closure, entry) = (w.i.df, w.i.infos, w.i.closure, w.i.entry);
+    let (places, runtime_name) = (&l.places, &l.runtime_name);
+    let static_site = closure.static_site.as_ref();
+    let mut runtime_env_keys: BTreeSet<String> = BTreeSet::new();
+    for (n, info) in infos.iter().enumerate() {
+        if info.keyword != Keyword::Env || places[n] != Place::Both {
+            continue;
+        }
+        let keys = env_keys(df, info.item);
+        let i = df.instruction_at(info.item).expect("instruction");
+        if keys.iter().any(|k| is_secret(k)) {
+            // Rewrite without the secrets.
+            if let Body::KeyValues { pairs } = &i.body {
+                let kept: Vec<String> = pairs
+                    .iter()
+                    .filter(|p| !is_secret(&p.key.value))
+                    .map(|p| format!("{}={}", p.key.value, p.value.value))
+                    .collect();
+                if !kept.is_empty() {
+                    let line = format!("{} {}", w.out.kw("ENV"), kept.join(" "));
+                    w.emit_moved(info.item, Some(&line), false);
+                }
+            }
+            w.decide(info.item, Placement::BuildAndRuntime, ids::core::ENV_SECRET, "the build keeps it; the runtime gets its values without the ones named like secrets (tokens, passwords, keys)".into(), None);
+        } else {
+            w.emit_moved(info.item, None, false);
+            runtime_env_keys.extend(keys);
+        }
+    }
+    if let Some(Venv { path: venv, .. }) = &closure.venv {
+        let line = format!(
+            "{} VIRTUAL_ENV={venv} PATH=\"{venv}/bin:$PATH\"",
+            w.out.kw("ENV")
+        );
+        w.add(
+            runtime_name,
+            line,
+            ids::python::RT_VENV,
+            "the venv's bin/ comes first on PATH, as the installed console scripts were on PATH in the original",
+        );
+    }
+    if entry.workdir != "/" && static_site.is_none() {
+        let line = format!("{} {}", w.out.kw("WORKDIR"), entry.workdir);
+        w.add(
+            runtime_name,
+            line,
+            ids::core::WORKDIR,
+            "the app starts in the same directory as in the original",
+        );
+    }
+}
+
+/// System packages the app needs at run time.
+fn packages(w: &mut Writer, l: &Layout) {
+    let (closure, chosen) = (w.i.closure, w.i.chosen);
+    let runtime_name = &l.runtime_name;
+    let mut packages = closure.packages.clone();
+    packages.extend(
+        chosen
+            .extra_packages
+            .iter()
+            .filter(|p| !closure.packages.contains(p))
+            .cloned(),
+    );
+    if !packages.is_empty() {
+        let pkgs = packages.join(" ");
+        // dfsplit cannot know which version the base's release ships, so the
+        // install is unpinned; the ignore comment keeps linters that enforce
+        // pinning from failing on a line the user did not write. `apt-get
+        // clean` drops the package caches (~80 MB) that bases without
+        // Debian's docker-clean hook would keep in the layer.
+        let (ignore, line) = match closure.package_manager {
+            Some(PackageManager::Apk) => (
+                "DL3018",
+                format!("{} apk add --no-cache {pkgs}", w.out.kw("RUN")),
+            ),
+            _ => (
+                "DL3008",
+                format!(
+                    "{} apt-get update && apt-get install -y --no-install-recommends {pkgs} && apt-get clean && rm -rf /var/lib/apt/lists/*",
+                    w.out.kw("RUN")
+                ),
+            ),
+        };
+        w.out.line(&format!("# hadolint ignore={ignore}"));
+        w.add(
+            runtime_name,
+            line,
+            ids::core::SYSTEM_PACKAGES,
+            "runtime libraries of the build's -dev packages, packages the app may use, and the health check's tool; compilers and headers stay in the build stage",
+        );
+    }
+}
+
+/// Setup steps repeated; on a base without a shell, the set-aside
+/// directories copied in and the setup's decisions.
+fn setup(w: &mut Writer, l: &Layout) {
+    let (infos, closure, chosen) = (w.i.infos, w.i.closure, w.i.chosen);
+    let (build_name, runtime_name, staged) = (&l.build_name, &l.runtime_name, &l.staged);
+    if chosen.numeric_user.is_none() {
+        for item in &closure.replay {
+            w.emit_moved(*item, None, false);
+        }
+    } else {
+        for (n, dir) in staged.iter().enumerate() {
+            let parent = parent_dir(dir);
+            let line = format!(
+                "{} --from={build_name} {STAGED_DIRS}/{}/ {parent}",
+                w.out.kw("COPY"),
+                n + 1
+            );
+            w.add(
+                runtime_name,
+                line,
+                ids::core::OWNED_DIRS,
+                format!(
+                    "{dir} as the original has it: copied as a child of the set-aside folder, it keeps its owner and mode, and an existing {parent} keeps its own"
+                ),
+            );
+        }
+        // The setup steps are not repeated: the accounts are not created
+        // (USER names numeric ids), the directories are copied.
+        for item in &closure.replay {
+            let info = infos.iter().find(|i| i.item == *item);
+            let cmds = info.map_or(&[][..], |i| i.commands());
+            let accounts = cmds.iter().any(is_account_command);
+            let dirs = cmds.iter().any(|c| {
+                c.program
+                    .as_deref()
+                    .is_some_and(|p| p.rsplit('/').next() == Some("mkdir"))
+            });
+            let what = match (accounts, dirs) {
+                (true, true) => {
+                    "creates the account the original runs as and directories for it; the runtime base has no shell to do it again, so its USER names the numeric ids and the directories are copied from the build stage with their owner and mode"
+                }
+                (false, true) => {
+                    "creates directories and gives them an owner or mode; the runtime base has no shell to do it again, so they are copied from the build stage with their owner and mode"
+                }
+                _ => {
+                    "creates the account the original runs as; the runtime base has no shell to create it again, so its USER names the numeric ids"
+                }
+            };
+            w.decide(
+                *item,
+                Placement::Build,
+                ids::core::SYSTEM_SETUP,
+                what.into(),
+                info,
+            );
+        }
+    }
+}
+
+/// scratch: CA certificates and time zones.
+fn certificates(w: &mut Writer, l: &Layout) {
+    let chosen = w.i.chosen;
+    let (build_name, runtime_name) = (&l.build_name, &l.runtime_name);
+    if chosen.copy_ca_certs {
+        let line = format!(
+            "{} --from={build_name} /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt",
+            w.out.kw("COPY")
+        );
+        w.add(
+            runtime_name,
+            line,
+            ids::go::RT_CA_CERTS,
+            "scratch has no CA certificates and the program makes TLS calls (net/http, crypto/tls)",
+        );
+    }
+    if chosen.copy_tzdata {
+        let line = format!(
+            "{} --from={build_name} /usr/share/zoneinfo /usr/share/zoneinfo",
+            w.out.kw("COPY")
+        );
+        w.add(
+            runtime_name,
+            line,
+            ids::go::RT_TZDATA,
+            "scratch has no time zone database and the program loads locations",
+        );
+    }
+}
+
+/// What the app needs from the build, and nginx's server block.
+fn copies(w: &mut Writer, l: &Layout) {
+    let (closure, chosen) = (w.i.closure, w.i.chosen);
+    let (build_name, runtime_name) = (&l.build_name, &l.runtime_name);
+    let static_site = closure.static_site.as_ref();
+    // No `--chown` on these copies: COPY --from keeps the owners the build
+    // stage's own COPY --chown and RUN steps gave (seen with BuildKit, built
+    // without the cache), which are the original's; a name there would be
+    // looked up in the runtime base, which may not have it.
+    // With --non-root, what lands in a folder the user owns comes owned by
+    // it too (numeric ids: every base resolves them).
+    for copy in &closure.copies {
+        let (from_path, to_path) = if copy.from.contains('*') {
+            let dir = copy.from.rsplit_once('/').map_or("/", |(d, _)| d);
+            (copy.from.clone(), format!("{dir}/"))
+        } else {
+            (copy.from.clone(), copy.to.clone())
+        };
+        let chown = match &chosen.owner {
+            Some(owner) if chosen.owned.covers(&copy.to) => format!(" --chown={owner}"),
+            _ => String::new(),
+        };
+        let line = format!(
+            "{} --from={build_name}{chown} {from_path} {to_path}",
+            w.out.kw("COPY")
+        );
+        w.add(runtime_name, line, &copy.rule, copy.reason.clone());
+    }
+    if static_site.is_some() {
+        let line = format!(
+            "{} --from={build_name} {} {}",
+            w.out.kw("COPY"),
+            crate::plan::profile::node::static_site::CONFIG_IN_BUILD,
+            crate::plan::profile::node::static_site::CONFIG_IN_RUNTIME
+        );
+        w.add(
+            runtime_name,
+            line,
+            ids::core::STATIC_SITE,
+            "the server block replaces the image's default server",
+        );
+    }
+}
+
+/// With `--non-root`: the folders the user owns, copied over.
+fn owned_folders(w: &mut Writer, l: &Layout) {
+    let chosen = w.i.chosen;
+    let (build_name, runtime_name) = (&l.build_name, &l.runtime_name);
+    if let Some(owner) = &chosen.owner {
+        for (n, d) in chosen.owned.dirs.iter().enumerate() {
+            let line = format!(
+                "{} --from={build_name} {OWNED_DIRS}/{}/ {}",
+                w.out.kw("COPY"),
+                n + 1,
+                parent_dir(&d.path)
+            );
+            w.add(
+                runtime_name,
+                line,
+                ids::core::NON_ROOT,
+                format!(
+                    "gives {} to {owner} ({}), mode 755; what the folder holds stays",
+                    d.path, d.why
+                ),
+            );
+        }
+    }
+}
+
+/// Moved configuration, in original order; a generated USER goes before the
+/// start command (after every RUN and COPY of the stage).
+fn config(w: &mut Writer, l: &Layout) {
+    let (infos, entry, chosen) = (w.i.infos, w.i.entry, w.i.chosen);
+    let (places, runtime_name) = (&l.places, &l.runtime_name);
+    let original_user = infos.iter().any(|i| i.keyword == Keyword::User);
+    let mut user_line = match (&chosen.user, original_user) {
+        (Some((user, why)), false) => Some((format!("{} {user}", w.out.kw("USER")), why.clone())),
+        _ => None,
+    };
+    let mut emit_user = |out: &mut Out, additions: &mut Vec<Addition>| {
+        if let Some((line, why)) = user_line.take() {
+            add(
+                out,
+                additions,
+                runtime_name,
+                line,
+                ids::core::NON_ROOT,
+                format!("asked for with --non-root: {why}"),
+            );
+        }
+    };
+    for (n, info) in infos.iter().enumerate() {
+        let p = places[n];
+        if !matches!(p, Place::Runtime | Place::Both)
+            || matches!(info.keyword, Keyword::Env | Keyword::Run)
+        {
+            continue;
+        }
+        if matches!(info.keyword, Keyword::Cmd | Keyword::Entrypoint) {
+            emit_user(&mut w.out, &mut w.additions);
+        }
+        if info.keyword == Keyword::User
+            && let Some(ids) = &chosen.numeric_user
+        {
+            let line = format!("{} {ids}", w.out.kw("USER"));
+            w.emit_moved(info.item, Some(&line), false);
+            w.decide(
+                info.item,
+                if p == Place::Both {
+                    Placement::BuildAndRuntime
+                } else {
+                    Placement::Runtime
+                },
+                ids::core::USER_NUMERIC,
+                format!(
+                    "{}, so the runtime runs as its numeric ids: `{line}`",
+                    if chosen.image == "scratch" {
+                        "scratch has no /etc/passwd to look a name up in"
+                    } else {
+                        "the runtime base has no shell to create the account"
+                    }
+                ),
+                None,
+            );
+            continue;
+        }
+        let rewritten = chosen.entry_rewrite.as_ref().and_then(|r| {
+            let (keyword, args, slot, why) = match r {
+                EntryRewrite::Cmd(args) => (
+                    "CMD",
+                    args,
+                    &entry.cmd,
+                    "the runtime base's ENTRYPOINT already starts the interpreter, so CMD keeps only its arguments",
+                ),
+                EntryRewrite::Entrypoint(args) => (
+                    "ENTRYPOINT",
+                    args,
+                    &entry.entrypoint,
+                    "the runtime base has the interpreter at its own path, not on PATH, so the ENTRYPOINT names that path",
+                ),
+            };
+            slot.as_ref()
+                .is_some_and(|(item, _)| *item == info.item)
+                .then_some((keyword, args, why))
+        });
+        if let Some((keyword, args, why)) = rewritten {
+            let line = format!("{} {}", w.out.kw(keyword), json_array(args));
+            w.emit_moved(info.item, Some(&line), true);
+            w.decide(
+                info.item,
+                Placement::Runtime,
+                ids::core::ENTRY_TRANSLATION,
+                format!("{why}: `{line}`"),
+                None,
+            );
+            continue;
+        }
+        w.emit_moved(info.item, None, p == Place::Runtime);
+    }
+    emit_user(&mut w.out, &mut w.additions);
+}

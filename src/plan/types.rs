@@ -1,0 +1,400 @@
+//! The plan layer's shared types: the public outcome of planning and the
+//! data passed between its modules (the closure, copies, the static site).
+//! It imports nothing from `plan/`, so no module of the layer depends on
+//! another through its types.
+
+use crate::rules::{AppKind, PackageManager};
+use crate::syntax::Dockerfile;
+use serde::Serialize;
+use std::str::FromStr;
+
+/// Which runtime base the user asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaseChoice {
+    /// The smallest base the analysis shows compatible.
+    Auto,
+    /// The slim variant of the builder's family (has a shell and a package manager).
+    Slim,
+    /// A distroless base (no shell).
+    Distroless,
+    /// The empty image.
+    Scratch,
+    /// This exact image.
+    Image(String),
+}
+
+impl FromStr for BaseChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "auto" => BaseChoice::Auto,
+            "slim" => BaseChoice::Slim,
+            "distroless" => BaseChoice::Distroless,
+            "scratch" => BaseChoice::Scratch,
+            "" => return Err("empty base".into()),
+            other => BaseChoice::Image(other.to_string()),
+        })
+    }
+}
+
+/// How to rewrite.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Which runtime base.
+    pub base: BaseChoice,
+    /// Add BuildKit cache mounts to package-manager steps.
+    pub cache_mounts: bool,
+    /// Who the runtime runs as.
+    pub user: UserPolicy,
+}
+
+/// Who the runtime runs as.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum UserPolicy {
+    /// The original's user: a split does not change who the app runs as.
+    #[default]
+    Keep,
+    /// A non-root user when the original runs as root (`--non-root[=USER]`):
+    /// the named one (`name`, `uid` or `uid:gid`), or the base's own.
+    NonRoot(Option<String>),
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            base: BaseChoice::Auto,
+            cache_mounts: true,
+            user: UserPolicy::Keep,
+        }
+    }
+}
+
+/// Where an instruction of the input ends up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Placement {
+    /// Before the first FROM, unchanged.
+    Global,
+    /// In the `dependencies` stage.
+    Dependencies,
+    /// In the `build` stage.
+    Build,
+    /// Moved to the `runtime` stage.
+    Runtime,
+    /// Kept in the build stage and repeated in the runtime stage.
+    BuildAndRuntime,
+    /// The file is left unchanged.
+    Unchanged,
+}
+
+/// What happened to one instruction of the input, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Decision {
+    /// 1-based line of the instruction.
+    pub line: usize,
+    /// The instruction's first line.
+    pub text: String,
+    /// Where it went.
+    pub placement: Placement,
+    /// The rule that decided it.
+    pub rule: String,
+    /// Why, in plain words.
+    pub reason: String,
+    /// Decisions about the commands inside a RUN.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<CommandDecision>,
+}
+
+/// What one command inside a RUN is for.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommandDecision {
+    /// The command text.
+    pub text: String,
+    /// Its role (`install-deps`, `build`, `test`, `system-packages`, …).
+    pub role: String,
+    /// The rule.
+    pub rule: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Something the rewrite adds that the input did not have.
+#[derive(Debug, Clone, Serialize)]
+pub struct Addition {
+    /// The stage it goes in.
+    pub stage: String,
+    /// The text added.
+    pub text: String,
+    /// The rule.
+    pub rule: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// A stage of the output.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageSummary {
+    /// Its name.
+    pub name: String,
+    /// Its base image.
+    pub base: String,
+}
+
+/// Who the runtime runs as.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuntimeUser {
+    /// The user (`root`, a name, or `uid:gid`).
+    pub name: String,
+    /// `core/same-user` (the original's) or `core/non-root` (`--non-root`).
+    pub rule: String,
+    /// Why, in plain words.
+    pub reason: String,
+    /// With `--non-root`: the directories handed to the user, each with why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub owns: Vec<OwnedPath>,
+    /// With `--non-root`: writes the analysis cannot account for.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_shown: Vec<String>,
+}
+
+/// A directory the runtime's user owns.
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnedPath {
+    /// Absolute path.
+    pub path: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Why the file stays as it is.
+#[derive(Debug, Clone, Serialize)]
+pub struct Gate {
+    /// The rule.
+    pub rule: String,
+    /// Why, in one line.
+    pub reason: String,
+}
+
+/// The result of planning.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Leave the file unchanged.
+    Unchanged {
+        /// Why.
+        gate: Gate,
+        /// The profile that applied, if one did.
+        profile: Option<String>,
+        /// Per instruction, what the analysis saw (placement `unchanged`).
+        decisions: Vec<Decision>,
+    },
+    /// A multi-stage rewrite.
+    Rewrite(Box<Rewrite>),
+}
+
+/// A planned rewrite.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rewrite {
+    /// The profile.
+    pub profile: String,
+    /// The stages, in order.
+    pub stages: Vec<StageSummary>,
+    /// Per input instruction.
+    pub decisions: Vec<Decision>,
+    /// What was added.
+    pub additions: Vec<Addition>,
+    /// The original base image.
+    pub base_before: String,
+    /// The runtime base image.
+    pub base_after: String,
+    /// Why this runtime base.
+    pub base_reason: String,
+    /// Approximate compressed size of the runtime base (catalogue figure), MB.
+    pub base_after_approx_mb: Option<u32>,
+    /// Who the runtime runs as, and why.
+    pub user: RuntimeUser,
+    /// Warnings for the user.
+    pub warnings: Vec<String>,
+    /// The new Dockerfile.
+    #[serde(skip)]
+    pub text: String,
+}
+
+/// The static server the original runs, translated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StaticSite {
+    /// `serve` or `http-server`.
+    pub server: &'static str,
+    /// How the original starts it, for messages (`serve -s dist -l 3000`).
+    pub command: String,
+    /// The served folder in the build stage (absolute).
+    pub dir: String,
+    /// The port it listens on.
+    pub port: u16,
+    /// The nginx server block, one line each.
+    pub config: Vec<String>,
+    /// What nginx still does differently, one clause each.
+    pub differences: Vec<String>,
+}
+
+/// A path the runtime stage copies from the build stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CopySpec {
+    /// Absolute source path in the build stage (may end in a glob).
+    pub from: String,
+    /// Absolute destination in the runtime stage.
+    pub to: String,
+    pub rule: String,
+    pub reason: String,
+}
+
+/// Python: a virtual environment created in the dependencies stage, which
+/// the runtime receives in one copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Venv {
+    /// Where (`/opt/venv`).
+    pub path: String,
+    /// The step (index into the steps) it is created before.
+    pub at: usize,
+    /// Why it is created.
+    pub reason: String,
+}
+
+/// Node: the command that removes dev dependencies at the end of the build
+/// stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PruneStep {
+    /// `npm prune --omit=dev`.
+    pub command: String,
+    pub rule: String,
+    pub reason: String,
+}
+
+/// What the runtime needs.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Closure {
+    pub copies: Vec<CopySpec>,
+    /// System packages to install in the runtime stage.
+    pub packages: Vec<String>,
+    pub package_manager: Option<PackageManager>,
+    /// RUN items to repeat in the runtime stage (users, system files).
+    pub replay: Vec<usize>,
+    pub app_kind: Option<AppKind>,
+    /// The entry or a replayed step needs `/bin/sh`.
+    pub needs_shell: bool,
+    /// The entry goes through a package manager (`npm start`).
+    pub needs_launcher: bool,
+    /// A static binary (Go, CGO_ENABLED=0).
+    pub static_binary: bool,
+    /// Why a compiled binary is not static, for the base's explanation.
+    pub binary_note: Option<String>,
+    /// The app makes TLS calls or loads time zones (scratch must receive them).
+    pub needs_ca_certs: bool,
+    pub needs_tzdata: bool,
+    /// Python: a venv the dependencies stage creates.
+    pub venv: Option<Venv>,
+    /// Node: a command that removes dev dependencies at the end of the build stage.
+    pub prune: Option<PruneStep>,
+    /// The interpreter image family must be the same as the builder's.
+    pub same_family: bool,
+    /// The user the original runs as (its last USER), resolved.
+    pub user: Option<String>,
+    /// A static site: the user the original's server ran as (nginx takes
+    /// its place, and no USER is written).
+    pub served_as: Option<String>,
+    /// Users and groups the replayed setup steps create.
+    pub created_users: Vec<String>,
+    /// The .NET project sets `InvariantGlobalization` (it does not need ICU).
+    pub invariant_globalization: bool,
+    /// A replayed step does more than create accounts and directories, so it
+    /// needs a shell.
+    pub replay_needs_shell: bool,
+    /// Directories the replayed steps create (and give an owner or mode):
+    /// on a base without a shell they are copied from the build stage with
+    /// their owner and mode instead of being created again.
+    pub owned_dirs: Vec<String>,
+    /// Numeric ids of the accounts the setup steps create (name → id).
+    pub account_ids: std::collections::BTreeMap<String, String>,
+    /// Node: the app is a static site its start command only serves; nginx
+    /// serves it in the runtime.
+    pub static_site: Option<StaticSite>,
+    /// Node: the start command only serves files, but nginx does not take
+    /// its place; the sentence saying why (also among the warnings).
+    pub nginx_refused: Option<String>,
+    pub warnings: Vec<String>,
+}
+
+impl Closure {
+    /// The original runs as root: it sets no USER, or `root` / uid 0 (for a
+    /// static site, the user its server ran as).
+    pub fn runs_as_root(&self) -> bool {
+        self.user
+            .as_deref()
+            .or(self.served_as.as_deref())
+            .is_none_or(|u| {
+                let name = u.split(':').next().unwrap_or(u);
+                name == "root" || name == "0"
+            })
+    }
+
+    /// The original USER as numbers, when the setup steps give every id it names.
+    pub fn numeric_user(&self) -> Option<String> {
+        self.numeric_ids(self.user.as_deref()?)
+    }
+
+    /// `name[:group]` as numeric ids, from the accounts the setup creates and
+    /// the ones every Debian and Alpine image has.
+    pub fn numeric_ids(&self, user: &str) -> Option<String> {
+        let (name, group) = match user.split_once(':') {
+            Some((n, g)) => (n, Some(g)),
+            None => (user, None),
+        };
+        let numeric = |s: &str| s.chars().all(|ch| ch.is_ascii_digit());
+        // Accounts every Debian and Alpine image has, with their fixed ids.
+        let well_known = |n: &str| match n {
+            "root" => Some("0".to_string()),
+            "nobody" => Some("65534".to_string()),
+            _ => None,
+        };
+        let entry = if numeric(name) {
+            name.to_string()
+        } else {
+            self.account_ids
+                .get(name)
+                .cloned()
+                .or_else(|| well_known(name))?
+        };
+        let (uid, own_group) = match entry.split_once(':') {
+            Some((u, g)) => (u.to_string(), Some(g.to_string())),
+            None => (entry, None),
+        };
+        let gid = |g: &str| -> Option<String> {
+            if g == "nogroup" || g == "nobody" {
+                return Some("65534".to_string());
+            }
+            if numeric(g) {
+                Some(g.to_string())
+            } else {
+                self.account_ids.get(&format!("group:{g}")).cloned()
+            }
+        };
+        let group = match group.map(str::to_string).or(own_group) {
+            Some(g) => Some(gid(&g)?),
+            None => None,
+        };
+        Some(match group {
+            Some(g) => format!("{uid}:{g}"),
+            None => uid,
+        })
+    }
+}
+
+/// The first line of an instruction, without its line ending.
+pub(crate) fn first_line(df: &Dockerfile, inst: &crate::syntax::Instruction) -> String {
+    let text = df.text(&inst.span);
+    text.lines()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('\r')
+        .to_string()
+}
