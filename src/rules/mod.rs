@@ -10,7 +10,11 @@
 //!
 //! # Files
 //!
-//! The YAML files in `rules/` are embedded in the binary. A user directory
+//! The YAML files in `rules/` are embedded in the binary, each with a JSON
+//! copy that `build.rs` derives from it at build time: the loader reads the
+//! JSON (the YAML parser took ~95% of a run) into the same types and then
+//! validates and merges as for YAML; the YAML stays the source of truth and
+//! is what errors point into. A user directory
 //! (`--rules DIR`) is overlaid on them: `bases.yaml` and `packages.yaml` (or
 //! `.yml`) extend the catalogue and package map, every other `*.yaml`/`*.yml`
 //! file is a profile, and other files (`*.md`, hidden files) are ignored.
@@ -51,18 +55,28 @@ pub use schema::{
 
 use schema::{BaseFamilyFile, BasesFile, PackagesFile, ProfileFile};
 
-/// The embedded rule files: (display name, contents).
-const EMBEDDED: &[(&str, &str)] = &[
-    ("rules/node.yaml", include_str!("../../rules/node.yaml")),
-    ("rules/go.yaml", include_str!("../../rules/go.yaml")),
-    ("rules/python.yaml", include_str!("../../rules/python.yaml")),
-    ("rules/java.yaml", include_str!("../../rules/java.yaml")),
-    ("rules/dotnet.yaml", include_str!("../../rules/dotnet.yaml")),
-    ("rules/bases.yaml", include_str!("../../rules/bases.yaml")),
-    (
-        "rules/packages.yaml",
-        include_str!("../../rules/packages.yaml"),
-    ),
+/// One embedded rule file: its display name, its YAML (the source of truth,
+/// also used to locate errors) and the same data as JSON, converted by
+/// `build.rs` at build time (empty if the YAML did not parse there).
+struct Embedded {
+    name: &'static str,
+    yaml: &'static str,
+    json: &'static str,
+}
+
+macro_rules! embedded {
+    ($($stem:literal),* $(,)?) => {
+        &[$(Embedded {
+            name: concat!("rules/", $stem, ".yaml"),
+            yaml: include_str!(concat!("../../rules/", $stem, ".yaml")),
+            json: include_str!(concat!(env!("OUT_DIR"), "/rules/", $stem, ".json")),
+        }),*]
+    };
+}
+
+/// The embedded rule files, in load order.
+const EMBEDDED: &[Embedded] = embedded![
+    "node", "go", "python", "java", "dotnet", "bases", "packages"
 ];
 
 /// Variables a base template may use without a builder pattern capturing them.
@@ -77,6 +91,22 @@ enum FileKind {
     Profile,
     Bases,
     Packages,
+}
+
+/// A rule file parsed by kind.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one at a time, moved straight into the merge"
+)]
+enum RuleFile {
+    Profile(ProfileFile),
+    Bases(BasesFile),
+    Packages(PackagesFile),
+}
+
+/// The last path component of a file name as given (`/` or a backslash).
+fn base_name(name: &str) -> &str {
+    name.rsplit(['/', '\\']).next().unwrap_or(name)
 }
 
 fn file_kind(file_name: &str) -> Option<FileKind> {
@@ -103,19 +133,28 @@ pub struct Rules {
 
 /// Remembers file texts and where entries came from, to locate errors.
 #[derive(Default)]
-struct Loader {
-    texts: HashMap<String, String>,
+struct Loader<'a> {
+    texts: HashMap<&'a str, &'a str>,
     /// Entry id → file that last defined it.
-    origin: HashMap<String, String>,
+    origin: HashMap<String, &'a str>,
 }
 
-impl Loader {
+/// How the embedded files are read: from the JSON `build.rs` made of them
+/// (the normal way), or from their YAML (to check the two agree).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EmbeddedSource {
+    Json,
+    #[cfg(test)]
+    Yaml,
+}
+
+impl<'a> Loader<'a> {
     fn parse<T: serde::de::DeserializeOwned>(
         &mut self,
-        file: &str,
-        text: &str,
+        file: &'a str,
+        text: &'a str,
     ) -> Result<T, RulesError> {
-        self.texts.insert(file.to_owned(), text.to_owned());
+        self.texts.insert(file, text);
         // YAML 1.2 booleans only: `y`, `no`, `on` stay strings (`yarn`'s
         // program patterns must not turn into `true`).
         let options = serde_saphyr::options! { strict_booleans: true };
@@ -123,9 +162,25 @@ impl Loader {
             .map_err(|e| RulesError::from_yaml(file, &e))
     }
 
+    /// An embedded file: its build-time JSON when there is one, else (or if
+    /// the JSON somehow does not fit) its YAML, which then reports the error.
+    fn parse_embedded<T: serde::de::DeserializeOwned>(
+        &mut self,
+        file: &'static Embedded,
+        source: EmbeddedSource,
+    ) -> Result<T, RulesError> {
+        if source == EmbeddedSource::Json && !file.json.is_empty() {
+            if let Ok(parsed) = serde_json::from_str::<T>(file.json) {
+                self.texts.insert(file.name, file.yaml);
+                return Ok(parsed);
+            }
+        }
+        self.parse(file.name, file.yaml)
+    }
+
     /// Best-effort location of the `nth` (0-based) `id: <id>` line in `file`.
     fn locate_in(&self, file: &str, key: &str, value: &str, nth: usize) -> SourceLocation {
-        let Some(text) = self.texts.get(file) else {
+        let Some(text) = self.texts.get(file).copied() else {
             return SourceLocation::file(file);
         };
         let mut seen = 0;
@@ -161,8 +216,8 @@ impl Loader {
         }
     }
 
-    fn note(&mut self, id: &str, file: &str) {
-        self.origin.insert(id.to_owned(), file.to_owned());
+    fn note(&mut self, id: &str, file: &'a str) {
+        self.origin.insert(id.to_owned(), file);
     }
 }
 
@@ -204,58 +259,80 @@ impl Rules {
     pub fn load_overlay_texts<'a>(
         files: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Rules, RulesError> {
+        Self::load_with(files, EmbeddedSource::Json)
+    }
+
+    /// The embedded rules read from their YAML, as before `build.rs` made
+    /// JSON of them: what the JSON path must agree with.
+    #[cfg(test)]
+    fn embedded_from_yaml() -> Result<Rules, RulesError> {
+        Self::load_with(std::iter::empty(), EmbeddedSource::Yaml)
+    }
+
+    fn load_with<'a>(
+        files: impl IntoIterator<Item = (&'a str, &'a str)>,
+        source: EmbeddedSource,
+    ) -> Result<Rules, RulesError> {
         let mut loader = Loader::default();
         let mut rules = Rules {
             profiles: Vec::new(),
             bases: Bases::default(),
             packages: Packages::default(),
         };
-        for (name, text) in EMBEDDED {
-            rules.apply_file(&mut loader, name, text, false)?;
+        for file in EMBEDDED {
+            let parsed = match file_kind(base_name(file.name)) {
+                None => continue,
+                Some(FileKind::Profile) => RuleFile::Profile(loader.parse_embedded(file, source)?),
+                Some(FileKind::Bases) => RuleFile::Bases(loader.parse_embedded(file, source)?),
+                Some(FileKind::Packages) => {
+                    RuleFile::Packages(loader.parse_embedded(file, source)?)
+                }
+            };
+            rules.apply_file(&mut loader, file.name, parsed, false)?;
         }
         let mut seen_profiles: HashMap<String, String> = HashMap::new();
         for (name, text) in files {
-            let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-            if file_kind(base) == Some(FileKind::Profile) {
-                // Two overlay files for the same profile would make the result
-                // depend on file order; refuse.
-                let parsed: ProfileFile = loader.parse(name, text)?;
-                if let Some(other) = seen_profiles.insert(parsed.id.clone(), name.to_owned()) {
-                    return Err(RulesError::invalid(
-                        loader.locate_in(name, "id", &parsed.id, 0),
-                        format!("profile `{}` is also defined in {other}", parsed.id),
-                    ));
+            let parsed = match file_kind(base_name(name)) {
+                None => continue,
+                Some(FileKind::Profile) => {
+                    // Two overlay files for the same profile would make the
+                    // result depend on file order; refuse.
+                    let parsed: ProfileFile = loader.parse(name, text)?;
+                    if let Some(other) = seen_profiles.insert(parsed.id.clone(), name.to_owned()) {
+                        return Err(RulesError::invalid(
+                            loader.locate_in(name, "id", &parsed.id, 0),
+                            format!("profile `{}` is also defined in {other}", parsed.id),
+                        ));
+                    }
+                    RuleFile::Profile(parsed)
                 }
-            }
-            rules.apply_file(&mut loader, name, text, true)?;
+                Some(FileKind::Bases) => RuleFile::Bases(loader.parse(name, text)?),
+                Some(FileKind::Packages) => RuleFile::Packages(loader.parse(name, text)?),
+            };
+            rules.apply_file(&mut loader, name, parsed, true)?;
         }
         rules.validate_merged(&loader)?;
         Ok(rules)
     }
 
-    fn apply_file(
+    fn apply_file<'a>(
         &mut self,
-        loader: &mut Loader,
-        name: &str,
-        text: &str,
+        loader: &mut Loader<'a>,
+        name: &'a str,
+        file: RuleFile,
         overlay: bool,
     ) -> Result<(), RulesError> {
-        let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-        match file_kind(base) {
-            None => Ok(()),
-            Some(FileKind::Profile) => {
-                let file: ProfileFile = loader.parse(name, text)?;
+        match file {
+            RuleFile::Profile(file) => {
                 validate_profile_file(loader, name, &file)?;
                 self.merge_profile(loader, name, file, overlay)
             }
-            Some(FileKind::Bases) => {
-                let file: BasesFile = loader.parse(name, text)?;
+            RuleFile::Bases(file) => {
                 validate_bases_file(loader, name, &file)?;
                 self.merge_bases(loader, name, file);
                 Ok(())
             }
-            Some(FileKind::Packages) => {
-                let file: PackagesFile = loader.parse(name, text)?;
+            RuleFile::Packages(file) => {
                 validate_packages_file(loader, name, &file)?;
                 self.merge_packages(loader, name, file);
                 Ok(())
@@ -263,10 +340,10 @@ impl Rules {
         }
     }
 
-    fn merge_profile(
+    fn merge_profile<'a>(
         &mut self,
-        loader: &mut Loader,
-        name: &str,
+        loader: &mut Loader<'a>,
+        name: &'a str,
         file: ProfileFile,
         overlay: bool,
     ) -> Result<(), RulesError> {
@@ -323,7 +400,7 @@ impl Rules {
         }
     }
 
-    fn merge_bases(&mut self, loader: &mut Loader, name: &str, file: BasesFile) {
+    fn merge_bases<'a>(&mut self, loader: &mut Loader<'a>, name: &'a str, file: BasesFile) {
         merge_keyed(&mut self.bases.releases, file.releases, |r| {
             r.suite.as_str()
         });
@@ -347,7 +424,7 @@ impl Rules {
         self.bases.families = new_families;
     }
 
-    fn merge_packages(&mut self, loader: &mut Loader, name: &str, file: PackagesFile) {
+    fn merge_packages<'a>(&mut self, loader: &mut Loader<'a>, name: &'a str, file: PackagesFile) {
         if let Some(d) = file.dev_patterns {
             union(&mut self.packages.dev_patterns.apt, d.apt);
             union(&mut self.packages.dev_patterns.apk, d.apk);
@@ -1136,15 +1213,20 @@ fn check_prefixed_id(
     seen: &mut HashMap<String, usize>,
 ) -> Result<(), RulesError> {
     let nth = seen.entry(id.to_owned()).or_insert(0);
-    let at = loader.locate_in(file, "id", id, *nth);
+    // Located only on error: scanning the file for every id cost more than
+    // the rest of loading the embedded rules.
+    let at = |nth| loader.locate_in(file, "id", id, nth);
     *nth += 1;
     if *nth > 1 {
-        return Err(RulesError::invalid(at, format!("id `{id}` is used twice")));
+        return Err(RulesError::invalid(
+            at(*nth - 1),
+            format!("id `{id}` is used twice"),
+        ));
     }
     match id.split_once('/') {
         Some((p, rest)) if p == prefix && is_slug(rest) => Ok(()),
         _ => Err(RulesError::invalid(
-            at,
+            at(0),
             format!(
                 "id `{id}` must look like `{prefix}/name` (lowercase letters, digits, `-`, `.`)"
             ),

@@ -8,15 +8,30 @@ use super::schema::{CommandMatch, Wrapper};
 /// Glob match: `*` matches any run of characters (including none), `?` one
 /// character; everything else is literal. Case-sensitive.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
+    // Called for every rule against every command (~100 rules per RUN
+    // command), so it must not allocate: a literal pattern is a comparison,
+    // ASCII is matched byte by byte, and only non-ASCII goes through chars.
+    if !pattern.contains(['*', '?']) {
+        return pattern == text;
+    }
+    if pattern.is_ascii() && text.is_ascii() {
+        return glob_slices(pattern.as_bytes(), text.as_bytes(), b'*', b'?');
+    }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
+    glob_slices(&p, &t, '*', '?')
+}
+
+/// The glob algorithm over any symbols: `star` matches any run, `one` any
+/// single symbol (backtracking to the last star).
+fn glob_slices<T: Copy + PartialEq>(p: &[T], t: &[T], star_sym: T, one: T) -> bool {
     let (mut pi, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+        if pi < p.len() && (p[pi] == one || p[pi] == t[ti]) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        } else if pi < p.len() && p[pi] == star_sym {
             star = Some((pi, ti));
             pi += 1;
         } else if let Some((sp, st)) = star {
@@ -27,7 +42,7 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
             return false;
         }
     }
-    p[pi..].iter().all(|&c| c == '*')
+    p[pi..].iter().all(|&c| c == star_sym)
 }
 
 /// True if `text` matches any of `patterns`.
@@ -452,6 +467,26 @@ mod tests {
         assert!(glob_match("a?c", "abc"));
         assert!(!glob_match("abc", "abcd"));
         assert!(glob_match("*-dev", "libpq-dev"));
+    }
+
+    /// The allocation-free paths agree with matching over chars, on ASCII
+    /// and non-ASCII alike.
+    #[test]
+    fn globs_agree_with_matching_over_chars() {
+        use proptest::prelude::*;
+        fn by_chars(pattern: &str, text: &str) -> bool {
+            let p: Vec<char> = pattern.chars().collect();
+            let t: Vec<char> = text.chars().collect();
+            glob_slices(&p, &t, '*', '?')
+        }
+        let sym = "[ab*?é/.-]{0,8}";
+        proptest!(ProptestConfig::with_cases(2000), |(p in sym, t in "[abé/.-]{0,10}")| {
+            prop_assert_eq!(glob_match(&p, &t), by_chars(&p, &t), "{:?} vs {:?}", p, t);
+        });
+        assert!(glob_match("n?de", "nöde"));
+        assert!(!glob_match("n?de", "nde"));
+        assert!(glob_match("*é", "café"));
+        assert!(!glob_match("caf?", "cafée"));
     }
 
     #[test]

@@ -4,12 +4,17 @@
 //! error at the key's `FILE:LINE:COL` instead of being silently ignored. Keys
 //! are spelled in kebab-case in YAML (`any-arg`, `ca-certs`, ...).
 //! `rules/README.md` documents every key.
+//!
+//! The file types also serialize, with the same key names: `build.rs`
+//! includes this file, parses the embedded YAML with it and writes it back as
+//! JSON, which [`super::Rules::embedded`] reads through these same
+//! `Deserialize` impls instead of parsing YAML at every start.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
 
 // ---------------------------------------------------------------------------
 // Shared helpers
@@ -69,7 +74,7 @@ impl<'de> Visitor<'de> for OneOrManyVisitor {
 
 /// One positional-argument slot of a [`CommandMatch`]: the argument must match
 /// one of these glob patterns. Written in YAML as a string or a list of strings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ArgPattern(pub Vec<String>);
 
 impl<'de> Deserialize<'de> for ArgPattern {
@@ -79,7 +84,7 @@ impl<'de> Deserialize<'de> for ArgPattern {
 }
 
 /// How an overlay entry combines with an embedded entry of the same id.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MergeMode {
     /// Keyed lists merge by key, string lists are unioned, other present keys
@@ -98,7 +103,7 @@ pub enum MergeMode {
 ///
 /// All keys but `id` are optional here so that an overlay can extend an
 /// embedded profile with just a few rules; [`Profile`] is the complete form.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct ProfileFile {
     pub id: String,
@@ -137,7 +142,7 @@ pub struct Profile {
 }
 
 /// Detection hints for a profile.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Detect {
     /// Glob patterns over normalised image names (no tag), e.g. `node`,
@@ -153,7 +158,7 @@ pub struct Detect {
 }
 
 /// Role of a `RUN` step in the build.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     /// Installs dependencies needed by later build steps.
@@ -189,7 +194,7 @@ impl fmt::Display for Role {
 }
 
 /// A classification rule for one kind of `RUN` command.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct CommandRule {
     /// Stable id, `<profile>/<name>`, used in explanations and docs.
@@ -214,7 +219,7 @@ pub struct CommandRule {
 ///
 /// Arguments starting with `-` are options; `--` ends options. All patterns
 /// are globs (`*`, `?`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct CommandMatch {
     /// Program name patterns, matched against the basename of argv\[0\].
@@ -259,7 +264,7 @@ pub struct CommandMatch {
 /// A program that runs another program: `python -m pip ...` runs `pip`,
 /// `poetry run pytest` runs `pytest`, `npx tsc` runs `tsc`. Matching first
 /// tries the command as written, then the unwrapped command.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Wrapper {
     /// Stable id, `<profile>/<name>`.
@@ -282,7 +287,7 @@ pub struct Wrapper {
 }
 
 /// What an artifact is, which tells the engine where it belongs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ArtifactKind {
     /// An installed dependency tree the app loads at runtime
@@ -295,7 +300,7 @@ pub enum ArtifactKind {
 }
 
 /// A path a step produces.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Artifact {
     /// Path template: relative to `WORKDIR` unless absolute; `~/` is the home
@@ -310,7 +315,7 @@ pub struct Artifact {
 }
 
 /// A `CMD`/`ENTRYPOINT` form with a special meaning (gate or launcher).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct GateRule {
     /// Stable id, `<profile>/<name>`.
@@ -323,7 +328,7 @@ pub struct GateRule {
 }
 
 /// What the runtime stage needs from the build, and launch conventions.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RuntimeNeeds {
     /// Things the runtime stage must receive.
@@ -338,7 +343,7 @@ pub struct RuntimeNeeds {
 }
 
 /// One thing the runtime stage must receive.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RuntimeArtifact {
     /// Stable id, `<profile>/<name>`.
@@ -363,7 +368,7 @@ pub struct RuntimeArtifact {
 }
 
 /// Launch conventions of a profile.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct EntrypointConvention {
     /// Interpreter program the app is started with, if any (`node`, `java`).
@@ -386,7 +391,7 @@ pub struct EntrypointConvention {
 // ---------------------------------------------------------------------------
 
 /// `rules/bases.yaml` as written.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct BasesFile {
     #[serde(default)]
@@ -398,7 +403,7 @@ pub(crate) struct BasesFile {
 }
 
 /// A builder family as written (all keys but `id` optional, for overlays).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct BaseFamilyFile {
     pub id: String,
@@ -447,7 +452,7 @@ impl Bases {
 }
 
 /// A distribution release as builder tags name it, with its C library.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Release {
     /// The name tags use (`bookworm`, `trixie`, `jammy`).
@@ -460,7 +465,7 @@ pub struct Release {
 }
 
 /// A builder image name and how to read versions from its tag.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Builder {
     /// Glob over the normalised image name (no tag).
@@ -478,7 +483,7 @@ pub struct Builder {
 }
 
 /// One line of a builder's default releases.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct DefaultSuite {
     /// A release name from `releases`.
@@ -489,7 +494,7 @@ pub struct DefaultSuite {
 
 /// Where a candidate image is published: one distribution release, for
 /// which versions, and whether it is still maintained there.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct CandidateRelease {
     /// A distribution id from `releases` (`debian13`); fills `{distro}`.
@@ -504,7 +509,7 @@ pub struct CandidateRelease {
 }
 
 /// C library of an image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Libc {
     /// GNU libc (Debian, Ubuntu, distroless).
@@ -516,7 +521,7 @@ pub enum Libc {
 }
 
 /// Package manager available in an image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PackageManager {
     /// Debian/Ubuntu `apt-get`.
@@ -528,7 +533,7 @@ pub enum PackageManager {
 }
 
 /// Kind of application a runtime base suits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AppKind {
     /// A statically linked binary (Go with `CGO_ENABLED=0`).
@@ -552,7 +557,7 @@ pub enum AppKind {
 }
 
 /// Condition the engine must check before using a candidate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Requirement {
     /// The binary must be built with `CGO_ENABLED=0`.
@@ -579,7 +584,7 @@ pub enum Requirement {
 }
 
 /// A user account.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct User {
     /// Account name.
@@ -589,7 +594,7 @@ pub struct User {
 }
 
 /// Facts about one runtime base candidate. `image` is a template.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct CandidateSpec {
     /// Stable id, `<family>/<name>`.
@@ -662,7 +667,7 @@ fn yes() -> bool {
 // ---------------------------------------------------------------------------
 
 /// `rules/packages.yaml` as written.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct PackagesFile {
     #[serde(default)]
@@ -672,7 +677,7 @@ pub(crate) struct PackagesFile {
 }
 
 /// Name patterns of development packages per package manager.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct DevPatterns {
     /// Globs over apt package names (`*-dev`).
@@ -694,7 +699,7 @@ pub struct Packages {
 }
 
 /// Kind of build-time system package.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PackageKind {
     /// Compiler or build tool; nothing needed at runtime.
@@ -707,7 +712,7 @@ pub enum PackageKind {
 }
 
 /// Build and runtime names of one package for one package manager.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct PackageNames {
     /// Build-time package names (aliases allowed).
@@ -719,7 +724,7 @@ pub struct PackageNames {
 }
 
 /// A build-time system package and its runtime counterpart.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct PackageRule {
     /// Stable id (`libpq`, `gcc`).

@@ -518,3 +518,84 @@ fn release_keys_are_checked() {
         "{why}"
     );
 }
+
+// ---------------------------------------------------------------------------
+// The build-time JSON of the embedded files
+// ---------------------------------------------------------------------------
+
+#[test]
+fn embedded_json_gives_the_same_rules_as_the_yaml() {
+    let fast = rules();
+    let yaml = match Rules::embedded_from_yaml() {
+        Ok(r) => r,
+        Err(e) => panic!("embedded YAML must load: {e}"),
+    };
+    assert_eq!(format!("{fast:#?}"), format!("{yaml:#?}"));
+    assert!(fast == yaml);
+}
+
+/// Each file on its own: the JSON is there (so the fast path is taken, not
+/// the YAML fallback) and reads back as the YAML does.
+#[test]
+fn every_embedded_file_has_json_that_reads_as_its_yaml() {
+    fn same<T: serde::de::DeserializeOwned + std::fmt::Debug>(file: &'static Embedded) {
+        assert!(
+            !file.json.is_empty(),
+            "{}: build.rs wrote no JSON (see its cargo warning)",
+            file.name
+        );
+        let from_json: T = match serde_json::from_str(file.json) {
+            Ok(v) => v,
+            Err(e) => panic!("{}: JSON does not read back: {e}", file.name),
+        };
+        let from_yaml: T = match Loader::default().parse(file.name, file.yaml) {
+            Ok(v) => v,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(
+            format!("{from_json:?}"),
+            format!("{from_yaml:?}"),
+            "{}",
+            file.name
+        );
+    }
+    let mut names = Vec::new();
+    for file in EMBEDDED {
+        match file_kind(base_name(file.name)) {
+            Some(FileKind::Profile) => same::<ProfileFile>(file),
+            Some(FileKind::Bases) => same::<BasesFile>(file),
+            Some(FileKind::Packages) => same::<PackagesFile>(file),
+            None => panic!("{}: not a rule file name", file.name),
+        }
+        names.push(file.name);
+    }
+    assert_eq!(names.len(), 7, "{names:?}");
+}
+
+#[test]
+fn an_embedded_file_without_json_is_read_from_its_yaml_with_its_errors() {
+    static BROKEN: Embedded = Embedded {
+        name: "rules/broken.yaml",
+        yaml: "id: broken\nname: Broken\nbogus: 1\n",
+        json: "",
+    };
+    let err = match Loader::default().parse_embedded::<ProfileFile>(&BROKEN, EmbeddedSource::Json) {
+        Ok(p) => panic!("must be rejected, got {p:?}"),
+        Err(e) => e,
+    };
+    assert!(matches!(err, RulesError::Yaml { .. }), "{err:?}");
+    assert!(
+        err.to_string().starts_with("rules/broken.yaml:3:1: "),
+        "{err}"
+    );
+    static FINE: Embedded = Embedded {
+        name: "rules/fine.yaml",
+        yaml: "id: fine\nname: Fine\n",
+        json: "",
+    };
+    let parsed: ProfileFile = match Loader::default().parse_embedded(&FINE, EmbeddedSource::Json) {
+        Ok(p) => p,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(parsed.name.as_deref(), Some("Fine"));
+}
