@@ -22,7 +22,7 @@ fn plan(text: &str) -> Result<String, String> {
     let df = syntax::parse(text);
     match plan::plan(&df, None, &rules, &Options::default()).expect("plannable") {
         Outcome::Rewrite(r) => Ok(r.text),
-        Outcome::Unchanged { gate, .. } => Err(gate.reason),
+        Outcome::Unchanged { gate, .. } => Err(gate.text()),
     }
 }
 

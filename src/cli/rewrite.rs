@@ -227,11 +227,7 @@ pub fn rewrite(args: RewriteArgs) -> Result<Outcome> {
     let (changed, new_text) = match &plan {
         Plan::Unchanged { gate, .. } => {
             if !args.quiet {
-                writeln!(
-                    err,
-                    "{}: unchanged: {} [{}]",
-                    input.name, gate.reason, gate.rule
-                )?;
+                writeln!(err, "{}: unchanged: {} [{}]", input.name, gate, gate.rule)?;
             }
             (false, df.source.clone())
         }
@@ -318,7 +314,7 @@ pub fn explain_text(name: &str, plan: &Plan) -> String {
             if let Some(p) = profile {
                 let _ = writeln!(s, "profile: {p}");
             }
-            let _ = writeln!(s, "why: {} [{}]", gate.reason, gate.rule);
+            let _ = writeln!(s, "why: {} [{}]", gate, gate.rule);
             let _ = writeln!(s, "instructions: {} kept as they are", decisions.len());
         }
         Plan::Rewrite(r) => {

@@ -346,7 +346,7 @@ pub fn verify(args: VerifyArgs) -> Result<Outcome> {
             report.profile = profile.clone();
             report.unchanged = Some(Gate {
                 rule: gate.rule.clone(),
-                reason: gate.reason.clone(),
+                reason: gate.text(),
             });
             print(&args, &report, &run_with.env)?;
             return Ok(Outcome::Ok);
@@ -356,7 +356,7 @@ pub fn verify(args: VerifyArgs) -> Result<Outcome> {
     report.profile = Some(r.profile.clone());
     report.base_before = Some(r.base_before.clone());
     report.base_after = Some(r.base_after.clone());
-    report.warnings = r.warnings.clone();
+    report.warnings = r.warnings.iter().map(|w| w.text()).collect();
 
     let context_dir: PathBuf = match (&args.plan.context, &input.path) {
         (Some(c), _) => c.clone(),

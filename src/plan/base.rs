@@ -418,9 +418,10 @@ pub(crate) fn choose(
             if names_nonroot && opts.user == UserPolicy::Keep && c.runs_as_root() {
                 return Err(Gate {
                     rule: ids::core::BASE_INCOMPATIBLE.into(),
-                    reason: format!(
+                    message: format!(
                         "--base {img}: it runs as a non-root user by default and the original runs as root: the runtime keeps the original's user (--non-root allows it, and gives that user the folders the app writes)"
                     ),
+                    at: None,
                 });
             }
             // The user's image is used as given, even when a non-root variant exists.
@@ -429,7 +430,8 @@ pub(crate) fn choose(
             {
                 return Err(Gate {
                     rule: ids::core::BASE_INCOMPATIBLE.into(),
-                    reason: format!("--base {img}: {why}"),
+                    message: format!("--base {img}: {why}"),
+                    at: None,
                 });
             }
             return Ok(finish(
@@ -515,7 +517,8 @@ pub(crate) fn choose(
         }
         None => Err(Gate {
             rule: ids::core::BASE_INCOMPATIBLE.into(),
-            reason: if rejected.is_empty() {
+            at: None,
+            message: if rejected.is_empty() {
                 format!("the catalogue has no runtime base for `{builder}`")
             } else {
                 format!("no runtime base fits: {}", rejected.join("; "))
@@ -672,7 +675,8 @@ pub(crate) fn parameterize(
         }
         let fail = |why: String| Gate {
             rule: ids::core::ARG_IN_FROM.into(),
-            reason: why,
+            message: why,
+            at: None,
         };
         let Some(v) = value.as_deref().filter(|v| !v.is_empty()) else {
             return Err(fail(format!(

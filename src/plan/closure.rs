@@ -4,12 +4,13 @@
 //! `profile/`; it never names a language.
 
 use super::entry::Entry;
-use super::facts::{gate, line_of, push_copy, runs_as_non_root};
+use super::facts::{gate, gate_at, push_copy, runs_as_non_root};
 use super::profile;
 use super::steps::{CmdKind, StepInfo, StepKind};
 use super::types::{Closure, Gate};
 use crate::model::{Context, join_path};
 use crate::plan::rule_ids as ids;
+use crate::plan::types::Warning;
 use crate::rules::{PackageManager, Rules};
 use crate::syntax::shell;
 use crate::syntax::{Body, Command, Dockerfile, Keyword};
@@ -29,9 +30,10 @@ pub(crate) fn runtime_closure(
         ..Closure::default()
     };
     if ctx.is_none() {
-        c.warnings.push(
-            "no build context: working from the Dockerfile alone, so the rewrite copies more than it might need".into(),
-        );
+        c.warnings.push(Warning::new(
+            ids::core::NO_CONTEXT,
+            "no build context: working from the Dockerfile alone, so the rewrite copies more than it might need",
+        ));
     }
     common(&mut c, df, infos, entry)?;
     let input = profile::Input {
@@ -146,21 +148,23 @@ fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
         }
         if setup {
             if other {
-                return Err(gate(
+                return Err(gate_at(
+                    df,
+                    info.item,
                     ids::core::MIXED_SETUP,
                     format!(
-                        "line {}: one RUN both builds and changes system files or users; it cannot be split safely",
-                        line_of(df, info.item)
+                        "one RUN both builds and changes system files or users; it cannot be split safely"
                     ),
                 ));
             }
             if runs_as_non_root(info) {
                 // The runtime repeats setup steps before its USER, as root.
-                return Err(gate(
+                return Err(gate_at(
+                    df,
+                    info.item,
                     ids::core::SYSTEM_SETUP,
                     format!(
-                        "line {}: a setup step the runtime must repeat runs as `{}`; repeated before the runtime's USER it would run as root and leave root-owned files",
-                        line_of(df, info.item),
+                        "a setup step the runtime must repeat runs as `{}`; repeated before the runtime's USER it would run as root and leave root-owned files",
                         info.user.as_deref().unwrap_or_default()
                     ),
                 ));
@@ -219,11 +223,12 @@ fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
         && info.workdir == entry.workdir
         && runs_as_non_root(info)
     {
-        return Err(gate(
+        return Err(gate_at(
+            df,
+            info.item,
             ids::core::WORKDIR,
             format!(
-                "line {}: WORKDIR {} comes after USER {}, so the original creates it owned by that user; the runtime stage would create it as root",
-                line_of(df, info.item),
+                "WORKDIR {} comes after USER {}, so the original creates it owned by that user; the runtime stage would create it as root",
                 info.workdir,
                 info.user.as_deref().unwrap_or_default()
             ),

@@ -97,6 +97,15 @@ impl Entry {
         })
     }
 
+    /// The instruction that sets what runs: CMD when the entry has one
+    /// (ENTRYPOINT resets it), else ENTRYPOINT.
+    pub fn item(&self) -> usize {
+        self.cmd
+            .as_ref()
+            .or(self.entrypoint.as_ref())
+            .map_or(0, |(item, _)| *item)
+    }
+
     /// The entry as one line, for messages.
     pub fn describe(&self) -> String {
         self.argv.join(" ")

@@ -3,16 +3,46 @@
 //! is on, a gate. Imports nothing above `steps`, `types` and `rule_ids`.
 
 use super::steps::{CmdKind, PATH_DIRS, StepInfo, StepKind};
-use super::types::{Closure, CopySpec, Gate};
+use super::types::{Closure, CopySpec, Gate, Location};
 use crate::model::join_path;
 use crate::rules::Role;
 use crate::syntax::{Body, Dockerfile};
 use std::collections::BTreeSet;
 
-pub(crate) fn gate(rule: &str, reason: impl Into<String>) -> Gate {
+/// A gate about the whole file.
+pub(crate) fn gate(rule: &str, message: impl Into<String>) -> Gate {
     Gate {
         rule: rule.into(),
-        reason: reason.into(),
+        message: message.into(),
+        at: None,
+    }
+}
+
+/// A gate about instruction `item`, which its message names in words.
+pub(crate) fn gate_near(
+    df: &Dockerfile,
+    item: usize,
+    rule: &str,
+    message: impl Into<String>,
+) -> Gate {
+    Gate {
+        rule: rule.into(),
+        message: message.into(),
+        at: Location::near(df, item),
+    }
+}
+
+/// A gate about instruction `item`, cited as `line N:`.
+pub(crate) fn gate_at(
+    df: &Dockerfile,
+    item: usize,
+    rule: &str,
+    message: impl Into<String>,
+) -> Gate {
+    Gate {
+        rule: rule.into(),
+        message: message.into(),
+        at: Location::of(df, item),
     }
 }
 
@@ -101,7 +131,7 @@ pub(crate) fn sources_outside(
         }
         let abs = join_path(&i.workdir, &dest);
         let inside = abs.trim_end_matches('/') == app || abs.starts_with(&format!("{app}/"));
-        (!inside).then(|| (line_of(df, i.item), abs))
+        (!inside).then(|| (i.item, abs))
     })
 }
 

@@ -246,7 +246,7 @@ pub fn dependency_graph(
                     g.add_edge(pn, en, Edge::NeededAtRuntime);
                 }
             }
-            Some(Err(gate)) => closure_unknown = Some(format!("{} [{}]", gate.reason, gate.rule)),
+            Some(Err(gate)) => closure_unknown = Some(format!("{} [{}]", gate.text(), gate.rule)),
             None => closure_unknown = Some("no language profile applies".into()),
         }
     }

@@ -22,8 +22,8 @@ mod types;
 
 pub(crate) use types::first_line;
 pub use types::{
-    Addition, BaseChoice, CommandDecision, Decision, Gate, Options, Outcome, OwnedPath, Placement,
-    Rewrite, RuntimeUser, StageSummary, UserPolicy,
+    Addition, BaseChoice, CommandDecision, Decision, Gate, Location, Options, Outcome, OwnedPath,
+    Placement, Rewrite, RuntimeUser, StageSummary, UserPolicy, Warning,
 };
 
 use crate::model::{Context, Model, ModelError};
@@ -41,25 +41,29 @@ pub fn plan(
 ) -> Result<Outcome, ModelError> {
     let model = Model::build(df)?;
     let final_stage = model.final_stage();
-    let unchanged = |rule: &str, reason: String, profile: Option<String>| {
+    let unchanged_at = |gate: Gate, profile: Option<String>| {
+        let rule = gate.rule.clone();
         Ok(Outcome::Unchanged {
-            gate: Gate {
-                rule: rule.into(),
-                reason,
-            },
+            gate,
             profile,
             decisions: df
                 .instructions()
                 .map(|i| Decision {
                     line: i.start_line,
+                    span: i.span.clone(),
                     text: first_line(df, i),
                     placement: Placement::Unchanged,
-                    rule: rule.into(),
+                    rule: rule.clone(),
                     reason: "the file is left unchanged".into(),
                     commands: Vec::new(),
                 })
                 .collect(),
         })
+    };
+    // Gates about the base image concern the final FROM, which they name in words.
+    let from = final_stage.from_item;
+    let unchanged = |rule: &str, reason: String, profile: Option<String>| {
+        unchanged_at(facts::gate_near(df, from, rule, reason), profile)
     };
 
     if model.stages.len() > 1 {
@@ -74,7 +78,7 @@ pub fn plan(
         if is_builder && final_stage.parent.is_none() {
             return match rebase::rebase_final_stage(df, &model, ctx, rules, opts) {
                 Ok(r) => Ok(Outcome::Rewrite(Box::new(r))),
-                Err(g) => unchanged(&g.rule, g.reason, None),
+                Err(g) => unchanged_at(g, None),
             };
         }
         return unchanged(
@@ -128,16 +132,22 @@ pub fn plan(
     // The runtime entry.
     let entry = match entry::Entry::find(df, &infos) {
         Ok(e) => e,
-        Err(reason) => return unchanged(ids::core::NO_ENTRY, reason, Some(profile_id)),
+        Err(reason) => {
+            return unchanged_at(facts::gate(ids::core::NO_ENTRY, reason), Some(profile_id));
+        }
     };
     if let Some((gate_profile, gate)) = entry.gate(rules) {
-        return unchanged(
-            &gate.id,
-            format!(
-                "the container runs a build tool at start (`{}`): {} ({} profile)",
-                entry.describe(),
-                gate.why,
-                gate_profile.id
+        return unchanged_at(
+            facts::gate_near(
+                df,
+                entry.item(),
+                &gate.id,
+                format!(
+                    "the container runs a build tool at start (`{}`): {} ({} profile)",
+                    entry.describe(),
+                    gate.why,
+                    gate_profile.id
+                ),
             ),
             Some(profile_id),
         );
@@ -146,27 +156,20 @@ pub fn plan(
     // Anything not understood that could matter to the runtime stops here.
     for info in &infos {
         if let StepKind::CopyOther(why) = &info.kind {
-            let inst = df.instruction_at(info.item);
-            return unchanged(
-                ids::core::UNMODELLED_COPY,
-                format!(
-                    "line {}: {why}; what it brings may be needed at runtime",
-                    inst.map_or(0, |i| i.start_line)
+            return unchanged_at(
+                facts::gate_at(
+                    df,
+                    info.item,
+                    ids::core::UNMODELLED_COPY,
+                    format!("{why}; what it brings may be needed at runtime"),
                 ),
                 Some(profile_id),
             );
         }
         for c in info.commands() {
             if c.kind == CmdKind::Unknown {
-                let inst = df.instruction_at(info.item);
-                return unchanged(
-                    &c.rule,
-                    format!(
-                        "line {}: `{}`: {}",
-                        inst.map_or(0, |i| i.start_line),
-                        c.text,
-                        c.why
-                    ),
+                return unchanged_at(
+                    facts::gate_at(df, info.item, &c.rule, format!("`{}`: {}", c.text, c.why)),
                     Some(profile_id),
                 );
             }
@@ -189,10 +192,14 @@ pub fn plan(
             })
             .map(|c| (info, c))
     });
-    if infos.iter().any(|i| matches!(i.keyword, Keyword::Onbuild)) {
-        return unchanged(
-            ids::core::ONBUILD,
-            "ONBUILD triggers run in images built FROM this one; which stage should carry them cannot be decided".into(),
+    if let Some(onbuild) = infos.iter().find(|i| matches!(i.keyword, Keyword::Onbuild)) {
+        return unchanged_at(
+            facts::gate_near(
+                df,
+                onbuild.item,
+                ids::core::ONBUILD,
+                "ONBUILD triggers run in images built FROM this one; which stage should carry them cannot be decided",
+            ),
             Some(profile_id),
         );
     }
@@ -202,7 +209,7 @@ pub fn plan(
         match closure::runtime_closure(&profile_id, df, &infos, &entry, ctx, rules, &base.resolved)
         {
             Ok(c) => c,
-            Err(g) => return unchanged(&g.rule, g.reason, Some(profile_id)),
+            Err(g) => return unchanged_at(g, Some(profile_id)),
         };
 
     if let Some((info, c)) = runtime_tool
@@ -211,10 +218,8 @@ pub fn plan(
             .as_ref()
             .is_none_or(|site| !c.args.iter().flatten().any(|a| a.starts_with(site.server)))
     {
-        let inst = df.instruction_at(info.item);
         let mut why = format!(
-            "line {}: `{}` installs a tool the container runs; keeping it in a slim runtime is not supported yet",
-            inst.map_or(0, |i| i.start_line),
+            "`{}` installs a tool the container runs; keeping it in a slim runtime is not supported yet",
             c.text
         );
         // Why nginx did not take a static server's place, when it was considered.
@@ -222,13 +227,16 @@ pub fn plan(
             why.push_str("; ");
             why.push_str(w);
         }
-        return unchanged(&c.rule, why, Some(profile_id));
+        return unchanged_at(
+            facts::gate_at(df, info.item, &c.rule, why),
+            Some(profile_id),
+        );
     }
 
     // The runtime base.
     let chosen = match base::choose(rules, &base.resolved, &closure, &entry, opts) {
         Ok(c) => c,
-        Err(g) => return unchanged(&g.rule, g.reason, Some(profile_id)),
+        Err(g) => return unchanged_at(g, Some(profile_id)),
     };
 
     let mut chosen = match base::parameterize(&chosen.image, &base.raw, &model.global_args) {
@@ -237,7 +245,7 @@ pub fn plan(
             notes: chosen.notes.iter().cloned().chain(notes).collect(),
             ..chosen
         },
-        Err(g) => return unchanged(&g.rule, g.reason, Some(profile_id)),
+        Err(g) => return unchanged_at(g, Some(profile_id)),
     };
     if chosen.owner.is_some() {
         let copied: Vec<&str> = closure.copies.iter().map(|c| c.to.as_str()).collect();

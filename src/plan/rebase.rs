@@ -5,6 +5,7 @@
 use super::base;
 use super::closure::stage_needs;
 use super::entry::Entry;
+use super::facts;
 use super::steps::{StepKind, classify_stage};
 use super::types::{
     Addition, BaseChoice, Decision, Gate, Options, Placement, Rewrite, StageSummary, UserPolicy,
@@ -13,6 +14,7 @@ use super::types::{
 use crate::emit::{Edit, apply};
 use crate::model::{Context, Model};
 use crate::plan::rule_ids as ids;
+use crate::plan::types::Warning;
 use crate::rules::Rules;
 use crate::syntax::{Body, Dockerfile, Keyword};
 
@@ -25,10 +27,7 @@ pub(crate) fn rebase_final_stage(
     opts: &Options,
 ) -> Result<Rewrite, Gate> {
     let stage = model.final_stage();
-    let gate = |rule: &str, reason: String| Gate {
-        rule: rule.into(),
-        reason,
-    };
+    let gate = |rule: &str, reason: String| facts::gate(rule, reason);
     let Some(profile) = rules.profile_for_image(&stage.base.resolved) else {
         return Err(gate(
             ids::core::NO_PROFILE,
@@ -42,18 +41,22 @@ pub(crate) fn rebase_final_stage(
         };
         match (&info.kind, &inst.keyword) {
             (StepKind::Run(_), _) | (StepKind::CopyContext { .. }, _) => {
-                return Err(gate(
+                return Err(facts::gate_at(
+                    df,
+                    info.item,
                     ids::core::MULTISTAGE_SDK_FINAL,
                     format!(
-                        "the final stage runs on the toolchain image `{}` and still builds (line {}); splitting an existing multi-stage file is not supported yet",
-                        stage.base.resolved, inst.start_line
+                        "the final stage runs on the toolchain image `{}` and still builds; splitting an existing multi-stage file is not supported yet",
+                        stage.base.resolved
                     ),
                 ));
             }
             (_, Keyword::Onbuild) => {
-                return Err(gate(
+                return Err(facts::gate_near(
+                    df,
+                    info.item,
                     ids::core::ONBUILD,
-                    "ONBUILD triggers in the final stage".into(),
+                    "ONBUILD triggers in the final stage",
                 ));
             }
             (StepKind::CopyOther(_), _) => {
@@ -66,12 +69,11 @@ pub(crate) fn rebase_final_stage(
                     s.name.as_deref() == Some(&from.to_ascii_lowercase())
                         || s.index.to_string() == from
                 }) {
-                    return Err(gate(
+                    return Err(facts::gate_at(
+                        df,
+                        info.item,
                         ids::core::UNMODELLED_COPY,
-                        format!(
-                            "line {}: copies from `{from}`, which is not a stage of this file",
-                            inst.start_line
-                        ),
+                        format!("copies from `{from}`, which is not a stage of this file"),
                     ));
                 }
             }
@@ -80,7 +82,9 @@ pub(crate) fn rebase_final_stage(
     }
     let entry = Entry::find(df, &infos).map_err(|r| gate(ids::core::NO_ENTRY, r))?;
     if let Some((p, g)) = entry.gate(rules) {
-        return Err(gate(
+        return Err(facts::gate_near(
+            df,
+            entry.item(),
             &g.id,
             format!(
                 "the container runs a build tool at start (`{}`): {} ({} profile)",
@@ -181,7 +185,10 @@ pub(crate) fn rebase_final_stage(
     }
     let mut warnings = closure.warnings.clone();
     if matches!(opts.user, UserPolicy::NonRoot(_)) && closure.runs_as_root() {
-        warnings.push("--non-root is not applied to an existing multi-stage file: the final stage's own COPY lines would have to hand their files to the user, so it keeps running as the original's user".into());
+        warnings.push(Warning::new(
+            ids::core::NON_ROOT,
+            "--non-root is not applied to an existing multi-stage file: the final stage's own COPY lines would have to hand their files to the user, so it keeps running as the original's user",
+        ));
     }
     let text =
         apply(&df.source, &edits).map_err(|e| gate(ids::core::BASE_INCOMPATIBLE, e.to_string()))?;
@@ -192,6 +199,7 @@ pub(crate) fn rebase_final_stage(
             let is_final_from = i.span == from.span;
             Decision {
                 line: i.start_line,
+                span: i.span.clone(),
                 text: first_line(df, i),
                 placement: if is_final_from { Placement::Runtime } else { Placement::Unchanged },
                 rule: if is_final_from { ids::core::REBASE_FINAL_STAGE.into() } else { ids::core::ALREADY_MULTISTAGE.into() },

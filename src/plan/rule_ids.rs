@@ -24,6 +24,7 @@ pub(crate) mod core {
     pub(crate) const MANIFESTS_FIRST: &str = "core/manifests-first";
     pub(crate) const MIXED_SETUP: &str = "core/mixed-setup";
     pub(crate) const MULTISTAGE_SDK_FINAL: &str = "core/multistage-sdk-final";
+    pub(crate) const NO_CONTEXT: &str = "core/no-context";
     pub(crate) const NO_ENTRY: &str = "core/no-entry";
     pub(crate) const NO_PROFILE: &str = "core/no-profile";
     pub(crate) const NON_ROOT: &str = "core/non-root";

@@ -7,7 +7,7 @@ use crate::model::{Context, Stage, Step, expand, instruction, join_path};
 use crate::plan::rule_ids as ids;
 use crate::rules::{PackageClass, PackageManager, Role, Rules};
 use crate::syntax::shell::{self, SimpleCommand};
-use crate::syntax::{Body, Command, Dockerfile, Instruction, Keyword, process_word};
+use crate::syntax::{Body, Command, Dockerfile, Instruction, Keyword, Span, process_word};
 use std::collections::BTreeMap;
 
 /// What one simple command inside a RUN does.
@@ -15,6 +15,9 @@ use std::collections::BTreeMap;
 pub(crate) struct CmdInfo {
     /// The command's text.
     pub text: String,
+    /// The command's bytes in the Dockerfile, when the script's text can be
+    /// traced back to it (see [`script_origin`]).
+    pub span: Option<Span>,
     /// Program name (literal), if known.
     pub program: Option<String>,
     /// Literal arguments (None for words with expansions).
@@ -227,7 +230,7 @@ pub(crate) fn classify_step(
             }
         }
         (Keyword::Run, Body::Command { command: Some(cmd) }) => {
-            StepKind::Run(classify_run(inst, cmd, step, rules))
+            StepKind::Run(classify_run(df, inst, cmd, step, rules))
         }
         _ => StepKind::Config,
     };
@@ -239,6 +242,100 @@ pub(crate) fn classify_step(
         env: step.env.clone(),
         user: step.user.clone(),
     }
+}
+
+/// Where the text of a RUN's script comes from in the Dockerfile: the shell
+/// form's bytes, the heredoc's body, or the script string of an exec-form
+/// `["sh", "-c", "…"]`; `None` when the script is assembled from several
+/// JSON strings.
+fn script_origin(inst: &Instruction, cmd: &Command) -> Option<Span> {
+    match cmd {
+        Command::Exec(args) => match args.as_slice() {
+            [sh, c, script] if sh.value.ends_with("sh") && c.value == "-c" => {
+                Some(script.span.clone())
+            }
+            _ => None,
+        },
+        Command::Shell(a) => {
+            let text = a.value.trim();
+            match inst.heredocs.first() {
+                Some(h)
+                    if text.starts_with("<<")
+                        && inst.heredocs.len() == 1
+                        && !text.contains(char::is_whitespace) =>
+                {
+                    Some(h.body_span.clone())
+                }
+                _ => Some(a.span.clone()),
+            }
+        }
+    }
+}
+
+/// Maps offsets in `script` (continuations joined, JSON escapes decoded,
+/// comment lines inside a continuation dropped) to offsets in `source`, the
+/// bytes it was made from: both are walked together and what the source has
+/// beyond the script (an escape and its line break, a comment line, a JSON
+/// backslash) is stepped over. `None` when the two cannot be matched.
+pub(crate) fn trace_offsets(script: &str, source: &str, escape: char) -> Option<Vec<usize>> {
+    let src = source.as_bytes();
+    let mut map = Vec::with_capacity(script.len() + 1);
+    let mut j = 0;
+    for (i, b) in script.bytes().enumerate() {
+        // A line continuation in the source that the script does not have.
+        loop {
+            if j < src.len() && src[j] == b {
+                break;
+            }
+            let esc = escape as u32 as u8;
+            if j < src.len() && src[j] == esc {
+                // escape, optional trailing blanks, line break; then comment lines.
+                let mut k = j + 1;
+                while k < src.len() && (src[k] == b' ' || src[k] == b'\t') {
+                    k += 1;
+                }
+                if k < src.len() && (src[k] == b'\n' || src[k] == b'\r') {
+                    j = k;
+                    while j < src.len() && (src[j] == b'\r' || src[j] == b'\n') {
+                        j += 1;
+                    }
+                    // comment lines in the middle of a continuation
+                    loop {
+                        let line_start = j;
+                        let mut k = j;
+                        while k < src.len() && (src[k] == b' ' || src[k] == b'\t') {
+                            k += 1;
+                        }
+                        if k < src.len() && src[k] == b'#' {
+                            while k < src.len() && src[k] != b'\n' {
+                                k += 1;
+                            }
+                            j = (k + 1).min(src.len());
+                        } else {
+                            j = line_start;
+                            break;
+                        }
+                    }
+                    continue;
+                }
+                // a JSON escape: `\"` stands for `"`
+                j += 1;
+                continue;
+            }
+            j += 1;
+            if j > src.len() {
+                return None;
+            }
+        }
+        if j >= src.len() {
+            return None;
+        }
+        let _ = i;
+        map.push(j);
+        j += 1;
+    }
+    map.push(j);
+    Some(map)
 }
 
 /// The shell text a RUN executes: its shell form, or the heredoc body for `RUN <<EOF`.
@@ -283,16 +380,36 @@ fn shell_quote(s: &str) -> String {
     }
 }
 
-fn classify_run(inst: &Instruction, cmd: &Command, step: &Step, rules: &Rules) -> Vec<CmdInfo> {
+fn classify_run(
+    df: &Dockerfile,
+    inst: &Instruction,
+    cmd: &Command,
+    step: &Step,
+    rules: &Rules,
+) -> Vec<CmdInfo> {
     let Some(script) = run_script(inst, cmd) else {
         return Vec::new();
     };
     let parsed = shell::parse(&script);
     let mut out = Vec::new();
     let mut cwd = step.workdir.clone();
+    // Where each byte of the script is in the Dockerfile.
+    let origin = script_origin(inst, cmd);
+    let traced = origin.as_ref().and_then(|o| {
+        let map = trace_offsets(&script, df.source.get(o.clone())?, df.escape)?;
+        Some((o.start, map))
+    });
+    let span_of = |r: &Span| -> Option<Span> {
+        let (base, map) = traced.as_ref()?;
+        if r.is_empty() {
+            return None;
+        }
+        Some(base + *map.get(r.start)?..base + *map.get(r.end - 1)? + 1)
+    };
     if parsed.has_errors() {
         out.push(CmdInfo {
             text: script.clone(),
+            span: span_of(&(0..script.len())),
             program: None,
             args: Vec::new(),
             words: Vec::new(),
@@ -306,7 +423,9 @@ fn classify_run(inst: &Instruction, cmd: &Command, step: &Step, rules: &Rules) -
         return out;
     }
     for c in parsed.all_simple_commands() {
-        out.push(classify_command(&script, c, step, &mut cwd, rules));
+        let mut info = classify_command(&script, c, step, &mut cwd, rules);
+        info.span = span_of(&c.span);
+        out.push(info);
     }
     out
 }
@@ -358,6 +477,7 @@ fn classify_command(
     let lit: Vec<String> = c.args().iter().map(|w| w.pattern_text()).collect();
     let mut info = CmdInfo {
         text,
+        span: None,
         program: program.clone(),
         args: args.clone(),
         words: lit.clone(),

@@ -4,8 +4,8 @@
 //! another through its types.
 
 use crate::rules::{AppKind, PackageManager};
-use crate::syntax::Dockerfile;
-use serde::Serialize;
+use crate::syntax::{Dockerfile, Span};
+use serde::{Serialize, Serializer};
 use std::str::FromStr;
 
 /// Which runtime base the user asks for.
@@ -92,6 +92,9 @@ pub enum Placement {
 pub struct Decision {
     /// 1-based line of the instruction.
     pub line: usize,
+    /// The instruction's bytes in the input (its continuation lines and
+    /// heredoc bodies included, the comments above it not).
+    pub span: Span,
     /// The instruction's first line.
     pub text: String,
     /// Where it went.
@@ -110,6 +113,10 @@ pub struct Decision {
 pub struct CommandDecision {
     /// The command text.
     pub text: String,
+    /// The command's bytes in the input, when its text can be found there
+    /// (not for an exec-form RUN, whose script is made of its JSON strings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub span: Option<Span>,
     /// Its role (`install-deps`, `build`, `test`, `system-packages`, …).
     pub role: String,
     /// The rule.
@@ -167,12 +174,141 @@ pub struct OwnedPath {
 }
 
 /// Why the file stays as it is.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Gate {
     /// The rule.
     pub rule: String,
-    /// Why, in one line.
-    pub reason: String,
+    /// Why, in one line, without the location (see [`Gate::text`]).
+    pub message: String,
+    /// The instruction it concerns, when it concerns one.
+    pub at: Option<Location>,
+}
+
+/// An instruction a gate or a warning concerns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    /// 1-based line of the instruction.
+    pub line: usize,
+    /// Its bytes in the input.
+    pub span: Span,
+    /// The text people read starts with `line N:` (a message about one
+    /// instruction among many); otherwise the message names the instruction
+    /// in words (the start command, the base image) and the line is for
+    /// editors only.
+    #[serde(skip)]
+    pub cited: bool,
+}
+
+impl Location {
+    /// Instruction `item` of `df`, cited as `line N:`; `None` when `item` is not one.
+    pub(crate) fn of(df: &Dockerfile, item: usize) -> Option<Location> {
+        df.instruction_at(item).map(|i| Location {
+            line: i.start_line,
+            span: i.span.clone(),
+            cited: true,
+        })
+    }
+
+    /// Instruction `item` of `df`, which the message names in words.
+    pub(crate) fn near(df: &Dockerfile, item: usize) -> Option<Location> {
+        Location::of(df, item).map(|l| Location { cited: false, ..l })
+    }
+}
+
+/// `line N: message`, or the message alone.
+fn located(at: Option<&Location>, message: &str) -> String {
+    match at {
+        Some(l) if l.cited => format!("line {}: {message}", l.line),
+        _ => message.to_string(),
+    }
+}
+
+impl std::fmt::Display for Gate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+impl Gate {
+    /// The reason as people read it: `line N: message` when it concerns an instruction.
+    pub fn text(&self) -> String {
+        located(self.at.as_ref(), &self.message)
+    }
+}
+
+/// The JSON report keeps `reason` as it always was (the located text) and
+/// adds the message, line and span.
+impl Serialize for Gate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Gate", 5)?;
+        st.serialize_field("rule", &self.rule)?;
+        st.serialize_field("reason", &self.text())?;
+        st.serialize_field("message", &self.message)?;
+        if let Some(at) = &self.at {
+            st.serialize_field("line", &at.line)?;
+            st.serialize_field("span", &at.span)?;
+        } else {
+            st.skip_field("line")?;
+            st.skip_field("span")?;
+        }
+        st.end()
+    }
+}
+
+/// Something the user should know about a rewrite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// The rule behind it.
+    pub rule: String,
+    /// What, without the location (see [`Warning::text`]).
+    pub message: String,
+    /// The instruction it concerns, when it concerns one.
+    pub at: Option<Location>,
+}
+
+impl Warning {
+    /// A warning about the whole file.
+    pub(crate) fn new(rule: &str, message: impl Into<String>) -> Warning {
+        Warning {
+            rule: rule.into(),
+            message: message.into(),
+            at: None,
+        }
+    }
+
+    /// A warning about instruction `item`.
+    pub(crate) fn at(
+        df: &Dockerfile,
+        item: usize,
+        rule: &str,
+        message: impl Into<String>,
+    ) -> Warning {
+        Warning {
+            rule: rule.into(),
+            message: message.into(),
+            at: Location::of(df, item),
+        }
+    }
+
+    /// The warning as people read it: `line N: message` when it concerns an instruction.
+    pub fn text(&self) -> String {
+        located(self.at.as_ref(), &self.message)
+    }
+}
+
+/// In the JSON report a warning stays the string it always was; the
+/// analysis ([`crate::analysis`]) gives its rule and span.
+impl Serialize for Warning {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text())
+    }
 }
 
 /// The result of planning.
@@ -214,7 +350,7 @@ pub struct Rewrite {
     /// Who the runtime runs as, and why.
     pub user: RuntimeUser,
     /// Warnings for the user.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// The new Dockerfile.
     #[serde(skip)]
     pub text: String,
@@ -321,7 +457,7 @@ pub(crate) struct Closure {
     /// Node: the start command only serves files, but nginx does not take
     /// its place; the sentence saying why (also among the warnings).
     pub nginx_refused: Option<String>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 impl Closure {

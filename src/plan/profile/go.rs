@@ -6,6 +6,7 @@ use crate::plan::entry::Entry;
 use crate::plan::facts::{gate, list, path_matches, produced, resolve_program};
 use crate::plan::rule_ids as ids;
 use crate::plan::steps::StepInfo;
+use crate::plan::types::Warning;
 use crate::plan::types::{Closure, CopySpec, Gate};
 use crate::rules::{AppKind, Role};
 
@@ -189,16 +190,19 @@ fn go(
     if let Some(module) = cgo_module
         && !c.static_binary
     {
-        c.warnings.push(format!(
-            "go.mod requires {module}, which needs cgo: the binary links the C library"
+        c.warnings.push(Warning::new(
+            ids::go::BUILD,
+            format!("go.mod requires {module}, which needs cgo: the binary links the C library"),
         ));
     }
     if sources.iter().any(|s| s.contains("import \"C\""))
         || (cgo_module.is_some() && !c.static_binary)
     {
         if c.static_binary {
-            c.warnings
-                .push("sources import \"C\" but CGO_ENABLED=0: the build itself decides".into());
+            c.warnings.push(Warning::new(
+                ids::go::BUILD,
+                "sources import \"C\" but CGO_ENABLED=0: the build itself decides",
+            ));
         }
         c.app_kind = Some(AppKind::DynamicBinary);
         c.static_binary = false;

@@ -6,6 +6,7 @@ use crate::plan::entry::Entry;
 use crate::plan::facts::{gate, list, path_matches, produced};
 use crate::plan::rule_ids as ids;
 use crate::plan::steps::StepInfo;
+use crate::plan::types::Warning;
 use crate::plan::types::{Closure, CopySpec, Gate};
 use crate::rules::{AppKind, Role};
 
@@ -113,7 +114,10 @@ fn java(
     }
     // Files the app may read relative to its working directory.
     if ctx.is_none() {
-        c.warnings.push("without the build context, files the app reads from its working directory cannot be ruled out; only the jar is copied".into());
+        c.warnings.push(Warning::new(
+            ids::core::NO_CONTEXT,
+            "without the build context, files the app reads from its working directory cannot be ruled out; only the jar is copied",
+        ));
     }
     Ok(())
 }

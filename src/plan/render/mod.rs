@@ -24,10 +24,10 @@ pub(super) use lines::Out;
 use super::base::Chosen;
 use super::entry::Entry;
 use super::steps::{CmdKind, StepInfo, StepKind};
-use super::types::Closure;
 use super::types::{
     Addition, CommandDecision, Decision, Options, Placement, Rewrite, StageSummary, first_line,
 };
+use super::types::{Closure, Location, Warning};
 use crate::emit::{Edit, apply};
 use crate::model::{Context, Model};
 use crate::plan::rule_ids as ids;
@@ -186,7 +186,7 @@ struct Writer<'a> {
     out: Out,
     decisions: BTreeMap<usize, Decision>,
     additions: Vec<Addition>,
-    warnings: Vec<String>,
+    warnings: Vec<Warning>,
     /// The comments and blank lines that travel with each step, by item.
     unit_of: BTreeMap<usize, Unit>,
 }
@@ -209,6 +209,7 @@ impl Writer<'_> {
                         .iter()
                         .map(|c| CommandDecision {
                             text: c.text.clone(),
+                            span: c.span.clone(),
                             role: explain::command_role(&c.kind),
                             rule: c.rule.clone(),
                             reason: c.why.clone(),
@@ -220,6 +221,7 @@ impl Writer<'_> {
                 item,
                 Decision {
                     line: i.start_line,
+                    span: i.span.clone(),
                     text: first_line(df, i),
                     placement,
                     rule: rule.to_string(),
@@ -299,14 +301,23 @@ pub(crate) fn render(input: &Input) -> Rewrite {
     for info in infos {
         if let Some(Body::Arg { decls }) = df.instruction_at(info.item).map(|i| &i.body) {
             for d in decls.iter().filter(|d| is_secret(&d.name.value)) {
-                warnings.push(format!(
-                    "ARG {} stays out of the runtime, but build arguments used by RUN remain visible in the build stages' layers and history; a secret mount (RUN --mount=type=secret) keeps it out of them",
-                    d.name.value
-                ));
+                warnings.push(Warning {
+                    at: Location::near(df, info.item),
+                    ..Warning::new(
+                        ids::core::ENV_SECRET,
+                        format!(
+                            "ARG {} stays out of the runtime, but build arguments used by RUN remain visible in the build stages' layers and history; a secret mount (RUN --mount=type=secret) keeps it out of them",
+                            d.name.value
+                        ),
+                    )
+                });
             }
         }
     }
-    warnings.extend(chosen.notes.iter().cloned());
+    warnings.extend(chosen.notes.iter().map(|n| Warning {
+        at: Location::near(df, stage.from_item),
+        ..Warning::new(ids::core::BASE_CHOICE, n.clone())
+    }));
 
     let l = layout(input, from, &mut warnings);
 
@@ -347,7 +358,7 @@ pub(crate) fn render(input: &Input) -> Rewrite {
 }
 
 /// Where each step goes, and the stages' names.
-fn layout(input: &Input, from: &crate::syntax::Instruction, warnings: &mut Vec<String>) -> Layout {
+fn layout(input: &Input, from: &crate::syntax::Instruction, warnings: &mut Vec<Warning>) -> Layout {
     let Input { df, infos, ctx, .. } = *input;
     let closure = input.closure;
     let chosen = input.chosen;
@@ -394,13 +405,17 @@ fn layout(input: &Input, from: &crate::syntax::Instruction, warnings: &mut Vec<S
         && let Some(late) = infos.iter().position(is_install)
         && late > first_sources
     {
-        warnings.push(format!(
-            "line {}: dependencies are installed after the sources are copied, so any source change reinstalls them; {}",
-            df.instruction_at(infos[late].item).map_or(0, |i| i.start_line),
-            match &not_moved {
-                Some(why) => format!("the install was not moved before them: {why}"),
-                None => "copy the manifests first to get a cached dependency layer".to_string(),
-            }
+        warnings.push(Warning::at(
+            df,
+            infos[late].item,
+            ids::core::MANIFESTS_FIRST,
+            format!(
+                "dependencies are installed after the sources are copied, so any source change reinstalls them; {}",
+                match &not_moved {
+                    Some(why) => format!("the install was not moved before them: {why}"),
+                    None => "copy the manifests first to get a cached dependency layer".to_string(),
+                }
+            ),
         ));
     }
     let mut l = Layout {

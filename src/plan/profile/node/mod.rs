@@ -6,9 +6,10 @@ pub(crate) mod static_site;
 
 use crate::model::{Context, join_path};
 use crate::plan::entry::Entry;
-use crate::plan::facts::{gate, line_of, sources_outside};
+use crate::plan::facts::{gate, gate_at, line_of, sources_outside};
 use crate::plan::rule_ids as ids;
 use crate::plan::steps::{CmdInfo, CmdKind, StepInfo};
+use crate::plan::types::Warning;
 use crate::plan::types::{Closure, CopySpec, Gate, PruneStep, StaticSite};
 use crate::rules::{AppKind, Role, Rules};
 use crate::syntax::{Dockerfile, Keyword};
@@ -101,7 +102,11 @@ fn node(
         }
         Ok(None) => {}
     }
-    c.warnings.extend(c.nginx_refused.clone());
+    c.warnings.extend(
+        c.nginx_refused
+            .clone()
+            .map(|w| Warning::new(ids::core::STATIC_SITE, w)),
+    );
     c.app_kind = Some(AppKind::NodeApp);
     let installs: Vec<(&StepInfo, &CmdInfo)> = infos
         .iter()
@@ -123,11 +128,13 @@ fn node(
             "the app lives in /, so what belongs to it cannot be told apart from the image",
         ));
     }
-    if let Some((line, dest)) = sources_outside(df, infos, &app) {
-        return Err(gate(
+    if let Some((item, dest)) = sources_outside(df, infos, &app) {
+        return Err(gate_at(
+            df,
+            item,
             ids::node::RT_APP,
             format!(
-                "line {line}: sources are copied to {dest}, outside {app} where the app starts; the runtime takes that directory alone"
+                "sources are copied to {dest}, outside {app} where the app starts; the runtime takes that directory alone"
             ),
         ));
     }
@@ -153,7 +160,10 @@ fn node(
         .iter()
         .any(|l| ctx.has(l))
     {
-        c.warnings.push("no lockfile in the build context: dependency versions are resolved at every build, as in the original".into());
+        c.warnings.push(Warning::new(
+            ids::node::INSTALL,
+            "no lockfile in the build context: dependency versions are resolved at every build, as in the original",
+        ));
     }
     if let Some(prog) = entry.program()
         && rules.match_launcher(prog, &entry.argv[1..]).is_some()
@@ -255,9 +265,10 @@ fn node(
             .unwrap_or_else(|| "npm".into());
         match prune_blocker(ctx, entry) {
             Prune::Nothing => {}
-            Prune::Keep(why) => c
-                .warnings
-                .push(format!("dev dependencies stay in the runtime: {why}")),
+            Prune::Keep(why) => c.warnings.push(Warning::new(
+                ids::node::PRUNE_PROD,
+                format!("dev dependencies stay in the runtime: {why}"),
+            )),
             Prune::Yes => {
                 let cmd = match manager.as_str() {
                     "npm" => Some("npm prune --omit=dev"),
@@ -272,8 +283,11 @@ fn node(
                             reason: "removes devDependencies after the build; nothing the app runs needs them".into(),
                         });
                     }
-                    None => c.warnings.push(format!(
-                        "dev dependencies stay in the runtime: `{manager}` has no prune command that keeps the lockfile's versions"
+                    None => c.warnings.push(Warning::new(
+                        ids::node::PRUNE_PROD,
+                        format!(
+                            "dev dependencies stay in the runtime: `{manager}` has no prune command that keeps the lockfile's versions"
+                        ),
                     )),
                 }
             }

@@ -6,7 +6,9 @@ mod uv;
 
 use crate::model::Context;
 use crate::plan::entry::Entry;
-use crate::plan::facts::{gate, line_of, push_copy, runs_as_non_root, sources_outside};
+use crate::plan::facts::{
+    gate, gate_at, gate_near, line_of, push_copy, runs_as_non_root, sources_outside,
+};
 use crate::plan::rule_ids as ids;
 use crate::plan::steps::{CmdInfo, StepInfo, StepKind};
 use crate::plan::types::{Closure, CopySpec, Gate, Venv};
@@ -31,11 +33,13 @@ fn python(
             "the app lives in /, so what belongs to it cannot be told apart from the image",
         ));
     }
-    if let Some((line, dest)) = sources_outside(df, infos, &app) {
-        return Err(gate(
+    if let Some((item, dest)) = sources_outside(df, infos, &app) {
+        return Err(gate_at(
+            df,
+            item,
             ids::python::RT_APP,
             format!(
-                "line {line}: sources are copied to {dest}, outside {app} where the app starts; the runtime takes that directory alone"
+                "sources are copied to {dest}, outside {app} where the app starts; the runtime takes that directory alone"
             ),
         ));
     }
@@ -74,20 +78,22 @@ fn python(
                         .iter()
                         .find(|k| info.env.contains_key(**k) || cmd.assignments.contains_key(**k))
                     {
-                        return Err(gate(
+                        return Err(gate_at(
+                            df,
+                            info.item,
                             ids::python::RT_SITE_PACKAGES,
                             format!(
-                                "line {}: {k} makes pip put packages where moving them is not supported yet",
-                                line_of(df, info.item)
+                                "{k} makes pip put packages where moving them is not supported yet"
                             ),
                         ));
                     }
                     if runs_as_non_root(info) {
-                        return Err(gate(
+                        return Err(gate_at(
+                            df,
+                            info.item,
                             ids::python::RT_SITE_PACKAGES,
                             format!(
-                                "line {}: pip runs as a non-root user, so where its packages land depends on that user's rights; moving them is not supported yet",
-                                line_of(df, info.item)
+                                "pip runs as a non-root user, so where its packages land depends on that user's rights; moving them is not supported yet"
                             ),
                         ));
                     }
@@ -110,11 +116,12 @@ fn python(
                                 && !a.starts_with("--")
                     });
                     if let Some(flag) = bad {
-                        return Err(gate(
+                        return Err(gate_at(
+                            df,
+                            info.item,
                             ids::python::RT_SITE_PACKAGES,
                             format!(
-                                "line {}: `pip install {flag}` puts packages where moving them is not supported yet",
-                                line_of(df, info.item)
+                                "`pip install {flag}` puts packages where moving them is not supported yet"
                             ),
                         ));
                     }
@@ -129,11 +136,12 @@ fn python(
                     };
                     project_tool_step(df, info, &app, rule, tool)?;
                     if tool == "pipenv" && info.env.contains_key("PIPENV_IGNORE_VIRTUALENVS") {
-                        return Err(gate(
+                        return Err(gate_at(
+                            df,
+                            info.item,
                             rule,
                             format!(
-                                "line {}: PIPENV_IGNORE_VIRTUALENVS makes pipenv create an environment of its own, where moving it is not supported yet",
-                                line_of(df, info.item)
+                                "PIPENV_IGNORE_VIRTUALENVS makes pipenv create an environment of its own, where moving it is not supported yet"
                             ),
                         ));
                     }
@@ -172,11 +180,12 @@ fn python(
                 }
                 // The project managers' other installs.
                 r @ (ids::python::UV_VENV | ids::python::UV_PIP_INSTALL) => {
-                    return Err(gate(
+                    return Err(gate_at(
+                        df,
+                        info.item,
                         r,
                         format!(
-                            "line {}: `{}` installs through its own tool (a project environment, or the system interpreter beside the tool); moving that is not supported yet",
-                            line_of(df, info.item),
+                            "`{}` installs through its own tool (a project environment, or the system interpreter beside the tool); moving that is not supported yet",
                             cmd.text
                         ),
                     ));
@@ -195,7 +204,9 @@ fn python(
     if let (Some(&env), Some(&inst)) = (project_envs.first(), installs.first()) {
         // Two environments on PATH: which one wins depends on the order of
         // the ENV lines, which the runtime stage does not repeat as is.
-        return Err(gate(
+        return Err(gate_near(
+            df,
+            infos[env].item,
             ids::python::RT_VENV,
             format!(
                 "lines {} and {}: a project environment of its own and packages installed with pip or into a venv; which comes first on PATH cannot be kept",
@@ -218,11 +229,12 @@ fn python(
                 })
                 && info.env.get("VIRTUAL_ENV") != Some(&v)
             {
-                return Err(gate(
+                return Err(gate_at(
+                    df,
+                    info.item,
                     ids::python::RT_VENV,
                     format!(
-                        "line {}: {tool} installs into the venv {v} only when VIRTUAL_ENV names it, and it does not",
-                        line_of(df, info.item)
+                        "{tool} installs into the venv {v} only when VIRTUAL_ENV names it, and it does not"
                     ),
                 ));
             }
@@ -236,11 +248,12 @@ fn python(
                 // re-create it.
                 let after_tools = tools.last().map_or(0, |t| t + 1);
                 if first < after_tools {
-                    return Err(gate(
+                    return Err(gate_at(
+                        df,
+                        infos[first].item,
                         ids::python::RT_VENV,
                         format!(
-                            "line {}: the app's packages are installed before (or in the same step as) the project manager itself, so they cannot be put in a venv of their own",
-                            line_of(df, infos[first].item)
+                            "the app's packages are installed before (or in the same step as) the project manager itself, so they cannot be put in a venv of their own"
                         ),
                     ));
                 }
@@ -315,7 +328,6 @@ fn manages_own_venv(
     ctx: Option<&Context>,
 ) -> Result<bool, Gate> {
     let info = &infos[n];
-    let line = line_of(df, info.item);
     let env = |k: &str| cmd.assignments.get(k).or_else(|| info.env.get(k)).cloned();
     // `poetry config KEY VALUE` in this step or an earlier one.
     let config = |key: &str| -> Option<String> {
@@ -342,9 +354,11 @@ fn manages_own_venv(
         } else if no.contains(&v.as_str()) {
             Ok(false)
         } else {
-            Err(gate(
+            Err(gate_at(
+                df,
+                info.item,
                 ids::python::RT_VENV,
-                format!("line {line}: {name}=`{v}` cannot be read as on or off"),
+                format!("{name}=`{v}` cannot be read as on or off"),
             ))
         }
     };
@@ -375,11 +389,11 @@ fn manages_own_venv(
         };
     if let Some(text) = ctx.and_then(|c| c.text("poetry.toml")) {
         if text.contains("in-project") || text.contains("create") || text.contains("path") {
-            return Err(gate(
+            return Err(gate_at(
+                df,
+                info.item,
                 ids::python::RT_VENV,
-                format!(
-                    "line {line}: the project's poetry.toml sets where poetry keeps its environment; reading it is not supported yet"
-                ),
+                "the project's poetry.toml sets where poetry keeps its environment; reading it is not supported yet",
             ));
         }
     }
@@ -397,21 +411,23 @@ fn project_tool_step(
     tool: &str,
 ) -> Result<(), Gate> {
     if info.workdir != app {
-        return Err(gate(
+        return Err(gate_at(
+            df,
+            info.item,
             rule,
             format!(
-                "line {}: {tool} runs in {} but the app starts in {app}",
-                line_of(df, info.item),
+                "{tool} runs in {} but the app starts in {app}",
                 info.workdir
             ),
         ));
     }
     if runs_as_non_root(info) {
-        return Err(gate(
+        return Err(gate_at(
+            df,
+            info.item,
             rule,
             format!(
-                "line {}: {tool} runs as a non-root user, so who owns its environment depends on that user; moving it is not supported yet",
-                line_of(df, info.item)
+                "{tool} runs as a non-root user, so who owns its environment depends on that user; moving it is not supported yet"
             ),
         ));
     }

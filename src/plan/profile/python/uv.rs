@@ -3,7 +3,7 @@
 //! the builder's version).
 
 use crate::model::{Context, join_path};
-use crate::plan::facts::{gate, line_of};
+use crate::plan::facts::gate_at;
 use crate::plan::steps::{CmdInfo, StepInfo, StepKind};
 use crate::plan::types::Gate;
 use crate::syntax::{Body, Dockerfile};
@@ -19,8 +19,7 @@ pub(super) fn uv_project_env(
     ctx: Option<&Context>,
     builder: &str,
 ) -> Result<(String, String), Gate> {
-    let line = line_of(df, info.item);
-    let fail = |why: String| Err(gate(&cmd.rule, format!("line {line}: {why}")));
+    let fail = |why: String| Err(gate_at(df, info.item, &cmd.rule, why));
     let env = |k: &str| info.env.get(k).or_else(|| cmd.assignments.get(k));
     if let Some(flag) = cmd.args.iter().flatten().find(|a| {
         // -p, -p3.13, -p=3.13, --python…, --python-preference…
