@@ -1,9 +1,15 @@
 //! dfsplit: turn a single-stage Dockerfile into a multi-stage one.
 //!
 //! A pure library core (`syntax` → `model` → `plan` → `emit`, with `rules`
-//! holding the language profiles); the `dfsplit` binary is a thin front end.
+//! holding the language profiles), answered through one call,
+//! [`analyze`], whose [`Analysis`] `report` turns into text and JSON; the
+//! `dfsplit` binary is a thin front end.
+pub mod analysis;
 pub mod emit;
 pub mod model;
 pub mod plan;
+pub mod report;
 pub mod rules;
 pub mod syntax;
+
+pub use analysis::{Analysis, analyze};

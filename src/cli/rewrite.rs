@@ -1,13 +1,15 @@
 //! `dfsplit rewrite` and `dfsplit explain`: plan a multi-stage rewrite and
 //! print it, its diff, its JSON report or its explanation.
 
-use super::{Input, Outcome, read_input, report};
+use super::{Input, Outcome, read_input};
 use anyhow::{Context as _, Result};
 use clap::ValueEnum;
+use dfsplit::analysis::{self, Analysis, rule};
 use dfsplit::model::Context;
-use dfsplit::plan::{self, BaseChoice, Options, Outcome as Plan, Placement, UserPolicy};
+use dfsplit::plan::{BaseChoice, Options, Outcome as Plan, UserPolicy};
+use dfsplit::report;
 use dfsplit::rules::Rules;
-use dfsplit::syntax::{self, Dockerfile, Severity};
+use dfsplit::syntax::{self, Dockerfile};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -127,15 +129,23 @@ pub(super) struct Loaded {
     pub opts: Options,
 }
 
+/// An input analysed: what `rewrite`, `explain`, `graph` and `verify` print.
 pub(super) struct Planned {
     pub input: Input,
     pub df: Dockerfile,
     pub plan: Plan,
+    pub analysis: Analysis,
+    pub loaded: LoadedRest,
+}
+
+/// What planning took, for a command that goes on from the analysis (graph).
+pub(super) struct LoadedRest {
+    pub rules: Rules,
+    pub ctx: Option<Context>,
 }
 
 /// Reads and parses the input, loads the rules and the build context and
-/// reads the options; prints parse problems. `None` when the input is bad
-/// (exit 2).
+/// reads the options. `None` when the input is not text (exit 2).
 pub(super) fn load_file(args: &PlanArgs) -> Result<Option<Loaded>> {
     let input = read_input(&args.file)?;
     let df = match syntax::parse_bytes(&input.bytes) {
@@ -145,14 +155,6 @@ pub(super) fn load_file(args: &PlanArgs) -> Result<Option<Loaded>> {
             return Ok(None);
         }
     };
-    if report(&input.name, &df)
-        || df
-            .diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Invalid)
-    {
-        return Ok(None);
-    }
     let rules = Rules::load(args.rules.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
     let ctx = context_for(args, &input)?;
     let opts = Options {
@@ -181,22 +183,35 @@ pub(super) fn load_file(args: &PlanArgs) -> Result<Option<Loaded>> {
     }))
 }
 
-/// Reads, parses and plans; prints problems. `None` when the input is bad (exit 2).
+/// Reads and analyses the input; prints the file's syntax problems (and why
+/// it cannot be planned). `None` when the input is bad (exit 2).
 pub(super) fn plan_file(args: &PlanArgs) -> Result<Option<Planned>> {
     let Some(l) = load_file(args)? else {
         return Ok(None);
     };
-    match plan::plan(&l.df, l.ctx.as_ref(), &l.rules, &l.opts) {
-        Ok(plan) => Ok(Some(Planned {
-            input: l.input,
-            df: l.df,
-            plan,
-        })),
-        Err(e) => {
-            eprintln!("{}: error: {e}", l.input.name);
-            Ok(None)
-        }
+    let analysis = analysis::analyze_parsed(&l.df, l.ctx.as_ref(), &l.rules, &l.opts);
+    let mut err = std::io::stderr().lock();
+    for d in analysis.diagnostics.iter().filter(|d| {
+        matches!(
+            d.rule.as_str(),
+            rule::SYNTAX_ERROR | rule::BUILD_REJECTS | rule::SYNTAX_WARNING
+        )
+    }) {
+        writeln!(err, "{}", report::diagnostic_line(&l.input.name, d))?;
     }
+    let Some(plan) = analysis.outcome.clone() else {
+        return Ok(None);
+    };
+    Ok(Some(Planned {
+        input: l.input,
+        df: l.df,
+        plan,
+        analysis,
+        loaded: LoadedRest {
+            rules: l.rules,
+            ctx: l.ctx,
+        },
+    }))
 }
 
 /// The build context: `--context`, else the Dockerfile's folder; none for stdin.
@@ -217,19 +232,23 @@ fn context_for(args: &PlanArgs, input: &Input) -> Result<Option<Context>> {
 
 pub fn rewrite(args: RewriteArgs) -> Result<Outcome> {
     let Some(Planned {
-        input, df, plan, ..
+        input,
+        df,
+        plan,
+        analysis,
+        ..
     }) = plan_file(&args.plan)?
     else {
         return Ok(Outcome::Failed);
     };
     let mut err = std::io::stderr().lock();
     let mut out = std::io::stdout().lock();
-    let (changed, new_text) = match &plan {
+    let (changed, new_text) = (analysis.changed(), &analysis.output);
+    match &plan {
         Plan::Unchanged { gate, .. } => {
             if !args.quiet {
                 writeln!(err, "{}: unchanged: {} [{}]", input.name, gate, gate.rule)?;
             }
-            (false, df.source.clone())
         }
         Plan::Rewrite(r) => {
             if !args.quiet {
@@ -237,27 +256,20 @@ pub fn rewrite(args: RewriteArgs) -> Result<Outcome> {
                     writeln!(err, "{}: warning: {w}", input.name)?;
                 }
             }
-            (r.text != df.source, r.text.clone())
         }
-    };
+    }
     if args.format == RewriteFormat::Json {
-        let value = serde_json::json!({
-            "file": input.name,
-            "changed": changed,
-            "plan": plan,
-            "dockerfile": new_text,
-        });
-        serde_json::to_writer_pretty(&mut out, &value)?;
+        serde_json::to_writer_pretty(&mut out, &report::rewrite_json(&input.name, &analysis))?;
         writeln!(out)?;
     } else if args.diff {
-        out.write_all(dfsplit::emit::unified_diff(&input.name, &df.source, &new_text).as_bytes())?;
+        out.write_all(dfsplit::emit::unified_diff(&input.name, &df.source, new_text).as_bytes())?;
     } else if args.write {
         if changed {
             let path = input
                 .path
                 .as_ref()
                 .context("--write needs a file, not standard input")?;
-            std::fs::write(path, &new_text)
+            std::fs::write(path, new_text)
                 .with_context(|| format!("{}: cannot write", path.display()))?;
             if !args.quiet {
                 writeln!(err, "{}: rewritten", input.name)?;
@@ -273,107 +285,23 @@ pub fn rewrite(args: RewriteArgs) -> Result<Outcome> {
 }
 
 pub fn explain(args: ExplainArgs) -> Result<Outcome> {
-    let Some(Planned { input, plan, .. }) = plan_file(&args.plan)? else {
+    let Some(Planned {
+        input,
+        plan,
+        analysis,
+        ..
+    }) = plan_file(&args.plan)?
+    else {
         return Ok(Outcome::Failed);
     };
     let mut out = std::io::stdout().lock();
     if args.format == ExplainFormat::Json {
-        serde_json::to_writer_pretty(
-            &mut out,
-            &serde_json::json!({ "file": input.name, "plan": plan }),
-        )?;
+        serde_json::to_writer_pretty(&mut out, &report::explain_json(&input.name, &analysis))?;
         writeln!(out)?;
         return Ok(Outcome::Ok);
     }
-    out.write_all(explain_text(&input.name, &plan).as_bytes())?;
+    out.write_all(report::explain_text(&input.name, &plan).as_bytes())?;
     Ok(Outcome::Ok)
-}
-
-fn placement(p: Placement) -> &'static str {
-    match p {
-        Placement::Global => "global",
-        Placement::Dependencies => "dependencies",
-        Placement::Build => "build",
-        Placement::Runtime => "runtime",
-        Placement::BuildAndRuntime => "build+runtime",
-        Placement::Unchanged => "unchanged",
-    }
-}
-
-/// The plan as text for people: one block per instruction with the rule behind it.
-pub fn explain_text(name: &str, plan: &Plan) -> String {
-    use std::fmt::Write as _;
-    let mut s = String::new();
-    match plan {
-        Plan::Unchanged {
-            gate,
-            profile,
-            decisions,
-        } => {
-            let _ = writeln!(s, "{name}: unchanged");
-            if let Some(p) = profile {
-                let _ = writeln!(s, "profile: {p}");
-            }
-            let _ = writeln!(s, "why: {} [{}]", gate, gate.rule);
-            let _ = writeln!(s, "instructions: {} kept as they are", decisions.len());
-        }
-        Plan::Rewrite(r) => {
-            let stages: Vec<String> = r
-                .stages
-                .iter()
-                .map(|st| format!("{} ({})", st.name, st.base))
-                .collect();
-            let _ = writeln!(s, "{name}: rewrite with the {} profile", r.profile);
-            let _ = writeln!(s, "stages: {}", stages.join(" → "));
-            let size = r
-                .base_after_approx_mb
-                .map(|m| format!(", about {m} MB compressed"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                s,
-                "runtime base: {} → {}{size}",
-                r.base_before, r.base_after
-            );
-            let _ = writeln!(s, "  because: {}", r.base_reason);
-            let _ = writeln!(s, "runtime user: {} [{}]", r.user.name, r.user.rule);
-            let _ = writeln!(s, "  because: {}", r.user.reason);
-            for o in &r.user.owns {
-                let _ = writeln!(s, "  owns {}: {}", o.path, o.reason);
-            }
-            for n in &r.user.not_shown {
-                let _ = writeln!(s, "  not shown: {n}");
-            }
-            let _ = writeln!(s);
-            for d in &r.decisions {
-                let _ = writeln!(
-                    s,
-                    "line {:>3}  {:<13}  {}",
-                    d.line,
-                    placement(d.placement),
-                    d.text
-                );
-                let _ = writeln!(s, "           [{}] {}", d.rule, d.reason);
-                for c in &d.commands {
-                    let _ = writeln!(s, "           - `{}`: {} [{}]", c.text, c.role, c.rule);
-                }
-            }
-            if !r.additions.is_empty() {
-                let _ = writeln!(s);
-                let _ = writeln!(s, "added:");
-                for a in &r.additions {
-                    let _ = writeln!(s, "  {:<13}  {}", a.stage, a.text);
-                    let _ = writeln!(s, "                 [{}] {}", a.rule, a.reason);
-                }
-            }
-            if !r.warnings.is_empty() {
-                let _ = writeln!(s);
-                for w in &r.warnings {
-                    let _ = writeln!(s, "warning: {w}");
-                }
-            }
-        }
-    }
-    s
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -394,15 +322,15 @@ pub struct GraphArgs {
 }
 
 pub fn graph(args: GraphArgs) -> Result<Outcome> {
-    // Not planned: the graph classifies the steps itself, and the one error
-    // planning could add (a file `docker build` rejects) is the graph's too.
-    let Some(Loaded {
+    // Analysed first, so the graph is drawn only for a file the analysis
+    // accepts, with the same problems printed; the graph classifies the
+    // steps with the same code the plan does.
+    let Some(Planned {
         input,
         df,
-        rules,
-        ctx,
+        loaded: LoadedRest { rules, ctx },
         ..
-    }) = load_file(&args.plan)?
+    }) = plan_file(&args.plan)?
     else {
         return Ok(Outcome::Failed);
     };

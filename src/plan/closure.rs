@@ -152,9 +152,7 @@ fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
                     df,
                     info.item,
                     ids::core::MIXED_SETUP,
-                    format!(
-                        "one RUN both builds and changes system files or users; it cannot be split safely"
-                    ),
+                    "one RUN both builds and changes system files or users; it cannot be split safely",
                 ));
             }
             if runs_as_non_root(info) {

@@ -131,7 +131,7 @@ pub(crate) fn sources_outside(
         }
         let abs = join_path(&i.workdir, &dest);
         let inside = abs.trim_end_matches('/') == app || abs.starts_with(&format!("{app}/"));
-        (!inside).then(|| (i.item, abs))
+        (!inside).then_some((i.item, abs))
     })
 }
 

@@ -92,9 +92,7 @@ fn python(
                             df,
                             info.item,
                             ids::python::RT_SITE_PACKAGES,
-                            format!(
-                                "pip runs as a non-root user, so where its packages land depends on that user's rights; moving them is not supported yet"
-                            ),
+                            "pip runs as a non-root user, so where its packages land depends on that user's rights; moving them is not supported yet",
                         ));
                     }
                     let bad = cmd.args.iter().flatten().find(|a| {
@@ -140,9 +138,7 @@ fn python(
                             df,
                             info.item,
                             rule,
-                            format!(
-                                "PIPENV_IGNORE_VIRTUALENVS makes pipenv create an environment of its own, where moving it is not supported yet"
-                            ),
+                            "PIPENV_IGNORE_VIRTUALENVS makes pipenv create an environment of its own, where moving it is not supported yet",
                         ));
                     }
                     if manages_own_venv(df, infos, n, cmd, tool, ctx)? {
@@ -252,9 +248,7 @@ fn python(
                         df,
                         infos[first].item,
                         ids::python::RT_VENV,
-                        format!(
-                            "the app's packages are installed before (or in the same step as) the project manager itself, so they cannot be put in a venv of their own"
-                        ),
+                        "the app's packages are installed before (or in the same step as) the project manager itself, so they cannot be put in a venv of their own",
                     ));
                 }
                 let at = infos[after_tools..=first]
