@@ -3,6 +3,7 @@
 //! A pure library core (`syntax` → `model` → `plan` → `emit`, with `rules`
 //! holding the language profiles); the `dfsplit` binary is a thin front end.
 pub mod emit;
+pub mod host;
 pub mod model;
 pub mod plan;
 pub mod rules;

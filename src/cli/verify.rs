@@ -1054,7 +1054,10 @@ fn cache_check(
     let ctx = match super::context::collect(context_dir) {
         Ok(c) => c,
         Err(e) => {
-            rep.skipped = Some(format!("cannot read the context: {e:#}"));
+            rep.skipped = Some(format!(
+                "cannot read the context: {:#}",
+                anyhow::Error::from(e)
+            ));
             return rep;
         }
     };
