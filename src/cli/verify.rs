@@ -29,6 +29,7 @@ use super::rewrite::{PlanArgs, Planned, plan_file};
 use anyhow::{Context as _, Result};
 use clap::ValueEnum;
 use config::{Base, Diff, Source};
+use dfsplit::model::Model;
 use dfsplit::plan::{Outcome as Plan, Placement, Rewrite};
 use dfsplit::syntax::{self, Body, Dockerfile, Keyword};
 use docker::Docker;
@@ -943,18 +944,10 @@ fn stop_report(sm: &mut SmokeReport, grace: u64) -> (StopReport, Option<String>)
 }
 
 /// The FROM image of the final stage, following `FROM <stage>` to the image
-/// that stage chain starts from.
+/// that stage chain starts from (the model's [`Model::root_base`]).
 fn final_base(df: &Dockerfile) -> Option<String> {
-    let model = dfsplit::model::Model::build(df).ok()?;
-    let mut stage = model.final_stage();
-    // Parents are earlier stages, so this ends; the bound is for safety.
-    for _ in 0..model.stages.len() {
-        match stage.parent {
-            Some(p) => stage = &model.stages[p],
-            None => return Some(stage.base.resolved.clone()),
-        }
-    }
-    None
+    let model = Model::build(df).ok()?;
+    Some(model.root_base(model.final_stage()).resolved.clone())
 }
 
 /// `.Size` of a base image in the engine's store (`scratch`: 0).
@@ -1488,32 +1481,6 @@ mod tests {
             "node-ts_app-ab12"
         );
         assert_eq!(image_name(Path::new("/"), "ab12"), "app-ab12");
-    }
-
-    #[test]
-    fn final_base_follows_stage_chains() {
-        let df = syntax::parse("FROM node:20\nWORKDIR /app\nCMD [\"npm\", \"start\"]\n");
-        assert_eq!(final_base(&df).as_deref(), Some("node:20"));
-        // The rewrite's runtime stage is its last; a global ARG is resolved.
-        let df = syntax::parse(
-            "ARG TAG=1.23\nFROM golang:${TAG} AS dependencies\nFROM dependencies AS build\n\
-             FROM gcr.io/distroless/static-debian12:nonroot AS runtime\nCOPY --from=build /a /a\n",
-        );
-        assert_eq!(
-            final_base(&df).as_deref(),
-            Some("gcr.io/distroless/static-debian12:nonroot")
-        );
-        // A final stage built FROM an earlier stage has that stage's base.
-        let df = syntax::parse(
-            "FROM maven:3-eclipse-temurin-17 AS base\nFROM base AS build\nRUN mvn package\n\
-             FROM build\nCMD [\"java\", \"-jar\", \"app.jar\"]\n",
-        );
-        assert_eq!(
-            final_base(&df).as_deref(),
-            Some("maven:3-eclipse-temurin-17")
-        );
-        let df = syntax::parse("FROM scratch\nCOPY app /app\n");
-        assert_eq!(final_base(&df).as_deref(), Some("scratch"));
     }
 
     #[test]
