@@ -6,10 +6,12 @@
 //! `dfsplit` binary is a thin front end.
 pub mod analysis;
 pub mod emit;
+pub mod host;
 pub mod model;
 pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod syntax;
+pub mod verify;
 
 pub use analysis::{Analysis, analyze};

@@ -2,7 +2,7 @@
 //! exit codes. Exit 0 when the command did its job, 1 only where a command
 //! documents it (e.g. `rewrite --check`), 2 for bad usage or input.
 
-mod context;
+use dfsplit::host::context;
 mod parse;
 mod rewrite;
 mod verify;

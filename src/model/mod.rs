@@ -321,6 +321,17 @@ impl Model {
         // `build` guarantees at least one stage.
         &self.stages[self.stages.len() - 1]
     }
+
+    /// The image a stage's chain starts from: its own base, or, for a stage
+    /// built `FROM <stage>`, that stage's (followed to the first one on an image).
+    pub fn root_base<'a>(&'a self, stage: &'a Stage) -> &'a ImageRef {
+        let mut stage = stage;
+        // `build` only links a stage to an earlier one, so this ends.
+        while let Some(p) = stage.parent {
+            stage = &self.stages[p];
+        }
+        &stage.base
+    }
 }
 
 fn resolved_globals(
@@ -342,6 +353,42 @@ pub fn instruction<'a>(df: &'a Dockerfile, step: &Step) -> Option<&'a Instructio
 mod tests {
     use super::*;
     use crate::syntax::parse;
+
+    /// The image the final stage's chain starts from.
+    fn final_root(text: &str) -> String {
+        let m = Model::build(&parse(text)).unwrap();
+        m.root_base(m.final_stage()).resolved.clone()
+    }
+
+    #[test]
+    fn root_base_follows_stage_chains() {
+        assert_eq!(
+            final_root("FROM node:20\nWORKDIR /app\nCMD [\"npm\", \"start\"]\n"),
+            "node:20"
+        );
+        // The rewrite's runtime stage is its last; a global ARG is resolved.
+        assert_eq!(
+            final_root(
+                "ARG TAG=1.23\nFROM golang:${TAG} AS dependencies\nFROM dependencies AS build\n\
+                 FROM gcr.io/distroless/static-debian12:nonroot AS runtime\nCOPY --from=build /a /a\n"
+            ),
+            "gcr.io/distroless/static-debian12:nonroot"
+        );
+        // A final stage built FROM an earlier stage has that stage's base.
+        assert_eq!(
+            final_root(
+                "FROM maven:3-eclipse-temurin-17 AS base\nFROM base AS build\nRUN mvn package\n\
+                 FROM build\nCMD [\"java\", \"-jar\", \"app.jar\"]\n"
+            ),
+            "maven:3-eclipse-temurin-17"
+        );
+        assert_eq!(final_root("FROM scratch\nCOPY app /app\n"), "scratch");
+        // A global ARG naming a stage: the chain is followed after expansion.
+        assert_eq!(
+            final_root("ARG S=build\nFROM golang:1.23 AS build\nFROM $S\n"),
+            "golang:1.23"
+        );
+    }
 
     #[test]
     fn global_args_resolve_from_and_stage_scope() {

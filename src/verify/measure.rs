@@ -331,7 +331,7 @@ pub fn measure(docker: &Docker, image: &str, info: &serde_json::Value) -> Result
 
 /// `/a/b/../c` → `/a/c`.
 fn normalize(path: &str) -> String {
-    dfsplit::model::join_path("/", path)
+    crate::model::join_path("/", path)
 }
 
 #[cfg(test)]
