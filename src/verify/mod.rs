@@ -469,7 +469,7 @@ fn sources(df: &Dockerfile, r: &Rewrite) -> Vec<Source> {
     let runtime = r.stages.last().map_or("runtime", |s| s.name.as_str());
     let mut out = Vec::new();
     for d in &r.decisions {
-        let inst = df.instructions().find(|i| i.start_line == d.line);
+        let inst = df.instructions().find(|i| i.span == d.span);
         let (keyword, value) = split_keyword(&d.text);
         out.push(Source {
             keys: inst.map(|i| env_keys(i, df.escape)).unwrap_or_default(),
@@ -729,11 +729,11 @@ fn copies_after_dependencies(df: &Dockerfile, r: &Rewrite) -> Vec<Vec<String>> {
         .iter()
         .filter(|d| d.placement == Placement::Dependencies)
         .filter(|d| !split_keyword(&d.text).0.eq("FROM"))
-        .map(|d| d.line)
+        .map(|d| d.span.end)
         .max()
         .unwrap_or(0);
     df.instructions()
-        .filter(|i| i.start_line > last_dep)
+        .filter(|i| i.span.start >= last_dep)
         .filter(|i| matches!(i.keyword, Keyword::Copy | Keyword::Add))
         .filter(|i| !i.flags.iter().any(|f| f.name == "from"))
         .filter_map(|i| match &i.body {
