@@ -1,91 +1,58 @@
 //! The build context as data: which files exist (after `.dockerignore`) and
 //! the text of the manifests the analysis reads. The front end collects it.
 
+use crate::rules::pattern::any_glob;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
-/// What the analysis does with a file it knows by name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Use {
-    /// Its text is read (the front end collects it into [`Context::contents`]).
-    Read,
-    /// It only declares dependencies: a COPY of such files alone feeds the
-    /// dependency step (the `dependencies` stage).
-    Deps,
-    /// Both.
-    Both,
+/// The manifest names of the embedded rules (`detect` in `rules/*.yaml`), the
+/// one place they are listed: every profile's `manifests`, and of those the
+/// ones whose text is `read` and the ones that only declare `dependencies`.
+#[derive(Debug, Default)]
+pub struct Manifests {
+    /// Globs over file names: every manifest.
+    pub all: Vec<String>,
+    /// Globs over file names: manifests whose text the analysis reads.
+    pub read: Vec<String>,
+    /// Globs over file names: manifests that only declare dependencies.
+    pub dependencies: Vec<String>,
 }
-use Use::{Both, Deps, Read};
 
-/// The files the analysis knows by their exact name.
-const KNOWN_NAMES: &[(&str, Use)] = &[
-    // Node
-    ("package.json", Both),
-    ("package-lock.json", Both),
-    ("npm-shrinkwrap.json", Both),
-    ("yarn.lock", Both),
-    (".yarnrc.yml", Deps),
-    (".npmrc", Deps),
-    ("pnpm-lock.yaml", Both),
-    ("pnpm-workspace.yaml", Deps),
-    ("package*.json", Deps),
-    // Go
-    ("go.mod", Both),
-    ("go.sum", Both),
-    // Java
-    ("pom.xml", Both),
-    ("build.gradle", Both),
-    ("build.gradle.kts", Both),
-    ("settings.gradle", Both),
-    ("settings.gradle.kts", Both),
-    ("gradle.properties", Deps),
-    (".mvn", Deps),
-    ("mvnw", Deps),
-    ("mvnw.cmd", Deps),
-    ("gradlew", Deps),
-    ("gradlew.bat", Deps),
-    ("gradle", Deps),
-    // Python
-    ("pyproject.toml", Both),
-    ("Pipfile", Both),
-    ("Pipfile.lock", Both),
-    ("poetry.lock", Both),
-    ("uv.lock", Both),
-    (".python-version", Read),
-    ("poetry.toml", Both),
-    ("uv.toml", Both),
-    ("setup.py", Read),
-    ("setup.cfg", Read),
-    // .NET
-    ("Directory.Build.props", Both),
-    ("NuGet.config", Deps),
-    ("nuget.config", Deps),
-    // The context itself
-    (".dockerignore", Read),
-];
+/// The manifests of the embedded rules (loaded once).
+pub fn manifests() -> &'static Manifests {
+    static TABLE: OnceLock<Manifests> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        // The embedded rules are checked by the test suite; should they ever
+        // fail to load, no file is known as a manifest (nothing is read).
+        let mut m = Manifests::default();
+        let Ok(rules) = crate::rules::Rules::embedded() else {
+            return m;
+        };
+        for p in rules.profiles() {
+            m.all.extend(p.detect.manifests.iter().cloned());
+            m.read.extend(p.detect.read.iter().cloned());
+            m.dependencies.extend(p.detect.dependencies.iter().cloned());
+        }
+        m
+    })
+}
 
 /// Whether the analysis reads a file called `name` (no folder), and whether
-/// the file only declares dependencies: by its exact name, or by its form.
-/// Project files (`requirements*.txt`, .NET projects and solutions) are
-/// both; Go sources (cgo and file access), JavaScript/TypeScript sources
-/// (imports of devDependencies) and Python sources (folders the app writes
-/// to, for `--non-root`) are only read.
+/// the file only declares dependencies: manifests by the rules, the context's
+/// own `.dockerignore` (read), and sources whose text matters: Go sources (cgo
+/// and file access), JavaScript/TypeScript sources (imports of
+/// devDependencies) and Python sources (folders the app writes to, for
+/// `--non-root`) are only read.
 fn file_use(name: &str) -> (bool, bool) {
-    let exact = KNOWN_NAMES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, u)| *u);
-    let project = (name.starts_with("requirements") && name.ends_with(".txt"))
-        || [".csproj", ".fsproj", ".sln"]
-            .iter()
-            .any(|e| name.ends_with(e));
+    let m = manifests();
     let source = name.ends_with(".go")
         || name.ends_with(".py")
         || [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"]
             .iter()
             .any(|e| name.ends_with(e) && !name.ends_with(".d.ts"));
-    let read = project || source || matches!(exact, Some(Read | Both));
-    let deps = project || matches!(exact, Some(Deps | Both));
+    let read = source || name == ".dockerignore" || any_glob(&m.read, name);
+    let deps = any_glob(&m.dependencies, name);
     (read, deps)
 }
 
@@ -153,10 +120,34 @@ impl Context {
 #[cfg(test)]
 mod tests {
     use super::{is_dependency_manifest, is_manifest};
+    use crate::rules::{Rules, pattern::glob_match};
+
+    /// `read` and `dependencies` qualify a profile's own `manifests`: each of
+    /// their entries is one of them.
+    #[test]
+    fn read_and_dependency_files_are_manifests_of_their_profile() {
+        let rules = Rules::embedded().unwrap();
+        for p in rules.profiles() {
+            for name in p.detect.read.iter().chain(&p.detect.dependencies) {
+                assert!(
+                    p.detect.manifests.contains(name),
+                    "{}: `{name}` is in detect.read or detect.dependencies, not in detect.manifests",
+                    p.id
+                );
+            }
+        }
+        assert!(
+            super::manifests()
+                .all
+                .iter()
+                .any(|m| glob_match(m, "go.mod"))
+        );
+    }
 
     /// (name, is_manifest, is_dependency_manifest) as the two separate lists
     /// (`MANIFESTS` here, `steps::is_dependency_manifest`) answered before
-    /// they became one table.
+    /// they became one table, and as that table (`KNOWN_NAMES`) answered
+    /// before the names moved to the rules (`detect` in `rules/*.yaml`).
     const OLD: &[(&str, bool, bool)] = &[
         // Node
         ("package.json", true, true),
@@ -168,7 +159,10 @@ mod tests {
         (".npmrc", false, true),
         ("pnpm-lock.yaml", true, true),
         ("pnpm-workspace.yaml", false, true),
-        ("package*.json", false, true),
+        // A file literally named `package*.json` (the old table listed the
+        // pattern as a name; a COPY source with `*` is matched against the
+        // context's files instead, so the row never decided anything).
+        ("package*.json", false, false),
         // Go
         ("go.mod", true, true),
         ("go.sum", true, true),
@@ -245,7 +239,7 @@ mod tests {
     ];
 
     #[test]
-    fn one_table_answers_both_questions_as_before() {
+    fn the_rules_answer_both_questions_as_before() {
         for (name, read, deps) in OLD {
             assert_eq!(is_manifest(name), *read, "is_manifest({name:?})");
             assert_eq!(

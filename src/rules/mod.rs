@@ -361,6 +361,8 @@ impl Rules {
                 if let Some(d) = file.detect {
                     union(&mut p.detect.images, d.images);
                     union(&mut p.detect.manifests, d.manifests);
+                    union(&mut p.detect.read, d.read);
+                    union(&mut p.detect.dependencies, d.dependencies);
                     union(&mut p.detect.commands, d.commands);
                 }
                 merge_keyed(&mut p.commands, file.commands, |r| r.id.as_str());

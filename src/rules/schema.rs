@@ -152,6 +152,13 @@ pub struct Detect {
     /// Glob patterns over file names (not paths), e.g. `package.json`, `*.csproj`.
     #[serde(default)]
     pub manifests: Vec<String>,
+    /// Of `manifests`, those whose text the analysis reads.
+    #[serde(default)]
+    pub read: Vec<String>,
+    /// Of `manifests`, those that only declare dependencies (a COPY of them
+    /// alone feeds the dependencies stage).
+    #[serde(default)]
+    pub dependencies: Vec<String>,
     /// Program names (basename of argv\[0\]) typical of the profile.
     #[serde(default)]
     pub commands: Vec<String>,

@@ -4,51 +4,24 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// Files whose change is *meant* to re-run the dependency step: never touched.
+/// Files whose change is *meant* to re-run the dependency step, or that are
+/// the build's own: never touched. Manifests come from the rules
+/// (`detect.manifests`); besides them, the Dockerfiles and ignore files, the
+/// e2e harness's `e2e.toml`, and the manifests of languages without a profile.
 fn is_manifest_or_lock(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    const NAMES: &[&str] = &[
-        "package.json",
-        "package-lock.json",
-        "npm-shrinkwrap.json",
-        "yarn.lock",
-        "pnpm-lock.yaml",
-        ".npmrc",
-        ".yarnrc",
-        "go.mod",
-        "go.sum",
-        "go.work",
-        "modules.txt",
-        "pom.xml",
-        "build.gradle",
-        "build.gradle.kts",
-        "settings.gradle",
-        "settings.gradle.kts",
-        "gradle.properties",
-        "pyproject.toml",
-        "setup.py",
-        "setup.cfg",
-        "Pipfile",
-        "Pipfile.lock",
-        "poetry.lock",
-        "uv.lock",
-        "packages.lock.json",
-        "Directory.Build.props",
-        "NuGet.config",
+    const OTHERS: &[&str] = &[
+        ".dockerignore",
+        "e2e.toml",
         "Gemfile",
         "Gemfile.lock",
         "Cargo.toml",
         "Cargo.lock",
-        ".dockerignore",
-        "e2e.toml",
     ];
-    NAMES.contains(&name)
+    crate::rules::pattern::any_glob(&crate::model::context::manifests().all, name)
+        || OTHERS.contains(&name)
         || name.starts_with("Dockerfile")
         || name.ends_with(".dockerignore")
-        || name.ends_with(".csproj")
-        || name.ends_with(".fsproj")
-        || name.ends_with(".sln")
-        || (name.starts_with("requirements") && name.ends_with(".txt"))
 }
 
 const SOURCE_EXT: &[&str] = &[
@@ -196,6 +169,70 @@ mod tests {
             pick_file(&copies, &files, &|_| true).as_deref(),
             Some("content/a.txt")
         );
+    }
+
+    /// Every name the cache check's own list held before the manifest names
+    /// moved to the rules is still never touched.
+    #[test]
+    fn the_old_list_is_still_never_touched() {
+        const NAMES: &[&str] = &[
+            "package.json",
+            "package-lock.json",
+            "npm-shrinkwrap.json",
+            "yarn.lock",
+            "pnpm-lock.yaml",
+            ".npmrc",
+            ".yarnrc",
+            "go.mod",
+            "go.sum",
+            "go.work",
+            "modules.txt",
+            "pom.xml",
+            "build.gradle",
+            "build.gradle.kts",
+            "settings.gradle",
+            "settings.gradle.kts",
+            "gradle.properties",
+            "pyproject.toml",
+            "setup.py",
+            "setup.cfg",
+            "Pipfile",
+            "Pipfile.lock",
+            "poetry.lock",
+            "uv.lock",
+            "packages.lock.json",
+            "Directory.Build.props",
+            "NuGet.config",
+            "Gemfile",
+            "Gemfile.lock",
+            "Cargo.toml",
+            "Cargo.lock",
+            ".dockerignore",
+            "e2e.toml",
+        ];
+        for name in NAMES {
+            assert!(is_manifest_or_lock(name), "{name}");
+            assert!(is_manifest_or_lock(&format!("app/{name}")), "app/{name}");
+        }
+        for f in [
+            "Dockerfile",
+            "a/.dockerignore",
+            "Dockerfile.prod.dockerignore",
+            "requirements.txt",
+            "src/Api.fsproj",
+            "App.sln",
+        ] {
+            assert!(is_manifest_or_lock(f), "{f}");
+        }
+        for f in [
+            "main.go",
+            "src/index.ts",
+            "app.py",
+            "README.md",
+            "static/app.css",
+        ] {
+            assert!(!is_manifest_or_lock(f), "{f}");
+        }
     }
 
     #[test]
