@@ -531,10 +531,13 @@ impl<'r> Server<'r> {
             ),
         };
         let mut span = d.span.clone();
+        // The command under the cursor, unless it is the RUN's only one
+        // and says what the RUN says.
+        let alone = |c: &crate::plan::CommandDecision| d.commands.len() == 1 && c.rule == d.rule;
         if let Some(c) = d
             .commands
             .iter()
-            .find(|c| c.span.as_ref().is_some_and(&inside))
+            .find(|c| c.span.as_ref().is_some_and(&inside) && !alone(c))
         {
             text.push_str(&format!(
                 "\n\n`{}` — {}: {} ({})",
@@ -550,7 +553,10 @@ impl<'r> Server<'r> {
                 kind: lt::MarkupKind::Markdown,
                 value: text,
             }),
-            range: Some(doc.lines.range(&doc.text, &span)),
+            range: Some(
+                doc.lines
+                    .range(&doc.text, &position::without_line_break(&doc.text, &span)),
+            ),
         }))
     }
 }
@@ -588,7 +594,9 @@ fn capabilities() -> lt::ServerCapabilities {
 /// An analysis diagnostic as LSP's.
 fn diagnostic(doc: &Document, d: &analysis::Diagnostic, rules_url: &str) -> lt::Diagnostic {
     lt::Diagnostic {
-        range: doc.lines.range(&doc.text, &d.span),
+        range: doc
+            .lines
+            .range(&doc.text, &position::without_line_break(&doc.text, &d.span)),
         severity: Some(match d.severity {
             Severity::Error => lt::DiagnosticSeverity::ERROR,
             Severity::Warning => lt::DiagnosticSeverity::WARNING,

@@ -101,6 +101,22 @@ impl LineIndex {
     }
 }
 
+/// `span` without the line break it ends with, so a range shown under an
+/// instruction does not reach into the next line (an empty or line-break-only
+/// span stays as it is).
+pub fn without_line_break(text: &str, span: &Span<usize>) -> Span<usize> {
+    let Some(s) = text.get(span.clone()) else {
+        return span.clone();
+    };
+    let trimmed = s
+        .strip_suffix("\r\n")
+        .or_else(|| s.strip_suffix('\n'))
+        .or_else(|| s.strip_suffix('\r'))
+        .filter(|t| !t.is_empty())
+        .unwrap_or(s);
+    span.start..span.start + trimmed.len()
+}
+
 /// LSP numbers are `u32`; a text that long is not a Dockerfile.
 fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
@@ -176,6 +192,15 @@ mod tests {
         let empty = LineIndex::new("");
         assert_eq!(empty.position("", 0), pos(0, 0));
         assert_eq!(empty.offset("", pos(0, 5)), 0);
+    }
+
+    #[test]
+    fn shown_ranges_stop_before_the_line_break() {
+        let t = "RUN a\r\nRUN b\n\n";
+        assert_eq!(without_line_break(t, &(0..7)), 0..5);
+        assert_eq!(without_line_break(t, &(7..13)), 7..12);
+        assert_eq!(without_line_break(t, &(13..14)), 13..14);
+        assert_eq!(without_line_break(t, &(2..2)), 2..2);
     }
 
     #[test]
