@@ -247,6 +247,44 @@ fn diagnostics_follow_open_incremental_and_full_changes_and_close() {
 }
 
 #[test]
+fn saving_reads_the_build_context_again() {
+    let (mut c, _) = Client::initialized(json!({}), Value::Null);
+    let dir = tempdir("save");
+    let src = root().join("corpus/cases/09-go-static");
+    for f in ["Dockerfile", "go.mod", "go.sum"] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    std::fs::create_dir_all(dir.join("cmd/inventory")).unwrap();
+    let main_go = dir.join("cmd/inventory/main.go");
+    std::fs::copy(src.join("cmd/inventory/main.go"), &main_go).unwrap();
+    let uri = uri_of(&dir.join("Dockerfile"));
+    let before = c.open(
+        &uri,
+        &std::fs::read_to_string(dir.join("Dockerfile")).unwrap(),
+    );
+    // A source now imports "C": the context the analysis reads changes on disk.
+    let mut go = std::fs::read_to_string(&main_go).unwrap();
+    go.push_str("\nimport \"C\"\n");
+    std::fs::write(&main_go, go).unwrap();
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let after = c.notification("textDocument/publishDiagnostics");
+    let codes = |d: &Value| -> Vec<Value> {
+        d["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| json!([d["code"], d["severity"], d["message"]]))
+            .collect()
+    };
+    insta::assert_json_snapshot!(json!({"before": codes(&before), "after_save": codes(&after)}));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(c.finish());
+}
+
+#[test]
 fn a_gate_is_a_hint_on_the_line_it_concerns() {
     let (mut c, _) = Client::initialized(json!({}), Value::Null);
     let path = case("34-gate-npm-run-dev");

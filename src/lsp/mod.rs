@@ -314,13 +314,20 @@ impl<'r> Server<'r> {
         let Some(folder) = self.docs.get(&uri).and_then(|d| d.folder.clone()) else {
             return;
         };
+        // The folder is read again (a manifest may have changed since it
+        // was), and every open document of the folder analysed again.
         self.read_folder(&folder);
-        for doc in self.docs.values_mut() {
+        let mut same: Vec<lt::Uri> = Vec::new();
+        for (u, doc) in self.docs.iter_mut() {
             if doc.folder.as_ref() == Some(&folder) {
                 doc.analysis = None;
+                same.push(u.clone());
             }
         }
-        self.publish(&uri);
+        same.sort();
+        for u in &same {
+            self.publish(u);
+        }
     }
 
     fn did_close(&mut self, p: lt::DidCloseTextDocumentParams) {
