@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod emit;
 pub mod host;
+pub mod lsp;
 pub mod model;
 pub mod plan;
 pub mod report;

@@ -33,6 +33,12 @@ enum Cmd {
     Verify(verify::VerifyArgs),
     /// Parse a Dockerfile and print its syntax tree.
     Parse(parse::Args),
+    /// Run the language server on stdio (diagnostics, hover, a "split into stages" code action).
+    Lsp {
+        /// Accepted for editors that pass it; stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
     /// Print shell completions for the given shell.
     Completions {
         /// The shell.
@@ -78,6 +84,12 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
         Cmd::Graph(args) => rewrite::graph(args),
         Cmd::Verify(args) => verify::verify(args),
         Cmd::Parse(args) => parse::run(args),
+        // Exit 1 when the client ends the server without `shutdown` (LSP's rule).
+        Cmd::Lsp { .. } => Ok(if dfsplit::lsp::run_stdio() {
+            Outcome::Ok
+        } else {
+            Outcome::CheckFailed
+        }),
         Cmd::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "dfsplit", &mut std::io::stdout());

@@ -1,0 +1,689 @@
+//! `dfsplit lsp`: a language server on stdio. The only module that knows LSP
+//! types; it reads [`crate::analyze`]'s plain data and answers with:
+//!
+//! - **diagnostics** on open, on every change (full or incremental sync) and
+//!   on save: the analysis's diagnostics (parse errors, the reason a file
+//!   stays unchanged as a hint, the rewrite's warnings, and `core/split` as
+//!   an information on the final FROM), each with its rule id as `code` and
+//!   a link to the rule's page as `codeDescription`;
+//! - the **code action** "Split into multi-stage build (dfsplit)": kind
+//!   `refactor.rewrite`, or `quickfix` when asked for on the `core/split`
+//!   diagnostic; never `isPreferred` and never a `source.fixAll` (it
+//!   rewrites the file, so it is chosen on purpose). Its edit is the
+//!   analysis's minimal edits. Other bases (slim, distroless) are separate
+//!   actions when their rewrite differs;
+//! - **hover** on an instruction: the stage it goes to, the rule and why
+//!   (and the command's role inside a RUN).
+//!
+//! One thread, one message at a time; rules are loaded once per process.
+//! The build context is the document's folder on disk, read on open and on
+//! save (and again for a code action when older than [`CONTEXT_TTL`]); the
+//! text analysed is the editor's buffer. Robustness: a panic while handling
+//! a message becomes an error response (or a log line) and the server goes
+//! on; a request for a document that is not open is an `InvalidParams`
+//! error; `shutdown` and `exit` follow the specification (exit code 0 after
+//! shutdown, 1 without); `$/cancelRequest` is accepted (requests are answered
+//! in order, so by the time a cancellation is read its request has been
+//! answered).
+
+pub mod docs;
+pub mod position;
+pub mod settings;
+pub mod stdio;
+pub mod uri;
+
+use crate::analysis::{self, Analysis, Severity};
+use crate::model::Context;
+use crate::plan::{BaseChoice, Options, Outcome, Placement};
+use crate::rules::Rules;
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use lsp_types as lt;
+use lsp_types::notification::Notification as _;
+use position::LineIndex;
+use serde_json::Value;
+use settings::Settings;
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+/// How old a folder's build context may be when a code action is asked for
+/// before it is read again (a manifest may have been edited and saved).
+pub const CONTEXT_TTL: Duration = Duration::from_secs(2);
+
+/// The title of the main code action.
+pub const SPLIT_TITLE: &str = "Split into multi-stage build (dfsplit)";
+
+/// Runs the server on stdin/stdout until `exit` or the end of stdin.
+/// Returns whether the client shut it down first (exit code 0, else 1).
+pub fn run_stdio() -> bool {
+    let rules = match Rules::load(None) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("dfsplit lsp: cannot load the rules: {e}");
+            return false;
+        }
+    };
+    let (conn, threads) = stdio::connection();
+    let clean = serve(&conn, &rules);
+    drop(conn);
+    threads.join();
+    clean
+}
+
+/// Serves one client on `conn` until `exit` (or until the client hangs up).
+/// Returns whether `shutdown` came before.
+pub fn serve(conn: &Connection, rules: &Rules) -> bool {
+    let mut server = Server::new(rules, conn.sender.clone());
+    for msg in &conn.receiver {
+        if let Message::Notification(n) = &msg
+            && n.method == lt::notification::Exit::METHOD
+        {
+            return server.state == State::ShutDown;
+        }
+        let id = match &msg {
+            Message::Request(r) => Some(r.id.clone()),
+            _ => None,
+        };
+        let method = match &msg {
+            Message::Request(r) => r.method.clone(),
+            Message::Notification(n) => n.method.clone(),
+            Message::Response(_) => String::new(),
+        };
+        if std::panic::catch_unwind(AssertUnwindSafe(|| server.handle(msg))).is_err() {
+            eprintln!(
+                "dfsplit lsp: internal error while handling `{method}` (a bug: please report it)"
+            );
+            if let Some(id) = id {
+                server.send(Response::new_err(
+                    id,
+                    ErrorCode::InternalError as i32,
+                    format!("dfsplit: internal error while handling `{method}`"),
+                ));
+            }
+        }
+    }
+    false
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Before `initialize`.
+    Starting,
+    Running,
+    /// After `shutdown`: only `exit` is expected.
+    ShutDown,
+}
+
+/// An open document.
+struct Document {
+    version: i32,
+    text: String,
+    lines: LineIndex,
+    /// Its folder on disk (`file:` documents only): the build context.
+    folder: Option<PathBuf>,
+    /// The analysis of `text` with the settings, once made.
+    analysis: Option<Analysis>,
+}
+
+/// A folder's build context and when it was read.
+struct Folder {
+    context: Option<Context>,
+    read: Instant,
+}
+
+/// An error response's code and message.
+type Failure = (ErrorCode, String);
+
+struct Server<'r> {
+    rules: &'r Rules,
+    out: crossbeam_channel::Sender<Message>,
+    state: State,
+    settings: Settings,
+    /// The client applies versioned `documentChanges`.
+    document_changes: bool,
+    docs: HashMap<lt::Uri, Document>,
+    folders: HashMap<PathBuf, Folder>,
+}
+
+impl<'r> Server<'r> {
+    fn new(rules: &'r Rules, out: crossbeam_channel::Sender<Message>) -> Self {
+        Server {
+            rules,
+            out,
+            state: State::Starting,
+            settings: Settings::default(),
+            document_changes: false,
+            docs: HashMap::new(),
+            folders: HashMap::new(),
+        }
+    }
+
+    fn send(&self, msg: impl Into<Message>) {
+        // The client is gone when this fails; the loop ends on its own.
+        let _ = self.out.send(msg.into());
+    }
+
+    fn notify<N: lt::notification::Notification>(&self, params: N::Params) {
+        self.send(Notification::new(N::METHOD.to_string(), params));
+    }
+
+    fn handle(&mut self, msg: Message) {
+        match msg {
+            Message::Request(req) => {
+                let id = req.id.clone();
+                let result = self.request(req);
+                self.send(match result {
+                    Ok(v) => Response::new_ok(id, v),
+                    Err((code, message)) => Response::new_err(id, code as i32, message),
+                });
+            }
+            Message::Notification(n) => self.notification(n),
+            // The server sends no requests, so answers are not expected.
+            Message::Response(_) => {}
+        }
+    }
+
+    fn request(&mut self, req: Request) -> Result<Value, Failure> {
+        use lt::request::*;
+        match (self.state, req.method.as_str()) {
+            (State::Starting, Initialize::METHOD) => {
+                let p: lt::InitializeParams = params(req.params)?;
+                Ok(self.initialize(p))
+            }
+            (State::Starting, _) => Err((
+                ErrorCode::ServerNotInitialized,
+                "the server is not initialized yet".into(),
+            )),
+            (State::ShutDown, _) => Err((
+                ErrorCode::InvalidRequest,
+                "the server is shut down: only `exit` is expected".into(),
+            )),
+            (State::Running, Initialize::METHOD) => Err((
+                ErrorCode::InvalidRequest,
+                "the server is already initialized".into(),
+            )),
+            (State::Running, Shutdown::METHOD) => {
+                self.state = State::ShutDown;
+                Ok(Value::Null)
+            }
+            (State::Running, CodeActionRequest::METHOD) => {
+                let p: lt::CodeActionParams = params(req.params)?;
+                Ok(to_json(self.code_actions(p)?))
+            }
+            (State::Running, HoverRequest::METHOD) => {
+                let p: lt::HoverParams = params(req.params)?;
+                Ok(to_json(self.hover(p)?))
+            }
+            (State::Running, m) => Err((
+                ErrorCode::MethodNotFound,
+                format!("dfsplit does not answer `{m}`"),
+            )),
+        }
+    }
+
+    fn notification(&mut self, n: Notification) {
+        use lt::notification::*;
+        if self.state != State::Running {
+            return;
+        }
+        let result = match n.method.as_str() {
+            DidOpenTextDocument::METHOD => params(n.params).map(|p| self.did_open(p)),
+            DidChangeTextDocument::METHOD => params(n.params).map(|p| self.did_change(p)),
+            DidSaveTextDocument::METHOD => params(n.params).map(|p| self.did_save(p)),
+            DidCloseTextDocument::METHOD => params(n.params).map(|p| self.did_close(p)),
+            // Initialized, $/cancelRequest, $/setTrace, configuration changes, …
+            _ => Ok(()),
+        };
+        if let Err((_, message)) = result {
+            eprintln!("dfsplit lsp: `{}`: {message}", n.method);
+        }
+    }
+
+    fn initialize(&mut self, p: lt::InitializeParams) -> Value {
+        let (settings, problems) = Settings::from_init(p.initialization_options.as_ref());
+        self.settings = settings;
+        self.document_changes = p
+            .capabilities
+            .workspace
+            .and_then(|w| w.workspace_edit)
+            .and_then(|e| e.document_changes)
+            .unwrap_or(false);
+        self.state = State::Running;
+        if !problems.is_empty() {
+            self.notify::<lt::notification::ShowMessage>(lt::ShowMessageParams {
+                typ: lt::MessageType::WARNING,
+                message: format!("dfsplit: {}", problems.join("; ")),
+            });
+        }
+        to_json(lt::InitializeResult {
+            capabilities: capabilities(),
+            server_info: Some(lt::ServerInfo {
+                name: "dfsplit".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+        })
+    }
+
+    fn did_open(&mut self, p: lt::DidOpenTextDocumentParams) {
+        let d = p.text_document;
+        let folder = uri::to_path(&d.uri).and_then(|f| f.parent().map(Path::to_path_buf));
+        if let Some(f) = &folder {
+            self.read_folder(f);
+        }
+        self.docs.insert(
+            d.uri.clone(),
+            Document {
+                version: d.version,
+                lines: LineIndex::new(&d.text),
+                text: d.text,
+                folder,
+                analysis: None,
+            },
+        );
+        self.publish(&d.uri);
+    }
+
+    fn did_change(&mut self, p: lt::DidChangeTextDocumentParams) {
+        let uri = p.text_document.uri;
+        let Some(doc) = self.docs.get_mut(&uri) else {
+            eprintln!(
+                "dfsplit lsp: change to a document that is not open: {}",
+                uri.as_str()
+            );
+            return;
+        };
+        for change in p.content_changes {
+            match change.range {
+                Some(range) => {
+                    let span = doc.lines.span(&doc.text, range);
+                    doc.text.replace_range(span, &change.text);
+                }
+                None => doc.text = change.text,
+            }
+            doc.lines = LineIndex::new(&doc.text);
+        }
+        doc.version = p.text_document.version;
+        doc.analysis = None;
+        self.publish(&uri);
+    }
+
+    fn did_save(&mut self, p: lt::DidSaveTextDocumentParams) {
+        let uri = p.text_document.uri;
+        let Some(folder) = self.docs.get(&uri).and_then(|d| d.folder.clone()) else {
+            return;
+        };
+        // The folder is read again (a manifest may have changed since it
+        // was), and every open document of the folder analysed again.
+        self.read_folder(&folder);
+        let mut same: Vec<lt::Uri> = Vec::new();
+        for (u, doc) in self.docs.iter_mut() {
+            if doc.folder.as_ref() == Some(&folder) {
+                doc.analysis = None;
+                same.push(u.clone());
+            }
+        }
+        same.sort();
+        for u in &same {
+            self.publish(u);
+        }
+    }
+
+    fn did_close(&mut self, p: lt::DidCloseTextDocumentParams) {
+        let uri = p.text_document.uri;
+        if self.docs.remove(&uri).is_some() {
+            self.notify::<lt::notification::PublishDiagnostics>(lt::PublishDiagnosticsParams {
+                uri,
+                diagnostics: Vec::new(),
+                version: None,
+            });
+        }
+    }
+
+    /// Reads a folder's build context (again).
+    fn read_folder(&mut self, folder: &Path) {
+        let context = match crate::host::context::collect(folder) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                eprintln!("dfsplit lsp: {e}: analysing without a build context");
+                None
+            }
+        };
+        self.folders.insert(
+            folder.to_path_buf(),
+            Folder {
+                context,
+                read: Instant::now(),
+            },
+        );
+    }
+
+    /// An open document, with its analysis (made once per version).
+    fn analysed(&mut self, uri: &lt::Uri) -> Result<&Document, Failure> {
+        self.analyse(uri)?;
+        self.docs.get(uri).ok_or_else(|| not_open(uri))
+    }
+
+    /// Analyses an open document with the settings, unless done for this version.
+    fn analyse(&mut self, uri: &lt::Uri) -> Result<(), Failure> {
+        let doc = self.docs.get_mut(uri).ok_or_else(|| not_open(uri))?;
+        if doc.analysis.is_none() {
+            let settings = self.settings.for_folder(doc.folder.as_deref());
+            let ctx = doc
+                .folder
+                .as_ref()
+                .and_then(|f| self.folders.get(f))
+                .and_then(|f| f.context.as_ref());
+            doc.analysis = Some(analysis::analyze(
+                &doc.text,
+                ctx,
+                self.rules,
+                &settings.options,
+            ));
+        }
+        Ok(())
+    }
+
+    fn publish(&mut self, uri: &lt::Uri) {
+        let rules_url = self.settings.rules_url.clone();
+        let Ok(doc) = self.analysed(uri) else {
+            return;
+        };
+        let a = doc.analysis.as_ref().expect("analysed above");
+        let diagnostics = a
+            .diagnostics
+            .iter()
+            .map(|d| diagnostic(doc, d, &rules_url))
+            .collect();
+        let version = Some(doc.version);
+        self.notify::<lt::notification::PublishDiagnostics>(lt::PublishDiagnosticsParams {
+            uri: uri.clone(),
+            diagnostics,
+            version,
+        });
+    }
+
+    fn code_actions(
+        &mut self,
+        p: lt::CodeActionParams,
+    ) -> Result<Vec<lt::CodeActionOrCommand>, Failure> {
+        use lt::CodeActionKind as K;
+        let uri = p.text_document.uri;
+        let only = p.context.only;
+        let wants = |kind: &K| {
+            only.as_ref().is_none_or(|o| {
+                o.iter().any(|k| {
+                    kind.as_str() == k.as_str()
+                        || kind.as_str().starts_with(&format!("{}.", k.as_str()))
+                })
+            })
+        };
+        if !wants(&K::QUICKFIX) && !wants(&K::REFACTOR_REWRITE) {
+            return Ok(Vec::new());
+        }
+        let folder = self
+            .docs
+            .get(&uri)
+            .ok_or_else(|| not_open(&uri))?
+            .folder
+            .clone();
+        if let Some(f) = &folder
+            && self
+                .folders
+                .get(f)
+                .is_none_or(|c| c.read.elapsed() > CONTEXT_TTL)
+        {
+            self.read_folder(f);
+            if let Some(doc) = self.docs.get_mut(&uri) {
+                doc.analysis = None;
+            }
+        }
+        let settings = self.settings.for_folder(folder.as_deref()).clone();
+        let ctx = folder
+            .as_ref()
+            .and_then(|f| self.folders.get(f))
+            .and_then(|f| f.context.clone());
+        self.analyse(&uri)?;
+        let doc = self.docs.get(&uri).ok_or_else(|| not_open(&uri))?;
+        let main = doc.analysis.as_ref().expect("analysed above");
+        // The settings' base first, then the other kinds of base whose
+        // rewrite is another text.
+        let mut variants: Vec<(Option<&str>, Analysis)> = Vec::new();
+        if main.changed() {
+            variants.push((None, main.clone()));
+        }
+        for (name, base) in [
+            ("slim", BaseChoice::Slim),
+            ("distroless", BaseChoice::Distroless),
+        ] {
+            if settings.options.base == base {
+                continue;
+            }
+            let opts = Options {
+                base,
+                ..settings.options.clone()
+            };
+            let a = analysis::analyze(&doc.text, ctx.as_ref(), self.rules, &opts);
+            if a.changed()
+                && a.output != main.output
+                && variants.iter().all(|(_, v)| v.output != a.output)
+            {
+                variants.push((Some(name), a));
+            }
+        }
+        let split_diagnostic = p.context.diagnostics.iter().find(|d| {
+            d.source.as_deref() == Some("dfsplit")
+                && d.code == Some(lt::NumberOrString::String(analysis::rule::SPLIT.into()))
+        });
+        let mut actions = Vec::new();
+        for (i, (name, a)) in variants.iter().enumerate() {
+            // The settings' own rewrite is the diagnostic's fix when asked on it.
+            let quickfix =
+                i == 0 && name.is_none() && split_diagnostic.is_some() && wants(&K::QUICKFIX);
+            if !quickfix && !wants(&K::REFACTOR_REWRITE) {
+                continue;
+            }
+            let title = match (name, a.base()) {
+                (Some(n), Some(b)) => {
+                    format!("Split into multi-stage build on {n}: {} (dfsplit)", b.after)
+                }
+                _ => SPLIT_TITLE.to_string(),
+            };
+            actions.push(lt::CodeActionOrCommand::CodeAction(lt::CodeAction {
+                title,
+                kind: Some(if quickfix {
+                    K::QUICKFIX
+                } else {
+                    K::REFACTOR_REWRITE
+                }),
+                diagnostics: quickfix.then(|| split_diagnostic.cloned().into_iter().collect()),
+                edit: Some(workspace_edit(&uri, doc, a, self.document_changes)),
+                command: None,
+                is_preferred: Some(false),
+                disabled: None,
+                data: None,
+            }));
+        }
+        Ok(actions)
+    }
+
+    fn hover(&mut self, p: lt::HoverParams) -> Result<Option<lt::Hover>, Failure> {
+        let rules_url = self.settings.rules_url.clone();
+        let at = p.text_document_position_params;
+        let doc = self.analysed(&at.text_document.uri)?;
+        let a = doc.analysis.as_ref().expect("analysed above");
+        let offset = doc.lines.offset(&doc.text, at.position);
+        let inside = |s: &std::ops::Range<usize>| s.start <= offset && offset <= s.end;
+        let Some(d) = a.decisions().iter().find(|d| inside(&d.span)) else {
+            return Ok(None);
+        };
+        let link = |rule: &str| match docs::url(&rules_url, rule) {
+            Some(u) => format!("[`{rule}`]({u})"),
+            None => format!("`{rule}`"),
+        };
+        let mut text = match &a.outcome {
+            Some(Outcome::Unchanged { gate, .. }) => format!(
+                "**dfsplit** leaves this file unchanged: {} ({})\n\nThis instruction: {} ({})",
+                gate.message,
+                link(&gate.rule),
+                d.reason,
+                link(&d.rule)
+            ),
+            _ => format!(
+                "**dfsplit**: {}\n\n{} ({})",
+                goes_to(d.placement),
+                d.reason,
+                link(&d.rule)
+            ),
+        };
+        let mut span = d.span.clone();
+        // The command under the cursor, unless it is the RUN's only one
+        // and says what the RUN says.
+        let alone = |c: &crate::plan::CommandDecision| d.commands.len() == 1 && c.rule == d.rule;
+        if let Some(c) = d
+            .commands
+            .iter()
+            .find(|c| c.span.as_ref().is_some_and(&inside) && !alone(c))
+        {
+            text.push_str(&format!(
+                "\n\n`{}` — {}: {} ({})",
+                c.text.replace('`', "'"),
+                c.role,
+                c.reason,
+                link(&c.rule)
+            ));
+            span = c.span.clone().unwrap_or(span);
+        }
+        Ok(Some(lt::Hover {
+            contents: lt::HoverContents::Markup(lt::MarkupContent {
+                kind: lt::MarkupKind::Markdown,
+                value: text,
+            }),
+            range: Some(
+                doc.lines
+                    .range(&doc.text, &position::without_line_break(&doc.text, &span)),
+            ),
+        }))
+    }
+}
+
+/// What the server can do.
+fn capabilities() -> lt::ServerCapabilities {
+    lt::ServerCapabilities {
+        text_document_sync: Some(lt::TextDocumentSyncCapability::Options(
+            lt::TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(lt::TextDocumentSyncKind::INCREMENTAL),
+                save: Some(lt::TextDocumentSyncSaveOptions::SaveOptions(
+                    lt::SaveOptions {
+                        include_text: Some(false),
+                    },
+                )),
+                ..Default::default()
+            },
+        )),
+        hover_provider: Some(lt::HoverProviderCapability::Simple(true)),
+        code_action_provider: Some(lt::CodeActionProviderCapability::Options(
+            lt::CodeActionOptions {
+                code_action_kinds: Some(vec![
+                    lt::CodeActionKind::QUICKFIX,
+                    lt::CodeActionKind::REFACTOR_REWRITE,
+                ]),
+                resolve_provider: Some(false),
+                ..Default::default()
+            },
+        )),
+        ..Default::default()
+    }
+}
+
+/// An analysis diagnostic as LSP's.
+fn diagnostic(doc: &Document, d: &analysis::Diagnostic, rules_url: &str) -> lt::Diagnostic {
+    lt::Diagnostic {
+        range: doc
+            .lines
+            .range(&doc.text, &position::without_line_break(&doc.text, &d.span)),
+        severity: Some(match d.severity {
+            Severity::Error => lt::DiagnosticSeverity::ERROR,
+            Severity::Warning => lt::DiagnosticSeverity::WARNING,
+            Severity::Info => lt::DiagnosticSeverity::INFORMATION,
+            Severity::Hint => lt::DiagnosticSeverity::HINT,
+        }),
+        code: Some(lt::NumberOrString::String(d.rule.clone())),
+        code_description: docs::url(rules_url, &d.rule)
+            .and_then(|u| lt::Uri::from_str(&u).ok())
+            .map(|href| lt::CodeDescription { href }),
+        source: Some("dfsplit".into()),
+        message: d.message.clone(),
+        ..Default::default()
+    }
+}
+
+/// The analysis's edits as a workspace edit on the open document (versioned
+/// when the client supports it, so a stale edit is refused).
+fn workspace_edit(
+    uri: &lt::Uri,
+    doc: &Document,
+    a: &Analysis,
+    versioned: bool,
+) -> lt::WorkspaceEdit {
+    let edits: Vec<lt::TextEdit> = a
+        .edits
+        .iter()
+        .map(|e| lt::TextEdit {
+            range: doc.lines.range(&doc.text, &e.range),
+            new_text: e.content.clone(),
+        })
+        .collect();
+    if versioned {
+        lt::WorkspaceEdit {
+            document_changes: Some(lt::DocumentChanges::Edits(vec![lt::TextDocumentEdit {
+                text_document: lt::OptionalVersionedTextDocumentIdentifier {
+                    uri: uri.clone(),
+                    version: Some(doc.version),
+                },
+                edits: edits.into_iter().map(lt::OneOf::Left).collect(),
+            }])),
+            ..Default::default()
+        }
+    } else {
+        lt::WorkspaceEdit {
+            changes: Some(HashMap::from([(uri.clone(), edits)])),
+            ..Default::default()
+        }
+    }
+}
+
+/// Where an instruction goes, in words.
+fn goes_to(p: Placement) -> &'static str {
+    match p {
+        Placement::Global => "stays before the first FROM",
+        Placement::Dependencies => "goes to the `dependencies` stage",
+        Placement::Build => "goes to the `build` stage",
+        Placement::Runtime => "goes to the `runtime` stage",
+        Placement::BuildAndRuntime => {
+            "stays in the `build` stage and is repeated in the `runtime` stage"
+        }
+        Placement::Unchanged => "stays as it is",
+    }
+}
+
+fn params<P: serde::de::DeserializeOwned>(v: Value) -> Result<P, Failure> {
+    serde_json::from_value(v)
+        .map_err(|e| (ErrorCode::InvalidParams, format!("invalid parameters: {e}")))
+}
+
+fn to_json(v: impl serde::Serialize) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+fn not_open(uri: &lt::Uri) -> Failure {
+    (
+        ErrorCode::InvalidParams,
+        format!(
+            "{} is not open: send textDocument/didOpen first",
+            uri.as_str()
+        ),
+    )
+}
