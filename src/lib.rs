@@ -5,6 +5,7 @@
 //! [`analyze`], whose [`Analysis`] `report` turns into text and JSON; the
 //! `dfsplit` binary is a thin front end.
 pub mod analysis;
+pub mod config;
 pub mod emit;
 pub mod host;
 pub mod model;
@@ -13,5 +14,6 @@ pub mod report;
 pub mod rules;
 pub mod syntax;
 pub mod verify;
+pub mod workspace;
 
 pub use analysis::{Analysis, analyze};

@@ -5,6 +5,7 @@
 use dfsplit::host::context;
 mod parse;
 mod rewrite;
+mod rewrite_all;
 mod verify;
 
 use anyhow::{Context, Result};
