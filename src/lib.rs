@@ -5,6 +5,7 @@
 //! [`analyze`], whose [`Analysis`] `report` turns into text and JSON; the
 //! `dfsplit` binary is a thin front end.
 pub mod analysis;
+pub mod bot;
 pub mod config;
 pub mod emit;
 pub mod host;

@@ -4,6 +4,7 @@
 
 use dfsplit::host::context;
 mod parse;
+mod pr;
 mod rewrite;
 mod rewrite_all;
 mod verify;
@@ -34,6 +35,8 @@ enum Cmd {
     Verify(verify::VerifyArgs),
     /// Parse a Dockerfile and print its syntax tree.
     Parse(parse::Args),
+    /// Commit the rewrites of a repository's Dockerfiles on a branch and open or update a pull request.
+    Pr(pr::PrArgs),
     /// Print shell completions for the given shell.
     Completions {
         /// The shell.
@@ -79,6 +82,7 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
         Cmd::Graph(args) => rewrite::graph(args),
         Cmd::Verify(args) => verify::verify(args),
         Cmd::Parse(args) => parse::run(args),
+        Cmd::Pr(args) => pr::run(args),
         Cmd::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "dfsplit", &mut std::io::stdout());
