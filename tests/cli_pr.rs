@@ -3,8 +3,6 @@
 //! server on 127.0.0.1 playing GitHub's REST API, which checks each request
 //! (method, path, headers, body) and answers as GitHub documents.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -141,7 +139,10 @@ struct Fake {
     seen: Arc<Mutex<Vec<Seen>>>,
 }
 
-fn fake(answers: Vec<(u16, Vec<(&'static str, String)>, String)>) -> Fake {
+/// Extra response headers.
+type Headers = Vec<(&'static str, String)>;
+
+fn fake(answers: Vec<(u16, Headers, String)>) -> Fake {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -428,7 +429,7 @@ fn new_changes_update_the_same_branch_and_pull_request() {
 
 #[test]
 fn api_errors_are_clear_and_the_token_never_shows() {
-    let cases: Vec<(u16, Vec<(&'static str, String)>, &str, &str)> = vec![
+    let cases: Vec<(u16, Headers, &str, &str)> = vec![
         (
             401,
             vec![],
