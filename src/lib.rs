@@ -5,6 +5,8 @@
 //! [`analyze`], whose [`Analysis`] `report` turns into text and JSON; the
 //! `dfsplit` binary is a thin front end.
 pub mod analysis;
+pub mod bot;
+pub mod config;
 pub mod emit;
 pub mod host;
 pub mod lsp;
@@ -14,5 +16,6 @@ pub mod report;
 pub mod rules;
 pub mod syntax;
 pub mod verify;
+pub mod workspace;
 
 pub use analysis::{Analysis, analyze};

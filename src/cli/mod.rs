@@ -4,7 +4,9 @@
 
 use dfsplit::host::context;
 mod parse;
+mod pr;
 mod rewrite;
+mod rewrite_all;
 mod verify;
 
 use anyhow::{Context, Result};
@@ -39,6 +41,8 @@ enum Cmd {
         #[arg(long)]
         stdio: bool,
     },
+    /// Commit the rewrites of a repository's Dockerfiles on a branch and open or update a pull request.
+    Pr(pr::PrArgs),
     /// Print shell completions for the given shell.
     Completions {
         /// The shell.
@@ -90,6 +94,7 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
         } else {
             Outcome::CheckFailed
         }),
+        Cmd::Pr(args) => pr::run(args),
         Cmd::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "dfsplit", &mut std::io::stdout());

@@ -5,6 +5,7 @@ use super::{Input, Outcome, read_input};
 use anyhow::{Context as _, Result};
 use clap::ValueEnum;
 use dfsplit::analysis::{self, Analysis, rule};
+use dfsplit::config::{Config, Settings, Verdict};
 use dfsplit::model::Context;
 use dfsplit::plan::{BaseChoice, Options, Outcome as Plan, UserPolicy};
 use dfsplit::report;
@@ -16,22 +17,21 @@ use std::path::{Path, PathBuf};
 /// What every planning command takes.
 #[derive(Debug, clap::Args)]
 pub struct PlanArgs {
-    /// The Dockerfile, or `-` for standard input.
-    #[arg(default_value = "Dockerfile")]
-    pub(super) file: PathBuf,
+    /// The Dockerfile, or `-` for standard input (default: Dockerfile); with
+    /// `rewrite --all`, the folder to search (default: the current one).
+    #[arg(value_name = "FILE")]
+    pub(super) file: Option<PathBuf>,
     /// The build context (default: the Dockerfile's folder; none for stdin).
     #[arg(long, value_name = "DIR")]
     pub(super) context: Option<PathBuf>,
-    /// Runtime base: auto, slim, distroless, scratch, or an image reference.
-    #[arg(
-        long,
-        default_value = "auto",
-        value_name = "auto|slim|distroless|scratch|IMAGE"
-    )]
-    base: String,
-    /// A folder of rule files that overlay the built-in ones.
+    /// Runtime base: auto, slim, distroless, scratch, or an image reference
+    /// (default: `.dfsplit.yaml`'s `base:`, else auto).
+    #[arg(long, value_name = "auto|slim|distroless|scratch|IMAGE")]
+    base: Option<String>,
+    /// A folder of rule files that overlay the built-in ones (default:
+    /// `.dfsplit.yaml`'s `rules:`).
     #[arg(long, value_name = "DIR")]
-    rules: Option<PathBuf>,
+    pub(super) rules: Option<PathBuf>,
     /// Leave RUN lines without BuildKit cache mounts (for the legacy builder).
     #[arg(long)]
     no_cache_mounts: bool,
@@ -46,63 +46,80 @@ pub struct PlanArgs {
         num_args = 0..=1,
         require_equals = true,
         default_missing_value = "",
-        value_parser = non_root_user
+        value_parser = dfsplit::config::non_root_user
     )]
     non_root: Option<String>,
     /// Accepted for old scripts: running as the original's user is now the default.
     #[arg(long, hide = true, conflicts_with = "non_root")]
     keep_root: bool,
+    /// Do not read `.dfsplit.yaml` (found upward from the Dockerfile, up to
+    /// the repository root).
+    #[arg(long)]
+    pub(super) no_config: bool,
 }
 
-/// `--non-root=USER`: a name, `uid` or `uid:gid`, and not root.
-fn non_root_user(s: &str) -> Result<String, String> {
-    if s.is_empty() {
-        return Ok(String::new());
+impl PlanArgs {
+    /// The file named, or `Dockerfile`.
+    pub(super) fn file(&self) -> PathBuf {
+        self.file.clone().unwrap_or_else(|| "Dockerfile".into())
     }
-    let ok = |p: &str| {
-        !p.is_empty()
-            && p.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-    };
-    let user = s.split(':').next().unwrap_or(s);
-    if !s.split(':').all(ok) || s.matches(':').count() > 1 {
-        return Err(format!(
-            "`{s}` is not a user: give an account name, `uid` or `uid:gid`"
-        ));
+
+    /// What the command line sets; the rest comes from `.dfsplit.yaml`.
+    pub(super) fn settings(&self) -> Result<Settings> {
+        Ok(Settings {
+            base: match &self.base {
+                Some(b) => Some(
+                    b.parse::<BaseChoice>()
+                        .map_err(|e| anyhow::anyhow!("--base: {e}"))?,
+                ),
+                None => None,
+            },
+            user: match self.non_root.as_deref() {
+                None => None,
+                Some("") => Some(UserPolicy::NonRoot(None)),
+                Some(u) => Some(UserPolicy::NonRoot(Some(u.to_string()))),
+            },
+            cache_mounts: self.no_cache_mounts.then_some(false),
+        })
     }
-    if user == "root" || user.trim_start_matches('0').is_empty() {
-        return Err(format!("`{s}` is root, not a non-root user"));
-    }
-    Ok(s.to_string())
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-enum RewriteFormat {
+pub(super) enum RewriteFormat {
     /// The whole new Dockerfile (or the input unchanged).
     Dockerfile,
-    /// A report: stages, moves, dropped instructions, bases, size estimate, and the text.
+    /// A report: stages, moves, dropped instructions, bases, size estimate,
+    /// and the text (with --all: one per line, JSON Lines).
     Json,
+    /// SARIF 2.1.0 for code scanning: a result per improvable file with the
+    /// rewrite as a fix, parse errors, and why files stay unchanged.
+    Sarif,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct RewriteArgs {
     #[command(flatten)]
-    plan: PlanArgs,
+    pub(super) plan: PlanArgs,
+    /// Every Dockerfile under the folder FILE names (default: the current
+    /// one): `Dockerfile`, `*.Dockerfile`, `Dockerfile.*`, `Containerfile`,
+    /// honouring `.gitignore`; each with its own folder as build context.
+    #[arg(long, conflicts_with = "context")]
+    pub(super) all: bool,
     /// Print a unified diff instead of the whole file.
     #[arg(long, conflicts_with = "write")]
-    diff: bool,
+    pub(super) diff: bool,
     /// Exit 1 when a change would be made (prints nothing on stdout unless --diff).
     #[arg(long)]
-    check: bool,
-    /// Write the result back to FILE.
+    pub(super) check: bool,
+    /// Write the result back to FILE (atomically; an unchanged file is not touched).
     #[arg(long)]
-    write: bool,
+    pub(super) write: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = RewriteFormat::Dockerfile)]
-    format: RewriteFormat,
+    pub(super) format: RewriteFormat,
     /// Say nothing on stderr unless something is wrong.
     #[arg(short, long)]
-    quiet: bool,
+    pub(super) quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -147,7 +164,7 @@ pub(super) struct LoadedRest {
 /// Reads and parses the input, loads the rules and the build context and
 /// reads the options. `None` when the input is not text (exit 2).
 pub(super) fn load_file(args: &PlanArgs) -> Result<Option<Loaded>> {
-    let input = read_input(&args.file)?;
+    let input = read_input(&args.file())?;
     let df = match syntax::parse_bytes(&input.bytes) {
         Ok(df) => df,
         Err(e) => {
@@ -155,20 +172,24 @@ pub(super) fn load_file(args: &PlanArgs) -> Result<Option<Loaded>> {
             return Ok(None);
         }
     };
-    let rules = Rules::load(args.rules.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let ctx = context_for(args, &input)?;
-    let opts = Options {
-        base: args
-            .base
-            .parse::<BaseChoice>()
-            .map_err(|e| anyhow::anyhow!("--base: {e}"))?,
-        cache_mounts: !args.no_cache_mounts,
-        user: match args.non_root.as_deref() {
-            None => UserPolicy::Keep,
-            Some("") => UserPolicy::NonRoot(None),
-            Some(u) => UserPolicy::NonRoot(Some(u.to_string())),
-        },
+    let cli = args.settings()?;
+    // The configuration of the file's folder (not for stdin); a `skip:`
+    // pattern does not apply to a file named on the command line.
+    let config = match (&input.path, args.no_config) {
+        (Some(p), false) => Config::find(&parent_dir(p))?,
+        _ => None,
     };
+    let (settings, config_rules) = match &config {
+        Some(c) => match c.verdict(input.path.as_deref().unwrap_or(Path::new("."))) {
+            Verdict::Plan(s) => (s.under(&cli), c.rules.clone()),
+            Verdict::Skip(_) => (c.settings.under(&cli), c.rules.clone()),
+        },
+        None => (cli, None),
+    };
+    let rules_dir = args.rules.clone().or(config_rules);
+    let rules = Rules::load(rules_dir.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let ctx = context_for(args, &input)?;
+    let opts: Options = settings.options();
     if args.keep_root {
         eprintln!(
             "dfsplit: --keep-root is the default now (the runtime runs as the original's user); --non-root asks for a non-root user"
@@ -219,18 +240,22 @@ fn context_for(args: &PlanArgs, input: &Input) -> Result<Option<Context>> {
     Ok(match (&args.context, input.is_stdin()) {
         (Some(dir), _) => Some(super::context::collect(dir)?),
         (None, true) => None,
-        (None, false) => {
-            let dir = args
-                .file
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            Some(super::context::collect(dir)?)
-        }
+        (None, false) => Some(super::context::collect(&parent_dir(&args.file()))?),
     })
 }
 
+/// A file's folder (`.` for a bare name).
+fn parent_dir(file: &Path) -> PathBuf {
+    file.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf()
+}
+
 pub fn rewrite(args: RewriteArgs) -> Result<Outcome> {
+    if args.all {
+        return super::rewrite_all::run(&args);
+    }
     let Some(Planned {
         input,
         df,
@@ -258,18 +283,30 @@ pub fn rewrite(args: RewriteArgs) -> Result<Outcome> {
             }
         }
     }
+    // Diff headers and SARIF name the file relative to the current folder.
+    let relative = match &input.path {
+        Some(p) => dfsplit::workspace::display_name(p),
+        None => input.name.clone(),
+    };
     if args.format == RewriteFormat::Json {
         serde_json::to_writer_pretty(&mut out, &report::rewrite_json(&input.name, &analysis))?;
         writeln!(out)?;
+    } else if args.format == RewriteFormat::Sarif {
+        let log = report::sarif(&[report::SarifFile {
+            uri: &relative,
+            analysis: Ok(&analysis),
+        }]);
+        serde_json::to_writer_pretty(&mut out, &log)?;
+        writeln!(out)?;
     } else if args.diff {
-        out.write_all(dfsplit::emit::unified_diff(&input.name, &df.source, new_text).as_bytes())?;
+        out.write_all(dfsplit::emit::unified_diff(&relative, &df.source, new_text).as_bytes())?;
     } else if args.write {
         if changed {
             let path = input
                 .path
                 .as_ref()
                 .context("--write needs a file, not standard input")?;
-            std::fs::write(path, new_text)
+            dfsplit::workspace::write_atomic(path, new_text.as_bytes())
                 .with_context(|| format!("{}: cannot write", path.display()))?;
             if !args.quiet {
                 writeln!(err, "{}: rewritten", input.name)?;

@@ -13,6 +13,7 @@ mod entry;
 mod facts;
 pub mod graph;
 mod non_root;
+mod pragma;
 mod profile;
 mod rebase;
 mod render;
@@ -65,6 +66,39 @@ pub fn plan(
     let unchanged = |rule: &str, reason: String, profile: Option<String>| {
         unchanged_at(facts::gate_near(df, from, rule, reason), profile)
     };
+
+    // The user's pragmas come first: `ignore-file`, and placement pragmas
+    // this version does not carry out (so nothing is placed against them).
+    if let Some(p) = pragma::pragmas(df).into_iter().next() {
+        let (rule, message) = match p.word.as_str() {
+            "ignore-file" => (
+                ids::core::PRAGMA_IGNORE_FILE,
+                "`# dfsplit: ignore-file`: the file's author asked dfsplit to leave it as it is"
+                    .to_string(),
+            ),
+            "runtime" | "build" | "keep" => (
+                ids::core::PRAGMA_PLACEMENT,
+                format!(
+                    "`# dfsplit: {}` asks for a placement this version does not carry out yet, so the file is left as it is rather than placed otherwise",
+                    p.word
+                ),
+            ),
+            other => (
+                ids::core::PRAGMA_PLACEMENT,
+                format!(
+                    "`# dfsplit: {other}` is not a pragma dfsplit knows (ignore-file, runtime, build, keep); the file is left as it is"
+                ),
+            ),
+        };
+        return unchanged_at(
+            Gate {
+                rule: rule.into(),
+                message,
+                at: Some(p.at),
+            },
+            None,
+        );
+    }
 
     if model.stages.len() > 1 {
         let base = &final_stage.base;

@@ -32,6 +32,8 @@ pub(crate) mod core {
     pub(crate) const OUTSIDE_FILES: &str = "core/outside-files";
     pub(crate) const OWNED_DIRS: &str = "core/owned-dirs";
     pub(crate) const PACKAGE_HOUSEKEEPING: &str = "core/package-housekeeping";
+    pub(crate) const PRAGMA_IGNORE_FILE: &str = "core/pragma-ignore-file";
+    pub(crate) const PRAGMA_PLACEMENT: &str = "core/pragma-placement";
     pub(crate) const PREBUILT: &str = "core/prebuilt";
     pub(crate) const REBASE_FINAL_STAGE: &str = "core/rebase-final-stage";
     pub(crate) const RELOCATE: &str = "core/relocate";

@@ -1,0 +1,112 @@
+//! `dfsplit pr`: the PR bot's command line over `dfsplit::bot`.
+
+use super::Outcome;
+use anyhow::Result;
+use dfsplit::bot::{self, Open, Request};
+use dfsplit::config::{Config, Settings};
+use dfsplit::workspace::Planner;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct PrArgs {
+    /// A folder of the repository (default: the current one).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    repo: PathBuf,
+    /// The bot's branch (default: `.dfsplit.yaml`'s `pr.branch`, else dfsplit/multi-stage).
+    #[arg(long)]
+    branch: Option<String>,
+    /// The branch the pull request targets (default: `pr.base-branch`, else the current branch).
+    #[arg(long, value_name = "BRANCH")]
+    base_branch: Option<String>,
+    /// Print the pull request's title, body and diff; touch nothing.
+    #[arg(long, conflicts_with = "open")]
+    dry_run: bool,
+    /// Push the branch and create or update the pull request ($GITHUB_TOKEN).
+    #[arg(long)]
+    open: bool,
+    /// The git remote to push to.
+    #[arg(long, default_value = "origin", requires = "open")]
+    remote: String,
+    /// The GitHub API (GitHub Enterprise: https://HOST/api/v3).
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://api.github.com",
+        requires = "open"
+    )]
+    api_url: String,
+    /// OWNER/NAME on GitHub (default: $GITHUB_REPOSITORY, else read from the remote's URL).
+    #[arg(long, value_name = "OWNER/NAME", requires = "open")]
+    github_repo: Option<String>,
+}
+
+pub fn run(args: PrArgs) -> Result<Outcome> {
+    let config = Config::find(&args.repo)?;
+    let pr = config.as_ref().map(|c| c.pr.clone()).unwrap_or_default();
+    let branch = args
+        .branch
+        .or(pr.branch)
+        .unwrap_or_else(|| "dfsplit/multi-stage".into());
+    let open = if args.open {
+        let token = std::env::var("GITHUB_TOKEN")
+            .ok()
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| anyhow::anyhow!("--open needs $GITHUB_TOKEN"))?;
+        let github_repo = match args.github_repo.or_else(|| {
+            std::env::var("GITHUB_REPOSITORY")
+                .ok()
+                .filter(|r| !r.is_empty())
+        }) {
+            Some(r) => r,
+            None => {
+                let git = bot::git::Git::open(&args.repo)?;
+                let url = git.run(&["remote", "get-url", &args.remote])?;
+                github_repo_of(url.trim()).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "cannot tell the GitHub repository from remote `{}`; give --github-repo OWNER/NAME",
+                        args.remote
+                    )
+                })?
+            }
+        };
+        if github_repo.split('/').count() != 2 || github_repo.split('/').any(str::is_empty) {
+            anyhow::bail!("--github-repo: `{github_repo}` is not OWNER/NAME");
+        }
+        Some(Open {
+            remote: args.remote,
+            api_url: args.api_url,
+            github_repo,
+            token,
+            labels: pr.labels.clone(),
+        })
+    } else {
+        None
+    };
+    let req = Request {
+        repo: args.repo,
+        branch,
+        base_branch: args.base_branch.or(pr.base_branch),
+        dry_run: args.dry_run,
+        open,
+    };
+    let mut planner = Planner::new(Settings::default(), None, true);
+    let report = bot::run(&req, &mut planner)?;
+    for l in &report.lines {
+        println!("{l}");
+    }
+    Ok(if report.failed {
+        Outcome::Failed
+    } else {
+        Outcome::Ok
+    })
+}
+
+/// `OWNER/NAME` from a GitHub remote URL (https or ssh).
+fn github_repo_of(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://github.com/")
+        .or_else(|| url.strip_prefix("git@github.com:"))
+        .or_else(|| url.strip_prefix("ssh://git@github.com/"))?;
+    let rest = rest.trim_end_matches('/').trim_end_matches(".git");
+    (rest.split('/').count() == 2).then(|| rest.to_string())
+}

@@ -1,0 +1,518 @@
+//! `dfsplit pr` through its real interfaces: real git repositories in
+//! temporary folders with a bare repository as the remote, and a local HTTP
+//! server on 127.0.0.1 playing GitHub's REST API, which checks each request
+//! (method, path, headers, body) and answers as GitHub documents.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+
+const TOKEN: &str = "ghp_TESTtoken0123456789abcdefSECRET";
+
+fn tmp(tag: &str) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let d = std::env::temp_dir().join(format!("dfsplit-pr-{}-{n}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Dev")
+        .env("GIT_AUTHOR_EMAIL", "dev@example.com")
+        .env("GIT_COMMITTER_NAME", "Dev")
+        .env("GIT_COMMITTER_EMAIL", "dev@example.com")
+        .output()
+        .expect("git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for e in std::fs::read_dir(src).unwrap().flatten() {
+        let n = e.file_name().to_string_lossy().into_owned();
+        if n.starts_with("expected") || n.starts_with("explain") || n == "case.toml" {
+            continue;
+        }
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &dst.join(&n));
+        } else {
+            std::fs::copy(e.path(), dst.join(&n)).unwrap();
+        }
+    }
+}
+
+/// A work repository (branch main) holding corpus `cases`, pushed to a bare remote.
+fn repo(cases: &[&str]) -> (PathBuf, PathBuf) {
+    let root = tmp("repo");
+    let (work, remote) = (root.join("work"), root.join("remote.git"));
+    std::fs::create_dir_all(&work).unwrap();
+    git(&root, &["init", "-q", "--bare", "remote.git"]);
+    git(&work, &["init", "-q", "-b", "main"]);
+    for c in cases {
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("corpus/cases")
+                .join(c),
+            &work.join("svc").join(c),
+        );
+    }
+    git(&work, &["add", "-A"]);
+    git(&work, &["commit", "-q", "-m", "initial"]);
+    git(
+        &work,
+        &["remote", "add", "origin", remote.to_str().unwrap()],
+    );
+    git(&work, &["push", "-q", "origin", "main"]);
+    (work, remote)
+}
+
+fn pr(dir: &Path, args: &[&str], api: Option<&str>) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_dfsplit"));
+    c.current_dir(dir)
+        .arg("pr")
+        .args(args)
+        .env("GITHUB_TOKEN", TOKEN)
+        .env_remove("GITHUB_REPOSITORY");
+    c.env("GIT_CONFIG_NOSYSTEM", "1").env("HOME", dir);
+    if let Some(url) = api {
+        c.args(["--open", "--api-url", url, "--github-repo", "acme/shop"]);
+    }
+    let out = c.output().expect("dfsplit pr");
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains(TOKEN), "the token was printed:\n{all}");
+    assert!(
+        !all.contains("TESTtoken"),
+        "part of the token was printed:\n{all}"
+    );
+    out
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A request as the fake API saw it.
+#[derive(Debug, Clone)]
+struct Seen {
+    method: String,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Seen {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).expect("request body is JSON")
+    }
+}
+
+/// A fake GitHub API answering `answers` in order (status, extra headers, body).
+struct Fake {
+    url: String,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+/// Extra response headers.
+type Headers = Vec<(&'static str, String)>;
+
+fn fake(answers: Vec<(u16, Headers, String)>) -> Fake {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for (status, headers, body) in answers {
+            let Ok((stream, _)) = listener.accept() else {
+                return;
+            };
+            let mut r = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            r.read_line(&mut line).unwrap();
+            let mut parts = line.split_whitespace();
+            let (method, path) = (
+                parts.next().unwrap_or("").to_string(),
+                parts.next().unwrap_or("").to_string(),
+            );
+            let mut hs = Vec::new();
+            loop {
+                let mut h = String::new();
+                r.read_line(&mut h).unwrap();
+                let h = h.trim_end();
+                if h.is_empty() {
+                    break;
+                }
+                if let Some((k, v)) = h.split_once(':') {
+                    hs.push((k.trim().to_string(), v.trim().to_string()));
+                }
+            }
+            let len: usize = hs
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                .map(|(_, v)| v.parse().unwrap())
+                .unwrap_or(0);
+            let mut b = vec![0; len];
+            r.read_exact(&mut b).unwrap();
+            log.lock().unwrap().push(Seen {
+                method,
+                path,
+                headers: hs,
+                body: String::from_utf8(b).unwrap(),
+            });
+            let mut s = stream;
+            let mut head = format!(
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n",
+                body.len()
+            );
+            for (k, v) in headers {
+                head.push_str(&format!("{k}: {v}\r\n"));
+            }
+            let _ = s.write_all(format!("{head}\r\n{body}").as_bytes());
+        }
+    });
+    Fake { url, seen }
+}
+
+fn pull_json(number: u64, title: &str, body: &str) -> String {
+    serde_json::json!({"number": number, "html_url": format!("https://github.com/acme/shop/pull/{number}"),
+        "title": title, "body": body, "state": "open"}).to_string()
+}
+
+fn assert_api_headers(s: &Seen) {
+    assert_eq!(
+        s.header("Authorization"),
+        Some(format!("Bearer {TOKEN}").as_str()),
+        "{s:?}"
+    );
+    assert_eq!(s.header("Accept"), Some("application/vnd.github+json"));
+    assert_eq!(s.header("X-GitHub-Api-Version"), Some("2022-11-28"));
+    assert!(s.header("User-Agent").unwrap_or("").starts_with("dfsplit/"));
+}
+
+#[test]
+fn dry_run_touches_nothing_and_nothing_to_improve_makes_no_branch() {
+    let (work, _) = repo(&["09-go-static"]);
+    let before = std::fs::read(work.join("svc/09-go-static/Dockerfile")).unwrap();
+    let out = pr(&work, &["--dry-run"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains("# build(docker): multi-stage build for svc/09-go-static/Dockerfile"),
+        "{t}"
+    );
+    assert!(
+        t.contains("`golang:1.23` → `gcr.io/distroless/static-debian13`"),
+        "{t}"
+    );
+    assert!(t.contains("<!-- dfsplit: version="), "{t}");
+    assert!(t.contains("--- a/svc/09-go-static/Dockerfile"), "{t}");
+    assert_eq!(
+        std::fs::read(work.join("svc/09-go-static/Dockerfile")).unwrap(),
+        before
+    );
+    assert_eq!(git(&work, &["branch", "--list"]), "* main");
+    assert_eq!(git(&work, &["status", "--porcelain"]), "");
+
+    let (quiet, _) = repo(&["31-gate-go-run"]);
+    let out = pr(&quiet, &[], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        text(&out).trim(),
+        "dfsplit pr: nothing to improve; no branch, no pull request"
+    );
+    assert_eq!(git(&quiet, &["branch", "--list"]), "* main");
+}
+
+#[test]
+fn opens_once_then_reruns_change_nothing_and_a_foreign_push_is_left_alone() {
+    let (work, remote) = repo(&["09-go-static", "31-gate-go-run"]);
+    // First run: no open pull request → one is created.
+    let api = fake(vec![
+        (200, vec![], "[]".into()),
+        (201, vec![], pull_json(7, "t", "b")),
+    ]);
+    let out = pr(&work, &[], Some(&api.url));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("opened pull request #7"),
+        "{}",
+        text(&out)
+    );
+    let seen = api.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(
+        (seen[0].method.as_str(), seen[0].path.as_str()),
+        (
+            "GET",
+            "/repos/acme/shop/pulls?state=open&head=acme:dfsplit/multi-stage"
+        )
+    );
+    assert_eq!(
+        (seen[1].method.as_str(), seen[1].path.as_str()),
+        ("POST", "/repos/acme/shop/pulls")
+    );
+    seen.iter().for_each(assert_api_headers);
+    let created = seen[1].json();
+    assert_eq!(created["head"], "dfsplit/multi-stage");
+    assert_eq!(created["base"], "main");
+    assert_eq!(
+        created["title"],
+        "build(docker): multi-stage build for svc/09-go-static/Dockerfile"
+    );
+    let body = created["body"].as_str().unwrap().to_string();
+    assert!(
+        body.contains("<!-- dfsplit: version=")
+            && body.contains("### `svc/09-go-static/Dockerfile`"),
+        "{body}"
+    );
+    assert!(
+        !body.contains("31-gate-go-run"),
+        "unchanged files are not in the body"
+    );
+    // The remote has the branch: one commit on main changing only the improved file.
+    let tip = git(&remote, &["rev-parse", "refs/heads/dfsplit/multi-stage"]);
+    assert_eq!(
+        git(&remote, &["rev-parse", &format!("{tip}^")]),
+        git(&remote, &["rev-parse", "main"])
+    );
+    assert_eq!(
+        git(&remote, &["diff", "--name-only", "main", &tip]),
+        "svc/09-go-static/Dockerfile"
+    );
+    assert!(git(&remote, &["log", "-1", "--format=%B", &tip]).contains("dfsplit-inputs:"));
+    let expected = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/cases/09-go-static/expected.Dockerfile"),
+    )
+    .unwrap();
+    assert_eq!(
+        git(
+            &remote,
+            &["show", &format!("{tip}:svc/09-go-static/Dockerfile")]
+        ),
+        expected.trim_end()
+    );
+    // The user's working tree is as it was.
+    assert_eq!(git(&work, &["status", "--porcelain"]), "");
+
+    // Re-run, nothing new: no push, no PATCH.
+    let title = created["title"].as_str().unwrap().to_string();
+    let api = fake(vec![(
+        200,
+        vec![],
+        format!("[{}]", pull_json(7, &title, &body)),
+    )]);
+    let out = pr(&work, &[], Some(&api.url));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("is up to date"), "{}", text(&out));
+    assert!(!text(&out).contains("pushed"), "{}", text(&out));
+    assert_eq!(api.seen.lock().unwrap().len(), 1);
+    assert_eq!(
+        git(&remote, &["rev-parse", "refs/heads/dfsplit/multi-stage"]),
+        tip
+    );
+
+    // Someone else pushes to the branch: it is left alone.
+    let other = tmp("other");
+    git(
+        &other,
+        &[
+            "clone",
+            "-q",
+            "-b",
+            "dfsplit/multi-stage",
+            remote.to_str().unwrap(),
+            "c",
+        ],
+    );
+    let c = other.join("c");
+    std::fs::write(c.join("NOTES"), "mine\n").unwrap();
+    git(&c, &["add", "NOTES"]);
+    git(&c, &["commit", "-q", "-m", "a reviewer's fix"]);
+    git(&c, &["push", "-q", "origin", "dfsplit/multi-stage"]);
+    let theirs = git(&remote, &["rev-parse", "refs/heads/dfsplit/multi-stage"]);
+    let api = fake(vec![]);
+    let out = pr(&work, &[], Some(&api.url));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("not dfsplit's; leaving it alone"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        git(&remote, &["rev-parse", "refs/heads/dfsplit/multi-stage"]),
+        theirs
+    );
+    assert!(api.seen.lock().unwrap().is_empty());
+}
+
+#[test]
+fn new_changes_update_the_same_branch_and_pull_request() {
+    let (work, remote) = repo(&["09-go-static"]);
+    let api = fake(vec![
+        (200, vec![], "[]".into()),
+        (201, vec![], pull_json(3, "t", "b")),
+    ]);
+    assert_eq!(pr(&work, &[], Some(&api.url)).status.code(), Some(0));
+    let first = git(&remote, &["rev-parse", "refs/heads/dfsplit/multi-stage"]);
+    // A second service lands on main.
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/cases/01-node-npm-ci"),
+        &work.join("svc/web"),
+    );
+    git(&work, &["add", "-A"]);
+    git(&work, &["commit", "-q", "-m", "web"]);
+    git(&work, &["push", "-q", "origin", "main"]);
+    // The open one is found (by its branch) and updated; 422 on create is not reached.
+    let api = fake(vec![
+        (
+            200,
+            vec![],
+            format!("[{}]", pull_json(3, "old", "old body")),
+        ),
+        (200, vec![], pull_json(3, "new", "new")),
+    ]);
+    let out = pr(&work, &[], Some(&api.url));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("updated pull request #3"),
+        "{}",
+        text(&out)
+    );
+    let seen = api.seen.lock().unwrap().clone();
+    assert_eq!(
+        (seen[1].method.as_str(), seen[1].path.as_str()),
+        ("PATCH", "/repos/acme/shop/pulls/3")
+    );
+    assert_api_headers(&seen[1]);
+    assert_eq!(
+        seen[1].json()["title"],
+        "build(docker): multi-stage builds for 2 Dockerfiles"
+    );
+    let second = git(&remote, &["rev-parse", "refs/heads/dfsplit/multi-stage"]);
+    assert_ne!(first, second);
+    assert_eq!(
+        git(&remote, &["rev-parse", &format!("{second}^")]),
+        git(&remote, &["rev-parse", "main"])
+    );
+    assert_eq!(
+        git(&remote, &["branch", "--list"]).lines().count(),
+        2,
+        "one bot branch only"
+    );
+}
+
+#[test]
+fn api_errors_are_clear_and_the_token_never_shows() {
+    let cases: Vec<(u16, Headers, &str, &str)> = vec![
+        (
+            401,
+            vec![],
+            r#"{"message":"Bad credentials"}"#,
+            "refused the token (401",
+        ),
+        (
+            404,
+            vec![],
+            r#"{"message":"Not Found"}"#,
+            "repository acme/shop not found",
+        ),
+        (
+            403,
+            vec![
+                ("x-ratelimit-remaining", "0".into()),
+                ("x-ratelimit-reset", "1700000000".into()),
+            ],
+            r#"{"message":"API rate limit exceeded"}"#,
+            "rate limit is reached: retry after 2023-11-14 22:13:20 UTC",
+        ),
+        (
+            429,
+            vec![("retry-after", "60".into())],
+            r#"{"message":"slow down"}"#,
+            "retry in 60 seconds",
+        ),
+        (
+            403,
+            vec![],
+            r#"{"message":"Resource not accessible by integration"}"#,
+            "needs `contents: write` and `pull-requests: write`",
+        ),
+    ];
+    for (status, headers, body, says) in cases {
+        let (work, _) = repo(&["09-go-static"]);
+        let api = fake(vec![(status, headers, body.to_string())]);
+        let out = pr(&work, &[], Some(&api.url));
+        assert_eq!(out.status.code(), Some(2), "{status}: {}", text(&out));
+        let t = text(&out);
+        assert!(t.contains(says), "{status}: {t}");
+        assert!(
+            t.contains("is pushed; the pull request was not created or updated"),
+            "{status}: {t}"
+        );
+    }
+    // 422 "already exists" on create: the existing one is found and updated.
+    let (work, _) = repo(&["09-go-static"]);
+    let api = fake(vec![
+        (200, vec![], "[]".into()),
+        (422, vec![], r#"{"message":"Validation Failed","errors":[{"resource":"PullRequest","code":"custom","message":"A pull request already exists for acme:dfsplit/multi-stage."}]}"#.into()),
+        (200, vec![], format!("[{}]", pull_json(9, "x", "y"))),
+        (200, vec![], pull_json(9, "x", "y")),
+    ]);
+    let out = pr(&work, &[], Some(&api.url));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("updated pull request #9"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(api.seen.lock().unwrap()[3].method, "PATCH");
+    // No API at all.
+    let (work, _) = repo(&["09-go-static"]);
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = pr(&work, &[], Some(&format!("http://127.0.0.1:{port}")));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("cannot reach the GitHub API at http://127.0.0.1:"),
+        "{}",
+        text(&out)
+    );
+    // No token.
+    let out = Command::new(env!("CARGO_BIN_EXE_dfsplit"))
+        .current_dir(&work)
+        .args(["pr", "--open", "--github-repo", "acme/shop"])
+        .env_remove("GITHUB_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("--open needs $GITHUB_TOKEN"));
+}
