@@ -107,6 +107,7 @@ pub(crate) mod python {
 /// Rules of the java profile (`rules/java.yaml`, `rules/java.md`) the plan names.
 pub(crate) mod java {
     pub(crate) const GRADLE_BUILD: &str = "java/gradle-build";
+    pub(crate) const JLINK_RUNTIME: &str = "java/jlink-runtime";
     pub(crate) const RT_GRADLE_JAR: &str = "java/rt-gradle-jar";
     pub(crate) const RT_MAVEN_JAR: &str = "java/rt-maven-jar";
 }
