@@ -12,6 +12,7 @@ mod closure;
 mod entry;
 mod facts;
 pub mod graph;
+mod no_gain;
 mod non_root;
 mod profile;
 mod rebase;
@@ -239,6 +240,9 @@ pub fn plan(
         },
         Err(g) => return unchanged(&g.rule, g.reason, Some(profile_id)),
     };
+    if let Some(g) = no_gain::check(rules, &base.resolved, &chosen, &infos, &closure) {
+        return unchanged(&g.rule, g.reason, Some(profile_id));
+    }
     if chosen.owner.is_some() {
         let copied: Vec<&str> = closure.copies.iter().map(|c| c.to.as_str()).collect();
         chosen.owned = non_root::ownership(df, &infos, &entry, ctx, &copied);

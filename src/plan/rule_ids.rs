@@ -25,6 +25,7 @@ pub(crate) mod core {
     pub(crate) const MIXED_SETUP: &str = "core/mixed-setup";
     pub(crate) const MULTISTAGE_SDK_FINAL: &str = "core/multistage-sdk-final";
     pub(crate) const NO_ENTRY: &str = "core/no-entry";
+    pub(crate) const NO_GAIN: &str = "core/no-gain";
     pub(crate) const NO_PROFILE: &str = "core/no-profile";
     pub(crate) const NON_ROOT: &str = "core/non-root";
     pub(crate) const ONBUILD: &str = "core/onbuild";
