@@ -398,21 +398,32 @@ fn runtime_candidates_resolve_tag_templates() {
         images(&r, "maven:3.9-eclipse-temurin-21"),
         [
             "eclipse-temurin:21-jre",
-            "gcr.io/distroless/java21-debian13"
+            "gcr.io/distroless/java21-debian13",
+            // The jlink bases: the builder is on noble (glibc 2.39), so
+            // Debian 13, never Debian 12 (2.36).
+            "gcr.io/distroless/cc-debian13",
+            "debian:trixie-slim"
         ]
     );
     assert_eq!(
         images(&r, "gradle:8.10-jdk17-jammy"),
         [
             "eclipse-temurin:17-jre-jammy",
-            "gcr.io/distroless/java17-debian13"
+            "gcr.io/distroless/java17-debian13",
+            // jammy's glibc 2.35: Debian 12 (2.36) is the nearest for the
+            // slim jlink base; distroless prefers its maintained Debian 13.
+            "gcr.io/distroless/cc-debian13",
+            "debian:bookworm-slim"
         ]
     );
     assert_eq!(
         images(&r, "eclipse-temurin:25-jdk"),
         [
             "eclipse-temurin:25-jre",
-            "gcr.io/distroless/java25-debian13"
+            "gcr.io/distroless/java25-debian13",
+            // Plain eclipse-temurin tags are on noble (glibc 2.39).
+            "gcr.io/distroless/cc-debian13",
+            "debian:trixie-slim"
         ]
     );
     assert_eq!(

@@ -93,6 +93,15 @@ pub(crate) struct Chosen {
     pub owned: super::non_root::Ownership,
 }
 
+impl Chosen {
+    /// The base takes the jlink runtime the build stage makes (Java).
+    pub(crate) fn jlink(&self) -> bool {
+        self.spec
+            .as_ref()
+            .is_some_and(|s| s.requires.contains(&Requirement::JlinkRuntime))
+    }
+}
+
 /// How the start command changes on a base whose ENTRYPOINT is the interpreter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum EntryRewrite {
@@ -193,6 +202,11 @@ fn incompatible(
                     "it runs as a non-root user, which cannot listen on port {} where the engine keeps the kernel's default for unprivileged ports (Kubernetes does)",
                     c.static_site.as_ref().map_or(0, |s| s.port)
                 ));
+            }
+            Requirement::JlinkRuntime if c.jlink.is_none() => {
+                return Some(c.jlink_refused.clone().unwrap_or_else(|| {
+                    "it needs a jlink runtime, and none is planned for this app".into()
+                }));
             }
             Requirement::SameInterpreter if !same_family(&spec.image, builder) => {
                 return Some(

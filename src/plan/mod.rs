@@ -12,6 +12,7 @@ mod closure;
 mod entry;
 mod facts;
 pub mod graph;
+mod no_gain;
 mod non_root;
 mod pragma;
 mod profile;
@@ -281,6 +282,9 @@ pub fn plan(
         },
         Err(g) => return unchanged_at(g, Some(profile_id)),
     };
+    if let Some(g) = no_gain::check(rules, &base.resolved, &chosen, &infos, &closure) {
+        return unchanged(&g.rule, g.message, Some(profile_id));
+    }
     if chosen.owner.is_some() {
         let copied: Vec<&str> = closure.copies.iter().map(|c| c.to.as_str()).collect();
         chosen.owned = non_root::ownership(df, &infos, &entry, ctx, &copied);

@@ -26,6 +26,7 @@ pub(crate) mod core {
     pub(crate) const MULTISTAGE_SDK_FINAL: &str = "core/multistage-sdk-final";
     pub(crate) const NO_CONTEXT: &str = "core/no-context";
     pub(crate) const NO_ENTRY: &str = "core/no-entry";
+    pub(crate) const NO_GAIN: &str = "core/no-gain";
     pub(crate) const NO_PROFILE: &str = "core/no-profile";
     pub(crate) const NON_ROOT: &str = "core/non-root";
     pub(crate) const ONBUILD: &str = "core/onbuild";
@@ -110,6 +111,7 @@ pub(crate) mod python {
 /// Rules of the java profile (`rules/java.yaml`, `rules/java.md`) the plan names.
 pub(crate) mod java {
     pub(crate) const GRADLE_BUILD: &str = "java/gradle-build";
+    pub(crate) const JLINK_RUNTIME: &str = "java/jlink-runtime";
     pub(crate) const RT_GRADLE_JAR: &str = "java/rt-gradle-jar";
     pub(crate) const RT_MAVEN_JAR: &str = "java/rt-maven-jar";
 }

@@ -406,6 +406,17 @@ pub(crate) struct PruneStep {
     pub reason: String,
 }
 
+/// Java: a runtime that jlink builds at the end of the build stage from the
+/// builder's own JDK, with the modules jdeps finds in what the app runs and
+/// the ones it loads by name. Used only on a base that requires it
+/// (`jlink-runtime` in the catalogue).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Jlink {
+    /// Absolute paths in the build stage that jdeps reads: jars, and folders
+    /// holding jars or classes.
+    pub inputs: Vec<String>,
+}
+
 /// What the runtime needs.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Closure {
@@ -431,6 +442,10 @@ pub(crate) struct Closure {
     pub venv: Option<Venv>,
     /// Node: a command that removes dev dependencies at the end of the build stage.
     pub prune: Option<PruneStep>,
+    /// Java: the jlink runtime, when shown safe.
+    pub jlink: Option<Jlink>,
+    /// Java: why no jlink runtime (a base that requires one says it).
+    pub jlink_refused: Option<String>,
     /// The interpreter image family must be the same as the builder's.
     pub same_family: bool,
     /// The user the original runs as (its last USER), resolved.

@@ -80,7 +80,7 @@ const EMBEDDED: &[Embedded] = embedded![
 ];
 
 /// Variables a base template may use without a builder pattern capturing them.
-const BUILTIN_VARS: &[&str] = &["suite", "distro"];
+const BUILTIN_VARS: &[&str] = &["suite", "distro", "release"];
 
 /// How many wrappers deep matching looks (`poetry run python -m pytest`).
 const MAX_UNWRAP: usize = 3;
@@ -1337,7 +1337,9 @@ fn check_candidate_vars(
     }
     for t in std::iter::once(&c.image).chain(c.nonroot_image.iter()) {
         let vars = pattern::template_vars(t).map_err(|m| RulesError::invalid(at(), m))?;
-        let uses_distro = vars.iter().any(|(v, _)| v == "distro");
+        // `{release}` is the chosen release's suite name (`trixie`), so it
+        // needs `releases` as `{distro}` does.
+        let uses_distro = vars.iter().any(|(v, _)| v == "distro" || v == "release");
         if uses_distro == c.releases.is_empty() {
             return Err(RulesError::invalid(
                 at(),
@@ -1597,6 +1599,9 @@ fn resolve_candidate(
     } else {
         let chosen = choose_release(spec, &vars, facts)?;
         vars.insert("distro".to_owned(), chosen.distro.clone());
+        if let Some(r) = facts.bases.release_by_distro(&chosen.distro) {
+            vars.insert("release".to_owned(), r.suite.clone());
+        }
         Some(chosen)
     };
     let render = |t: &str| {

@@ -584,6 +584,10 @@ pub enum Requirement {
     /// Another JVM vendor than the Temurin builders: only when the builder
     /// is not Temurin, or the user asks for it.
     OtherJvmVendor,
+    /// The runtime is the one jlink builds in the build stage from the
+    /// builder's JDK: only when the java profile shows which modules the app
+    /// needs (jdeps can see how it loads classes).
+    JlinkRuntime,
     /// The server runs as a non-root user: the site's port must be 1024 or
     /// above (engines that keep the kernel's default for unprivileged ports,
     /// Kubernetes among them, refuse lower ones).

@@ -1,17 +1,19 @@
 //! Java: the jar the build writes, or its directory when the dependencies
-//! are copied beside it.
+//! are copied beside it; and, when it can be shown safe, a runtime jlink
+//! builds from the builder's JDK with only the modules the app uses.
 
 use crate::model::{Context, join_path};
 use crate::plan::entry::Entry;
 use crate::plan::facts::{gate, list, path_matches, produced};
 use crate::plan::rule_ids as ids;
 use crate::plan::steps::StepInfo;
-use crate::plan::types::Warning;
-use crate::plan::types::{Closure, CopySpec, Gate};
+use crate::plan::types::{Closure, CopySpec, Gate, Jlink, Warning};
 use crate::rules::{AppKind, Role};
+use crate::syntax::{Dockerfile, Keyword};
 
 fn java(
     c: &mut Closure,
+    df: &Dockerfile,
     infos: &[StepInfo],
     entry: &Entry,
     ctx: Option<&Context>,
@@ -119,14 +121,274 @@ fn java(
             "without the build context, files the app reads from its working directory cannot be ruled out; only the jar is copied",
         ));
     }
+    match jlink_plan(c, df, infos, entry, ctx) {
+        Ok(j) => c.jlink = Some(j),
+        Err(why) => c.jlink_refused = Some(why),
+    }
     Ok(())
+}
+
+/// Where the build stage writes the jlink runtime, and where the runtime
+/// stage puts it (`JAVA_HOME`).
+pub(crate) const JLINK_HOME: &str = "/opt/jre";
+
+/// Modules jdeps cannot see because they are loaded by name, never by a
+/// class reference; each is added when the builder's JDK has it. The list
+/// and its reasons are documented in `rules/java.md#javajlink-runtime`.
+pub(crate) const BY_NAME: &[(&str, &str)] = &[
+    (
+        "jdk.crypto.ec",
+        "the SunEC provider, named in java.security: TLS with elliptic-curve keys and cipher suites (most HTTPS servers)",
+    ),
+    (
+        "jdk.unsupported",
+        "sun.misc.Unsafe and sun.reflect, which libraries (Netty, Objenesis, Kryo, Caffeine) reach by reflection",
+    ),
+    (
+        "java.naming",
+        "JNDI, which frameworks and logging libraries look up reflectively",
+    ),
+    (
+        "jdk.naming.dns",
+        "the JNDI DNS provider, found by its URL scheme",
+    ),
+    (
+        "jdk.zipfs",
+        "the zip and jar file-system provider, found through ServiceLoader (FileSystems.newFileSystem on a jar, nested jars)",
+    ),
+    (
+        "jdk.localedata",
+        "locale data beyond English, found through ServiceLoader (dates, numbers and messages formatted for other locales)",
+    ),
+    (
+        "jdk.charsets",
+        "the extended charsets, looked up by name (Charset.forName(\"Shift_JIS\"), EBCDIC)",
+    ),
+];
+
+/// JVM options that load classes or modules jdeps cannot see, or that
+/// depend on the module layout of a full JDK.
+const UNSEEN_OPTIONS: &[(&str, &str)] = &[
+    ("-javaagent:", "a Java agent"),
+    ("-agentlib:", "a native agent"),
+    ("-agentpath:", "a native agent"),
+    ("--add-opens", "--add-opens"),
+    ("--add-exports", "--add-exports"),
+    ("--add-reads", "--add-reads"),
+    ("--add-modules", "--add-modules"),
+    ("--patch-module", "--patch-module"),
+    ("--module-path", "a module path"),
+    ("--upgrade-module-path", "a module path"),
+    ("-p", "a module path"),
+    ("--module", "a module to run"),
+    ("-m", "a module to run"),
+    ("-Djava.security.manager", "a security manager"),
+    ("-Djava.system.class.loader", "its own system class loader"),
+    ("-XX:StartFlightRecording", "Flight Recorder"),
+    ("-XX:+FlightRecorder", "Flight Recorder"),
+    ("-Dcom.sun.management", "JMX remote management"),
+];
+
+/// Environment variables the JVM reads options from.
+const OPTION_ENV: &[&str] = &[
+    "JAVA_TOOL_OPTIONS",
+    "JDK_JAVA_OPTIONS",
+    "_JAVA_OPTIONS",
+    "JAVA_OPTS",
+];
+
+/// Source texts that mean the app loads classes or modules in ways jdeps
+/// cannot follow.
+const UNSEEN_SOURCES: &[(&str, &str)] = &[
+    (
+        "javax.script",
+        "a scripting engine (javax.script), found by name at run time",
+    ),
+    (
+        "ScriptEngineManager",
+        "a scripting engine (javax.script), found by name at run time",
+    ),
+    (
+        "java.lang.instrument",
+        "instrumentation (java.lang.instrument)",
+    ),
+    ("javax.tools", "the Java compiler at run time (javax.tools)"),
+    ("jdk.jshell", "JShell at run time"),
+    ("ModuleLayer", "module layers it builds itself"),
+    ("com.sun.tools.attach", "the attach API"),
+];
+
+/// JDK tools other than `java`, which a jlink runtime does not have.
+const JDK_TOOLS: &[&str] = &[
+    "jcmd",
+    "jps",
+    "jstack",
+    "jmap",
+    "jinfo",
+    "jstat",
+    "keytool",
+    "jshell",
+    "jrunscript",
+    "jar",
+    "javac",
+    "jfr",
+];
+
+/// The jlink runtime for this app, or why it cannot be shown safe (then the
+/// base falls back to a JRE image, and the reason is in its explanation).
+fn jlink_plan(
+    c: &Closure,
+    df: &Dockerfile,
+    infos: &[StepInfo],
+    entry: &Entry,
+    ctx: Option<&Context>,
+) -> Result<Jlink, String> {
+    let no = |why: String| format!("no jlink runtime: {why}");
+    let Some(ctx) = ctx else {
+        return Err(no(
+            "without the build context the sources cannot be read for class loading jdeps cannot see".into(),
+        ));
+    };
+    if entry.argv.first().map(String::as_str) != Some("java") {
+        return Err(no(format!(
+            "the entry starts java by its path (`{}`), which the runtime at {JLINK_HOME} does not have",
+            entry.argv.first().map_or("", String::as_str)
+        )));
+    }
+    let unseen_option = |arg: &str| {
+        UNSEEN_OPTIONS
+            .iter()
+            .find(|(flag, _)| {
+                if flag.ends_with(':') || flag.starts_with("-D") || flag.starts_with("-XX") {
+                    arg.starts_with(flag)
+                } else {
+                    arg == *flag || arg.starts_with(&format!("{flag}="))
+                }
+            })
+            .map(|(_, what)| *what)
+    };
+    for a in entry.argv.iter().skip(1) {
+        if a.contains('$') {
+            return Err(no(format!(
+                "the entry's `{a}` is only known at run time, and may add JVM options jdeps cannot see"
+            )));
+        }
+        if let Some(what) = unseen_option(a) {
+            return Err(no(format!(
+                "the entry runs java with {what} (`{a}`), which loads classes or modules jdeps cannot see"
+            )));
+        }
+        if a == "-jar" || a == "-cp" || a == "-classpath" || a == "--class-path" {
+            // The jar or class path follows; what comes after it is the app's.
+            break;
+        }
+    }
+    if let Some(last) = infos.last() {
+        for name in OPTION_ENV {
+            if let Some(v) = last.env.get(*name)
+                && let Some(what) = v.split_whitespace().find_map(unseen_option)
+            {
+                return Err(no(format!(
+                    "{name} gives the JVM {what}, which loads classes or modules jdeps cannot see"
+                )));
+            }
+        }
+    }
+    for info in infos.iter().filter(|i| i.keyword == Keyword::Healthcheck) {
+        if let Some(inst) = df.instruction_at(info.item) {
+            let text = df.text(&inst.span);
+            if let Some(tool) = text
+                .split(|ch: char| ch.is_whitespace() || "\"[],;&|".contains(ch))
+                .map(|w| w.rsplit('/').next().unwrap_or(w))
+                .find(|w| JDK_TOOLS.contains(w))
+            {
+                return Err(no(format!(
+                    "line {}: the health check runs `{tool}`, a JDK tool the runtime would not have",
+                    inst.start_line
+                )));
+            }
+        }
+    }
+    for (path, text) in &ctx.contents {
+        if ![".java", ".kt", ".groovy", ".scala"]
+            .iter()
+            .any(|e| path.ends_with(e))
+        {
+            continue;
+        }
+        if let Some((_, what)) = UNSEEN_SOURCES.iter().find(|(m, _)| text.contains(m)) {
+            return Err(no(format!("{path} uses {what}, which jdeps cannot follow")));
+        }
+    }
+    let safe = |p: &str| {
+        !p.is_empty()
+            && p.starts_with('/')
+            && p.chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || "/._-+@".contains(ch))
+    };
+    let mut inputs: Vec<String> = Vec::new();
+    for copy in &c.copies {
+        if !safe(&copy.from) {
+            return Err(no(format!(
+                "`{}` holds characters the generated jdeps step would have to quote",
+                copy.from
+            )));
+        }
+        if !inputs.contains(&copy.from) {
+            inputs.push(copy.from.clone());
+        }
+    }
+    if inputs.is_empty() || inputs.iter().any(|p| p.starts_with(JLINK_HOME)) {
+        return Err(no(format!(
+            "the app's files are not known apart from {JLINK_HOME}"
+        )));
+    }
+    Ok(Jlink { inputs })
+}
+
+/// The build stage's jlink step, one shell line each (joined with the
+/// file's continuation by render): jdeps over the app's jars (a Spring Boot
+/// fat jar unpacked first), the modules loaded by name, jlink into
+/// [`JLINK_HOME`], and the shared libraries the runtime links that a base
+/// without Java may lack (zlib for Debian's OpenJDK). jdeps failing links
+/// every module (as a full JRE would have them), with a message in the build
+/// log; jlink failing on `--strip-debug` (a JDK whose jlink needs objcopy)
+/// links again without it.
+pub(crate) fn jlink_script(j: &Jlink) -> Vec<String> {
+    let by_name: Vec<&str> = BY_NAME.iter().map(|(m, _)| *m).collect();
+    vec![
+        "set -eu; in=''; n=0;".into(),
+        format!("for f in $(find {} -name '*.jar' | sort -u); do", j.inputs.join(" ")),
+        "  if jar tf \"$f\" | grep -q '^BOOT-INF/lib/'; then".into(),
+        "    n=$((n+1)); b=\"/tmp/jlink-boot$n\"; mkdir -p \"$b/root\"; (cd \"$b/root\" && jar xf \"$f\"); mv \"$b/root/BOOT-INF\" \"$b/inf\";".into(),
+        "    in=\"$in $b/root $b/inf/classes $(find \"$b/inf/lib\" -name '*.jar' | tr '\\n' ' ')\";".into(),
+        "  else in=\"$in $f\"; fi;".into(),
+        "done;".into(),
+        format!(
+            "for d in {}; do if [ -d \"$d\" ] && [ -z \"$(find \"$d\" -name '*.jar' | head -n 1)\" ] && [ -n \"$(find \"$d\" -name '*.class' | head -n 1)\" ]; then in=\"$in $d\"; fi; done;",
+            j.inputs.join(" ")
+        ),
+        "all=$(java --list-modules | sed 's/@.*//');".into(),
+        "if mods=$(jdeps --ignore-missing-deps --print-module-deps --multi-release \"$(jdeps --version | cut -d. -f1)\" $in); then :;".into(),
+        "else echo 'jdeps failed: linking every module' >&2; mods=$(echo \"$all\" | paste -sd, -); fi;".into(),
+        format!("for m in {}; do", by_name.join(" ")),
+        "  if echo \"$all\" | grep -qx \"$m\"; then mods=\"$mods,$m\"; fi;".into(),
+        "done;".into(),
+        "echo \"jlink modules: $mods\";".into(),
+        format!("jlink --strip-debug --no-man-pages --no-header-files --add-modules \"$mods\" --output {JLINK_HOME}"),
+        format!("  || {{ rm -rf {JLINK_HOME}; jlink --no-man-pages --no-header-files --add-modules \"$mods\" --output {JLINK_HOME}; }};"),
+        format!("for lib in $(ldd {JLINK_HOME}/bin/java {JLINK_HOME}/lib/*.so {JLINK_HOME}/lib/server/*.so 2>/dev/null | awk '$3 ~ /^\\// {{print $3}}' | sort -u); do"),
+        "  case \"${lib##*/}\" in libc.so*|libm.so*|libdl.so*|libpthread.so*|librt.so*|ld-linux*|libgcc_s.so*|libstdc++.so*) ;;".into(),
+        format!("    *) case \"$lib\" in {JLINK_HOME}/*) ;; *) cp -L \"$lib\" {JLINK_HOME}/lib/ ;; esac ;; esac;"),
+        "done".into(),
+    ]
 }
 
 pub(crate) struct Java;
 
 impl super::Language for Java {
     fn closure(&self, c: &mut Closure, i: &super::Input) -> Result<(), Gate> {
-        java(c, i.infos, i.entry, i.ctx)
+        java(c, i.df, i.infos, i.entry, i.ctx)
     }
     fn stage_kind(&self, _: &mut Closure, _: Option<&Context>) -> AppKind {
         AppKind::JvmApp

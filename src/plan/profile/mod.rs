@@ -13,7 +13,7 @@
 
 mod dotnet;
 mod go;
-mod java;
+pub(crate) mod java;
 pub(crate) mod node;
 mod python;
 

@@ -8,6 +8,7 @@ use super::{Layout, Place, Writer, stage_user_is_root};
 use super::{OWNED_DIRS, STAGED_DIRS};
 use crate::emit::Edit;
 use crate::model::Context;
+use crate::plan::profile::java;
 use crate::plan::rule_ids as ids;
 use crate::plan::steps::{CmdKind, StepInfo, StepKind};
 use crate::plan::types::{Addition, PruneStep, StaticSite, Venv};
@@ -64,6 +65,7 @@ pub(super) fn stages(w: &mut Writer, l: &Layout) {
             set_aside_dirs(w, l);
             owned_folders(w, l);
             prune(w, l);
+            jlink(w, l, &u);
         }
     }
 }
@@ -358,6 +360,56 @@ fn prune(w: &mut Writer, l: &Layout) {
     {
         let line = format!("{} {cmd}", w.out.kw("RUN"));
         w.add(build_name, line, rule, why.clone());
+    }
+}
+
+/// Java: the runtime jlink builds at the end of the build stage, when the
+/// base takes it.
+fn jlink(w: &mut Writer, l: &Layout, su: &StageUser) {
+    let Some(j) = w.i.closure.jlink.as_ref().filter(|_| w.i.chosen.jlink()) else {
+        return;
+    };
+    let cont = format!(" {}{}    ", w.i.df.escape, w.out.nl);
+    let line = format!("{} {}", w.out.kw("RUN"), java::jlink_script(j).join(&cont));
+    let by_name: Vec<String> = java::BY_NAME
+        .iter()
+        .map(|(m, why)| format!("{m} ({why})"))
+        .collect();
+    w.out.blank();
+    let back_to = su.user.as_deref().filter(|_| !su.is_root);
+    if back_to.is_some() {
+        let root = format!("{} root", w.out.kw("USER"));
+        w.add(
+            &l.build_name,
+            root,
+            ids::java::JLINK_RUNTIME,
+            format!("jlink writes {} as root", java::JLINK_HOME),
+        );
+    }
+    // The step pipes into `grep -q` on purpose (pipefail would turn its
+    // early exit into a failure), changes directory in a subshell, and
+    // splits the file lists jdeps takes on purpose (their paths are checked
+    // to need no quoting): what linters flag there is the intent.
+    w.out.line("# hadolint ignore=DL3003,DL4006,SC2086");
+    w.add(
+        &l.build_name,
+        line,
+        ids::java::JLINK_RUNTIME,
+        format!(
+            "a Java runtime with only the modules the app uses, for a runtime base without Java: jdeps reads {} (a Spring Boot jar unpacked first), and these modules, loaded by name where jdeps cannot see them, are added when the JDK has them: {}; jlink writes {} without debug symbols, man pages or headers",
+            j.inputs.join(", "),
+            by_name.join("; "),
+            java::JLINK_HOME
+        ),
+    );
+    if let Some(user) = back_to {
+        let line = format!("{} {user}", w.out.kw("USER"));
+        w.add(
+            &l.build_name,
+            line,
+            ids::java::JLINK_RUNTIME,
+            "back to the build stage's own user",
+        );
     }
 }
 

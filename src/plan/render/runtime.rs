@@ -7,6 +7,7 @@ use super::{Layout, Place, Writer, env_keys, is_secret};
 use super::{OWNED_DIRS, STAGED_DIRS};
 use crate::plan::base::EntryRewrite;
 use crate::plan::closure::is_account_command;
+use crate::plan::profile::java;
 use crate::plan::rule_ids as ids;
 use crate::plan::types::{Addition, Placement, Venv};
 use crate::rules::PackageManager;
@@ -141,6 +142,19 @@ fn env(w: &mut Writer, l: &Layout) {
             line,
             ids::python::RT_VENV,
             "the venv's bin/ comes first on PATH, as the installed console scripts were on PATH in the original",
+        );
+    }
+    if w.i.chosen.jlink() && closure.jlink.is_some() {
+        let home = java::JLINK_HOME;
+        let line = format!(
+            "{} JAVA_HOME={home} PATH=\"{home}/bin:$PATH\"",
+            w.out.kw("ENV")
+        );
+        w.add(
+            runtime_name,
+            line,
+            ids::java::JLINK_RUNTIME,
+            "the jlink runtime's bin/ comes first on PATH, so `java` starts it as it started the builder's JDK, and JAVA_HOME names it",
         );
     }
     if entry.workdir != "/" && static_site.is_none() {
@@ -296,6 +310,16 @@ fn copies(w: &mut Writer, l: &Layout) {
     // looked up in the runtime base, which may not have it.
     // With --non-root, what lands in a folder the user owns comes owned by
     // it too (numeric ids: every base resolves them).
+    if chosen.jlink() && closure.jlink.is_some() {
+        let home = java::JLINK_HOME;
+        let line = format!("{} --from={build_name} {home} {home}", w.out.kw("COPY"));
+        w.add(
+            runtime_name,
+            line,
+            ids::java::JLINK_RUNTIME,
+            "the Java runtime jlink built in the build stage; the base has none",
+        );
+    }
     for copy in &closure.copies {
         let (from_path, to_path) = if copy.from.contains('*') {
             let dir = copy.from.rsplit_once('/').map_or("/", |(d, _)| d);

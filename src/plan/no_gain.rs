@@ -1,0 +1,122 @@
+//! No gain, no rewrite (`core/no-gain`): a split whose runtime base is the
+//! builder's own image (or no smaller in the catalogue) and whose build
+//! leaves nothing behind only adds layers — the venv or the app copied once
+//! more — so the file stays as it is, with the arithmetic as the reason.
+//!
+//! What the build removes is read from the classified steps: system
+//! packages only the build uses, test steps, dependency caches and sources
+//! the runtime does not copy, dev dependencies pruned. When any of these is
+//! there, the split may gain even on the same base, and it goes ahead.
+
+use super::base::{Chosen, candidate_matches};
+use super::facts;
+use super::steps::{CmdKind, StepInfo, StepKind};
+use super::types::{Closure, Gate};
+use crate::plan::rule_ids as ids;
+use crate::rules::{Role, Rules};
+
+/// Why the split would gain nothing, or `None` when it can.
+pub(crate) fn check(
+    rules: &Rules,
+    builder: &str,
+    chosen: &Chosen,
+    infos: &[StepInfo],
+    c: &Closure,
+) -> Option<Gate> {
+    let runtime_mb = chosen.spec.as_ref().map(|s| s.approx_size_mb);
+    // The catalogue's figure for the builder itself, when it is one of the
+    // runtime bases (a slim image used to build).
+    let builder_mb = rules
+        .bases()
+        .families
+        .iter()
+        .flat_map(|f| f.candidates.iter())
+        .find(|s| candidate_matches(&s.image, builder))
+        .map(|s| s.approx_size_mb);
+    let base = if chosen.image == builder {
+        format!(
+            "the runtime base `{}` is the builder's own image{}",
+            chosen.image,
+            runtime_mb.map_or(String::new(), |m| format!(" (about {m} MB): 0 MB saved"))
+        )
+    } else {
+        match (builder_mb, runtime_mb) {
+            (Some(b), Some(r)) if r >= b => format!(
+                "the runtime base `{}` (about {r} MB in the catalogue) is no smaller than the builder `{builder}` (about {b} MB): {} MB saved at most",
+                chosen.image, 0
+            ),
+            _ => return None,
+        }
+    };
+    let removed = removed_by_build(infos, c);
+    if !removed.is_empty() {
+        return None;
+    }
+    let mut what = Vec::new();
+    if c.venv.is_some() {
+        what.push("a virtual environment holding what the image already holds");
+    }
+    if !c.copies.is_empty() {
+        what.push("copies of the app's files");
+    }
+    Some(facts::gate(
+        ids::core::NO_GAIN,
+        format!(
+            "no gain: {base}; and the build removes nothing (no build-only system packages, test steps, dependency caches or sources left in the build stage, no dev dependencies pruned), so a split would only add {}",
+            if what.is_empty() {
+                "layers".to_string()
+            } else {
+                what.join(" and ")
+            }
+        ),
+    ))
+}
+
+/// What the build stage would keep out of the runtime, one phrase each.
+fn removed_by_build(infos: &[StepInfo], c: &Closure) -> Vec<String> {
+    let mut out = Vec::new();
+    let copied = |path: &str| {
+        c.copies.iter().any(|k| {
+            let to = k.to.trim_end_matches('/');
+            path == to || path.starts_with(&format!("{to}/"))
+        })
+    };
+    for info in infos {
+        match &info.kind {
+            StepKind::CopyContext { .. } if !copied(&info.workdir) => {
+                out.push(format!("sources copied to {}", info.workdir));
+            }
+            _ => {}
+        }
+        for cmd in info.commands() {
+            match &cmd.kind {
+                CmdKind::Packages { build_only, .. } if !build_only.is_empty() => {
+                    out.push(format!("build-only packages ({})", build_only.join(", ")));
+                }
+                CmdKind::Profile { role, .. } if *role == Role::Test => {
+                    out.push(format!("a test step (`{}`)", cmd.text));
+                }
+                CmdKind::Profile { .. } if cmd.produces.is_empty() => {
+                    // What it writes is not known, so it may stay behind
+                    // (a project manager installed for the build: uv, poetry).
+                    out.push(format!("what `{}` installs for the build", cmd.text));
+                }
+                CmdKind::Profile { .. } => {
+                    for p in &cmd.produces {
+                        // With a venv, what an install would write under
+                        // /usr/local goes into the venv, which is copied.
+                        let in_venv = c.venv.is_some() && p.starts_with("/usr/local/");
+                        if !copied(p) && !in_venv && !p.starts_with(&info.workdir) {
+                            out.push(format!("{p}, written by `{}`", cmd.text));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if c.prune.is_some() {
+        out.push("dev dependencies".into());
+    }
+    out
+}
