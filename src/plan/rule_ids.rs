@@ -61,6 +61,7 @@ pub(crate) mod core {
 /// Rules of the go profile (`rules/go.yaml`, `rules/go.md`) the plan names.
 pub(crate) mod go {
     pub(crate) const BUILD: &str = "go/build";
+    pub(crate) const CGO_OFF_WITHOUT_COMPILER: &str = "go/cgo-off-without-compiler";
     pub(crate) const RT_BINARY: &str = "go/rt-binary";
     pub(crate) const RT_CA_CERTS: &str = "go/rt-ca-certs";
     pub(crate) const RT_INSTALLED_BINARY: &str = "go/rt-installed-binary";
