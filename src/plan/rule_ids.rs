@@ -6,6 +6,8 @@
 
 /// The engine's own rules, documented in `rules/core.md`.
 pub(crate) mod core {
+    pub(crate) const CGO_OFF_WITHOUT_COMPILER: &str = "core/cgo-off-without-compiler";
+    pub(crate) const DEV_SERVER_KEPT: &str = "core/dev-server-kept";
     pub(crate) const ALREADY_MULTISTAGE: &str = "core/already-multistage";
     pub(crate) const APP_FILES: &str = "core/app-files";
     pub(crate) const ARG_IN_FROM: &str = "core/arg-in-from";
@@ -61,7 +63,6 @@ pub(crate) mod core {
 /// Rules of the go profile (`rules/go.yaml`, `rules/go.md`) the plan names.
 pub(crate) mod go {
     pub(crate) const BUILD: &str = "go/build";
-    pub(crate) const CGO_OFF_WITHOUT_COMPILER: &str = "go/cgo-off-without-compiler";
     pub(crate) const RT_BINARY: &str = "go/rt-binary";
     pub(crate) const RT_CA_CERTS: &str = "go/rt-ca-certs";
     pub(crate) const RT_INSTALLED_BINARY: &str = "go/rt-installed-binary";

@@ -77,7 +77,7 @@ fn cgo_off_without_compiler(
     }
     Some(format!(
         "`{builder}` has no C compiler and Go 1.{minor} (1.20 and later) turns cgo off when none is found, so the binary is static ({})",
-        ids::go::CGO_OFF_WITHOUT_COMPILER
+        ids::core::CGO_OFF_WITHOUT_COMPILER
     ))
 }
 

@@ -31,6 +31,22 @@ fn python(
             "the app lives in /, so what belongs to it cannot be told apart from the image",
         ));
     }
+    // Django's development server needs Django and the app, both of which
+    // the runtime has: the split is safe; that it is not a production
+    // server is the original's choice, so it is said, not changed.
+    if let Some(argv) = entry.commands.iter().find(|w| is_django_runserver(w)) {
+        let line = entry
+            .cmd
+            .as_ref()
+            .or(entry.entrypoint.as_ref())
+            .and_then(|(item, _)| df.instruction_at(*item))
+            .map_or(0, |i| i.start_line);
+        c.warnings.push(format!(
+            "line {line}: `{}` starts Django's development server, which Django's documentation says not to use in production; the runtime keeps it as the original had it (a WSGI or ASGI server such as gunicorn is the production choice) [{}]",
+            argv.join(" "),
+            ids::core::DEV_SERVER_KEPT
+        ));
+    }
     if let Some((line, dest)) = sources_outside(df, infos, &app) {
         return Err(gate(
             ids::python::RT_APP,
@@ -416,6 +432,20 @@ fn project_tool_step(
         ));
     }
     Ok(())
+}
+
+/// `python manage.py runserver …` (python3, python3.N, any path to manage.py).
+fn is_django_runserver(argv: &[String]) -> bool {
+    let program = argv.first().map(|p| p.rsplit('/').next().unwrap_or(p));
+    let python = program.is_some_and(|p| {
+        p == "python"
+            || p == "python3"
+            || p.strip_prefix("python3.")
+                .is_some_and(|v| !v.is_empty() && v.chars().all(|ch| ch.is_ascii_digit()))
+    });
+    python
+        && argv.get(1).is_some_and(|m| m.ends_with("manage.py"))
+        && argv.get(2).is_some_and(|a| a == "runserver")
 }
 
 pub(crate) struct Python;
