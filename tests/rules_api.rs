@@ -310,10 +310,9 @@ fn gates_and_launchers() {
             "uvicorn app.main:app --reload",
             Some("python/gate-uvicorn-reload"),
         ),
-        (
-            "python manage.py runserver 0.0.0.0:8000",
-            Some("python/gate-django-runserver"),
-        ),
+        // Django's development server needs only Django and the app: it is
+        // split, with a warning (core/dev-server-kept), not gated.
+        ("python manage.py runserver 0.0.0.0:8000", None),
         ("poetry run gunicorn app:app", Some("python/gate-tool-run")),
         ("node dist/index.js", None),
         ("flask run --host=0.0.0.0", None),

@@ -486,6 +486,12 @@ pub(crate) fn choose(
                         why.push_str("; ");
                         why.push_str(note);
                     }
+                    if c.static_binary
+                        && let Some(note) = &c.static_note
+                    {
+                        why.push_str("; ");
+                        why.push_str(note);
+                    }
                     let mut smaller: Vec<&(u32, String)> = smaller_rejected.iter().filter(|(size, _)| *size < s.approx_size_mb).collect();
                     smaller.sort();
                     if !smaller.is_empty() {

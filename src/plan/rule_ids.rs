@@ -6,6 +6,8 @@
 
 /// The engine's own rules, documented in `rules/core.md`.
 pub(crate) mod core {
+    pub(crate) const CGO_OFF_WITHOUT_COMPILER: &str = "core/cgo-off-without-compiler";
+    pub(crate) const DEV_SERVER_KEPT: &str = "core/dev-server-kept";
     pub(crate) const ALREADY_MULTISTAGE: &str = "core/already-multistage";
     pub(crate) const APP_FILES: &str = "core/app-files";
     pub(crate) const ARG_IN_FROM: &str = "core/arg-in-from";

@@ -435,6 +435,9 @@ pub(crate) struct Closure {
     pub static_binary: bool,
     /// Why a compiled binary is not static, for the base's explanation.
     pub binary_note: Option<String>,
+    /// Why a binary built without `CGO_ENABLED=0` is static all the same,
+    /// for the base's explanation (Go on an image without a C compiler).
+    pub static_note: Option<String>,
     /// The app makes TLS calls or loads time zones (scratch must receive them).
     pub needs_ca_certs: bool,
     pub needs_tzdata: bool,

@@ -20,11 +20,74 @@ const CGO_MODULES: &[&str] = &[
     "github.com/DataDog/zstd",
 ];
 
+/// Packages whose install puts a C compiler on PATH (Alpine and Debian names).
+const C_COMPILER_PACKAGES: &[&str] = &[
+    "gcc",
+    "g++",
+    "clang",
+    "build-base",
+    "alpine-sdk",
+    "build-essential",
+    "tcc",
+    "zig",
+    "musl-gcc",
+];
+
+/// Go 1.20 and later build with cgo off when no C compiler is found on PATH
+/// ("The go command now disables cgo by default on systems without a C
+/// toolchain", Go 1.20 release notes), and the golang Alpine images ship
+/// without one. So a `golang:1.N…-alpine…` builder (N ≥ 20, read from the
+/// tag, never assumed) whose steps install no compiler and set neither CC
+/// nor CGO_ENABLED builds a static binary. The reason, or `None`.
+fn cgo_off_without_compiler(
+    builder: &str,
+    infos: &[StepInfo],
+    env: &std::collections::BTreeMap<String, String>,
+) -> Option<String> {
+    let image = builder
+        .trim_start_matches("docker.io/")
+        .trim_start_matches("library/");
+    let (name, tag) = image.split_once(':')?;
+    if name != "golang" || !tag.contains("alpine") {
+        return None;
+    }
+    let mut parts = tag.split(['.', '-']);
+    let (major, minor) = (parts.next()?, parts.next()?);
+    if major != "1" || minor.parse::<u32>().ok()? < 20 {
+        return None;
+    }
+    if env.contains_key("CC") || env.contains_key("CGO_ENABLED") {
+        return None;
+    }
+    // Any installed package that is a compiler, or whose name is not literal.
+    let installs_compiler = infos.iter().flat_map(|i| i.commands()).any(|cmd| {
+        matches!(cmd.program.as_deref(), Some("apk" | "apt-get" | "apt"))
+            && cmd.args.iter().any(|a| {
+                a.as_deref().is_none_or(|a| {
+                    C_COMPILER_PACKAGES.iter().any(|p| {
+                        a == *p
+                            || a.starts_with(&format!("{p}="))
+                            || a.starts_with(&format!("{p}~"))
+                    }) || a.starts_with("gcc")
+                        || a.starts_with("clang")
+                })
+            })
+    });
+    if installs_compiler {
+        return None;
+    }
+    Some(format!(
+        "`{builder}` has no C compiler and Go 1.{minor} (1.20 and later) turns cgo off when none is found, so the binary is static ({})",
+        ids::core::CGO_OFF_WITHOUT_COMPILER
+    ))
+}
+
 fn go(
     c: &mut Closure,
     infos: &[StepInfo],
     entry: &Entry,
     ctx: Option<&Context>,
+    builder: &str,
 ) -> Result<(), Gate> {
     let built = produced(infos, Role::Build);
     if built.is_empty() {
@@ -95,8 +158,16 @@ fn go(
             })
             .next_back();
         let exe = buildmode.is_none_or(|m| m == "exe" || m == "default");
-        let cgo_off = cgo.is_some_and(|v| v == "0");
+        let default_off = if cgo.is_none() && !cmd.assignments.contains_key("CC") {
+            cgo_off_without_compiler(builder, infos, &info.env)
+        } else {
+            None
+        };
+        let cgo_off = cgo.is_some_and(|v| v == "0") || default_off.is_some();
         c.static_binary = cgo_off && exe;
+        if c.static_binary {
+            c.static_note = default_off;
+        }
         c.binary_note = if !cgo_off {
             Some("the binary is not built with CGO_ENABLED=0, so it links the C library".into())
         } else if !exe {
@@ -142,6 +213,19 @@ fn go(
                 "ParseGlob(",
                 "http.Dir(",
                 "os.Stat(",
+                // Libraries that open files relative to the working directory:
+                // .env files, config files, templates and static folders.
+                "filepath.Walk",
+                "filepath.Glob(",
+                "godotenv.",
+                "viper.",
+                "LoadHTMLGlob(",
+                "LoadHTMLFiles(",
+                ".Static(",
+                ".StaticFS(",
+                ".StaticFile(",
+                "html.New(",
+                "gorm.Open(sqlite",
             ]
             .iter()
             .any(|p| s.contains(p))
@@ -162,7 +246,7 @@ fn go(
                 reason: if ctx.is_none() {
                     "without the build context the program's data files cannot be ruled out, so the working directory comes along".into()
                 } else {
-                    "the Go sources open files at run time (os.Open, ReadFile, ParseFiles, http.Dir …), so the working directory comes along".into()
+                    "the Go sources open files at run time (os.Open, ReadFile, ParseFiles, http.Dir, godotenv, viper, templates and static folders …), so the working directory comes along".into()
                 },
             });
         } else {
@@ -171,7 +255,7 @@ fn go(
                 from: entry.workdir.clone(),
                 to: entry.workdir.clone(),
                 rule: ids::core::APP_FILES.into(),
-                reason: "the binary and the files the Go sources open at run time (os.Open, ReadFile, ParseFiles, http.Dir …) live in the working directory".into(),
+                reason: "the binary and the files the Go sources open at run time (os.Open, ReadFile, ParseFiles, http.Dir, godotenv, viper, templates and static folders …) live in the working directory".into(),
             });
         }
     }
@@ -214,7 +298,7 @@ pub(crate) struct Go;
 
 impl super::Language for Go {
     fn closure(&self, c: &mut Closure, i: &super::Input) -> Result<(), Gate> {
-        go(c, i.infos, i.entry, i.ctx)
+        go(c, i.infos, i.entry, i.ctx, i.builder)
     }
     fn stage_kind(&self, _: &mut Closure, _: Option<&Context>) -> AppKind {
         AppKind::DynamicBinary

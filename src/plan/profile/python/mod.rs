@@ -11,7 +11,7 @@ use crate::plan::facts::{
 };
 use crate::plan::rule_ids as ids;
 use crate::plan::steps::{CmdInfo, StepInfo, StepKind};
-use crate::plan::types::{Closure, CopySpec, Gate, Venv};
+use crate::plan::types::{Closure, CopySpec, Gate, Venv, Warning};
 use crate::rules::AppKind;
 use crate::syntax::Dockerfile;
 use uv::uv_project_env;
@@ -32,6 +32,24 @@ fn python(
             ids::core::WORKDIR_ROOT,
             "the app lives in /, so what belongs to it cannot be told apart from the image",
         ));
+    }
+    // Django's development server needs Django and the app, both of which
+    // the runtime has: the split is safe; that it is not a production
+    // server is the original's choice, so it is said, not changed.
+    if let Some(argv) = entry.commands.iter().find(|w| is_django_runserver(w)) {
+        let message = format!(
+            "`{}` starts Django's development server, which Django's documentation says not to use in production; the runtime keeps it as the original had it (a WSGI or ASGI server such as gunicorn is the production choice)",
+            argv.join(" ")
+        );
+        let at = entry
+            .cmd
+            .as_ref()
+            .or(entry.entrypoint.as_ref())
+            .map(|(item, _)| *item);
+        c.warnings.push(match at {
+            Some(item) => Warning::at(df, item, ids::core::DEV_SERVER_KEPT, message),
+            None => Warning::new(ids::core::DEV_SERVER_KEPT, message),
+        });
     }
     if let Some((item, dest)) = sources_outside(df, infos, &app) {
         return Err(gate_at(
@@ -426,6 +444,20 @@ fn project_tool_step(
         ));
     }
     Ok(())
+}
+
+/// `python manage.py runserver …` (python3, python3.N, any path to manage.py).
+fn is_django_runserver(argv: &[String]) -> bool {
+    let program = argv.first().map(|p| p.rsplit('/').next().unwrap_or(p));
+    let python = program.is_some_and(|p| {
+        p == "python"
+            || p == "python3"
+            || p.strip_prefix("python3.")
+                .is_some_and(|v| !v.is_empty() && v.chars().all(|ch| ch.is_ascii_digit()))
+    });
+    python
+        && argv.get(1).is_some_and(|m| m.ends_with("manage.py"))
+        && argv.get(2).is_some_and(|a| a == "runserver")
 }
 
 pub(crate) struct Python;

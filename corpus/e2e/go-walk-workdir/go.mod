@@ -1,0 +1,3 @@
+module example.com/recipes
+
+go 1.23
