@@ -912,6 +912,47 @@ fn initialization_options_win_over_dfsplit_yaml_as_flags_do() {
 }
 
 #[test]
+fn dfsplit_yaml_changes_on_disk_are_watched_when_the_client_can() {
+    let caps = json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    let (mut c, _) = Client::initialized(caps, Value::Null);
+    // After `initialized`, the server asks to be told about `.dfsplit.yaml` changes.
+    let register = match c.conn.receiver.recv_timeout(WAIT).expect("a request") {
+        Message::Request(r) => r,
+        other => panic!("unexpected {other:?}"),
+    };
+    c.conn
+        .sender
+        .send(lsp_server::Response::new_ok(register.id.clone(), Value::Null).into())
+        .unwrap();
+    let (repo, file) = node_repo("config-watch");
+    let uri = uri_of(&file);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let config = repo.join(".dfsplit.yaml");
+    let opened = c.open(&uri, &text);
+    let mut changed = |kind: u32| {
+        c.notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": uri_of(&config), "type": kind}]}),
+        );
+        c.notification("textDocument/publishDiagnostics")
+    };
+    std::fs::write(&config, "base: slim\n").unwrap();
+    let created = changed(1);
+    std::fs::write(&config, "skip: ['**/Dockerfile']\n").unwrap();
+    let skipping = changed(2);
+    std::fs::remove_file(&config).unwrap();
+    let deleted = changed(3);
+    assert_eq!(deleted["diagnostics"], opened["diagnostics"]);
+    insta::assert_json_snapshot!(json!({
+        "register": {"method": register.method, "params": register.params},
+        "created": diagnostics(&created, &repo),
+        "skipping": diagnostics(&skipping, &repo),
+    }));
+    let _ = std::fs::remove_dir_all(&repo);
+    assert!(c.finish());
+}
+
+#[test]
 fn a_rules_overlay_is_loaded_once_and_again_after_a_save() {
     let (mut c, _) = Client::initialized(json!({}), Value::Null);
     let (repo, file) = node_repo("config-rules");

@@ -19,20 +19,23 @@
 //! and a rules overlay once per overlay folder (again after a save).
 //! The build context is the document's folder on disk, read on open and on
 //! save (and again for a code action when older than [`CONTEXT_TTL`]); the
-//! text analysed is the editor's buffer. The `.dfsplit.yaml` that applies
-//! (found upward from the folder, as for `dfsplit rewrite`) is read with the
-//! context, and again whenever a `.dfsplit.yaml` is saved in the editor;
-//! the client's settings win over it as flags do. A document
-//! its `skip:` matches gets no split diagnostic, action or hover; a
-//! configuration or overlay that cannot be used is shown (a message, and a
-//! warning on the document's first line) and planning goes on without it.
-//! Robustness: a panic while handling
-//! a message becomes an error response (or a log line) and the server goes
-//! on; a request for a document that is not open is an `InvalidParams`
-//! error; `shutdown` and `exit` follow the specification (exit code 0 after
-//! shutdown, 1 without); `$/cancelRequest` is accepted (requests are answered
-//! in order, so by the time a cancellation is read its request has been
-//! answered).
+//! text analysed is the editor's buffer.
+//!
+//! The `.dfsplit.yaml` that applies (found upward from the folder, as for
+//! `dfsplit rewrite`) is read with the context, and again whenever a
+//! `.dfsplit.yaml` is saved in the editor or changes on disk
+//! (`workspace/didChangeWatchedFiles`, registered when the client can); the
+//! client's settings win over it as flags do. A document its `skip:` matches
+//! gets no split diagnostic, action or hover; a configuration or overlay that
+//! cannot be used is shown (a message, and a warning on the document's first
+//! line) and planning goes on without it.
+//!
+//! Robustness: a panic while handling a message becomes an error response
+//! (or a log line) and the server goes on; a request for a document that is
+//! not open is an `InvalidParams` error; `shutdown` and `exit` follow the
+//! specification (exit code 0 after shutdown, 1 without); `$/cancelRequest`
+//! is accepted (requests are answered in order, so by the time a
+//! cancellation is read its request has been answered).
 
 pub mod docs;
 pub mod position;
@@ -67,6 +70,10 @@ pub const SPLIT_TITLE: &str = "Split into multi-stage build (dfsplit)";
 /// The rule id of the warning that a `.dfsplit.yaml` or its rules overlay
 /// cannot be used (documented in `rules/core.md`).
 pub const CONFIG_RULE: &str = "core/config";
+
+/// The id of the server's `client/registerCapability` request for
+/// `.dfsplit.yaml` changes.
+const WATCH_REGISTRATION: &str = "dfsplit/watch-config";
 
 /// Runs the server on stdin/stdout until `exit` or the end of stdin.
 /// Returns whether the client shut it down first (exit code 0, else 1).
@@ -166,6 +173,8 @@ struct Server<'r> {
     /// Rules overlays by folder (a `.dfsplit.yaml`'s `rules:`), or why one
     /// could not be loaded.
     overlays: HashMap<PathBuf, Result<Rules, String>>,
+    /// The client can watch files for the server (dynamic registration).
+    can_watch: bool,
     /// Problems already shown with `window/showMessage`.
     shown: HashSet<String>,
 }
@@ -181,6 +190,7 @@ impl<'r> Server<'r> {
             docs: HashMap::new(),
             folders: HashMap::new(),
             overlays: HashMap::new(),
+            can_watch: false,
             shown: HashSet::new(),
         }
     }
@@ -258,7 +268,12 @@ impl<'r> Server<'r> {
             DidChangeTextDocument::METHOD => params(n.params).map(|p| self.did_change(p)),
             DidSaveTextDocument::METHOD => params(n.params).map(|p| self.did_save(p)),
             DidCloseTextDocument::METHOD => params(n.params).map(|p| self.did_close(p)),
-            // Initialized, $/cancelRequest, $/setTrace, configuration changes, …
+            DidChangeWatchedFiles::METHOD => params(n.params).map(|p| self.did_change_watched(p)),
+            Initialized::METHOD => {
+                self.watch_config();
+                Ok(())
+            }
+            // $/cancelRequest, $/setTrace, configuration changes, …
             _ => Ok(()),
         };
         if let Err((_, message)) = result {
@@ -274,6 +289,10 @@ impl<'r> Server<'r> {
             .workspace_edit
             .and_then(|e| e.document_changes)
             .unwrap_or(false);
+        self.can_watch = workspace
+            .did_change_watched_files
+            .and_then(|w| w.dynamic_registration)
+            .unwrap_or(false);
         self.state = State::Running;
         if !problems.is_empty() {
             self.notify::<lt::notification::ShowMessage>(lt::ShowMessageParams {
@@ -288,6 +307,33 @@ impl<'r> Server<'r> {
                 version: Some(env!("CARGO_PKG_VERSION").into()),
             }),
         })
+    }
+
+    /// Asks the client to report `.dfsplit.yaml` changes on disk, when it can.
+    fn watch_config(&self) {
+        use lt::request::Request as _;
+        if !self.can_watch {
+            return;
+        }
+        let options = lt::DidChangeWatchedFilesRegistrationOptions {
+            watchers: vec![lt::FileSystemWatcher {
+                glob_pattern: lt::GlobPattern::String(format!("**/{}", config::FILE_NAME)),
+                kind: None,
+            }],
+        };
+        let params = lt::RegistrationParams {
+            registrations: vec![lt::Registration {
+                id: WATCH_REGISTRATION.into(),
+                method: lt::notification::DidChangeWatchedFiles::METHOD.into(),
+                register_options: Some(to_json(options)),
+            }],
+        };
+        // The answer is not waited for: without it, saves still re-read.
+        self.send(Request::new(
+            WATCH_REGISTRATION.to_string().into(),
+            lt::request::RegisterCapability::METHOD.into(),
+            params,
+        ));
     }
 
     fn did_open(&mut self, p: lt::DidOpenTextDocumentParams) {
@@ -388,7 +434,13 @@ impl<'r> Server<'r> {
         }
     }
 
-    /// A `.dfsplit.yaml` was saved: every folder's
+    fn did_change_watched(&mut self, p: lt::DidChangeWatchedFilesParams) {
+        if p.changes.iter().any(|c| is_config(&c.uri)) {
+            self.config_changed();
+        }
+    }
+
+    /// A `.dfsplit.yaml` was saved, made or deleted: every folder's
     /// configuration is read again (and overlays loaded again when used),
     /// and every open document analysed and published again.
     fn config_changed(&mut self) {
