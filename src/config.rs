@@ -1,6 +1,7 @@
-//! `.dfsplit.yaml`: a repository's settings for `rewrite --all` and the PR
-//! bot — the base policy, non-root, cache mounts, a rules overlay, paths to
-//! skip, per-path overrides and the bot's `pr:` section.
+//! `.dfsplit.yaml`: a repository's settings for `rewrite` (one file or
+//! `--all`), the PR bot and the editor server — the base policy, non-root,
+//! cache mounts, a rules overlay, paths to skip, per-path overrides and the
+//! bot's `pr:` section.
 //!
 //! The file is found upward from a Dockerfile's folder, stopping at the
 //! repository root (the first folder with `.git`). Unknown keys and bad values

@@ -632,3 +632,393 @@ fn stdio_skips_malformed_frames_and_exits_per_spec() {
         assert_eq!(status.code(), Some(if clean { 0 } else { 1 }), "{stderr}");
     }
 }
+
+// `.dfsplit.yaml`: each document is planned as `dfsplit rewrite` plans the
+// file on disk, with the client's settings in the place of its flags.
+
+/// A repository in a fresh folder (`.git` bounds the search for
+/// `.dfsplit.yaml`) with corpus case 04 in `svc/`: a Node app that gets a
+/// distroless runtime by default, `node:20-slim` on slim, and an npm cache
+/// mount. Returns the repository and its Dockerfile.
+fn node_repo(name: &str) -> (PathBuf, PathBuf) {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with("expected") || name.starts_with("explain") || name == "case.toml" {
+                continue;
+            }
+            if e.file_type().unwrap().is_dir() {
+                copy(&e.path(), &to.join(&name));
+            } else {
+                std::fs::copy(e.path(), to.join(&name)).unwrap();
+            }
+        }
+    }
+    let repo = tempdir(name);
+    std::fs::create_dir(repo.join(".git")).unwrap();
+    copy(
+        &root().join("corpus/cases/04-node-typescript"),
+        &repo.join("svc"),
+    );
+    let file = repo.join("svc/Dockerfile");
+    (repo, file)
+}
+
+/// What `dfsplit rewrite FILE ARGS…` prints (it reads the file's `.dfsplit.yaml`).
+fn cli_rewrite(file: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_dfsplit"))
+        .arg("rewrite")
+        .arg(file)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The code actions offered on a document: each one's title, and the text
+/// its edits give (applied as a client does).
+fn actions_applied(c: &mut Client, uri: &str, text: &str) -> Vec<(String, String)> {
+    let r = code_actions(c, uri, json!({"diagnostics": []}));
+    r["result"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{r}"))
+        .iter()
+        .map(|a| {
+            let edits = a["edit"]["changes"][uri].as_array().unwrap();
+            (a["title"].as_str().unwrap().to_string(), apply(text, edits))
+        })
+        .collect()
+}
+
+/// The runtime stage's FROM line, and whether a cache mount was added.
+fn shape(text: &str) -> Value {
+    json!({
+        "runtime": text.lines().find(|l| l.ends_with(" AS runtime")),
+        "cache_mount": text.contains("--mount=type=cache"),
+    })
+}
+
+/// Titles and shapes of the code actions.
+fn summary(actions: &[(String, String)]) -> Value {
+    actions
+        .iter()
+        .map(|(title, text)| json!({"title": title, "gives": shape(text)}))
+        .collect()
+}
+
+/// `[code, severity, message]` of each published diagnostic, the temporary
+/// folder's path replaced.
+fn diagnostics(published: &Value, dir: &Path) -> Value {
+    let list: Vec<Value> = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            json!([
+                d["code"],
+                d["severity"],
+                d["range"]["start"]["line"],
+                d["message"]
+            ])
+        })
+        .collect();
+    in_tmp(&json!(list), dir)
+}
+
+/// JSON with the temporary folder's path as `[tmp]`.
+fn in_tmp(v: &Value, dir: &Path) -> Value {
+    let text = serde_json::to_string(v)
+        .unwrap()
+        .replace(dir.to_str().unwrap(), "[tmp]");
+    serde_json::from_str(&text).unwrap()
+}
+
+fn save(c: &Client, uri: &str) {
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri}}),
+    );
+}
+
+#[test]
+fn dfsplit_yaml_sets_the_base_of_the_code_action_as_for_rewrite() {
+    let (mut c, _) = Client::initialized(json!({}), Value::Null);
+    let (repo, file) = node_repo("config-base");
+    let uri = uri_of(&file);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let opened = c.open(&uri, &text);
+    let without = actions_applied(&mut c, &uri, &text);
+    // The file appears; saving the Dockerfile reads it.
+    std::fs::write(repo.join(".dfsplit.yaml"), "base: slim\n").unwrap();
+    save(&c, &uri);
+    let saved = c.notification("textDocument/publishDiagnostics");
+    let with = actions_applied(&mut c, &uri, &text);
+    assert_eq!(without[0].1, cli_rewrite(&file, &["--no-config"]));
+    assert_eq!(with[0].1, cli_rewrite(&file, &[]), "as `dfsplit rewrite`");
+    assert_ne!(with[0].1, without[0].1);
+    insta::assert_json_snapshot!(json!({
+        "no_config": {"diagnostics": diagnostics(&opened, &repo), "actions": summary(&without)},
+        "base_slim": {"diagnostics": diagnostics(&saved, &repo), "actions": summary(&with)},
+    }));
+    let _ = std::fs::remove_dir_all(&repo);
+    assert!(c.finish());
+}
+
+#[test]
+fn a_skipped_document_gets_no_split_but_its_errors() {
+    let (mut c, _) = Client::initialized(json!({}), Value::Null);
+    let (repo, file) = node_repo("config-skip");
+    std::fs::write(repo.join(".dfsplit.yaml"), "skip: [svc/]\n").unwrap();
+    let uri = uri_of(&file);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let opened = c.open(&uri, &text);
+    let actions = code_actions(&mut c, &uri, json!({"diagnostics": []}));
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 1}}),
+    );
+    // What `docker build` would reject is still shown.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [
+            {"range": {"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 0}}, "text": "FOO bar\n"}
+        ]}),
+    );
+    let broken = c.notification("textDocument/publishDiagnostics");
+    assert_eq!(actions["result"], json!([]));
+    insta::assert_json_snapshot!(in_tmp(
+        &json!({
+            "opened": diagnostics(&opened, &repo),
+            "hover": hover["result"],
+            "with_an_unknown_instruction": diagnostics(&broken, &repo),
+        }),
+        &repo
+    ));
+    let _ = std::fs::remove_dir_all(&repo);
+    assert!(c.finish());
+}
+
+#[test]
+fn a_bad_dfsplit_yaml_is_shown_and_the_server_plans_without_it() {
+    let (mut c, _) = Client::initialized(json!({}), Value::Null);
+    let (repo, file) = node_repo("config-bad");
+    let config = repo.join(".dfsplit.yaml");
+    std::fs::write(&config, "base: slim\nnonroot: true\n").unwrap();
+    let uri = uri_of(&file);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let opened = c.open(&uri, &text);
+    let message = c.notification("window/showMessage");
+    // Planned with the defaults; every request is still answered.
+    let actions = actions_applied(&mut c, &uri, &text);
+    assert_eq!(actions[0].1, cli_rewrite(&file, &["--no-config"]));
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 1}}),
+    );
+    assert!(
+        hover["result"]["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("dependencies")
+    );
+    // An edit does not show the message again.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [
+            {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "# edited\n"}
+        ]}),
+    );
+    c.notification("textDocument/publishDiagnostics");
+    c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}),
+    );
+    assert!(
+        c.pending.iter().all(|n| n.method != "window/showMessage"),
+        "{:?}",
+        c.pending
+    );
+    // The command line refuses the same file, at the same place.
+    let cli = Command::new(env!("CARGO_BIN_EXE_dfsplit"))
+        .arg("rewrite")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(cli.status.code(), Some(2));
+    let cli_error = String::from_utf8_lossy(&cli.stderr).into_owned();
+    assert!(
+        message["message"]
+            .as_str()
+            .unwrap()
+            .contains(cli_error.trim().trim_start_matches("dfsplit: ")),
+        "{cli_error} / {message}"
+    );
+    // Fixed and saved in the editor: read again, and used.
+    std::fs::write(&config, "base: slim\n").unwrap();
+    save(&c, &uri_of(&config));
+    let fixed = c.notification("textDocument/publishDiagnostics");
+    insta::assert_json_snapshot!(in_tmp(
+        &json!({
+            "message": message,
+            "opened": diagnostics(&opened, &repo),
+            "actions": summary(&actions),
+            "fixed": diagnostics(&fixed, &repo),
+        }),
+        &repo
+    ));
+    let _ = std::fs::remove_dir_all(&repo);
+    assert!(c.finish());
+}
+
+#[test]
+fn initialization_options_win_over_dfsplit_yaml_as_flags_do() {
+    let (repo, file) = node_repo("config-precedence");
+    std::fs::write(
+        repo.join(".dfsplit.yaml"),
+        "base: slim\ncache-mounts: false\n",
+    )
+    .unwrap();
+    let uri = uri_of(&file);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut seen = serde_json::Map::new();
+    for options in [
+        Value::Null,
+        json!({"base": "distroless"}),
+        json!({"cacheMounts": true}),
+    ] {
+        let (mut c, _) = Client::initialized(json!({}), options.clone());
+        c.open(&uri, &text);
+        let actions = actions_applied(&mut c, &uri, &text);
+        seen.insert(options.to_string(), summary(&actions));
+        // What the command line gives with the same values as flags, where it has one.
+        let flags: &[&str] = match options["base"].as_str() {
+            Some(_) => &["--base", "distroless"],
+            None => &[],
+        };
+        if options.get("cacheMounts").is_none() {
+            assert_eq!(actions[0].1, cli_rewrite(&file, flags), "{options}");
+        }
+        assert!(c.finish());
+    }
+    insta::assert_json_snapshot!(Value::Object(seen));
+    let _ = std::fs::remove_dir_all(&repo);
+}
+
+#[test]
+fn dfsplit_yaml_changes_on_disk_are_watched_when_the_client_can() {
+    let caps = json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    let (mut c, _) = Client::initialized(caps, Value::Null);
+    // After `initialized`, the server asks to be told about `.dfsplit.yaml` changes.
+    let register = match c.conn.receiver.recv_timeout(WAIT).expect("a request") {
+        Message::Request(r) => r,
+        other => panic!("unexpected {other:?}"),
+    };
+    c.conn
+        .sender
+        .send(lsp_server::Response::new_ok(register.id.clone(), Value::Null).into())
+        .unwrap();
+    let (repo, file) = node_repo("config-watch");
+    let uri = uri_of(&file);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let config = repo.join(".dfsplit.yaml");
+    let opened = c.open(&uri, &text);
+    let mut changed = |kind: u32| {
+        c.notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": uri_of(&config), "type": kind}]}),
+        );
+        c.notification("textDocument/publishDiagnostics")
+    };
+    std::fs::write(&config, "base: slim\n").unwrap();
+    let created = changed(1);
+    std::fs::write(&config, "skip: ['**/Dockerfile']\n").unwrap();
+    let skipping = changed(2);
+    std::fs::remove_file(&config).unwrap();
+    let deleted = changed(3);
+    assert_eq!(deleted["diagnostics"], opened["diagnostics"]);
+    insta::assert_json_snapshot!(json!({
+        "register": {"method": register.method, "params": register.params},
+        "created": diagnostics(&created, &repo),
+        "skipping": diagnostics(&skipping, &repo),
+    }));
+    let _ = std::fs::remove_dir_all(&repo);
+    assert!(c.finish());
+}
+
+#[test]
+fn a_rules_overlay_is_loaded_once_and_again_after_a_save() {
+    let (mut c, _) = Client::initialized(json!({}), Value::Null);
+    let (repo, file) = node_repo("config-rules");
+    // An overlay that disables the distroless Node image (copied from the
+    // built-in catalogue with `disabled:` added): the runtime becomes slim.
+    let bases = std::fs::read_to_string(root().join("rules/bases.yaml")).unwrap();
+    let lines: Vec<&str> = bases.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.trim() == "- id: node/distroless")
+        .unwrap();
+    let end = lines
+        .iter()
+        .position(|l| l.trim() == "- id: node/slim")
+        .unwrap();
+    let overlay = repo.join("ci/rules");
+    std::fs::create_dir_all(&overlay).unwrap();
+    std::fs::write(
+        overlay.join("bases.yaml"),
+        format!(
+            "families:\n  - id: node\n    candidates:\n{}\n        disabled: not in our registry\n",
+            lines[start..end].join("\n")
+        ),
+    )
+    .unwrap();
+    std::fs::write(repo.join(".dfsplit.yaml"), "rules: ci/rules\n").unwrap();
+    let uri = uri_of(&file);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let opened = c.open(&uri, &text);
+    let actions = actions_applied(&mut c, &uri, &text);
+    assert_eq!(
+        actions[0].1,
+        cli_rewrite(&file, &[]),
+        "as `dfsplit rewrite`"
+    );
+    // The overlay breaks on disk: the loaded one is kept while typing…
+    std::fs::write(
+        overlay.join("bases.yaml"),
+        "families:\n  - id: node\n    candidates:\n      - id: node/distroless\n        image: x\n",
+    )
+    .unwrap();
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [
+            {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "# edited\n"}
+        ]}),
+    );
+    let typed = c.notification("textDocument/publishDiagnostics");
+    assert_eq!(
+        diagnostics(&typed, &repo)[0][3],
+        diagnostics(&opened, &repo)[0][3],
+        "still on the overlay's base"
+    );
+    // …and read again on save: its error is shown, and the built-in rules used.
+    save(&c, &uri);
+    let message = c.notification("window/showMessage");
+    let saved = c.notification("textDocument/publishDiagnostics");
+    insta::assert_json_snapshot!(in_tmp(
+        &json!({
+            "opened": diagnostics(&opened, &repo),
+            "actions": summary(&actions),
+            "message": message,
+            "saved": diagnostics(&saved, &repo),
+        }),
+        &repo
+    ));
+    let _ = std::fs::remove_dir_all(&repo);
+    assert!(c.finish());
+}

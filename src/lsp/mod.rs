@@ -15,16 +15,27 @@
 //! - **hover** on an instruction: the stage it goes to, the rule and why
 //!   (and the command's role inside a RUN).
 //!
-//! One thread, one message at a time; rules are loaded once per process.
+//! One thread, one message at a time; rules are loaded once per process,
+//! and a rules overlay once per overlay folder (again after a save).
 //! The build context is the document's folder on disk, read on open and on
 //! save (and again for a code action when older than [`CONTEXT_TTL`]); the
-//! text analysed is the editor's buffer. Robustness: a panic while handling
-//! a message becomes an error response (or a log line) and the server goes
-//! on; a request for a document that is not open is an `InvalidParams`
-//! error; `shutdown` and `exit` follow the specification (exit code 0 after
-//! shutdown, 1 without); `$/cancelRequest` is accepted (requests are answered
-//! in order, so by the time a cancellation is read its request has been
-//! answered).
+//! text analysed is the editor's buffer.
+//!
+//! The `.dfsplit.yaml` that applies (found upward from the folder, as for
+//! `dfsplit rewrite`) is read with the context, and again whenever a
+//! `.dfsplit.yaml` is saved in the editor or changes on disk
+//! (`workspace/didChangeWatchedFiles`, registered when the client can); the
+//! client's settings win over it as flags do. A document its `skip:` matches
+//! gets no split diagnostic, action or hover; a configuration or overlay that
+//! cannot be used is shown (a message, and a warning on the document's first
+//! line) and planning goes on without it.
+//!
+//! Robustness: a panic while handling a message becomes an error response
+//! (or a log line) and the server goes on; a request for a document that is
+//! not open is an `InvalidParams` error; `shutdown` and `exit` follow the
+//! specification (exit code 0 after shutdown, 1 without); `$/cancelRequest`
+//! is accepted (requests are answered in order, so by the time a
+//! cancellation is read its request has been answered).
 
 pub mod docs;
 pub mod position;
@@ -33,6 +44,7 @@ pub mod stdio;
 pub mod uri;
 
 use crate::analysis::{self, Analysis, Severity};
+use crate::config;
 use crate::model::Context;
 use crate::plan::{BaseChoice, Options, Outcome, Placement};
 use crate::rules::Rules;
@@ -41,8 +53,8 @@ use lsp_types as lt;
 use lsp_types::notification::Notification as _;
 use position::LineIndex;
 use serde_json::Value;
-use settings::Settings;
-use std::collections::HashMap;
+use settings::{FolderConfig, Resolved, Settings};
+use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -54,6 +66,14 @@ pub const CONTEXT_TTL: Duration = Duration::from_secs(2);
 
 /// The title of the main code action.
 pub const SPLIT_TITLE: &str = "Split into multi-stage build (dfsplit)";
+
+/// The rule id of the warning that a `.dfsplit.yaml` or its rules overlay
+/// cannot be used (documented in `rules/core.md`).
+pub const CONFIG_RULE: &str = "core/config";
+
+/// The id of the server's `client/registerCapability` request for
+/// `.dfsplit.yaml` changes.
+const WATCH_REGISTRATION: &str = "dfsplit/watch-config";
 
 /// Runs the server on stdin/stdout until `exit` or the end of stdin.
 /// Returns whether the client shut it down first (exit code 0, else 1).
@@ -121,15 +141,20 @@ struct Document {
     version: i32,
     text: String,
     lines: LineIndex,
+    /// Its path on disk (`file:` documents only).
+    path: Option<PathBuf>,
     /// Its folder on disk (`file:` documents only): the build context.
     folder: Option<PathBuf>,
     /// The analysis of `text` with the settings, once made.
     analysis: Option<Analysis>,
+    /// What that analysis was planned with.
+    resolved: Option<Resolved>,
 }
 
-/// A folder's build context and when it was read.
+/// A folder's build context and `.dfsplit.yaml`, and when they were read.
 struct Folder {
     context: Option<Context>,
+    config: FolderConfig,
     read: Instant,
 }
 
@@ -145,6 +170,13 @@ struct Server<'r> {
     document_changes: bool,
     docs: HashMap<lt::Uri, Document>,
     folders: HashMap<PathBuf, Folder>,
+    /// Rules overlays by folder (a `.dfsplit.yaml`'s `rules:`), or why one
+    /// could not be loaded.
+    overlays: HashMap<PathBuf, Result<Rules, String>>,
+    /// The client can watch files for the server (dynamic registration).
+    can_watch: bool,
+    /// Problems already shown with `window/showMessage`.
+    shown: HashSet<String>,
 }
 
 impl<'r> Server<'r> {
@@ -157,6 +189,9 @@ impl<'r> Server<'r> {
             document_changes: false,
             docs: HashMap::new(),
             folders: HashMap::new(),
+            overlays: HashMap::new(),
+            can_watch: false,
+            shown: HashSet::new(),
         }
     }
 
@@ -233,7 +268,12 @@ impl<'r> Server<'r> {
             DidChangeTextDocument::METHOD => params(n.params).map(|p| self.did_change(p)),
             DidSaveTextDocument::METHOD => params(n.params).map(|p| self.did_save(p)),
             DidCloseTextDocument::METHOD => params(n.params).map(|p| self.did_close(p)),
-            // Initialized, $/cancelRequest, $/setTrace, configuration changes, …
+            DidChangeWatchedFiles::METHOD => params(n.params).map(|p| self.did_change_watched(p)),
+            Initialized::METHOD => {
+                self.watch_config();
+                Ok(())
+            }
+            // $/cancelRequest, $/setTrace, configuration changes, …
             _ => Ok(()),
         };
         if let Err((_, message)) = result {
@@ -244,11 +284,14 @@ impl<'r> Server<'r> {
     fn initialize(&mut self, p: lt::InitializeParams) -> Value {
         let (settings, problems) = Settings::from_init(p.initialization_options.as_ref());
         self.settings = settings;
-        self.document_changes = p
-            .capabilities
-            .workspace
-            .and_then(|w| w.workspace_edit)
+        let workspace = p.capabilities.workspace.unwrap_or_default();
+        self.document_changes = workspace
+            .workspace_edit
             .and_then(|e| e.document_changes)
+            .unwrap_or(false);
+        self.can_watch = workspace
+            .did_change_watched_files
+            .and_then(|w| w.dynamic_registration)
             .unwrap_or(false);
         self.state = State::Running;
         if !problems.is_empty() {
@@ -266,9 +309,44 @@ impl<'r> Server<'r> {
         })
     }
 
+    /// Asks the client to report `.dfsplit.yaml` changes on disk, when it can.
+    fn watch_config(&self) {
+        use lt::request::Request as _;
+        if !self.can_watch {
+            return;
+        }
+        let options = lt::DidChangeWatchedFilesRegistrationOptions {
+            watchers: vec![lt::FileSystemWatcher {
+                glob_pattern: lt::GlobPattern::String(format!("**/{}", config::FILE_NAME)),
+                kind: None,
+            }],
+        };
+        let params = lt::RegistrationParams {
+            registrations: vec![lt::Registration {
+                id: WATCH_REGISTRATION.into(),
+                method: lt::notification::DidChangeWatchedFiles::METHOD.into(),
+                register_options: Some(to_json(options)),
+            }],
+        };
+        // The answer is not waited for: without it, saves still re-read.
+        self.send(Request::new(
+            WATCH_REGISTRATION.to_string().into(),
+            lt::request::RegisterCapability::METHOD.into(),
+            params,
+        ));
+    }
+
     fn did_open(&mut self, p: lt::DidOpenTextDocumentParams) {
         let d = p.text_document;
-        let folder = uri::to_path(&d.uri).and_then(|f| f.parent().map(Path::to_path_buf));
+        if is_config(&d.uri) {
+            // Sent by a client that gives dfsplit YAML files too: not a Dockerfile.
+            return;
+        }
+        let path = uri::to_path(&d.uri);
+        let folder = path
+            .as_deref()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf);
         if let Some(f) = &folder {
             self.read_folder(f);
         }
@@ -278,8 +356,10 @@ impl<'r> Server<'r> {
                 version: d.version,
                 lines: LineIndex::new(&d.text),
                 text: d.text,
+                path,
                 folder,
                 analysis: None,
+                resolved: None,
             },
         );
         self.publish(&d.uri);
@@ -287,6 +367,9 @@ impl<'r> Server<'r> {
 
     fn did_change(&mut self, p: lt::DidChangeTextDocumentParams) {
         let uri = p.text_document.uri;
+        if is_config(&uri) {
+            return;
+        }
         let Some(doc) = self.docs.get_mut(&uri) else {
             eprintln!(
                 "dfsplit lsp: change to a document that is not open: {}",
@@ -311,15 +394,25 @@ impl<'r> Server<'r> {
 
     fn did_save(&mut self, p: lt::DidSaveTextDocumentParams) {
         let uri = p.text_document.uri;
+        if is_config(&uri) {
+            self.config_changed();
+            return;
+        }
         let Some(folder) = self.docs.get(&uri).and_then(|d| d.folder.clone()) else {
             return;
         };
-        // The folder is read again (a manifest may have changed since it
-        // was), and every open document of the folder analysed again.
+        // The folder is read again (a manifest or the configuration may have
+        // changed since it was) and the rules overlays loaded again when
+        // next used; every open document of the folder, and every one
+        // planned with an overlay, is analysed again. A problem that remains
+        // is shown again.
+        self.shown.clear();
+        self.overlays.clear();
         self.read_folder(&folder);
         let mut same: Vec<lt::Uri> = Vec::new();
         for (u, doc) in self.docs.iter_mut() {
-            if doc.folder.as_ref() == Some(&folder) {
+            let overlay = doc.resolved.as_ref().is_some_and(|r| r.rules.is_some());
+            if doc.folder.as_ref() == Some(&folder) || overlay {
                 doc.analysis = None;
                 same.push(u.clone());
             }
@@ -341,7 +434,33 @@ impl<'r> Server<'r> {
         }
     }
 
-    /// Reads a folder's build context (again).
+    fn did_change_watched(&mut self, p: lt::DidChangeWatchedFilesParams) {
+        if p.changes.iter().any(|c| is_config(&c.uri)) {
+            self.config_changed();
+        }
+    }
+
+    /// A `.dfsplit.yaml` was saved, made or deleted: every folder's
+    /// configuration is read again (and overlays loaded again when used),
+    /// and every open document analysed and published again.
+    fn config_changed(&mut self) {
+        self.shown.clear();
+        self.overlays.clear();
+        for (dir, f) in self.folders.iter_mut() {
+            f.config = settings::read_config(dir);
+        }
+        let mut uris: Vec<lt::Uri> = Vec::new();
+        for (u, doc) in self.docs.iter_mut() {
+            doc.analysis = None;
+            uris.push(u.clone());
+        }
+        uris.sort();
+        for u in &uris {
+            self.publish(u);
+        }
+    }
+
+    /// Reads a folder's build context and configuration (again).
     fn read_folder(&mut self, folder: &Path) {
         let context = match crate::host::context::collect(folder) {
             Ok(c) => Some(c),
@@ -354,9 +473,54 @@ impl<'r> Server<'r> {
             folder.to_path_buf(),
             Folder {
                 context,
+                config: settings::read_config(folder),
                 read: Instant::now(),
             },
         );
+    }
+
+    /// What the document is planned with; its rules overlay is loaded here
+    /// (once per folder), or the reason it cannot be is its problem.
+    fn resolve(&mut self, uri: &lt::Uri) -> Result<Resolved, Failure> {
+        let doc = self.docs.get(uri).ok_or_else(|| not_open(uri))?;
+        let none: FolderConfig = Ok(None);
+        let config = doc
+            .folder
+            .as_ref()
+            .and_then(|f| self.folders.get(f))
+            .map_or(&none, |f| &f.config);
+        let mut resolved = self.settings.resolve(doc.path.as_deref(), config);
+        let Some(dir) = resolved.rules.clone() else {
+            return Ok(resolved);
+        };
+        let overlay = self
+            .overlays
+            .entry(dir.clone())
+            .or_insert_with(|| Rules::load(Some(&dir)).map_err(|e| e.to_string()));
+        match overlay {
+            Ok(_) => Ok(resolved),
+            Err(e) => {
+                resolved.problem = Some(format!(
+                    "{e} (the rules overlay of {}: the built-in rules are used until it is fixed)",
+                    resolved
+                        .config
+                        .as_deref()
+                        .unwrap_or(Path::new(config::FILE_NAME))
+                        .display()
+                ));
+                resolved.rules = None;
+                Ok(resolved)
+            }
+        }
+    }
+
+    /// The rules a resolved document is planned with: its overlay, else the
+    /// built-in ones.
+    fn rules_for(&self, resolved: &Resolved) -> &Rules {
+        match resolved.rules.as_ref().and_then(|d| self.overlays.get(d)) {
+            Some(Ok(rules)) => rules,
+            _ => self.rules,
+        }
     }
 
     /// An open document, with its analysis (made once per version).
@@ -365,23 +529,38 @@ impl<'r> Server<'r> {
         self.docs.get(uri).ok_or_else(|| not_open(uri))
     }
 
-    /// Analyses an open document with the settings, unless done for this version.
+    /// Analyses an open document with its settings, unless done for this
+    /// version; a problem with its configuration is shown once.
     fn analyse(&mut self, uri: &lt::Uri) -> Result<(), Failure> {
-        let doc = self.docs.get_mut(uri).ok_or_else(|| not_open(uri))?;
-        if doc.analysis.is_none() {
-            let settings = self.settings.for_folder(doc.folder.as_deref());
-            let ctx = doc
-                .folder
-                .as_ref()
-                .and_then(|f| self.folders.get(f))
-                .and_then(|f| f.context.as_ref());
-            doc.analysis = Some(analysis::analyze(
-                &doc.text,
-                ctx,
-                self.rules,
-                &settings.options,
-            ));
+        if self
+            .docs
+            .get(uri)
+            .ok_or_else(|| not_open(uri))?
+            .analysis
+            .is_some()
+        {
+            return Ok(());
         }
+        let resolved = self.resolve(uri)?;
+        let rules = self.rules_for(&resolved);
+        let doc = self.docs.get(uri).ok_or_else(|| not_open(uri))?;
+        let ctx = doc
+            .folder
+            .as_ref()
+            .and_then(|f| self.folders.get(f))
+            .and_then(|f| f.context.as_ref());
+        let a = analysis::analyze(&doc.text, ctx, rules, &resolved.options);
+        if let Some(problem) = &resolved.problem
+            && self.shown.insert(problem.clone())
+        {
+            self.notify::<lt::notification::ShowMessage>(lt::ShowMessageParams {
+                typ: lt::MessageType::WARNING,
+                message: format!("dfsplit: {problem}"),
+            });
+        }
+        let doc = self.docs.get_mut(uri).ok_or_else(|| not_open(uri))?;
+        doc.analysis = Some(a);
+        doc.resolved = Some(resolved);
         Ok(())
     }
 
@@ -391,9 +570,29 @@ impl<'r> Server<'r> {
             return;
         };
         let a = doc.analysis.as_ref().expect("analysed above");
-        let diagnostics = a
-            .diagnostics
+        let resolved = doc.resolved.as_ref().expect("analysed above");
+        // A problem with the configuration, on the first line.
+        let problem = resolved.problem.as_ref().map(|message| {
+            let first_line = doc.text.find('\n').map_or(doc.text.len(), |i| i + 1);
+            analysis::Diagnostic {
+                span: 0..first_line,
+                line: 1,
+                column: 1,
+                severity: Severity::Warning,
+                rule: CONFIG_RULE.into(),
+                message: message.clone(),
+            }
+        });
+        // A skipped document keeps what `docker build` would say, nothing of
+        // the split.
+        let kept = a.diagnostics.iter().filter(|d| {
+            resolved.skip.is_none()
+                || d.severity == Severity::Error
+                || d.rule == analysis::rule::SYNTAX_WARNING
+        });
+        let diagnostics = problem
             .iter()
+            .chain(kept)
             .map(|d| diagnostic(doc, d, &rules_url))
             .collect();
         let version = Some(doc.version);
@@ -439,7 +638,6 @@ impl<'r> Server<'r> {
                 doc.analysis = None;
             }
         }
-        let settings = self.settings.for_folder(folder.as_deref()).clone();
         let ctx = folder
             .as_ref()
             .and_then(|f| self.folders.get(f))
@@ -447,6 +645,11 @@ impl<'r> Server<'r> {
         self.analyse(&uri)?;
         let doc = self.docs.get(&uri).ok_or_else(|| not_open(&uri))?;
         let main = doc.analysis.as_ref().expect("analysed above");
+        let resolved = doc.resolved.as_ref().expect("analysed above");
+        if resolved.skip.is_some() {
+            return Ok(Vec::new());
+        }
+        let rules = self.rules_for(resolved);
         // The settings' base first, then the other kinds of base whose
         // rewrite is another text.
         let mut variants: Vec<(Option<&str>, Analysis)> = Vec::new();
@@ -457,14 +660,14 @@ impl<'r> Server<'r> {
             ("slim", BaseChoice::Slim),
             ("distroless", BaseChoice::Distroless),
         ] {
-            if settings.options.base == base {
+            if resolved.options.base == base {
                 continue;
             }
             let opts = Options {
                 base,
-                ..settings.options.clone()
+                ..resolved.options.clone()
             };
-            let a = analysis::analyze(&doc.text, ctx.as_ref(), self.rules, &opts);
+            let a = analysis::analyze(&doc.text, ctx.as_ref(), rules, &opts);
             if a.changed()
                 && a.output != main.output
                 && variants.iter().all(|(_, v)| v.output != a.output)
@@ -522,6 +725,25 @@ impl<'r> Server<'r> {
             Some(u) => format!("[`{rule}`]({u})"),
             None => format!("`{rule}`"),
         };
+        let range = |span: &std::ops::Range<usize>| {
+            Some(
+                doc.lines
+                    .range(&doc.text, &position::without_line_break(&doc.text, span)),
+            )
+        };
+        if let Some(r) = doc.resolved.as_ref().filter(|r| r.skip.is_some()) {
+            let file = r.config.as_deref().unwrap_or(Path::new(config::FILE_NAME));
+            return Ok(Some(lt::Hover {
+                contents: lt::HoverContents::Markup(lt::MarkupContent {
+                    kind: lt::MarkupKind::Markdown,
+                    value: format!(
+                        "**dfsplit** leaves this file alone: it matches `skip:` in `{}`",
+                        file.display()
+                    ),
+                }),
+                range: range(&d.span),
+            }));
+        }
         let mut text = match &a.outcome {
             Some(Outcome::Unchanged { gate, .. }) => format!(
                 "**dfsplit** leaves this file unchanged: {} ({})\n\nThis instruction: {} ({})",
@@ -560,10 +782,7 @@ impl<'r> Server<'r> {
                 kind: lt::MarkupKind::Markdown,
                 value: text,
             }),
-            range: Some(
-                doc.lines
-                    .range(&doc.text, &position::without_line_break(&doc.text, &span)),
-            ),
+            range: range(&span),
         }))
     }
 }
@@ -676,6 +895,14 @@ fn params<P: serde::de::DeserializeOwned>(v: Value) -> Result<P, Failure> {
 
 fn to_json(v: impl serde::Serialize) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// Whether `uri` names a `.dfsplit.yaml`.
+fn is_config(uri: &lt::Uri) -> bool {
+    uri::to_path(uri).is_some_and(|p| {
+        p.file_name()
+            .is_some_and(|n| n == std::ffi::OsStr::new(config::FILE_NAME))
+    })
 }
 
 fn not_open(uri: &lt::Uri) -> Failure {
