@@ -133,6 +133,16 @@ pub enum VerifyError {
     Io(#[from] std::io::Error),
 }
 
+/// Whether an engine answers the docker client [`run`] would use (`$DOCKER`,
+/// `DOCKER_HOST`): a caller about to verify many files asks once, first.
+pub fn check_engine() -> Result<(), VerifyError> {
+    let docker = Docker::from_env();
+    docker.check_engine().map_err(|why| VerifyError::NoEngine {
+        program: docker.program(),
+        why,
+    })
+}
+
 /// Verifies one Dockerfile's rewrite: builds, measures and runs both images.
 pub fn run(
     subject: &Subject<'_>,
