@@ -2,8 +2,9 @@
 
 use super::Outcome;
 use anyhow::Result;
-use dfsplit::bot::{self, Open, Request};
+use dfsplit::bot::{self, BotError, Open, Request};
 use dfsplit::config::{Config, Settings};
+use dfsplit::verify::{self, VerifyError};
 use dfsplit::workspace::Planner;
 use std::path::PathBuf;
 
@@ -21,6 +22,14 @@ pub struct PrArgs {
     /// Print the pull request's title, body and diff; touch nothing.
     #[arg(long, conflicts_with = "open")]
     dry_run: bool,
+    /// Build and check each rewrite with `dfsplit verify` first (needs a Docker
+    /// engine): only those that pass go in, with their measured sizes; the
+    /// others are left out, and the body says why (default: `pr.verify`).
+    #[arg(long, overrides_with = "no_verify")]
+    verify: bool,
+    /// Do not verify, whatever `pr.verify` says.
+    #[arg(long, overrides_with = "verify")]
+    no_verify: bool,
     /// Push the branch and create or update the pull request ($GITHUB_TOKEN).
     #[arg(long)]
     open: bool,
@@ -47,6 +56,18 @@ pub fn run(args: PrArgs) -> Result<Outcome> {
         .branch
         .or(pr.branch)
         .unwrap_or_else(|| "dfsplit/multi-stage".into());
+    // Where `verify` came from, for the message when no engine answers.
+    let verify_from = if args.verify {
+        Some("--verify".to_string())
+    } else if args.no_verify {
+        None
+    } else if pr.verify == Some(true) {
+        config
+            .as_ref()
+            .map(|c| format!("`pr.verify: true` in {}", c.path.display()))
+    } else {
+        None
+    };
     let open = if args.open {
         let token = std::env::var("GITHUB_TOKEN")
             .ok()
@@ -88,9 +109,25 @@ pub fn run(args: PrArgs) -> Result<Outcome> {
         base_branch: args.base_branch.or(pr.base_branch),
         dry_run: args.dry_run,
         open,
+        verify: verify_from.is_some().then(|| verify::Options {
+            // Developer knob, as for `dfsplit verify`: cold builds.
+            no_cache: std::env::var_os("DFSPLIT_VERIFY_NO_CACHE").is_some_and(|v| v == "1"),
+            ..verify::Options::default()
+        }),
     };
     let mut planner = Planner::new(Settings::default(), None, true);
-    let report = bot::run(&req, &mut planner)?;
+    let mut progress = |m: &str| eprintln!("dfsplit pr: {m}");
+    let report = match bot::run(&req, &mut planner, &mut progress) {
+        Ok(r) => r,
+        Err(BotError::Verify(VerifyError::NoEngine { program, why })) => {
+            let from = verify_from.unwrap_or_else(|| "--verify".into());
+            let what = format!("{from} builds every rewrite before it goes into the pull request");
+            eprintln!("{}", super::verify::no_engine_help(&program, &why, &what));
+            eprintln!("dfsplit pr: nothing was changed");
+            return Ok(Outcome::Failed);
+        }
+        Err(e) => return Err(e.into()),
+    };
     for l in &report.lines {
         println!("{l}");
     }
