@@ -80,12 +80,18 @@ fn repo(cases: &[&str]) -> (PathBuf, PathBuf) {
 }
 
 fn pr(dir: &Path, args: &[&str], api: Option<&str>) -> Output {
+    pr_env(dir, args, api, &[])
+}
+
+/// `dfsplit pr` with `envs` added (DOCKER, say).
+fn pr_env(dir: &Path, args: &[&str], api: Option<&str>, envs: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_dfsplit"));
     c.current_dir(dir)
         .arg("pr")
         .args(args)
         .env("GITHUB_TOKEN", TOKEN)
         .env_remove("GITHUB_REPOSITORY");
+    c.envs(envs.iter().copied());
     c.env("GIT_CONFIG_NOSYSTEM", "1").env("HOME", dir);
     if let Some(url) = api {
         c.args(["--open", "--api-url", url, "--github-repo", "acme/shop"]);
@@ -515,4 +521,84 @@ fn api_errors_are_clear_and_the_token_never_shows() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).contains("--open needs $GITHUB_TOKEN"));
+}
+
+/// Commits `.dfsplit.yaml` with `text` on main and pushes it.
+fn commit_config(work: &Path, text: &str) {
+    std::fs::write(work.join(".dfsplit.yaml"), text).unwrap();
+    git(work, &["add", ".dfsplit.yaml"]);
+    git(work, &["commit", "-q", "-m", "config"]);
+    git(work, &["push", "-q", "origin", "main"]);
+}
+
+#[test]
+fn flags_win_over_the_pr_section_of_the_config() {
+    let (work, _) = repo(&["09-go-static"]);
+    commit_config(
+        &work,
+        "pr:\n  branch: bot/from-config\n  base-branch: main\n  labels: [from-config]\n",
+    );
+    // The file's branch and base branch are the defaults…
+    let out = pr(&work, &[], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("on `bot/from-config`"),
+        "{}",
+        text(&out)
+    );
+    // …and flags win over them.
+    git(&work, &["branch", "release"]);
+    git(&work, &["checkout", "-q", "release"]);
+    std::fs::write(work.join("NOTES"), "release notes\n").unwrap();
+    git(&work, &["add", "NOTES"]);
+    git(&work, &["commit", "-q", "-m", "release notes"]);
+    git(&work, &["checkout", "-q", "main"]);
+    let out = pr(
+        &work,
+        &["--branch", "bot/from-flag", "--base-branch", "release"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("on `bot/from-flag`"), "{}", text(&out));
+    assert_eq!(
+        git(&work, &["rev-parse", "bot/from-flag^"]),
+        git(&work, &["rev-parse", "release"]),
+        "the commit goes on top of --base-branch, not pr.base-branch"
+    );
+    assert_eq!(
+        git(&work, &["rev-parse", "bot/from-config^"]),
+        git(&work, &["rev-parse", "main"])
+    );
+    // Labels: the file's by default, --label's when given.
+    for (args, labels) in [
+        (vec![], serde_json::json!(["from-config"])),
+        (
+            vec!["--label", "docker", "--label", "size"],
+            serde_json::json!(["docker", "size"]),
+        ),
+    ] {
+        let api = fake(vec![
+            (200, vec![], "[]".into()),
+            (201, vec![], pull_json(5, "t", "b")),
+            (200, vec![], "[]".into()),
+        ]);
+        let out = pr(&work, &args, Some(&api.url));
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", text(&out));
+        let seen = api.seen.lock().unwrap().clone();
+        assert_eq!(seen.len(), 3, "{seen:?}");
+        assert_eq!(
+            (seen[2].method.as_str(), seen[2].path.as_str()),
+            ("POST", "/repos/acme/shop/issues/5/labels")
+        );
+        assert_eq!(seen[2].json()["labels"], labels, "{args:?}");
+        assert_eq!(seen[1].json()["head"], "bot/from-config");
+    }
+    // A bad branch name on the command line is bad usage, as in the file.
+    let out = pr(&work, &["--branch", "a b"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("not a branch name"), "{}", text(&out));
+    // --label only means something with --open.
+    let out = pr(&work, &["--label", "x"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("--open"), "{}", text(&out));
 }

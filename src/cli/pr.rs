@@ -1,4 +1,6 @@
-//! `dfsplit pr`: the PR bot's command line over `dfsplit::bot`.
+//! `dfsplit pr`: the PR bot's command line over `dfsplit::bot`. Every
+//! setting of `.dfsplit.yaml`'s `pr:` section has a flag; a flag given wins
+//! over the file, the file over the built-in default.
 
 use super::Outcome;
 use anyhow::Result;
@@ -14,10 +16,10 @@ pub struct PrArgs {
     #[arg(long, value_name = "DIR", default_value = ".")]
     repo: PathBuf,
     /// The bot's branch (default: `.dfsplit.yaml`'s `pr.branch`, else dfsplit/multi-stage).
-    #[arg(long)]
+    #[arg(long, value_parser = branch_name)]
     branch: Option<String>,
     /// The branch the pull request targets (default: `pr.base-branch`, else the current branch).
-    #[arg(long, value_name = "BRANCH")]
+    #[arg(long, value_name = "BRANCH", value_parser = branch_name)]
     base_branch: Option<String>,
     /// Print the pull request's title, body and diff; touch nothing.
     #[arg(long, conflicts_with = "open")]
@@ -47,6 +49,17 @@ pub struct PrArgs {
     /// OWNER/NAME on GitHub (default: $GITHUB_REPOSITORY, else read from the remote's URL).
     #[arg(long, value_name = "OWNER/NAME", requires = "open")]
     github_repo: Option<String>,
+    /// A label for the pull request (repeatable; default: `pr.labels`).
+    #[arg(long = "label", value_name = "LABEL", requires = "open")]
+    labels: Vec<String>,
+}
+
+fn branch_name(s: &str) -> Result<String, String> {
+    if dfsplit::config::valid_branch(s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!("`{s}` is not a branch name"))
+    }
 }
 
 pub fn run(args: PrArgs) -> Result<Outcome> {
@@ -67,6 +80,11 @@ pub fn run(args: PrArgs) -> Result<Outcome> {
             .map(|c| format!("`pr.verify: true` in {}", c.path.display()))
     } else {
         None
+    };
+    let labels = if args.labels.is_empty() {
+        pr.labels.clone()
+    } else {
+        args.labels
     };
     let open = if args.open {
         let token = std::env::var("GITHUB_TOKEN")
@@ -98,7 +116,7 @@ pub fn run(args: PrArgs) -> Result<Outcome> {
             api_url: args.api_url,
             github_repo,
             token,
-            labels: pr.labels.clone(),
+            labels,
         })
     } else {
         None
