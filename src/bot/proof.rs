@@ -32,7 +32,16 @@ impl LeftOut {
 
 /// Why a report does not let its rewrite in, in one line.
 pub fn reason(r: &Report) -> String {
-    let first = |s: &String| s.lines().next().unwrap_or("").trim().to_string();
+    // A finding's first line, and when it goes on with a build log, that log's
+    // last BuildKit `ERROR` line (the step and what it said).
+    let first = |s: &String| {
+        let mut lines = s.lines();
+        let head = lines.next().unwrap_or("").trim().to_string();
+        match lines.filter(|l| l.contains("ERROR")).last() {
+            Some(e) if !head.contains(e.trim()) => format!("{head} … {}", e.trim()),
+            _ => head,
+        }
+    };
     let findings: Vec<String> = match r.outcome {
         Outcome::BothFail => r.both_fail.iter().map(first).collect(),
         _ => r.failures.iter().map(first).collect(),
@@ -473,6 +482,18 @@ mod tests {
         assert_eq!(
             summary(&failing("a")),
             "fail: the rewrite is not proven: the rewrite does not build: #12 ERROR: npm ci exited 1"
+        );
+    }
+
+    #[test]
+    fn a_build_logs_error_line_is_in_the_reason() {
+        let mut r = failing("a");
+        r.failures = vec![
+            "the rewrite does not build: #8 [build 2/2] RUN go build -o /app .\n#8 0.412 main.go:3:1: syntax error\n#8 ERROR: process \"/bin/sh -c go build -o /app .\" did not complete successfully: exit code: 1".into(),
+        ];
+        assert_eq!(
+            reason(&r),
+            "the rewrite is not proven: the rewrite does not build: #8 [build 2/2] RUN go build -o /app . … #8 ERROR: process \"/bin/sh -c go build -o /app .\" did not complete successfully: exit code: 1"
         );
     }
 
