@@ -249,11 +249,11 @@ fn body_with(changes: &[Change], left_out: &[LeftOut], hash: &str, tables: bool)
         if let Some(report) = &c.verified
             && tables
         {
-            s.push_str(&proof::details(report, None));
+            s.push_str(&proof::details(report));
             let _ = writeln!(s);
         }
     }
-    s.push_str(&proof::left_out_section(left_out, tables));
+    s.push_str(&proof::left_out_section(left_out));
     let _ = writeln!(
         s,
         "---\nNot wanted for a file? Put `# dfsplit: ignore-file` at its top, or list it under `skip:` in `.dfsplit.yaml`; `base:`, `non-root:` and `overrides:` there change how files are rewritten. Re-running dfsplit updates this pull request; it never opens a second one, and leaves the branch alone once someone else has pushed to it.\n"

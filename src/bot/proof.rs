@@ -32,31 +32,39 @@ impl LeftOut {
 
 /// Why a report does not let its rewrite in, in one line.
 pub fn reason(r: &Report) -> String {
-    // A finding's first line, and when it goes on with a build log, that log's
-    // last BuildKit `ERROR` line (the step and what it said).
-    let first = |s: &String| {
-        let mut lines = s.lines();
-        let head = lines.next().unwrap_or("").trim().to_string();
-        match lines.filter(|l| l.contains("ERROR")).last() {
-            Some(e) if !head.contains(e.trim()) => format!("{head} … {}", e.trim()),
-            _ => head,
-        }
-    };
     let findings: Vec<String> = match r.outcome {
-        Outcome::BothFail => r.both_fail.iter().map(first).collect(),
-        _ => r.failures.iter().map(first).collect(),
+        Outcome::BothFail => r.both_fail.iter().map(|f| one_line(f)).collect(),
+        // The original's failure is the first, and the one that matters.
+        Outcome::OriginalBroken => r.failures.iter().take(1).map(|f| one_line(f)).collect(),
+        _ => r.failures.iter().map(|f| one_line(f)).collect(),
     };
     let head = match r.outcome {
         Outcome::Pass => "passed",
         Outcome::Fail => "the rewrite is not proven",
         Outcome::BothFail => "both images fail the same way, so nothing is proven",
-        Outcome::OriginalBroken => "the original does not build here, so nothing is proven",
+        Outcome::OriginalBroken => "nothing is proven",
         Outcome::Unchanged => "the planner leaves it unchanged",
     };
     if findings.is_empty() {
         head.to_string()
     } else {
         format!("{head}: {}", findings.join("; "))
+    }
+}
+
+/// A finding in one line. One that goes on with a build log (`the rewrite
+/// does not build: LOG`) keeps what failed and the log's last BuildKit
+/// `ERROR` line, which says which step failed and how; the rest of the log
+/// (times, digests) is left out.
+fn one_line(finding: &str) -> String {
+    let mut lines = finding.lines();
+    let first = lines.next().unwrap_or("").trim();
+    match (
+        first.split_once(": "),
+        lines.filter(|l| l.contains("ERROR")).last(),
+    ) {
+        (Some((what, _)), Some(error)) => format!("{what}: {}", error.trim()),
+        _ => first.to_string(),
     }
 }
 
@@ -163,16 +171,12 @@ pub fn size_row(r: &Report) -> String {
     }
 }
 
-/// Verify's table (without times) folded under a summary line, which names
-/// the file when `path` is given.
-pub fn details(r: &Report, path: Option<&str>) -> String {
+/// Verify's table (without times) folded under a summary line.
+pub fn details(r: &Report) -> String {
     let mut s = String::new();
-    let of = path
-        .map(|p| format!(" of <code>{}</code>", html_escape(p)))
-        .unwrap_or_default();
     let _ = writeln!(
         s,
-        "<details><summary><code>dfsplit verify</code>{of}: {}</summary>\n",
+        "<details><summary><code>dfsplit verify</code>: {}</summary>\n",
         r.outcome.as_str()
     );
     s.push_str(&fenced(&verify::text::text_untimed(r)));
@@ -180,49 +184,38 @@ pub fn details(r: &Report, path: Option<&str>) -> String {
     s
 }
 
-/// The body's section for the files left out, or nothing.
-pub fn left_out_section(left_out: &[LeftOut], tables: bool) -> String {
+/// The body's section for the files left out, or nothing: each with the
+/// reason in one line (verify's whole table would carry a build log's times
+/// and digests, which change from run to run).
+pub fn left_out_section(left_out: &[LeftOut]) -> String {
     if left_out.is_empty() {
         return String::new();
     }
     let mut s = String::new();
+    let one = left_out.len() == 1;
     let _ = writeln!(
         s,
         "### Left out: `dfsplit verify` did not pass\n\n{} not in this pull request and {} as {}:\n",
-        if left_out.len() == 1 {
+        if one {
             "This rewrite is"
         } else {
             "These rewrites are"
         },
-        if left_out.len() == 1 {
+        if one {
             "the file stays"
         } else {
             "the files stay"
         },
-        if left_out.len() == 1 {
-            "it is"
-        } else {
-            "they are"
-        }
+        if one { "it is" } else { "they are" }
     );
     for l in left_out {
         let _ = writeln!(s, "- `{}`: {}", l.path, l.reason());
     }
-    let _ = writeln!(s);
-    if tables {
-        for l in left_out {
-            s.push_str(&details(&l.report, Some(&l.path)));
-            let _ = writeln!(s);
-        }
-    }
+    let _ = writeln!(
+        s,
+        "\n`dfsplit verify FILE` shows the whole report for one of them.\n"
+    );
     s
-}
-
-/// `&`, `<`, `>` as entities (a path inside an HTML summary).
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// `text` in a fenced code block whose fence no line of `text` can close.
@@ -366,7 +359,7 @@ mod tests {
                 ),
                 (
                     "c/Dockerfile".to_string(),
-                    "the original does not build here, so nothing is proven: the original does not build (the input is broken): no go.sum"
+                    "nothing is proven: the original does not build (the input is broken): no go.sum"
                         .to_string()
                 ),
                 (
@@ -414,16 +407,18 @@ mod tests {
             "{b}"
         );
         assert!(!b.contains("41.7") && !b.contains(" s;"), "times leak: {b}");
-        // The file left out: named with the reason, its table folded, not a section of its own.
+        // The file left out: named with the reason, not a section of its own.
         assert!(
             b.contains("### Left out: `dfsplit verify` did not pass\n\nThis rewrite is not in this pull request and the file stays as it is:\n\n- `svc/web/Dockerfile`: the rewrite is not proven: the rewrite does not build: #12 ERROR: npm ci exited 1\n"),
             "{b}"
         );
         assert!(
-            b.contains("<details><summary><code>dfsplit verify</code> of <code>svc/web/Dockerfile</code>: fail</summary>"),
+            b.contains("\n`dfsplit verify FILE` shows the whole report for one of them.\n"),
             "{b}"
         );
-        assert!(b.contains("FAIL: the rewrite does not build"), "{b}");
+        // Only the kept file's table: a failed build's log has times and digests.
+        assert_eq!(b.matches("<details>").count(), 1, "{b}");
+        assert!(!b.contains("missing lockfile"), "{b}");
         assert!(!b.contains("### `svc/web/Dockerfile`"), "{b}");
         assert!(b.contains(" inputs=0123abcd -->"), "{b}");
         // The same findings with other timings give the same body: a re-run does not update it.
@@ -452,14 +447,14 @@ mod tests {
 
     #[test]
     fn tables_that_would_pass_githubs_limit_are_left_out() {
-        let mut big = failing("svc/web/Dockerfile");
+        let mut big = passing("svc/api/Dockerfile", 1.0);
         big.warnings.push("x".repeat(crate::bot::BODY_LIMIT));
         let (kept, left) = sort(
             vec![
                 change("09-go-static", "svc/api/Dockerfile"),
                 change("01-node-npm-ci", "svc/web/Dockerfile"),
             ],
-            vec![passing("svc/api/Dockerfile", 1.0), big],
+            vec![big, failing("svc/web/Dockerfile")],
         );
         let b = body(&kept, &left, "h");
         assert!(b.chars().count() <= crate::bot::BODY_LIMIT);
@@ -493,7 +488,7 @@ mod tests {
         ];
         assert_eq!(
             reason(&r),
-            "the rewrite is not proven: the rewrite does not build: #8 [build 2/2] RUN go build -o /app . … #8 ERROR: process \"/bin/sh -c go build -o /app .\" did not complete successfully: exit code: 1"
+            "the rewrite is not proven: the rewrite does not build: #8 ERROR: process \"/bin/sh -c go build -o /app .\" did not complete successfully: exit code: 1"
         );
     }
 
