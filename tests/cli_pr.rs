@@ -638,13 +638,18 @@ fn verify_without_an_engine_is_exit_2_and_changes_nothing() {
 
 /// A stand-in for the docker client (verify only reaches an engine through
 /// it): builds succeed except a rewrite whose context holds `BREAKS-REWRITE`;
-/// the original images measure 905.3 MB, the rewrites 9.2 MB. The real engine
+/// the original images measure 905.3 MB, the rewrites 9.2 MB; with
+/// `FAKE_NO_BUILDX` set, it is a client without the buildx plugin. The real engine
 /// path is `tests/e2e_pr.rs`.
 const FAKE_DOCKER: &str = r#"#!/bin/sh
 echo "$*" >> "$FAKE_DOCKER_LOG"
 case "$1" in
   info) echo 20.10.24 ;;
   build)
+    if [ -n "$FAKE_NO_BUILDX" ]; then
+      echo 'ERROR: BuildKit is enabled but the buildx component is missing or broken.' >&2
+      exit 1
+    fi
     tag=; ctx=
     while [ $# -gt 0 ]; do
       case "$1" in -t) tag=$2 ;; esac
@@ -783,4 +788,33 @@ fn verify_leaves_out_a_rewrite_that_does_not_pass_and_measures_the_others() {
         text(&out)
     );
     assert_eq!(git(&only, &["branch", "--list"]), "* main");
+}
+
+#[test]
+fn verify_with_a_client_that_cannot_build_is_exit_2_and_changes_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let (work, _) = repo(&["09-go-static"]);
+    let bin = tmp("fake-docker-nobuildx");
+    let docker = bin.join("docker");
+    std::fs::write(&docker, FAKE_DOCKER).unwrap();
+    std::fs::set_permissions(&docker, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let log = bin.join("log");
+    let out = pr_env(
+        &work,
+        &["--verify"],
+        None,
+        &[
+            ("DOCKER", docker.to_str().unwrap()),
+            ("FAKE_DOCKER_LOG", log.to_str().unwrap()),
+            ("FAKE_NO_BUILDX", "1"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot build with BuildKit here: set DOCKER to a client"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was changed"), "{err}");
+    assert_eq!(git(&work, &["branch", "--list"]), "* main");
 }

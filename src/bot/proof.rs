@@ -91,7 +91,8 @@ pub fn sort(changes: Vec<Change>, reports: Vec<Report>) -> (Vec<Change>, Vec<Lef
 /// Runs verify on each change (its folder as the build context, `opts` as
 /// given), reporting progress as `PATH: step`. A run that cannot start for
 /// one file (no temporary folder, say) leaves that file out with the reason;
-/// an engine that stops answering ends the whole run.
+/// an engine that stops answering, or a client that cannot build with
+/// BuildKit, ends the whole run: no file could be shown to pass.
 pub fn verify_all(
     root: &Path,
     changes: Vec<Change>,
@@ -124,7 +125,9 @@ pub fn verify_all(
         let mut step = |m: &str| progress.step(&format!("{}: {m}", c.path));
         let report = match verify::run(&subject, opts, &mut step) {
             Ok(r) => r,
-            Err(e @ VerifyError::NoEngine { .. }) => return Err(e),
+            Err(e @ (VerifyError::NoEngine { .. } | VerifyError::NoBuildKit { .. })) => {
+                return Err(e);
+            }
             Err(e) => {
                 let mut r = Report::new(&c.path);
                 r.outcome = Outcome::Fail;

@@ -144,6 +144,10 @@ pub fn run(args: PrArgs) -> Result<Outcome> {
             eprintln!("dfsplit pr: nothing was changed");
             return Ok(Outcome::Failed);
         }
+        Err(BotError::Verify(e)) => {
+            eprintln!("dfsplit: {e}\ndfsplit pr: nothing was changed");
+            return Ok(Outcome::Failed);
+        }
         Err(e) => return Err(e.into()),
     };
     for l in &report.lines {

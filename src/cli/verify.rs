@@ -9,7 +9,8 @@
 //! disagrees, both images fail it the same way (`both-fail`: nothing is
 //! proven), the two containers end differently on `docker stop`, or the
 //! rewrite is bigger than the original (unless `--allow-bigger`); 2 when no
-//! engine answers, or for bad usage or input.
+//! engine answers or the docker client cannot build with BuildKit, or for bad
+//! usage or input.
 
 use super::Outcome;
 use super::rewrite::{PlanArgs, Planned, plan_file};
