@@ -59,10 +59,7 @@ pub fn reason(r: &Report) -> String {
 fn one_line(finding: &str) -> String {
     let mut lines = finding.lines();
     let first = lines.next().unwrap_or("").trim();
-    match (
-        first.split_once(": "),
-        lines.filter(|l| l.contains("ERROR")).last(),
-    ) {
+    match (first.split_once(": "), lines.rfind(|l| l.contains("ERROR"))) {
         (Some((what, _)), Some(error)) => format!("{what}: {}", error.trim()),
         _ => first.to_string(),
     }
