@@ -269,7 +269,9 @@ pub fn non_root_user(s: &str) -> Result<String, String> {
     Ok(s.to_string())
 }
 
-fn valid_branch(b: &str) -> bool {
+/// Whether `b` can name a branch (git's `check-ref-format` rules, roughly:
+/// no spaces, `..`, `~^:?*[\`, leading `-`, trailing `.lock`, …).
+pub fn valid_branch(b: &str) -> bool {
     !b.is_empty()
         && !b.starts_with(['-', '/', '.'])
         && !b.ends_with(['/', '.'])

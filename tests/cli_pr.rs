@@ -80,12 +80,18 @@ fn repo(cases: &[&str]) -> (PathBuf, PathBuf) {
 }
 
 fn pr(dir: &Path, args: &[&str], api: Option<&str>) -> Output {
+    pr_env(dir, args, api, &[])
+}
+
+/// `dfsplit pr` with `envs` added (DOCKER, say).
+fn pr_env(dir: &Path, args: &[&str], api: Option<&str>, envs: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_dfsplit"));
     c.current_dir(dir)
         .arg("pr")
         .args(args)
         .env("GITHUB_TOKEN", TOKEN)
         .env_remove("GITHUB_REPOSITORY");
+    c.envs(envs.iter().copied());
     c.env("GIT_CONFIG_NOSYSTEM", "1").env("HOME", dir);
     if let Some(url) = api {
         c.args(["--open", "--api-url", url, "--github-repo", "acme/shop"]);
@@ -515,4 +521,300 @@ fn api_errors_are_clear_and_the_token_never_shows() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).contains("--open needs $GITHUB_TOKEN"));
+}
+
+/// Commits `.dfsplit.yaml` with `text` on main and pushes it.
+fn commit_config(work: &Path, text: &str) {
+    std::fs::write(work.join(".dfsplit.yaml"), text).unwrap();
+    git(work, &["add", ".dfsplit.yaml"]);
+    git(work, &["commit", "-q", "-m", "config"]);
+    git(work, &["push", "-q", "origin", "main"]);
+}
+
+#[test]
+fn flags_win_over_the_pr_section_of_the_config() {
+    let (work, _) = repo(&["09-go-static"]);
+    commit_config(
+        &work,
+        "pr:\n  branch: bot/from-config\n  base-branch: main\n  labels: [from-config]\n",
+    );
+    // The file's branch and base branch are the defaults…
+    let out = pr(&work, &[], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("on `bot/from-config`"),
+        "{}",
+        text(&out)
+    );
+    // …and flags win over them.
+    git(&work, &["branch", "release"]);
+    git(&work, &["checkout", "-q", "release"]);
+    std::fs::write(work.join("NOTES"), "release notes\n").unwrap();
+    git(&work, &["add", "NOTES"]);
+    git(&work, &["commit", "-q", "-m", "release notes"]);
+    git(&work, &["checkout", "-q", "main"]);
+    let out = pr(
+        &work,
+        &["--branch", "bot/from-flag", "--base-branch", "release"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("on `bot/from-flag`"), "{}", text(&out));
+    assert_eq!(
+        git(&work, &["rev-parse", "bot/from-flag^"]),
+        git(&work, &["rev-parse", "release"]),
+        "the commit goes on top of --base-branch, not pr.base-branch"
+    );
+    assert_eq!(
+        git(&work, &["rev-parse", "bot/from-config^"]),
+        git(&work, &["rev-parse", "main"])
+    );
+    // Labels: the file's by default, --label's when given.
+    for (args, labels) in [
+        (vec![], serde_json::json!(["from-config"])),
+        (
+            vec!["--label", "docker", "--label", "size"],
+            serde_json::json!(["docker", "size"]),
+        ),
+    ] {
+        let api = fake(vec![
+            (200, vec![], "[]".into()),
+            (201, vec![], pull_json(5, "t", "b")),
+            (200, vec![], "[]".into()),
+        ]);
+        let out = pr(&work, &args, Some(&api.url));
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", text(&out));
+        let seen = api.seen.lock().unwrap().clone();
+        assert_eq!(seen.len(), 3, "{seen:?}");
+        assert_eq!(
+            (seen[2].method.as_str(), seen[2].path.as_str()),
+            ("POST", "/repos/acme/shop/issues/5/labels")
+        );
+        assert_eq!(seen[2].json()["labels"], labels, "{args:?}");
+        assert_eq!(seen[1].json()["head"], "bot/from-config");
+    }
+    // A bad branch name on the command line is bad usage, as in the file.
+    let out = pr(&work, &["--branch", "a b"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("not a branch name"), "{}", text(&out));
+    // --label only means something with --open.
+    let out = pr(&work, &["--label", "x"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("--open"), "{}", text(&out));
+}
+
+#[test]
+fn verify_without_an_engine_is_exit_2_and_changes_nothing() {
+    let (work, _) = repo(&["09-go-static"]);
+    let no_engine = [
+        ("DOCKER", "/nonexistent/docker"),
+        ("DOCKER_HOST", "unix:///nonexistent.sock"),
+    ];
+    for args in [vec!["--verify"], vec!["--verify", "--dry-run"]] {
+        let out = pr_env(&work, &args, None, &no_engine);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("no Docker engine answers"), "{err}");
+        assert!(err.contains("--verify builds every rewrite"), "{err}");
+        assert!(err.contains("DOCKER_HOST"), "{err}");
+        assert!(err.contains("nothing was changed"), "{err}");
+        assert!(out.stdout.is_empty(), "no body without verify");
+        assert_eq!(git(&work, &["branch", "--list"]), "* main");
+    }
+    // From the config: the message names it, and --no-verify overrides it.
+    commit_config(&work, "pr:\n  verify: true\n");
+    let out = pr_env(&work, &[], None, &no_engine);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("`pr.verify: true` in ") && text(&out).contains(".dfsplit.yaml"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(git(&work, &["branch", "--list"]), "* main");
+    let out = pr_env(&work, &["--no-verify"], None, &no_engine);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("committed 1 file"), "{}", text(&out));
+}
+
+/// A stand-in for the docker client (verify only reaches an engine through
+/// it): builds succeed except a rewrite whose context holds `BREAKS-REWRITE`;
+/// the original images measure 905.3 MB, the rewrites 9.2 MB; with
+/// `FAKE_NO_BUILDX` set, it is a client without the buildx plugin. The real engine
+/// path is `tests/e2e_pr.rs`.
+const FAKE_DOCKER: &str = r#"#!/bin/sh
+echo "$*" >> "$FAKE_DOCKER_LOG"
+case "$1" in
+  info) echo 20.10.24 ;;
+  build)
+    if [ -n "$FAKE_NO_BUILDX" ]; then
+      echo 'ERROR: BuildKit is enabled but the buildx component is missing or broken.' >&2
+      exit 1
+    fi
+    tag=; ctx=
+    while [ $# -gt 0 ]; do
+      case "$1" in -t) tag=$2 ;; esac
+      ctx=$1; shift
+    done
+    case "$tag" in *:rewrite)
+      if [ -e "$ctx/BREAKS-REWRITE" ]; then
+        echo '#9 [build 2/2] RUN npm run build' >&2
+        echo '#9 ERROR: process "/bin/sh -c npm run build" did not complete successfully: exit code: 1' >&2
+        exit 1
+      fi ;;
+    esac
+    echo '#1 DONE 0.1s' ;;
+  image)
+    if [ "$2" = inspect ]; then
+      case "$3" in *:original) size=905300000 ;; *:rewrite) size=9200000 ;; *) size=5000000 ;; esac
+      echo "[{\"Size\": $size, \"Config\": {}, \"RootFS\": {\"Layers\": [\"a\", \"b\"]}}]"
+    fi ;;
+  create) echo fake-container ;;
+  cp) exit 1 ;;
+  *) exit 0 ;;
+esac
+"#;
+
+#[test]
+fn verify_leaves_out_a_rewrite_that_does_not_pass_and_measures_the_others() {
+    use std::os::unix::fs::PermissionsExt;
+    let (work, remote) = repo(&["09-go-static"]);
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/cases/01-node-npm-ci"),
+        &work.join("svc/web"),
+    );
+    std::fs::write(work.join("svc/web/BREAKS-REWRITE"), "").unwrap();
+    git(&work, &["add", "-A"]);
+    git(&work, &["commit", "-q", "-m", "web"]);
+    git(&work, &["push", "-q", "origin", "main"]);
+    let bin = tmp("fake-docker");
+    let docker = bin.join("docker");
+    std::fs::write(&docker, FAKE_DOCKER).unwrap();
+    std::fs::set_permissions(&docker, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let log = bin.join("log");
+    let envs = [
+        ("DOCKER", docker.to_str().unwrap()),
+        ("FAKE_DOCKER_LOG", log.to_str().unwrap()),
+    ];
+
+    let api = fake(vec![
+        (200, vec![], "[]".into()),
+        (201, vec![], pull_json(4, "t", "b")),
+    ]);
+    let out = pr_env(&work, &["--verify"], Some(&api.url), &envs);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    // Progress on stderr, the outcome on stdout.
+    assert!(
+        stderr.contains("dfsplit pr: verifying svc/09-go-static/Dockerfile (1 of 2)")
+            && stderr.contains("dfsplit pr: svc/web/Dockerfile: building the rewrite as "),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains(
+            "dfsplit pr: verified svc/09-go-static/Dockerfile: pass, image 905.3 MB → 9.2 MB (0.01×)"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("dfsplit pr: svc/web/Dockerfile: left out of the pull request, `dfsplit verify` did not pass: the rewrite is not proven: the rewrite does not build: #9 ERROR: process \"/bin/sh -c npm run build\" did not complete successfully: exit code: 1"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("committed 1 file"), "{stdout}");
+    // Each file was built in its own folder.
+    let calls = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        calls
+            .lines()
+            .any(|l| l.starts_with("build ") && l.ends_with("/svc/web")),
+        "{calls}"
+    );
+    // The commit holds only the rewrite that passed.
+    let tip = git(&remote, &["rev-parse", "refs/heads/dfsplit/multi-stage"]);
+    assert_eq!(
+        git(&remote, &["diff", "--name-only", "main", &tip]),
+        "svc/09-go-static/Dockerfile"
+    );
+    // The body: measured sizes and verify's table for it, the other file and why.
+    let seen = api.seen.lock().unwrap().clone();
+    let created = seen[1].json();
+    assert_eq!(
+        created["title"],
+        "build(docker): multi-stage build for svc/09-go-static/Dockerfile"
+    );
+    let body = created["body"].as_str().unwrap().to_string();
+    for want in [
+        "| image size | 905.3 MB → 9.2 MB (0.01×), measured by `dfsplit verify`",
+        "<details><summary><code>dfsplit verify</code>: pass</summary>",
+        "### Left out: `dfsplit verify` did not pass",
+        "- `svc/web/Dockerfile`: the rewrite is not proven: the rewrite does not build",
+    ] {
+        assert!(body.contains(want), "{want}\n---\n{body}");
+    }
+    assert!(!body.contains("catalogue estimate"), "{body}");
+    assert!(!body.contains("### `svc/web/Dockerfile`"), "{body}");
+
+    // Re-run: verify runs again and finds the same, so nothing is pushed or written.
+    let api = fake(vec![(
+        200,
+        vec![],
+        format!(
+            "[{}]",
+            pull_json(4, created["title"].as_str().unwrap(), &body)
+        ),
+    )]);
+    let out = pr_env(&work, &["--verify"], Some(&api.url), &envs);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("pull request #4 is up to date"),
+        "{}",
+        text(&out)
+    );
+    assert!(!text(&out).contains("pushed"), "{}", text(&out));
+    assert_eq!(api.seen.lock().unwrap().len(), 1);
+
+    // Nothing passes: no branch, no pull request, one line saying so.
+    let (only, _) = repo(&["01-node-npm-ci"]);
+    std::fs::write(only.join("svc/01-node-npm-ci/BREAKS-REWRITE"), "").unwrap();
+    git(&only, &["add", "-A"]);
+    git(&only, &["commit", "-q", "-m", "break"]);
+    let out = pr_env(&only, &["--verify"], None, &envs);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("no rewrite passed `dfsplit verify`; no branch, no pull request"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(git(&only, &["branch", "--list"]), "* main");
+}
+
+#[test]
+fn verify_with_a_client_that_cannot_build_is_exit_2_and_changes_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let (work, _) = repo(&["09-go-static"]);
+    let bin = tmp("fake-docker-nobuildx");
+    let docker = bin.join("docker");
+    std::fs::write(&docker, FAKE_DOCKER).unwrap();
+    std::fs::set_permissions(&docker, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let log = bin.join("log");
+    let out = pr_env(
+        &work,
+        &["--verify"],
+        None,
+        &[
+            ("DOCKER", docker.to_str().unwrap()),
+            ("FAKE_DOCKER_LOG", log.to_str().unwrap()),
+            ("FAKE_NO_BUILDX", "1"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot build with BuildKit here: set DOCKER to a client"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was changed"), "{err}");
+    assert_eq!(git(&work, &["branch", "--list"]), "* main");
 }

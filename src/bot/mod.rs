@@ -2,7 +2,9 @@
 //! engine improves (configuration and pragmas honoured), commits the
 //! rewrites on a branch with the `git` CLI, and writes the pull request's
 //! title and Markdown body; with `open`, pushes the branch and creates or
-//! updates the pull request through the GitHub REST API.
+//! updates the pull request through the GitHub REST API. With `verify`,
+//! each rewrite is first built and checked by the verify library ([`proof`]):
+//! only those that pass are committed, with their measured sizes in the body.
 //!
 //! Invariants: stateless and deterministic — the same repository gives the
 //! same commit tree and body; a re-run with nothing new changes nothing;
@@ -11,9 +13,12 @@
 
 pub mod git;
 pub mod github;
+pub mod proof;
 
+use crate::verify::{self, Progress};
 use crate::workspace::{self, FileResult, Planner};
 use git::Git;
+use proof::LeftOut;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -33,6 +38,8 @@ pub struct Request {
     pub dry_run: bool,
     /// Push and open or update the pull request.
     pub open: Option<Open>,
+    /// Verify each rewrite with these options first; only those that pass go in.
+    pub verify: Option<verify::Options>,
 }
 
 /// Where `--open` pushes and which API it calls.
@@ -59,6 +66,8 @@ pub struct Change {
     pub after: String,
     /// What the analysis said.
     pub analysis: crate::Analysis,
+    /// What `dfsplit verify` found, when the run verified it (it passed).
+    pub verified: Option<verify::Report>,
 }
 
 /// What a run found and did, in lines for people.
@@ -78,6 +87,9 @@ pub enum BotError {
     /// The API failed.
     #[error("{0}")]
     Api(#[from] github::ApiError),
+    /// `verify` could not run: no engine answers.
+    #[error(transparent)]
+    Verify(#[from] verify::VerifyError),
     /// Anything else, in words.
     #[error("{0}")]
     Other(String),
@@ -101,6 +113,7 @@ pub fn changes(root: &Path, planner: &mut Planner) -> Result<(Vec<Change>, Vec<S
                     before: f.text,
                     after: f.analysis.output.clone(),
                     analysis: f.analysis,
+                    verified: None,
                 });
             }
             FileResult::Analysed(f) if f.analysis.has_errors() => {
@@ -155,9 +168,23 @@ pub fn commit_message(changes: &[Change], hash: &str) -> String {
     s
 }
 
+/// GitHub refuses a pull request body longer than this (characters).
+pub const BODY_LIMIT: usize = 65_536;
+
 /// The pull request's Markdown body, with a hidden marker carrying
-/// dfsplit's version and the inputs' hash.
-pub fn body(changes: &[Change], hash: &str) -> String {
+/// dfsplit's version and the inputs' hash. Verified changes show their
+/// measured sizes and verify's table; `left_out` lists the rewrites verify
+/// did not pass. When verify's tables would take the body past GitHub's
+/// limit, they are left out (with a line saying so).
+pub fn body(changes: &[Change], left_out: &[LeftOut], hash: &str) -> String {
+    let full = body_with(changes, left_out, hash, true);
+    if full.chars().count() <= BODY_LIMIT {
+        return full;
+    }
+    body_with(changes, left_out, hash, false)
+}
+
+fn body_with(changes: &[Change], left_out: &[LeftOut], hash: &str, tables: bool) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -168,6 +195,19 @@ pub fn body(changes: &[Change], hash: &str) -> String {
             format!("{} Dockerfiles", changes.len())
         }
     );
+    let verified = changes.iter().any(|c| c.verified.is_some()) || !left_out.is_empty();
+    if verified {
+        let _ = writeln!(
+            s,
+            "Each rewrite was built beside its original with `dfsplit verify` (BuildKit, the file's folder as the build context): both images measured, their configs compared with the plan's decisions, and the dependency cache checked after a source edit; only rewrites that passed are in this pull request. The apps were not run: how to start each one is not known here, so there was no smoke check (`dfsplit verify FILE --http PORT/PATH` or `--exec ARGS` makes one).\n"
+        );
+        if !tables {
+            let _ = writeln!(
+                s,
+                "verify's tables are not shown: with them this body would pass GitHub's limit of {BODY_LIMIT} characters. `dfsplit verify FILE` prints one.\n"
+            );
+        }
+    }
     for c in changes {
         let Some(r) = c.analysis.rewrite() else {
             continue;
@@ -185,11 +225,18 @@ pub fn body(changes: &[Change], hash: &str) -> String {
             "| runtime base | `{}` → `{}` |",
             r.base_before, r.base_after
         );
-        let size = r
-            .base_after_approx_mb
-            .map(|m| format!("about {m} MB compressed (catalogue estimate, not measured)"))
-            .unwrap_or_else(|| "not in the catalogue".into());
-        let _ = writeln!(s, "| runtime base size | {size} |");
+        match &c.verified {
+            Some(report) => {
+                let _ = writeln!(s, "{}", proof::size_row(report));
+            }
+            None => {
+                let size = r
+                    .base_after_approx_mb
+                    .map(|m| format!("about {m} MB compressed (catalogue estimate, not measured)"))
+                    .unwrap_or_else(|| "not in the catalogue".into());
+                let _ = writeln!(s, "| runtime base size | {size} |");
+            }
+        }
         let _ = writeln!(s, "| runs as | {} ({}) |", r.user.name, r.user.rule);
         let _ = writeln!(s, "\nWhy this base: {}\n", r.base_reason);
         if !r.warnings.is_empty() {
@@ -199,7 +246,14 @@ pub fn body(changes: &[Change], hash: &str) -> String {
             }
             let _ = writeln!(s);
         }
+        if let Some(report) = &c.verified
+            && tables
+        {
+            s.push_str(&proof::details(report));
+            let _ = writeln!(s);
+        }
     }
+    s.push_str(&proof::left_out_section(left_out));
     let _ = writeln!(
         s,
         "---\nNot wanted for a file? Put `# dfsplit: ignore-file` at its top, or list it under `skip:` in `.dfsplit.yaml`; `base:`, `non-root:` and `overrides:` there change how files are rewritten. Re-running dfsplit updates this pull request; it never opens a second one, and leaves the branch alone once someone else has pushed to it.\n"
@@ -220,24 +274,9 @@ pub fn diff(changes: &[Change]) -> String {
         .collect()
 }
 
-/// Runs the bot.
-pub fn run(req: &Request, planner: &mut Planner) -> Result<Report, BotError> {
-    let git = Git::open(&req.repo)?;
-    let mut lines = Vec::new();
-    let (changes, problems) = changes(&git.root, planner)?;
-    let failed = !problems.is_empty();
-    lines.extend(problems.iter().map(|p| format!("dfsplit pr: {p}")));
-    if changes.is_empty() {
-        lines.push("dfsplit pr: nothing to improve; no branch, no pull request".into());
-        return Ok(Report { lines, failed });
-    }
-    let hash = inputs_hash(&changes);
-    let title = title(&changes);
-    let body = body(&changes, &hash);
-    if req.dry_run {
-        lines.push(format!("# {title}\n\n{body}\n{}", diff(&changes)));
-        return Ok(Report { lines, failed });
-    }
+/// The base branch and its commit, after checking that every file read is
+/// the base branch's (the commit goes on top of it).
+fn base_of(git: &Git, req: &Request, changes: &[Change]) -> Result<(String, String), BotError> {
     let base_branch = match &req.base_branch {
         Some(b) => b.clone(),
         None => git.current_branch()?,
@@ -245,8 +284,7 @@ pub fn run(req: &Request, planner: &mut Planner) -> Result<Report, BotError> {
     let base = git
         .rev(&format!("refs/heads/{base_branch}"))
         .ok_or_else(|| BotError::Other(format!("base branch `{base_branch}` does not exist")))?;
-    // The files read must be the base branch's: the commit goes on top of it.
-    for c in &changes {
+    for c in changes {
         let on_base = git.blob_at(&base, &c.path);
         let here = git.hash_blob(c.before.as_bytes())?;
         if on_base.as_deref() != Some(here.as_str()) {
@@ -256,6 +294,68 @@ pub fn run(req: &Request, planner: &mut Planner) -> Result<Report, BotError> {
             )));
         }
     }
+    Ok((base_branch, base))
+}
+
+/// Runs the bot. `progress` hears what verify is doing (with `req.verify`).
+pub fn run(
+    req: &Request,
+    planner: &mut Planner,
+    progress: &mut dyn Progress,
+) -> Result<Report, BotError> {
+    let git = Git::open(&req.repo)?;
+    // Asked to verify: an engine must answer before anything is planned or built.
+    if req.verify.is_some() {
+        verify::check_engine()?;
+    }
+    let mut lines = Vec::new();
+    let (changes, problems) = changes(&git.root, planner)?;
+    let failed = !problems.is_empty();
+    lines.extend(problems.iter().map(|p| format!("dfsplit pr: {p}")));
+    if changes.is_empty() {
+        lines.push("dfsplit pr: nothing to improve; no branch, no pull request".into());
+        return Ok(Report { lines, failed });
+    }
+    // Checked before verify spends minutes building; a dry run commits nothing.
+    let on_base = if req.dry_run {
+        None
+    } else {
+        Some(base_of(&git, req, &changes)?)
+    };
+    let (changes, left_out) = match &req.verify {
+        Some(opts) => proof::verify_all(&git.root, changes, opts, progress)?,
+        None => (changes, Vec::new()),
+    };
+    for c in &changes {
+        if let Some(r) = &c.verified {
+            lines.push(format!(
+                "dfsplit pr: verified {}: {}",
+                c.path,
+                proof::summary(r)
+            ));
+        }
+    }
+    for l in &left_out {
+        lines.push(format!(
+            "dfsplit pr: {}: left out of the pull request, `dfsplit verify` did not pass: {}",
+            l.path,
+            l.reason()
+        ));
+    }
+    if changes.is_empty() {
+        lines.push(
+            "dfsplit pr: no rewrite passed `dfsplit verify`; no branch, no pull request".into(),
+        );
+        return Ok(Report { lines, failed });
+    }
+    let hash = inputs_hash(&changes);
+    let title = title(&changes);
+    let body = body(&changes, &left_out, &hash);
+    let Some((base_branch, base)) = on_base else {
+        // A dry run: print, touch nothing.
+        lines.push(format!("# {title}\n\n{body}\n{}", diff(&changes)));
+        return Ok(Report { lines, failed });
+    };
     // The branch as it is: locally, and on the remote when opening.
     let branch_ref = format!("refs/heads/{}", req.branch);
     let mut known = git.rev(&branch_ref);

@@ -1,9 +1,12 @@
-//! `dfsplit pr`: the PR bot's command line over `dfsplit::bot`.
+//! `dfsplit pr`: the PR bot's command line over `dfsplit::bot`. Every
+//! setting of `.dfsplit.yaml`'s `pr:` section has a flag; a flag given wins
+//! over the file, the file over the built-in default.
 
 use super::Outcome;
 use anyhow::Result;
-use dfsplit::bot::{self, Open, Request};
+use dfsplit::bot::{self, BotError, Open, Request};
 use dfsplit::config::{Config, Settings};
+use dfsplit::verify::{self, VerifyError};
 use dfsplit::workspace::Planner;
 use std::path::PathBuf;
 
@@ -13,14 +16,22 @@ pub struct PrArgs {
     #[arg(long, value_name = "DIR", default_value = ".")]
     repo: PathBuf,
     /// The bot's branch (default: `.dfsplit.yaml`'s `pr.branch`, else dfsplit/multi-stage).
-    #[arg(long)]
+    #[arg(long, value_parser = branch_name)]
     branch: Option<String>,
     /// The branch the pull request targets (default: `pr.base-branch`, else the current branch).
-    #[arg(long, value_name = "BRANCH")]
+    #[arg(long, value_name = "BRANCH", value_parser = branch_name)]
     base_branch: Option<String>,
     /// Print the pull request's title, body and diff; touch nothing.
     #[arg(long, conflicts_with = "open")]
     dry_run: bool,
+    /// Build and check each rewrite with `dfsplit verify` first (needs a Docker
+    /// engine): only those that pass go in, with their measured sizes; the
+    /// others are left out, and the body says why (default: `pr.verify`).
+    #[arg(long, overrides_with = "no_verify")]
+    verify: bool,
+    /// Do not verify, whatever `pr.verify` says.
+    #[arg(long, overrides_with = "verify")]
+    no_verify: bool,
     /// Push the branch and create or update the pull request ($GITHUB_TOKEN).
     #[arg(long)]
     open: bool,
@@ -38,6 +49,17 @@ pub struct PrArgs {
     /// OWNER/NAME on GitHub (default: $GITHUB_REPOSITORY, else read from the remote's URL).
     #[arg(long, value_name = "OWNER/NAME", requires = "open")]
     github_repo: Option<String>,
+    /// A label for the pull request (repeatable; default: `pr.labels`).
+    #[arg(long = "label", value_name = "LABEL", requires = "open")]
+    labels: Vec<String>,
+}
+
+fn branch_name(s: &str) -> Result<String, String> {
+    if dfsplit::config::valid_branch(s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!("`{s}` is not a branch name"))
+    }
 }
 
 pub fn run(args: PrArgs) -> Result<Outcome> {
@@ -47,6 +69,23 @@ pub fn run(args: PrArgs) -> Result<Outcome> {
         .branch
         .or(pr.branch)
         .unwrap_or_else(|| "dfsplit/multi-stage".into());
+    // Where `verify` came from, for the message when no engine answers.
+    let verify_from = if args.verify {
+        Some("--verify".to_string())
+    } else if args.no_verify {
+        None
+    } else if pr.verify == Some(true) {
+        config
+            .as_ref()
+            .map(|c| format!("`pr.verify: true` in {}", c.path.display()))
+    } else {
+        None
+    };
+    let labels = if args.labels.is_empty() {
+        pr.labels.clone()
+    } else {
+        args.labels
+    };
     let open = if args.open {
         let token = std::env::var("GITHUB_TOKEN")
             .ok()
@@ -77,7 +116,7 @@ pub fn run(args: PrArgs) -> Result<Outcome> {
             api_url: args.api_url,
             github_repo,
             token,
-            labels: pr.labels.clone(),
+            labels,
         })
     } else {
         None
@@ -88,9 +127,29 @@ pub fn run(args: PrArgs) -> Result<Outcome> {
         base_branch: args.base_branch.or(pr.base_branch),
         dry_run: args.dry_run,
         open,
+        verify: verify_from.is_some().then(|| verify::Options {
+            // Developer knob, as for `dfsplit verify`: cold builds.
+            no_cache: std::env::var_os("DFSPLIT_VERIFY_NO_CACHE").is_some_and(|v| v == "1"),
+            ..verify::Options::default()
+        }),
     };
     let mut planner = Planner::new(Settings::default(), None, true);
-    let report = bot::run(&req, &mut planner)?;
+    let mut progress = |m: &str| eprintln!("dfsplit pr: {m}");
+    let report = match bot::run(&req, &mut planner, &mut progress) {
+        Ok(r) => r,
+        Err(BotError::Verify(VerifyError::NoEngine { program, why })) => {
+            let from = verify_from.unwrap_or_else(|| "--verify".into());
+            let what = format!("{from} builds every rewrite before it goes into the pull request");
+            eprintln!("{}", super::verify::no_engine_help(&program, &why, &what));
+            eprintln!("dfsplit pr: nothing was changed");
+            return Ok(Outcome::Failed);
+        }
+        Err(BotError::Verify(e)) => {
+            eprintln!("dfsplit: {e}\ndfsplit pr: nothing was changed");
+            return Ok(Outcome::Failed);
+        }
+        Err(e) => return Err(e.into()),
+    };
     for l in &report.lines {
         println!("{l}");
     }

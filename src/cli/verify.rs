@@ -9,7 +9,8 @@
 //! disagrees, both images fail it the same way (`both-fail`: nothing is
 //! proven), the two containers end differently on `docker stop`, or the
 //! rewrite is bigger than the original (unless `--allow-bigger`); 2 when no
-//! engine answers, or for bad usage or input.
+//! engine answers or the docker client cannot build with BuildKit, or for bad
+//! usage or input.
 
 use super::Outcome;
 use super::rewrite::{PlanArgs, Planned, plan_file};
@@ -182,10 +183,8 @@ pub fn verify(args: VerifyArgs) -> Result<Outcome> {
         }
         Err(VerifyError::NoEngine { program, why }) => {
             eprintln!(
-                "dfsplit: no Docker engine answers ({program}: {why}).\n\
-                 dfsplit: verify builds and runs images: start one (`sudo dockerd &`, or \
-                 `eval \"$(../shared/e2e/docker-up)\"` in a dfsplit checkout) or set DOCKER_HOST \
-                 to a running engine; DOCKER names the client to use (now `{program}`)."
+                "{}",
+                no_engine_help(&program, &why, "verify builds and runs images")
             );
             return Ok(Outcome::Failed);
         }
@@ -198,6 +197,17 @@ pub fn verify(args: VerifyArgs) -> Result<Outcome> {
     } else {
         Outcome::CheckFailed
     })
+}
+
+/// What to say when no engine answers (`what` says why one is needed): how
+/// to start one or point at one.
+pub(super) fn no_engine_help(program: &str, why: &str, what: &str) -> String {
+    format!(
+        "dfsplit: no Docker engine answers ({program}: {why}).\n\
+         dfsplit: {what}: start one (`sudo dockerd &`, or \
+         `eval \"$(../shared/e2e/docker-up)\"` in a dfsplit checkout) or set DOCKER_HOST \
+         to a running engine; DOCKER names the client to use (now `{program}`)."
+    )
 }
 
 /// Prints the report with every `--env` value masked.

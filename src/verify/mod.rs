@@ -125,12 +125,31 @@ pub enum VerifyError {
         /// What it said.
         why: String,
     },
+    /// The docker client answers but cannot build with BuildKit (a newer
+    /// client without the buildx plugin): no build can show anything.
+    #[error("the docker client `{program}` cannot build with BuildKit here: {advice}")]
+    NoBuildKit {
+        /// The docker client used.
+        program: String,
+        /// What to do about it.
+        advice: String,
+    },
     /// The working folder could not be made.
     #[error("cannot create a temporary folder")]
     TempDir(#[source] std::io::Error),
     /// Writing a Dockerfile to the working folder failed.
     #[error(transparent)]
     Io(#[from] std::io::Error),
+}
+
+/// Whether an engine answers the docker client [`run`] would use (`$DOCKER`,
+/// `DOCKER_HOST`): a caller about to verify many files asks once, first.
+pub fn check_engine() -> Result<(), VerifyError> {
+    let docker = Docker::from_env();
+    docker.check_engine().map_err(|why| VerifyError::NoEngine {
+        program: docker.program(),
+        why,
+    })
 }
 
 /// Verifies one Dockerfile's rewrite: builds, measures and runs both images.
@@ -194,6 +213,12 @@ pub fn run(
     // The cache check always uses the cache.
     let cold = opts.no_cache;
     let (mut orig, _) = build(&docker, &original_file, context_dir, &orig_tag, cold);
+    if orig.error.as_deref() == Some(NO_BUILDKIT) {
+        return Err(VerifyError::NoBuildKit {
+            program: docker.program(),
+            advice: NO_BUILDKIT_ADVICE.into(),
+        });
+    }
     progress.step(&format!("building the rewrite as {rew_tag}"));
     let (mut rew, _) = build(&docker, &rewrite_file, context_dir, &rew_tag, cold);
     if !orig.built {
@@ -443,13 +468,18 @@ fn secs(d: std::time::Duration) -> f64 {
     (d.as_secs_f64() * 10.0).round() / 10.0
 }
 
+/// What to do when the docker client cannot build with BuildKit.
+const NO_BUILDKIT_ADVICE: &str = "set DOCKER to a client with built-in BuildKit (e.g. \
+     /usr/bin/docker from Debian's docker.io 20.10) or install the buildx plugin";
+/// A build's error when the client cannot build with BuildKit at all.
+const NO_BUILDKIT: &str = "this docker client cannot build with BuildKit here; set DOCKER to a \
+     client with built-in BuildKit (e.g. /usr/bin/docker from Debian's docker.io 20.10) or \
+     install the buildx plugin";
+
 /// The useful lines of a failed build log: the failing step and the error.
 fn build_error(log: &str) -> String {
     if log.contains("buildx component is missing") || log.contains("unknown flag: --progress") {
-        return "this docker client cannot build with BuildKit here; set DOCKER to a client \
-                with built-in BuildKit (e.g. /usr/bin/docker from Debian's docker.io 20.10) \
-                or install the buildx plugin"
-            .into();
+        return NO_BUILDKIT.into();
     }
     let lines: Vec<&str> = log.lines().filter(|l| !l.trim().is_empty()).collect();
     let tail: Vec<&str> = lines.iter().rev().take(12).rev().copied().collect();

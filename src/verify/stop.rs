@@ -211,6 +211,20 @@ pub fn describe(s: &Stop, grace: u64) -> String {
     }
 }
 
+/// [`describe`] without the seconds it took: the same class and exit always
+/// read the same (a SIGKILL still names the grace it ignored).
+pub fn describe_untimed(s: &Stop, grace: u64) -> String {
+    match (s.class, &s.error) {
+        (Some(Class::Exited), None) => format!("exited on {} ({})", s.signal, exit(s)),
+        (Some(Class::Killed), None) => format!(
+            "killed: {} ignored for the {grace} s grace ({})",
+            s.signal,
+            exit(s)
+        ),
+        _ => describe(s, grace),
+    }
+}
+
 /// The comparison of the two stop results.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Verdict {

@@ -83,6 +83,18 @@ fn probes_text(s: &mut String, probes: &[probes::ProbeResult]) {
 
 /// The report as a table for people (what `dfsplit verify` prints).
 pub fn text(rep: &Report) -> String {
+    render(rep, true)
+}
+
+/// The same table without the times the build, the cache rebuilds and the
+/// stop took, so the same findings give the same table: what the PR bot puts
+/// in a pull request's body, which a re-run must not change because a build
+/// took a second longer.
+pub fn text_untimed(rep: &Report) -> String {
+    render(rep, false)
+}
+
+fn render(rep: &Report, timed: bool) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
     if let Some(g) = &rep.unchanged {
@@ -111,10 +123,12 @@ pub fn text(rep: &Report) -> String {
     };
     row(&mut s, "", "original".into(), "rewrite".into());
     let built = |i: &ImageReport| {
-        if i.built {
+        if !i.built {
+            "FAILED".into()
+        } else if timed {
             format!("ok in {:.1} s", i.build_seconds)
         } else {
-            "FAILED".into()
+            "ok".into()
         }
     };
     row(&mut s, "build", built(&o), built(&r));
@@ -237,9 +251,13 @@ pub fn text(rep: &Report) -> String {
                 };
                 let _ = writeln!(s, "\nstop (docker stop -t {}): {verdict}", st.grace_seconds);
                 for (w, run) in [("original", &st.original), ("rewrite", &st.rewrite)] {
-                    let d = run
-                        .as_ref()
-                        .map_or("–".into(), |x| stop::describe(x, st.grace_seconds));
+                    let d = run.as_ref().map_or("–".into(), |x| {
+                        if timed {
+                            stop::describe(x, st.grace_seconds)
+                        } else {
+                            stop::describe_untimed(x, st.grace_seconds)
+                        }
+                    });
                     let _ = writeln!(s, "  {w:<9} {d}");
                 }
                 if let Some(n) = &st.note {
@@ -258,13 +276,17 @@ pub fn text(rep: &Report) -> String {
                 let _ = writeln!(s, " (blank lines appended to {f}):");
                 for (w, run) in [("original", &c.original), ("rewrite", &c.rewrite)] {
                     if let Some(run) = run {
+                        let took = if timed {
+                            format!(", {:.1} s", run.seconds)
+                        } else {
+                            String::new()
+                        };
                         let _ = writeln!(
                             s,
-                            "  {w:<9} {} of {} steps re-ran, {} cached, {:.1} s; dependency install re-ran: {}",
+                            "  {w:<9} {} of {} steps re-ran, {} cached{took}; dependency install re-ran: {}",
                             run.reran,
                             run.steps,
                             run.cached,
-                            run.seconds,
                             if run.deps_reran.is_empty() {
                                 "no".to_string()
                             } else {
@@ -302,14 +324,109 @@ pub fn text(rep: &Report) -> String {
             1 => " and so does its probe".into(),
             n => format!(" and so do its {n} probes"),
         };
-        let _ = writeln!(
-            s,
-            "PASS: the rewrite builds and the smoke check agrees{probes}{stops}"
-        );
+        if rep.smoke.is_some() {
+            let _ = writeln!(
+                s,
+                "PASS: the rewrite builds and the smoke check agrees{probes}{stops}"
+            );
+        } else {
+            let _ = writeln!(
+                s,
+                "PASS: the rewrite builds and is not bigger (no smoke check was run: --exec or --http runs one)"
+            );
+        }
     } else {
         for f in &rep.failures {
             let _ = writeln!(s, "FAIL: {f}");
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::report::{CacheReport, CacheRun};
+
+    fn report() -> Report {
+        let mut r = Report::new("app/Dockerfile");
+        for (which, secs, size) in [
+            ("original", 41.7, 300_000_000),
+            ("rewrite", 12.3, 30_000_000),
+        ] {
+            let img = ImageReport {
+                tag: format!("dfsplit-verify/app-1:{which}"),
+                built: true,
+                build_seconds: secs,
+                measure: Some(Measure {
+                    size_bytes: size,
+                    ..Measure::default()
+                }),
+                ..ImageReport::default()
+            };
+            if which == "original" {
+                r.original = Some(img);
+            } else {
+                r.rewrite = Some(img);
+            }
+        }
+        let run = CacheRun {
+            built: true,
+            seconds: 2.4,
+            steps: 5,
+            reran: 1,
+            cached: 4,
+            ..CacheRun::default()
+        };
+        r.cache = Some(CacheReport {
+            changed_file: Some("main.go".into()),
+            original: Some(run.clone()),
+            rewrite: Some(run),
+            ..CacheReport::default()
+        });
+        r
+    }
+
+    #[test]
+    fn untimed_text_is_the_table_without_its_times() {
+        let r = report();
+        let timed = text(&r);
+        let untimed = text_untimed(&r);
+        assert!(
+            timed.contains("ok in 41.7 s") && timed.contains("4 cached, 2.4 s;"),
+            "{timed}"
+        );
+        assert!(
+            !untimed.contains(" s ") && !untimed.contains(" s;"),
+            "{untimed}"
+        );
+        assert!(
+            untimed.contains("  build              ok                           ok\n"),
+            "{untimed}"
+        );
+        // Only the build row and the cache rows differ.
+        let (a, b): (Vec<&str>, Vec<&str>) = (timed.lines().collect(), untimed.lines().collect());
+        assert_eq!(a.len(), b.len());
+        let differ: Vec<&str> = a
+            .iter()
+            .zip(&b)
+            .filter(|(x, y)| x != y)
+            .map(|(x, _)| x.split_whitespace().next().unwrap_or(""))
+            .collect();
+        assert_eq!(
+            differ,
+            ["build", "original", "rewrite"],
+            "{timed}\n{untimed}"
+        );
+    }
+
+    #[test]
+    fn a_pass_without_a_smoke_check_does_not_claim_one() {
+        let t = text(&report());
+        assert!(
+            t.contains("PASS: the rewrite builds and is not bigger (no smoke check was run"),
+            "{t}"
+        );
+        assert!(!t.contains("smoke check agrees"), "{t}");
+    }
 }
