@@ -282,8 +282,10 @@ pub fn plan(
         },
         Err(g) => return unchanged_at(g, Some(profile_id)),
     };
-    if let Some(g) = no_gain::check(rules, &base.resolved, &chosen, &infos, &closure) {
-        return unchanged(&g.rule, g.message, Some(profile_id));
+    match no_gain::check(df, rules, &base.resolved, &chosen, &infos, &closure) {
+        Err(g) => return unchanged(&g.rule, g.message, Some(profile_id)),
+        Ok(Some(gain)) => chosen.reason = format!("{}; {gain}", chosen.reason),
+        Ok(None) => {}
     }
     if chosen.owner.is_some() {
         let copied: Vec<&str> = closure.copies.iter().map(|c| c.to.as_str()).collect();

@@ -14,15 +14,18 @@ use super::steps::{CmdKind, StepInfo, StepKind};
 use super::types::{Closure, Gate};
 use crate::plan::rule_ids as ids;
 use crate::rules::{Role, Rules};
+use crate::syntax::{Dockerfile, Keyword};
 
-/// Why the split would gain nothing, or `None` when it can.
+/// Why the split would gain nothing (`Err`); else, when the runtime base is
+/// no smaller than the builder, what the split gains all the same.
 pub(crate) fn check(
+    df: &Dockerfile,
     rules: &Rules,
     builder: &str,
     chosen: &Chosen,
     infos: &[StepInfo],
     c: &Closure,
-) -> Option<Gate> {
+) -> Result<Option<String>, Gate> {
     let runtime_mb = chosen.spec.as_ref().map(|s| s.approx_size_mb);
     // The catalogue's figure for the builder itself, when it is one of the
     // runtime bases (a slim image used to build).
@@ -45,12 +48,15 @@ pub(crate) fn check(
                 "the runtime base `{}` (about {r} MB in the catalogue) is no smaller than the builder `{builder}` (about {b} MB): {} MB saved at most",
                 chosen.image, 0
             ),
-            _ => return None,
+            _ => return Ok(None),
         }
     };
-    let removed = removed_by_build(infos, c);
+    let removed = removed_by_build(df, infos, c);
     if !removed.is_empty() {
-        return None;
+        return Ok(Some(format!(
+            "no smaller than the builder, so what the split gains is what the build stage keeps out of the runtime: {}",
+            removed.join("; ")
+        )));
     }
     let mut what = Vec::new();
     if c.venv.is_some() {
@@ -59,7 +65,7 @@ pub(crate) fn check(
     if !c.copies.is_empty() {
         what.push("copies of the app's files");
     }
-    Some(facts::gate(
+    Err(facts::gate(
         ids::core::NO_GAIN,
         format!(
             "no gain: {base}; and the build removes nothing (no build-only system packages, test steps, dependency caches or sources left in the build stage, no dev dependencies pruned), so a split would only add {}",
@@ -73,7 +79,7 @@ pub(crate) fn check(
 }
 
 /// What the build stage would keep out of the runtime, one phrase each.
-fn removed_by_build(infos: &[StepInfo], c: &Closure) -> Vec<String> {
+fn removed_by_build(df: &Dockerfile, infos: &[StepInfo], c: &Closure) -> Vec<String> {
     let mut out = Vec::new();
     let copied = |path: &str| {
         c.copies.iter().any(|k| {
@@ -87,6 +93,9 @@ fn removed_by_build(infos: &[StepInfo], c: &Closure) -> Vec<String> {
                 out.push(format!("sources copied to {}", info.workdir));
             }
             _ => {}
+        }
+        if let Some(what) = download_cache_left(df, info, c) {
+            out.push(what);
         }
         for cmd in info.commands() {
             match &cmd.kind {
@@ -119,4 +128,33 @@ fn removed_by_build(infos: &[StepInfo], c: &Closure) -> Vec<String> {
         out.push("dev dependencies".into());
     }
     out
+}
+
+/// The download cache a RUN of the original fills and leaves in its image
+/// (npm's, yarn's, pip's: the step has no cache mount and does not clean
+/// it): the split's build stage keeps it out of the runtime. Counted only
+/// when the step runs as root (the cache is then where the rules say) and
+/// no venv is added, whose own pip and setuptools could outweigh it.
+fn download_cache_left(df: &Dockerfile, info: &StepInfo, c: &Closure) -> Option<String> {
+    if info.keyword != Keyword::Run || c.venv.is_some() {
+        return None;
+    }
+    let inst = df.instruction_at(info.item)?;
+    if inst.flag("mount").is_some() {
+        return None;
+    }
+    let root = info.user.as_deref().is_none_or(|u| {
+        let name = u.split(':').next().unwrap_or(u);
+        name == "root" || name == "0"
+    });
+    let (target, what) = super::render::cache_mount(info, root)?;
+    Some(format!(
+        "{what} ({}), which `{}` leaves in the original image",
+        target.trim_start_matches("target="),
+        first_command(info)
+    ))
+}
+
+fn first_command(info: &StepInfo) -> &str {
+    info.commands().first().map_or("", |c| c.text.as_str())
 }

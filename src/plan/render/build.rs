@@ -415,7 +415,10 @@ fn jlink(w: &mut Writer, l: &Layout, su: &StageUser) {
 
 /// The cache mount for a RUN, if one is safe: only download caches, which
 /// never decide what ends up in the image.
-fn cache_mount(info: &StepInfo, user_is_root: bool) -> Option<(&'static str, &'static str)> {
+pub(crate) fn cache_mount(
+    info: &StepInfo,
+    user_is_root: bool,
+) -> Option<(&'static str, &'static str)> {
     if !user_is_root {
         return None;
     }

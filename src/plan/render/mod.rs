@@ -18,6 +18,7 @@ mod explain;
 mod lines;
 mod runtime;
 
+pub(super) use build::cache_mount;
 pub(super) use explain::runtime_user;
 pub(super) use lines::Out;
 

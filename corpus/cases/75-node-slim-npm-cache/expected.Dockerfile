@@ -1,0 +1,17 @@
+FROM node:20-slim AS dependencies
+
+WORKDIR /app
+
+COPY package*.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev
+
+FROM dependencies AS build
+
+COPY . .
+
+FROM node:20-slim AS runtime
+WORKDIR /app
+COPY --from=build /app /app
+
+EXPOSE 3000
+CMD ["npm", "start"]
