@@ -18,6 +18,8 @@ pub(crate) mod node;
 mod python;
 
 use super::entry::Entry;
+use super::facts::{gate, gate_at, sources_outside};
+use super::rule_ids as ids;
 use super::steps::StepInfo;
 use super::types::{Closure, Gate};
 use crate::model::Context;
@@ -57,4 +59,33 @@ const REGISTRY: &[(&str, &dyn Language)] = &[
 /// The module of profile `id`, if it has one.
 pub(crate) fn language(id: &str) -> Option<&'static dyn Language> {
     REGISTRY.iter().find(|(p, _)| *p == id).map(|(_, l)| *l)
+}
+
+/// The directory the app starts in, which the runtime takes whole (Node,
+/// Python): not `/`, and every source copy lands inside it (a gate with
+/// `rule` names the one that does not).
+fn app_directory(
+    df: &Dockerfile,
+    infos: &[StepInfo],
+    entry: &Entry,
+    rule: &str,
+) -> Result<String, Gate> {
+    let app = entry.workdir.clone();
+    if app == "/" {
+        return Err(gate(
+            ids::core::WORKDIR_ROOT,
+            "the app lives in /, so what belongs to it cannot be told apart from the image",
+        ));
+    }
+    if let Some((item, dest)) = sources_outside(df, infos, &app) {
+        return Err(gate_at(
+            df,
+            item,
+            rule,
+            format!(
+                "sources are copied to {dest}, outside {app} where the app starts; the runtime takes that directory alone"
+            ),
+        ));
+    }
+    Ok(app)
 }

@@ -4,14 +4,15 @@
 
 pub(crate) mod static_site;
 
+use super::{Input, app_directory};
 use crate::model::{Context, join_path};
 use crate::plan::entry::Entry;
-use crate::plan::facts::{gate, gate_at, line_of, sources_outside};
+use crate::plan::facts::{gate, line_of};
 use crate::plan::rule_ids as ids;
 use crate::plan::steps::{CmdInfo, CmdKind, StepInfo};
 use crate::plan::types::Warning;
 use crate::plan::types::{Closure, CopySpec, Gate, PruneStep, StaticSite};
-use crate::rules::{AppKind, Role, Rules};
+use crate::rules::{AppKind, Role};
 use crate::syntax::{Dockerfile, Keyword};
 
 /// Programs a start command may run besides the app on any base with a
@@ -60,15 +61,54 @@ fn static_site_blocker(
     None
 }
 
-fn node(
-    c: &mut Closure,
-    df: &Dockerfile,
-    infos: &[StepInfo],
-    entry: &Entry,
-    ctx: Option<&Context>,
-    rules: &Rules,
-) -> Result<(), Gate> {
-    match static_site::detect(entry, df, infos, ctx) {
+/// Node's runtime plan, step by step: nginx in place of a server that only
+/// serves a built site; otherwise the application directory, the install
+/// steps in it, what the start command runs, the copy and the prune.
+fn node(c: &mut Closure, input: &Input) -> Result<(), Gate> {
+    let (df, infos, entry) = (input.df, input.infos, input.entry);
+    if serve_static_site(c, input) {
+        return Ok(());
+    }
+    c.warnings.extend(
+        c.nginx_refused
+            .clone()
+            .map(|w| Warning::new(ids::core::STATIC_SITE, w)),
+    );
+    c.app_kind = Some(AppKind::NodeApp);
+    let installs = dependency_installs(infos);
+    let app = app_directory(df, infos, entry, ids::node::RT_APP)?;
+    for (info, _) in &installs {
+        if info.workdir != app {
+            return Err(gate(
+                ids::node::RT_APP,
+                format!(
+                    "dependencies are installed in {} but the app starts in {app}",
+                    info.workdir
+                ),
+            ));
+        }
+    }
+    warn_no_lockfile(c, input.ctx);
+    start_through_launcher(c, input)?;
+    start_commands_available(c, entry, &app)?;
+    c.copies.push(CopySpec {
+        from: app.clone(),
+        to: app.clone(),
+        rule: ids::node::RT_APP.into(),
+        reason: "the application directory: sources, build output, package.json and node_modules"
+            .into(),
+    });
+    plan_prune(c, &installs, input.ctx, entry);
+    Ok(())
+}
+
+/// A start command that only serves a built site (`static_site`): nginx
+/// serves the folder in its place, and the plan is complete (`true`), unless
+/// something else must reach the runtime too — then why not is kept in
+/// `nginx_refused` and the Node server stays.
+fn serve_static_site(c: &mut Closure, input: &Input) -> bool {
+    let (df, infos) = (input.df, input.infos);
+    match static_site::detect(input.entry, df, infos, input.ctx) {
         Ok(Some(site)) => match static_site_blocker(c, df, infos, &site) {
             None => {
                 c.app_kind = Some(AppKind::StaticSite);
@@ -86,7 +126,7 @@ fn node(
                     ),
                 });
                 c.static_site = Some(site);
-                return Ok(());
+                return true;
             }
             Some(why) => {
                 c.nginx_refused = Some(format!(
@@ -102,13 +142,13 @@ fn node(
         }
         Ok(None) => {}
     }
-    c.warnings.extend(
-        c.nginx_refused
-            .clone()
-            .map(|w| Warning::new(ids::core::STATIC_SITE, w)),
-    );
-    c.app_kind = Some(AppKind::NodeApp);
-    let installs: Vec<(&StepInfo, &CmdInfo)> = infos
+    false
+}
+
+/// The commands that install dependencies into a `node_modules` (a full
+/// install, or a production one), with their steps, in order.
+fn dependency_installs(infos: &[StepInfo]) -> Vec<(&StepInfo, &CmdInfo)> {
+    infos
         .iter()
         .flat_map(|i| i.commands().iter().map(move |c| (i, c)))
         .filter(|(_, c)| {
@@ -120,35 +160,11 @@ fn node(
                 }
             ) && c.produces.iter().any(|p| p.ends_with("/node_modules"))
         })
-        .collect();
-    let app = entry.workdir.clone();
-    if app == "/" {
-        return Err(gate(
-            ids::core::WORKDIR_ROOT,
-            "the app lives in /, so what belongs to it cannot be told apart from the image",
-        ));
-    }
-    if let Some((item, dest)) = sources_outside(df, infos, &app) {
-        return Err(gate_at(
-            df,
-            item,
-            ids::node::RT_APP,
-            format!(
-                "sources are copied to {dest}, outside {app} where the app starts; the runtime takes that directory alone"
-            ),
-        ));
-    }
-    for (info, _) in &installs {
-        if info.workdir != app {
-            return Err(gate(
-                ids::node::RT_APP,
-                format!(
-                    "dependencies are installed in {} but the app starts in {app}",
-                    info.workdir
-                ),
-            ));
-        }
-    }
+        .collect()
+}
+
+/// A package.json without any lockfile beside it: said, not changed.
+fn warn_no_lockfile(c: &mut Closure, ctx: Option<&Context>) {
     if let Some(ctx) = ctx
         && ctx.has("package.json")
         && ![
@@ -165,39 +181,55 @@ fn node(
             "no lockfile in the build context: dependency versions are resolved at every build, as in the original",
         ));
     }
+}
+
+/// A start command run through a launcher (`npm start`, `yarn start`) needs
+/// it in the runtime; `pnpm start` / `yarn start` through corepack also need
+/// its shims, so the steps that enable corepack are repeated there (a gate
+/// when such a step also does other work).
+fn start_through_launcher(c: &mut Closure, input: &Input) -> Result<(), Gate> {
+    let entry = input.entry;
     if let Some(prog) = entry.program()
-        && rules.match_launcher(prog, &entry.argv[1..]).is_some()
+        && input.rules.match_launcher(prog, &entry.argv[1..]).is_some()
     {
         c.needs_launcher = true;
     }
-    // `pnpm start` / `yarn start` through corepack: the shims must exist in the runtime too.
-    if c.needs_launcher
+    if !(c.needs_launcher
         && entry
             .program()
-            .is_some_and(|p| matches!(p, "pnpm" | "yarn"))
+            .is_some_and(|p| matches!(p, "pnpm" | "yarn")))
     {
-        for info in infos {
+        return Ok(());
+    }
+    for info in input.infos {
+        if info
+            .commands()
+            .iter()
+            .any(|x| x.program.as_deref() == Some("corepack"))
+        {
             if info
                 .commands()
                 .iter()
-                .any(|x| x.program.as_deref() == Some("corepack"))
+                .all(|x| matches!(x.kind, CmdKind::BuildConfig | CmdKind::Harmless))
             {
-                if info
-                    .commands()
-                    .iter()
-                    .all(|x| matches!(x.kind, CmdKind::BuildConfig | CmdKind::Harmless))
-                {
-                    c.replay.push(info.item);
-                    c.replay_needs_shell = true;
-                } else {
-                    return Err(gate(
-                        ids::node::RT_APP,
-                        "the app starts through corepack's package manager, and the step that enables it also does other work",
-                    ));
-                }
+                c.replay.push(info.item);
+                c.replay_needs_shell = true;
+            } else {
+                return Err(gate(
+                    ids::node::RT_APP,
+                    "the app starts through corepack's package manager, and the step that enables it also does other work",
+                ));
             }
         }
     }
+    Ok(())
+}
+
+/// Every program the start command runs must be in the runtime: node, a
+/// package manager, a script of the app (run by its shebang, so a shell is
+/// needed), a shell builtin, or a file utility every base with a shell has.
+/// Anything else is a gate.
+fn start_commands_available(c: &mut Closure, entry: &Entry, app: &str) -> Result<(), Gate> {
     for words in &entry.commands {
         let Some(prog) = words.first() else { continue };
         let name = prog.rsplit('/').next().unwrap_or(prog);
@@ -206,7 +238,7 @@ fn node(
             continue;
         }
         if prog.contains('/') {
-            let abs = join_path(&app, prog);
+            let abs = join_path(app, prog);
             if abs.starts_with(&format!("{}/", app.trim_end_matches('/'))) {
                 // A script of the app: it runs with its shebang interpreter, usually sh.
                 c.needs_shell = true;
@@ -232,68 +264,59 @@ fn node(
             ),
         ));
     }
-    c.copies.push(CopySpec {
-        from: app.clone(),
-        to: app.clone(),
-        rule: ids::node::RT_APP.into(),
-        reason: "the application directory: sources, build output, package.json and node_modules"
-            .into(),
-    });
-    // Prune dev dependencies when a full install ran and nothing shows a devDependency is used at run time.
-    let full_install = installs.iter().any(|(_, c)| {
-        matches!(
-            c.kind,
-            CmdKind::Profile {
-                role: Role::InstallDeps,
-                ..
-            }
-        )
-    });
-    let prod_install = installs.iter().any(|(_, c)| {
-        matches!(
-            c.kind,
-            CmdKind::Profile {
-                role: Role::RuntimeSetup,
-                ..
-            }
-        )
-    });
-    if full_install && !prod_install {
-        let manager = installs
+    Ok(())
+}
+
+/// Prunes dev dependencies when a full install ran (and no production one)
+/// and nothing shows a devDependency is used at run time; otherwise says
+/// why they stay.
+fn plan_prune(
+    c: &mut Closure,
+    installs: &[(&StepInfo, &CmdInfo)],
+    ctx: Option<&Context>,
+    entry: &Entry,
+) {
+    let ran = |role: Role| {
+        installs
             .iter()
-            .find_map(|(_, c)| c.program.clone())
-            .unwrap_or_else(|| "npm".into());
-        match prune_blocker(ctx, entry) {
-            Prune::Nothing => {}
-            Prune::Keep(why) => c.warnings.push(Warning::new(
-                ids::node::PRUNE_PROD,
-                format!("dev dependencies stay in the runtime: {why}"),
-            )),
-            Prune::Yes => {
-                let cmd = match manager.as_str() {
-                    "npm" => Some("npm prune --omit=dev"),
-                    "pnpm" => Some("pnpm prune --prod"),
-                    _ => None,
-                };
-                match cmd {
-                    Some(cmd) => {
-                        c.prune = Some(PruneStep {
-                            command: cmd.to_string(),
-                            rule: ids::node::PRUNE_PROD.into(),
-                            reason: "removes devDependencies after the build; nothing the app runs needs them".into(),
-                        });
-                    }
-                    None => c.warnings.push(Warning::new(
-                        ids::node::PRUNE_PROD,
-                        format!(
-                            "dev dependencies stay in the runtime: `{manager}` has no prune command that keeps the lockfile's versions"
-                        ),
-                    )),
+            .any(|(_, c)| matches!(&c.kind, CmdKind::Profile { role: r, .. } if *r == role))
+    };
+    if !ran(Role::InstallDeps) || ran(Role::RuntimeSetup) {
+        return;
+    }
+    let manager = installs
+        .iter()
+        .find_map(|(_, c)| c.program.clone())
+        .unwrap_or_else(|| "npm".into());
+    match prune_blocker(ctx, entry) {
+        Prune::Nothing => {}
+        Prune::Keep(why) => c.warnings.push(Warning::new(
+            ids::node::PRUNE_PROD,
+            format!("dev dependencies stay in the runtime: {why}"),
+        )),
+        Prune::Yes => {
+            let cmd = match manager.as_str() {
+                "npm" => Some("npm prune --omit=dev"),
+                "pnpm" => Some("pnpm prune --prod"),
+                _ => None,
+            };
+            match cmd {
+                Some(cmd) => {
+                    c.prune = Some(PruneStep {
+                        command: cmd.to_string(),
+                        rule: ids::node::PRUNE_PROD.into(),
+                        reason: "removes devDependencies after the build; nothing the app runs needs them".into(),
+                    });
                 }
+                None => c.warnings.push(Warning::new(
+                    ids::node::PRUNE_PROD,
+                    format!(
+                        "dev dependencies stay in the runtime: `{manager}` has no prune command that keeps the lockfile's versions"
+                    ),
+                )),
             }
         }
     }
-    Ok(())
 }
 
 /// Whether dev dependencies can be pruned after the build.
@@ -416,7 +439,7 @@ pub(crate) struct Node;
 
 impl super::Language for Node {
     fn closure(&self, c: &mut Closure, i: &super::Input) -> Result<(), Gate> {
-        node(c, i.df, i.infos, i.entry, i.ctx, i.rules)
+        node(c, i)
     }
     fn stage_kind(&self, _: &mut Closure, _: Option<&Context>) -> AppKind {
         AppKind::NodeApp

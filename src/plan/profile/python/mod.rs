@@ -4,11 +4,10 @@
 
 mod uv;
 
+use super::{Input, app_directory};
 use crate::model::Context;
 use crate::plan::entry::Entry;
-use crate::plan::facts::{
-    gate, gate_at, gate_near, line_of, push_copy, runs_as_non_root, sources_outside,
-};
+use crate::plan::facts::{gate_at, gate_near, line_of, push_copy, runs_as_non_root};
 use crate::plan::rule_ids as ids;
 use crate::plan::steps::{CmdInfo, StepInfo, StepKind};
 use crate::plan::types::{Closure, CopySpec, Gate, Venv, Warning};
@@ -16,279 +15,31 @@ use crate::rules::AppKind;
 use crate::syntax::Dockerfile;
 use uv::uv_project_env;
 
-fn python(
-    c: &mut Closure,
-    df: &Dockerfile,
-    infos: &[StepInfo],
-    entry: &Entry,
-    ctx: Option<&Context>,
-    builder: &str,
-) -> Result<(), Gate> {
+/// Python's runtime plan, step by step: the application directory, a word
+/// on Django's development server, the install steps read in order, the
+/// virtual environment the packages go into, and the copies.
+fn python(c: &mut Closure, input: &Input) -> Result<(), Gate> {
+    let (df, infos) = (input.df, input.infos);
     c.app_kind = Some(AppKind::PythonApp);
     c.same_family = true;
-    let app = entry.workdir.clone();
-    if app == "/" {
-        return Err(gate(
-            ids::core::WORKDIR_ROOT,
-            "the app lives in /, so what belongs to it cannot be told apart from the image",
-        ));
-    }
-    // Django's development server needs Django and the app, both of which
-    // the runtime has: the split is safe; that it is not a production
-    // server is the original's choice, so it is said, not changed.
-    if let Some(argv) = entry.commands.iter().find(|w| is_django_runserver(w)) {
-        let message = format!(
-            "`{}` starts Django's development server, which Django's documentation says not to use in production; the runtime keeps it as the original had it (a WSGI or ASGI server such as gunicorn is the production choice)",
-            argv.join(" ")
-        );
-        let at = entry
-            .cmd
-            .as_ref()
-            .or(entry.entrypoint.as_ref())
-            .map(|(item, _)| *item);
-        c.warnings.push(match at {
-            Some(item) => Warning::at(df, item, ids::core::DEV_SERVER_KEPT, message),
-            None => Warning::new(ids::core::DEV_SERVER_KEPT, message),
-        });
-    }
-    if let Some((item, dest)) = sources_outside(df, infos, &app) {
-        return Err(gate_at(
-            df,
-            item,
-            ids::python::RT_APP,
-            format!(
-                "sources are copied to {dest}, outside {app} where the app starts; the runtime takes that directory alone"
-            ),
-        ));
-    }
-    let mut existing_venv: Option<String> = None;
-    let mut app_reason = "Python runs from source: the application directory".to_string();
-    // Steps (indices) that install the app's packages into the interpreter
-    // or the active venv: pip, and poetry (which uses an active venv).
-    let mut installs: Vec<usize> = Vec::new();
-    // Steps that install the project manager itself (uv, poetry), which stay
-    // in the build: the venv must be created after them.
-    let mut tools: Vec<usize> = Vec::new();
-    // The project manager that installs into the active venv, if any.
-    let mut manager: Option<&str> = None;
-    // `pip install --upgrade pip setuptools wheel` steps.
-    let mut pip_upgrades: Vec<usize> = Vec::new();
-    // Steps that write a project environment of their own (uv's .venv, an
-    // in-project poetry or pipenv venv).
-    let mut project_envs: Vec<usize> = Vec::new();
-    for (n, info) in infos.iter().enumerate() {
-        for cmd in info.commands() {
-            let rule = cmd.rule.as_str();
-            match rule {
-                ids::python::VENV_CREATE => existing_venv = cmd.produces.first().cloned(),
-                ids::python::INSTALL_TOOL => tools.push(n),
-                ids::python::PIP_INSTALL_REQUIREMENTS
-                | ids::python::PIP_INSTALL_PACKAGES
-                | ids::python::PIP_INSTALL_PROJECT => {
-                    if rule == ids::python::PIP_INSTALL_PACKAGES && only_pip_itself(cmd) {
-                        // Upgrading pip itself: a tool step when a project
-                        // manager installs the app, an install otherwise.
-                        pip_upgrades.push(n);
-                    } else {
-                        installs.push(n);
-                    }
-                    if let Some(k) = ["PIP_USER", "PIP_TARGET", "PIP_PREFIX", "PIP_ROOT"]
-                        .iter()
-                        .find(|k| info.env.contains_key(**k) || cmd.assignments.contains_key(**k))
-                    {
-                        return Err(gate_at(
-                            df,
-                            info.item,
-                            ids::python::RT_SITE_PACKAGES,
-                            format!(
-                                "{k} makes pip put packages where moving them is not supported yet"
-                            ),
-                        ));
-                    }
-                    if runs_as_non_root(info) {
-                        return Err(gate_at(
-                            df,
-                            info.item,
-                            ids::python::RT_SITE_PACKAGES,
-                            "pip runs as a non-root user, so where its packages land depends on that user's rights; moving them is not supported yet",
-                        ));
-                    }
-                    let bad = cmd.args.iter().flatten().find(|a| {
-                        matches!(
-                            a.as_str(),
-                            "--user"
-                                | "-t"
-                                | "--target"
-                                | "--prefix"
-                                | "--root"
-                                | "-e"
-                                | "--editable"
-                        ) || a.starts_with("--target=")
-                            || a.starts_with("--prefix=")
-                            || a.starts_with("--root=")
-                            // attached short forms: -t/opt/x, -e.
-                            || (a.starts_with("-t") || a.starts_with("-e"))
-                                && a.len() > 2
-                                && !a.starts_with("--")
-                    });
-                    if let Some(flag) = bad {
-                        return Err(gate_at(
-                            df,
-                            info.item,
-                            ids::python::RT_SITE_PACKAGES,
-                            format!(
-                                "`pip install {flag}` puts packages where moving them is not supported yet"
-                            ),
-                        ));
-                    }
-                }
-                ids::python::POETRY_INSTALL
-                | ids::python::POETRY_INSTALL_PROD
-                | ids::python::PIPENV_INSTALL => {
-                    let tool = if rule == ids::python::PIPENV_INSTALL {
-                        "pipenv"
-                    } else {
-                        "poetry"
-                    };
-                    project_tool_step(df, info, &app, rule, tool)?;
-                    if tool == "pipenv" && info.env.contains_key("PIPENV_IGNORE_VIRTUALENVS") {
-                        return Err(gate_at(
-                            df,
-                            info.item,
-                            rule,
-                            "PIPENV_IGNORE_VIRTUALENVS makes pipenv create an environment of its own, where moving it is not supported yet",
-                        ));
-                    }
-                    if manages_own_venv(df, infos, n, cmd, tool, ctx)? {
-                        // The tool keeps its environment in the project
-                        // (WORKDIR/.venv, which the start command may name):
-                        // it travels with the application directory.
-                        app_reason = format!(
-                            "Python runs from source: the application directory, with the environment {}/.venv that {tool} keeps in the project",
-                            app.trim_end_matches('/')
-                        );
-                        project_envs.push(n);
-                    } else {
-                        installs.push(n);
-                        manager = manager.or(Some(tool));
-                    }
-                }
-                ids::python::UV_SYNC | ids::python::UV_SYNC_PROD => {
-                    project_tool_step(df, info, &app, rule, "uv")?;
-                    project_envs.push(n);
-                    let (venv, python) = uv_project_env(df, &infos[..n], info, cmd, ctx, builder)?;
-                    if !venv.starts_with(&format!("{}/", app.trim_end_matches('/'))) {
-                        push_copy(
-                            c,
-                            &venv,
-                            ids::python::RT_PROJECT_VENV,
-                            &format!(
-                                "the project environment `uv sync` wrote (UV_PROJECT_ENVIRONMENT), outside the application directory; {python}"
-                            ),
-                        );
-                    } else {
-                        app_reason = format!(
-                            "Python runs from source: the application directory, with the project environment {venv} that `uv sync` wrote in it; {python}"
-                        );
-                    }
-                }
-                // The project managers' other installs.
-                r @ (ids::python::UV_VENV | ids::python::UV_PIP_INSTALL) => {
-                    return Err(gate_at(
-                        df,
-                        info.item,
-                        r,
-                        format!(
-                            "`{}` installs through its own tool (a project environment, or the system interpreter beside the tool); moving that is not supported yet",
-                            cmd.text
-                        ),
-                    ));
-                }
-                _ => {}
-            }
-        }
-    }
-    if manager.is_some() {
-        tools.extend(pip_upgrades);
-        tools.sort_unstable();
-    } else {
-        installs.extend(pip_upgrades);
-        installs.sort_unstable();
-    }
-    if let (Some(&env), Some(&inst)) = (project_envs.first(), installs.first()) {
-        // Two environments on PATH: which one wins depends on the order of
-        // the ENV lines, which the runtime stage does not repeat as is.
-        return Err(gate_near(
-            df,
-            infos[env].item,
-            ids::python::RT_VENV,
-            format!(
-                "lines {} and {}: a project environment of its own and packages installed with pip or into a venv; which comes first on PATH cannot be kept",
-                line_of(df, infos[env].item),
-                line_of(df, infos[inst].item)
-            ),
-        ));
-    }
-    let venv = match existing_venv {
+    let app = app_directory(df, infos, input.entry, ids::python::RT_APP)?;
+    warn_dev_server(c, df, input.entry);
+    let mut found = scan_installs(c, input, &app)?;
+    found.place_pip_upgrades();
+    one_environment_on_path(df, infos, &found)?;
+    let venv = match found.existing_venv.take() {
         Some(v) => {
-            // poetry and pipenv install into a venv only when it is active; a
-            // venv that is only first on PATH leaves them on the system
-            // interpreter (or their own environment).
-            if let Some(tool) = manager
-                && let Some(info) = infos.iter().find(|i| {
-                    i.commands().iter().any(|c| {
-                        c.rule.starts_with(ids::python::POETRY_INSTALL)
-                            || c.rule == ids::python::PIPENV_INSTALL
-                    })
-                })
-                && info.env.get("VIRTUAL_ENV") != Some(&v)
-            {
-                return Err(gate_at(
-                    df,
-                    info.item,
-                    ids::python::RT_VENV,
-                    format!(
-                        "{tool} installs into the venv {v} only when VIRTUAL_ENV names it, and it does not"
-                    ),
-                ));
-            }
+            existing_venv_is_active(df, infos, found.manager, &v)?;
             v
         }
         None => {
-            if let Some(&first) = installs.first() {
-                // The venv comes after the project manager's own install (it
-                // stays on the system interpreter, in the build only) and
-                // before the first COPY after it, so a source change does not
-                // re-create it.
-                let after_tools = tools.last().map_or(0, |t| t + 1);
-                if first < after_tools {
-                    return Err(gate_at(
-                        df,
-                        infos[first].item,
-                        ids::python::RT_VENV,
-                        "the app's packages are installed before (or in the same step as) the project manager itself, so they cannot be put in a venv of their own",
-                    ));
-                }
-                let at = infos[after_tools..=first]
-                    .iter()
-                    .position(|i| matches!(i.kind, StepKind::CopyContext { .. }))
-                    .map_or(first, |p| p + after_tools);
-                let reason = match manager {
-                    Some(tool) => format!(
-                        "{tool} installs into the active virtual environment (VIRTUAL_ENV) instead of the system interpreter, where {tool} itself lives, so the runtime takes the app's packages in one copy, without {tool}"
-                    ),
-                    None => "pip installs into a virtual environment, so the runtime can take the packages in one copy".into(),
-                };
-                c.venv = Some(Venv {
-                    path: "/opt/venv".into(),
-                    at,
-                    reason,
-                });
+            if let Some(&first) = found.installs.first() {
+                c.venv = Some(new_venv(df, infos, &found, first)?);
             }
             "/opt/venv".into()
         }
     };
-    if !installs.is_empty() || c.venv.is_some() {
+    if !found.installs.is_empty() || c.venv.is_some() {
         c.copies.push(CopySpec {
             from: venv.clone(),
             to: venv,
@@ -302,9 +53,335 @@ fn python(
         from: app.clone(),
         to: app,
         rule: ids::python::RT_APP.into(),
-        reason: app_reason,
+        reason: found.app_reason,
     });
     Ok(())
+}
+
+/// Django's development server needs Django and the app, both of which the
+/// runtime has: the split is safe; that it is not a production server is
+/// the original's choice, so it is said (at the CMD, else the ENTRYPOINT),
+/// not changed.
+fn warn_dev_server(c: &mut Closure, df: &Dockerfile, entry: &Entry) {
+    let Some(argv) = entry.commands.iter().find(|w| is_django_runserver(w)) else {
+        return;
+    };
+    let message = format!(
+        "`{}` starts Django's development server, which Django's documentation says not to use in production; the runtime keeps it as the original had it (a WSGI or ASGI server such as gunicorn is the production choice)",
+        argv.join(" ")
+    );
+    let at = entry
+        .cmd
+        .as_ref()
+        .or(entry.entrypoint.as_ref())
+        .map(|(item, _)| *item);
+    c.warnings.push(match at {
+        Some(item) => Warning::at(df, item, ids::core::DEV_SERVER_KEPT, message),
+        None => Warning::new(ids::core::DEV_SERVER_KEPT, message),
+    });
+}
+
+/// What the install steps say, as indices into the steps, in step order.
+struct Installs {
+    /// The venv a step creates (`python -m venv PATH`), the last one.
+    existing_venv: Option<String>,
+    /// What the application directory's copy holds, in words (more when a
+    /// project environment lives inside it).
+    app_reason: String,
+    /// Steps that install the app's packages into the interpreter or the
+    /// active venv: pip, and poetry or pipenv using an active venv.
+    installs: Vec<usize>,
+    /// Steps that install the project manager itself (uv, poetry), which
+    /// stay in the build: the venv must be created after them.
+    tools: Vec<usize>,
+    /// The project manager that installs into the active venv, if any.
+    manager: Option<&'static str>,
+    /// `pip install --upgrade pip setuptools wheel` steps.
+    pip_upgrades: Vec<usize>,
+    /// Steps that write a project environment of their own (uv's .venv,
+    /// an in-project poetry or pipenv venv).
+    project_envs: Vec<usize>,
+}
+
+impl Installs {
+    /// Upgrading pip itself is a tool step when a project manager installs
+    /// the app, and one of the installs otherwise.
+    fn place_pip_upgrades(&mut self) {
+        let upgrades = std::mem::take(&mut self.pip_upgrades);
+        let steps = if self.manager.is_some() {
+            &mut self.tools
+        } else {
+            &mut self.installs
+        };
+        steps.extend(upgrades);
+        steps.sort_unstable();
+    }
+}
+
+/// Reads every command that installs Python packages or creates an
+/// environment, in order, and gates on what cannot be moved to the runtime.
+/// (uv's project environment outside the application directory is copied
+/// from here, as it is met.)
+fn scan_installs(c: &mut Closure, input: &Input, app: &str) -> Result<Installs, Gate> {
+    let mut found = Installs {
+        existing_venv: None,
+        app_reason: "Python runs from source: the application directory".to_string(),
+        installs: Vec::new(),
+        tools: Vec::new(),
+        manager: None,
+        pip_upgrades: Vec::new(),
+        project_envs: Vec::new(),
+    };
+    for (n, info) in input.infos.iter().enumerate() {
+        for cmd in info.commands() {
+            let rule = cmd.rule.as_str();
+            match rule {
+                ids::python::VENV_CREATE => found.existing_venv = cmd.produces.first().cloned(),
+                ids::python::INSTALL_TOOL => found.tools.push(n),
+                ids::python::PIP_INSTALL_REQUIREMENTS
+                | ids::python::PIP_INSTALL_PACKAGES
+                | ids::python::PIP_INSTALL_PROJECT => {
+                    if rule == ids::python::PIP_INSTALL_PACKAGES && only_pip_itself(cmd) {
+                        found.pip_upgrades.push(n);
+                    } else {
+                        found.installs.push(n);
+                    }
+                    pip_target_is_movable(input.df, info, cmd)?;
+                }
+                ids::python::POETRY_INSTALL
+                | ids::python::POETRY_INSTALL_PROD
+                | ids::python::PIPENV_INSTALL => manager_install(&mut found, input, n, cmd, app)?,
+                ids::python::UV_SYNC | ids::python::UV_SYNC_PROD => {
+                    uv_sync(c, &mut found, input, n, cmd, app)?;
+                }
+                // The project managers' other installs.
+                r @ (ids::python::UV_VENV | ids::python::UV_PIP_INSTALL) => {
+                    return Err(gate_at(
+                        input.df,
+                        info.item,
+                        r,
+                        format!(
+                            "`{}` installs through its own tool (a project environment, or the system interpreter beside the tool); moving that is not supported yet",
+                            cmd.text
+                        ),
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// A pip install whose packages land in the venv (or the interpreter's
+/// site-packages), where the runtime can take them: as root, without
+/// `PIP_USER`/`PIP_TARGET`/`PIP_PREFIX`/`PIP_ROOT`, and without `--user`,
+/// `--target`, `--prefix`, `--root` or `--editable`.
+fn pip_target_is_movable(df: &Dockerfile, info: &StepInfo, cmd: &CmdInfo) -> Result<(), Gate> {
+    if let Some(k) = ["PIP_USER", "PIP_TARGET", "PIP_PREFIX", "PIP_ROOT"]
+        .iter()
+        .find(|k| info.env.contains_key(**k) || cmd.assignments.contains_key(**k))
+    {
+        return Err(gate_at(
+            df,
+            info.item,
+            ids::python::RT_SITE_PACKAGES,
+            format!("{k} makes pip put packages where moving them is not supported yet"),
+        ));
+    }
+    if runs_as_non_root(info) {
+        return Err(gate_at(
+            df,
+            info.item,
+            ids::python::RT_SITE_PACKAGES,
+            "pip runs as a non-root user, so where its packages land depends on that user's rights; moving them is not supported yet",
+        ));
+    }
+    let bad = cmd.args.iter().flatten().find(|a| {
+        matches!(
+            a.as_str(),
+            "--user" | "-t" | "--target" | "--prefix" | "--root" | "-e" | "--editable"
+        ) || a.starts_with("--target=")
+            || a.starts_with("--prefix=")
+            || a.starts_with("--root=")
+            // attached short forms: -t/opt/x, -e.
+            || (a.starts_with("-t") || a.starts_with("-e"))
+                && a.len() > 2
+                && !a.starts_with("--")
+    });
+    if let Some(flag) = bad {
+        return Err(gate_at(
+            df,
+            info.item,
+            ids::python::RT_SITE_PACKAGES,
+            format!("`pip install {flag}` puts packages where moving them is not supported yet"),
+        ));
+    }
+    Ok(())
+}
+
+/// `poetry install` or `pipenv install` at step `n`: an environment the
+/// tool keeps in the project, which travels with the application directory,
+/// or an install into the active venv, which makes the tool the manager.
+fn manager_install(
+    found: &mut Installs,
+    input: &Input,
+    n: usize,
+    cmd: &CmdInfo,
+    app: &str,
+) -> Result<(), Gate> {
+    let (df, info) = (input.df, &input.infos[n]);
+    let rule = cmd.rule.as_str();
+    let tool = if rule == ids::python::PIPENV_INSTALL {
+        "pipenv"
+    } else {
+        "poetry"
+    };
+    project_tool_step(df, info, app, rule, tool)?;
+    if tool == "pipenv" && info.env.contains_key("PIPENV_IGNORE_VIRTUALENVS") {
+        return Err(gate_at(
+            df,
+            info.item,
+            rule,
+            "PIPENV_IGNORE_VIRTUALENVS makes pipenv create an environment of its own, where moving it is not supported yet",
+        ));
+    }
+    if manages_own_venv(df, input.infos, n, cmd, tool, input.ctx)? {
+        // The tool keeps its environment in the project (WORKDIR/.venv,
+        // which the start command may name): it travels with the
+        // application directory.
+        found.app_reason = format!(
+            "Python runs from source: the application directory, with the environment {}/.venv that {tool} keeps in the project",
+            app.trim_end_matches('/')
+        );
+        found.project_envs.push(n);
+    } else {
+        found.installs.push(n);
+        found.manager = found.manager.or(Some(tool));
+    }
+    Ok(())
+}
+
+/// `uv sync` at step `n`: its project environment, once uv is shown to use
+/// the image's interpreter, travels with the application directory or, when
+/// `UV_PROJECT_ENVIRONMENT` puts it elsewhere, is copied on its own.
+fn uv_sync(
+    c: &mut Closure,
+    found: &mut Installs,
+    input: &Input,
+    n: usize,
+    cmd: &CmdInfo,
+    app: &str,
+) -> Result<(), Gate> {
+    let (df, info) = (input.df, &input.infos[n]);
+    project_tool_step(df, info, app, &cmd.rule, "uv")?;
+    found.project_envs.push(n);
+    let (venv, python) =
+        uv_project_env(df, &input.infos[..n], info, cmd, input.ctx, input.builder)?;
+    if !venv.starts_with(&format!("{}/", app.trim_end_matches('/'))) {
+        push_copy(
+            c,
+            &venv,
+            ids::python::RT_PROJECT_VENV,
+            &format!(
+                "the project environment `uv sync` wrote (UV_PROJECT_ENVIRONMENT), outside the application directory; {python}"
+            ),
+        );
+    } else {
+        found.app_reason = format!(
+            "Python runs from source: the application directory, with the project environment {venv} that `uv sync` wrote in it; {python}"
+        );
+    }
+    Ok(())
+}
+
+/// Two environments on PATH (a project environment of its own, and packages
+/// installed with pip or into a venv): which one wins depends on the order
+/// of the ENV lines, which the runtime stage does not repeat as is.
+fn one_environment_on_path(
+    df: &Dockerfile,
+    infos: &[StepInfo],
+    found: &Installs,
+) -> Result<(), Gate> {
+    let (Some(&env), Some(&inst)) = (found.project_envs.first(), found.installs.first()) else {
+        return Ok(());
+    };
+    Err(gate_near(
+        df,
+        infos[env].item,
+        ids::python::RT_VENV,
+        format!(
+            "lines {} and {}: a project environment of its own and packages installed with pip or into a venv; which comes first on PATH cannot be kept",
+            line_of(df, infos[env].item),
+            line_of(df, infos[inst].item)
+        ),
+    ))
+}
+
+/// The Dockerfile's own venv `v`: poetry and pipenv install into a venv only
+/// when it is active; one that is only first on PATH leaves them on the
+/// system interpreter (or their own environment).
+fn existing_venv_is_active(
+    df: &Dockerfile,
+    infos: &[StepInfo],
+    manager: Option<&str>,
+    v: &str,
+) -> Result<(), Gate> {
+    if let Some(tool) = manager
+        && let Some(info) = infos.iter().find(|i| {
+            i.commands().iter().any(|c| {
+                c.rule.starts_with(ids::python::POETRY_INSTALL)
+                    || c.rule == ids::python::PIPENV_INSTALL
+            })
+        })
+        && info.env.get("VIRTUAL_ENV").map(String::as_str) != Some(v)
+    {
+        return Err(gate_at(
+            df,
+            info.item,
+            ids::python::RT_VENV,
+            format!(
+                "{tool} installs into the venv {v} only when VIRTUAL_ENV names it, and it does not"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The venv dfsplit creates (`/opt/venv`) for the installs, the first at
+/// step `first`: after the project manager's own install (which stays on
+/// the system interpreter, in the build only) and before the first COPY
+/// after it, so a source change does not re-create it.
+fn new_venv(
+    df: &Dockerfile,
+    infos: &[StepInfo],
+    found: &Installs,
+    first: usize,
+) -> Result<Venv, Gate> {
+    let after_tools = found.tools.last().map_or(0, |t| t + 1);
+    if first < after_tools {
+        return Err(gate_at(
+            df,
+            infos[first].item,
+            ids::python::RT_VENV,
+            "the app's packages are installed before (or in the same step as) the project manager itself, so they cannot be put in a venv of their own",
+        ));
+    }
+    let at = infos[after_tools..=first]
+        .iter()
+        .position(|i| matches!(i.kind, StepKind::CopyContext { .. }))
+        .map_or(first, |p| p + after_tools);
+    let reason = match found.manager {
+        Some(tool) => format!(
+            "{tool} installs into the active virtual environment (VIRTUAL_ENV) instead of the system interpreter, where {tool} itself lives, so the runtime takes the app's packages in one copy, without {tool}"
+        ),
+        None => "pip installs into a virtual environment, so the runtime can take the packages in one copy".into(),
+    };
+    Ok(Venv {
+        path: "/opt/venv".into(),
+        at,
+        reason,
+    })
 }
 
 /// `pip install [--upgrade] pip setuptools wheel` (any of them, with versions).
@@ -464,7 +541,7 @@ pub(crate) struct Python;
 
 impl super::Language for Python {
     fn closure(&self, c: &mut Closure, i: &super::Input) -> Result<(), Gate> {
-        python(c, i.df, i.infos, i.entry, i.ctx, i.builder)
+        python(c, i)
     }
     fn stage_kind(&self, c: &mut Closure, _: Option<&Context>) -> AppKind {
         c.same_family = true;
