@@ -9,7 +9,8 @@
 //! Invariants: pure (no I/O, no LSP or CLI types); every span slices the
 //! input on character boundaries; `emit::apply(input, &edits)` is `output`;
 //! an input that does not parse, or that `docker build` would reject, gets
-//! no edits.
+//! no edits; an input over the size limit (`syntax::MAX_INPUT_BYTES`) is
+//! not parsed and gets one error, `core/input-too-large`, and no edits.
 
 use crate::emit::{self, Edit};
 use crate::model::{Context, ModelError};
@@ -28,6 +29,9 @@ pub mod rule {
     pub const SYNTAX_WARNING: &str = "core/syntax-warning";
     /// The file can be split into stages.
     pub const SPLIT: &str = "core/split";
+    /// The input is over the size limit (`syntax::MAX_INPUT_BYTES`) and
+    /// was not parsed.
+    pub const INPUT_TOO_LARGE: &str = "core/input-too-large";
 }
 
 /// How much a diagnostic matters.
@@ -136,7 +140,9 @@ impl Analysis {
 }
 
 /// Analyses `text`: parses it, plans a rewrite with the build context
-/// `ctx` (when known), and gives the result as plain data.
+/// `ctx` (when known), and gives the result as plain data. A text over
+/// [`syntax::MAX_INPUT_BYTES`] gets a `core/input-too-large` error and
+/// comes out unchanged, without being parsed.
 pub fn analyze(text: &str, ctx: Option<&Context>, rules: &Rules, opts: &Options) -> Analysis {
     let df = syntax::parse(text);
     analyze_parsed(&df, ctx, rules, opts)
@@ -163,10 +169,11 @@ pub fn analyze_parsed(
         .diagnostics
         .iter()
         .map(|d| {
-            let (severity, rule) = match d.severity {
-                syntax::Severity::Error => (Severity::Error, rule::SYNTAX_ERROR),
-                syntax::Severity::Invalid => (Severity::Error, rule::BUILD_REJECTS),
-                syntax::Severity::Warning => (Severity::Warning, rule::SYNTAX_WARNING),
+            let (severity, rule) = match (d.kind, d.severity) {
+                (syntax::DiagnosticKind::TooLarge, _) => (Severity::Error, rule::INPUT_TOO_LARGE),
+                (_, syntax::Severity::Error) => (Severity::Error, rule::SYNTAX_ERROR),
+                (_, syntax::Severity::Invalid) => (Severity::Error, rule::BUILD_REJECTS),
+                (_, syntax::Severity::Warning) => (Severity::Warning, rule::SYNTAX_WARNING),
             };
             diag(d.span.clone(), severity, rule, d.message.clone())
         })

@@ -9,7 +9,9 @@
 use crate::analysis::{Analysis, Diagnostic, rule};
 use crate::plan::{Outcome as Plan, Placement};
 
-/// A diagnostic as a compiler prints it: `NAME:LINE:COL: severity: message`.
+/// A diagnostic as a compiler prints it: `NAME:LINE:COL: severity: message`
+/// (`NAME: error: message` for an input over the size limit: it concerns no
+/// place in the file).
 pub fn diagnostic_line(name: &str, d: &Diagnostic) -> String {
     let label = match (d.severity, d.rule.as_str()) {
         (_, rule::BUILD_REJECTS) => "error (docker build rejects this)",
@@ -18,6 +20,9 @@ pub fn diagnostic_line(name: &str, d: &Diagnostic) -> String {
         (crate::analysis::Severity::Info, _) => "info",
         (crate::analysis::Severity::Hint, _) => "hint",
     };
+    if d.rule == rule::INPUT_TOO_LARGE {
+        return format!("{name}: {label}: {}", d.message);
+    }
     format!("{name}:{}:{}: {label}: {}", d.line, d.column, d.message)
 }
 
@@ -27,17 +32,25 @@ pub const REPORT_VERSION: u32 = 1;
 
 /// The JSON report of `dfsplit rewrite --format json`: the file, whether it
 /// changes, the plan, the diagnostics, the edits (byte ranges of the input
-/// and their new text) and the new text.
+/// and their new text) and the new text — left out for an input over the
+/// size limit, which was not read (`core/input-too-large`).
 pub fn rewrite_json(name: &str, a: &Analysis) -> serde_json::Value {
-    serde_json::json!({
+    let mut v = serde_json::json!({
         "version": REPORT_VERSION,
         "file": name,
         "changed": a.changed(),
         "plan": a.outcome,
         "diagnostics": a.diagnostics,
         "edits": a.edits,
-        "dockerfile": a.output,
-    })
+    });
+    if !a
+        .diagnostics
+        .iter()
+        .any(|d| d.rule == rule::INPUT_TOO_LARGE)
+    {
+        v["dockerfile"] = a.output.as_str().into();
+    }
+    v
 }
 
 /// The JSON report of `dfsplit explain --format json`.

@@ -11,7 +11,6 @@ use crate::analysis::{self, Analysis};
 use crate::config::{Config, Settings, Verdict};
 use crate::host::context;
 use crate::rules::Rules;
-use crate::syntax;
 use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -95,7 +94,8 @@ pub struct Analysed {
     pub path: PathBuf,
     /// Its name as shown ([`display_name`]).
     pub name: String,
-    /// Its text.
+    /// Its text (empty for a file over the size limit, which is not read:
+    /// its analysis has the `core/input-too-large` error).
     pub text: String,
     /// What dfsplit makes of it.
     pub analysis: Analysis,
@@ -204,11 +204,11 @@ impl Planner {
                 Verdict::Plan(s) => (s.under(&cli), c.rules.clone(), Some(c.path.clone())),
             },
         };
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
+        let input = match crate::host::input::read_file(path) {
+            Ok(i) => i,
             Err(e) => return failed(format!("{name}: cannot read: {e}")),
         };
-        let df = match syntax::parse_bytes(&bytes) {
+        let df = match input.parse() {
             Ok(df) => df,
             Err(e) => return failed(format!("{name}:{}:{}: error: {e}", e.line, e.column)),
         };

@@ -250,6 +250,69 @@ fn a_file_that_does_not_parse_has_an_error_and_no_edits() {
     }
 }
 
+/// `text` padded with comment lines of 1,000 bytes to exactly `len` bytes.
+fn padded(text: &str, len: usize) -> String {
+    let mut out = text.to_string();
+    while out.len() < len {
+        let line = (len - out.len()).min(1000);
+        out.push('#');
+        out.push_str(&" ".repeat(line.saturating_sub(2)));
+        if line > 1 {
+            out.push('\n');
+        }
+    }
+    assert_eq!(out.len(), len);
+    out
+}
+
+/// An input over the size limit is not parsed: one error with its own rule,
+/// its size and the limit, no plan, no edits, the text back unchanged. At
+/// the limit the same file is planned as usual.
+#[test]
+fn an_input_over_the_size_limit_gets_one_error_and_comes_out_unchanged() {
+    use dfsplit::analysis::{Severity, rule};
+    use dfsplit::syntax::MAX_INPUT_BYTES;
+    let rules = dfsplit::rules::Rules::load(None).expect("rules");
+    let case = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/cases/09-go-static");
+    let text = std::fs::read_to_string(case.join("Dockerfile")).expect("Dockerfile");
+    let ctx = dfsplit::host::context::collect(&case).expect("context");
+
+    let at_limit = padded(&text, MAX_INPUT_BYTES);
+    let a = dfsplit::analyze(&at_limit, Some(&ctx), &rules, &Default::default());
+    assert!(a.changed(), "{:?}", a.diagnostics);
+    assert!(
+        a.diagnostics
+            .iter()
+            .all(|d| d.rule != rule::INPUT_TOO_LARGE)
+    );
+
+    let over = padded(&text, MAX_INPUT_BYTES + 1);
+    let a = dfsplit::analyze(&over, Some(&ctx), &rules, &Default::default());
+    assert!(a.outcome.is_none());
+    assert!(a.edits.is_empty() && !a.changed());
+    assert_eq!(a.output, over);
+    assert_eq!(a.diagnostics.len(), 1, "{:?}", a.diagnostics);
+    let d = &a.diagnostics[0];
+    assert_eq!(
+        (
+            d.rule.as_str(),
+            d.severity,
+            d.span.clone(),
+            d.line,
+            d.column
+        ),
+        (rule::INPUT_TOO_LARGE, Severity::Error, 0..0, 1, 1)
+    );
+    assert_eq!(
+        d.message,
+        "the input is 1,048,577 bytes (1.0 MiB); dfsplit reads Dockerfiles up to 1,048,576 bytes (1 MiB) and leaves larger ones unchanged"
+    );
+    // The parse keeps the text it was given, as one error node.
+    let df = dfsplit::syntax::parse(&over);
+    assert!(df.too_large());
+    assert_eq!(df.print(), over);
+}
+
 /// A gate about one instruction points at it: the editor shows the reason
 /// on that line, and the message does not repeat the line number.
 #[test]
@@ -284,6 +347,7 @@ fn the_analysis_rules_are_documented() {
         rule::SYNTAX_ERROR,
         rule::BUILD_REJECTS,
         rule::SYNTAX_WARNING,
+        rule::INPUT_TOO_LARGE,
     ] {
         let heading = format!("### `{id}`");
         let section = core

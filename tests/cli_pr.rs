@@ -255,6 +255,45 @@ fn dry_run_touches_nothing_and_nothing_to_improve_makes_no_branch() {
     assert_eq!(git(&quiet, &["branch", "--list"]), "* main");
 }
 
+/// A Dockerfile over the size limit is left out with the reason, without
+/// failing the run; the others are still rewritten.
+#[test]
+fn a_file_over_the_size_limit_is_skipped_with_the_reason() {
+    let (work, _) = repo(&["09-go-static"]);
+    let big_dir = work.join("svc/big");
+    std::fs::create_dir_all(&big_dir).unwrap();
+    let mut big = b"FROM golang:1.23\n".to_vec();
+    while big.len() <= dfsplit::syntax::MAX_INPUT_BYTES {
+        big.extend_from_slice(b"RUN echo padding-padding-padding\n");
+    }
+    std::fs::write(big_dir.join("Dockerfile"), &big).unwrap();
+    git(&work, &["add", "-A"]);
+    git(&work, &["commit", "-q", "-m", "a generated Dockerfile"]);
+    let out = pr(&work, &["--dry-run"], None);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(
+        t.contains(&format!(
+            "dfsplit pr: svc/big/Dockerfile: skipped: the input is {}",
+            big.len()
+                .to_string()
+                .as_bytes()
+                .rchunks(3)
+                .rev()
+                .map(|c| std::str::from_utf8(c).unwrap())
+                .collect::<Vec<_>>()
+                .join(",")
+        )),
+        "{t}"
+    );
+    assert!(t.contains("up to 1,048,576 bytes (1 MiB)"), "{t}");
+    assert!(
+        t.contains("# build(docker): multi-stage build for svc/09-go-static/Dockerfile"),
+        "{t}"
+    );
+    assert!(!t.contains("--- a/svc/big/Dockerfile"), "{t}");
+}
+
 #[test]
 fn opens_once_then_reruns_change_nothing_and_a_foreign_push_is_left_alone() {
     let (work, remote) = repo(&["09-go-static", "31-gate-go-run"]);

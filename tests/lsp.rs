@@ -476,6 +476,62 @@ fn utf16_ranges_on_non_ascii_lines() {
     assert!(c.finish());
 }
 
+/// A document over the size limit: one error on the document with its rule
+/// (linked to its page) and no code action; back under the limit it is
+/// analysed as usual.
+#[test]
+fn a_document_over_the_size_limit_gets_one_error_and_no_action() {
+    let (mut c, _) = Client::initialized(json!({}), Value::Null);
+    let path = case("09-go-static");
+    let uri = uri_of(&path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let padding = "#".repeat(999) + "\n";
+    let mut big = text.clone();
+    while big.len() <= dfsplit::syntax::MAX_INPUT_BYTES {
+        big.push_str(&padding);
+    }
+    let d = c.open(&uri, &big);
+    let diagnostics = d["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1, "{d}");
+    let e = &diagnostics[0];
+    assert_eq!(e["code"], "core/input-too-large");
+    assert_eq!(e["severity"], 1);
+    assert_eq!(
+        e["range"],
+        json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}})
+    );
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("dfsplit reads Dockerfiles up to 1,048,576 bytes"),
+        "{e}"
+    );
+    assert!(
+        e["codeDescription"]["href"]
+            .as_str()
+            .unwrap()
+            .contains("core.md"),
+        "{e}"
+    );
+    let actions = code_actions(&mut c, &uri, json!({"diagnostics": []}));
+    assert_eq!(actions["result"], json!([]));
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": text}]}),
+    );
+    let small = c.notification("textDocument/publishDiagnostics");
+    assert!(
+        small["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "core/split"),
+        "{small}"
+    );
+    assert!(c.finish());
+}
+
 #[test]
 fn bad_input_gets_error_answers_and_the_server_goes_on() {
     let mut c = Client::start();

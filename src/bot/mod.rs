@@ -95,13 +95,38 @@ pub enum BotError {
     Other(String),
 }
 
-/// The files under `root` the engine improves, with what could not be read.
-pub fn changes(root: &Path, planner: &mut Planner) -> Result<(Vec<Change>, Vec<String>), BotError> {
+/// What [`changes`] found.
+#[derive(Default)]
+pub struct Found {
+    /// The files the engine improves.
+    pub changes: Vec<Change>,
+    /// Files that could not be read, parsed or built (the run fails).
+    pub problems: Vec<String>,
+    /// Files left out with the reason, without failing the run: those over
+    /// the size limit (`core/input-too-large`), which are not read.
+    pub skipped: Vec<String>,
+}
+
+/// The files under `root` the engine improves, with what could not be read
+/// and what was left out.
+pub fn changes(root: &Path, planner: &mut Planner) -> Result<Found, BotError> {
     let files = workspace::find(root).map_err(|e| BotError::Other(e.to_string()))?;
     let mut out = Vec::new();
     let mut problems = Vec::new();
+    let mut skipped = Vec::new();
     for path in files {
         match planner.analyze(&path) {
+            FileResult::Analysed(f) if f.analysis.has_errors() => {
+                let too_large = f
+                    .analysis
+                    .diagnostics
+                    .iter()
+                    .find(|d| d.rule == crate::analysis::rule::INPUT_TOO_LARGE);
+                match too_large {
+                    Some(d) => skipped.push(format!("{}: skipped: {}", f.name, d.message)),
+                    None => problems.push(format!("{}: does not parse or build; left out", f.name)),
+                }
+            }
             FileResult::Analysed(f) if f.analysis.changed() && !f.analysis.has_errors() => {
                 let rel = path
                     .strip_prefix(root)
@@ -116,14 +141,15 @@ pub fn changes(root: &Path, planner: &mut Planner) -> Result<(Vec<Change>, Vec<S
                     verified: None,
                 });
             }
-            FileResult::Analysed(f) if f.analysis.has_errors() => {
-                problems.push(format!("{}: does not parse or build; left out", f.name));
-            }
             FileResult::Failed { message, .. } => problems.push(message),
             _ => {}
         }
     }
-    Ok((out, problems))
+    Ok(Found {
+        changes: out,
+        problems,
+        skipped,
+    })
 }
 
 /// The hash of what the pull request is made from: dfsplit's version and
@@ -309,9 +335,14 @@ pub fn run(
         verify::check_engine()?;
     }
     let mut lines = Vec::new();
-    let (changes, problems) = changes(&git.root, planner)?;
+    let Found {
+        changes,
+        problems,
+        skipped,
+    } = changes(&git.root, planner)?;
     let failed = !problems.is_empty();
     lines.extend(problems.iter().map(|p| format!("dfsplit pr: {p}")));
+    lines.extend(skipped.iter().map(|p| format!("dfsplit pr: {p}")));
     if changes.is_empty() {
         lines.push("dfsplit pr: nothing to improve; no branch, no pull request".into());
         return Ok(Report { lines, failed });

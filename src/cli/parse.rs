@@ -1,6 +1,6 @@
 //! `dfsplit parse FILE [--format json|buildkit]`
 
-use super::{Outcome, read_input, report};
+use super::{Outcome, buffered_stdout, read_input, report};
 use anyhow::Result;
 use clap::ValueEnum;
 use std::io::Write;
@@ -27,18 +27,14 @@ enum Format {
 
 pub fn run(args: Args) -> Result<Outcome> {
     let input = read_input(&args.file)?;
-    let df = match dfsplit::syntax::parse_bytes(&input.bytes) {
-        Ok(df) => df,
-        Err(e) => {
-            eprintln!("{}:{}:{}: error: {e}", input.name, e.line, e.column);
-            return Ok(Outcome::Failed);
-        }
+    let Some(df) = input.parse() else {
+        return Ok(Outcome::Failed);
     };
     let failed = report(&input.name, &df);
     if failed {
         return Ok(Outcome::Failed);
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = buffered_stdout();
     match args.format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut out, &df)?;
@@ -47,5 +43,6 @@ pub fn run(args: Args) -> Result<Outcome> {
         Format::Buildkit => out.write_all(df.to_buildkit_dump().as_bytes())?,
         Format::Outline => out.write_all(df.to_outline().as_bytes())?,
     }
+    out.flush()?;
     Ok(Outcome::Ok)
 }

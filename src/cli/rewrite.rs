@@ -10,7 +10,7 @@ use dfsplit::model::Context;
 use dfsplit::plan::{BaseChoice, Options, Outcome as Plan, UserPolicy};
 use dfsplit::report;
 use dfsplit::rules::Rules;
-use dfsplit::syntax::{self, Dockerfile};
+use dfsplit::syntax::Dockerfile;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -165,12 +165,8 @@ pub(super) struct LoadedRest {
 /// reads the options. `None` when the input is not text (exit 2).
 pub(super) fn load_file(args: &PlanArgs) -> Result<Option<Loaded>> {
     let input = read_input(&args.file())?;
-    let df = match syntax::parse_bytes(&input.bytes) {
-        Ok(df) => df,
-        Err(e) => {
-            eprintln!("{}:{}:{}: error: {e}", input.name, e.line, e.column);
-            return Ok(None);
-        }
+    let Some(df) = input.parse() else {
+        return Ok(None);
     };
     let cli = args.settings()?;
     // The configuration of the file's folder (not for stdin); a `skip:`
@@ -215,7 +211,7 @@ pub(super) fn plan_file(args: &PlanArgs) -> Result<Option<Planned>> {
     for d in analysis.diagnostics.iter().filter(|d| {
         matches!(
             d.rule.as_str(),
-            rule::SYNTAX_ERROR | rule::BUILD_REJECTS | rule::SYNTAX_WARNING
+            rule::SYNTAX_ERROR | rule::BUILD_REJECTS | rule::SYNTAX_WARNING | rule::INPUT_TOO_LARGE
         )
     }) {
         writeln!(err, "{}", report::diagnostic_line(&l.input.name, d))?;
@@ -267,7 +263,7 @@ pub fn rewrite(args: RewriteArgs) -> Result<Outcome> {
         return Ok(Outcome::Failed);
     };
     let mut err = std::io::stderr().lock();
-    let mut out = std::io::stdout().lock();
+    let mut out = super::buffered_stdout();
     let (changed, new_text) = (analysis.changed(), &analysis.output);
     match &plan {
         Plan::Unchanged { gate, .. } => {
@@ -315,6 +311,7 @@ pub fn rewrite(args: RewriteArgs) -> Result<Outcome> {
     } else if !args.check {
         out.write_all(new_text.as_bytes())?;
     }
+    out.flush()?;
     if args.check && changed {
         return Ok(Outcome::CheckFailed);
     }
@@ -331,13 +328,14 @@ pub fn explain(args: ExplainArgs) -> Result<Outcome> {
     else {
         return Ok(Outcome::Failed);
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = super::buffered_stdout();
     if args.format == ExplainFormat::Json {
         serde_json::to_writer_pretty(&mut out, &report::explain_json(&input.name, &analysis))?;
         writeln!(out)?;
-        return Ok(Outcome::Ok);
+    } else {
+        out.write_all(report::explain_text(&input.name, &plan).as_bytes())?;
     }
-    out.write_all(report::explain_text(&input.name, &plan).as_bytes())?;
+    out.flush()?;
     Ok(Outcome::Ok)
 }
 
@@ -378,7 +376,7 @@ pub fn graph(args: GraphArgs) -> Result<Outcome> {
             return Ok(Outcome::Failed);
         }
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = super::buffered_stdout();
     match args.format {
         GraphFormat::Dot => out.write_all(g.to_dot().as_bytes())?,
         GraphFormat::Json => {
@@ -386,6 +384,7 @@ pub fn graph(args: GraphArgs) -> Result<Outcome> {
             writeln!(out)?;
         }
     }
+    out.flush()?;
     if let Some(why) = &g.closure_unknown {
         eprintln!("{}: the runtime closure is unknown: {why}", input.name);
     }

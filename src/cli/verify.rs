@@ -167,7 +167,7 @@ pub fn verify(args: VerifyArgs) -> Result<Outcome> {
     let subject = Subject {
         name: &input.name,
         path: input.path.as_deref(),
-        text: &input.bytes,
+        text: &input.read.bytes,
         dockerfile: &df,
         plan: &plan,
         context: context.as_deref(),

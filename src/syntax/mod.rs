@@ -37,6 +37,17 @@ pub type Span = Range<usize>;
 /// The escape character BuildKit uses when no `# escape=` directive says otherwise.
 pub const DEFAULT_ESCAPE: char = '\\';
 
+/// The largest input dfsplit parses, in bytes (1 MiB). The largest real
+/// Dockerfiles are a few tens of KB; planning costs about 25 µs and 3 KB per
+/// RUN line, so at this size a rewrite takes about a second and 150 MB (see
+/// BENCHMARKS.md, "Big inputs"). A larger input is not parsed: its tree is
+/// one [`ErrorNode`] and one [`Diagnostic`] of kind
+/// [`DiagnosticKind::TooLarge`] giving its size and this limit, which every
+/// front end reports as an error (rule `core/input-too-large`) and leaves the
+/// file unchanged. The parse entries ([`parse`], [`parse_bytes`],
+/// [`parse_read`]) are the only place the limit is checked.
+pub const MAX_INPUT_BYTES: usize = 1 << 20;
+
 /// A parsed Dockerfile: the source, its lossless items and what went wrong.
 #[derive(Debug, Clone, Serialize)]
 pub struct Dockerfile {
@@ -139,11 +150,30 @@ pub enum Severity {
     Warning,
 }
 
+/// What a diagnostic is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiagnosticKind {
+    /// What BuildKit's parser (or `docker build`) says about the text.
+    Syntax,
+    /// The input is over [`MAX_INPUT_BYTES`] and was not parsed.
+    TooLarge,
+}
+
+impl DiagnosticKind {
+    fn is_syntax(&self) -> bool {
+        *self == DiagnosticKind::Syntax
+    }
+}
+
 /// A located message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     /// How bad.
     pub severity: Severity,
+    /// What it is about (left out of JSON for syntax diagnostics).
+    #[serde(skip_serializing_if = "DiagnosticKind::is_syntax")]
+    pub kind: DiagnosticKind,
     /// Where (bytes).
     pub span: Span,
     /// 1-based line of `span.start`.
@@ -484,10 +514,26 @@ pub struct NotUtf8 {
 }
 
 /// Parses a Dockerfile from bytes. Fails only when the bytes are not UTF-8;
-/// syntax errors are [`ErrorNode`]s and [`Diagnostic`]s in the tree.
+/// syntax errors are [`ErrorNode`]s and [`Diagnostic`]s in the tree. Bytes
+/// over [`MAX_INPUT_BYTES`] are not parsed (nor checked for UTF-8): see
+/// [`parse_read`].
 pub fn parse_bytes(bytes: &[u8]) -> Result<Dockerfile, NotUtf8> {
+    parse_read(bytes, bytes.len() as u64)
+}
+
+/// Parses an input of `size` bytes of which a front end read `bytes`: all of
+/// them, or — when it saw that the input is over [`MAX_INPUT_BYTES`] and
+/// stopped reading — only part or none of them. An input over the limit
+/// gives [`Dockerfile::too_large`]'s tree (with its text only when `bytes`
+/// is all of it and UTF-8); otherwise this is [`parse_bytes`].
+pub fn parse_read(bytes: &[u8], size: u64) -> Result<Dockerfile, NotUtf8> {
+    if let Some(d) = too_large(size.max(bytes.len() as u64)) {
+        let whole = bytes.len() as u64 == size;
+        let text = std::str::from_utf8(bytes).ok().filter(|_| whole);
+        return Ok(Dockerfile::over_limit(text.unwrap_or(""), d));
+    }
     match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(parse(s)),
+        Ok(s) => Ok(scan::parse(s)),
         Err(e) => {
             let offset = e.valid_up_to();
             let before = &bytes[..offset];
@@ -505,12 +551,95 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<Dockerfile, NotUtf8> {
     }
 }
 
-/// Parses a Dockerfile. Never panics; never fails: problems are in the tree.
+/// Parses a Dockerfile. Never panics; never fails: problems are in the tree
+/// (an input over [`MAX_INPUT_BYTES`] is not parsed: see [`parse_read`]).
 pub fn parse(source: &str) -> Dockerfile {
-    scan::parse(source)
+    match too_large(source.len() as u64) {
+        Some(d) => Dockerfile::over_limit(source, d),
+        None => scan::parse(source),
+    }
+}
+
+/// The size limit, checked in this one place: the diagnostic of an input of
+/// `size` bytes when that is over [`MAX_INPUT_BYTES`].
+fn too_large(size: u64) -> Option<Diagnostic> {
+    (size > MAX_INPUT_BYTES as u64).then(|| Diagnostic {
+        severity: Severity::Error,
+        kind: DiagnosticKind::TooLarge,
+        span: 0..0,
+        line: 1,
+        column: 1,
+        message: format!(
+            "the input is {} ({}); dfsplit reads Dockerfiles up to {} ({}) and leaves larger ones unchanged",
+            with_commas(size, "bytes"),
+            binary_size(size),
+            with_commas(MAX_INPUT_BYTES as u64, "bytes"),
+            binary_size(MAX_INPUT_BYTES as u64),
+        ),
+    })
+}
+
+/// `1,048,576 bytes`.
+fn with_commas(n: u64, unit: &str) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{out} {unit}")
+}
+
+/// `1 MiB`, `9.8 MiB`, `3.2 GiB`, `512 KiB`.
+fn binary_size(n: u64) -> String {
+    let units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < units.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if value.fract() == 0.0 {
+        format!("{value} {}", units[unit])
+    } else {
+        format!("{value:.1} {}", units[unit])
+    }
 }
 
 impl Dockerfile {
+    /// The tree of an input over [`MAX_INPUT_BYTES`]: not parsed; `text`
+    /// (empty when it was not read) is one [`ErrorNode`], so printing the
+    /// items still gives it back, and `diagnostic` says the size and the
+    /// limit. Lines are not indexed: [`Self::line_col`] gives line 1.
+    fn over_limit(text: &str, diagnostic: Diagnostic) -> Dockerfile {
+        let items = if text.is_empty() {
+            Vec::new()
+        } else {
+            vec![Item::Error(ErrorNode {
+                span: 0..text.len(),
+                keyword: None,
+                message: diagnostic.message.clone(),
+            })]
+        };
+        Dockerfile {
+            source: text.to_string(),
+            escape: DEFAULT_ESCAPE,
+            directives: Vec::new(),
+            items,
+            diagnostics: vec![diagnostic],
+            line_starts: vec![0],
+        }
+    }
+
+    /// Whether the input was over [`MAX_INPUT_BYTES`] and not parsed.
+    pub fn too_large(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.kind == DiagnosticKind::TooLarge)
+    }
+
     /// The source text again, rebuilt from the items (equal to [`Self::source`]).
     pub fn print(&self) -> String {
         let mut out = String::with_capacity(self.source.len());

@@ -213,6 +213,7 @@ impl Parser<'_> {
         let (line, column) = line_col(self.src, &self.line_starts, span.start);
         self.diagnostics.push(Diagnostic {
             severity,
+            kind: DiagnosticKind::Syntax,
             span,
             line,
             column,
