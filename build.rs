@@ -63,6 +63,7 @@ fn to_json(stem: &str, text: &str) -> Result<String, String> {
     match stem {
         "bases" => convert::<schema::BasesFile>(text),
         "packages" => convert::<schema::PackagesFile>(text),
+        "core" => convert::<schema::Core>(text),
         _ => convert::<schema::ProfileFile>(text),
     }
 }

@@ -619,6 +619,17 @@ fn every_rule_is_documented() {
         "drops-privileges",
         "disabled",
         "dev-patterns",
+        "tools",
+        "config",
+        "cache-clean",
+        "cache-mounts",
+        "unless-arg",
+        "unless-env",
+        "build-env",
+        "core.yaml",
+        "harmless",
+        "file-commands",
+        "cache-paths",
         "--rules",
     ] {
         assert!(
@@ -692,22 +703,269 @@ fn overlay_directory() {
     ));
 }
 
+#[test]
+fn build_tool_tables() {
+    let r = rules();
+    let config = |cmd: &str| {
+        let w = argv(cmd);
+        r.is_tool_config(&w[0], &w[1..])
+    };
+    for cmd in [
+        "git config --global url.x.insteadOf y",
+        "npm config set registry https://r.example",
+        "yarn config set cafile /etc/ca.pem",
+        "pip config set global.index-url https://p.example",
+        "poetry config virtualenvs.create false",
+        "go env -w GOPRIVATE=example.com",
+        "corepack enable",
+        "dotnet nuget add source https://n.example -n house",
+    ] {
+        assert!(config(cmd), "{cmd}");
+    }
+    for cmd in ["npm ci", "git clone x", "go build ."] {
+        assert!(!config(cmd), "{cmd}");
+    }
+    let clean = |cmd: &str| {
+        let w = argv(cmd);
+        r.is_cache_clean(&w[0], &w[1..])
+    };
+    for cmd in [
+        "npm cache clean --force",
+        "yarn cache clean",
+        "pnpm cache prune",
+        "pip cache purge",
+        "go clean -modcache",
+    ] {
+        assert!(clean(cmd), "{cmd}");
+    }
+    assert!(!clean("npm cache ls"));
+    let target =
+        |rule: &str, program: &str| r.cache_mount(rule, program).map(|m| m.target.as_str());
+    assert_eq!(target("node/install", "npm"), Some("/root/.npm"));
+    assert_eq!(
+        target("node/install", "/usr/local/bin/npm"),
+        Some("/root/.npm")
+    );
+    assert_eq!(
+        target("node/yarn-bare", "yarn"),
+        Some("/usr/local/share/.cache/yarn")
+    );
+    assert_eq!(target("node/install", "pnpm"), None);
+    assert_eq!(
+        target("python/pip-install-requirements", "pip3"),
+        Some("/root/.cache/pip")
+    );
+    assert_eq!(target("go/build", "go"), Some("/root/.cache/go-build"));
+    assert_eq!(target("go/mod-download", "go"), None);
+    let pip = r.cache_mount("python/install-tool", "pip").unwrap();
+    assert_eq!(pip.unless_arg, ["--no-cache-dir"]);
+    assert_eq!(pip.unless_env, ["PIP_NO_CACHE_DIR"]);
+    for name in [
+        "CGO_ENABLED",
+        "GOFLAGS",
+        "PIP_INDEX_URL",
+        "POETRY_HOME",
+        "NPM_CONFIG_FUND",
+        "UV_LINK_MODE",
+        "MAVEN_OPTS",
+        "DOTNET_NOLOGO",
+        "DEBIAN_FRONTEND",
+    ] {
+        assert!(r.is_build_env(name), "{name}");
+    }
+    for name in [
+        "NODE_ENV",
+        "PATH",
+        "PORT",
+        "UV_PYTHON",
+        "GOPATH",
+        "JAVA_OPTS",
+    ] {
+        assert!(!r.is_build_env(name), "{name}");
+    }
+    let harmless = |cmd: &str| {
+        let w = argv(cmd);
+        r.is_harmless(&w[0], &w[1..])
+    };
+    for cmd in [
+        "echo hi",
+        "ls -la /app",
+        "[ -f x ]",
+        "node --version",
+        "java -version",
+        "python3 -v",
+        "/usr/bin/node version",
+    ] {
+        assert!(harmless(cmd), "{cmd}");
+    }
+    for cmd in [
+        "node app.js",
+        "node --version app.js",
+        "python -c print(1)",
+        "curl -V",
+    ] {
+        assert!(!harmless(cmd), "{cmd}");
+    }
+    assert!(r.is_file_command("/bin/cp") && r.is_file_command("sed"));
+    assert!(!r.is_file_command("rsync"));
+    assert!(r.is_cache_path("/var/lib/apt/lists/*") && r.is_cache_path("/var/cache/apk"));
+    assert!(!r.is_cache_path("/var/lib/app"));
+}
+
+/// An overlay extends every tool table: its own entries are added to the
+/// embedded ones (a cache mount with the same target replaces that one).
+#[test]
+fn overlay_extends_build_tool_tables() {
+    let dir = TempDir::new("tools");
+    std::fs::write(
+        dir.0.join("node.yaml"),
+        "id: node
+tools:
+  config:
+    - {program: volta, args: [[install, pin]]}
+  cache-clean:
+    - {program: pnpm, args: [store, prune]}
+  cache-mounts:
+    - target: /root/.local/share/pnpm/store
+      what: pnpm's content-addressed store
+      rules: [node/install]
+      program: pnpm
+    - target: /root/.npm
+      what: the house npm cache
+      rules: [node/install]
+      program: npm
+  build-env: [VOLTA_HOME]
+",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.0.join("core.yaml"),
+        "harmless:
+  programs: [figlet]
+  version-checks: [deno]
+file-commands: [rsync]
+cache-paths: [\"/root/.cache*\"]
+tools:
+  config:
+    - {program: hg, args: [config]}
+  build-env: [\"HOUSE_*\"]
+",
+    )
+    .unwrap();
+    let r = Rules::load(Some(&dir.0)).unwrap();
+    let w = |cmd: &str| argv(cmd);
+    let config = |cmd: &str| r.is_tool_config(&w(cmd)[0], &w(cmd)[1..]);
+    assert!(config("volta install node@20") && config("hg config -l"));
+    assert!(config("npm config set fund false") && config("git config x y"));
+    assert!(r.is_cache_clean("pnpm", &w("store prune")));
+    assert!(r.is_cache_clean("npm", &w("cache clean --force")));
+    assert_eq!(
+        r.cache_mount("node/install", "pnpm")
+            .map(|m| m.what.as_str()),
+        Some("pnpm's content-addressed store")
+    );
+    assert_eq!(
+        r.cache_mount("node/install", "npm")
+            .map(|m| m.what.as_str()),
+        Some("the house npm cache")
+    );
+    assert_eq!(
+        r.cache_mount("node/install-prod", "npm")
+            .map(|m| m.target.as_str()),
+        None,
+        "the same target replaces the embedded mount, rules and all"
+    );
+    assert!(r.cache_mount("node/yarn-bare", "yarn").is_some());
+    for name in [
+        "VOLTA_HOME",
+        "HOUSE_MIRROR",
+        "NPM_CONFIG_FUND",
+        "DEBIAN_FRONTEND",
+    ] {
+        assert!(r.is_build_env(name), "{name}");
+    }
+    assert!(r.is_harmless("figlet", &w("hi")) && r.is_harmless("deno", &w("--version")));
+    assert!(!r.is_harmless("deno", &w("run main.ts")) && r.is_harmless("echo", &w("hi")));
+    assert!(r.is_file_command("rsync") && r.is_file_command("cp"));
+    assert!(r.is_cache_path("/root/.cache/pip") && r.is_cache_path("/var/cache/apt"));
+}
+
+/// The tables reach the plan: with the overlay, a command no rule knew
+/// (which left the file unchanged) is classified and the file is split.
+#[test]
+fn overlay_tables_reach_the_plan() {
+    let text = "FROM golang:1.23\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /bin/app . && figlet done\nCMD [\"/bin/app\"]\n";
+    let before = dfsplit::analyze(text, None, &rules(), &Default::default());
+    assert!(!before.changed(), "{}", before.output);
+    let r = Rules::load_overlay_texts([("core.yaml", "harmless: {programs: [figlet]}\n")]).unwrap();
+    let after = dfsplit::analyze(text, None, &r, &Default::default());
+    assert!(after.changed());
+    assert!(
+        after
+            .output
+            .contains("RUN --mount=type=cache,target=/root/.cache/go-build CGO_ENABLED=0 go build"),
+        "{}",
+        after.output
+    );
+}
+
+/// Tool tables are checked like every rule: unknown keys at `FILE:LINE:COL`,
+/// and cache mounts need an absolute target and rules that exist.
+#[test]
+fn build_tool_table_errors_are_located() {
+    let err = |name: &str, text: &str| match Rules::load_overlay_texts([(name, text)]) {
+        Ok(_) => panic!("{name} must be rejected:\n{text}"),
+        Err(e) => e.to_string(),
+    };
+    let e = err(
+        "node.yaml",
+        "id: node\ntools:\n  build-env: [X]\n  cache-mount: []\n",
+    );
+    assert!(
+        e.starts_with("node.yaml:4:3: unknown field `cache-mount`"),
+        "{e}"
+    );
+    let e = err("core.yaml", "harmless:\n  program: [figlet]\n");
+    assert!(
+        e.starts_with("core.yaml:2:3: unknown field `program`"),
+        "{e}"
+    );
+    let e = err(
+        "go.yaml",
+        "id: go\ntools:\n  cache-mounts:\n    - target: .cache\n      what: x\n      rules: [go/build]\n",
+    );
+    assert!(
+        e.starts_with("go.yaml:4:7: ") && e.contains("must be an absolute path"),
+        "{e}"
+    );
+    let e = err(
+        "go.yaml",
+        "id: go\ntools:\n  cache-mounts:\n    - target: /c\n      what: x\n      rules: [go/bulid]\n",
+    );
+    assert!(
+        e.starts_with("go.yaml:4:7: ") && e.contains("`go/bulid`, which is not a command rule"),
+        "{e}"
+    );
+    let e = err("core.yaml", "tools:\n  config:\n    - {args: [config]}\n");
+    assert!(e.starts_with("core.yaml:3:"), "{e}");
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
     /// Whatever an overlay file holds, loading returns, it never panics.
     #[test]
-    fn arbitrary_overlay_text_never_panics(text in "\\PC{0,200}", name in "(node|bases|packages|x)\\.yaml") {
+    fn arbitrary_overlay_text_never_panics(text in "\\PC{0,200}", name in "(node|bases|packages|core|x)\\.yaml") {
         let _ = Rules::load_overlay_texts([(name.as_str(), text.as_str())]);
     }
 
     /// Same for YAML-looking text built from schema words.
     #[test]
     fn yamlish_overlay_never_panics(lines in proptest::collection::vec(
-        "( {0,6})(- )?(id|match|program|args|role|why|commands|gates|families|candidates|image|packages|apt|build|runtime|receives|from|merge)(: )(\\[|\\{|node/x|go|build|\\[a, b\\]|replace|'x'|1|)",
+        "( {0,6})(- )?(id|match|program|args|role|why|commands|gates|families|candidates|image|packages|apt|build|runtime|receives|from|merge|tools|config|cache-mounts|target|rules|build-env|harmless|programs|file-commands)(: )(\\[|\\{|node/x|go|build|\\[a, b\\]|replace|'x'|1|)",
         0..12,
     )) {
         let text = lines.join("\n");
-        for name in ["node.yaml", "bases.yaml", "packages.yaml"] {
+        for name in ["node.yaml", "bases.yaml", "packages.yaml", "core.yaml"] {
             let _ = Rules::load_overlay_texts([(name, text.as_str())]);
         }
     }

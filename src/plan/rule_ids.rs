@@ -77,10 +77,8 @@ pub(crate) mod go {
 pub(crate) mod node {
     pub(crate) const INSTALL: &str = "node/install";
     pub(crate) const INSTALL_GLOBAL_RUNTIME_TOOL: &str = "node/install-global-runtime-tool";
-    pub(crate) const INSTALL_PROD: &str = "node/install-prod";
     pub(crate) const PRUNE_PROD: &str = "node/prune-prod";
     pub(crate) const RT_APP: &str = "node/rt-app";
-    pub(crate) const YARN_BARE: &str = "node/yarn-bare";
     pub(crate) const YARN_GLOBAL_RUNTIME_TOOL: &str = "node/yarn-global-runtime-tool";
 }
 
@@ -91,12 +89,6 @@ pub(crate) mod python {
     pub(crate) const PIP_INSTALL_PROJECT: &str = "python/pip-install-project";
     pub(crate) const PIP_INSTALL_REQUIREMENTS: &str = "python/pip-install-requirements";
     pub(crate) const PIPENV_INSTALL: &str = "python/pipenv-install";
-    /// pip installing the app's packages (a requirements file, the project, named packages).
-    pub(crate) const PIP_INSTALLS: &[&str] = &[
-        PIP_INSTALL_REQUIREMENTS,
-        PIP_INSTALL_PROJECT,
-        PIP_INSTALL_PACKAGES,
-    ];
     pub(crate) const POETRY_INSTALL: &str = "python/poetry-install";
     pub(crate) const POETRY_INSTALL_PROD: &str = "python/poetry-install-prod";
     pub(crate) const RT_APP: &str = "python/rt-app";

@@ -95,6 +95,22 @@ pub(crate) struct StepInfo {
     pub env: BTreeMap<String, String>,
     /// USER in force when the step runs, if any.
     pub user: Option<String>,
+    /// ENV: the names it sets that only steer builds and package managers
+    /// (the rules' `tools.build-env`).
+    pub build_env: Vec<String>,
+    /// RUN: the download cache it fills, which a BuildKit cache mount may
+    /// keep between builds (see [`download_cache`]).
+    pub cache_mount: Option<CacheMount>,
+}
+
+/// A download cache a BuildKit cache mount may keep (the rules'
+/// `tools.cache-mounts`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CacheMount {
+    /// Where the tool keeps it (`/root/.npm`).
+    pub target: String,
+    /// What the explanation calls it (`npm's download cache`).
+    pub what: String,
 }
 
 impl StepInfo {
@@ -234,6 +250,18 @@ pub(crate) fn classify_step(
         }
         _ => StepKind::Config,
     };
+    let build_env = match (&inst.keyword, &inst.body) {
+        (Keyword::Env, Body::KeyValues { pairs }) => pairs
+            .iter()
+            .map(|p| process_word(&p.key.value, df.escape))
+            .filter(|k| rules.is_build_env(k))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let cache_mount = match &kind {
+        StepKind::Run(cmds) => download_cache(cmds, &step.env, rules),
+        _ => None,
+    };
     StepInfo {
         item: step.item,
         keyword: inst.keyword.clone(),
@@ -241,7 +269,48 @@ pub(crate) fn classify_step(
         workdir: step.workdir.clone(),
         env: step.env.clone(),
         user: step.user.clone(),
+        build_env,
+        cache_mount,
     }
+}
+
+/// The download cache a RUN fills: the first of its commands that fills one
+/// (the rules' `tools.cache-mounts`, without an `unless-arg` argument) —
+/// unless the environment turns that tool's cache off (`unless-env`: the
+/// mount would stay empty) or a command of the step cleans a cache itself
+/// (it would try to delete the mount point: seen failing with EBUSY).
+fn download_cache(
+    cmds: &[CmdInfo],
+    env: &BTreeMap<String, String>,
+    rules: &Rules,
+) -> Option<CacheMount> {
+    let fills = |c: &CmdInfo| rules.cache_mount(&c.rule, c.program.as_deref()?);
+    let turned_off = cmds.iter().filter_map(fills).any(|m| {
+        env.keys()
+            .any(|k| crate::rules::pattern::any_glob(&m.unless_env, k))
+    });
+    let cleans = cmds.iter().any(|c| {
+        c.kind == CmdKind::PackageHousekeeping
+            && c.args
+                .iter()
+                .flatten()
+                .any(|a| a == "cache" || a == "clean")
+    });
+    if turned_off || cleans {
+        return None;
+    }
+    cmds.iter().find_map(|c| {
+        let m = fills(c)?;
+        let skipped = c
+            .args
+            .iter()
+            .flatten()
+            .any(|a| crate::rules::pattern::any_glob(&m.unless_arg, a));
+        (!skipped).then(|| CacheMount {
+            target: m.target.clone(),
+            what: m.what.clone(),
+        })
+    })
 }
 
 /// Where the text of a RUN's script comes from in the Dockerfile: the shell
@@ -441,16 +510,64 @@ pub(crate) const PATH_DIRS: &[&str] = &[
     "/go/bin",
 ];
 
-const HARMLESS: &[&str] = &[
-    "echo", "printf", "true", "false", "set", "ls", "cat", "pwd", "env", "printenv", "id",
-    "whoami", "uname", "which", "command", "test", "[", "sleep", "date", "node", "java", "python",
-    "python3",
-];
-const FILE_OPS: &[&str] = &[
-    "cp", "mv", "rm", "mkdir", "chmod", "chown", "ln", "touch", "sed", "tar", "unzip", "find",
-    "xargs", "install",
+/// What a rule or table says of one command: its kind, the rule and why.
+struct Verdict {
+    kind: CmdKind,
+    rule: String,
+    why: String,
+    /// Absolute paths it produces (profile rules, relocations).
+    produces: Vec<String>,
+    /// Files it reads (profile rules).
+    reads: Vec<String>,
+}
+
+impl Verdict {
+    fn new(kind: CmdKind, rule: &str, why: impl Into<String>) -> Verdict {
+        Verdict {
+            kind,
+            rule: rule.into(),
+            why: why.into(),
+            produces: Vec::new(),
+            reads: Vec::new(),
+        }
+    }
+}
+
+/// One command with a program, as the classification steps read it.
+struct Cmd<'a> {
+    /// The program as written (`/usr/bin/npm`).
+    prog: &'a str,
+    /// Its basename (`npm`).
+    base: &'a str,
+    /// Literal arguments (`None` for a word with an expansion).
+    args: &'a [Option<String>],
+    /// The arguments as rules match them (see [`CmdInfo::words`]).
+    words: &'a [String],
+    /// The directory the command runs in.
+    cwd: &'a str,
+    /// ARG and ENV values visible to the step.
+    env: &'a BTreeMap<String, String>,
+}
+
+/// A classification step: a verdict, or `None` to let the next one try.
+type ClassifyStep = fn(&Cmd, &Rules) -> Option<Verdict>;
+
+/// The steps a command with a program goes through after the shell's own
+/// effects ([`shell_effect`]), in order; the first verdict wins.
+const STEPS: &[ClassifyStep] = &[
+    profile_rule,
+    tool_config,
+    system_packages,
+    cache_cleanup,
+    user_setup,
+    harmless,
+    relocation,
+    file_command,
 ];
 
+/// Classifies one simple command of a RUN: what the shell does with it (a
+/// redirect outside the app, `cd`), then each of [`STEPS`]. None of them
+/// knows it: *unknown*, which leaves the file unchanged. `cwd` follows `cd`.
 fn classify_command(
     script: &str,
     c: &SimpleCommand,
@@ -458,9 +575,37 @@ fn classify_command(
     cwd: &mut String,
     rules: &Rules,
 ) -> CmdInfo {
-    let text = script.get(c.span.clone()).unwrap_or("").to_string();
-    let program = c.name().map(str::to_string);
-    let args: Vec<Option<String>> = c.literal_args().map(|a| a.map(str::to_string)).collect();
+    let mut info = command_info(script, c);
+    let Some(prog) = info.program.clone() else {
+        if c.words.is_empty() && !c.assignments.is_empty() {
+            info.apply(Verdict::new(
+                CmdKind::Harmless,
+                ids::core::SHELL_ASSIGNMENT,
+                "sets a shell variable for later commands",
+            ));
+        }
+        return info;
+    };
+    let base = prog.rsplit('/').next().unwrap_or(&prog).to_string();
+    let verdict = shell_effect(c, &base, &info.args, cwd).or_else(|| {
+        let cmd = Cmd {
+            prog: &prog,
+            base: &base,
+            args: &info.args,
+            words: &info.words,
+            cwd: cwd.as_str(),
+            env: &step.env,
+        };
+        STEPS.iter().find_map(|classify| classify(&cmd, rules))
+    });
+    if let Some(v) = verdict {
+        info.apply(v);
+    }
+    info
+}
+
+/// A command's words, classified *unknown* until a step says otherwise.
+fn command_info(script: &str, c: &SimpleCommand) -> CmdInfo {
     let assignments: BTreeMap<String, String> = c
         .assignments
         .iter()
@@ -474,38 +619,50 @@ fn classify_command(
             )
         })
         .collect();
-    let lit: Vec<String> = c.args().iter().map(|w| w.pattern_text()).collect();
-    let mut info = CmdInfo {
-        text,
+    CmdInfo {
+        text: script.get(c.span.clone()).unwrap_or("").to_string(),
         span: None,
-        program: program.clone(),
-        args: args.clone(),
-        words: lit.clone(),
+        program: c.name().map(str::to_string),
+        args: c.literal_args().map(|a| a.map(str::to_string)).collect(),
+        words: c.args().iter().map(|w| w.pattern_text()).collect(),
         assignments,
         kind: CmdKind::Unknown,
         rule: ids::core::UNKNOWN_COMMAND.into(),
         why: "no rule knows this command, so its effect on the runtime cannot be shown".into(),
         produces: Vec::new(),
         reads: Vec::new(),
-    };
-    let Some(prog) = program else {
-        if c.words.is_empty() && !c.assignments.is_empty() {
-            info.kind = CmdKind::Harmless;
-            info.rule = ids::core::SHELL_ASSIGNMENT.into();
-            info.why = "sets a shell variable for later commands".into();
-        }
-        return info;
-    };
-    let base = prog.rsplit('/').next().unwrap_or(&prog).to_string();
+    }
+}
 
-    // Output redirected to a file outside the working directory changes the system.
-    let outside = |path: &str, wd: &str| {
-        path.starts_with('/')
-            && !path.starts_with("/dev/")
-            && !path.starts_with("/tmp")
-            && path != wd
-            && !path.starts_with(&format!("{}/", wd.trim_end_matches('/')))
-    };
+impl CmdInfo {
+    fn apply(&mut self, v: Verdict) {
+        self.kind = v.kind;
+        self.rule = v.rule;
+        self.why = v.why;
+        self.produces = v.produces;
+        self.reads = v.reads;
+    }
+}
+
+/// An absolute path outside the working directory `wd` (and outside `/dev`
+/// and `/tmp`): a file there is system state, not the app's.
+fn outside(path: &str, wd: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("/dev/")
+        && !path.starts_with("/tmp")
+        && path != wd
+        && !path.starts_with(&format!("{}/", wd.trim_end_matches('/')))
+}
+
+/// What the shell itself does: output redirected to a file outside the
+/// working directory changes the system, whatever the program; `cd` moves
+/// the next commands (`cwd` follows it).
+fn shell_effect(
+    c: &SimpleCommand,
+    base: &str,
+    args: &[Option<String>],
+    cwd: &mut String,
+) -> Option<Verdict> {
     let redirected_outside = c.redirects.iter().any(|r| {
         r.op.contains('>')
             && r.target
@@ -514,216 +671,242 @@ fn classify_command(
                 .is_some_and(|t| outside(t, cwd))
     });
     if redirected_outside {
-        info.kind = CmdKind::UserSetup;
-        info.rule = ids::core::SYSTEM_FILES.into();
-        info.why =
-            "writes a file outside the application directory; repeated in the runtime stage".into();
-        return info;
+        return Some(Verdict::new(
+            CmdKind::UserSetup,
+            ids::core::SYSTEM_FILES,
+            "writes a file outside the application directory; repeated in the runtime stage",
+        ));
     }
-    if base == "cd" {
-        if let Some(Some(dir)) = args.first() {
-            *cwd = join_path(cwd, dir);
-        }
-        info.kind = CmdKind::Harmless;
-        info.rule = ids::core::CD.into();
-        info.why = "changes directory for the next commands".into();
-        return info;
+    if base != "cd" {
+        return None;
     }
-    if let Some(m) = rules.classify_command(&prog, &lit) {
-        info.kind = CmdKind::Profile {
-            profile: m.profile.id.clone(),
-            role: m.rule.role,
-        };
-        info.rule = m.rule.id.clone();
-        info.why = m.rule.why.clone();
-        info.reads = m.reads();
-        info.produces = m
-            .produces()
-            .iter()
-            .filter_map(|a| a.path.as_ref())
-            .filter(|p| !p.contains('{'))
-            .map(|p| {
-                let p = expand(p, &step.env, '\\');
-                if p.starts_with("~/") {
-                    p
-                } else {
-                    join_path(cwd, &p)
-                }
-            })
-            .collect();
-        return info;
+    if let Some(Some(dir)) = args.first() {
+        *cwd = join_path(cwd, dir);
     }
-    let first = lit.first().map(String::as_str);
-    let tool_config = matches!(
-        (base.as_str(), first),
-        ("git", Some("config"))
-            | ("npm" | "pnpm" | "yarn", Some("config"))
-            | ("pip" | "pip3", Some("config"))
-            | ("poetry", Some("config"))
-            | ("go", Some("env"))
-            | ("dotnet", Some("nuget"))
-            | ("corepack", Some("enable" | "prepare" | "install"))
-    );
-
-    if tool_config {
-        info.kind = CmdKind::BuildConfig;
-        info.rule = ids::core::BUILD_TOOL_CONFIG.into();
-        info.why = "configures a build tool (credentials, registries, package-manager shims) for the build; the running app does not read it".into();
-        return info;
-    }
-    if matches!(base.as_str(), "apt-get" | "apt" | "apk") {
-        let manager = if base == "apk" {
-            PackageManager::Apk
-        } else {
-            PackageManager::Apt
-        };
-        let sub = lit
-            .iter()
-            .find(|a| !a.starts_with('-'))
-            .cloned()
-            .unwrap_or_default();
-        if matches!(sub.as_str(), "install" | "add")
-            && args
-                .iter()
-                .zip(&lit)
-                .skip_while(|(_, l)| **l != sub)
-                .skip(1)
-                .any(|(a, _)| a.is_none())
-        {
-            // `apt-get install -y curl $EXTRA`: which packages is only known
-            // when the build runs, so the runtime's counterparts are not.
-            info.why = "a package name comes from a variable, so which runtime packages it needs cannot be shown".into();
-            info.rule = ids::core::SYSTEM_PACKAGES.into();
-            return info;
-        }
-        if matches!(sub.as_str(), "install" | "add") {
-            let mut build_only = Vec::new();
-            let mut runtime = Vec::new();
-            for pkg in lit
-                .iter()
-                .skip_while(|a| **a != sub)
-                .skip(1)
-                .filter(|a| !a.starts_with('-'))
-            {
-                let name = pkg.split('=').next().unwrap_or(pkg).to_string();
-                match rules.classify_package(&name, manager) {
-                    PackageClass::Known(rule) => {
-                        build_only.push(name.clone());
-                        if let Some(names) = rule.names(manager) {
-                            runtime.extend(names.runtime.iter().cloned());
-                        }
-                    }
-                    PackageClass::DevUnknownRuntime => build_only.push(name),
-                    PackageClass::Unknown => runtime.push(name),
-                }
-            }
-            info.kind = CmdKind::Packages {
-                manager,
-                build_only,
-                runtime,
-            };
-            info.rule = ids::core::SYSTEM_PACKAGES.into();
-            info.why = "installs system packages: build-only ones stay in the build stage, runtime libraries and other packages are installed in the runtime stage".into();
-        } else {
-            info.kind = CmdKind::PackageHousekeeping;
-            info.rule = ids::core::PACKAGE_HOUSEKEEPING.into();
-            info.why = "refreshes or cleans the package index".into();
-        }
-        return info;
-    }
-    let sub = lit.first().map(String::as_str);
-    let cache_clean = matches!(
-        (base.as_str(), sub, lit.get(1).map(String::as_str)),
-        (
-            "npm" | "yarn" | "pnpm",
-            Some("cache"),
-            Some("clean" | "clear" | "prune")
-        ) | ("pip" | "pip3", Some("cache"), Some("purge" | "remove"))
-            | ("go", Some("clean"), _)
-            | ("dotnet", Some("nuget"), Some("locals"))
-    );
-    if cache_clean {
-        info.kind = CmdKind::PackageHousekeeping;
-        info.rule = ids::core::PACKAGE_HOUSEKEEPING.into();
-        info.why = "cleans a package manager's cache; nothing the runtime needs".into();
-        return info;
-    }
-    if base == "rm"
-        && lit
-            .iter()
-            .any(|a| a.starts_with("/var/lib/apt") || a.starts_with("/var/cache"))
-    {
-        info.kind = CmdKind::PackageHousekeeping;
-        info.rule = ids::core::PACKAGE_HOUSEKEEPING.into();
-        info.why = "removes package caches".into();
-        return info;
-    }
-    if matches!(
-        base.as_str(),
-        "useradd" | "adduser" | "groupadd" | "addgroup" | "usermod"
-    ) {
-        info.kind = CmdKind::UserSetup;
-        info.rule = ids::core::USER_SETUP.into();
-        info.why = "creates a user or group the runtime runs as".into();
-        return info;
-    }
-    if HARMLESS.contains(&base.as_str())
-        && (base != "node" && base != "java" && !base.starts_with("python")
-            || is_version_check(&lit))
-    {
-        info.kind = CmdKind::Harmless;
-        info.rule = ids::core::HARMLESS.into();
-        info.why = "prints or checks; changes no file".into();
-        return info;
-    }
-    if matches!(base.as_str(), "cp" | "mv" | "install")
-        && let Some(Some(dest)) = args.last()
-        && outside(dest, cwd)
-        && args
-            .iter()
-            .filter(|a| a.as_deref().is_some_and(|a| !a.starts_with('-')))
-            .count()
-            == 2
-        && args
-            .iter()
-            .flatten()
-            .filter(|a| !a.starts_with('-'))
-            .all(|a| a == dest || !outside(a, cwd))
-    {
-        info.kind = CmdKind::Relocate;
-        info.rule = ids::core::RELOCATE.into();
-        info.why = format!("puts a file from the build at {dest}; the runtime takes it from there");
-        info.produces = vec![dest.clone()];
-        return info;
-    }
-    if FILE_OPS.contains(&base.as_str()) {
-        let wd = cwd.clone();
-        let local = args.iter().all(|a| match a {
-            Some(a) if a.starts_with('-') => true,
-            Some(a) if a.starts_with('/') => {
-                a.starts_with(&format!("{}/", wd.trim_end_matches('/')))
-                    || a == &wd
-                    || a.starts_with("/tmp")
-            }
-            Some(_) => true,
-            None => false,
-        });
-        if local && base != "chown" {
-            info.kind = CmdKind::WorkdirLocal;
-            info.rule = ids::core::WORKDIR_FILES.into();
-            info.why = format!(
-                "changes files under {wd} only, so nothing outside the application directory"
-            );
-        } else {
-            info.kind = CmdKind::UserSetup;
-            info.rule = ids::core::SYSTEM_FILES.into();
-            info.why = "changes files outside the application directory (or their owner); repeated in the runtime stage".into();
-        }
-        return info;
-    }
-    info
+    Some(Verdict::new(
+        CmdKind::Harmless,
+        ids::core::CD,
+        "changes directory for the next commands",
+    ))
 }
 
-fn is_version_check(args: &[String]) -> bool {
-    matches!(args, [a] if a == "--version" || a == "-v" || a == "-version" || a == "version")
+/// A profile's command rule: its role, what it reads, and the paths it
+/// produces (ENV expanded, resolved against the working directory).
+fn profile_rule(cmd: &Cmd, rules: &Rules) -> Option<Verdict> {
+    let m = rules.classify_command(cmd.prog, cmd.words)?;
+    let produces = m
+        .produces()
+        .iter()
+        .filter_map(|a| a.path.as_ref())
+        .filter(|p| !p.contains('{'))
+        .map(|p| {
+            let p = expand(p, cmd.env, '\\');
+            if p.starts_with("~/") {
+                p
+            } else {
+                join_path(cmd.cwd, &p)
+            }
+        })
+        .collect();
+    Some(Verdict {
+        kind: CmdKind::Profile {
+            profile: m.profile.id.clone(),
+            role: m.rule.role,
+        },
+        rule: m.rule.id.clone(),
+        why: m.rule.why.clone(),
+        produces,
+        reads: m.reads(),
+    })
+}
+
+/// A command that only configures a build tool for the build user (the
+/// rules' `tools.config`): nothing the running app reads.
+fn tool_config(cmd: &Cmd, rules: &Rules) -> Option<Verdict> {
+    rules.is_tool_config(cmd.prog, cmd.words).then(|| {
+        Verdict::new(
+            CmdKind::BuildConfig,
+            ids::core::BUILD_TOOL_CONFIG,
+            "configures a build tool (credentials, registries, package-manager shims) for the build; the running app does not read it",
+        )
+    })
+}
+
+/// `apt-get`/`apt`/`apk`: an install splits its packages into build-only
+/// ones and what the runtime needs (the rules' package map); anything else
+/// (`update`, `clean`) is housekeeping. An install of a package named by a
+/// variable stays *unknown*: its runtime counterparts cannot be shown.
+fn system_packages(cmd: &Cmd, rules: &Rules) -> Option<Verdict> {
+    let manager = match cmd.base {
+        "apk" => PackageManager::Apk,
+        "apt-get" | "apt" => PackageManager::Apt,
+        _ => return None,
+    };
+    let lit = cmd.words;
+    let sub = lit
+        .iter()
+        .find(|a| !a.starts_with('-'))
+        .cloned()
+        .unwrap_or_default();
+    if !matches!(sub.as_str(), "install" | "add") {
+        return Some(Verdict::new(
+            CmdKind::PackageHousekeeping,
+            ids::core::PACKAGE_HOUSEKEEPING,
+            "refreshes or cleans the package index",
+        ));
+    }
+    if cmd
+        .args
+        .iter()
+        .zip(lit)
+        .skip_while(|(_, l)| **l != sub)
+        .skip(1)
+        .any(|(a, _)| a.is_none())
+    {
+        // `apt-get install -y curl $EXTRA`: which packages is only known
+        // when the build runs, so the runtime's counterparts are not.
+        return Some(Verdict::new(
+            CmdKind::Unknown,
+            ids::core::SYSTEM_PACKAGES,
+            "a package name comes from a variable, so which runtime packages it needs cannot be shown",
+        ));
+    }
+    let mut build_only = Vec::new();
+    let mut runtime = Vec::new();
+    for pkg in lit
+        .iter()
+        .skip_while(|a| **a != sub)
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+    {
+        let name = pkg.split('=').next().unwrap_or(pkg).to_string();
+        match rules.classify_package(&name, manager) {
+            PackageClass::Known(rule) => {
+                build_only.push(name.clone());
+                if let Some(names) = rule.names(manager) {
+                    runtime.extend(names.runtime.iter().cloned());
+                }
+            }
+            PackageClass::DevUnknownRuntime => build_only.push(name),
+            PackageClass::Unknown => runtime.push(name),
+        }
+    }
+    Some(Verdict::new(
+        CmdKind::Packages {
+            manager,
+            build_only,
+            runtime,
+        },
+        ids::core::SYSTEM_PACKAGES,
+        "installs system packages: build-only ones stay in the build stage, runtime libraries and other packages are installed in the runtime stage",
+    ))
+}
+
+/// Cleaning a cache: a tool's own (the rules' `tools.cache-clean`), or `rm`
+/// of a package manager's cache folder (the rules' `cache-paths`).
+fn cache_cleanup(cmd: &Cmd, rules: &Rules) -> Option<Verdict> {
+    let why = if rules.is_cache_clean(cmd.prog, cmd.words) {
+        "cleans a package manager's cache; nothing the runtime needs"
+    } else if cmd.base == "rm" && cmd.words.iter().any(|a| rules.is_cache_path(a)) {
+        "removes package caches"
+    } else {
+        return None;
+    };
+    Some(Verdict::new(
+        CmdKind::PackageHousekeeping,
+        ids::core::PACKAGE_HOUSEKEEPING,
+        why,
+    ))
+}
+
+/// Account tools: the runtime runs as the users they create, so the step is
+/// repeated there (`plan::closure` reads their arguments).
+fn user_setup(cmd: &Cmd, _: &Rules) -> Option<Verdict> {
+    matches!(
+        cmd.base,
+        "useradd" | "adduser" | "groupadd" | "addgroup" | "usermod"
+    )
+    .then(|| {
+        Verdict::new(
+            CmdKind::UserSetup,
+            ids::core::USER_SETUP,
+            "creates a user or group the runtime runs as",
+        )
+    })
+}
+
+/// A command that prints or checks and changes no file (the rules'
+/// `harmless`).
+fn harmless(cmd: &Cmd, rules: &Rules) -> Option<Verdict> {
+    rules.is_harmless(cmd.prog, cmd.words).then(|| {
+        Verdict::new(
+            CmdKind::Harmless,
+            ids::core::HARMLESS,
+            "prints or checks; changes no file",
+        )
+    })
+}
+
+/// `cp`/`mv`/`install` of one file to an absolute path outside the working
+/// directory: that path is an output the runtime takes from the build.
+fn relocation(cmd: &Cmd, _: &Rules) -> Option<Verdict> {
+    if !matches!(cmd.base, "cp" | "mv" | "install") {
+        return None;
+    }
+    let Some(Some(dest)) = cmd.args.last() else {
+        return None;
+    };
+    let operands = || cmd.args.iter().flatten().filter(|a| !a.starts_with('-'));
+    let one_source = cmd
+        .args
+        .iter()
+        .filter(|a| a.as_deref().is_some_and(|a| !a.starts_with('-')))
+        .count()
+        == 2;
+    if !outside(dest, cmd.cwd)
+        || !one_source
+        || !operands().all(|a| a == dest || !outside(a, cmd.cwd))
+    {
+        return None;
+    }
+    let mut v = Verdict::new(
+        CmdKind::Relocate,
+        ids::core::RELOCATE,
+        format!("puts a file from the build at {dest}; the runtime takes it from there"),
+    );
+    v.produces = vec![dest.clone()];
+    Some(v)
+}
+
+/// A file command (the rules' `file-commands`): on paths under the working
+/// directory or `/tmp` only, its effect travels with the app; otherwise (or
+/// `chown`, which changes owners) it is system setup the runtime repeats.
+fn file_command(cmd: &Cmd, rules: &Rules) -> Option<Verdict> {
+    if !rules.is_file_command(cmd.prog) {
+        return None;
+    }
+    let wd = cmd.cwd;
+    let local = cmd.args.iter().all(|a| match a {
+        Some(a) if a.starts_with('-') => true,
+        Some(a) if a.starts_with('/') => {
+            a.starts_with(&format!("{}/", wd.trim_end_matches('/')))
+                || a == wd
+                || a.starts_with("/tmp")
+        }
+        Some(_) => true,
+        None => false,
+    });
+    Some(if local && cmd.base != "chown" {
+        Verdict::new(
+            CmdKind::WorkdirLocal,
+            ids::core::WORKDIR_FILES,
+            format!("changes files under {wd} only, so nothing outside the application directory"),
+        )
+    } else {
+        Verdict::new(
+            CmdKind::UserSetup,
+            ids::core::SYSTEM_FILES,
+            "changes files outside the application directory (or their owner); repeated in the runtime stage",
+        )
+    })
 }

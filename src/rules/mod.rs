@@ -38,6 +38,7 @@
 mod error;
 pub mod pattern;
 mod schema;
+mod tools;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -46,11 +47,11 @@ use std::path::Path;
 pub use error::{RulesError, SourceLocation};
 pub use pattern::{ImageRef, Vars};
 pub use schema::{
-    AppKind, ArgPattern, Artifact, ArtifactKind, BaseFamily, Bases, Builder, CandidateRelease,
-    CandidateSpec, CommandMatch, CommandRule, DefaultSuite, Detect, DevPatterns,
-    EntrypointConvention, GateRule, Libc, MergeMode, PackageKind, PackageManager, PackageNames,
-    PackageRule, Packages, Profile, Release, Requirement, Role, RuntimeArtifact, RuntimeNeeds,
-    User, Wrapper,
+    AppKind, ArgPattern, Artifact, ArtifactKind, BaseFamily, Bases, Builder, CacheMount,
+    CandidateRelease, CandidateSpec, CommandMatch, CommandRule, Core, DefaultSuite, Detect,
+    DevPatterns, EntrypointConvention, GateRule, Harmless, Libc, MergeMode, PackageKind,
+    PackageManager, PackageNames, PackageRule, Packages, Profile, Release, Requirement, Role,
+    RuntimeArtifact, RuntimeNeeds, Tools, User, Wrapper,
 };
 
 use schema::{BaseFamilyFile, BasesFile, PackagesFile, ProfileFile};
@@ -76,7 +77,7 @@ macro_rules! embedded {
 
 /// The embedded rule files, in load order.
 const EMBEDDED: &[Embedded] = embedded![
-    "node", "go", "python", "java", "dotnet", "bases", "packages"
+    "node", "go", "python", "java", "dotnet", "bases", "packages", "core"
 ];
 
 /// Variables a base template may use without a builder pattern capturing them.
@@ -91,6 +92,7 @@ enum FileKind {
     Profile,
     Bases,
     Packages,
+    Core,
 }
 
 /// A rule file parsed by kind.
@@ -102,6 +104,7 @@ enum RuleFile {
     Profile(ProfileFile),
     Bases(BasesFile),
     Packages(PackagesFile),
+    Core(Core),
 }
 
 /// The last path component of a file name as given (`/` or a backslash).
@@ -119,6 +122,7 @@ fn file_kind(file_name: &str) -> Option<FileKind> {
     Some(match stem {
         "bases" => FileKind::Bases,
         "packages" => FileKind::Packages,
+        "core" => FileKind::Core,
         _ => FileKind::Profile,
     })
 }
@@ -129,6 +133,7 @@ pub struct Rules {
     profiles: Vec<Profile>,
     bases: Bases,
     packages: Packages,
+    core: Core,
 }
 
 /// Remembers file texts and where entries came from, to locate errors.
@@ -210,8 +215,13 @@ impl<'a> Loader<'a> {
     }
 
     fn locate(&self, id: &str) -> SourceLocation {
-        match self.origin.get(id) {
-            Some(file) => self.locate_in(file, "id", id, 0),
+        self.locate_by(id, "id")
+    }
+
+    /// Where the entry noted as `value` was last defined: its `key: value` line.
+    fn locate_by(&self, value: &str, key: &str) -> SourceLocation {
+        match self.origin.get(value) {
+            Some(file) => self.locate_in(file, key, value, 0),
             None => SourceLocation::file("<rules>"),
         }
     }
@@ -278,6 +288,7 @@ impl Rules {
             profiles: Vec::new(),
             bases: Bases::default(),
             packages: Packages::default(),
+            core: Core::default(),
         };
         for file in EMBEDDED {
             let parsed = match file_kind(base_name(file.name)) {
@@ -287,6 +298,7 @@ impl Rules {
                 Some(FileKind::Packages) => {
                     RuleFile::Packages(loader.parse_embedded(file, source)?)
                 }
+                Some(FileKind::Core) => RuleFile::Core(loader.parse_embedded(file, source)?),
             };
             rules.apply_file(&mut loader, file.name, parsed, false)?;
         }
@@ -308,6 +320,7 @@ impl Rules {
                 }
                 Some(FileKind::Bases) => RuleFile::Bases(loader.parse(name, text)?),
                 Some(FileKind::Packages) => RuleFile::Packages(loader.parse(name, text)?),
+                Some(FileKind::Core) => RuleFile::Core(loader.parse(name, text)?),
             };
             rules.apply_file(&mut loader, name, parsed, true)?;
         }
@@ -337,6 +350,12 @@ impl Rules {
                 self.merge_packages(loader, name, file);
                 Ok(())
             }
+            RuleFile::Core(file) => {
+                tools::validate_tools(loader, name, &file.tools)?;
+                tools::note_tools(loader, name, &file.tools);
+                tools::merge_core(&mut self.core, file);
+                Ok(())
+            }
         }
     }
 
@@ -351,6 +370,9 @@ impl Rules {
             loader.note(id, name);
         }
         loader.note(&file.id, name);
+        if let Some(t) = &file.tools {
+            tools::note_tools(loader, name, t);
+        }
         let existing = self.profiles.iter().position(|p| p.id == file.id);
         match (existing, file.merge) {
             (Some(idx), MergeMode::Extend) => {
@@ -370,6 +392,9 @@ impl Rules {
                 merge_keyed(&mut p.wrappers, file.wrappers, |w| w.id.as_str());
                 if let Some(rt) = file.runtime {
                     merge_runtime(&mut p.runtime, rt);
+                }
+                if let Some(t) = file.tools {
+                    tools::merge_tools(&mut p.tools, t);
                 }
                 Ok(())
             }
@@ -391,6 +416,7 @@ impl Rules {
                     commands: file.commands,
                     gates: file.gates,
                     wrappers: file.wrappers,
+                    tools: file.tools.unwrap_or_default(),
                 };
                 match existing {
                     Some(idx) => self.profiles[idx] = profile,
@@ -518,6 +544,7 @@ impl Rules {
                 }
             }
         }
+        tools::check_cache_mount_rules(self, loader)?;
         for manager in [PackageManager::Apt, PackageManager::Apk] {
             let mut names: HashMap<&str, &str> = HashMap::new();
             for p in &self.packages.packages {
@@ -1296,6 +1323,9 @@ fn validate_profile_file(loader: &Loader, file: &str, p: &ProfileFile) -> Result
                 }
             }
         }
+    }
+    if let Some(t) = &p.tools {
+        tools::validate_tools(loader, file, t)?;
     }
     Ok(())
 }

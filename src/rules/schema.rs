@@ -118,6 +118,7 @@ pub(crate) struct ProfileFile {
     pub gates: Vec<GateRule>,
     #[serde(default)]
     pub wrappers: Vec<Wrapper>,
+    pub tools: Option<Tools>,
 }
 
 /// A complete language profile: how to recognise the language and how to
@@ -139,6 +140,9 @@ pub struct Profile {
     pub gates: Vec<GateRule>,
     /// Programs that run another program (`python -m`, `poetry run`, `npx`).
     pub wrappers: Vec<Wrapper>,
+    /// What the engine knows of the profile's build tools beyond their
+    /// command rules.
+    pub tools: Tools,
 }
 
 /// Detection hints for a profile.
@@ -391,6 +395,106 @@ pub struct EntrypointConvention {
     /// Free-form notes for humans.
     #[serde(default)]
     pub notes: Option<String>,
+}
+
+// ---------------------------------------------------------------------------
+// Build tools, and the engine's own tables
+// ---------------------------------------------------------------------------
+
+/// What the engine knows of build tools beyond their command rules: commands
+/// that only configure a tool or clean its cache, the download caches a
+/// BuildKit cache mount may keep, and the environment variables that only
+/// steer the tools. Written as `tools:` in a profile (its own tools) and in
+/// `rules/core.yaml` (tools of no profile). Every table is consulted for
+/// every Dockerfile, whichever profile it has: a Python image may still run
+/// `git config`, or set `GOFLAGS`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Tools {
+    /// Commands that configure a build tool for the build user (`npm config
+    /// set`, `go env -w`, `corepack enable`): `core/build-tool-config`, kept
+    /// in the build stage. Matched as written, not through wrappers, after
+    /// the command rules.
+    #[serde(default)]
+    pub config: Vec<CommandMatch>,
+    /// Commands that clean a tool's own cache (`npm cache clean --force`):
+    /// `core/package-housekeeping`, nothing the runtime needs.
+    #[serde(default)]
+    pub cache_clean: Vec<CommandMatch>,
+    /// Download caches a BuildKit cache mount may keep between builds.
+    #[serde(default)]
+    pub cache_mounts: Vec<CacheMount>,
+    /// Globs over ENV names that only steer builds and package managers
+    /// (`GOFLAGS`, `PIP_*`): an ENV that sets only these (or secrets) stays
+    /// in the build stage (`core/env-build-only`).
+    #[serde(default)]
+    pub build_env: Vec<String>,
+}
+
+/// A download cache a BuildKit cache mount may keep between builds: only
+/// caches that never decide what ends up in the image.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CacheMount {
+    /// Where the tool keeps the cache when it runs as root: the mount's
+    /// `target` (absolute). Overlays merge cache mounts by it.
+    pub target: String,
+    /// What the explanation calls it (`npm's download cache`).
+    pub what: String,
+    /// Ids of the command rules whose commands fill it.
+    pub rules: Vec<String>,
+    /// Program name patterns the command must have (basename); empty: any.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub program: Vec<String>,
+    /// A command with one of these arguments does not fill it
+    /// (`--no-cache-dir`); another command of the step still may.
+    #[serde(default)]
+    pub unless_arg: Vec<String>,
+    /// ENV names (globs) that turn the cache off: a step that sees one and
+    /// runs such a command gets no mount at all (it would stay empty).
+    #[serde(default)]
+    pub unless_env: Vec<String>,
+}
+
+/// `rules/core.yaml`: the engine's own tables, for commands and names that
+/// belong to no language profile. An overlay's `core.yaml` extends every
+/// list (and merges `tools` as a profile's).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Core {
+    /// Commands that print or check and change no file (`core/harmless`).
+    #[serde(default)]
+    pub harmless: Harmless,
+    /// Programs whose arguments are paths (`cp`, `mkdir`, `sed -i`): on
+    /// paths under the working directory or `/tmp` only, the command is
+    /// `core/workdir-files`; otherwise `core/system-files`.
+    #[serde(default)]
+    pub file_commands: Vec<String>,
+    /// Globs over paths whose removal (`rm -rf /var/lib/apt/lists/*`) only
+    /// cleans a package manager's cache (`core/package-housekeeping`).
+    #[serde(default)]
+    pub cache_paths: Vec<String>,
+    /// Build tools of no profile (`git config`, `DEBIAN_FRONTEND`).
+    #[serde(default)]
+    pub tools: Tools,
+}
+
+/// Commands that print or check and change no file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Harmless {
+    /// Program name patterns harmless whatever their arguments (`echo`,
+    /// `ls`, `test`).
+    #[serde(default)]
+    pub programs: Vec<String>,
+    /// Program name patterns harmless only as a version check: exactly one
+    /// argument, one of `version-args` (`node --version`; `node app.js` runs
+    /// code).
+    #[serde(default)]
+    pub version_checks: Vec<String>,
+    /// The spellings of that one argument (`--version`, `-v`).
+    #[serde(default)]
+    pub version_args: Vec<String>,
 }
 
 // ---------------------------------------------------------------------------

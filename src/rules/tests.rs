@@ -565,11 +565,12 @@ fn every_embedded_file_has_json_that_reads_as_its_yaml() {
             Some(FileKind::Profile) => same::<ProfileFile>(file),
             Some(FileKind::Bases) => same::<BasesFile>(file),
             Some(FileKind::Packages) => same::<PackagesFile>(file),
+            Some(FileKind::Core) => same::<Core>(file),
             None => panic!("{}: not a rule file name", file.name),
         }
         names.push(file.name);
     }
-    assert_eq!(names.len(), 7, "{names:?}");
+    assert_eq!(names.len(), 8, "{names:?}");
 }
 
 #[test]

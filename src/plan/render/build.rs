@@ -120,7 +120,7 @@ fn step(
         let at = i.keyword_span.end - i.span.start;
         edits.push(Edit {
             range: at..at,
-            content: format!(" --mount=type=cache,{target}"),
+            content: format!(" --mount=type=cache,target={target}"),
         });
         mount_note = Some(what);
     }
@@ -413,59 +413,11 @@ fn jlink(w: &mut Writer, l: &Layout, su: &StageUser) {
     }
 }
 
-/// The cache mount for a RUN, if one is safe: only download caches, which
-/// never decide what ends up in the image.
-pub(crate) fn cache_mount(
-    info: &StepInfo,
-    user_is_root: bool,
-) -> Option<(&'static str, &'static str)> {
-    if !user_is_root {
-        return None;
-    }
-    // pip told not to cache (PIP_NO_CACHE_DIR, any value) would leave the mount empty.
-    if info.env.contains_key("PIP_NO_CACHE_DIR")
-        && info.commands().iter().any(|c| {
-            ids::python::PIP_INSTALLS.contains(&c.rule.as_str())
-                || c.rule == ids::python::INSTALL_TOOL
-        })
-    {
-        return None;
-    }
-    // A step that cleans the cache itself would try to delete the mount point.
-    if info.commands().iter().any(|c| {
-        c.kind == CmdKind::PackageHousekeeping
-            && c.args
-                .iter()
-                .flatten()
-                .any(|a| a == "cache" || a == "clean")
-    }) {
-        return None;
-    }
-    for c in info.commands() {
-        let args: Vec<&str> = c.args.iter().flatten().map(String::as_str).collect();
-        match (c.rule.as_str(), c.program.as_deref()) {
-            (ids::node::INSTALL | ids::node::INSTALL_PROD, Some("npm")) => {
-                return Some(("target=/root/.npm", "npm's download cache"));
-            }
-            (ids::node::INSTALL | ids::node::INSTALL_PROD | ids::node::YARN_BARE, Some("yarn")) => {
-                return Some((
-                    "target=/usr/local/share/.cache/yarn",
-                    "yarn's download cache",
-                ));
-            }
-            (r, _)
-                if (ids::python::PIP_INSTALLS.contains(&r) || r == ids::python::INSTALL_TOOL)
-                    && !args.contains(&"--no-cache-dir") =>
-            {
-                return Some(("target=/root/.cache/pip", "pip's download and wheel cache"));
-            }
-            (ids::go::BUILD, _) => {
-                return Some(("target=/root/.cache/go-build", "Go's build cache"));
-            }
-            _ => {}
-        }
-    }
-    None
+/// The cache mount for a RUN, if one is safe: the download cache the step
+/// fills (`StepInfo::cache_mount`, from the rules), when it runs as root.
+pub(crate) fn cache_mount(info: &StepInfo, user_is_root: bool) -> Option<(&str, &str)> {
+    let m = info.cache_mount.as_ref().filter(|_| user_is_root)?;
+    Some((&m.target, &m.what))
 }
 
 /// An install moved before the `COPY . .` that preceded it.

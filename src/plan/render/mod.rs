@@ -47,63 +47,6 @@ const STAGED_DIRS: &str = "/tmp/dfsplit-dirs";
 /// folders whose copies give the runtime's folders that owner.
 const OWNED_DIRS: &str = "/tmp/dfsplit-owned";
 
-/// ENV names that only steer builds and package managers: they stay in the build stage.
-const BUILD_ONLY_ENV: &[&str] = &[
-    "CGO_ENABLED",
-    "GOOS",
-    "GOARCH",
-    "GOARM",
-    "GOAMD64",
-    "GOFLAGS",
-    "GOPROXY",
-    "GOPRIVATE",
-    "GONOSUMDB",
-    "GONOPROXY",
-    "GOSUMDB",
-    "GOTOOLCHAIN",
-    "GO111MODULE",
-    "DEBIAN_FRONTEND",
-    "PIP_NO_CACHE_DIR",
-    "PIP_DISABLE_PIP_VERSION_CHECK",
-    "PIP_DEFAULT_TIMEOUT",
-    "PIP_INDEX_URL",
-    "PIP_EXTRA_INDEX_URL",
-    "PIP_ROOT_USER_ACTION",
-    "POETRY_VERSION",
-    "POETRY_HOME",
-    "POETRY_NO_INTERACTION",
-    "POETRY_VIRTUALENVS_CREATE",
-    "POETRY_VIRTUALENVS_IN_PROJECT",
-    "PIPENV_VENV_IN_PROJECT",
-    "UV_COMPILE_BYTECODE",
-    "UV_LINK_MODE",
-    "UV_NO_CACHE",
-    "UV_CACHE_DIR",
-    "UV_FROZEN",
-    "UV_LOCKED",
-    "UV_NO_DEV",
-    "UV_NO_EDITABLE",
-    "UV_PYTHON_DOWNLOADS",
-    "UV_PROJECT_ENVIRONMENT",
-    "UV_NO_INSTALLER_METADATA",
-    "UV_INDEX_URL",
-    "UV_EXTRA_INDEX_URL",
-    "UV_HTTP_TIMEOUT",
-    "UV_CONCURRENT_DOWNLOADS",
-    "NPM_CONFIG_LOGLEVEL",
-    "NPM_CONFIG_FUND",
-    "NPM_CONFIG_AUDIT",
-    "NPM_CONFIG_UPDATE_NOTIFIER",
-    "YARN_CACHE_FOLDER",
-    "MAVEN_OPTS",
-    "MAVEN_CONFIG",
-    "GRADLE_OPTS",
-    "DOTNET_CLI_TELEMETRY_OPTOUT",
-    "DOTNET_SKIP_FIRST_TIME_EXPERIENCE",
-    "DOTNET_NOLOGO",
-    "NUGET_XMLDOC_MODE",
-];
-
 fn is_secret(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
     [
@@ -118,13 +61,6 @@ fn is_secret(name: &str) -> bool {
     ]
     .iter()
     .any(|s| n.contains(s))
-}
-
-fn is_build_only_env(name: &str) -> bool {
-    BUILD_ONLY_ENV.contains(&name)
-        || ["NPM_CONFIG_", "PIP_", "POETRY_", "PIPENV_"]
-            .iter()
-            .any(|p| name.starts_with(p))
 }
 
 /// Where each step goes.
@@ -519,7 +455,10 @@ fn places(input: &Input, l: &Layout) -> Vec<Place> {
             }
             Keyword::Env => {
                 let keys = env_keys(df, info.item);
-                if keys.iter().all(|k| is_build_only_env(k) || is_secret(k)) {
+                if keys
+                    .iter()
+                    .all(|k| info.build_env.contains(k) || is_secret(k))
+                {
                     build_side
                 } else {
                     Place::Both
