@@ -35,6 +35,13 @@ use crate::syntax::{Dockerfile, Keyword};
 use steps::{CmdKind, StepKind};
 
 /// Plans a rewrite of `df`. `ctx` is the build context, when known.
+///
+/// A pipeline of phases, each of which may stop with the gate that leaves
+/// the file unchanged: the user's pragmas, an existing multi-stage file, the
+/// profile and base tag, the classified steps and the start command, what no
+/// rule understands, the runtime closure, a tool the container runs, the
+/// runtime base (with the no-gain check and non-root ownership), and last
+/// the rendering.
 pub fn plan(
     df: &Dockerfile,
     ctx: Option<&Context>,
@@ -42,100 +49,195 @@ pub fn plan(
     opts: &Options,
 ) -> Result<Outcome, ModelError> {
     let model = Model::build(df)?;
-    let final_stage = model.final_stage();
-    let unchanged_at = |gate: Gate, profile: Option<String>| {
-        let rule = gate.rule.clone();
-        Ok(Outcome::Unchanged {
+    Ok(match plan_model(df, &model, ctx, rules, opts) {
+        Ok(outcome) => outcome,
+        Err(Stop { gate, profile }) => unchanged_outcome(df, gate, profile),
+    })
+}
+
+/// Why planning stopped: the gate, and the profile that applied, if any.
+struct Stop {
+    gate: Gate,
+    profile: Option<String>,
+}
+
+impl Stop {
+    fn new(gate: Gate, profile: Option<&str>) -> Stop {
+        Stop {
             gate,
-            profile,
-            decisions: df
-                .instructions()
-                .map(|i| Decision {
-                    line: i.start_line,
-                    span: i.span.clone(),
-                    text: first_line(df, i),
-                    placement: Placement::Unchanged,
-                    rule: rule.clone(),
-                    reason: "the file is left unchanged".into(),
-                    commands: Vec::new(),
-                })
-                .collect(),
-        })
-    };
-    // Gates about the base image concern the final FROM, which they name in words.
-    let from = final_stage.from_item;
-    let unchanged = |rule: &str, reason: String, profile: Option<String>| {
-        unchanged_at(facts::gate_near(df, from, rule, reason), profile)
-    };
-
-    // The user's pragmas come first: `ignore-file`, and placement pragmas
-    // this version does not carry out (so nothing is placed against them).
-    if let Some(p) = pragma::pragmas(df).into_iter().next() {
-        let (rule, message) = match p.word.as_str() {
-            "ignore-file" => (
-                ids::core::PRAGMA_IGNORE_FILE,
-                "`# dfsplit: ignore-file`: the file's author asked dfsplit to leave it as it is"
-                    .to_string(),
-            ),
-            "runtime" | "build" | "keep" => (
-                ids::core::PRAGMA_PLACEMENT,
-                format!(
-                    "`# dfsplit: {}` asks for a placement this version does not carry out yet, so the file is left as it is rather than placed otherwise",
-                    p.word
-                ),
-            ),
-            other => (
-                ids::core::PRAGMA_PLACEMENT,
-                format!(
-                    "`# dfsplit: {other}` is not a pragma dfsplit knows (ignore-file, runtime, build, keep); the file is left as it is"
-                ),
-            ),
-        };
-        return unchanged_at(
-            Gate {
-                rule: rule.into(),
-                message,
-                at: Some(p.at),
-            },
-            None,
-        );
-    }
-
-    if model.stages.len() > 1 {
-        let base = &final_stage.base;
-        let is_builder = rules.profile_for_image(&base.resolved).is_some()
-            && !rules
-                .bases()
-                .families
-                .iter()
-                .flat_map(|f| f.candidates.iter())
-                .any(|c| base::candidate_matches(&c.image, &base.resolved));
-        if is_builder && final_stage.parent.is_none() {
-            return match rebase::rebase_final_stage(df, &model, ctx, rules, opts) {
-                Ok(r) => Ok(Outcome::Rewrite(Box::new(r))),
-                Err(g) => unchanged_at(g, None),
-            };
+            profile: profile.map(str::to_owned),
         }
-        return unchanged(
-            ids::core::ALREADY_MULTISTAGE,
-            format!(
-                "the file is already multi-stage and its final stage runs on `{}`",
-                base.resolved
-            ),
-            None,
-        );
     }
 
+    /// A gate about the base image: it concerns the final FROM, which it
+    /// names in words.
+    fn at_from(
+        model: &Model,
+        df: &Dockerfile,
+        rule: &str,
+        reason: String,
+        profile: Option<&str>,
+    ) -> Stop {
+        Stop::new(
+            facts::gate_near(df, model.final_stage().from_item, rule, reason),
+            profile,
+        )
+    }
+}
+
+/// The outcome of a file left unchanged: every instruction stays, under the gate's rule.
+fn unchanged_outcome(df: &Dockerfile, gate: Gate, profile: Option<String>) -> Outcome {
+    let rule = gate.rule.clone();
+    Outcome::Unchanged {
+        gate,
+        profile,
+        decisions: df
+            .instructions()
+            .map(|i| Decision {
+                line: i.start_line,
+                span: i.span.clone(),
+                text: first_line(df, i),
+                placement: Placement::Unchanged,
+                rule: rule.clone(),
+                reason: "the file is left unchanged".into(),
+                commands: Vec::new(),
+            })
+            .collect(),
+    }
+}
+
+/// The phases of [`plan`], on the built model.
+fn plan_model(
+    df: &Dockerfile,
+    model: &Model,
+    ctx: Option<&Context>,
+    rules: &Rules,
+    opts: &Options,
+) -> Result<Outcome, Stop> {
+    pragma_gate(df)?;
+    if model.stages.len() > 1 {
+        return multi_stage(df, model, ctx, rules, opts);
+    }
+    let final_stage = model.final_stage();
     let base = &final_stage.base;
+    let profile_id = profile_of(df, model, rules)?;
+    let profile = Some(profile_id.as_str());
+
+    let infos = steps::classify_stage(df, final_stage, rules, ctx);
+    let entry = start_command(df, &infos, rules, profile)?;
+    understood(df, &infos, profile)?;
+
+    // What the runtime needs.
+    let closure =
+        closure::runtime_closure(&profile_id, df, &infos, &entry, ctx, rules, &base.resolved)
+            .map_err(|g| Stop::new(g, profile))?;
+    runtime_tool_gate(df, &infos, &closure, profile)?;
+
+    let chosen = runtime_base(
+        df, model, &infos, &entry, &closure, ctx, rules, opts, profile,
+    )?;
+    let rewrite = render::render(&render::Input {
+        df,
+        model,
+        infos: &infos,
+        entry: &entry,
+        closure: &closure,
+        chosen: &chosen,
+        ctx,
+        opts,
+        profile: &profile_id,
+    });
+    Ok(Outcome::Rewrite(Box::new(rewrite)))
+}
+
+/// The user's pragmas come first: `ignore-file`, and placement pragmas this
+/// version does not carry out (so nothing is placed against them).
+fn pragma_gate(df: &Dockerfile) -> Result<(), Stop> {
+    let Some(p) = pragma::pragmas(df).into_iter().next() else {
+        return Ok(());
+    };
+    let (rule, message) = match p.word.as_str() {
+        "ignore-file" => (
+            ids::core::PRAGMA_IGNORE_FILE,
+            "`# dfsplit: ignore-file`: the file's author asked dfsplit to leave it as it is"
+                .to_string(),
+        ),
+        "runtime" | "build" | "keep" => (
+            ids::core::PRAGMA_PLACEMENT,
+            format!(
+                "`# dfsplit: {}` asks for a placement this version does not carry out yet, so the file is left as it is rather than placed otherwise",
+                p.word
+            ),
+        ),
+        other => (
+            ids::core::PRAGMA_PLACEMENT,
+            format!(
+                "`# dfsplit: {other}` is not a pragma dfsplit knows (ignore-file, runtime, build, keep); the file is left as it is"
+            ),
+        ),
+    };
+    Err(Stop::new(
+        Gate {
+            rule: rule.into(),
+            message,
+            at: Some(p.at),
+        },
+        None,
+    ))
+}
+
+/// A file that is already multi-stage: its final stage is rebased when it
+/// runs on a build image of its own, else it is left as it is.
+fn multi_stage(
+    df: &Dockerfile,
+    model: &Model,
+    ctx: Option<&Context>,
+    rules: &Rules,
+    opts: &Options,
+) -> Result<Outcome, Stop> {
+    let final_stage = model.final_stage();
+    let base = &final_stage.base;
+    let is_builder = rules.profile_for_image(&base.resolved).is_some()
+        && !rules
+            .bases()
+            .families
+            .iter()
+            .flat_map(|f| f.candidates.iter())
+            .any(|c| base::candidate_matches(&c.image, &base.resolved));
+    if is_builder && final_stage.parent.is_none() {
+        return match rebase::rebase_final_stage(df, model, ctx, rules, opts) {
+            Ok(r) => Ok(Outcome::Rewrite(Box::new(r))),
+            Err(g) => Err(Stop::new(g, None)),
+        };
+    }
+    Err(Stop::at_from(
+        model,
+        df,
+        ids::core::ALREADY_MULTISTAGE,
+        format!(
+            "the file is already multi-stage and its final stage runs on `{}`",
+            base.resolved
+        ),
+        None,
+    ))
+}
+
+/// The language profile of the build image, whose tag must say its version.
+fn profile_of(df: &Dockerfile, model: &Model, rules: &Rules) -> Result<String, Stop> {
+    let base = &model.final_stage().base;
     if base.is_scratch() {
-        return unchanged(
+        return Err(Stop::at_from(
+            model,
+            df,
             ids::core::NO_PROFILE,
             "the image is built FROM scratch: nothing to split".into(),
             None,
-        );
+        ));
     }
     let Some(profile) = rules.profile_for_image(&base.resolved) else {
-        return unchanged(
+        return Err(Stop::at_from(
+            model,
+            df,
             ids::core::NO_PROFILE,
             format!(
                 "no language profile applies: `{}` is not a known build image (profiles: {})",
@@ -148,31 +250,34 @@ pub fn plan(
                     .join(", ")
             ),
             None,
-        );
+        ));
     };
-    let profile_id = profile.id.clone();
     if base.tag.is_none() && base.digest.is_none() {
-        return unchanged(
+        return Err(Stop::at_from(
+            model,
+            df,
             ids::core::UNTAGGED_BASE,
             format!(
                 "`{}` has no tag, so the runtime base's version cannot be read from it",
                 base.resolved
             ),
-            Some(profile_id),
-        );
+            Some(&profile.id),
+        ));
     }
+    Ok(profile.id.clone())
+}
 
-    let infos = steps::classify_stage(df, final_stage, rules, ctx);
-
-    // The runtime entry.
-    let entry = match entry::Entry::find(df, &infos) {
-        Ok(e) => e,
-        Err(reason) => {
-            return unchanged_at(facts::gate(ids::core::NO_ENTRY, reason), Some(profile_id));
-        }
-    };
+/// The runtime entry, unless the container runs a build tool at start.
+fn start_command(
+    df: &Dockerfile,
+    infos: &[steps::StepInfo],
+    rules: &Rules,
+    profile: Option<&str>,
+) -> Result<entry::Entry, Stop> {
+    let entry = entry::Entry::find(df, infos)
+        .map_err(|reason| Stop::new(facts::gate(ids::core::NO_ENTRY, reason), profile))?;
     if let Some((gate_profile, gate)) = entry.gate(rules) {
-        return unchanged_at(
+        return Err(Stop::new(
             facts::gate_near(
                 df,
                 entry.item(),
@@ -184,35 +289,63 @@ pub fn plan(
                     gate_profile.id
                 ),
             ),
-            Some(profile_id),
-        );
+            profile,
+        ));
     }
+    Ok(entry)
+}
 
-    // Anything not understood that could matter to the runtime stops here.
-    for info in &infos {
+/// Anything not understood that could matter to the runtime stops here: a
+/// COPY from elsewhere, a command no rule knows, ONBUILD.
+fn understood(
+    df: &Dockerfile,
+    infos: &[steps::StepInfo],
+    profile: Option<&str>,
+) -> Result<(), Stop> {
+    for info in infos {
         if let StepKind::CopyOther(why) = &info.kind {
-            return unchanged_at(
+            return Err(Stop::new(
                 facts::gate_at(
                     df,
                     info.item,
                     ids::core::UNMODELLED_COPY,
                     format!("{why}; what it brings may be needed at runtime"),
                 ),
-                Some(profile_id),
-            );
+                profile,
+            ));
         }
         for c in info.commands() {
             if c.kind == CmdKind::Unknown {
-                return unchanged_at(
+                return Err(Stop::new(
                     facts::gate_at(df, info.item, &c.rule, format!("`{}`: {}", c.text, c.why)),
-                    Some(profile_id),
-                );
+                    profile,
+                ));
             }
         }
     }
-    // A tool installed for the container to run (a global process manager
-    // or static server): not supported in a runtime yet, unless nginx takes
-    // the static server's place (known once the closure is planned).
+    if let Some(onbuild) = infos.iter().find(|i| matches!(i.keyword, Keyword::Onbuild)) {
+        return Err(Stop::new(
+            facts::gate_near(
+                df,
+                onbuild.item,
+                ids::core::ONBUILD,
+                "ONBUILD triggers run in images built FROM this one; which stage should carry them cannot be decided",
+            ),
+            profile,
+        ));
+    }
+    Ok(())
+}
+
+/// A tool installed for the container to run (a global process manager or
+/// static server): not supported in a runtime yet, unless nginx takes the
+/// static server's place (known once the closure is planned).
+fn runtime_tool_gate(
+    df: &Dockerfile,
+    infos: &[steps::StepInfo],
+    closure: &types::Closure,
+    profile: Option<&str>,
+) -> Result<(), Stop> {
     let runtime_tool = infos.iter().find_map(|info| {
         info.commands()
             .iter()
@@ -227,69 +360,65 @@ pub fn plan(
             })
             .map(|c| (info, c))
     });
-    if let Some(onbuild) = infos.iter().find(|i| matches!(i.keyword, Keyword::Onbuild)) {
-        return unchanged_at(
-            facts::gate_near(
-                df,
-                onbuild.item,
-                ids::core::ONBUILD,
-                "ONBUILD triggers run in images built FROM this one; which stage should carry them cannot be decided",
-            ),
-            Some(profile_id),
-        );
-    }
-
-    // What the runtime needs.
-    let closure =
-        match closure::runtime_closure(&profile_id, df, &infos, &entry, ctx, rules, &base.resolved)
-        {
-            Ok(c) => c,
-            Err(g) => return unchanged_at(g, Some(profile_id)),
-        };
-
-    if let Some((info, c)) = runtime_tool
-        && closure
-            .static_site
-            .as_ref()
-            .is_none_or(|site| !c.args.iter().flatten().any(|a| a.starts_with(site.server)))
-    {
-        let mut why = format!(
-            "`{}` installs a tool the container runs; keeping it in a slim runtime is not supported yet",
-            c.text
-        );
-        // Why nginx did not take a static server's place, when it was considered.
-        if let Some(w) = &closure.nginx_refused {
-            why.push_str("; ");
-            why.push_str(w);
-        }
-        return unchanged_at(
-            facts::gate_at(df, info.item, &c.rule, why),
-            Some(profile_id),
-        );
-    }
-
-    // The runtime base.
-    let chosen = match base::choose(rules, &base.resolved, &closure, &entry, opts) {
-        Ok(c) => c,
-        Err(g) => return unchanged_at(g, Some(profile_id)),
+    let Some((info, c)) = runtime_tool else {
+        return Ok(());
     };
+    if closure
+        .static_site
+        .as_ref()
+        .is_some_and(|site| c.args.iter().flatten().any(|a| a.starts_with(site.server)))
+    {
+        return Ok(());
+    }
+    let mut why = format!(
+        "`{}` installs a tool the container runs; keeping it in a slim runtime is not supported yet",
+        c.text
+    );
+    // Why nginx did not take a static server's place, when it was considered.
+    if let Some(w) = &closure.nginx_refused {
+        why.push_str("; ");
+        why.push_str(w);
+    }
+    Err(Stop::new(
+        facts::gate_at(df, info.item, &c.rule, why),
+        profile,
+    ))
+}
 
+/// The runtime base: chosen from the catalogue, its tag following the
+/// builder's ARGs, checked for a gain (`core/no-gain`), and under
+/// `--non-root` what its user must own.
+#[allow(clippy::too_many_arguments)]
+fn runtime_base(
+    df: &Dockerfile,
+    model: &Model,
+    infos: &[steps::StepInfo],
+    entry: &entry::Entry,
+    closure: &types::Closure,
+    ctx: Option<&Context>,
+    rules: &Rules,
+    opts: &Options,
+    profile: Option<&str>,
+) -> Result<base::Chosen, Stop> {
+    let base = &model.final_stage().base;
+    let chosen = base::choose(rules, &base.resolved, closure, entry, opts)
+        .map_err(|g| Stop::new(g, profile))?;
     let mut chosen = match base::parameterize(&chosen.image, &base.raw, &model.global_args) {
         Ok((image, notes)) => base::Chosen {
             image,
             notes: chosen.notes.iter().cloned().chain(notes).collect(),
             ..chosen
         },
-        Err(g) => return unchanged_at(g, Some(profile_id)),
+        Err(g) => return Err(Stop::new(g, profile)),
     };
-    match no_gain::check(df, rules, &base.resolved, &chosen, &infos, &closure) {
-        Err(g) => return unchanged(&g.rule, g.message, Some(profile_id)),
+    match no_gain::check(df, rules, &base.resolved, &chosen, infos, closure) {
+        Err(g) => return Err(Stop::at_from(model, df, &g.rule, g.message, profile)),
         Ok(Some(gain)) => chosen.reason = format!("{}; {gain}", chosen.reason),
         Ok(None) => {}
     }
     if chosen.owner.is_some() {
         let copied: Vec<&str> = closure.copies.iter().map(|c| c.to.as_str()).collect();
-        chosen.owned = non_root::ownership(df, &infos, &entry, ctx, &copied);
+        chosen.owned = non_root::ownership(df, infos, entry, ctx, &copied);
         if chosen
             .user
             .as_ref()
@@ -300,16 +429,5 @@ pub fn plan(
             );
         }
     }
-    let rewrite = render::render(&render::Input {
-        df,
-        model: &model,
-        infos: &infos,
-        entry: &entry,
-        closure: &closure,
-        chosen: &chosen,
-        ctx,
-        opts,
-        profile: &profile_id,
-    });
-    Ok(Outcome::Rewrite(Box::new(rewrite)))
+    Ok(chosen)
 }
