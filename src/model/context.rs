@@ -26,7 +26,7 @@ pub fn manifests() -> &'static Manifests {
         // The embedded rules are checked by the test suite; should they ever
         // fail to load, no file is known as a manifest (nothing is read).
         let mut m = Manifests::default();
-        let Ok(rules) = crate::rules::Rules::embedded() else {
+        let Some(rules) = crate::rules::Rules::embedded_shared() else {
             return m;
         };
         for p in rules.profiles() {

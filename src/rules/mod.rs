@@ -242,20 +242,33 @@ impl Rules {
     /// [`RulesError::Io`]/[`RulesError::NotADirectory`] for an unreadable
     /// overlay.
     pub fn load(overlay: Option<&Path>) -> Result<Rules, RulesError> {
-        let mut files: Vec<(String, String)> = Vec::new();
-        if let Some(dir) = overlay {
-            files = read_overlay_dir(dir)?;
-        }
+        let Some(dir) = overlay else {
+            return Self::embedded();
+        };
+        let files = read_overlay_dir(dir)?;
         Self::load_overlay_texts(files.iter().map(|(n, t)| (n.as_str(), t.as_str())))
     }
 
-    /// The embedded rules alone.
+    /// The embedded rules alone: a copy of [`Rules::embedded_shared`].
     ///
     /// # Errors
     ///
     /// Only if the embedded files are broken, which the test suite rules out.
     pub fn embedded() -> Result<Rules, RulesError> {
-        Self::load_overlay_texts(std::iter::empty())
+        match Self::embedded_shared() {
+            Some(rules) => Ok(rules.clone()),
+            None => Self::load_overlay_texts(std::iter::empty()),
+        }
+    }
+
+    /// The embedded rules, loaded once per process and shared (what the
+    /// build context's manifest names are read from, and what
+    /// [`Rules::embedded`] copies), or `None` if they are broken.
+    pub fn embedded_shared() -> Option<&'static Rules> {
+        static EMBEDDED: std::sync::OnceLock<Option<Rules>> = std::sync::OnceLock::new();
+        EMBEDDED
+            .get_or_init(|| Self::load_overlay_texts(std::iter::empty()).ok())
+            .as_ref()
     }
 
     /// Like [`Rules::load`], with overlay files given as `(name, text)` pairs
