@@ -32,6 +32,9 @@ fn invariant_globalization(ctx: Option<&Context>) -> bool {
     })
 }
 
+/// .NET's runtime plan: the folder `dotnet publish -o` writes, which must
+/// hold what the entry runs; the app kind (self-contained, ASP.NET or
+/// console) and ICU from the project; the folder's copy.
 fn dotnet(
     c: &mut Closure,
     infos: &[StepInfo],

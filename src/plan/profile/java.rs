@@ -2,6 +2,7 @@
 //! are copied beside it; and, when it can be shown safe, a runtime jlink
 //! builds from the builder's JDK with only the modules the app uses.
 
+use super::Input;
 use crate::model::{Context, join_path};
 use crate::plan::entry::Entry;
 use crate::plan::facts::{gate, list, path_matches, produced};
@@ -11,13 +12,11 @@ use crate::plan::types::{Closure, CopySpec, Gate, Jlink, Warning};
 use crate::rules::{AppKind, Role};
 use crate::syntax::{Dockerfile, Keyword};
 
-fn java(
-    c: &mut Closure,
-    df: &Dockerfile,
-    infos: &[StepInfo],
-    entry: &Entry,
-    ctx: Option<&Context>,
-) -> Result<(), Gate> {
+/// Java's runtime plan, step by step: what the build writes, the jars and
+/// class path the `java` entry names, a copy of each from the build, and the
+/// jlink runtime (or why there is none).
+fn java(c: &mut Closure, input: &Input) -> Result<(), Gate> {
+    let (infos, entry, ctx) = (input.infos, input.entry, input.ctx);
     c.app_kind = Some(AppKind::JvmApp);
     let built = produced(infos, Role::Build);
     if built.is_empty() {
@@ -26,6 +25,34 @@ fn java(
             "no Maven or Gradle package step: the jar is built outside the image, or by a tool no rule knows",
         ));
     }
+    let paths = class_path(entry)?;
+    // Dependencies copied beside the jar (or, without the context, maybe):
+    // the jar's whole directory comes along.
+    let thin = ctx.is_none_or(|x| {
+        x.text("pom.xml")
+            .is_some_and(|p| p.contains("copy-dependencies") || p.contains("classpathPrefix"))
+    });
+    for p in paths {
+        copy_built(c, &built, join_path(&entry.workdir, &p), thin, ctx)?;
+    }
+    // Files the app may read relative to its working directory.
+    if ctx.is_none() {
+        c.warnings.push(Warning::new(
+            ids::core::NO_CONTEXT,
+            "without the build context, files the app reads from its working directory cannot be ruled out; only the jar is copied",
+        ));
+    }
+    match jlink_plan(c, input.df, infos, entry, ctx) {
+        Ok(j) => c.jlink = Some(j),
+        Err(why) => c.jlink_refused = Some(why),
+    }
+    Ok(())
+}
+
+/// The jars and class-path entries (`-jar`, `-cp`) of an entry that runs
+/// `java`, as written (a trailing `/*` dropped); a gate when the entry runs
+/// something else or names neither.
+fn class_path(entry: &Entry) -> Result<Vec<String>, Gate> {
     let argv = &entry.argv;
     if argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)) != Some("java") {
         return Err(gate(
@@ -58,72 +85,65 @@ fn java(
             "the entry names no jar (-jar) or class path (-cp)",
         ));
     }
-    let thin = ctx.is_none_or(|x| {
-        x.text("pom.xml")
-            .is_some_and(|p| p.contains("copy-dependencies") || p.contains("classpathPrefix"))
-    });
-    for p in paths {
-        let abs = join_path(&entry.workdir, &p);
-        let Some((pattern, rule)) = built.iter().find(|(pat, _)| {
-            path_matches(pat, &abs)
-                || pat
-                    .rsplit_once('/')
-                    .is_some_and(|(dir, _)| abs == dir || abs.starts_with(&format!("{dir}/")))
-        }) else {
-            return Err(gate(
-                ids::core::PREBUILT,
-                format!(
-                    "the entry uses {abs}, which no build step writes (the build writes {})",
-                    list(built.iter().map(|b| &b.0))
-                ),
-            ));
-        };
-        let dir = pattern
-            .rsplit_once('/')
-            .map_or(pattern.as_str(), |(d, _)| d)
-            .to_string();
-        let rt_rule = if rule == ids::java::GRADLE_BUILD {
-            ids::java::RT_GRADLE_JAR
-        } else {
-            ids::java::RT_MAVEN_JAR
-        };
-        let (from, reason) = if thin && path_matches(pattern, &abs) {
-            (
-                dir.clone(),
-                if ctx.is_none() {
-                    "without the build context the jar's Class-Path cannot be read, so the whole output directory comes along".to_string()
-                } else {
-                    "pom.xml copies dependencies next to the jar (copy-dependencies / classpathPrefix), so the whole output directory comes along".to_string()
-                },
-            )
-        } else {
-            (
-                abs.clone(),
-                "the jar or class path the entry runs".to_string(),
-            )
-        };
-        let spec = CopySpec {
-            to: from.clone(),
-            from,
-            rule: rt_rule.into(),
-            reason,
-        };
-        if let Some(existing) = c.copies.iter_mut().find(|x| x.from == spec.from) {
-            *existing = spec;
-        } else {
-            c.copies.push(spec);
-        }
-    }
-    // Files the app may read relative to its working directory.
-    if ctx.is_none() {
-        c.warnings.push(Warning::new(
-            ids::core::NO_CONTEXT,
-            "without the build context, files the app reads from its working directory cannot be ruled out; only the jar is copied",
+    Ok(paths)
+}
+
+/// The copy of `abs`, a jar or class-path entry, from what a build step
+/// writes (`built`): the jar alone, or its directory when the dependencies
+/// lie beside it (`thin`). A later copy of the same path replaces the
+/// earlier one; a path no build step writes is a gate.
+fn copy_built(
+    c: &mut Closure,
+    built: &[(String, String)],
+    abs: String,
+    thin: bool,
+    ctx: Option<&Context>,
+) -> Result<(), Gate> {
+    let Some((pattern, rule)) = built.iter().find(|(pat, _)| {
+        path_matches(pat, &abs)
+            || pat
+                .rsplit_once('/')
+                .is_some_and(|(dir, _)| abs == dir || abs.starts_with(&format!("{dir}/")))
+    }) else {
+        return Err(gate(
+            ids::core::PREBUILT,
+            format!(
+                "the entry uses {abs}, which no build step writes (the build writes {})",
+                list(built.iter().map(|b| &b.0))
+            ),
         ));
-    }
-    match jlink_plan(c, df, infos, entry, ctx) {
-        Ok(j) => c.jlink = Some(j),
-        Err(why) => c.jlink_refused = Some(why),
+    };
+    let dir = pattern
+        .rsplit_once('/')
+        .map_or(pattern.as_str(), |(d, _)| d)
+        .to_string();
+    let rt_rule = if rule == ids::java::GRADLE_BUILD {
+        ids::java::RT_GRADLE_JAR
+    } else {
+        ids::java::RT_MAVEN_JAR
+    };
+    let (from, reason) = if thin && path_matches(pattern, &abs) {
+        (
+            dir,
+            if ctx.is_none() {
+                "without the build context the jar's Class-Path cannot be read, so the whole output directory comes along".to_string()
+            } else {
+                "pom.xml copies dependencies next to the jar (copy-dependencies / classpathPrefix), so the whole output directory comes along".to_string()
+            },
+        )
+    } else {
+        (abs, "the jar or class path the entry runs".to_string())
+    };
+    let spec = CopySpec {
+        to: from.clone(),
+        from,
+        rule: rt_rule.into(),
+        reason,
+    };
+    if let Some(existing) = c.copies.iter_mut().find(|x| x.from == spec.from) {
+        *existing = spec;
+    } else {
+        c.copies.push(spec);
     }
     Ok(())
 }
@@ -255,45 +275,7 @@ fn jlink_plan(
             entry.argv.first().map_or("", String::as_str)
         )));
     }
-    let unseen_option = |arg: &str| {
-        UNSEEN_OPTIONS
-            .iter()
-            .find(|(flag, _)| {
-                if flag.ends_with(':') || flag.starts_with("-D") || flag.starts_with("-XX") {
-                    arg.starts_with(flag)
-                } else {
-                    arg == *flag || arg.starts_with(&format!("{flag}="))
-                }
-            })
-            .map(|(_, what)| *what)
-    };
-    for a in entry.argv.iter().skip(1) {
-        if a.contains('$') {
-            return Err(no(format!(
-                "the entry's `{a}` is only known at run time, and may add JVM options jdeps cannot see"
-            )));
-        }
-        if let Some(what) = unseen_option(a) {
-            return Err(no(format!(
-                "the entry runs java with {what} (`{a}`), which loads classes or modules jdeps cannot see"
-            )));
-        }
-        if a == "-jar" || a == "-cp" || a == "-classpath" || a == "--class-path" {
-            // The jar or class path follows; what comes after it is the app's.
-            break;
-        }
-    }
-    if let Some(last) = infos.last() {
-        for name in OPTION_ENV {
-            if let Some(v) = last.env.get(*name)
-                && let Some(what) = v.split_whitespace().find_map(unseen_option)
-            {
-                return Err(no(format!(
-                    "{name} gives the JVM {what}, which loads classes or modules jdeps cannot see"
-                )));
-            }
-        }
-    }
+    jvm_options_seen(entry, infos).map_err(no)?;
     for info in infos.iter().filter(|i| i.keyword == Keyword::Healthcheck) {
         if let Some(inst) = df.instruction_at(info.item) {
             let text = df.text(&inst.span);
@@ -320,6 +302,59 @@ fn jlink_plan(
             return Err(no(format!("{path} uses {what}, which jdeps cannot follow")));
         }
     }
+    let inputs = jdeps_inputs(c).map_err(no)?;
+    Ok(Jlink { inputs })
+}
+
+/// The JVM options the entry gives java (up to the jar or class path), then
+/// those the final environment gives it (`JAVA_TOOL_OPTIONS` …): why one
+/// loads classes or modules jdeps cannot see, or one only known at run time.
+fn jvm_options_seen(entry: &Entry, infos: &[StepInfo]) -> Result<(), String> {
+    let unseen_option = |arg: &str| {
+        UNSEEN_OPTIONS
+            .iter()
+            .find(|(flag, _)| {
+                if flag.ends_with(':') || flag.starts_with("-D") || flag.starts_with("-XX") {
+                    arg.starts_with(flag)
+                } else {
+                    arg == *flag || arg.starts_with(&format!("{flag}="))
+                }
+            })
+            .map(|(_, what)| *what)
+    };
+    for a in entry.argv.iter().skip(1) {
+        if a.contains('$') {
+            return Err(format!(
+                "the entry's `{a}` is only known at run time, and may add JVM options jdeps cannot see"
+            ));
+        }
+        if let Some(what) = unseen_option(a) {
+            return Err(format!(
+                "the entry runs java with {what} (`{a}`), which loads classes or modules jdeps cannot see"
+            ));
+        }
+        if a == "-jar" || a == "-cp" || a == "-classpath" || a == "--class-path" {
+            // The jar or class path follows; what comes after it is the app's.
+            break;
+        }
+    }
+    if let Some(last) = infos.last() {
+        for name in OPTION_ENV {
+            if let Some(v) = last.env.get(*name)
+                && let Some(what) = v.split_whitespace().find_map(unseen_option)
+            {
+                return Err(format!(
+                    "{name} gives the JVM {what}, which loads classes or modules jdeps cannot see"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What jdeps reads: the paths the runtime copies from the build, each one
+/// a path the generated step can name unquoted, none under [`JLINK_HOME`].
+fn jdeps_inputs(c: &Closure) -> Result<Vec<String>, String> {
     let safe = |p: &str| {
         !p.is_empty()
             && p.starts_with('/')
@@ -329,21 +364,21 @@ fn jlink_plan(
     let mut inputs: Vec<String> = Vec::new();
     for copy in &c.copies {
         if !safe(&copy.from) {
-            return Err(no(format!(
+            return Err(format!(
                 "`{}` holds characters the generated jdeps step would have to quote",
                 copy.from
-            )));
+            ));
         }
         if !inputs.contains(&copy.from) {
             inputs.push(copy.from.clone());
         }
     }
     if inputs.is_empty() || inputs.iter().any(|p| p.starts_with(JLINK_HOME)) {
-        return Err(no(format!(
+        return Err(format!(
             "the app's files are not known apart from {JLINK_HOME}"
-        )));
+        ));
     }
-    Ok(Jlink { inputs })
+    Ok(inputs)
 }
 
 /// The build stage's jlink step, one shell line each (joined with the
@@ -388,7 +423,7 @@ pub(crate) struct Java;
 
 impl super::Language for Java {
     fn closure(&self, c: &mut Closure, i: &super::Input) -> Result<(), Gate> {
-        java(c, i.df, i.infos, i.entry, i.ctx)
+        java(c, i)
     }
     fn stage_kind(&self, _: &mut Closure, _: Option<&Context>) -> AppKind {
         AppKind::JvmApp

@@ -348,26 +348,9 @@ fn prune_blocker(ctx: Option<&Context>, entry: &Entry) -> Prune {
     if dev.is_empty() {
         return Prune::Nothing;
     }
-    // Scripts the entry runs through the package manager.
     let scripts = json.get("scripts").and_then(|s| s.as_object());
-    let mut run_scripts: Vec<String> = Vec::new();
+    let run_scripts = start_scripts(scripts, &entry.argv);
     let argv = &entry.argv;
-    if let Some(prog) = argv.first().map(String::as_str)
-        && matches!(prog, "npm" | "yarn" | "pnpm")
-    {
-        let name = match argv.get(1).map(String::as_str) {
-            Some("start") | None => Some("start".to_string()),
-            Some("run" | "run-script") => argv.get(2).cloned(),
-            Some(other) => Some(other.to_string()),
-        };
-        if let (Some(name), Some(scripts)) = (name, scripts) {
-            for key in [format!("pre{name}"), name.clone(), format!("post{name}")] {
-                if let Some(s) = scripts.get(&key).and_then(|v| v.as_str()) {
-                    run_scripts.push(s.to_string());
-                }
-            }
-        }
-    }
     for d in &dev {
         for s in &run_scripts {
             if s.split(|ch: char| ch.is_whitespace() || ch == '&' || ch == ';')
@@ -399,7 +382,43 @@ fn prune_blocker(ctx: Option<&Context>, entry: &Entry) -> Prune {
                 .collect()
         })
         .unwrap_or_default();
-    // Imports of devDependencies in application sources.
+    match dev_import(ctx, &dev, &tooling) {
+        Some(why) => Prune::Keep(why),
+        None => Prune::Yes,
+    }
+}
+
+/// The scripts the entry runs through the package manager (`npm start`,
+/// `yarn run web`), with their `pre`/`post` scripts, from package.json's
+/// `scripts`.
+fn start_scripts(
+    scripts: Option<&serde_json::Map<String, serde_json::Value>>,
+    argv: &[String],
+) -> Vec<String> {
+    let mut run_scripts: Vec<String> = Vec::new();
+    if let Some(prog) = argv.first().map(String::as_str)
+        && matches!(prog, "npm" | "yarn" | "pnpm")
+    {
+        let name = match argv.get(1).map(String::as_str) {
+            Some("start") | None => Some("start".to_string()),
+            Some("run" | "run-script") => argv.get(2).cloned(),
+            Some(other) => Some(other.to_string()),
+        };
+        if let (Some(name), Some(scripts)) = (name, scripts) {
+            for key in [format!("pre{name}"), name.clone(), format!("post{name}")] {
+                if let Some(s) = scripts.get(&key).and_then(|v| v.as_str()) {
+                    run_scripts.push(s.to_string());
+                }
+            }
+        }
+    }
+    run_scripts
+}
+
+/// An application source (not build tooling, tests or configuration) that
+/// imports one of the devDependencies `dev` (type packages aside): the
+/// sentence saying which, or `None`.
+fn dev_import(ctx: &Context, dev: &[String], tooling: &[String]) -> Option<String> {
     for (path, text) in &ctx.contents {
         if tooling.iter().any(|t| t == path) {
             continue;
@@ -427,12 +446,12 @@ fn prune_blocker(ctx: Option<&Context>, entry: &Entry) -> Prune {
                     format!("from {q}{d}/"),
                 ];
                 if imported.iter().any(|p| text.contains(p.as_str())) {
-                    return Prune::Keep(format!("{path} imports `{d}`, a devDependency"));
+                    return Some(format!("{path} imports `{d}`, a devDependency"));
                 }
             }
         }
     }
-    Prune::Yes
+    None
 }
 
 pub(crate) struct Node;

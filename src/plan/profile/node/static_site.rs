@@ -147,14 +147,42 @@ pub(crate) fn detect(
             "the context has {f}: serve reads its settings from a serve.json (or now.json) in the served folder, and a build may put this one there"
         ));
     }
-    let Some(dir_word) = parsed.dir.clone() else {
+    let dir = served_folder(server, parsed.dir.as_deref(), &entry.workdir, &command)?;
+    let config = server_block(server, port, parsed.server_lines);
+    differences.extend(parsed.differences);
+    differences.push(
+        "nginx listens on IPv4 only, sends its own ETag, compresses nothing on the fly and answers methods other than GET and HEAD with 405; file types outside the common web ones follow nginx's list".to_string(),
+    );
+    Ok(Some(StaticSite {
+        server,
+        command: match found.via {
+            Some(v) => format!("{command} (through `{v}`)"),
+            None => command,
+        },
+        dir,
+        port,
+        config,
+        differences,
+    }))
+}
+
+/// The folder `server` serves (`dir`, from the working directory
+/// `workdir`): one it is given, inside the working directory and not all of
+/// it, and a path a COPY can name as is.
+fn served_folder(
+    server: &str,
+    dir: Option<&str>,
+    workdir: &str,
+    command: &str,
+) -> Result<String, String> {
+    let Some(dir_word) = dir else {
         return Err(match server {
             "serve" => "serve is given no folder, so it serves the whole working directory".into(),
             _ => "http-server is given no folder: it serves ./public when that exists when it starts, else the working directory".into(),
         });
     };
-    let dir = join_path(&entry.workdir, &dir_word);
-    if dir == "/" || dir == entry.workdir.trim_end_matches('/') {
+    let dir = join_path(workdir, dir_word);
+    if dir == "/" || dir == workdir.trim_end_matches('/') {
         return Err(format!(
             "`{command}` serves the whole working directory, sources and node_modules included"
         ));
@@ -167,6 +195,13 @@ pub(crate) fn detect(
             "the folder `{dir}` has characters a COPY would read as a pattern or a separator"
         ));
     }
+    Ok(dir)
+}
+
+/// nginx's server block for `server` on `port`: the site root, path-only
+/// redirects, the file types and charsets the Node server answers with, and
+/// the lines its options translate to (`server_lines`).
+fn server_block(server: &str, port: u16, server_lines: Vec<String>) -> Vec<String> {
     let own = if server == "serve" {
         SERVE_TYPES
     } else {
@@ -203,23 +238,9 @@ pub(crate) fn detect(
             ""
         }
     ));
-    config.extend(parsed.server_lines);
+    config.extend(server_lines);
     config.push("}".to_string());
-    differences.extend(parsed.differences);
-    differences.push(
-        "nginx listens on IPv4 only, sends its own ETag, compresses nothing on the fly and answers methods other than GET and HEAD with 405; file types outside the common web ones follow nginx's list".to_string(),
-    );
-    Ok(Some(StaticSite {
-        server,
-        command: match found.via {
-            Some(v) => format!("{command} (through `{v}`)"),
-            None => command,
-        },
-        dir,
-        port,
-        config,
-        differences,
-    }))
+    config
 }
 
 /// What the entry runs, when it is a static server.
@@ -462,6 +483,18 @@ fn parse_serve(args: &[String]) -> Result<Parsed, String> {
         }
         i += 1;
     }
+    let (server_lines, differences) = serve_locations(single);
+    Ok(Parsed {
+        port,
+        dir,
+        server_lines,
+        differences,
+    })
+}
+
+/// The location blocks that answer as `serve` does (`single`: `-s`, every
+/// path without an extension answers /index.html), and what still differs.
+fn serve_locations(single: bool) -> (Vec<String>, Vec<String>) {
     let mut differences = vec![
         "redirects and errors carry nginx's short HTML pages, and a file of a type nobody knows is sent as application/octet-stream where serve names no type".to_string(),
     ];
@@ -517,12 +550,7 @@ fn parse_serve(args: &[String]) -> Result<Parsed, String> {
             "a folder without index.html is listed by nginx after a redirect to its trailing slash, and `/x/` does not answer x.html".to_string(),
         );
     }
-    Ok(Parsed {
-        port,
-        dir,
-        server_lines,
-        differences,
-    })
+    (server_lines, differences)
 }
 
 /// serve's `-l` endpoint: a port, or `tcp://0.0.0.0:PORT`.

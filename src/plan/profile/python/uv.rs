@@ -19,8 +19,55 @@ pub(super) fn uv_project_env(
     ctx: Option<&Context>,
     builder: &str,
 ) -> Result<(String, String), Gate> {
-    let fail = |why: String| Err(gate_at(df, info.item, &cmd.rule, why));
+    let fail = |why: String| gate_at(df, info.item, &cmd.rule, why);
     let env = |k: &str| info.env.get(k).or_else(|| cmd.assignments.get(k));
+    no_interpreter_choice(cmd, env).map_err(fail)?;
+    let Some(ctx) = ctx else {
+        return Err(fail(
+            "without a build context, uv's Python requirement cannot be checked against the image's Python, and an interpreter uv downloads would not be in the runtime".into(),
+        ));
+    };
+    let Some(image_python) = python_version_of(builder) else {
+        return Err(fail(format!(
+            "the tag of `{builder}` does not say which Python minor version it holds, so uv's Python requirement cannot be checked against it"
+        )));
+    };
+    let dir = info.workdir.trim_end_matches('/');
+    // The files checked below are the context's own: the project must come
+    // from the context root into the directory uv runs in.
+    if !project_from_context_root(df, infos_before, dir) {
+        return Err(fail(format!(
+            "uv's project files do not come from the context root into {dir}, so the pyproject.toml and .python-version uv reads cannot be checked"
+        )));
+    }
+    for file in [".python-version", "pyproject.toml", "uv.toml"] {
+        if ctx.has(file) && ctx.text(file).is_none() {
+            return Err(fail(format!("{file} could not be read")));
+        }
+    }
+    project_accepts(ctx, &image_python).map_err(fail)?;
+    let venv = match env("UV_PROJECT_ENVIRONMENT") {
+        Some(v) => join_path(dir, v),
+        None => format!("{dir}/.venv"),
+    };
+    let why = match ctx.text("pyproject.toml").and_then(requires_python) {
+        Some(spec) => format!(
+            "it links to the image's own Python {image_python}, which requires-python `{spec}` allows, so uv downloads no interpreter"
+        ),
+        None => format!(
+            "it links to the image's own Python {image_python}: the project asks for no other, so uv downloads no interpreter"
+        ),
+    };
+    Ok((venv, why))
+}
+
+/// The `uv sync` command line and environment (`env`) leave the choice of
+/// interpreter and project to uv's defaults: no `--python`, `-p`,
+/// `--managed-python`, `--project`, `--directory`, `UV_PYTHON` … ; else why.
+fn no_interpreter_choice<'a>(
+    cmd: &CmdInfo,
+    env: impl Fn(&str) -> Option<&'a String>,
+) -> Result<(), String> {
     if let Some(flag) = cmd.args.iter().flatten().find(|a| {
         // -p, -p3.13, -p=3.13, --python…, --python-preference…
         a.starts_with("-p") && !a.starts_with("--")
@@ -28,7 +75,7 @@ pub(super) fn uv_project_env(
             || a.starts_with("--managed-python")
             || a.starts_with("--no-managed-python")
     }) {
-        return fail(format!(
+        return Err(format!(
             "`uv sync {flag}` may pick or download another interpreter than the image's, which the runtime base would not have"
         ));
     }
@@ -38,40 +85,25 @@ pub(super) fn uv_project_env(
         .flatten()
         .find(|a| a.starts_with("--project") || a.starts_with("--directory"))
     {
-        return fail(format!(
+        return Err(format!(
             "`uv sync {flag}` works on a project elsewhere than the directory the app starts in"
         ));
     }
     for k in ["UV_PYTHON", "UV_MANAGED_PYTHON", "UV_PYTHON_PREFERENCE"] {
         if env(k).is_some() {
-            return fail(format!(
+            return Err(format!(
                 "{k} may make uv pick or download another interpreter than the image's, which the runtime base would not have"
             ));
         }
     }
-    let Some(ctx) = ctx else {
-        return fail(
-            "without a build context, uv's Python requirement cannot be checked against the image's Python, and an interpreter uv downloads would not be in the runtime".into(),
-        );
-    };
-    let Some(image_python) = python_version_of(builder) else {
-        return fail(format!(
-            "the tag of `{builder}` does not say which Python minor version it holds, so uv's Python requirement cannot be checked against it"
-        ));
-    };
-    let dir = info.workdir.trim_end_matches('/');
-    // The files checked below are the context's own: the project must come
-    // from the context root into the directory uv runs in.
-    if !project_from_context_root(df, infos_before, dir) {
-        return fail(format!(
-            "uv's project files do not come from the context root into {dir}, so the pyproject.toml and .python-version uv reads cannot be checked"
-        ));
-    }
-    for file in [".python-version", "pyproject.toml", "uv.toml"] {
-        if ctx.has(file) && ctx.text(file).is_none() {
-            return fail(format!("{file} could not be read"));
-        }
-    }
+    Ok(())
+}
+
+/// The project's own files accept the image's Python (`image_python`, a
+/// minor version): `.python-version`, uv's `python-preference` (in
+/// pyproject.toml's `[tool.uv]` or uv.toml) and `requires-python`; else why
+/// uv may download another interpreter.
+fn project_accepts(ctx: &Context, image_python: &str) -> Result<(), String> {
     if let Some(pinned) = ctx.text(".python-version") {
         let want = pinned
             .lines()
@@ -80,7 +112,7 @@ pub(super) fn uv_project_env(
         // A patch level (3.11.9) or an implementation name asks for exactly
         // that, which the tag does not promise.
         if want.is_some_and(|w| w != image_python) {
-            return fail(format!(
+            return Err(format!(
                 ".python-version asks for Python {}, the image's tag promises {image_python}: uv may download an interpreter the runtime would not have",
                 want.unwrap_or_default()
             ));
@@ -95,39 +127,27 @@ pub(super) fn uv_project_env(
         if let Some(pref) = text.and_then(|t| toml_value(t, "python-preference"))
             && !matches!(pref.as_str(), "system" | "only-system")
         {
-            return fail(format!(
+            return Err(format!(
                 "{file} sets python-preference = \"{pref}\": uv may use or download an interpreter the runtime would not have"
             ));
         }
     }
     if let Some(spec) = ctx.text("pyproject.toml").and_then(requires_python) {
-        match python_satisfies(&spec, &image_python) {
+        match python_satisfies(&spec, image_python) {
             Some(true) => {}
             Some(false) => {
-                return fail(format!(
+                return Err(format!(
                     "requires-python `{spec}` excludes the image's Python {image_python}: uv would download an interpreter the runtime would not have"
                 ));
             }
             None => {
-                return fail(format!(
+                return Err(format!(
                     "requires-python `{spec}` cannot be checked against the image's Python {image_python}"
                 ));
             }
         }
     }
-    let venv = match env("UV_PROJECT_ENVIRONMENT") {
-        Some(v) => join_path(dir, v),
-        None => format!("{dir}/.venv"),
-    };
-    let why = match ctx.text("pyproject.toml").and_then(requires_python) {
-        Some(spec) => format!(
-            "it links to the image's own Python {image_python}, which requires-python `{spec}` allows, so uv downloads no interpreter"
-        ),
-        None => format!(
-            "it links to the image's own Python {image_python}: the project asks for no other, so uv downloads no interpreter"
-        ),
-    };
-    Ok((venv, why))
+    Ok(())
 }
 
 /// `3.12` from `python:3.12-slim`, `python:3.12.4`; `None` for `python:3`.
