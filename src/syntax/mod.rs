@@ -38,8 +38,8 @@ pub type Span = Range<usize>;
 pub const DEFAULT_ESCAPE: char = '\\';
 
 /// The largest input dfsplit parses, in bytes (1 MiB). The largest real
-/// Dockerfiles are a few tens of KB; planning costs about 25 µs and 3 KB per
-/// RUN line, so at this size a rewrite takes about a second and 150 MB (see
+/// Dockerfiles are a few tens of KB; planning costs about 10 µs and 3.5 KB per
+/// RUN line, so at this size a rewrite takes about half a second and 150 MB (see
 /// BENCHMARKS.md, "Big inputs"). A larger input is not parsed: its tree is
 /// one [`ErrorNode`] and one [`Diagnostic`] of kind
 /// [`DiagnosticKind::TooLarge`] giving its size and this limit, which every
