@@ -35,6 +35,11 @@ use crate::syntax::{Dockerfile, Keyword};
 use steps::{CmdKind, StepKind};
 
 /// Plans a rewrite of `df`. `ctx` is the build context, when known.
+///
+/// A pipeline of phases, each of which may stop with the gate that leaves the
+/// file unchanged: the user's pragmas, the multi-stage case (handed to
+/// `rebase`), the build image and its profile, then [`plan_runtime`] for the
+/// rest (classify, entry, closure, base, render).
 pub fn plan(
     df: &Dockerfile,
     ctx: Option<&Context>,
@@ -42,177 +47,276 @@ pub fn plan(
     opts: &Options,
 ) -> Result<Outcome, ModelError> {
     let model = Model::build(df)?;
-    let final_stage = model.final_stage();
-    let unchanged_at = |gate: Gate, profile: Option<String>| {
-        let rule = gate.rule.clone();
-        Ok(Outcome::Unchanged {
-            gate,
-            profile,
-            decisions: df
-                .instructions()
-                .map(|i| Decision {
-                    line: i.start_line,
-                    span: i.span.clone(),
-                    text: first_line(df, i),
-                    placement: Placement::Unchanged,
-                    rule: rule.clone(),
-                    reason: "the file is left unchanged".into(),
-                    commands: Vec::new(),
-                })
-                .collect(),
-        })
-    };
-    // Gates about the base image concern the final FROM, which they name in words.
-    let from = final_stage.from_item;
-    let unchanged = |rule: &str, reason: String, profile: Option<String>| {
-        unchanged_at(facts::gate_near(df, from, rule, reason), profile)
-    };
-
-    // The user's pragmas come first: `ignore-file`, and placement pragmas
-    // this version does not carry out (so nothing is placed against them).
-    if let Some(p) = pragma::pragmas(df).into_iter().next() {
-        let (rule, message) = match p.word.as_str() {
-            "ignore-file" => (
-                ids::core::PRAGMA_IGNORE_FILE,
-                "`# dfsplit: ignore-file`: the file's author asked dfsplit to leave it as it is"
-                    .to_string(),
-            ),
-            "runtime" | "build" | "keep" => (
-                ids::core::PRAGMA_PLACEMENT,
-                format!(
-                    "`# dfsplit: {}` asks for a placement this version does not carry out yet, so the file is left as it is rather than placed otherwise",
-                    p.word
-                ),
-            ),
-            other => (
-                ids::core::PRAGMA_PLACEMENT,
-                format!(
-                    "`# dfsplit: {other}` is not a pragma dfsplit knows (ignore-file, runtime, build, keep); the file is left as it is"
-                ),
-            ),
-        };
-        return unchanged_at(
-            Gate {
-                rule: rule.into(),
-                message,
-                at: Some(p.at),
-            },
-            None,
-        );
+    if let Some(gate) = pragma_gate(df) {
+        return Ok(unchanged(df, gate, None));
     }
-
     if model.stages.len() > 1 {
-        let base = &final_stage.base;
-        let is_builder = rules.profile_for_image(&base.resolved).is_some()
-            && !rules
-                .bases()
-                .families
-                .iter()
-                .flat_map(|f| f.candidates.iter())
-                .any(|c| base::candidate_matches(&c.image, &base.resolved));
-        if is_builder && final_stage.parent.is_none() {
-            return match rebase::rebase_final_stage(df, &model, ctx, rules, opts) {
-                Ok(r) => Ok(Outcome::Rewrite(Box::new(r))),
-                Err(g) => unchanged_at(g, None),
-            };
-        }
-        return unchanged(
-            ids::core::ALREADY_MULTISTAGE,
+        return Ok(multi_stage(df, &model, ctx, rules, opts));
+    }
+    let profile_id = match build_profile(df, &model, rules) {
+        Ok(id) => id,
+        Err((gate, profile)) => return Ok(unchanged(df, gate, profile)),
+    };
+    let outcome = match plan_runtime(df, &model, ctx, rules, opts, &profile_id) {
+        Ok(rewrite) => Outcome::Rewrite(Box::new(rewrite)),
+        Err(gate) => unchanged(df, gate, Some(profile_id)),
+    };
+    Ok(outcome)
+}
+
+/// The outcome that leaves `df` as it is because of `gate`: every
+/// instruction gets a decision naming the gate's rule.
+fn unchanged(df: &Dockerfile, gate: Gate, profile: Option<String>) -> Outcome {
+    let rule = gate.rule.clone();
+    Outcome::Unchanged {
+        gate,
+        profile,
+        decisions: df
+            .instructions()
+            .map(|i| Decision {
+                line: i.start_line,
+                span: i.span.clone(),
+                text: first_line(df, i),
+                placement: Placement::Unchanged,
+                rule: rule.clone(),
+                reason: "the file is left unchanged".into(),
+                commands: Vec::new(),
+            })
+            .collect(),
+    }
+}
+
+/// A gate about the base image: it concerns the final FROM, which it names in
+/// words.
+fn base_gate(df: &Dockerfile, model: &Model, rule: &str, message: String) -> Gate {
+    facts::gate_near(df, model.final_stage().from_item, rule, message)
+}
+
+/// The user's pragmas come first: `ignore-file`, and placement pragmas this
+/// version does not carry out (so nothing is placed against them).
+fn pragma_gate(df: &Dockerfile) -> Option<Gate> {
+    let p = pragma::pragmas(df).into_iter().next()?;
+    let (rule, message) = match p.word.as_str() {
+        "ignore-file" => (
+            ids::core::PRAGMA_IGNORE_FILE,
+            "`# dfsplit: ignore-file`: the file's author asked dfsplit to leave it as it is"
+                .to_string(),
+        ),
+        "runtime" | "build" | "keep" => (
+            ids::core::PRAGMA_PLACEMENT,
             format!(
-                "the file is already multi-stage and its final stage runs on `{}`",
-                base.resolved
+                "`# dfsplit: {}` asks for a placement this version does not carry out yet, so the file is left as it is rather than placed otherwise",
+                p.word
+            ),
+        ),
+        other => (
+            ids::core::PRAGMA_PLACEMENT,
+            format!(
+                "`# dfsplit: {other}` is not a pragma dfsplit knows (ignore-file, runtime, build, keep); the file is left as it is"
+            ),
+        ),
+    };
+    Some(Gate {
+        rule: rule.into(),
+        message,
+        at: Some(p.at),
+    })
+}
+
+/// An already multi-stage file: rebased when its final stage runs on a build
+/// image of a profile (and derives from no stage of the file), else left
+/// unchanged.
+fn multi_stage(
+    df: &Dockerfile,
+    model: &Model,
+    ctx: Option<&Context>,
+    rules: &Rules,
+    opts: &Options,
+) -> Outcome {
+    let final_stage = model.final_stage();
+    let base = &final_stage.base;
+    let is_builder = rules.profile_for_image(&base.resolved).is_some()
+        && !rules
+            .bases()
+            .families
+            .iter()
+            .flat_map(|f| f.candidates.iter())
+            .any(|c| base::candidate_matches(&c.image, &base.resolved));
+    if is_builder && final_stage.parent.is_none() {
+        return match rebase::rebase_final_stage(df, model, ctx, rules, opts) {
+            Ok(r) => Outcome::Rewrite(Box::new(r)),
+            Err(g) => unchanged(df, g, None),
+        };
+    }
+    let gate = base_gate(
+        df,
+        model,
+        ids::core::ALREADY_MULTISTAGE,
+        format!(
+            "the file is already multi-stage and its final stage runs on `{}`",
+            base.resolved
+        ),
+    );
+    unchanged(df, gate, None)
+}
+
+/// The profile of the single stage's build image, or the gate (with the
+/// profile, once known) when there is none or its base has no version.
+fn build_profile(
+    df: &Dockerfile,
+    model: &Model,
+    rules: &Rules,
+) -> Result<String, (Gate, Option<String>)> {
+    let base = &model.final_stage().base;
+    if base.is_scratch() {
+        return Err((
+            base_gate(
+                df,
+                model,
+                ids::core::NO_PROFILE,
+                "the image is built FROM scratch: nothing to split".into(),
             ),
             None,
-        );
-    }
-
-    let base = &final_stage.base;
-    if base.is_scratch() {
-        return unchanged(
-            ids::core::NO_PROFILE,
-            "the image is built FROM scratch: nothing to split".into(),
-            None,
-        );
+        ));
     }
     let Some(profile) = rules.profile_for_image(&base.resolved) else {
-        return unchanged(
-            ids::core::NO_PROFILE,
-            format!(
-                "no language profile applies: `{}` is not a known build image (profiles: {})",
-                base.resolved,
-                rules
-                    .profiles()
-                    .iter()
-                    .map(|p| p.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+        return Err((
+            base_gate(
+                df,
+                model,
+                ids::core::NO_PROFILE,
+                format!(
+                    "no language profile applies: `{}` is not a known build image (profiles: {})",
+                    base.resolved,
+                    rules
+                        .profiles()
+                        .iter()
+                        .map(|p| p.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             ),
             None,
-        );
+        ));
     };
     let profile_id = profile.id.clone();
     if base.tag.is_none() && base.digest.is_none() {
-        return unchanged(
-            ids::core::UNTAGGED_BASE,
-            format!(
-                "`{}` has no tag, so the runtime base's version cannot be read from it",
-                base.resolved
-            ),
-            Some(profile_id),
-        );
-    }
-
-    let infos = steps::classify_stage(df, final_stage, rules, ctx);
-
-    // The runtime entry.
-    let entry = match entry::Entry::find(df, &infos) {
-        Ok(e) => e,
-        Err(reason) => {
-            return unchanged_at(facts::gate(ids::core::NO_ENTRY, reason), Some(profile_id));
-        }
-    };
-    if let Some((gate_profile, gate)) = entry.gate(rules) {
-        return unchanged_at(
-            facts::gate_near(
+        return Err((
+            base_gate(
                 df,
-                entry.item(),
-                &gate.id,
+                model,
+                ids::core::UNTAGGED_BASE,
                 format!(
-                    "the container runs a build tool at start (`{}`): {} ({} profile)",
-                    entry.describe(),
-                    gate.why,
-                    gate_profile.id
+                    "`{}` has no tag, so the runtime base's version cannot be read from it",
+                    base.resolved
                 ),
             ),
             Some(profile_id),
-        );
+        ));
     }
+    Ok(profile_id)
+}
 
-    // Anything not understood that could matter to the runtime stops here.
-    for info in &infos {
+/// The single-stage plan once the profile is known: classify the steps, read
+/// the entry, refuse what is not understood, compute what the runtime needs,
+/// choose its base, and render.
+fn plan_runtime(
+    df: &Dockerfile,
+    model: &Model,
+    ctx: Option<&Context>,
+    rules: &Rules,
+    opts: &Options,
+    profile_id: &str,
+) -> Result<Rewrite, Gate> {
+    let final_stage = model.final_stage();
+    let base = &final_stage.base;
+    let infos = steps::classify_stage(df, final_stage, rules, ctx);
+    let entry = runtime_entry(df, &infos, rules)?;
+    unmodelled_gate(df, &infos)?;
+    let closure =
+        closure::runtime_closure(profile_id, df, &infos, &entry, ctx, rules, &base.resolved)?;
+    runtime_tool_gate(df, &infos, &closure)?;
+    let chosen = runtime_base(df, model, rules, opts, &infos, &entry, &closure, ctx)?;
+    Ok(render::render(&render::Input {
+        df,
+        model,
+        infos: &infos,
+        entry: &entry,
+        closure: &closure,
+        chosen: &chosen,
+        ctx,
+        opts,
+        profile: profile_id,
+    }))
+}
+
+/// The runtime entry (CMD/ENTRYPOINT), unless there is none or it runs a
+/// build tool at start.
+fn runtime_entry(
+    df: &Dockerfile,
+    infos: &[steps::StepInfo],
+    rules: &Rules,
+) -> Result<entry::Entry, Gate> {
+    let entry =
+        entry::Entry::find(df, infos).map_err(|reason| facts::gate(ids::core::NO_ENTRY, reason))?;
+    if let Some((gate_profile, gate)) = entry.gate(rules) {
+        return Err(facts::gate_near(
+            df,
+            entry.item(),
+            &gate.id,
+            format!(
+                "the container runs a build tool at start (`{}`): {} ({} profile)",
+                entry.describe(),
+                gate.why,
+                gate_profile.id
+            ),
+        ));
+    }
+    Ok(entry)
+}
+
+/// Anything not understood that could matter to the runtime stops here: a
+/// COPY not modelled, a command of unknown kind, an ONBUILD.
+fn unmodelled_gate(df: &Dockerfile, infos: &[steps::StepInfo]) -> Result<(), Gate> {
+    for info in infos {
         if let StepKind::CopyOther(why) = &info.kind {
-            return unchanged_at(
-                facts::gate_at(
-                    df,
-                    info.item,
-                    ids::core::UNMODELLED_COPY,
-                    format!("{why}; what it brings may be needed at runtime"),
-                ),
-                Some(profile_id),
-            );
+            return Err(facts::gate_at(
+                df,
+                info.item,
+                ids::core::UNMODELLED_COPY,
+                format!("{why}; what it brings may be needed at runtime"),
+            ));
         }
         for c in info.commands() {
             if c.kind == CmdKind::Unknown {
-                return unchanged_at(
-                    facts::gate_at(df, info.item, &c.rule, format!("`{}`: {}", c.text, c.why)),
-                    Some(profile_id),
-                );
+                return Err(facts::gate_at(
+                    df,
+                    info.item,
+                    &c.rule,
+                    format!("`{}`: {}", c.text, c.why),
+                ));
             }
         }
     }
-    // A tool installed for the container to run (a global process manager
-    // or static server): not supported in a runtime yet, unless nginx takes
-    // the static server's place (known once the closure is planned).
+    if let Some(onbuild) = infos.iter().find(|i| matches!(i.keyword, Keyword::Onbuild)) {
+        return Err(facts::gate_near(
+            df,
+            onbuild.item,
+            ids::core::ONBUILD,
+            "ONBUILD triggers run in images built FROM this one; which stage should carry them cannot be decided",
+        ));
+    }
+    Ok(())
+}
+
+/// A tool installed for the container to run (a global process manager or
+/// static server): not supported in a runtime yet, unless nginx takes the
+/// static server's place (known once the closure is planned).
+fn runtime_tool_gate(
+    df: &Dockerfile,
+    infos: &[steps::StepInfo],
+    closure: &types::Closure,
+) -> Result<(), Gate> {
     let runtime_tool = infos.iter().find_map(|info| {
         info.commands()
             .iter()
@@ -227,26 +331,6 @@ pub fn plan(
             })
             .map(|c| (info, c))
     });
-    if let Some(onbuild) = infos.iter().find(|i| matches!(i.keyword, Keyword::Onbuild)) {
-        return unchanged_at(
-            facts::gate_near(
-                df,
-                onbuild.item,
-                ids::core::ONBUILD,
-                "ONBUILD triggers run in images built FROM this one; which stage should carry them cannot be decided",
-            ),
-            Some(profile_id),
-        );
-    }
-
-    // What the runtime needs.
-    let closure =
-        match closure::runtime_closure(&profile_id, df, &infos, &entry, ctx, rules, &base.resolved)
-        {
-            Ok(c) => c,
-            Err(g) => return unchanged_at(g, Some(profile_id)),
-        };
-
     if let Some((info, c)) = runtime_tool
         && closure
             .static_site
@@ -262,32 +346,39 @@ pub fn plan(
             why.push_str("; ");
             why.push_str(w);
         }
-        return unchanged_at(
-            facts::gate_at(df, info.item, &c.rule, why),
-            Some(profile_id),
-        );
+        return Err(facts::gate_at(df, info.item, &c.rule, why));
     }
+    Ok(())
+}
 
-    // The runtime base.
-    let chosen = match base::choose(rules, &base.resolved, &closure, &entry, opts) {
-        Ok(c) => c,
-        Err(g) => return unchanged_at(g, Some(profile_id)),
+/// The runtime base: chosen from the catalogue, written with the file's
+/// global ARGs, refused when it gains nothing, and — for a non-root user —
+/// with the paths that user must own.
+#[allow(clippy::too_many_arguments)]
+fn runtime_base(
+    df: &Dockerfile,
+    model: &Model,
+    rules: &Rules,
+    opts: &Options,
+    infos: &[steps::StepInfo],
+    entry: &entry::Entry,
+    closure: &types::Closure,
+    ctx: Option<&Context>,
+) -> Result<base::Chosen, Gate> {
+    let base = &model.final_stage().base;
+    let chosen = base::choose(rules, &base.resolved, closure, entry, opts)?;
+    let (image, notes) = base::parameterize(&chosen.image, &base.raw, &model.global_args)?;
+    let mut chosen = base::Chosen {
+        image,
+        notes: chosen.notes.iter().cloned().chain(notes).collect(),
+        ..chosen
     };
-
-    let mut chosen = match base::parameterize(&chosen.image, &base.raw, &model.global_args) {
-        Ok((image, notes)) => base::Chosen {
-            image,
-            notes: chosen.notes.iter().cloned().chain(notes).collect(),
-            ..chosen
-        },
-        Err(g) => return unchanged_at(g, Some(profile_id)),
-    };
-    if let Some(g) = no_gain::check(rules, &base.resolved, &chosen, &infos, &closure) {
-        return unchanged(&g.rule, g.message, Some(profile_id));
+    if let Some(g) = no_gain::check(rules, &base.resolved, &chosen, infos, closure) {
+        return Err(base_gate(df, model, &g.rule, g.message));
     }
     if chosen.owner.is_some() {
         let copied: Vec<&str> = closure.copies.iter().map(|c| c.to.as_str()).collect();
-        chosen.owned = non_root::ownership(df, &infos, &entry, ctx, &copied);
+        chosen.owned = non_root::ownership(df, infos, entry, ctx, &copied);
         if chosen
             .user
             .as_ref()
@@ -298,16 +389,5 @@ pub fn plan(
             );
         }
     }
-    let rewrite = render::render(&render::Input {
-        df,
-        model: &model,
-        infos: &infos,
-        entry: &entry,
-        closure: &closure,
-        chosen: &chosen,
-        ctx,
-        opts,
-        profile: &profile_id,
-    });
-    Ok(Outcome::Rewrite(Box::new(rewrite)))
+    Ok(chosen)
 }
