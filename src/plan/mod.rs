@@ -252,7 +252,7 @@ fn plan_runtime(
 
 /// The runtime entry (CMD/ENTRYPOINT), unless there is none or it runs a
 /// build tool at start.
-fn runtime_entry(
+pub(crate) fn runtime_entry(
     df: &Dockerfile,
     infos: &[steps::StepInfo],
     rules: &Rules,
