@@ -5,7 +5,7 @@ use super::entry::Entry;
 use super::types::{BaseChoice, Closure, Gate, Options, UserPolicy};
 use crate::plan::rule_ids as ids;
 use crate::rules::{
-    BaseCandidate, CandidateSpec, PackageManager, RejectReason, Requirement, Rules,
+    BaseCandidate, CandidateReport, CandidateSpec, PackageManager, RejectReason, Requirement, Rules,
 };
 use crate::syntax::Command;
 
@@ -372,6 +372,10 @@ fn entry_translation(spec: &CandidateSpec, entry: &Entry) -> Result<Option<Entry
     )))
 }
 
+/// The runtime base for `builder`: the catalogue's candidates screened
+/// against what the app needs ([`screen`]), then the one `opts.base` asks for
+/// — the user's image ([`with_base`]), the smallest that fits ([`auto_pick`]),
+/// or the first of a kind — or the gate naming why none fits.
 pub(crate) fn choose(
     rules: &Rules,
     builder: &str,
@@ -380,14 +384,63 @@ pub(crate) fn choose(
     opts: &Options,
 ) -> Result<Chosen, Gate> {
     let report = rules.explain_runtime_candidates(builder);
-    let candidates = report.accepted;
+    let candidates = &report.accepted;
+    let screened = screen(&report, c, entry, builder, opts);
+    let pick = match &opts.base {
+        BaseChoice::Image(img) => return with_base(img, candidates, c, entry, builder, opts),
+        BaseChoice::Auto => auto_pick(&screened, c, opts),
+        wanted => {
+            let want = match wanted {
+                BaseChoice::Slim => Kind::Slim,
+                BaseChoice::Distroless => Kind::Distroless,
+                _ => Kind::Scratch,
+            };
+            screened
+                .ok
+                .iter()
+                .find(|k| kind(k.spec) == want)
+                .map(|k| (*k, format!("asked for with --base; {}", k.spec.notes)))
+        }
+    };
+    match pick {
+        Some((k, why)) => Ok(finish_pick(k, why, c, entry, opts)),
+        None => Err(Gate {
+            rule: ids::core::BASE_INCOMPATIBLE.into(),
+            at: None,
+            message: if screened.rejected.is_empty() {
+                format!("the catalogue has no runtime base for `{builder}`")
+            } else {
+                format!("no runtime base fits: {}", screened.rejected.join("; "))
+            },
+        }),
+    }
+}
+
+/// The catalogue's candidates sorted by whether they can run the app.
+struct Screened<'r, 'a> {
+    /// Candidates that fit, in the catalogue's order of preference.
+    ok: Vec<&'r BaseCandidate<'a>>,
+    /// Every candidate that does not fit, with why (for the gate).
+    rejected: Vec<String>,
+    /// Smaller candidates that did not fit, with why: the explanation names them.
+    smaller_rejected: Vec<(u32, String)>,
+}
+
+/// Sorts the candidates of `report` into those that fit and those that do
+/// not, keeping the reasons the gate and the explanation give.
+fn screen<'r, 'a>(
+    report: &'r CandidateReport<'a>,
+    c: &Closure,
+    entry: &Entry,
+    builder: &str,
+    opts: &Options,
+) -> Screened<'r, 'a> {
     let mut rejected: Vec<String> = report
         .rejected
         .iter()
         .map(|r| format!("{}: {}", r.spec.id, r.reason))
         .collect();
     let mut ok: Vec<&BaseCandidate<'_>> = Vec::new();
-    // Smaller candidates that did not fit, with why: the explanation names them.
     let mut smaller_rejected: Vec<(u32, String)> = Vec::new();
     // Candidates the catalogue itself left out for this builder (no release
     // or version fits), except those for the other C library or another
@@ -401,7 +454,7 @@ pub(crate) fn choose(
             ));
         }
     }
-    for cand in &candidates {
+    for cand in &report.accepted {
         match incompatible(cand.spec, c, entry, builder, opts) {
             Some(why) => {
                 if !why.starts_with("it does not suit") {
@@ -418,133 +471,146 @@ pub(crate) fn choose(
             smaller_rejected.push((k.spec.approx_size_mb, format!("{} (another JVM build than the builder's: locale defaults, CA certificates and patch level differ; ask for it with --base)", k.image)));
         }
     }
-    let pick = match &opts.base {
-        BaseChoice::Image(img) => {
-            let spec = candidates
-                .iter()
-                .find(|k| k.image == *img || candidate_matches(&k.spec.image, img))
-                .map(|k| k.spec.clone());
-            // A non-root variant named outright (`…:nonroot`) runs as another
-            // user than a root original: only with --non-root.
-            let names_nonroot = candidates
-                .iter()
-                .any(|k| k.nonroot_image.as_deref() == Some(img.as_str()));
-            if names_nonroot && opts.user == UserPolicy::Keep && c.runs_as_root() {
-                return Err(Gate {
-                    rule: ids::core::BASE_INCOMPATIBLE.into(),
-                    message: format!(
-                        "--base {img}: it runs as a non-root user by default and the original runs as root: the runtime keeps the original's user (--non-root allows it, and gives that user the folders the app writes)"
-                    ),
-                    at: None,
-                });
-            }
-            // The user's image is used as given, even when a non-root variant exists.
-            if let Some(s) = &spec
-                && let Some(why) = incompatible(s, c, entry, builder, opts)
-            {
-                return Err(Gate {
-                    rule: ids::core::BASE_INCOMPATIBLE.into(),
-                    message: format!("--base {img}: {why}"),
-                    at: None,
-                });
-            }
-            return Ok(finish(
-                img.clone(),
-                None,
-                spec,
-                format!("chosen with --base {img}"),
-                c,
-                entry,
-                opts,
-            ));
-        }
-        BaseChoice::Auto => {
-            let auto: Vec<&&BaseCandidate<'_>> = ok
-                .iter()
-                .filter(|k| !k.spec.requires.contains(&Requirement::BringCaCerts))
-                // A JVM of another vendor changes locale defaults, cacerts and patch level.
-                .filter(|k| !k.spec.requires.contains(&Requirement::OtherJvmVendor))
-                .collect();
-            // Between equal sizes, one whose default user suits the request:
-            // the original's kind of user (root or not), non-root with --non-root.
-            let want_non_root = matches!(opts.user, UserPolicy::NonRoot(_)) || !c.runs_as_root();
-            auto.iter()
-                .min_by_key(|k| (k.spec.approx_size_mb, (k.spec.user.uid != 0) != want_non_root))
-                .map(|k| {
-                    let s = k.spec;
-                    let mut why = format!(
-                        "the smallest compatible base in the catalogue (about {} MB compressed); {}",
-                        s.approx_size_mb,
-                        s.notes.trim_end_matches('.')
-                    );
-                    if ok.iter().any(|k| k.spec.requires.contains(&Requirement::BringCaCerts)) {
-                        why.push_str("; scratch is smaller but has no CA certificates, zoneinfo or users: ask for it with --base scratch");
-                    }
-                    if !c.static_binary
-                        && let Some(note) = &c.binary_note
-                    {
-                        why.push_str("; ");
-                        why.push_str(note);
-                    }
-                    if c.static_binary
-                        && let Some(note) = &c.static_note
-                    {
-                        why.push_str("; ");
-                        why.push_str(note);
-                    }
-                    let mut smaller: Vec<&(u32, String)> = smaller_rejected.iter().filter(|(size, _)| *size < s.approx_size_mb).collect();
-                    smaller.sort();
-                    if !smaller.is_empty() {
-                        why.push_str("; smaller bases that do not fit: ");
-                        why.push_str(&smaller.iter().map(|(_, w)| w.as_str()).collect::<Vec<_>>().join("; "));
-                    }
-                    (**k, why)
-                })
-        }
-        wanted => {
-            let want = match wanted {
-                BaseChoice::Slim => Kind::Slim,
-                BaseChoice::Distroless => Kind::Distroless,
-                _ => Kind::Scratch,
-            };
-            ok.iter()
-                .find(|k| kind(k.spec) == want)
-                .map(|k| (*k, format!("asked for with --base; {}", k.spec.notes)))
-        }
-    };
-    match pick {
-        Some((k, mut why)) => {
-            if let Some(r) = &k.release {
-                why.push_str("; ");
-                why.push_str(&r.why);
-            }
-            let mut chosen = finish(
-                k.image.clone(),
-                k.nonroot_image.clone(),
-                Some(k.spec.clone()),
-                why,
-                c,
-                entry,
-                opts,
-            );
-            if let Some(why) = k.release.as_ref().and_then(|r| r.deprecated.as_ref()) {
-                chosen.notes.push(format!(
-                    "the runtime base {} is no longer updated upstream: {why}",
-                    chosen.image
-                ));
-            }
-            Ok(chosen)
-        }
-        None => Err(Gate {
-            rule: ids::core::BASE_INCOMPATIBLE.into(),
-            at: None,
-            message: if rejected.is_empty() {
-                format!("the catalogue has no runtime base for `{builder}`")
-            } else {
-                format!("no runtime base fits: {}", rejected.join("; "))
-            },
-        }),
+    Screened {
+        ok,
+        rejected,
+        smaller_rejected,
     }
+}
+
+/// `--base IMAGE`: the user's image as given, even when a non-root variant
+/// exists, unless the catalogue knows it cannot run the app.
+fn with_base(
+    img: &str,
+    candidates: &[BaseCandidate<'_>],
+    c: &Closure,
+    entry: &Entry,
+    builder: &str,
+    opts: &Options,
+) -> Result<Chosen, Gate> {
+    let spec = candidates
+        .iter()
+        .find(|k| k.image == *img || candidate_matches(&k.spec.image, img))
+        .map(|k| k.spec.clone());
+    // A non-root variant named outright (`…:nonroot`) runs as another
+    // user than a root original: only with --non-root.
+    let names_nonroot = candidates
+        .iter()
+        .any(|k| k.nonroot_image.as_deref() == Some(img));
+    if names_nonroot && opts.user == UserPolicy::Keep && c.runs_as_root() {
+        return Err(Gate {
+            rule: ids::core::BASE_INCOMPATIBLE.into(),
+            message: format!(
+                "--base {img}: it runs as a non-root user by default and the original runs as root: the runtime keeps the original's user (--non-root allows it, and gives that user the folders the app writes)"
+            ),
+            at: None,
+        });
+    }
+    // The user's image is used as given, even when a non-root variant exists.
+    if let Some(s) = &spec
+        && let Some(why) = incompatible(s, c, entry, builder, opts)
+    {
+        return Err(Gate {
+            rule: ids::core::BASE_INCOMPATIBLE.into(),
+            message: format!("--base {img}: {why}"),
+            at: None,
+        });
+    }
+    Ok(finish(
+        img.to_string(),
+        None,
+        spec,
+        format!("chosen with --base {img}"),
+        c,
+        entry,
+        opts,
+    ))
+}
+
+/// The smallest candidate that fits and needs nothing asked for, with the
+/// explanation of the choice (what smaller bases did not fit, and why).
+fn auto_pick<'r, 'a>(
+    screened: &Screened<'r, 'a>,
+    c: &Closure,
+    opts: &Options,
+) -> Option<(&'r BaseCandidate<'a>, String)> {
+    let ok = &screened.ok;
+    let auto: Vec<&&BaseCandidate<'_>> = ok
+        .iter()
+        .filter(|k| !k.spec.requires.contains(&Requirement::BringCaCerts))
+        // A JVM of another vendor changes locale defaults, cacerts and patch level.
+        .filter(|k| !k.spec.requires.contains(&Requirement::OtherJvmVendor))
+        .collect();
+    // Between equal sizes, one whose default user suits the request:
+    // the original's kind of user (root or not), non-root with --non-root.
+    let want_non_root = matches!(opts.user, UserPolicy::NonRoot(_)) || !c.runs_as_root();
+    auto.iter()
+        .min_by_key(|k| (k.spec.approx_size_mb, (k.spec.user.uid != 0) != want_non_root))
+        .map(|k| {
+            let s = k.spec;
+            let mut why = format!(
+                "the smallest compatible base in the catalogue (about {} MB compressed); {}",
+                s.approx_size_mb,
+                s.notes.trim_end_matches('.')
+            );
+            if ok.iter().any(|k| k.spec.requires.contains(&Requirement::BringCaCerts)) {
+                why.push_str("; scratch is smaller but has no CA certificates, zoneinfo or users: ask for it with --base scratch");
+            }
+            if !c.static_binary
+                && let Some(note) = &c.binary_note
+            {
+                why.push_str("; ");
+                why.push_str(note);
+            }
+            if c.static_binary
+                && let Some(note) = &c.static_note
+            {
+                why.push_str("; ");
+                why.push_str(note);
+            }
+            let mut smaller: Vec<&(u32, String)> = screened
+                .smaller_rejected
+                .iter()
+                .filter(|(size, _)| *size < s.approx_size_mb)
+                .collect();
+            smaller.sort();
+            if !smaller.is_empty() {
+                why.push_str("; smaller bases that do not fit: ");
+                why.push_str(&smaller.iter().map(|(_, w)| w.as_str()).collect::<Vec<_>>().join("; "));
+            }
+            (**k, why)
+        })
+}
+
+/// The picked candidate made a [`Chosen`]: its release's reason added to
+/// `why`, and a note when upstream no longer updates it.
+fn finish_pick(
+    k: &BaseCandidate<'_>,
+    mut why: String,
+    c: &Closure,
+    entry: &Entry,
+    opts: &Options,
+) -> Chosen {
+    if let Some(r) = &k.release {
+        why.push_str("; ");
+        why.push_str(&r.why);
+    }
+    let mut chosen = finish(
+        k.image.clone(),
+        k.nonroot_image.clone(),
+        Some(k.spec.clone()),
+        why,
+        c,
+        entry,
+        opts,
+    );
+    if let Some(why) = k.release.as_ref().and_then(|r| r.deprecated.as_ref()) {
+        chosen.notes.push(format!(
+            "the runtime base {} is no longer updated upstream: {why}",
+            chosen.image
+        ));
+    }
+    chosen
 }
 
 fn finish(

@@ -6,7 +6,7 @@
 use super::entry::Entry;
 use super::facts::{gate, gate_at, push_copy, runs_as_non_root};
 use super::profile;
-use super::steps::{CmdKind, StepInfo, StepKind};
+use super::steps::{CmdInfo, CmdKind, StepInfo, StepKind};
 use super::types::{Closure, Gate};
 use crate::model::{Context, join_path};
 use crate::plan::rule_ids as ids;
@@ -87,119 +87,12 @@ fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
         .map(|i| i.workdir.as_str())
         .chain([entry.workdir.as_str()])
         .collect();
-    let in_app = |path: &str| {
-        app_dirs.iter().any(|d| {
-            *d != "/" && (path == *d || path.starts_with(&format!("{}/", d.trim_end_matches('/'))))
-        })
-    };
     for info in infos {
-        let cmds = info.commands();
-        let mut setup = false;
-        let mut other = false;
-        for cmd in cmds {
-            match &cmd.kind {
-                CmdKind::Packages {
-                    manager, runtime, ..
-                } => {
-                    c.package_manager = Some(*manager);
-                    for p in runtime {
-                        match p.as_str() {
-                            // Data the distroless bases ship and scratch can receive by copy.
-                            "ca-certificates" => c.needs_ca_certs = true,
-                            "tzdata" => c.needs_tzdata = true,
-                            _ => {
-                                if !c.packages.contains(p) {
-                                    c.packages.push(p.clone());
-                                }
-                            }
-                        }
-                    }
-                }
-                CmdKind::UserSetup => {
-                    setup = true;
-                    if matches!(
-                        cmd.program.as_deref(),
-                        Some("useradd" | "adduser" | "groupadd" | "addgroup")
-                    ) && let Some(Some(name)) = cmd
-                        .args
-                        .iter()
-                        .rev()
-                        .find(|a| a.as_deref().is_some_and(|a| !a.starts_with('-')))
-                    {
-                        c.created_users.push(name.clone());
-                    }
-                }
-                CmdKind::Relocate => {
-                    for p in &cmd.produces {
-                        push_copy(
-                            c,
-                            p,
-                            ids::core::RELOCATE,
-                            "the build puts this file outside the application directory, and the runtime may use it",
-                        );
-                    }
-                }
-                CmdKind::Harmless
-                | CmdKind::PackageHousekeeping
-                | CmdKind::WorkdirLocal
-                | CmdKind::BuildConfig => {}
-                _ => other = true,
-            }
-        }
+        let (setup, other) = read_commands(c, info.commands());
         if setup {
-            if other {
-                return Err(gate_at(
-                    df,
-                    info.item,
-                    ids::core::MIXED_SETUP,
-                    "one RUN both builds and changes system files or users; it cannot be split safely",
-                ));
-            }
-            if runs_as_non_root(info) {
-                // The runtime repeats setup steps before its USER, as root.
-                return Err(gate_at(
-                    df,
-                    info.item,
-                    ids::core::SYSTEM_SETUP,
-                    format!(
-                        "a setup step the runtime must repeat runs as `{}`; repeated before the runtime's USER it would run as root and leave root-owned files",
-                        info.user.as_deref().unwrap_or_default()
-                    ),
-                ));
-            }
-            c.replay.push(info.item);
-            match owned_dir_ops(cmds, &info.workdir, &mut made_dirs) {
-                Some(dirs) => {
-                    for d in dirs {
-                        if !c.owned_dirs.contains(&d) {
-                            c.owned_dirs.push(d);
-                        }
-                    }
-                }
-                None => c.replay_needs_shell = true,
-            }
-            for x in cmds.iter().filter(|x| is_account_command(x)) {
-                record_ids(c, x);
-            }
+            setup_step(c, df, info, other, &mut made_dirs)?;
         }
-        // Files copied in from the context outside the application directories
-        // (a config under /etc, a script in /usr/local/bin) are runtime files.
-        if let StepKind::CopyContext { .. } = info.kind
-            && let Some(inst) = df.instruction_at(info.item)
-            && let Body::Copy { paths, .. } = &inst.body
-            && let Some(dest) = paths.last()
-        {
-            let dest = crate::syntax::process_word(&dest.value, df.escape);
-            let abs = join_path(&info.workdir, &dest);
-            if dest.starts_with('/') && !in_app(&abs) && abs != "/" {
-                push_copy(
-                    c,
-                    &abs,
-                    ids::core::OUTSIDE_FILES,
-                    "put outside the application directory by a COPY (configuration, scripts): the runtime gets it at the same path",
-                );
-            }
-        }
+        outside_copy(c, df, info, &app_dirs);
     }
     // The build stage copies the created directories aside as root at its
     // end; a non-root USER that later build steps run under would still be
@@ -215,8 +108,157 @@ fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
     {
         c.replay_needs_shell = true;
     }
-    // WORKDIR under a non-root USER creates the directory owned by that user;
-    // the runtime stage sets its WORKDIR before its USER, as root.
+    workdir_gate(df, infos, entry)?;
+    // The user the app runs as.
+    c.user = infos
+        .iter()
+        .rev()
+        .find(|i| i.keyword == Keyword::User)
+        .and_then(|i| match &df.instruction_at(i.item)?.body {
+            Body::Text { text: Some(t) } => Some(crate::model::expand(&t.value, &i.env, df.escape)),
+            _ => None,
+        });
+    health_check_tools(c, df, infos);
+    Ok(())
+}
+
+/// What one step's commands add: system packages (CA certificates and
+/// zoneinfo as flags), users created, files relocated outside the app.
+/// Returns whether the step sets up users or system files, and whether it
+/// also does anything else.
+fn read_commands(c: &mut Closure, cmds: &[CmdInfo]) -> (bool, bool) {
+    let mut setup = false;
+    let mut other = false;
+    for cmd in cmds {
+        match &cmd.kind {
+            CmdKind::Packages {
+                manager, runtime, ..
+            } => {
+                c.package_manager = Some(*manager);
+                for p in runtime {
+                    match p.as_str() {
+                        // Data the distroless bases ship and scratch can receive by copy.
+                        "ca-certificates" => c.needs_ca_certs = true,
+                        "tzdata" => c.needs_tzdata = true,
+                        _ => {
+                            if !c.packages.contains(p) {
+                                c.packages.push(p.clone());
+                            }
+                        }
+                    }
+                }
+            }
+            CmdKind::UserSetup => {
+                setup = true;
+                if matches!(
+                    cmd.program.as_deref(),
+                    Some("useradd" | "adduser" | "groupadd" | "addgroup")
+                ) && let Some(Some(name)) = cmd
+                    .args
+                    .iter()
+                    .rev()
+                    .find(|a| a.as_deref().is_some_and(|a| !a.starts_with('-')))
+                {
+                    c.created_users.push(name.clone());
+                }
+            }
+            CmdKind::Relocate => {
+                for p in &cmd.produces {
+                    push_copy(
+                        c,
+                        p,
+                        ids::core::RELOCATE,
+                        "the build puts this file outside the application directory, and the runtime may use it",
+                    );
+                }
+            }
+            CmdKind::Harmless
+            | CmdKind::PackageHousekeeping
+            | CmdKind::WorkdirLocal
+            | CmdKind::BuildConfig => {}
+            _ => other = true,
+        }
+    }
+    (setup, other)
+}
+
+/// A setup step the runtime repeats (as root, before its USER): refused when
+/// it also builds or runs as another user; else recorded with the
+/// directories it creates and the accounts it makes.
+fn setup_step(
+    c: &mut Closure,
+    df: &Dockerfile,
+    info: &StepInfo,
+    other: bool,
+    made_dirs: &mut Vec<String>,
+) -> Result<(), Gate> {
+    let cmds = info.commands();
+    if other {
+        return Err(gate_at(
+            df,
+            info.item,
+            ids::core::MIXED_SETUP,
+            "one RUN both builds and changes system files or users; it cannot be split safely",
+        ));
+    }
+    if runs_as_non_root(info) {
+        // The runtime repeats setup steps before its USER, as root.
+        return Err(gate_at(
+            df,
+            info.item,
+            ids::core::SYSTEM_SETUP,
+            format!(
+                "a setup step the runtime must repeat runs as `{}`; repeated before the runtime's USER it would run as root and leave root-owned files",
+                info.user.as_deref().unwrap_or_default()
+            ),
+        ));
+    }
+    c.replay.push(info.item);
+    match owned_dir_ops(cmds, &info.workdir, made_dirs) {
+        Some(dirs) => {
+            for d in dirs {
+                if !c.owned_dirs.contains(&d) {
+                    c.owned_dirs.push(d);
+                }
+            }
+        }
+        None => c.replay_needs_shell = true,
+    }
+    for x in cmds.iter().filter(|x| is_account_command(x)) {
+        record_ids(c, x);
+    }
+    Ok(())
+}
+
+/// Files copied in from the context outside the application directories
+/// (a config under /etc, a script in /usr/local/bin) are runtime files.
+fn outside_copy(c: &mut Closure, df: &Dockerfile, info: &StepInfo, app_dirs: &BTreeSet<&str>) {
+    let in_app = |path: &str| {
+        app_dirs.iter().any(|d| {
+            *d != "/" && (path == *d || path.starts_with(&format!("{}/", d.trim_end_matches('/'))))
+        })
+    };
+    if let StepKind::CopyContext { .. } = info.kind
+        && let Some(inst) = df.instruction_at(info.item)
+        && let Body::Copy { paths, .. } = &inst.body
+        && let Some(dest) = paths.last()
+    {
+        let dest = crate::syntax::process_word(&dest.value, df.escape);
+        let abs = join_path(&info.workdir, &dest);
+        if dest.starts_with('/') && !in_app(&abs) && abs != "/" {
+            push_copy(
+                c,
+                &abs,
+                ids::core::OUTSIDE_FILES,
+                "put outside the application directory by a COPY (configuration, scripts): the runtime gets it at the same path",
+            );
+        }
+    }
+}
+
+/// WORKDIR under a non-root USER creates the directory owned by that user;
+/// the runtime stage sets its WORKDIR before its USER, as root.
+fn workdir_gate(df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -> Result<(), Gate> {
     if let Some(info) = infos.iter().rev().find(|i| i.keyword == Keyword::Workdir)
         && info.workdir == entry.workdir
         && runs_as_non_root(info)
@@ -232,17 +274,12 @@ fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
             ),
         ));
     }
-    // The user the app runs as.
-    let original_user = infos
-        .iter()
-        .rev()
-        .find(|i| i.keyword == Keyword::User)
-        .and_then(|i| match &df.instruction_at(i.item)?.body {
-            Body::Text { text: Some(t) } => Some(crate::model::expand(&t.value, &i.env, df.escape)),
-            _ => None,
-        });
-    c.user = original_user;
-    // A HEALTHCHECK runs inside the runtime image.
+    Ok(())
+}
+
+/// A HEALTHCHECK runs inside the runtime image: the tool it calls (curl,
+/// wget) is a runtime package, and a shell-form check needs a shell.
+fn health_check_tools(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo]) {
     for info in infos {
         let Some(inst) = df.instruction_at(info.item) else {
             continue;
@@ -272,7 +309,6 @@ fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
             }
         }
     }
-    Ok(())
 }
 
 /// Folders every image has, which a setup step may change but the runtime

@@ -36,12 +36,10 @@ use steps::{CmdKind, StepKind};
 
 /// Plans a rewrite of `df`. `ctx` is the build context, when known.
 ///
-/// A pipeline of phases, each of which may stop with the gate that leaves
-/// the file unchanged: the user's pragmas, an existing multi-stage file, the
-/// profile and base tag, the classified steps and the start command, what no
-/// rule understands, the runtime closure, a tool the container runs, the
-/// runtime base (with the no-gain check and non-root ownership), and last
-/// the rendering.
+/// A pipeline of phases, each of which may stop with the gate that leaves the
+/// file unchanged: the user's pragmas, the multi-stage case (handed to
+/// `rebase`), the build image and its profile, then [`plan_runtime`] for the
+/// rest (classify, entry, closure, base, render).
 pub fn plan(
     df: &Dockerfile,
     ctx: Option<&Context>,
@@ -49,44 +47,26 @@ pub fn plan(
     opts: &Options,
 ) -> Result<Outcome, ModelError> {
     let model = Model::build(df)?;
-    Ok(match plan_model(df, &model, ctx, rules, opts) {
-        Ok(outcome) => outcome,
-        Err(Stop { gate, profile }) => unchanged_outcome(df, gate, profile),
-    })
-}
-
-/// Why planning stopped: the gate, and the profile that applied, if any.
-struct Stop {
-    gate: Gate,
-    profile: Option<String>,
-}
-
-impl Stop {
-    fn new(gate: Gate, profile: Option<&str>) -> Stop {
-        Stop {
-            gate,
-            profile: profile.map(str::to_owned),
-        }
+    if let Some(gate) = pragma_gate(df) {
+        return Ok(unchanged(df, gate, None));
     }
-
-    /// A gate about the base image: it concerns the final FROM, which it
-    /// names in words.
-    fn at_from(
-        model: &Model,
-        df: &Dockerfile,
-        rule: &str,
-        reason: String,
-        profile: Option<&str>,
-    ) -> Stop {
-        Stop::new(
-            facts::gate_near(df, model.final_stage().from_item, rule, reason),
-            profile,
-        )
+    if model.stages.len() > 1 {
+        return Ok(multi_stage(df, &model, ctx, rules, opts));
     }
+    let profile_id = match build_profile(df, &model, rules) {
+        Ok(id) => id,
+        Err((gate, profile)) => return Ok(unchanged(df, gate, profile)),
+    };
+    let outcome = match plan_runtime(df, &model, ctx, rules, opts, &profile_id) {
+        Ok(rewrite) => Outcome::Rewrite(Box::new(rewrite)),
+        Err(gate) => unchanged(df, gate, Some(profile_id)),
+    };
+    Ok(outcome)
 }
 
-/// The outcome of a file left unchanged: every instruction stays, under the gate's rule.
-fn unchanged_outcome(df: &Dockerfile, gate: Gate, profile: Option<String>) -> Outcome {
+/// The outcome that leaves `df` as it is because of `gate`: every
+/// instruction gets a decision naming the gate's rule.
+fn unchanged(df: &Dockerfile, gate: Gate, profile: Option<String>) -> Outcome {
     let rule = gate.rule.clone();
     Outcome::Unchanged {
         gate,
@@ -106,56 +86,16 @@ fn unchanged_outcome(df: &Dockerfile, gate: Gate, profile: Option<String>) -> Ou
     }
 }
 
-/// The phases of [`plan`], on the built model.
-fn plan_model(
-    df: &Dockerfile,
-    model: &Model,
-    ctx: Option<&Context>,
-    rules: &Rules,
-    opts: &Options,
-) -> Result<Outcome, Stop> {
-    pragma_gate(df)?;
-    if model.stages.len() > 1 {
-        return multi_stage(df, model, ctx, rules, opts);
-    }
-    let final_stage = model.final_stage();
-    let base = &final_stage.base;
-    let profile_id = profile_of(df, model, rules)?;
-    let profile = Some(profile_id.as_str());
-
-    let infos = steps::classify_stage(df, final_stage, rules, ctx);
-    let entry = start_command(df, &infos, rules, profile)?;
-    understood(df, &infos, profile)?;
-
-    // What the runtime needs.
-    let closure =
-        closure::runtime_closure(&profile_id, df, &infos, &entry, ctx, rules, &base.resolved)
-            .map_err(|g| Stop::new(g, profile))?;
-    runtime_tool_gate(df, &infos, &closure, profile)?;
-
-    let chosen = runtime_base(
-        df, model, &infos, &entry, &closure, ctx, rules, opts, profile,
-    )?;
-    let rewrite = render::render(&render::Input {
-        df,
-        model,
-        infos: &infos,
-        entry: &entry,
-        closure: &closure,
-        chosen: &chosen,
-        ctx,
-        opts,
-        profile: &profile_id,
-    });
-    Ok(Outcome::Rewrite(Box::new(rewrite)))
+/// A gate about the base image: it concerns the final FROM, which it names in
+/// words.
+fn base_gate(df: &Dockerfile, model: &Model, rule: &str, message: String) -> Gate {
+    facts::gate_near(df, model.final_stage().from_item, rule, message)
 }
 
 /// The user's pragmas come first: `ignore-file`, and placement pragmas this
 /// version does not carry out (so nothing is placed against them).
-fn pragma_gate(df: &Dockerfile) -> Result<(), Stop> {
-    let Some(p) = pragma::pragmas(df).into_iter().next() else {
-        return Ok(());
-    };
+fn pragma_gate(df: &Dockerfile) -> Option<Gate> {
+    let p = pragma::pragmas(df).into_iter().next()?;
     let (rule, message) = match p.word.as_str() {
         "ignore-file" => (
             ids::core::PRAGMA_IGNORE_FILE,
@@ -176,25 +116,23 @@ fn pragma_gate(df: &Dockerfile) -> Result<(), Stop> {
             ),
         ),
     };
-    Err(Stop::new(
-        Gate {
-            rule: rule.into(),
-            message,
-            at: Some(p.at),
-        },
-        None,
-    ))
+    Some(Gate {
+        rule: rule.into(),
+        message,
+        at: Some(p.at),
+    })
 }
 
-/// A file that is already multi-stage: its final stage is rebased when it
-/// runs on a build image of its own, else it is left as it is.
+/// An already multi-stage file: rebased when its final stage runs on a build
+/// image of a profile (and derives from no stage of the file), else left
+/// unchanged.
 fn multi_stage(
     df: &Dockerfile,
     model: &Model,
     ctx: Option<&Context>,
     rules: &Rules,
     opts: &Options,
-) -> Result<Outcome, Stop> {
+) -> Outcome {
     let final_stage = model.final_stage();
     let base = &final_stage.base;
     let is_builder = rules.profile_for_image(&base.resolved).is_some()
@@ -206,132 +144,166 @@ fn multi_stage(
             .any(|c| base::candidate_matches(&c.image, &base.resolved));
     if is_builder && final_stage.parent.is_none() {
         return match rebase::rebase_final_stage(df, model, ctx, rules, opts) {
-            Ok(r) => Ok(Outcome::Rewrite(Box::new(r))),
-            Err(g) => Err(Stop::new(g, None)),
+            Ok(r) => Outcome::Rewrite(Box::new(r)),
+            Err(g) => unchanged(df, g, None),
         };
     }
-    Err(Stop::at_from(
-        model,
+    let gate = base_gate(
         df,
+        model,
         ids::core::ALREADY_MULTISTAGE,
         format!(
             "the file is already multi-stage and its final stage runs on `{}`",
             base.resolved
         ),
-        None,
-    ))
+    );
+    unchanged(df, gate, None)
 }
 
-/// The language profile of the build image, whose tag must say its version.
-fn profile_of(df: &Dockerfile, model: &Model, rules: &Rules) -> Result<String, Stop> {
+/// The profile of the single stage's build image, or the gate (with the
+/// profile, once known) when there is none or its base has no version.
+fn build_profile(
+    df: &Dockerfile,
+    model: &Model,
+    rules: &Rules,
+) -> Result<String, (Gate, Option<String>)> {
     let base = &model.final_stage().base;
     if base.is_scratch() {
-        return Err(Stop::at_from(
-            model,
-            df,
-            ids::core::NO_PROFILE,
-            "the image is built FROM scratch: nothing to split".into(),
+        return Err((
+            base_gate(
+                df,
+                model,
+                ids::core::NO_PROFILE,
+                "the image is built FROM scratch: nothing to split".into(),
+            ),
             None,
         ));
     }
     let Some(profile) = rules.profile_for_image(&base.resolved) else {
-        return Err(Stop::at_from(
-            model,
-            df,
-            ids::core::NO_PROFILE,
-            format!(
-                "no language profile applies: `{}` is not a known build image (profiles: {})",
-                base.resolved,
-                rules
-                    .profiles()
-                    .iter()
-                    .map(|p| p.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+        return Err((
+            base_gate(
+                df,
+                model,
+                ids::core::NO_PROFILE,
+                format!(
+                    "no language profile applies: `{}` is not a known build image (profiles: {})",
+                    base.resolved,
+                    rules
+                        .profiles()
+                        .iter()
+                        .map(|p| p.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             ),
             None,
         ));
     };
+    let profile_id = profile.id.clone();
     if base.tag.is_none() && base.digest.is_none() {
-        return Err(Stop::at_from(
-            model,
-            df,
-            ids::core::UNTAGGED_BASE,
-            format!(
-                "`{}` has no tag, so the runtime base's version cannot be read from it",
-                base.resolved
+        return Err((
+            base_gate(
+                df,
+                model,
+                ids::core::UNTAGGED_BASE,
+                format!(
+                    "`{}` has no tag, so the runtime base's version cannot be read from it",
+                    base.resolved
+                ),
             ),
-            Some(&profile.id),
+            Some(profile_id),
         ));
     }
-    Ok(profile.id.clone())
+    Ok(profile_id)
 }
 
-/// The runtime entry, unless the container runs a build tool at start.
-fn start_command(
+/// The single-stage plan once the profile is known: classify the steps, read
+/// the entry, refuse what is not understood, compute what the runtime needs,
+/// choose its base, and render.
+fn plan_runtime(
+    df: &Dockerfile,
+    model: &Model,
+    ctx: Option<&Context>,
+    rules: &Rules,
+    opts: &Options,
+    profile_id: &str,
+) -> Result<Rewrite, Gate> {
+    let final_stage = model.final_stage();
+    let base = &final_stage.base;
+    let infos = steps::classify_stage(df, final_stage, rules, ctx);
+    let entry = runtime_entry(df, &infos, rules)?;
+    unmodelled_gate(df, &infos)?;
+    let closure =
+        closure::runtime_closure(profile_id, df, &infos, &entry, ctx, rules, &base.resolved)?;
+    runtime_tool_gate(df, &infos, &closure)?;
+    let chosen = runtime_base(df, model, rules, opts, &infos, &entry, &closure, ctx)?;
+    Ok(render::render(&render::Input {
+        df,
+        model,
+        infos: &infos,
+        entry: &entry,
+        closure: &closure,
+        chosen: &chosen,
+        ctx,
+        opts,
+        profile: profile_id,
+    }))
+}
+
+/// The runtime entry (CMD/ENTRYPOINT), unless there is none or it runs a
+/// build tool at start.
+pub(crate) fn runtime_entry(
     df: &Dockerfile,
     infos: &[steps::StepInfo],
     rules: &Rules,
-    profile: Option<&str>,
-) -> Result<entry::Entry, Stop> {
-    let entry = entry::Entry::find(df, infos)
-        .map_err(|reason| Stop::new(facts::gate(ids::core::NO_ENTRY, reason), profile))?;
+) -> Result<entry::Entry, Gate> {
+    let entry =
+        entry::Entry::find(df, infos).map_err(|reason| facts::gate(ids::core::NO_ENTRY, reason))?;
     if let Some((gate_profile, gate)) = entry.gate(rules) {
-        return Err(Stop::new(
-            facts::gate_near(
-                df,
-                entry.item(),
-                &gate.id,
-                format!(
-                    "the container runs a build tool at start (`{}`): {} ({} profile)",
-                    entry.describe(),
-                    gate.why,
-                    gate_profile.id
-                ),
+        return Err(facts::gate_near(
+            df,
+            entry.item(),
+            &gate.id,
+            format!(
+                "the container runs a build tool at start (`{}`): {} ({} profile)",
+                entry.describe(),
+                gate.why,
+                gate_profile.id
             ),
-            profile,
         ));
     }
     Ok(entry)
 }
 
 /// Anything not understood that could matter to the runtime stops here: a
-/// COPY from elsewhere, a command no rule knows, ONBUILD.
-fn understood(
-    df: &Dockerfile,
-    infos: &[steps::StepInfo],
-    profile: Option<&str>,
-) -> Result<(), Stop> {
+/// COPY not modelled, a command of unknown kind, an ONBUILD.
+fn unmodelled_gate(df: &Dockerfile, infos: &[steps::StepInfo]) -> Result<(), Gate> {
     for info in infos {
         if let StepKind::CopyOther(why) = &info.kind {
-            return Err(Stop::new(
-                facts::gate_at(
-                    df,
-                    info.item,
-                    ids::core::UNMODELLED_COPY,
-                    format!("{why}; what it brings may be needed at runtime"),
-                ),
-                profile,
+            return Err(facts::gate_at(
+                df,
+                info.item,
+                ids::core::UNMODELLED_COPY,
+                format!("{why}; what it brings may be needed at runtime"),
             ));
         }
         for c in info.commands() {
             if c.kind == CmdKind::Unknown {
-                return Err(Stop::new(
-                    facts::gate_at(df, info.item, &c.rule, format!("`{}`: {}", c.text, c.why)),
-                    profile,
+                return Err(facts::gate_at(
+                    df,
+                    info.item,
+                    &c.rule,
+                    format!("`{}`: {}", c.text, c.why),
                 ));
             }
         }
     }
     if let Some(onbuild) = infos.iter().find(|i| matches!(i.keyword, Keyword::Onbuild)) {
-        return Err(Stop::new(
-            facts::gate_near(
-                df,
-                onbuild.item,
-                ids::core::ONBUILD,
-                "ONBUILD triggers run in images built FROM this one; which stage should carry them cannot be decided",
-            ),
-            profile,
+        return Err(facts::gate_near(
+            df,
+            onbuild.item,
+            ids::core::ONBUILD,
+            "ONBUILD triggers run in images built FROM this one; which stage should carry them cannot be decided",
         ));
     }
     Ok(())
@@ -344,8 +316,7 @@ fn runtime_tool_gate(
     df: &Dockerfile,
     infos: &[steps::StepInfo],
     closure: &types::Closure,
-    profile: Option<&str>,
-) -> Result<(), Stop> {
+) -> Result<(), Gate> {
     let runtime_tool = infos.iter().find_map(|info| {
         info.commands()
             .iter()
@@ -360,59 +331,50 @@ fn runtime_tool_gate(
             })
             .map(|c| (info, c))
     });
-    let Some((info, c)) = runtime_tool else {
-        return Ok(());
-    };
-    if closure
-        .static_site
-        .as_ref()
-        .is_some_and(|site| c.args.iter().flatten().any(|a| a.starts_with(site.server)))
+    if let Some((info, c)) = runtime_tool
+        && closure
+            .static_site
+            .as_ref()
+            .is_none_or(|site| !c.args.iter().flatten().any(|a| a.starts_with(site.server)))
     {
-        return Ok(());
+        let mut why = format!(
+            "`{}` installs a tool the container runs; keeping it in a slim runtime is not supported yet",
+            c.text
+        );
+        // Why nginx did not take a static server's place, when it was considered.
+        if let Some(w) = &closure.nginx_refused {
+            why.push_str("; ");
+            why.push_str(w);
+        }
+        return Err(facts::gate_at(df, info.item, &c.rule, why));
     }
-    let mut why = format!(
-        "`{}` installs a tool the container runs; keeping it in a slim runtime is not supported yet",
-        c.text
-    );
-    // Why nginx did not take a static server's place, when it was considered.
-    if let Some(w) = &closure.nginx_refused {
-        why.push_str("; ");
-        why.push_str(w);
-    }
-    Err(Stop::new(
-        facts::gate_at(df, info.item, &c.rule, why),
-        profile,
-    ))
+    Ok(())
 }
 
-/// The runtime base: chosen from the catalogue, its tag following the
-/// builder's ARGs, checked for a gain (`core/no-gain`), and under
-/// `--non-root` what its user must own.
+/// The runtime base: chosen from the catalogue, written with the file's
+/// global ARGs, refused when it gains nothing, and — for a non-root user —
+/// with the paths that user must own.
 #[allow(clippy::too_many_arguments)]
 fn runtime_base(
     df: &Dockerfile,
     model: &Model,
+    rules: &Rules,
+    opts: &Options,
     infos: &[steps::StepInfo],
     entry: &entry::Entry,
     closure: &types::Closure,
     ctx: Option<&Context>,
-    rules: &Rules,
-    opts: &Options,
-    profile: Option<&str>,
-) -> Result<base::Chosen, Stop> {
+) -> Result<base::Chosen, Gate> {
     let base = &model.final_stage().base;
-    let chosen = base::choose(rules, &base.resolved, closure, entry, opts)
-        .map_err(|g| Stop::new(g, profile))?;
-    let mut chosen = match base::parameterize(&chosen.image, &base.raw, &model.global_args) {
-        Ok((image, notes)) => base::Chosen {
-            image,
-            notes: chosen.notes.iter().cloned().chain(notes).collect(),
-            ..chosen
-        },
-        Err(g) => return Err(Stop::new(g, profile)),
+    let chosen = base::choose(rules, &base.resolved, closure, entry, opts)?;
+    let (image, notes) = base::parameterize(&chosen.image, &base.raw, &model.global_args)?;
+    let mut chosen = base::Chosen {
+        image,
+        notes: chosen.notes.iter().cloned().chain(notes).collect(),
+        ..chosen
     };
     match no_gain::check(df, rules, &base.resolved, &chosen, infos, closure) {
-        Err(g) => return Err(Stop::at_from(model, df, &g.rule, g.message, profile)),
+        Err(g) => return Err(base_gate(df, model, &g.rule, g.message)),
         Ok(Some(gain)) => chosen.reason = format!("{}; {gain}", chosen.reason),
         Ok(None) => {}
     }

@@ -6,19 +6,21 @@ use super::base;
 use super::closure::stage_needs;
 use super::entry::Entry;
 use super::facts;
-use super::steps::{StepKind, classify_stage};
+use super::steps::{StepInfo, StepKind, classify_stage};
 use super::types::{
-    Addition, BaseChoice, Decision, Gate, Options, Placement, Rewrite, StageSummary, UserPolicy,
-    first_line,
+    Addition, BaseChoice, Closure, Decision, Gate, Options, Placement, Rewrite, StageSummary,
+    UserPolicy, first_line,
 };
 use crate::emit::{Edit, apply};
 use crate::model::{Context, Model};
 use crate::plan::rule_ids as ids;
 use crate::plan::types::Warning;
 use crate::rules::Rules;
-use crate::syntax::{Body, Dockerfile, Keyword};
+use crate::syntax::{Body, Dockerfile, Instruction, Keyword};
 
-/// Plans the rebase, or says why it cannot be done.
+/// Plans the rebase, or says why it cannot be done: the final stage must only
+/// receive artifacts, run an entry that is no build tool, and move to a base
+/// that needs nothing but a new FROM (and a USER when one is due).
 pub(crate) fn rebase_final_stage(
     df: &Dockerfile,
     model: &Model,
@@ -27,15 +29,64 @@ pub(crate) fn rebase_final_stage(
     opts: &Options,
 ) -> Result<Rewrite, Gate> {
     let stage = model.final_stage();
-    let gate = |rule: &str, reason: String| facts::gate(rule, reason);
     let Some(profile) = rules.profile_for_image(&stage.base.resolved) else {
-        return Err(gate(
+        return Err(facts::gate(
             ids::core::NO_PROFILE,
-            "no language profile applies to the final stage".into(),
+            "no language profile applies to the final stage",
         ));
     };
     let infos = classify_stage(df, stage, rules, ctx);
-    for info in &infos {
+    only_receives(df, model, &infos)?;
+    let entry = super::runtime_entry(df, &infos, rules)?;
+    let closure = stage_needs(&profile.id, df, &infos, &entry, ctx)?;
+    let chosen = new_base(model, rules, opts, &closure, &entry)?;
+    let NewFrom {
+        from,
+        name,
+        edits,
+        additions,
+    } = edits(df, model, &infos, &chosen)?;
+    let mut warnings = closure.warnings.clone();
+    if matches!(opts.user, UserPolicy::NonRoot(_)) && closure.runs_as_root() {
+        warnings.push(Warning::new(
+            ids::core::NON_ROOT,
+            "--non-root is not applied to an existing multi-stage file: the final stage's own COPY lines would have to hand their files to the user, so it keeps running as the original's user",
+        ));
+    }
+    let text = apply(&df.source, &edits)
+        .map_err(|e| facts::gate(ids::core::BASE_INCOMPATIBLE, e.to_string()))?;
+    let mut stages: Vec<StageSummary> = model
+        .stages
+        .iter()
+        .map(|s| StageSummary {
+            name: s.name.clone().unwrap_or_else(|| s.index.to_string()),
+            base: s.base.resolved.clone(),
+        })
+        .collect();
+    if let Some(last) = stages.last_mut() {
+        last.name = name;
+        last.base = chosen.image.clone();
+    }
+    Ok(Rewrite {
+        profile: profile.id.clone(),
+        stages,
+        decisions: decisions(df, model, from, &chosen),
+        additions,
+        base_before: stage.base.resolved.clone(),
+        base_after: chosen.image.clone(),
+        base_reason: chosen.reason.clone(),
+        base_after_approx_mb: chosen.spec.as_ref().map(|s| s.approx_size_mb),
+        user: super::render::runtime_user(&closure, &chosen),
+        warnings,
+        text,
+    })
+}
+
+/// The final stage must only receive: no RUN or COPY from the context (it
+/// still builds), no ONBUILD, and `COPY --from` only of a stage of this file.
+fn only_receives(df: &Dockerfile, model: &Model, infos: &[StepInfo]) -> Result<(), Gate> {
+    let stage = model.final_stage();
+    for info in infos {
         let Some(inst) = df.instruction_at(info.item) else {
             continue;
         };
@@ -80,21 +131,18 @@ pub(crate) fn rebase_final_stage(
             _ => {}
         }
     }
-    let entry = Entry::find(df, &infos).map_err(|r| gate(ids::core::NO_ENTRY, r))?;
-    if let Some((p, g)) = entry.gate(rules) {
-        return Err(facts::gate_near(
-            df,
-            entry.item(),
-            &g.id,
-            format!(
-                "the container runs a build tool at start (`{}`): {} ({} profile)",
-                entry.describe(),
-                g.why,
-                p.id
-            ),
-        ));
-    }
-    let closure = stage_needs(&profile.id, df, &infos, &entry, ctx)?;
+    Ok(())
+}
+
+/// The runtime base for the final stage, chosen for the original's user, as
+/// long as moving there needs nothing but a new FROM.
+fn new_base(
+    model: &Model,
+    rules: &Rules,
+    opts: &Options,
+    closure: &Closure,
+    entry: &Entry,
+) -> Result<base::Chosen, Gate> {
     // The final stage's own COPY lines are kept as written: --non-root would
     // need them to hand files over (--chown), so the runtime keeps the
     // original's user, and says so.
@@ -102,13 +150,19 @@ pub(crate) fn rebase_final_stage(
         user: UserPolicy::Keep,
         ..opts.clone()
     };
-    let chosen = base::choose(rules, &stage.base.resolved, &closure, &entry, &keep)?;
+    let chosen = base::choose(
+        rules,
+        &model.final_stage().base.resolved,
+        closure,
+        entry,
+        &keep,
+    )?;
     if chosen.entry_rewrite.is_some()
         || chosen.numeric_user.is_some()
         || chosen.copy_ca_certs
         || !chosen.extra_packages.is_empty()
     {
-        return Err(gate(
+        return Err(facts::gate(
             ids::core::BASE_INCOMPATIBLE,
             format!(
                 "moving the final stage to `{}` would need more than a new FROM",
@@ -117,25 +171,43 @@ pub(crate) fn rebase_final_stage(
         ));
     }
     if matches!(opts.base, BaseChoice::Scratch) {
-        return Err(gate(
+        return Err(facts::gate(
             ids::core::BASE_INCOMPATIBLE,
-            "scratch needs files the final stage does not copy".into(),
+            "scratch needs files the final stage does not copy",
         ));
     }
+    Ok(chosen)
+}
 
-    // The edits: the FROM image, a stage name, and a USER when one is due.
+/// What [`edits`] gives: the final FROM, the final stage's name, the edits
+/// and the lines they add.
+struct NewFrom<'d> {
+    from: &'d Instruction,
+    name: String,
+    edits: Vec<Edit>,
+    additions: Vec<Addition>,
+}
+
+/// The edits: the FROM image, a stage name, and a USER when one is due; with
+/// the final FROM, the stage's name and the lines added.
+fn edits<'d>(
+    df: &'d Dockerfile,
+    model: &Model,
+    infos: &[StepInfo],
+    chosen: &base::Chosen,
+) -> Result<NewFrom<'d>, Gate> {
     let from = df
-        .instruction_at(stage.from_item)
-        .ok_or_else(|| gate(ids::core::NO_ENTRY, "no FROM".into()))?;
+        .instruction_at(model.final_stage().from_item)
+        .ok_or_else(|| facts::gate(ids::core::NO_ENTRY, "no FROM"))?;
     let Body::From {
         image: Some(img),
         alias,
         ..
     } = &from.body
     else {
-        return Err(gate(
+        return Err(facts::gate(
             ids::core::NO_ENTRY,
-            "the final FROM names no image".into(),
+            "the final FROM names no image",
         ));
     };
     let style = super::render::Out::for_file(df, from);
@@ -183,18 +255,24 @@ pub(crate) fn rebase_final_stage(
             reason: why.clone(),
         });
     }
-    let mut warnings = closure.warnings.clone();
-    if matches!(opts.user, UserPolicy::NonRoot(_)) && closure.runs_as_root() {
-        warnings.push(Warning::new(
-            ids::core::NON_ROOT,
-            "--non-root is not applied to an existing multi-stage file: the final stage's own COPY lines would have to hand their files to the user, so it keeps running as the original's user",
-        ));
-    }
-    let text =
-        apply(&df.source, &edits).map_err(|e| gate(ids::core::BASE_INCOMPATIBLE, e.to_string()))?;
+    Ok(NewFrom {
+        from,
+        name,
+        edits,
+        additions,
+    })
+}
 
-    let decisions = df
-        .instructions()
+/// One decision per instruction: the final FROM is rebased, every other line
+/// kept byte for byte.
+fn decisions(
+    df: &Dockerfile,
+    model: &Model,
+    from: &Instruction,
+    chosen: &base::Chosen,
+) -> Vec<Decision> {
+    let stage = model.final_stage();
+    df.instructions()
         .map(|i| {
             let is_final_from = i.span == from.span;
             Decision {
@@ -214,30 +292,5 @@ pub(crate) fn rebase_final_stage(
                 commands: Vec::new(),
             }
         })
-        .collect();
-    let mut stages: Vec<StageSummary> = model
-        .stages
-        .iter()
-        .map(|s| StageSummary {
-            name: s.name.clone().unwrap_or_else(|| s.index.to_string()),
-            base: s.base.resolved.clone(),
-        })
-        .collect();
-    if let Some(last) = stages.last_mut() {
-        last.name = name;
-        last.base = chosen.image.clone();
-    }
-    Ok(Rewrite {
-        profile: profile.id.clone(),
-        stages,
-        decisions,
-        additions,
-        base_before: stage.base.resolved.clone(),
-        base_after: chosen.image.clone(),
-        base_reason: chosen.reason.clone(),
-        base_after_approx_mb: chosen.spec.as_ref().map(|s| s.approx_size_mb),
-        user: super::render::runtime_user(&closure, &chosen),
-        warnings,
-        text,
-    })
+        .collect()
 }
