@@ -143,18 +143,10 @@ fn download_cache_left(df: &Dockerfile, info: &StepInfo, c: &Closure) -> Option<
     if inst.flag("mount").is_some() {
         return None;
     }
-    let root = info.user.as_deref().is_none_or(|u| {
-        let name = u.split(':').next().unwrap_or(u);
-        name == "root" || name == "0"
-    });
+    let root = super::render::stage_user_is_root(info.user.as_deref());
     let (target, what) = super::render::cache_mount(info, root)?;
+    let command = info.commands().first().map_or("", |c| c.text.as_str());
     Some(format!(
-        "{what} ({}), which `{}` leaves in the original image",
-        target.trim_start_matches("target="),
-        first_command(info)
+        "{what} ({target}), which `{command}` leaves in the original image"
     ))
-}
-
-fn first_command(info: &StepInfo) -> &str {
-    info.commands().first().map_or("", |c| c.text.as_str())
 }

@@ -589,7 +589,7 @@ fn unique(name: &str, taken: &[&String]) -> String {
     }
 }
 
-fn stage_user_is_root(user: Option<&str>) -> bool {
+pub(crate) fn stage_user_is_root(user: Option<&str>) -> bool {
     user.is_none_or(|u| {
         let name = u.split(':').next().unwrap_or(u);
         name == "root" || name == "0"
