@@ -376,18 +376,41 @@ fn entry_translation(spec: &CandidateSpec, entry: &Entry) -> Result<Option<Entry
 /// against what the app needs ([`screen`]), then the one `opts.base` asks for
 /// — the user's image ([`with_base`]), the smallest that fits ([`auto_pick`]),
 /// or the first of a kind — or the gate naming why none fits.
+///
+/// `follows` says why a candidate image cannot be written with the ARGs the
+/// builder's FROM uses (`None`: it can); such candidates are set aside, so
+/// `FROM node:${V}` with `V=22.13.1` gets `node:${V}-slim` rather than a
+/// smaller image published per major only.
 pub(crate) fn choose(
     rules: &Rules,
     builder: &str,
     c: &Closure,
     entry: &Entry,
     opts: &Options,
+    follows: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Chosen, Gate> {
     let report = rules.explain_runtime_candidates(builder);
     let candidates = &report.accepted;
-    let screened = screen(&report, c, entry, builder, opts);
+    let mut screened = screen(&report, c, entry, builder, opts);
+    let mut unfollowed: Option<String> = None;
+    screened.ok.retain(|k| match follows(&k.image) {
+        None => true,
+        Some(why) => {
+            screened
+                .smaller_rejected
+                .push((k.spec.approx_size_mb, format!("{} ({why})", k.image)));
+            screened
+                .rejected
+                .push(format!("{} ({}): {why}", k.image, k.spec.id));
+            unfollowed.get_or_insert(why);
+            false
+        }
+    });
     let pick = match &opts.base {
-        BaseChoice::Image(img) => return with_base(img, candidates, c, entry, builder, opts),
+        BaseChoice::Image(img) => {
+            return with_base(img, candidates, c, entry, builder, opts)
+                .map(|chosen| builder_notes(chosen, &report.builder));
+        }
         BaseChoice::Auto => auto_pick(&screened, c, opts),
         wanted => {
             let want = match wanted {
@@ -403,7 +426,18 @@ pub(crate) fn choose(
         }
     };
     match pick {
-        Some((k, why)) => Ok(finish_pick(k, why, c, entry, opts)),
+        Some((k, why)) => Ok(builder_notes(
+            finish_pick(k, why, c, entry, opts),
+            &report.builder,
+        )),
+        // Every base that fits was set aside because it cannot follow the ARG.
+        None if screened.ok.is_empty() && unfollowed.is_some() && pick_was_possible(&opts.base) => {
+            Err(Gate {
+                rule: ids::core::ARG_IN_FROM.into(),
+                at: None,
+                message: unfollowed.unwrap_or_default(),
+            })
+        }
         None => Err(Gate {
             rule: ids::core::BASE_INCOMPATIBLE.into(),
             at: None,
@@ -414,6 +448,60 @@ pub(crate) fn choose(
             },
         }),
     }
+}
+
+/// Whether `--base` leaves the choice to the catalogue (so a gate about
+/// ARGs, not about the kind asked for, explains an empty choice).
+fn pick_was_possible(base: &BaseChoice) -> bool {
+    matches!(base, BaseChoice::Auto)
+}
+
+/// What the builder's tag itself tells the user, added to the choice: a
+/// moving tag the runtime follows (or does not depend on), an image no
+/// longer maintained, a release past its support.
+fn builder_notes(mut chosen: Chosen, builder: &crate::rules::BuilderFacts) -> Chosen {
+    // `node:lts`, or `node` (no tag, so `latest`), quoted as code.
+    let written = match &builder.image.tag {
+        Some(t) => format!("`{}:{t}`", builder.image.name),
+        None => format!("`{}` (no tag, so `latest`)", builder.image.name),
+    };
+    if let Some(series) = &builder.moving {
+        if same_family(&chosen.image, &builder.image.name) {
+            chosen.reason.push_str(&format!(
+                "; {written} is a moving tag (the `{series}` line), and the runtime `{}` follows the same line rather than a version read into it",
+                chosen.image
+            ));
+            chosen.notes.push(format!(
+                "{written} and the runtime `{}` are moving tags that move together only when both are pulled again: build with `docker build --pull`, or a cached builder of an older line is paired with a newer runtime (native modules and installed packages are tied to the interpreter they were built for)",
+                chosen.image
+            ));
+        } else {
+            chosen.reason.push_str(&format!(
+                "; {written} is a moving tag (the `{series}` line), and the runtime `{}` does not depend on its version",
+                chosen.image
+            ));
+        }
+    }
+    if let Some(why) = &builder.deprecated {
+        chosen
+            .notes
+            .push(format!("{written} is no longer maintained: {why}"));
+    }
+    if let Some((suite, why)) = &builder.unmaintained_release {
+        let kept = chosen.image.contains(suite.as_str());
+        chosen.notes.push(format!(
+            "{written} is built on {suite}: {why}{}",
+            if kept {
+                format!(
+                    "; the runtime `{}` stays on {suite} so what was built there runs on the same C library: move both to a maintained release",
+                    chosen.image
+                )
+            } else {
+                String::new()
+            }
+        ));
+    }
+    chosen
 }
 
 /// The catalogue's candidates sorted by whether they can run the app.

@@ -200,7 +200,16 @@ fn build_profile(
         ));
     };
     let profile_id = profile.id.clone();
-    if base.tag.is_none() && base.digest.is_none() {
+    // No tag is `latest`: read only where the catalogue knows that tag as a
+    // moving line whose runtime counterpart it can name (`node` → `node:slim`).
+    if base.tag.is_none()
+        && base.digest.is_none()
+        && rules
+            .explain_runtime_candidates(&base.resolved)
+            .builder
+            .moving
+            .is_none()
+    {
         return Err((
             base_gate(
                 df,
@@ -366,7 +375,15 @@ fn runtime_base(
     ctx: Option<&Context>,
 ) -> Result<base::Chosen, Gate> {
     let base = &model.final_stage().base;
-    let chosen = base::choose(rules, &base.resolved, closure, entry, opts)?;
+    // A candidate the FROM's ARGs cannot be written into is set aside
+    // before the choice, so a smaller one published per major does not hide
+    // one that follows the ARG.
+    let follows = |image: &str| {
+        base::parameterize(image, &base.raw, &model.global_args)
+            .err()
+            .map(|g| g.message)
+    };
+    let chosen = base::choose(rules, &base.resolved, closure, entry, opts, &follows)?;
     let (image, notes) = base::parameterize(&chosen.image, &base.raw, &model.global_args)?;
     let mut chosen = base::Chosen {
         image,

@@ -156,6 +156,7 @@ fn new_base(
         closure,
         entry,
         &keep,
+        &|_| None,
     )?;
     if chosen.entry_rewrite.is_some()
         || chosen.numeric_user.is_some()

@@ -81,7 +81,10 @@ const EMBEDDED: &[Embedded] = embedded![
 ];
 
 /// Variables a base template may use without a builder pattern capturing them.
-const BUILTIN_VARS: &[&str] = &["suite", "distro", "release"];
+/// Variables every family has: the release read from the tag (`suite`),
+/// the chosen release of a candidate (`distro`, `release`), and the tag's
+/// version as written (`version`: `22.13.1`, or a moving line such as `lts`).
+const BUILTIN_VARS: &[&str] = &["suite", "distro", "release", "version"];
 
 /// How many wrappers deep matching looks (`poetry run python -m pytest`).
 const MAX_UNWRAP: usize = 3;
@@ -735,6 +738,9 @@ impl Rules {
                 libc,
                 suite: suite.clone(),
                 release: None,
+                moving: None,
+                deprecated: None,
+                unmaintained_release: None,
             },
             accepted: Vec::new(),
             rejected: Vec::new(),
@@ -754,6 +760,20 @@ impl Rules {
                         vars.entry(k).or_insert(v);
                     }
                 }
+            }
+            let version = tag_version(builder, &self.bases, image.tag.as_deref());
+            let latest = version == TagVersion::Moving(None);
+            match &version {
+                TagVersion::Number(v) | TagVersion::Moving(Some(v)) => {
+                    vars.insert("version".to_owned(), v.clone());
+                }
+                TagVersion::Moving(None) | TagVersion::Unknown => {}
+            }
+            if let TagVersion::Moving(series) = &version {
+                report.builder.moving = Some(series.clone().unwrap_or_else(|| "latest".into()));
+            }
+            if report.builder.deprecated.is_none() {
+                report.builder.deprecated.clone_from(&builder.deprecated);
             }
             for (k, v) in &vars {
                 report.builder.vars.entry(k.clone()).or_insert(v.clone());
@@ -776,13 +796,43 @@ impl Rules {
             if report.builder.release.is_none() {
                 report.builder.release.clone_from(&release);
             }
+            if report.builder.unmaintained_release.is_none()
+                && let Some((r, ReleaseSource::Tag)) = &release
+                && let Some(why) = &r.unmaintained
+            {
+                report.builder.unmaintained_release = Some((r.suite.clone(), why.clone()));
+            }
             let facts = ReleaseFacts {
                 bases: &self.bases,
                 builder: release.as_ref(),
                 builder_image: image_ref,
             };
+            let moving = report.builder.moving.clone();
             for spec in &fam.candidates {
-                match resolve_candidate(spec, &vars, suite.as_deref(), libc, &facts) {
+                let resolved = if uses_version(spec) && !vars.contains_key("version") && !latest {
+                    Err(RejectReason::MissingVariable("version".into()))
+                } else {
+                    resolve_candidate(spec, &vars, suite.as_deref(), libc, &facts)
+                };
+                // A moving tag names no version and no release: say so.
+                let resolved = match (resolved, &moving) {
+                    (Err(RejectReason::MissingVariable(var)), Some(_)) => {
+                        Err(RejectReason::MovingTag {
+                            image: image_ref.to_owned(),
+                            var: Some(var),
+                        })
+                    }
+                    // The release is asked first; a variable the image is
+                    // published per (`nodejs{major}`) is the plainer reason.
+                    (Err(RejectReason::UnknownBuilderRelease(_)), Some(_)) => {
+                        Err(RejectReason::MovingTag {
+                            image: image_ref.to_owned(),
+                            var: missing_var(spec, &vars),
+                        })
+                    }
+                    (r, _) => r,
+                };
+                match resolved {
                     Ok((image, nonroot_image, release)) => report.accepted.push(BaseCandidate {
                         family: &fam.id,
                         image,
@@ -1024,6 +1074,80 @@ pub struct BuilderFacts {
     /// The release the builder is built on, from the tag or the image's
     /// default for its version; `None` when neither says (or musl).
     pub release: Option<(Release, ReleaseSource)>,
+    /// The moving release line the tag names (`lts`, `latest`; a missing
+    /// tag is `latest`), when it names one instead of a version.
+    pub moving: Option<String>,
+    /// Why the builder image is no longer maintained, when it is not.
+    pub deprecated: Option<String>,
+    /// The release named in the tag (`buster`) and why it is no longer
+    /// maintained, when it is not.
+    pub unmaintained_release: Option<(String, String)>,
+}
+
+/// How a builder tag names its version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TagVersion {
+    /// Digits and dots as written (`20`, `22.13.1`).
+    Number(String),
+    /// A moving release line (`lts`); `None` for `latest` (or no tag), whose
+    /// variants carry no version (`node:slim`).
+    Moving(Option<String>),
+    /// Neither (a codename, `tip`): the version is not read.
+    Unknown,
+}
+
+/// The version the first component of `tag` names for `builder`: a number,
+/// one of its moving lines, or — a tag made only of variants (`slim`,
+/// `alpine3.20`, `bookworm`), or no tag — `latest` when the image has it.
+fn tag_version(builder: &Builder, bases: &Bases, tag: Option<&str>) -> TagVersion {
+    let has_latest = builder.moving.iter().any(|m| m == "latest");
+    let Some(tag) = tag.filter(|t| !t.is_empty()) else {
+        return if has_latest {
+            TagVersion::Moving(None)
+        } else {
+            TagVersion::Unknown
+        };
+    };
+    let first = tag.split('-').next().unwrap_or(tag);
+    // A moving line may be a number too (`python:3`, whose minor moves).
+    if builder.moving.iter().any(|m| m == first) {
+        return if first == "latest" {
+            TagVersion::Moving(None)
+        } else {
+            TagVersion::Moving(Some(first.to_owned()))
+        };
+    }
+    if first.starts_with(|c: char| c.is_ascii_digit())
+        && !first.ends_with('.')
+        && first.chars().all(|c| c.is_ascii_digit() || c == '.')
+    {
+        return TagVersion::Number(first.to_owned());
+    }
+    let variant = |part: &str| {
+        bases.release_by_suite(part).is_some() || pattern::any_glob(&builder.variants, part)
+    };
+    if has_latest && tag.split('-').all(variant) {
+        return TagVersion::Moving(None);
+    }
+    TagVersion::Unknown
+}
+
+/// A variable the candidate's image needs (outside `[...]`) that the
+/// builder's tag does not give; the chosen release's are not counted.
+fn missing_var(spec: &CandidateSpec, vars: &Vars) -> Option<String> {
+    pattern::template_vars(&spec.image)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(v, optional)| !optional && v != "distro" && v != "release" && !vars.contains_key(v))
+        .map(|(v, _)| v)
+}
+
+/// Whether a candidate's image names the builder's `{version}`.
+fn uses_version(spec: &CandidateSpec) -> bool {
+    pattern::template_vars(&spec.image)
+        .unwrap_or_default()
+        .iter()
+        .any(|(v, _)| v == "version")
 }
 
 /// Why a candidate was left out.
@@ -1052,6 +1176,14 @@ pub enum RejectReason {
     UnknownBuilderRelease(String),
     /// The catalogue (an overlay) says not to use it, and why.
     Disabled(String),
+    /// The builder's tag is a moving line (`node:lts`): it gives no `var`
+    /// (a major version), or (`None`) no release, which this base needs.
+    MovingTag {
+        /// The builder image as written.
+        image: String,
+        /// The variable the base needs, or `None` for the release.
+        var: Option<String>,
+    },
 }
 
 impl fmt::Display for RejectReason {
@@ -1074,6 +1206,17 @@ impl fmt::Display for RejectReason {
             ),
             RejectReason::NoRelease(why) => write!(f, "{}", why.join("; ")),
             RejectReason::Disabled(why) => write!(f, "disabled: {why}"),
+            RejectReason::MovingTag {
+                image,
+                var: Some(var),
+            } => write!(
+                f,
+                "`{image}` is a moving tag that names no `{var}` (it changes when a new release line takes it over), and this base is published per `{var}`, which is never assumed"
+            ),
+            RejectReason::MovingTag { image, var: None } => write!(
+                f,
+                "`{image}` is a moving tag, whose distribution release (so its C library) changes when the image moves to a new one, and no release of this base follows it; name the release in the tag (e.g. `-trixie`)"
+            ),
             RejectReason::UnknownBuilderRelease(image) => write!(
                 f,
                 "`{image}` does not say which release it is built on, and the catalogue does not know its default, so its C library may be newer than this base's; name the release in the tag (e.g. `-bookworm`)"

@@ -573,6 +573,10 @@ pub struct Release {
     /// The GNU C library version it ships (`2.36`), when known.
     #[serde(default)]
     pub glibc: Option<String>,
+    /// Why the release no longer gets security updates, when it does not
+    /// (`buster`): a builder on it gets a warning.
+    #[serde(default)]
+    pub unmaintained: Option<String>,
 }
 
 /// A builder image name and how to read versions from its tag.
@@ -591,6 +595,22 @@ pub struct Builder {
     /// listed has no known release.
     #[serde(default)]
     pub default_suites: Vec<DefaultSuite>,
+    /// Tags that name a moving release line instead of a version (`lts`,
+    /// `current`, `latest`). The first component of such a tag fills
+    /// `{version}` as written, except `latest` (also a missing tag), whose
+    /// variants carry no version (`node:slim`). A moving tag gives no
+    /// `{major}`: images published per major are not offered.
+    #[serde(default)]
+    pub moving: Vec<String>,
+    /// Globs over tag components that name a variant of the image, not a
+    /// version (`slim`, `alpine*`); release names (`bookworm`) always are.
+    /// A tag made only of variants is `latest`'s variant (`node:slim`).
+    #[serde(default)]
+    pub variants: Vec<String>,
+    /// Why the image is no longer maintained, when it is not (`openjdk`):
+    /// a rewrite from it carries this as a warning.
+    #[serde(default)]
+    pub deprecated: Option<String>,
 }
 
 /// One line of a builder's default releases.

@@ -33,7 +33,10 @@ fn embedded_rules_load() {
     let ids: Vec<&str> = r.profiles().iter().map(|p| p.id.as_str()).collect();
     assert_eq!(ids, ["node", "go", "python", "java", "dotnet"]);
     let fams: Vec<&str> = r.bases().families.iter().map(|f| f.id.as_str()).collect();
-    assert_eq!(fams, ["go", "node", "python", "java", "dotnet"]);
+    assert_eq!(
+        fams,
+        ["go", "node", "python", "java", "dotnet", "dotnet-core"]
+    );
     assert!(r.packages().packages.len() > 40);
 }
 
@@ -420,8 +423,11 @@ fn releases_follow_the_builders_glibc() {
     );
     // Version not in the defaults: glibc unknown, so no glibc-sensitive image;
     // a static binary needs no libc and keeps its candidate.
-    let why = candidate_for(&r, "golang:latest", "go/distroless-base").unwrap_err();
+    let why = candidate_for(&r, "golang:1.19", "go/distroless-base").unwrap_err();
     assert!(why.contains("does not say which release"), "{why}");
+    // A moving tag names no release at all: said as such.
+    let why = candidate_for(&r, "golang:latest", "go/distroless-base").unwrap_err();
+    assert!(why.contains("`golang:latest` is a moving tag"), "{why}");
     assert_eq!(
         candidate_for(&r, "golang:latest", "go/distroless-static"),
         Ok(("gcr.io/distroless/static-debian13".to_owned(), None))
@@ -599,4 +605,99 @@ fn an_embedded_file_without_json_is_read_from_its_yaml_with_its_errors() {
         Err(e) => panic!("{e}"),
     };
     assert_eq!(parsed.name.as_deref(), Some("Fine"));
+}
+
+/// Moving tags and pinned versions, variants and releases: the runtime is
+/// written in the builder's own terms, and a version is never read into a
+/// tag that does not give one.
+#[test]
+fn runtime_tags_follow_what_the_builder_tag_says() {
+    let r = rules();
+    let image = |builder: &str, id: &str| candidate_for(&r, builder, id).map(|(i, _)| i);
+    let ok = |s: &str| Ok(s.to_owned());
+    // Moving lines: the same line's variant; `latest` (or no tag, or a tag
+    // made only of variants) has variants without a version.
+    assert_eq!(image("node:lts", "node/slim"), ok("node:lts-slim"));
+    assert_eq!(image("node:current", "node/slim"), ok("node:current-slim"));
+    assert_eq!(image("node:latest", "node/slim"), ok("node:slim"));
+    assert_eq!(image("node", "node/slim"), ok("node:slim"));
+    assert_eq!(image("node:slim", "node/slim"), ok("node:slim"));
+    assert_eq!(
+        image("node:bookworm", "node/slim"),
+        ok("node:bookworm-slim")
+    );
+    assert_eq!(
+        image("node:lts-bookworm", "node/slim"),
+        ok("node:lts-bookworm-slim")
+    );
+    assert_eq!(image("node:alpine", "node/alpine"), ok("node:alpine"));
+    assert_eq!(
+        image("node:lts-alpine", "node/alpine"),
+        ok("node:lts-alpine")
+    );
+    assert_eq!(image("python:3", "python/slim"), ok("python:3-slim"));
+    assert_eq!(image("python", "python/slim"), ok("python:slim"));
+    assert_eq!(image("python:alpine", "python/alpine"), ok("python:alpine"));
+    // Per-major images are not offered for a moving line, and say why.
+    let why = image("node:lts", "node/distroless").unwrap_err();
+    assert!(
+        why.contains("`node:lts` is a moving tag that names no `major`"),
+        "{why}"
+    );
+    // Debian's Python is per release: `python:3` names neither.
+    let why = image("python:3", "python/distroless").unwrap_err();
+    assert!(why.contains("`python:3` is a moving tag"), "{why}");
+    // Pins are kept: the full version, the Alpine release, the Debian suite,
+    // old suites included.
+    assert_eq!(image("node:22.13.1", "node/slim"), ok("node:22.13.1-slim"));
+    assert_eq!(
+        image("node:20-alpine3.19", "node/alpine"),
+        ok("node:20-alpine3.19")
+    );
+    assert_eq!(
+        image("python:3.12-alpine3.19", "python/alpine"),
+        ok("python:3.12-alpine3.19")
+    );
+    assert_eq!(
+        image("node:20-bookworm", "node/slim"),
+        ok("node:20-bookworm-slim")
+    );
+    assert_eq!(
+        image("node:10-stretch", "node/slim"),
+        ok("node:10-stretch-slim")
+    );
+    assert_eq!(
+        image("python:3.8-buster", "python/slim"),
+        ok("python:3.8-slim-buster")
+    );
+    // A tag that is neither a version, a moving line nor variants (a
+    // codename) gives no version: never `node:slim`.
+    let why = image("node:hydrogen", "node/slim").unwrap_err();
+    assert!(why.contains("`version`"), "{why}");
+    // What the builder's tag tells the rewrite's warnings.
+    let facts = |b: &str| r.explain_runtime_candidates(b).builder;
+    assert_eq!(facts("node:lts").moving.as_deref(), Some("lts"));
+    assert_eq!(facts("node").moving.as_deref(), Some("latest"));
+    assert_eq!(facts("node:20").moving, None);
+    assert!(facts("openjdk:17").deprecated.is_some());
+    assert!(facts("eclipse-temurin:17").deprecated.is_none());
+    assert_eq!(
+        facts("python:3.8-buster")
+            .unmaintained_release
+            .map(|(s, _)| s),
+        Some("buster".to_owned())
+    );
+    assert_eq!(facts("python:3.12-bookworm").unmaintained_release, None);
+    // The .NET Core names keep their repository and version.
+    assert_eq!(
+        image(
+            "mcr.microsoft.com/dotnet/core/sdk:3.1",
+            "dotnet-core/aspnet"
+        ),
+        ok("mcr.microsoft.com/dotnet/core/aspnet:3.1")
+    );
+    assert_eq!(
+        image("microsoft/dotnet:2.2-sdk", "dotnet-core/runtime"),
+        ok("mcr.microsoft.com/dotnet/core/runtime:2.2")
+    );
 }
