@@ -378,8 +378,9 @@ fn runtime_candidates_resolve_tag_templates() {
     );
     assert!(images(&r, "node:20-bookworm").contains(&"node:20-bookworm-slim".to_owned()));
     assert_eq!(
+        // The version and the Alpine release as pinned (issue 13).
         images(&r, "node:22.11.0-alpine3.20")[..1],
-        ["node:22-alpine".to_owned()]
+        ["node:22.11.0-alpine3.20".to_owned()]
     );
     // Debian's Python 3.11 is on Debian 12 only, older than python:3.11's
     // trixie; distroless Python 3.13 is on Debian 13.
@@ -453,18 +454,28 @@ fn versions_are_never_assumed() {
     let r = rules();
     // No version in the tag: nothing that needs one is offered.
     assert_eq!(images(&r, "maven:3.9.9"), Vec::<String>::new());
+    // A moving line: the same line's slim image, never a major read into
+    // it; the per-major image says the tag is moving.
     let report = r.explain_runtime_candidates("node:lts");
     assert!(report.accepted.iter().all(|c| {
-        c.spec
-            .suits
-            .iter()
-            .all(|k| format!("{k:?}") == "StaticSite")
+        c.image == "node:lts-slim"
+            || c.spec
+                .suits
+                .iter()
+                .all(|k| format!("{k:?}") == "StaticSite")
     }));
+    assert!(report.rejected.iter().any(|x| x.reason
+        == RejectReason::MovingTag {
+            image: "node:lts".into(),
+            var: Some("major".into())
+        }));
+    // A codename is neither a version nor a moving line: nothing versioned.
+    let report = r.explain_runtime_candidates("node:hydrogen");
     assert!(
         report
             .rejected
             .iter()
-            .any(|x| x.reason == RejectReason::MissingVariable("major".into()))
+            .any(|x| x.reason == RejectReason::MissingVariable("version".into()))
     );
     let report = r.explain_runtime_candidates("node:18-bookworm");
     let distroless = report
