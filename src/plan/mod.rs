@@ -204,11 +204,13 @@ fn build_profile(
     // moving line whose runtime counterpart it can name (`node` → `node:slim`).
     if base.tag.is_none()
         && base.digest.is_none()
-        && rules
+        // `golang:` (an empty tag) is not `latest`: Docker rejects it.
+        && (base.resolved.ends_with(':')
+            || rules
             .explain_runtime_candidates(&base.resolved)
             .builder
             .moving
-            .is_none()
+            .is_none())
     {
         return Err((
             base_gate(
