@@ -19,6 +19,18 @@ import collections, json, os, re, subprocess, sys, tempfile
 LANGS = ["node", "go", "python", "java", "dotnet"]
 KEEP = re.compile(r"^\s*(CMD|ENTRYPOINT|EXPOSE)\b(.*)$", re.I)
 FROM = re.compile(r"^\s*FROM\s", re.I)
+# Files left unchanged for these reasons are not "clean in-profile" (issue 13): outside
+# every profile, already what a split gives, a dev-mode start, no start command at all.
+EXCLUDED = [
+    ("outside every profile", re.compile(r"^core/no-profile$")),
+    ("no gain (already what a split gives)", re.compile(r"^core/no-gain$")),
+    ("dev-mode start", re.compile(r"/gate-(run-dev|pm-dev|nodemon|uvicorn-reload|ng-serve|reload|watch)")),
+    ("no CMD/ENTRYPOINT", re.compile(r"^core/no-entry$")),
+]
+
+
+def excluded(rule):
+    return next((name for name, rx in EXCLUDED if rx.search(rule or "")), None)
 
 
 def run(args, stdin=None, cwd=None):
@@ -144,6 +156,22 @@ def main():
         ex = examples[rule].replace("|", "\\|").replace("\n", " ")
         ex = ex[:140] + ("…" if len(ex) > 140 else "")
         print(f"| `{rule}` | {n} | " + " | ".join(str(reason_lang[rule][l] or "") for l in LANGS) + f" | {ex} |")
+    print("\nShare among clean in-profile files (the exclusions are their own rows):\n")
+    print("| | " + " | ".join(LANGS) + " | all |")
+    print("| --- | " + " | ".join("---:" for _ in LANGS) + " | ---: |")
+    print("| single-stage files | " + " | ".join(str(per_lang[l][0]) for l in LANGS) + f" | {tot[0]} |")
+    clean = {l: per_lang[l][0] for l in LANGS}
+    for name, _ in EXCLUDED:
+        cnt = collections.Counter(e["lang"] for e in results
+                                  if e.get("outcome") == "unchanged" and excluded(e.get("rule")) == name)
+        for l in LANGS:
+            clean[l] -= cnt[l]
+        print(f"| − {name} | " + " | ".join(str(cnt[l]) for l in LANGS) + f" | {sum(cnt.values())} |")
+    call = sum(clean.values())
+    print("| clean in-profile | " + " | ".join(str(clean[l]) for l in LANGS) + f" | {call} |")
+    print("| rewritten | " + " | ".join(
+        f"{per_lang[l][1]} ({100 * per_lang[l][1] / clean[l]:.0f}%)" if clean[l] else str(per_lang[l][1])
+        for l in LANGS) + f" | {tot[1]} ({100 * tot[1] / call if call else 0:.0f}%) |")
     print(f"\nStatic checks of the {tot[1]} rewrites (re-parses, idempotent, keeps CMD/ENTRYPOINT/EXPOSE, "
           f"no new hadolint error/warning code): {len(problems)} with a problem")
     for repo, path, checks in problems:
