@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measure dfsplit on a folder of real Dockerfiles (made by collect.py).
 
-usage: measure.py REALSET_DIR [--dfsplit PATH] [--no-context] [--out FILE.json]
+usage: measure.py REALSET_DIR [--dfsplit PATH] [--no-context] [--out FILE.json] [--tally BIN]
 
 For every single-stage file in one of the five languages (kinds
 language-image and generic-image in all.tsv) it runs `dfsplit rewrite
@@ -58,11 +58,26 @@ def hadolint_codes(path):
         return set()
 
 
+TALLY_RULE = "tally/prefer-multi-stage-build"
+
+
+def tally_flags(tally, file):
+    """Whether tally's prefer-multi-stage-build rule flags the file (registry checks off)."""
+    out = run([tally, "lint", "--no-config", "--select", TALLY_RULE, "--format", "json",
+               "--fail-level", "none", "--slow-checks", "off", "--context", os.path.dirname(file), file])
+    try:
+        doc = json.loads(out.stdout or b"{}")
+    except ValueError:
+        return None
+    return any(v.get("rule") == TALLY_RULE for f in doc.get("files", []) for v in f.get("violations", []))
+
+
 def main():
     root = sys.argv[1]
     dfsplit = sys.argv[sys.argv.index("--dfsplit") + 1] if "--dfsplit" in sys.argv else "dfsplit"
     no_context = "--no-context" in sys.argv
     out_json = sys.argv[sys.argv.index("--out") + 1] if "--out" in sys.argv else None
+    tally = sys.argv[sys.argv.index("--tally") + 1] if "--tally" in sys.argv else None
     rows = [l.rstrip("\n").split("\t") for l in open(os.path.join(root, "all.tsv"))][1:]
     apart = collections.Counter()
     per_lang = collections.defaultdict(lambda: [0, 0])
@@ -90,6 +105,8 @@ def main():
         plan = doc.get("plan", {})
         per_lang[lang][0] += 1
         entry = {"repo": repo, "path": path, "lang": lang}
+        if tally:
+            entry["tally"] = tally_flags(tally, file)
         if not doc.get("changed"):
             gate = plan.get("gate") or {}
             rule = gate.get("rule", "-")
@@ -176,6 +193,19 @@ def main():
           f"no new hadolint error/warning code): {len(problems)} with a problem")
     for repo, path, checks in problems:
         print(f"- {repo} {path}: {'; '.join(checks)}")
+    if tally:
+        flagged = [e for e in results if e.get("tally")]
+        rew = [e for e in flagged if e["outcome"] == "rewritten"]
+        print(f"\ntally `{TALLY_RULE}`: flags {len(flagged)} of {tot[0]} single-stage files; "
+              f"dfsplit rewrites {len(rew)} of them, and {tot[1] - len(rew)} files tally does not flag.")
+        left = collections.Counter(e.get("rule", e["outcome"]) for e in flagged if e["outcome"] != "rewritten")
+        if left:
+            print("\n| flagged by tally, left unchanged by dfsplit (rule) | files |\n| --- | ---: |")
+            for rule, n in sorted(left.items(), key=lambda kv: (-kv[1], kv[0])):
+                print(f"| `{rule}` | {n} |")
+        errs = sum(1 for e in results if "tally" in e and e["tally"] is None)
+        if errs:
+            print(f"\ntally gave no readable answer for {errs} files")
     translated = collections.Counter(c for e in results for c in e.get("checks", [])
                                      if c.startswith("start command changed by plan"))
     if translated:
