@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measure dfsplit on a folder of real Dockerfiles (made by collect.py).
 
-usage: measure.py REALSET_DIR [--dfsplit PATH] [--no-context] [--out FILE.json]
+usage: measure.py REALSET_DIR [--dfsplit PATH] [--no-context] [--out FILE.json] [--tally BIN]
 
 For every single-stage file in one of the five languages (kinds
 language-image and generic-image in all.tsv) it runs `dfsplit rewrite
@@ -19,6 +19,18 @@ import collections, json, os, re, subprocess, sys, tempfile
 LANGS = ["node", "go", "python", "java", "dotnet"]
 KEEP = re.compile(r"^\s*(CMD|ENTRYPOINT|EXPOSE)\b(.*)$", re.I)
 FROM = re.compile(r"^\s*FROM\s", re.I)
+# Files left unchanged for these reasons are not "clean in-profile" (issue 13): outside
+# every profile, already what a split gives, a dev-mode start, no start command at all.
+EXCLUDED = [
+    ("outside every profile", re.compile(r"^core/no-profile$")),
+    ("no gain (already what a split gives)", re.compile(r"^core/no-gain$")),
+    ("dev-mode start", re.compile(r"/gate-(run-dev|pm-dev|nodemon|uvicorn-reload|ng-serve|reload|watch)")),
+    ("no CMD/ENTRYPOINT", re.compile(r"^core/no-entry$")),
+]
+
+
+def excluded(rule):
+    return next((name for name, rx in EXCLUDED if rx.search(rule or "")), None)
 
 
 def run(args, stdin=None, cwd=None):
@@ -46,11 +58,26 @@ def hadolint_codes(path):
         return set()
 
 
+TALLY_RULE = "tally/prefer-multi-stage-build"
+
+
+def tally_flags(tally, file):
+    """Whether tally's prefer-multi-stage-build rule flags the file (registry checks off)."""
+    out = run([tally, "lint", "--no-config", "--select", TALLY_RULE, "--format", "json",
+               "--fail-level", "none", "--slow-checks", "off", "--context", os.path.dirname(file), file])
+    try:
+        doc = json.loads(out.stdout or b"{}")
+    except ValueError:
+        return None
+    return any(v.get("rule") == TALLY_RULE for f in doc.get("files", []) for v in f.get("violations", []))
+
+
 def main():
     root = sys.argv[1]
     dfsplit = sys.argv[sys.argv.index("--dfsplit") + 1] if "--dfsplit" in sys.argv else "dfsplit"
     no_context = "--no-context" in sys.argv
     out_json = sys.argv[sys.argv.index("--out") + 1] if "--out" in sys.argv else None
+    tally = sys.argv[sys.argv.index("--tally") + 1] if "--tally" in sys.argv else None
     rows = [l.rstrip("\n").split("\t") for l in open(os.path.join(root, "all.tsv"))][1:]
     apart = collections.Counter()
     per_lang = collections.defaultdict(lambda: [0, 0])
@@ -78,6 +105,8 @@ def main():
         plan = doc.get("plan", {})
         per_lang[lang][0] += 1
         entry = {"repo": repo, "path": path, "lang": lang}
+        if tally:
+            entry["tally"] = tally_flags(tally, file)
         if not doc.get("changed"):
             gate = plan.get("gate") or {}
             rule = gate.get("rule", "-")
@@ -144,10 +173,39 @@ def main():
         ex = examples[rule].replace("|", "\\|").replace("\n", " ")
         ex = ex[:140] + ("…" if len(ex) > 140 else "")
         print(f"| `{rule}` | {n} | " + " | ".join(str(reason_lang[rule][l] or "") for l in LANGS) + f" | {ex} |")
+    print("\nShare among clean in-profile files (the exclusions are their own rows):\n")
+    print("| | " + " | ".join(LANGS) + " | all |")
+    print("| --- | " + " | ".join("---:" for _ in LANGS) + " | ---: |")
+    print("| single-stage files | " + " | ".join(str(per_lang[l][0]) for l in LANGS) + f" | {tot[0]} |")
+    clean = {l: per_lang[l][0] for l in LANGS}
+    for name, _ in EXCLUDED:
+        cnt = collections.Counter(e["lang"] for e in results
+                                  if e.get("outcome") == "unchanged" and excluded(e.get("rule")) == name)
+        for l in LANGS:
+            clean[l] -= cnt[l]
+        print(f"| − {name} | " + " | ".join(str(cnt[l]) for l in LANGS) + f" | {sum(cnt.values())} |")
+    call = sum(clean.values())
+    print("| clean in-profile | " + " | ".join(str(clean[l]) for l in LANGS) + f" | {call} |")
+    print("| rewritten | " + " | ".join(
+        f"{per_lang[l][1]} ({100 * per_lang[l][1] / clean[l]:.0f}%)" if clean[l] else str(per_lang[l][1])
+        for l in LANGS) + f" | {tot[1]} ({100 * tot[1] / call if call else 0:.0f}%) |")
     print(f"\nStatic checks of the {tot[1]} rewrites (re-parses, idempotent, keeps CMD/ENTRYPOINT/EXPOSE, "
           f"no new hadolint error/warning code): {len(problems)} with a problem")
     for repo, path, checks in problems:
         print(f"- {repo} {path}: {'; '.join(checks)}")
+    if tally:
+        flagged = [e for e in results if e.get("tally")]
+        rew = [e for e in flagged if e["outcome"] == "rewritten"]
+        print(f"\ntally `{TALLY_RULE}`: flags {len(flagged)} of {tot[0]} single-stage files; "
+              f"dfsplit rewrites {len(rew)} of them, and {tot[1] - len(rew)} files tally does not flag.")
+        left = collections.Counter(e.get("rule", e["outcome"]) for e in flagged if e["outcome"] != "rewritten")
+        if left:
+            print("\n| flagged by tally, left unchanged by dfsplit (rule) | files |\n| --- | ---: |")
+            for rule, n in sorted(left.items(), key=lambda kv: (-kv[1], kv[0])):
+                print(f"| `{rule}` | {n} |")
+        errs = sum(1 for e in results if "tally" in e and e["tally"] is None)
+        if errs:
+            print(f"\ntally gave no readable answer for {errs} files")
     translated = collections.Counter(c for e in results for c in e.get("checks", [])
                                      if c.startswith("start command changed by plan"))
     if translated:
