@@ -3,6 +3,9 @@
 //! server on 127.0.0.1 playing GitHub's REST API, which checks each request
 //! (method, path, headers, body) and answers as GitHub documents.
 
+mod common;
+
+use common::git;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -18,25 +21,6 @@ fn tmp(tag: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Dev")
-        .env("GIT_AUTHOR_EMAIL", "dev@example.com")
-        .env("GIT_COMMITTER_NAME", "Dev")
-        .env("GIT_COMMITTER_EMAIL", "dev@example.com")
-        .output()
-        .expect("git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 fn copy_dir(src: &Path, dst: &Path) {
@@ -255,8 +239,49 @@ fn dry_run_touches_nothing_and_nothing_to_improve_makes_no_branch() {
     assert_eq!(git(&quiet, &["branch", "--list"]), "* main");
 }
 
+/// The exit codes a CI job reads (`dfsplit pr --help`): 0 when every
+/// rewrite is in the pull request or there is nothing to do, 1 when some are
+/// left out (here: an over-size file beside a rewrite that is committed), 2
+/// for an error — a Dockerfile that does not parse makes the run fail even
+/// though the other file's rewrite is committed.
+#[test]
+fn exit_codes_say_whether_everything_went_in() {
+    // 0: everything went in.
+    let (work, _) = repo(&["09-go-static"]);
+    let out = pr(&work, &[], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("committed 1 file"), "{}", text(&out));
+    // 2: a file that does not parse, beside one that is rewritten.
+    let (work, _) = repo(&["09-go-static"]);
+    std::fs::create_dir_all(work.join("svc/bad")).unwrap();
+    std::fs::write(
+        work.join("svc/bad/Dockerfile"),
+        "FROM golang:1.23\nRUN <<EOF\necho never closed\n",
+    )
+    .unwrap();
+    git(&work, &["add", "-A"]);
+    git(&work, &["commit", "-q", "-m", "bad"]);
+    let out = pr(&work, &[], None);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("svc/bad/Dockerfile: does not parse or build; left out"),
+        "{}",
+        text(&out)
+    );
+    assert!(text(&out).contains("committed 1 file"), "{}", text(&out));
+    // The scheme is in the help a user reads.
+    let help = pr(&work, &["--help"], None);
+    assert_eq!(help.status.code(), Some(0));
+    let help = text(&help);
+    assert!(
+        help.contains("Exit codes:") && help.contains("1  some files are left out"),
+        "{help}"
+    );
+}
+
 /// A Dockerfile over the size limit is left out with the reason, without
-/// failing the run; the others are still rewritten.
+/// failing the run (exit 1: not every file is in the pull request); the
+/// others are still rewritten.
 #[test]
 fn a_file_over_the_size_limit_is_skipped_with_the_reason() {
     let (work, _) = repo(&["09-go-static"]);
@@ -271,7 +296,7 @@ fn a_file_over_the_size_limit_is_skipped_with_the_reason() {
     git(&work, &["commit", "-q", "-m", "a generated Dockerfile"]);
     let out = pr(&work, &["--dry-run"], None);
     let t = text(&out);
-    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert_eq!(out.status.code(), Some(1), "{t}");
     assert!(
         t.contains(&format!(
             "dfsplit pr: svc/big/Dockerfile: skipped: the input is {}",
@@ -740,7 +765,8 @@ fn verify_leaves_out_a_rewrite_that_does_not_pass_and_measures_the_others() {
         (201, vec![], pull_json(4, "t", "b")),
     ]);
     let out = pr_env(&work, &["--verify"], Some(&api.url), &envs);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // Exit 1: a rewrite is left out of the pull request.
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -805,7 +831,8 @@ fn verify_leaves_out_a_rewrite_that_does_not_pass_and_measures_the_others() {
         ),
     )]);
     let out = pr_env(&work, &["--verify"], Some(&api.url), &envs);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // Exit 1: a rewrite is left out of the pull request.
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
         text(&out).contains("pull request #4 is up to date"),
         "{}",
@@ -820,7 +847,8 @@ fn verify_leaves_out_a_rewrite_that_does_not_pass_and_measures_the_others() {
     git(&only, &["add", "-A"]);
     git(&only, &["commit", "-q", "-m", "break"]);
     let out = pr_env(&only, &["--verify"], None, &envs);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // Exit 1: a rewrite is left out of the pull request.
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
         text(&out).contains("no rewrite passed `dfsplit verify`; no branch, no pull request"),
         "{}",

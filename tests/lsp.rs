@@ -437,6 +437,30 @@ fn hover_tells_the_stage_rule_and_reason() {
     assert!(c.finish());
 }
 
+/// A step a placement pragma placed: hover gives the decision the
+/// explanation gives, with the pragma's rule and line (corpus case 110).
+#[test]
+fn hover_on_a_step_a_pragma_placed_names_the_pragma() {
+    let (mut c, _) = Client::initialized(json!({}), Value::Null);
+    let path = case("110-pragma-runtime-apt-git");
+    let uri = uri_of(&path);
+    c.open(&uri, &std::fs::read_to_string(&path).unwrap());
+    // Line 9 (0-based 8): `RUN apt-get update \`, under `# dfsplit: runtime` on line 7.
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 8, "character": 1}}),
+    )["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(hover.contains("core/pragma-placement"), "{hover}");
+    assert!(
+        hover.contains("`# dfsplit: runtime` (line 7): the user placed it in the runtime"),
+        "{hover}"
+    );
+    assert!(c.finish());
+}
+
 #[test]
 fn utf16_ranges_on_non_ascii_lines() {
     let (mut c, _) = Client::initialized(json!({}), Value::Null);

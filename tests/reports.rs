@@ -118,7 +118,9 @@ fn sarif_of_every_corpus_case_is_valid_and_its_fixes_give_the_rewrite() {
                 "{uri}: the fix is not the rewrite"
             );
             fixed += 1;
-        } else if !expected.is_file() {
+        } else if !expected.is_file() && !flags {
+            // (A case whose outcome depends on its flags, such as 111's
+            // `--base distroless`, is planned here without them.)
             assert!(split.is_empty(), "{uri}");
             // Why it stays unchanged, as a note.
             assert!(

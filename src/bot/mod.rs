@@ -76,6 +76,10 @@ pub struct Report {
     pub lines: Vec<String>,
     /// Whether anything failed (exit 2).
     pub failed: bool,
+    /// How many files the engine would change are not in the pull request:
+    /// left out because `dfsplit verify` did not pass, or skipped (over the
+    /// size limit). The command line exits 1 when there are any.
+    pub left_out: usize,
 }
 
 /// Why the bot stopped.
@@ -341,11 +345,16 @@ pub fn run(
         skipped,
     } = changes(&git.root, planner)?;
     let failed = !problems.is_empty();
+    let mut left_out = skipped.len();
     lines.extend(problems.iter().map(|p| format!("dfsplit pr: {p}")));
     lines.extend(skipped.iter().map(|p| format!("dfsplit pr: {p}")));
     if changes.is_empty() {
         lines.push("dfsplit pr: nothing to improve; no branch, no pull request".into());
-        return Ok(Report { lines, failed });
+        return Ok(Report {
+            lines,
+            failed,
+            left_out,
+        });
     }
     // Checked before verify spends minutes building; a dry run commits nothing.
     let on_base = if req.dry_run {
@@ -353,10 +362,11 @@ pub fn run(
     } else {
         Some(base_of(&git, req, &changes)?)
     };
-    let (changes, left_out) = match &req.verify {
+    let (changes, not_passed) = match &req.verify {
         Some(opts) => proof::verify_all(&git.root, changes, opts, progress)?,
         None => (changes, Vec::new()),
     };
+    left_out += not_passed.len();
     for c in &changes {
         if let Some(r) = &c.verified {
             lines.push(format!(
@@ -366,7 +376,7 @@ pub fn run(
             ));
         }
     }
-    for l in &left_out {
+    for l in &not_passed {
         lines.push(format!(
             "dfsplit pr: {}: left out of the pull request, `dfsplit verify` did not pass: {}",
             l.path,
@@ -377,15 +387,23 @@ pub fn run(
         lines.push(
             "dfsplit pr: no rewrite passed `dfsplit verify`; no branch, no pull request".into(),
         );
-        return Ok(Report { lines, failed });
+        return Ok(Report {
+            lines,
+            failed,
+            left_out,
+        });
     }
     let hash = inputs_hash(&changes);
     let title = title(&changes);
-    let body = body(&changes, &left_out, &hash);
+    let body = body(&changes, &not_passed, &hash);
     let Some((base_branch, base)) = on_base else {
         // A dry run: print, touch nothing.
         lines.push(format!("# {title}\n\n{body}\n{}", diff(&changes)));
-        return Ok(Report { lines, failed });
+        return Ok(Report {
+            lines,
+            failed,
+            left_out,
+        });
     };
     // The branch as it is: locally, and on the remote when opening.
     let branch_ref = format!("refs/heads/{}", req.branch);
@@ -416,7 +434,11 @@ pub fn run(
                 "dfsplit pr: branch `{}` has commits that are not dfsplit's; leaving it alone (delete the branch to let dfsplit take it over)",
                 req.branch
             ));
-            return Ok(Report { lines, failed });
+            return Ok(Report {
+                lines,
+                failed,
+                left_out,
+            });
         }
         let same = git
             .run(&["log", "-1", "--format=%B", tip])?
@@ -458,7 +480,11 @@ pub fn run(
     };
     let Some(o) = &req.open else {
         lines.push(format!("# {title}\n\n{body}"));
-        return Ok(Report { lines, failed });
+        return Ok(Report {
+            lines,
+            failed,
+            left_out,
+        });
     };
     if known.as_deref() != Some(commit.as_str()) {
         let lease = format!(
@@ -490,7 +516,11 @@ pub fn run(
                 "dfsplit pr: pull request #{} is up to date: {}",
                 pr.number, pr.html_url
             ));
-            return Ok(Report { lines, failed });
+            return Ok(Report {
+                lines,
+                failed,
+                left_out,
+            });
         }
         Some(pr) => {
             let pr = api.update(pr.number, &title, &body).map_err(pushed)?;
@@ -531,5 +561,9 @@ pub fn run(
     if !o.labels.is_empty() {
         api.label(pr.number, &o.labels).map_err(pushed)?;
     }
-    Ok(Report { lines, failed })
+    Ok(Report {
+        lines,
+        failed,
+        left_out,
+    })
 }

@@ -42,6 +42,7 @@ enum Cmd {
         stdio: bool,
     },
     /// Commit the rewrites of a repository's Dockerfiles on a branch and open or update a pull request.
+    #[command(after_help = pr::EXIT_CODES)]
     Pr(pr::PrArgs),
     /// Print shell completions for the given shell.
     Completions {
@@ -59,6 +60,8 @@ pub enum Outcome {
     CheckFailed,
     /// Bad input or usage (exit 2); the message was printed.
     Failed,
+    /// `dfsplit pr`: some rewrites are not in the pull request (exit 1).
+    LeftOut,
 }
 
 pub fn run() -> ExitCode {
@@ -71,7 +74,7 @@ pub fn run() -> ExitCode {
     let result = std::panic::catch_unwind(|| dispatch(cli));
     match result {
         Ok(Ok(Outcome::Ok)) => ExitCode::SUCCESS,
-        Ok(Ok(Outcome::CheckFailed)) => ExitCode::from(1),
+        Ok(Ok(Outcome::CheckFailed | Outcome::LeftOut)) => ExitCode::from(1),
         Ok(Ok(Outcome::Failed)) => ExitCode::from(2),
         Ok(Err(e)) => {
             eprintln!("dfsplit: {e:#}");

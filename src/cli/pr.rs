@@ -10,6 +10,15 @@ use dfsplit::verify::{self, VerifyError};
 use dfsplit::workspace::Planner;
 use std::path::PathBuf;
 
+/// The exit codes, as `dfsplit pr --help` prints them (and the README says).
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  every rewrite is in the pull request (or the dry run's), or there is nothing to improve
+  1  some files are left out: a rewrite `--verify` did not pass, or a file over the size limit
+     (the others are committed and the pull request is opened as usual)
+  2  an error: a file that does not parse or build, git or the GitHub API failed, no engine
+     for --verify, bad usage";
+
 #[derive(Debug, clap::Args)]
 pub struct PrArgs {
     /// A folder of the repository (default: the current one).
@@ -153,8 +162,13 @@ pub fn run(args: PrArgs) -> Result<Outcome> {
     for l in &report.lines {
         println!("{l}");
     }
+    // 2: something could not be read or done; 1: the pull request does
+    // not carry every rewrite (some were left out); 0: it does, or there is
+    // nothing to improve. The same order as `rewrite --all --check`.
     Ok(if report.failed {
         Outcome::Failed
+    } else if report.left_out > 0 {
+        Outcome::LeftOut
     } else {
         Outcome::Ok
     })

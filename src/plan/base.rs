@@ -153,6 +153,26 @@ fn incompatible(
     {
         return Some("the app needs CA certificates or zoneinfo, and it has neither them nor a package manager".into());
     }
+    if c.forced_shell && !spec.shell {
+        return Some(
+            "it has no shell, and a RUN a `# dfsplit:` pragma places in the runtime needs one"
+                .into(),
+        );
+    }
+    if let Some(pm) = c.forced_package_manager
+        && (!spec.shell || spec.package_manager != pm)
+    {
+        return Some(format!(
+            "a RUN a `# dfsplit:` pragma places in the runtime installs packages with {}, which it lacks",
+            match pm {
+                PackageManager::Apk => "apk",
+                _ => "apt",
+            }
+        ));
+    }
+    if c.keep_entry && !matches!(entry_translation(spec, entry), Ok(None)) {
+        return Some("its ENTRYPOINT starts an interpreter, and `# dfsplit: keep` keeps the start command as written".into());
+    }
     if c.needs_shell && !spec.shell {
         return Some(
             "it has no shell, and the start command, a health check or a setup step needs one"

@@ -16,6 +16,7 @@ use crate::syntax::shell;
 use crate::syntax::{Body, Command, Dockerfile, Keyword};
 use std::collections::BTreeSet;
 
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn runtime_closure(
     profile: &str,
     df: &Dockerfile,
@@ -24,6 +25,7 @@ pub(crate) fn runtime_closure(
     ctx: Option<&Context>,
     rules: &Rules,
     builder: &str,
+    build_only: &[usize],
 ) -> Result<Closure, Gate> {
     let mut c = Closure {
         needs_shell: entry.shell_form,
@@ -35,7 +37,7 @@ pub(crate) fn runtime_closure(
             "no build context: working from the Dockerfile alone, so the rewrite copies more than it might need",
         ));
     }
-    common(&mut c, df, infos, entry)?;
+    common(&mut c, df, infos, entry, build_only)?;
     let input = profile::Input {
         df,
         infos,
@@ -71,15 +73,23 @@ pub(crate) fn stage_needs(
         needs_shell: entry.shell_form,
         ..Closure::default()
     };
-    common(&mut c, df, infos, entry)?;
+    common(&mut c, df, infos, entry, &[])?;
     let kind = language(profile)?.stage_kind(&mut c, ctx);
     c.app_kind = Some(kind);
     Ok(c)
 }
 
 /// System packages, user setup, files put outside the app, the user and the
-/// health check: the same for every profile.
-fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -> Result<(), Gate> {
+/// health check: the same for every profile. Steps in `build_only` (placed
+/// there by `# dfsplit: build`) add nothing: no packages, setup, copies or
+/// health-check tools.
+fn common(
+    c: &mut Closure,
+    df: &Dockerfile,
+    infos: &[StepInfo],
+    entry: &Entry,
+    build_only: &[usize],
+) -> Result<(), Gate> {
     // Directories `mkdir` has created in the setup steps so far.
     let mut made_dirs: Vec<String> = Vec::new();
     let app_dirs: BTreeSet<&str> = infos
@@ -87,7 +97,7 @@ fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
         .map(|i| i.workdir.as_str())
         .chain([entry.workdir.as_str()])
         .collect();
-    for info in infos {
+    for info in infos.iter().filter(|i| !build_only.contains(&i.item)) {
         let (setup, other) = read_commands(c, info.commands());
         if setup {
             setup_step(c, df, info, other, &mut made_dirs)?;
@@ -118,7 +128,12 @@ fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
             Body::Text { text: Some(t) } => Some(crate::model::expand(&t.value, &i.env, df.escape)),
             _ => None,
         });
-    health_check_tools(c, df, infos);
+    let kept: Vec<StepInfo> = infos
+        .iter()
+        .filter(|i| !build_only.contains(&i.item))
+        .cloned()
+        .collect();
+    health_check_tools(c, df, &kept);
     Ok(())
 }
 

@@ -233,9 +233,18 @@ pub fn dependency_graph(
         let profile = rules
             .profile_for_image(&stage.base.resolved)
             .map(|p| p.id.clone());
-        match profile
-            .map(|p| runtime_closure(&p, df, &infos, &entry, ctx, rules, &stage.base.resolved))
-        {
+        match profile.map(|p| {
+            runtime_closure(
+                &p,
+                df,
+                &infos,
+                &entry,
+                ctx,
+                rules,
+                &stage.base.resolved,
+                &[],
+            )
+        }) {
             Some(Ok(c)) => {
                 for copy in &c.copies {
                     let pn = *paths.entry(copy.from.clone()).or_insert_with(|| {

@@ -50,14 +50,29 @@ pub fn plan(
     if let Some(gate) = pragma_gate(df) {
         return Ok(unchanged(df, gate, None));
     }
+    let forced = match pragma::placements(df) {
+        Ok(f) => f,
+        Err(gate) => return Ok(unchanged(df, gate, None)),
+    };
     if model.stages.len() > 1 {
+        if let Some(f) = forced.first() {
+            let gate = pragma::refuse(
+                &f.pragma,
+                format!(
+                    "{} places an instruction of a file that already has {} stages; placement pragmas are carried out when a single-stage file is split, so the file is left as it is",
+                    f.word(),
+                    model.stages.len()
+                ),
+            );
+            return Ok(unchanged(df, gate, None));
+        }
         return Ok(multi_stage(df, &model, ctx, rules, opts));
     }
     let profile_id = match build_profile(df, &model, rules) {
         Ok(id) => id,
         Err((gate, profile)) => return Ok(unchanged(df, gate, profile)),
     };
-    let outcome = match plan_runtime(df, &model, ctx, rules, opts, &profile_id) {
+    let outcome = match plan_runtime(df, &model, ctx, rules, opts, &profile_id, &forced) {
         Ok(rewrite) => Outcome::Rewrite(Box::new(rewrite)),
         Err(gate) => unchanged(df, gate, Some(profile_id)),
     };
@@ -92,33 +107,16 @@ fn base_gate(df: &Dockerfile, model: &Model, rule: &str, message: String) -> Gat
     facts::gate_near(df, model.final_stage().from_item, rule, message)
 }
 
-/// The user's pragmas come first: `ignore-file`, and placement pragmas this
-/// version does not carry out (so nothing is placed against them).
+/// `# dfsplit: ignore-file` anywhere in the file comes first; placement
+/// pragmas are read by [`pragma::placements`].
 fn pragma_gate(df: &Dockerfile) -> Option<Gate> {
-    let p = pragma::pragmas(df).into_iter().next()?;
-    let (rule, message) = match p.word.as_str() {
-        "ignore-file" => (
-            ids::core::PRAGMA_IGNORE_FILE,
-            "`# dfsplit: ignore-file`: the file's author asked dfsplit to leave it as it is"
-                .to_string(),
-        ),
-        "runtime" | "build" | "keep" => (
-            ids::core::PRAGMA_PLACEMENT,
-            format!(
-                "`# dfsplit: {}` asks for a placement this version does not carry out yet, so the file is left as it is rather than placed otherwise",
-                p.word
-            ),
-        ),
-        other => (
-            ids::core::PRAGMA_PLACEMENT,
-            format!(
-                "`# dfsplit: {other}` is not a pragma dfsplit knows (ignore-file, runtime, build, keep); the file is left as it is"
-            ),
-        ),
-    };
+    let p = pragma::pragmas(df)
+        .into_iter()
+        .find(|p| p.word == "ignore-file")?;
     Some(Gate {
-        rule: rule.into(),
-        message,
+        rule: ids::core::PRAGMA_IGNORE_FILE.into(),
+        message: "`# dfsplit: ignore-file`: the file's author asked dfsplit to leave it as it is"
+            .into(),
         at: Some(p.at),
     })
 }
@@ -238,16 +236,61 @@ fn plan_runtime(
     rules: &Rules,
     opts: &Options,
     profile_id: &str,
+    forced: &[pragma::Forced],
 ) -> Result<Rewrite, Gate> {
     let final_stage = model.final_stage();
     let base = &final_stage.base;
     let infos = steps::classify_stage(df, final_stage, rules, ctx);
     let entry = runtime_entry(df, &infos, rules)?;
     unmodelled_gate(df, &infos)?;
-    let closure =
-        closure::runtime_closure(profile_id, df, &infos, &entry, ctx, rules, &base.resolved)?;
+    let closure_with = |build_only: &[usize]| {
+        closure::runtime_closure(
+            profile_id,
+            df,
+            &infos,
+            &entry,
+            ctx,
+            rules,
+            &base.resolved,
+            build_only,
+        )
+    };
+    let mut closure = closure_with(&pragma::build_only(forced))?;
+    pragma::apply(df, &infos, forced, &mut closure, &entry.workdir)?;
     runtime_tool_gate(df, &infos, &closure)?;
-    let chosen = runtime_base(df, model, rules, opts, &infos, &entry, &closure, ctx)?;
+    let chosen = match runtime_base(df, model, rules, opts, &infos, &entry, &closure, ctx) {
+        Ok(chosen) => chosen,
+        Err(gate) if !forced.is_empty() => {
+            // When the plan without the pragmas finds a base, it is the
+            // pragmas that cannot be honoured: say so at their line.
+            let without = closure_with(&[]).ok().filter(|plain| {
+                runtime_base(df, model, rules, opts, &infos, &entry, plain, ctx).is_ok()
+            });
+            if without.is_none() {
+                return Err(gate);
+            }
+            let f = forced
+                .iter()
+                .find(|f| {
+                    infos.iter().any(|i| {
+                        i.item == f.item && matches!(i.keyword, Keyword::Run | Keyword::Copy)
+                    })
+                })
+                .unwrap_or(&forced[0]);
+            return Err(pragma::refuse(
+                &f.pragma,
+                format!(
+                    "{} cannot be honoured: without the placement pragma{} the file would be split, but with {} no runtime base fits ({}): {}",
+                    f.word(),
+                    if forced.len() == 1 { "" } else { "s" },
+                    if forced.len() == 1 { "it" } else { "them" },
+                    gate.rule,
+                    gate.message.trim_start_matches("no runtime base fits: ")
+                ),
+            ));
+        }
+        Err(gate) => return Err(gate),
+    };
     Ok(render::render(&render::Input {
         df,
         model,
@@ -258,6 +301,7 @@ fn plan_runtime(
         ctx,
         opts,
         profile: profile_id,
+        forced,
     }))
 }
 

@@ -476,6 +476,19 @@ pub(crate) struct Closure {
     /// its place; the sentence saying why (also among the warnings).
     pub nginx_refused: Option<String>,
     pub warnings: Vec<Warning>,
+    /// Placement pragmas (`plan/pragma.rs`): a RUN the user placed in the
+    /// runtime needs a shell there …
+    pub forced_shell: bool,
+    /// … and this package manager, when it installs packages.
+    pub forced_package_manager: Option<PackageManager>,
+    /// `# dfsplit: keep` on CMD or ENTRYPOINT: never translated for the base.
+    pub keep_entry: bool,
+    /// COPY instructions `# dfsplit: runtime` repeats in the runtime, before
+    /// the files it takes from the build.
+    pub forced_copies: Vec<usize>,
+    /// RUN and COPY instructions `# dfsplit: keep` repeats in the runtime at
+    /// their place among the original's instructions.
+    pub kept: Vec<usize>,
 }
 
 impl Closure {

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 /// Runs the built `dfsplit` in `dir` with `args`, feeding `stdin` when given.
+#[allow(dead_code)] // the pull-request tests run it through their own helpers
 pub fn dfsplit(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_dfsplit"))
         .current_dir(dir)
@@ -37,4 +38,26 @@ pub fn dfsplit(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
 #[allow(dead_code)] // not every test file uses it
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
+}
+
+/// Runs `git ARGS` in `dir` with a fixed author and no system configuration,
+/// asserts that it succeeded, and gives its trimmed standard output.
+#[allow(dead_code)] // only the pull-request tests use it
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Dev")
+        .env("GIT_AUTHOR_EMAIL", "dev@example.com")
+        .env("GIT_COMMITTER_NAME", "Dev")
+        .env("GIT_COMMITTER_EMAIL", "dev@example.com")
+        .output()
+        .expect("git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }

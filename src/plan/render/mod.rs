@@ -24,6 +24,7 @@ pub(super) use lines::Out;
 
 use super::base::Chosen;
 use super::entry::Entry;
+use super::pragma::{Force, Forced};
 use super::steps::{CmdKind, StepInfo, StepKind};
 use super::types::{
     Addition, CommandDecision, Decision, Options, Placement, Rewrite, StageSummary, first_line,
@@ -83,6 +84,8 @@ pub(crate) struct Input<'a> {
     pub ctx: Option<&'a Context>,
     pub opts: &'a Options,
     pub profile: &'a str,
+    /// The placement pragmas (`plan/pragma.rs`), already checked.
+    pub forced: &'a [Forced],
 }
 
 /// Where each step goes, and the stages' names.
@@ -467,6 +470,12 @@ fn places(input: &Input, l: &Layout) -> Vec<Place> {
             Keyword::Run if closure.replay.contains(&info.item) => Place::Both,
             _ => build_side,
         };
+        // A placement pragma wins (checked in `pragma::apply`).
+        let p = match input.forced.iter().find(|f| f.item == info.item) {
+            Some(f) if f.force == Force::Build => build_side,
+            Some(_) if matches!(p, Place::Deps | Place::Build) => Place::Both,
+            _ => p,
+        };
         places.push(p);
     }
 
@@ -540,6 +549,53 @@ fn finish(mut w: Writer, l: &Layout) -> Rewrite {
         let (placement, rule, reason) =
             step_reason(df, info, places[n], build_name, &runtime_name, closure);
         w.decide(info.item, placement, &rule, reason, Some(info));
+    }
+    // A step a pragma placed: the user's choice, with the pragma's line.
+    for f in w.i.forced {
+        let n = infos.iter().position(|i| i.item == f.item);
+        let Some(d) = w.decisions.get_mut(&f.item) else {
+            continue;
+        };
+        let side = match n.map(|n| places[n]) {
+            Some(Place::Deps) => Placement::Dependencies,
+            _ => Placement::Build,
+        };
+        let was_runtime = matches!(d.placement, Placement::Runtime | Placement::BuildAndRuntime);
+        let moved = matches!(d.placement, Placement::BuildAndRuntime | Placement::Runtime)
+            && (closure.replay.contains(&f.item)
+                || closure.forced_copies.contains(&f.item)
+                || closure.kept.contains(&f.item));
+        d.reason = match f.force {
+            Force::Runtime if moved => format!(
+                "{}: the user placed it in the runtime: kept in the build stage (later steps may use it) and repeated in the `{runtime_name}` stage before the files it takes from the build",
+                f.name()
+            ),
+            Force::Keep if moved => format!(
+                "{}: the user keeps it where it is: byte for byte in the `{runtime_name}` stage at its place among the original's instructions there (and in the build stage, whose later steps may use it)",
+                f.name()
+            ),
+            Force::Build if was_runtime => {
+                d.placement = side;
+                format!(
+                    "{}: the user keeps it out of the runtime: it stays in the build stage only",
+                    f.name()
+                )
+            }
+            Force::Build if matches!(d.text.split_whitespace().next(), Some(k) if k.eq_ignore_ascii_case("RUN")) =>
+            {
+                format!(
+                    "{}: the user keeps it out of the runtime: no package it installs, setup it makes or file it puts outside the app is repeated or copied there",
+                    f.name()
+                )
+            }
+            Force::Build => format!(
+                "{}: the user keeps it out of the runtime; {}",
+                f.name(),
+                d.reason
+            ),
+            _ => format!("{}: as the user asked; {}", f.name(), d.reason),
+        };
+        d.rule = ids::core::PRAGMA_PLACEMENT.into();
     }
     for item in &model.global_arg_items {
         w.decide(

@@ -21,6 +21,7 @@ pub(super) fn stage(w: &mut Writer, l: &Layout) {
     env(w, l);
     packages(w, l);
     setup(w, l);
+    forced_copies(w);
     certificates(w, l);
     copies(w, l);
     owned_folders(w, l);
@@ -113,7 +114,9 @@ fn env(w: &mut Writer, l: &Layout) {
         }
         let keys = env_keys(df, info.item);
         let i = df.instruction_at(info.item).expect("instruction");
-        if keys.iter().any(|k| is_secret(k)) {
+        // A pragma placed it: byte for byte, secrets included, as asked.
+        let forced = w.i.forced.iter().any(|f| f.item == info.item);
+        if keys.iter().any(|k| is_secret(k)) && !forced {
             // Rewrite without the secrets.
             if let Body::KeyValues { pairs } = &i.body {
                 let kept: Vec<String> = pairs
@@ -269,6 +272,15 @@ fn setup(w: &mut Writer, l: &Layout) {
     }
 }
 
+/// COPY instructions `# dfsplit: runtime` places in the runtime, byte for
+/// byte, before the files the runtime takes from the build (which hold the
+/// build's final state of them).
+fn forced_copies(w: &mut Writer) {
+    for item in &w.i.closure.forced_copies {
+        w.emit_moved(*item, None, false);
+    }
+}
+
 /// scratch: CA certificates and time zones.
 fn certificates(w: &mut Writer, l: &Layout) {
     let chosen = w.i.chosen;
@@ -402,8 +414,10 @@ fn config(w: &mut Writer, l: &Layout) {
     };
     for (n, info) in infos.iter().enumerate() {
         let p = places[n];
+        let kept = w.i.closure.kept.contains(&info.item);
         if !matches!(p, Place::Runtime | Place::Both)
-            || matches!(info.keyword, Keyword::Env | Keyword::Run)
+            || matches!(info.keyword, Keyword::Env | Keyword::Run) && !kept
+            || w.i.closure.forced_copies.contains(&info.item)
         {
             continue;
         }
