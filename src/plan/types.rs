@@ -394,6 +394,9 @@ pub(crate) struct Venv {
     pub at: usize,
     /// Why it is created.
     pub reason: String,
+    /// Why pip and setuptools stay in it; `None`: it is created with
+    /// `--without-pip` and the build's pip installs into it (`PIP_PYTHON`).
+    pub keep_pip: Option<String>,
 }
 
 /// Node: the command that removes dev dependencies at the end of the build

@@ -8,8 +8,8 @@ RUN pip install "poetry==$POETRY_VERSION"
 
 WORKDIR /code
 
-RUN python3 -m venv /opt/venv
-ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+RUN python3 -m venv --without-pip /opt/venv
+ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH" PIP_PYTHON=/opt/venv/bin/python
 COPY pyproject.toml poetry.lock ./
 # install into the system interpreter, main group only
 RUN poetry config virtualenvs.create false \

@@ -7,8 +7,8 @@ RUN apt-get update \
 
 WORKDIR /srv
 
-RUN python3 -m venv /opt/venv
-ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+RUN python3 -m venv --without-pip /opt/venv
+ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH" PIP_PYTHON=/opt/venv/bin/python
 COPY pyproject.toml ./
 COPY src/ ./src/
 RUN pip install --no-cache-dir .

@@ -4,8 +4,8 @@ RUN pip install --no-cache-dir pipenv
 
 WORKDIR /app
 
-RUN python3 -m venv /opt/venv
-ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+RUN python3 -m venv --without-pip /opt/venv
+ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH" PIP_PYTHON=/opt/venv/bin/python
 # exact versions from Pipfile.lock; fail if the lock is stale
 COPY Pipfile Pipfile.lock ./
 RUN pipenv install --system --deploy --ignore-pipfile

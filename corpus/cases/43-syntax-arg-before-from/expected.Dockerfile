@@ -5,8 +5,8 @@ FROM python:${PYTHON_VERSION} AS dependencies
 ARG APP_VERSION=dev
 
 WORKDIR /app
-RUN python3 -m venv /opt/venv
-ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+RUN python3 -m venv --without-pip /opt/venv
+ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH" PIP_PYTHON=/opt/venv/bin/python
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 

@@ -165,6 +165,7 @@ fn venv_lines(w: &mut Writer, info: &StepInfo, stage_name: &str) {
     let Some(Venv {
         path: venv,
         reason: venv_reason,
+        keep_pip,
         ..
     }) = &w.i.closure.venv
     else {
@@ -174,9 +175,26 @@ fn venv_lines(w: &mut Writer, info: &StepInfo, stage_name: &str) {
     w.out
         .text
         .push_str(&df.source[u.lead.start..u.attached.start]);
-    let run = format!("{} python3 -m venv {venv}", w.out.kw("RUN"));
+    // Without pip, the builder's own pip installs into the venv: its
+    // `--python` option, given as PIP_PYTHON so the install lines stay as
+    // they are.
+    let (flag, pip_python, pip_reason) = match keep_pip {
+        None => (
+            " --without-pip",
+            format!(" PIP_PYTHON={venv}/bin/python"),
+            "; created without pip and setuptools, so the runtime does not carry them: the builder's pip installs into it (PIP_PYTHON, pip's --python)"
+                .to_string(),
+        ),
+        Some(why) => (
+            "",
+            String::new(),
+            format!("; pip (and, before Python 3.12, setuptools) stay in it: {why}"),
+        ),
+    };
+    let reason = format!("{}{pip_reason}", venv_reason.trim_end_matches('.'));
+    let run = format!("{} python3 -m venv{flag} {venv}", w.out.kw("RUN"));
     let env = format!(
-        "{} VIRTUAL_ENV={venv} PATH=\"{venv}/bin:$PATH\"",
+        "{} VIRTUAL_ENV={venv} PATH=\"{venv}/bin:$PATH\"{pip_python}",
         w.out.kw("ENV")
     );
     w.out.line(&run);
@@ -186,7 +204,7 @@ fn venv_lines(w: &mut Writer, info: &StepInfo, stage_name: &str) {
             stage: stage_name.to_string(),
             text: t,
             rule: ids::python::RT_VENV.into(),
-            reason: venv_reason.clone(),
+            reason: reason.clone(),
         });
     }
 }

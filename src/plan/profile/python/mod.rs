@@ -3,6 +3,7 @@
 //! own, or uv's project `.venv` when uv uses the image's interpreter).
 
 mod uv;
+mod venv_pip;
 
 use super::{Input, app_directory};
 use crate::model::Context;
@@ -34,7 +35,7 @@ fn python(c: &mut Closure, input: &Input) -> Result<(), Gate> {
         }
         None => {
             if let Some(&first) = found.installs.first() {
-                c.venv = Some(new_venv(df, infos, &found, first)?);
+                c.venv = Some(new_venv(input, &found, first)?);
             }
             "/opt/venv".into()
         }
@@ -352,12 +353,8 @@ fn existing_venv_is_active(
 /// step `first`: after the project manager's own install (which stays on
 /// the system interpreter, in the build only) and before the first COPY
 /// after it, so a source change does not re-create it.
-fn new_venv(
-    df: &Dockerfile,
-    infos: &[StepInfo],
-    found: &Installs,
-    first: usize,
-) -> Result<Venv, Gate> {
+fn new_venv(input: &Input, found: &Installs, first: usize) -> Result<Venv, Gate> {
+    let (df, infos) = (input.df, input.infos);
     let after_tools = found.tools.last().map_or(0, |t| t + 1);
     if first < after_tools {
         return Err(gate_at(
@@ -377,10 +374,12 @@ fn new_venv(
         ),
         None => "pip installs into a virtual environment, so the runtime can take the packages in one copy".into(),
     };
+    let keep_pip = venv_pip::pip_needed_in_venv(df, infos, at, input.entry, input.builder);
     Ok(Venv {
         path: "/opt/venv".into(),
         at,
         reason,
+        keep_pip,
     })
 }
 
