@@ -154,6 +154,11 @@ fn incompatible(
         return Some("the app needs CA certificates or zoneinfo, and it has neither them nor a package manager".into());
     }
     if c.needs_shell && !spec.shell {
+        if let Some(script) = &c.entry_script {
+            return Some(format!(
+                "it has no shell, and the entry runs the shell script {script}"
+            ));
+        }
         return Some(
             "it has no shell, and the start command, a health check or a setup step needs one"
                 .into(),

@@ -10,6 +10,7 @@
 mod base;
 mod closure;
 mod entry;
+mod entry_script;
 mod facts;
 pub mod graph;
 mod no_gain;

@@ -491,12 +491,198 @@ fn classify_run(
         });
         return out;
     }
+    let mut shell = ShellVars::default();
+    // Whether each command reads the output of the one before (`a | b`).
+    let mut piped: Vec<bool> = Vec::new();
+    let mut prev_end: Option<usize> = None;
     for c in parsed.all_simple_commands() {
-        let mut info = classify_command(&script, c, step, &mut cwd, rules);
+        piped.push(prev_end.is_some_and(|end| {
+            script
+                .get(end..c.span.start)
+                .is_some_and(|between| between.trim() == "|")
+        }));
+        prev_end = Some(c.span.end);
+        let mut info = if c.name() == Some("export") {
+            shell.export(&script, c)
+        } else {
+            let mut info = classify_command(&script, c, step, &mut cwd, rules);
+            shell.apply(c, &mut info);
+            info
+        };
         info.span = span_of(&c.span);
         out.push(info);
     }
+    shell.gate_unknown_values(&mut out);
+    name_network_fetches(&mut out, &piped);
     out
+}
+
+/// Shells an installer can be piped into (`curl … | sh`).
+const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "zsh"];
+
+/// What a URL names, for a reason: `host/path` without scheme, user or query
+/// (`sh.rustup.rs`, `deb.nodesource.com/setup_20.x`).
+fn url_name(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, r)| r);
+    let rest = rest.split(['?', '#']).next().unwrap_or(rest);
+    rest.trim_end_matches('/').to_string()
+}
+
+/// The first argument of `c` that is a URL (`$?` stands for an expansion).
+fn first_url(c: &CmdInfo) -> Option<String> {
+    c.words
+        .iter()
+        .find(|w| w.contains("://") || w.starts_with("git@"))
+        .map(|w| url_name(w))
+}
+
+/// Commands that fetch from the network at build time stay *unknown* — what
+/// they bring cannot be shown — but the reason names what they fetch, so a
+/// user knows which line to look at: an installer piped to a shell
+/// (`curl … | sh`, both commands), a download (`curl`, `wget`), `git clone`.
+fn name_network_fetches(out: &mut [CmdInfo], piped: &[bool]) {
+    for i in 0..out.len() {
+        if out[i].kind != CmdKind::Unknown || out[i].rule != ids::core::UNKNOWN_COMMAND {
+            continue;
+        }
+        let prog = out[i].program.clone().unwrap_or_default();
+        let base = prog.rsplit('/').next().unwrap_or(&prog);
+        let why = match base {
+            "curl" | "wget" => {
+                let url = first_url(&out[i]).unwrap_or_else(|| "a URL".into());
+                let into = out
+                    .get(i + 1)
+                    .filter(|_| piped.get(i + 1) == Some(&true))
+                    .and_then(|n| n.program.as_deref())
+                    .map(|p| p.rsplit('/').next().unwrap_or(p).to_string())
+                    .filter(|p| SHELLS.contains(&p.as_str()));
+                match into {
+                    Some(sh) => {
+                        let why = format!(
+                            "runs the installer downloaded from {url} with {sh} at build time; what it installs, and where, cannot be shown from the Dockerfile"
+                        );
+                        if out[i + 1].kind == CmdKind::Unknown {
+                            out[i + 1].why = why.clone();
+                        }
+                        why
+                    }
+                    None => format!(
+                        "downloads {url} at build time; what the runtime needs from it cannot be shown from the Dockerfile"
+                    ),
+                }
+            }
+            "git" if out[i].args.first().and_then(|a| a.as_deref()) == Some("clone") => {
+                let url = first_url(&out[i]).unwrap_or_else(|| "a repository".into());
+                format!(
+                    "clones {url}: the sources come from the network at build time, not from the build context, so what the runtime needs from them cannot be shown"
+                )
+            }
+            _ => continue,
+        };
+        out[i].why = why;
+    }
+}
+
+/// The shell variables of one RUN: plain assignments (`X=1;`, not seen by
+/// the programs) and what `export` puts in the environment of every later
+/// command of the same RUN — and only of that RUN, since each RUN is its own
+/// shell. An exported variable is carried to the later commands as if it
+/// were written before each of them (`X=1 npm run build`), so the rules and
+/// the profiles read it where they read such assignments (`CGO_ENABLED`,
+/// `PIP_TARGET`); `export` itself then changes nothing the runtime needs.
+#[derive(Default)]
+struct ShellVars {
+    /// Plain assignments seen so far (value `None` when not literal).
+    plain: BTreeMap<String, Option<String>>,
+    /// Exported names and their values (`None` when not literal), in order.
+    exported: Vec<(String, Option<String>)>,
+    /// Indexes (in the RUN's commands) of the exports with a value known
+    /// only when the build runs, and the names.
+    unknown_exports: Vec<(usize, String)>,
+    /// How many commands were seen.
+    seen: usize,
+}
+
+impl ShellVars {
+    /// `export A=1 B`: the names and values it exports, classified
+    /// `core/shell-export`.
+    fn export(&mut self, script: &str, c: &SimpleCommand) -> CmdInfo {
+        let mut info = command_info(script, c);
+        for (word, lit) in c.args().iter().zip(c.literal_args()) {
+            let raw = lit
+                .map(str::to_string)
+                .unwrap_or_else(|| word.pattern_text());
+            if raw.starts_with('-') {
+                continue;
+            }
+            let (name, value) = match raw.split_once('=') {
+                Some((n, _)) => (
+                    n.to_string(),
+                    lit.and_then(|l| l.split_once('='))
+                        .map(|(_, v)| v.to_string()),
+                ),
+                None => {
+                    let v = self.plain.get(&raw).cloned().unwrap_or(Some(String::new()));
+                    (raw.clone(), v)
+                }
+            };
+            if value.is_none() {
+                self.unknown_exports.push((self.seen, name.clone()));
+            }
+            self.exported.retain(|(n, _)| *n != name);
+            self.exported.push((name, value));
+        }
+        self.seen += 1;
+        info.apply(Verdict::new(
+            CmdKind::Harmless,
+            ids::core::SHELL_EXPORT,
+            "exports a variable to the later commands of this RUN only (each RUN is its own shell); they are classified with it",
+        ));
+        info
+    }
+
+    /// After a command is classified: remember a plain assignment, and give
+    /// the command the exported variables it does not set itself.
+    fn apply(&mut self, c: &SimpleCommand, info: &mut CmdInfo) {
+        if c.words.is_empty() {
+            for a in &c.assignments {
+                let v = a
+                    .value
+                    .as_ref()
+                    .map_or(Some(String::new()), |v| v.literal.clone());
+                self.plain.insert(a.name.clone(), v);
+            }
+        }
+        if info.program.is_some() {
+            for (name, value) in &self.exported {
+                info.assignments
+                    .entry(name.clone())
+                    .or_insert_with(|| value.clone().unwrap_or_default());
+            }
+        }
+        self.seen += 1;
+    }
+
+    /// An export whose value is known only when the build runs, followed by
+    /// a command that is not plainly harmless: what that command does with
+    /// it cannot be shown, so the export is *unknown*, naming the variable.
+    fn gate_unknown_values(&self, out: &mut [CmdInfo]) {
+        for (at, name) in &self.unknown_exports {
+            let used_later = out[at + 1..].iter().any(|c| {
+                c.program.is_some()
+                    && !matches!(c.kind, CmdKind::Harmless | CmdKind::PackageHousekeeping)
+            });
+            if used_later {
+                let e = &mut out[*at];
+                e.kind = CmdKind::Unknown;
+                e.rule = ids::core::SHELL_EXPORT.into();
+                e.why = format!(
+                    "exports `{name}` with a value known only when the build runs, and later commands of this RUN see it, so what they do with it cannot be shown"
+                );
+            }
+        }
+    }
 }
 
 /// Folders on the default PATH of Debian-based images (and Go's /go/bin).

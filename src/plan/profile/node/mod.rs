@@ -7,12 +7,13 @@ pub(crate) mod static_site;
 use super::{Input, app_directory};
 use crate::model::{Context, join_path};
 use crate::plan::entry::Entry;
+use crate::plan::entry_script;
 use crate::plan::facts::{gate, line_of};
 use crate::plan::rule_ids as ids;
 use crate::plan::steps::{CmdInfo, CmdKind, StepInfo};
 use crate::plan::types::Warning;
 use crate::plan::types::{Closure, CopySpec, Gate, PruneStep, StaticSite};
-use crate::rules::{AppKind, Role};
+use crate::rules::{AppKind, PackageManager, Role};
 use crate::syntax::{Dockerfile, Keyword};
 
 /// Programs a start command may run besides the app on any base with a
@@ -90,7 +91,9 @@ fn node(c: &mut Closure, input: &Input) -> Result<(), Gate> {
     }
     warn_no_lockfile(c, input.ctx);
     start_through_launcher(c, input)?;
-    start_commands_available(c, entry, &app)?;
+    let script_runs = entry_script_runs(c, input, &app)?;
+    prisma_engine_needs(c, input);
+    start_commands_available(c, entry, &app, &script_runs)?;
     c.copies.push(CopySpec {
         from: app.clone(),
         to: app.clone(),
@@ -98,8 +101,86 @@ fn node(c: &mut Closure, input: &Input) -> Result<(), Gate> {
         reason: "the application directory: sources, build output, package.json and node_modules"
             .into(),
     });
-    plan_prune(c, &installs, input.ctx, entry);
+    plan_prune(c, &installs, input.ctx, entry, &script_runs);
     Ok(())
+}
+
+/// A Prisma client generated in the build (`node/prisma-generate`) loads
+/// Prisma's query engine, a native library linked against OpenSSL, and
+/// finds which OpenSSL the system has by running shell commands at start:
+/// the runtime needs a base with a shell (the slim image of the builder's
+/// series, not distroless) and, after a full builder image (`node:20`, which
+/// has OpenSSL), the openssl package — unless the original installs it
+/// itself, which makes it a runtime package already.
+fn prisma_engine_needs(c: &mut Closure, input: &Input) {
+    let generates = input
+        .infos
+        .iter()
+        .flat_map(|i| i.commands())
+        .any(|cmd| cmd.rule == ids::node::PRISMA_GENERATE);
+    if !generates {
+        return;
+    }
+    c.needs_shell = true;
+    // A slim or Alpine builder has what the runtime of its series has: the
+    // original ran the engine without more, so nothing is added.
+    let full_builder = !input.builder.contains("slim") && !input.builder.contains("alpine");
+    if full_builder
+        && !c
+            .packages
+            .iter()
+            .any(|p| p == "openssl" || p.starts_with("libssl"))
+    {
+        c.packages.push("openssl".into());
+        c.package_manager.get_or_insert(PackageManager::Apt);
+        c.warnings.push(Warning::new(
+            ids::node::PRISMA_GENERATE,
+            "the Prisma client loads its query engine, which links OpenSSL and looks for it with shell commands at start: the runtime gets the openssl package the full builder image has, and a base with a shell",
+        ));
+    } else {
+        c.warnings.push(Warning::new(
+            ids::node::PRISMA_GENERATE,
+            "the Prisma client loads its query engine, which looks for OpenSSL with shell commands at start: the runtime gets a base with a shell",
+        ));
+    }
+}
+
+/// An entrypoint script of the app in its directory (`./docker-entrypoint.sh`,
+/// `sh start.sh`): what it runs (`plan::entry_script`), each checked against
+/// the profile's gates (`exec npm run dev`). The runtime then needs a shell
+/// for the script itself. Nothing when the entry runs no script or one
+/// outside the app (checked as a program of the entry).
+fn entry_script_runs(c: &mut Closure, input: &Input, app: &str) -> Result<Vec<Vec<String>>, Gate> {
+    let entry = input.entry;
+    let in_app = |p: &str| {
+        join_path(&entry.workdir, p).starts_with(&format!("{}/", app.trim_end_matches('/')))
+    };
+    let script_word = entry
+        .argv
+        .iter()
+        .take(2)
+        .find(|w| w.ends_with(".sh") || w.contains('/'));
+    if !script_word.is_some_and(|w| in_app(w)) {
+        return Ok(Vec::new());
+    }
+    let script = match entry_script::read(entry, input.ctx, input.rules) {
+        Ok(Some(s)) => s,
+        Ok(None) => return Ok(Vec::new()),
+        Err(why) => return Err(gate(ids::core::ENTRY_SCRIPT, why)),
+    };
+    for words in &script.runs {
+        if let Some((prog, args)) = words.split_first()
+            && let Some((_, g)) = input.rules.match_gate(prog, args)
+        {
+            return Err(gate(
+                &g.id,
+                format!("{} runs `{}`: {}", script.path, words.join(" "), g.why),
+            ));
+        }
+    }
+    c.needs_shell = true;
+    c.entry_script = Some(script.path);
+    Ok(script.runs)
 }
 
 /// A start command that only serves a built site (`static_site`): nginx
@@ -229,8 +310,13 @@ fn start_through_launcher(c: &mut Closure, input: &Input) -> Result<(), Gate> {
 /// package manager, a script of the app (run by its shebang, so a shell is
 /// needed), a shell builtin, or a file utility every base with a shell has.
 /// Anything else is a gate.
-fn start_commands_available(c: &mut Closure, entry: &Entry, app: &str) -> Result<(), Gate> {
-    for words in &entry.commands {
+fn start_commands_available(
+    c: &mut Closure,
+    entry: &Entry,
+    app: &str,
+    script_runs: &[Vec<String>],
+) -> Result<(), Gate> {
+    for words in entry.commands.iter().chain(script_runs) {
         let Some(prog) = words.first() else { continue };
         let name = prog.rsplit('/').next().unwrap_or(prog);
         if matches!(name, "node" | "npm" | "npx" | "yarn" | "pnpm" | "corepack") || c.needs_launcher
@@ -275,6 +361,7 @@ fn plan_prune(
     installs: &[(&StepInfo, &CmdInfo)],
     ctx: Option<&Context>,
     entry: &Entry,
+    script_runs: &[Vec<String>],
 ) {
     let ran = |role: Role| {
         installs
@@ -288,7 +375,7 @@ fn plan_prune(
         .iter()
         .find_map(|(_, c)| c.program.clone())
         .unwrap_or_else(|| "npm".into());
-    match prune_blocker(ctx, entry) {
+    match prune_blocker(ctx, entry, script_runs) {
         Prune::Nothing => {}
         Prune::Keep(why) => c.warnings.push(Warning::new(
             ids::node::PRUNE_PROD,
@@ -330,7 +417,7 @@ enum Prune {
 }
 
 /// Decides [`Prune`] from package.json, the start script and the app's imports.
-fn prune_blocker(ctx: Option<&Context>, entry: &Entry) -> Prune {
+fn prune_blocker(ctx: Option<&Context>, entry: &Entry, script_runs: &[Vec<String>]) -> Prune {
     let Some(ctx) = ctx else {
         return Prune::Keep("without the build context, package.json cannot be read".into());
     };
@@ -361,6 +448,9 @@ fn prune_blocker(ctx: Option<&Context>, entry: &Entry) -> Prune {
         }
         if argv.iter().any(|a| a == d) {
             return Prune::Keep(format!("the entry runs `{d}`, a devDependency"));
+        }
+        if script_runs.iter().flatten().any(|a| a == d) {
+            return Prune::Keep(format!("the entrypoint script runs `{d}`, a devDependency"));
         }
     }
     // Files the other scripts run (`node build.js`) are build tooling, not the app.
