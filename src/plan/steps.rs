@@ -529,12 +529,14 @@ fn url_name(url: &str) -> String {
     rest.trim_end_matches('/').to_string()
 }
 
-/// The first argument of `c` that is a URL (`$?` stands for an expansion).
+/// The first argument of `c` that is a URL, as written (variables shown
+/// as the Dockerfile has them: `v${FD_VER}`).
 fn first_url(c: &CmdInfo) -> Option<String> {
-    c.words
-        .iter()
+    c.text
+        .split_whitespace()
+        .map(|w| w.trim_matches(|ch| ch == '"' || ch == '\''))
         .find(|w| w.contains("://") || w.starts_with("git@"))
-        .map(|w| url_name(w))
+        .map(url_name)
 }
 
 /// Commands that fetch from the network at build time stay *unknown* — what

@@ -7,7 +7,6 @@ pub(crate) mod static_site;
 use super::{Input, app_directory};
 use crate::model::{Context, join_path};
 use crate::plan::entry::Entry;
-use crate::plan::entry_script;
 use crate::plan::facts::{gate, line_of};
 use crate::plan::rule_ids as ids;
 use crate::plan::steps::{CmdInfo, CmdKind, StepInfo};
@@ -91,7 +90,7 @@ fn node(c: &mut Closure, input: &Input) -> Result<(), Gate> {
     }
     warn_no_lockfile(c, input.ctx);
     start_through_launcher(c, input)?;
-    let script_runs = entry_script_runs(c, input, &app)?;
+    let script_runs = super::entry_script_runs(c, input, &app)?;
     prisma_engine_needs(c, input);
     start_commands_available(c, entry, &app, &script_runs)?;
     c.copies.push(CopySpec {
@@ -143,44 +142,6 @@ fn prisma_engine_needs(c: &mut Closure, input: &Input) {
             "the Prisma client loads its query engine, which looks for OpenSSL with shell commands at start: the runtime gets a base with a shell",
         ));
     }
-}
-
-/// An entrypoint script of the app in its directory (`./docker-entrypoint.sh`,
-/// `sh start.sh`): what it runs (`plan::entry_script`), each checked against
-/// the profile's gates (`exec npm run dev`). The runtime then needs a shell
-/// for the script itself. Nothing when the entry runs no script or one
-/// outside the app (checked as a program of the entry).
-fn entry_script_runs(c: &mut Closure, input: &Input, app: &str) -> Result<Vec<Vec<String>>, Gate> {
-    let entry = input.entry;
-    let in_app = |p: &str| {
-        join_path(&entry.workdir, p).starts_with(&format!("{}/", app.trim_end_matches('/')))
-    };
-    let script_word = entry
-        .argv
-        .iter()
-        .take(2)
-        .find(|w| w.ends_with(".sh") || w.contains('/'));
-    if !script_word.is_some_and(|w| in_app(w)) {
-        return Ok(Vec::new());
-    }
-    let script = match entry_script::read(entry, input.ctx, input.rules) {
-        Ok(Some(s)) => s,
-        Ok(None) => return Ok(Vec::new()),
-        Err(why) => return Err(gate(ids::core::ENTRY_SCRIPT, why)),
-    };
-    for words in &script.runs {
-        if let Some((prog, args)) = words.split_first()
-            && let Some((_, g)) = input.rules.match_gate(prog, args)
-        {
-            return Err(gate(
-                &g.id,
-                format!("{} runs `{}`: {}", script.path, words.join(" "), g.why),
-            ));
-        }
-    }
-    c.needs_shell = true;
-    c.entry_script = Some(script.path);
-    Ok(script.runs)
 }
 
 /// A start command that only serves a built site (`static_site`): nginx

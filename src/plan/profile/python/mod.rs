@@ -23,6 +23,7 @@ fn python(c: &mut Closure, input: &Input) -> Result<(), Gate> {
     c.app_kind = Some(AppKind::PythonApp);
     c.same_family = true;
     let app = app_directory(df, infos, input.entry, ids::python::RT_APP)?;
+    super::entry_script_runs(c, input, &app)?;
     warn_dev_server(c, df, input.entry);
     let mut found = scan_installs(c, input, &app)?;
     found.place_pip_upgrades();
