@@ -164,7 +164,9 @@ fn classify(file: &str, text: &str, rules: &Rules) -> Result<EntryScript, String
         path: file.to_string(),
         ..EntryScript::default()
     };
-    for c in parsed.all_simple_commands() {
+    let commands: Vec<_> = parsed.all_simple_commands().collect();
+    let last = commands.len().saturating_sub(1);
+    for (n, c) in commands.into_iter().enumerate() {
         let Some(prog) = c.name() else {
             if c.words.is_empty() {
                 continue; // an assignment
@@ -204,10 +206,36 @@ fn classify(file: &str, text: &str, rules: &Rules) -> Result<EntryScript, String
         }
         match words {
             Some(w) if app_command(&w).is_some() => script.runs.push(w),
+            // The script's last command without `exec` (or the last of an
+            // `if` branch) is the start command all the same, run as the
+            // shell's child (as in the original).
+            Some(w) if n == last || ends_branch(text, c.span.end) => script.runs.push(w),
             _ => return Err(unknown(file, line_of(c.span.start), &text[c.span.clone()])),
         }
     }
     Ok(script)
+}
+
+/// Whether what follows `at` in `text` (blanks, `;`, comments aside) closes
+/// a branch: `else`, `elif`, `fi`, `;;`, `esac`, or the end of the script.
+fn ends_branch(text: &str, at: usize) -> bool {
+    let mut rest = text.get(at..).unwrap_or("");
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ';');
+        if rest.starts_with('#') {
+            rest = rest.split_once('\n').map_or("", |(_, r)| r);
+            continue;
+        }
+        break;
+    }
+    if rest.is_empty() || text[at..].trim_start().starts_with(";;") {
+        return true;
+    }
+    let word = rest
+        .split(|c: char| c.is_whitespace() || c == ';')
+        .next()
+        .unwrap_or("");
+    matches!(word, "else" | "elif" | "fi" | "esac")
 }
 
 fn unknown(file: &str, line: usize, cmd: &str) -> String {
@@ -257,6 +285,18 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.contains("line 3 (`wait-for-it db:5432`)"), "{err}");
+    }
+
+    #[test]
+    fn the_last_command_is_the_start_command_without_exec() {
+        let s = classify("start.sh", "#!/bin/sh\nflask db upgrade\n", &rules());
+        assert_eq!(s.expect("known").runs, vec![vec!["flask", "db", "upgrade"]]);
+        let err = classify(
+            "start.sh",
+            "#!/bin/sh\nflask db upgrade\nflask run\n",
+            &rules(),
+        );
+        assert!(err.unwrap_err().contains("line 2 (`flask db upgrade`)"));
     }
 
     #[test]

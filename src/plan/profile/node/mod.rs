@@ -277,9 +277,34 @@ fn start_commands_available(
     app: &str,
     script_runs: &[Vec<String>],
 ) -> Result<(), Gate> {
-    for words in entry.commands.iter().chain(script_runs) {
+    let mut todo: Vec<&[String]> = entry
+        .commands
+        .iter()
+        .chain(script_runs)
+        .map(Vec::as_slice)
+        .collect();
+    while let Some(words) = todo.pop() {
         let Some(prog) = words.first() else { continue };
         let name = prog.rsplit('/').next().unwrap_or(prog);
+        // An init that runs the app as its child (`tini --`, `dumb-init`):
+        // carried when the original installs it from system packages, which
+        // the runtime installs too; the command it runs is checked as well.
+        if INIT_WRAPPERS.contains(&name) {
+            if !c.packages.iter().any(|p| p == name) {
+                return Err(gate(
+                    ids::node::RT_APP,
+                    format!(
+                        "the entry runs `{name}`, which the original does not install from system packages (it may be the build image's own), so the runtime would not have it"
+                    ),
+                ));
+            }
+            let rest = words[1..]
+                .iter()
+                .position(|w| !w.starts_with('-'))
+                .map_or(&words[words.len()..], |at| &words[1 + at..]);
+            todo.push(rest);
+            continue;
+        }
         if matches!(name, "node" | "npm" | "npx" | "yarn" | "pnpm" | "corepack") || c.needs_launcher
         {
             continue;
@@ -313,6 +338,9 @@ fn start_commands_available(
     }
     Ok(())
 }
+
+/// Inits that start the app as their child and forward signals to it.
+const INIT_WRAPPERS: &[&str] = &["tini", "tini-static", "dumb-init"];
 
 /// Prunes dev dependencies when a full install ran (and no production one)
 /// and nothing shows a devDependency is used at run time; otherwise says
