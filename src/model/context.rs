@@ -43,8 +43,8 @@ pub fn manifests() -> &'static Manifests {
 /// own `.dockerignore` (read), and sources whose text matters: Go sources (cgo
 /// and file access), JavaScript/TypeScript sources (imports of
 /// devDependencies), Python sources (folders the app writes to, for
-/// `--non-root`) and shell scripts (an entrypoint script's commands) are only
-/// read.
+/// `--non-root`) shell scripts (an entrypoint script's commands) and Makefiles (what `make
+/// TARGET` runs) are only read.
 fn file_use(name: &str) -> (bool, bool) {
     let m = manifests();
     let source = name.ends_with(".go")
@@ -54,7 +54,7 @@ fn file_use(name: &str) -> (bool, bool) {
             .any(|e| name.ends_with(e) && !name.ends_with(".d.ts"));
     // Shell scripts: an entrypoint script's commands are classified as the
     // start command's are (`plan::entry_script`).
-    let script = name.ends_with(".sh");
+    let script = name.ends_with(".sh") || matches!(name, "Makefile" | "makefile" | "GNUmakefile");
     let read = source || script || name == ".dockerignore" || any_glob(&m.read, name);
     let deps = any_glob(&m.dependencies, name);
     (read, deps)

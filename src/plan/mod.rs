@@ -13,6 +13,7 @@ mod entry;
 mod entry_script;
 mod facts;
 pub mod graph;
+mod make;
 mod no_gain;
 mod non_root;
 mod pragma;

@@ -246,7 +246,7 @@ pub(crate) fn classify_step(
             }
         }
         (Keyword::Run, Body::Command { command: Some(cmd) }) => {
-            StepKind::Run(classify_run(df, inst, cmd, step, rules))
+            StepKind::Run(classify_run(df, inst, cmd, step, rules, ctx))
         }
         _ => StepKind::Config,
     };
@@ -455,6 +455,7 @@ fn classify_run(
     cmd: &Command,
     step: &Step,
     rules: &Rules,
+    ctx: Option<&Context>,
 ) -> Vec<CmdInfo> {
     let Some(script) = run_script(inst, cmd) else {
         return Vec::new();
@@ -505,7 +506,17 @@ fn classify_run(
         let mut info = if c.name() == Some("export") {
             shell.export(&script, c)
         } else {
+            let before = cwd.clone();
             let mut info = classify_command(&script, c, step, &mut cwd, rules);
+            if info.kind == CmdKind::Unknown
+                && info
+                    .program
+                    .as_deref()
+                    .map(|p| p.rsplit('/').next().unwrap_or(p))
+                    == Some("make")
+            {
+                through_make(&mut info, step, &before, rules, ctx);
+            }
             shell.apply(c, &mut info);
             info
         };
@@ -515,6 +526,142 @@ fn classify_run(
     shell.gate_unknown_values(&mut out);
     name_network_fetches(&mut out, &piped);
     out
+}
+
+/// `make TARGET`: the verdict of what the target's recipe runs, read from
+/// the build context's Makefile (`plan::make`). The recipe's commands are
+/// classified as a RUN's; `make` takes the one profile rule among them (the
+/// last build step when there are several, with every path they produce),
+/// or is harmless when they only print or touch the app's files. Anything
+/// else keeps it unknown, with the reason naming the target
+/// (`core/make-target`).
+fn through_make(info: &mut CmdInfo, step: &Step, cwd: &str, rules: &Rules, ctx: Option<&Context>) {
+    let shown = info.text.clone();
+    let refuse = |info: &mut CmdInfo, why: String| {
+        info.rule = ids::core::MAKE_TARGET.into();
+        info.why = why;
+    };
+    let Some(ctx) = ctx else {
+        return refuse(
+            info,
+            format!(
+                "`{shown}`: without the build context, what the Makefile's target runs cannot be read"
+            ),
+        );
+    };
+    if cwd != step.workdir {
+        return refuse(
+            info,
+            format!(
+                "`{shown}` runs in {cwd}, not in the working directory the build context's Makefile is read for"
+            ),
+        );
+    }
+    let recipe = match super::make::recipe(&info.args, ctx) {
+        Ok(r) => r,
+        Err(why) => {
+            return refuse(
+                info,
+                format!("`{shown}`: {why}, so what it runs cannot be shown"),
+            );
+        }
+    };
+    let mut cmds: Vec<CmdInfo> = Vec::new();
+    for line in &recipe.lines {
+        let parsed = shell::parse(line);
+        if parsed.has_errors() {
+            return refuse(
+                info,
+                format!(
+                    "`make {}` runs `{line}` ({}), whose shell text could not be parsed",
+                    recipe.target, recipe.file
+                ),
+            );
+        }
+        let mut local = cwd.to_string();
+        for c in parsed.all_simple_commands() {
+            let sub = classify_command(line, c, step, &mut local, rules);
+            if !matches!(
+                sub.kind,
+                CmdKind::Profile { .. } | CmdKind::Harmless | CmdKind::WorkdirLocal
+            ) {
+                return refuse(
+                    info,
+                    format!(
+                        "`make {}` runs `{}` ({}), which {}",
+                        recipe.target,
+                        sub.text,
+                        recipe.file,
+                        if sub.kind == CmdKind::Unknown {
+                            "no rule knows, so its effect on the runtime cannot be shown"
+                                .to_string()
+                        } else {
+                            format!(
+                                "changes the system [{}]: a recipe may only build, print or change the app's files",
+                                sub.rule
+                            )
+                        }
+                    ),
+                );
+            }
+            cmds.push(sub);
+        }
+    }
+    let profile: Vec<&CmdInfo> = cmds
+        .iter()
+        .filter(|c| matches!(c.kind, CmdKind::Profile { .. }))
+        .collect();
+    let lines = recipe.lines.join("; ");
+    let chosen = profile
+        .iter()
+        .rev()
+        .find(|c| {
+            matches!(
+                &c.kind,
+                CmdKind::Profile {
+                    role: Role::Build,
+                    ..
+                }
+            )
+        })
+        .or(profile.last())
+        .copied();
+    match chosen {
+        Some(c) => {
+            info.kind = c.kind.clone();
+            info.rule = c.rule.clone();
+            info.why = format!(
+                "`make {}` runs `{lines}` ({}): {}",
+                recipe.target, recipe.file, c.why
+            );
+            // The profile reads the command's arguments and assignments
+            // (`CGO_ENABLED=0 go build -buildmode=pie`): the recipe's.
+            info.args = c.args.clone();
+            info.words = c.words.clone();
+            info.assignments = c.assignments.clone();
+            info.produces = profile
+                .iter()
+                .flat_map(|c| c.produces.iter().cloned())
+                .collect();
+            info.reads = profile
+                .iter()
+                .flat_map(|c| c.reads.iter().cloned())
+                .collect();
+        }
+        None => {
+            let local = cmds.iter().any(|c| c.kind == CmdKind::WorkdirLocal);
+            info.kind = if local {
+                CmdKind::WorkdirLocal
+            } else {
+                CmdKind::Harmless
+            };
+            info.rule = ids::core::MAKE_TARGET.into();
+            info.why = format!(
+                "`make {}` runs `{lines}` ({}): it only prints or changes the app's files",
+                recipe.target, recipe.file
+            );
+        }
+    }
 }
 
 /// Shells an installer can be piped into (`curl … | sh`).
