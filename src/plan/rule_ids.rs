@@ -88,6 +88,7 @@ pub(crate) mod node {
 
 /// Rules of the python profile (`rules/python.yaml`, `rules/python.md`) the plan names.
 pub(crate) mod python {
+    pub(crate) const COLLECTSTATIC: &str = "python/collectstatic";
     pub(crate) const INSTALL_TOOL: &str = "python/install-tool";
     pub(crate) const PIP_INSTALL_PACKAGES: &str = "python/pip-install-packages";
     pub(crate) const PIP_INSTALL_PROJECT: &str = "python/pip-install-project";

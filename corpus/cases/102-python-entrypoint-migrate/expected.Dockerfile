@@ -10,7 +10,7 @@ RUN pip install --no-cache-dir -r requirements.txt
 FROM dependencies AS build
 
 COPY . .
-RUN chmod +x entrypoint.sh
+RUN chmod +x entrypoint.sh && python manage.py collectstatic --noinput
 
 FROM python:3.12-slim AS runtime
 ENV PYTHONUNBUFFERED=1
@@ -18,6 +18,7 @@ ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /app /app
+COPY --from=build /var/www/static /var/www/static
 
 EXPOSE 8000
 CMD ["sh", "entrypoint.sh"]
