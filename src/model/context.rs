@@ -42,8 +42,9 @@ pub fn manifests() -> &'static Manifests {
 /// the file only declares dependencies: manifests by the rules, the context's
 /// own `.dockerignore` (read), and sources whose text matters: Go sources (cgo
 /// and file access), JavaScript/TypeScript sources (imports of
-/// devDependencies) and Python sources (folders the app writes to, for
-/// `--non-root`) are only read.
+/// devDependencies), Python sources (folders the app writes to, for
+/// `--non-root`) shell scripts (an entrypoint script's commands) and Makefiles (what `make
+/// TARGET` runs) are only read.
 fn file_use(name: &str) -> (bool, bool) {
     let m = manifests();
     let source = name.ends_with(".go")
@@ -51,7 +52,10 @@ fn file_use(name: &str) -> (bool, bool) {
         || [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"]
             .iter()
             .any(|e| name.ends_with(e) && !name.ends_with(".d.ts"));
-    let read = source || name == ".dockerignore" || any_glob(&m.read, name);
+    // Shell scripts: an entrypoint script's commands are classified as the
+    // start command's are (`plan::entry_script`).
+    let script = name.ends_with(".sh") || matches!(name, "Makefile" | "makefile" | "GNUmakefile");
+    let read = source || script || name == ".dockerignore" || any_glob(&m.read, name);
     let deps = any_glob(&m.dependencies, name);
     (read, deps)
 }

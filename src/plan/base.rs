@@ -174,6 +174,11 @@ fn incompatible(
         return Some("its ENTRYPOINT starts an interpreter, and `# dfsplit: keep` keeps the start command as written".into());
     }
     if c.needs_shell && !spec.shell {
+        if let Some(script) = &c.entry_script {
+            return Some(format!(
+                "it has no shell, and the entry runs the shell script {script}"
+            ));
+        }
         return Some(
             "it has no shell, and the start command, a health check or a setup step needs one"
                 .into(),

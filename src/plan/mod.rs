@@ -10,8 +10,10 @@
 mod base;
 mod closure;
 mod entry;
+mod entry_script;
 mod facts;
 pub mod graph;
+mod make;
 mod no_gain;
 mod non_root;
 mod pragma;

@@ -8,6 +8,8 @@
 pub(crate) mod core {
     pub(crate) const CGO_OFF_WITHOUT_COMPILER: &str = "core/cgo-off-without-compiler";
     pub(crate) const DEV_SERVER_KEPT: &str = "core/dev-server-kept";
+    pub(crate) const ENTRY_SCRIPT: &str = "core/entry-script";
+    pub(crate) const MAKE_TARGET: &str = "core/make-target";
     pub(crate) const ALREADY_MULTISTAGE: &str = "core/already-multistage";
     pub(crate) const APP_FILES: &str = "core/app-files";
     pub(crate) const ARG_IN_FROM: &str = "core/arg-in-from";
@@ -45,6 +47,7 @@ pub(crate) mod core {
     pub(crate) const RUNTIME_CONFIG: &str = "core/runtime-config";
     pub(crate) const SAME_USER: &str = "core/same-user";
     pub(crate) const SHELL_ASSIGNMENT: &str = "core/shell-assignment";
+    pub(crate) const SHELL_EXPORT: &str = "core/shell-export";
     pub(crate) const SHELL_SYNTAX: &str = "core/shell-syntax";
     pub(crate) const SOURCES: &str = "core/sources";
     pub(crate) const STAGE_NAMES: &str = "core/stage-names";
@@ -77,6 +80,7 @@ pub(crate) mod go {
 pub(crate) mod node {
     pub(crate) const INSTALL: &str = "node/install";
     pub(crate) const INSTALL_GLOBAL_RUNTIME_TOOL: &str = "node/install-global-runtime-tool";
+    pub(crate) const PRISMA_GENERATE: &str = "node/prisma-generate";
     pub(crate) const PRUNE_PROD: &str = "node/prune-prod";
     pub(crate) const RT_APP: &str = "node/rt-app";
     pub(crate) const YARN_GLOBAL_RUNTIME_TOOL: &str = "node/yarn-global-runtime-tool";
@@ -84,6 +88,7 @@ pub(crate) mod node {
 
 /// Rules of the python profile (`rules/python.yaml`, `rules/python.md`) the plan names.
 pub(crate) mod python {
+    pub(crate) const COLLECTSTATIC: &str = "python/collectstatic";
     pub(crate) const INSTALL_TOOL: &str = "python/install-tool";
     pub(crate) const PIP_INSTALL_PACKAGES: &str = "python/pip-install-packages";
     pub(crate) const PIP_INSTALL_PROJECT: &str = "python/pip-install-project";

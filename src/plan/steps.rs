@@ -246,7 +246,7 @@ pub(crate) fn classify_step(
             }
         }
         (Keyword::Run, Body::Command { command: Some(cmd) }) => {
-            StepKind::Run(classify_run(df, inst, cmd, step, rules))
+            StepKind::Run(classify_run(df, inst, cmd, step, rules, ctx))
         }
         _ => StepKind::Config,
     };
@@ -455,6 +455,7 @@ fn classify_run(
     cmd: &Command,
     step: &Step,
     rules: &Rules,
+    ctx: Option<&Context>,
 ) -> Vec<CmdInfo> {
     let Some(script) = run_script(inst, cmd) else {
         return Vec::new();
@@ -491,12 +492,346 @@ fn classify_run(
         });
         return out;
     }
+    let mut shell = ShellVars::default();
+    // Whether each command reads the output of the one before (`a | b`).
+    let mut piped: Vec<bool> = Vec::new();
+    let mut prev_end: Option<usize> = None;
     for c in parsed.all_simple_commands() {
-        let mut info = classify_command(&script, c, step, &mut cwd, rules);
+        piped.push(prev_end.is_some_and(|end| {
+            script
+                .get(end..c.span.start)
+                .is_some_and(|between| between.trim() == "|")
+        }));
+        prev_end = Some(c.span.end);
+        let mut info = if c.name() == Some("export") {
+            shell.export(&script, c)
+        } else {
+            let before = cwd.clone();
+            let mut info = classify_command(&script, c, step, &mut cwd, rules);
+            if info.kind == CmdKind::Unknown
+                && info
+                    .program
+                    .as_deref()
+                    .map(|p| p.rsplit('/').next().unwrap_or(p))
+                    == Some("make")
+            {
+                through_make(&mut info, step, &before, rules, ctx);
+            }
+            shell.apply(c, &mut info);
+            info
+        };
         info.span = span_of(&c.span);
         out.push(info);
     }
+    shell.gate_unknown_values(&mut out);
+    name_network_fetches(&mut out, &piped);
     out
+}
+
+/// `make TARGET`: the verdict of what the target's recipe runs, read from
+/// the build context's Makefile (`plan::make`). The recipe's commands are
+/// classified as a RUN's; `make` takes the one profile rule among them (the
+/// last build step when there are several, with every path they produce),
+/// or is harmless when they only print or touch the app's files. Anything
+/// else keeps it unknown, with the reason naming the target
+/// (`core/make-target`).
+fn through_make(info: &mut CmdInfo, step: &Step, cwd: &str, rules: &Rules, ctx: Option<&Context>) {
+    let shown = info.text.clone();
+    let refuse = |info: &mut CmdInfo, why: String| {
+        info.rule = ids::core::MAKE_TARGET.into();
+        info.why = why;
+    };
+    let Some(ctx) = ctx else {
+        return refuse(
+            info,
+            format!(
+                "`{shown}`: without the build context, what the Makefile's target runs cannot be read"
+            ),
+        );
+    };
+    if cwd != step.workdir {
+        return refuse(
+            info,
+            format!(
+                "`{shown}` runs in {cwd}, not in the working directory the build context's Makefile is read for"
+            ),
+        );
+    }
+    let recipe = match super::make::recipe(&info.args, ctx) {
+        Ok(r) => r,
+        Err(why) => {
+            return refuse(
+                info,
+                format!("`{shown}`: {why}, so what it runs cannot be shown"),
+            );
+        }
+    };
+    let mut cmds: Vec<CmdInfo> = Vec::new();
+    for line in &recipe.lines {
+        let parsed = shell::parse(line);
+        if parsed.has_errors() {
+            return refuse(
+                info,
+                format!(
+                    "`make {}` runs `{line}` ({}), whose shell text could not be parsed",
+                    recipe.target, recipe.file
+                ),
+            );
+        }
+        let mut local = cwd.to_string();
+        for c in parsed.all_simple_commands() {
+            let sub = classify_command(line, c, step, &mut local, rules);
+            if !matches!(
+                sub.kind,
+                CmdKind::Profile { .. } | CmdKind::Harmless | CmdKind::WorkdirLocal
+            ) {
+                return refuse(
+                    info,
+                    format!(
+                        "`make {}` runs `{}` ({}), which {}",
+                        recipe.target,
+                        sub.text,
+                        recipe.file,
+                        if sub.kind == CmdKind::Unknown {
+                            "no rule knows, so its effect on the runtime cannot be shown"
+                                .to_string()
+                        } else {
+                            format!(
+                                "changes the system [{}]: a recipe may only build, print or change the app's files",
+                                sub.rule
+                            )
+                        }
+                    ),
+                );
+            }
+            cmds.push(sub);
+        }
+    }
+    let profile: Vec<&CmdInfo> = cmds
+        .iter()
+        .filter(|c| matches!(c.kind, CmdKind::Profile { .. }))
+        .collect();
+    let lines = recipe.lines.join("; ");
+    let chosen = profile
+        .iter()
+        .rev()
+        .find(|c| {
+            matches!(
+                &c.kind,
+                CmdKind::Profile {
+                    role: Role::Build,
+                    ..
+                }
+            )
+        })
+        .or(profile.last())
+        .copied();
+    match chosen {
+        Some(c) => {
+            info.kind = c.kind.clone();
+            info.rule = c.rule.clone();
+            info.why = format!(
+                "`make {}` runs `{lines}` ({}): {}",
+                recipe.target, recipe.file, c.why
+            );
+            // The profile reads the command's arguments and assignments
+            // (`CGO_ENABLED=0 go build -buildmode=pie`): the recipe's.
+            info.args = c.args.clone();
+            info.words = c.words.clone();
+            info.assignments = c.assignments.clone();
+            info.produces = profile
+                .iter()
+                .flat_map(|c| c.produces.iter().cloned())
+                .collect();
+            info.reads = profile
+                .iter()
+                .flat_map(|c| c.reads.iter().cloned())
+                .collect();
+        }
+        None => {
+            let local = cmds.iter().any(|c| c.kind == CmdKind::WorkdirLocal);
+            info.kind = if local {
+                CmdKind::WorkdirLocal
+            } else {
+                CmdKind::Harmless
+            };
+            info.rule = ids::core::MAKE_TARGET.into();
+            info.why = format!(
+                "`make {}` runs `{lines}` ({}): it only prints or changes the app's files",
+                recipe.target, recipe.file
+            );
+        }
+    }
+}
+
+/// Shells an installer can be piped into (`curl … | sh`).
+const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "zsh"];
+
+/// What a URL names, for a reason: `host/path` without scheme, user or query
+/// (`sh.rustup.rs`, `deb.nodesource.com/setup_20.x`).
+fn url_name(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, r)| r);
+    let rest = rest.split(['?', '#']).next().unwrap_or(rest);
+    rest.trim_end_matches('/').to_string()
+}
+
+/// The first argument of `c` that is a URL, as written (variables shown
+/// as the Dockerfile has them: `v${FD_VER}`).
+fn first_url(c: &CmdInfo) -> Option<String> {
+    c.text
+        .split_whitespace()
+        .map(|w| w.trim_matches(|ch| ch == '"' || ch == '\''))
+        .find(|w| w.contains("://") || w.starts_with("git@"))
+        .map(url_name)
+}
+
+/// Commands that fetch from the network at build time stay *unknown* — what
+/// they bring cannot be shown — but the reason names what they fetch, so a
+/// user knows which line to look at: an installer piped to a shell
+/// (`curl … | sh`, both commands), a download (`curl`, `wget`), `git clone`.
+fn name_network_fetches(out: &mut [CmdInfo], piped: &[bool]) {
+    for i in 0..out.len() {
+        if out[i].kind != CmdKind::Unknown || out[i].rule != ids::core::UNKNOWN_COMMAND {
+            continue;
+        }
+        let prog = out[i].program.clone().unwrap_or_default();
+        let base = prog.rsplit('/').next().unwrap_or(&prog);
+        let why = match base {
+            "curl" | "wget" => {
+                let url = first_url(&out[i]).unwrap_or_else(|| "a URL".into());
+                let into = out
+                    .get(i + 1)
+                    .filter(|_| piped.get(i + 1) == Some(&true))
+                    .and_then(|n| n.program.as_deref())
+                    .map(|p| p.rsplit('/').next().unwrap_or(p).to_string())
+                    .filter(|p| SHELLS.contains(&p.as_str()));
+                match into {
+                    Some(sh) => {
+                        let why = format!(
+                            "runs the installer downloaded from {url} with {sh} at build time; what it installs, and where, cannot be shown from the Dockerfile"
+                        );
+                        if out[i + 1].kind == CmdKind::Unknown {
+                            out[i + 1].why = why.clone();
+                        }
+                        why
+                    }
+                    None => format!(
+                        "downloads {url} at build time; what the runtime needs from it cannot be shown from the Dockerfile"
+                    ),
+                }
+            }
+            "git" if out[i].args.first().and_then(|a| a.as_deref()) == Some("clone") => {
+                let url = first_url(&out[i]).unwrap_or_else(|| "a repository".into());
+                format!(
+                    "clones {url}: the sources come from the network at build time, not from the build context, so what the runtime needs from them cannot be shown"
+                )
+            }
+            _ => continue,
+        };
+        out[i].why = why;
+    }
+}
+
+/// The shell variables of one RUN: plain assignments (`X=1;`, not seen by
+/// the programs) and what `export` puts in the environment of every later
+/// command of the same RUN — and only of that RUN, since each RUN is its own
+/// shell. An exported variable is carried to the later commands as if it
+/// were written before each of them (`X=1 npm run build`), so the rules and
+/// the profiles read it where they read such assignments (`CGO_ENABLED`,
+/// `PIP_TARGET`); `export` itself then changes nothing the runtime needs.
+#[derive(Default)]
+struct ShellVars {
+    /// Plain assignments seen so far (value `None` when not literal).
+    plain: BTreeMap<String, Option<String>>,
+    /// Exported names and their values (`None` when not literal), in order.
+    exported: Vec<(String, Option<String>)>,
+    /// Indexes (in the RUN's commands) of the exports with a value known
+    /// only when the build runs, and the names.
+    unknown_exports: Vec<(usize, String)>,
+    /// How many commands were seen.
+    seen: usize,
+}
+
+impl ShellVars {
+    /// `export A=1 B`: the names and values it exports, classified
+    /// `core/shell-export`.
+    fn export(&mut self, script: &str, c: &SimpleCommand) -> CmdInfo {
+        let mut info = command_info(script, c);
+        for (word, lit) in c.args().iter().zip(c.literal_args()) {
+            let raw = lit
+                .map(str::to_string)
+                .unwrap_or_else(|| word.pattern_text());
+            if raw.starts_with('-') {
+                continue;
+            }
+            let (name, value) = match raw.split_once('=') {
+                Some((n, _)) => (
+                    n.to_string(),
+                    lit.and_then(|l| l.split_once('='))
+                        .map(|(_, v)| v.to_string()),
+                ),
+                None => {
+                    let v = self.plain.get(&raw).cloned().unwrap_or(Some(String::new()));
+                    (raw.clone(), v)
+                }
+            };
+            if value.is_none() {
+                self.unknown_exports.push((self.seen, name.clone()));
+            }
+            self.exported.retain(|(n, _)| *n != name);
+            self.exported.push((name, value));
+        }
+        self.seen += 1;
+        info.apply(Verdict::new(
+            CmdKind::Harmless,
+            ids::core::SHELL_EXPORT,
+            "exports a variable to the later commands of this RUN only (each RUN is its own shell); they are classified with it",
+        ));
+        info
+    }
+
+    /// After a command is classified: remember a plain assignment, and give
+    /// the command the exported variables it does not set itself.
+    fn apply(&mut self, c: &SimpleCommand, info: &mut CmdInfo) {
+        if c.words.is_empty() {
+            for a in &c.assignments {
+                let v = a
+                    .value
+                    .as_ref()
+                    .map_or(Some(String::new()), |v| v.literal.clone());
+                self.plain.insert(a.name.clone(), v);
+            }
+        }
+        if info.program.is_some() {
+            for (name, value) in &self.exported {
+                info.assignments
+                    .entry(name.clone())
+                    .or_insert_with(|| value.clone().unwrap_or_default());
+            }
+        }
+        self.seen += 1;
+    }
+
+    /// An export whose value is known only when the build runs, followed by
+    /// a command that is not plainly harmless: what that command does with
+    /// it cannot be shown, so the export is *unknown*, naming the variable.
+    fn gate_unknown_values(&self, out: &mut [CmdInfo]) {
+        for (at, name) in &self.unknown_exports {
+            let used_later = out[at + 1..].iter().any(|c| {
+                c.program.is_some()
+                    && !matches!(c.kind, CmdKind::Harmless | CmdKind::PackageHousekeeping)
+            });
+            if used_later {
+                let e = &mut out[*at];
+                e.kind = CmdKind::Unknown;
+                e.rule = ids::core::SHELL_EXPORT.into();
+                e.why = format!(
+                    "exports `{name}` with a value known only when the build runs, and later commands of this RUN see it, so what they do with it cannot be shown"
+                );
+            }
+        }
+    }
 }
 
 /// Folders on the default PATH of Debian-based images (and Go's /go/bin).

@@ -432,6 +432,9 @@ pub(crate) struct Closure {
     pub app_kind: Option<AppKind>,
     /// The entry or a replayed step needs `/bin/sh`.
     pub needs_shell: bool,
+    /// The entrypoint script of the app the entry runs (its context path),
+    /// which needs a shell: the base's explanation names it.
+    pub entry_script: Option<String>,
     /// The entry goes through a package manager (`npm start`).
     pub needs_launcher: bool,
     /// A static binary (Go, CGO_ENABLED=0).

@@ -18,11 +18,13 @@ pub(crate) mod node;
 mod python;
 
 use super::entry::Entry;
+use super::entry_script;
 use super::facts::{gate, gate_at, sources_outside};
 use super::rule_ids as ids;
 use super::steps::StepInfo;
 use super::types::{Closure, Gate};
 use crate::model::Context;
+use crate::model::join_path;
 use crate::rules::{AppKind, Rules};
 use crate::syntax::Dockerfile;
 
@@ -88,4 +90,47 @@ fn app_directory(
         ));
     }
     Ok(app)
+}
+
+/// An entrypoint script of the app in its directory (`./docker-entrypoint.sh`,
+/// `sh start.sh`): what it runs (`plan::entry_script`), each checked against
+/// the profile's gates (`exec npm run dev`). The runtime then needs a shell
+/// for the script itself. Shared by the profiles whose runtime runs such
+/// scripts (Node, Python). Nothing when the entry runs no script or one
+/// outside the app (checked as a program of the entry).
+pub(crate) fn entry_script_runs(
+    c: &mut Closure,
+    input: &Input,
+    app: &str,
+) -> Result<Vec<Vec<String>>, Gate> {
+    let entry = input.entry;
+    let in_app = |p: &str| {
+        join_path(&entry.workdir, p).starts_with(&format!("{}/", app.trim_end_matches('/')))
+    };
+    let script_word = entry
+        .argv
+        .iter()
+        .take(2)
+        .find(|w| w.ends_with(".sh") || w.contains('/'));
+    if !script_word.is_some_and(|w| in_app(w)) {
+        return Ok(Vec::new());
+    }
+    let script = match entry_script::read(entry, input.ctx, input.rules) {
+        Ok(Some(s)) => s,
+        Ok(None) => return Ok(Vec::new()),
+        Err(why) => return Err(gate(ids::core::ENTRY_SCRIPT, why)),
+    };
+    for words in &script.runs {
+        if let Some((prog, args)) = words.split_first()
+            && let Some((_, g)) = input.rules.match_gate(prog, args)
+        {
+            return Err(gate(
+                &g.id,
+                format!("{} runs `{}`: {}", script.path, words.join(" "), g.why),
+            ));
+        }
+    }
+    c.needs_shell = true;
+    c.entry_script = Some(script.path);
+    Ok(script.runs)
 }

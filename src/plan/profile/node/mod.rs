@@ -12,7 +12,7 @@ use crate::plan::rule_ids as ids;
 use crate::plan::steps::{CmdInfo, CmdKind, StepInfo};
 use crate::plan::types::Warning;
 use crate::plan::types::{Closure, CopySpec, Gate, PruneStep, StaticSite};
-use crate::rules::{AppKind, Role};
+use crate::rules::{AppKind, PackageManager, Role};
 use crate::syntax::{Dockerfile, Keyword};
 
 /// Programs a start command may run besides the app on any base with a
@@ -90,7 +90,9 @@ fn node(c: &mut Closure, input: &Input) -> Result<(), Gate> {
     }
     warn_no_lockfile(c, input.ctx);
     start_through_launcher(c, input)?;
-    start_commands_available(c, entry, &app)?;
+    let script_runs = super::entry_script_runs(c, input, &app)?;
+    prisma_engine_needs(c, input);
+    start_commands_available(c, entry, &app, &script_runs)?;
     c.copies.push(CopySpec {
         from: app.clone(),
         to: app.clone(),
@@ -98,8 +100,48 @@ fn node(c: &mut Closure, input: &Input) -> Result<(), Gate> {
         reason: "the application directory: sources, build output, package.json and node_modules"
             .into(),
     });
-    plan_prune(c, &installs, input.ctx, entry);
+    plan_prune(c, &installs, input.ctx, entry, &script_runs);
     Ok(())
+}
+
+/// A Prisma client generated in the build (`node/prisma-generate`) loads
+/// Prisma's query engine, a native library linked against OpenSSL, and
+/// finds which OpenSSL the system has by running shell commands at start:
+/// the runtime needs a base with a shell (the slim image of the builder's
+/// series, not distroless) and, after a full builder image (`node:20`, which
+/// has OpenSSL), the openssl package — unless the original installs it
+/// itself, which makes it a runtime package already.
+fn prisma_engine_needs(c: &mut Closure, input: &Input) {
+    let generates = input
+        .infos
+        .iter()
+        .flat_map(|i| i.commands())
+        .any(|cmd| cmd.rule == ids::node::PRISMA_GENERATE);
+    if !generates {
+        return;
+    }
+    c.needs_shell = true;
+    // A slim or Alpine builder has what the runtime of its series has: the
+    // original ran the engine without more, so nothing is added.
+    let full_builder = !input.builder.contains("slim") && !input.builder.contains("alpine");
+    if full_builder
+        && !c
+            .packages
+            .iter()
+            .any(|p| p == "openssl" || p.starts_with("libssl"))
+    {
+        c.packages.push("openssl".into());
+        c.package_manager.get_or_insert(PackageManager::Apt);
+        c.warnings.push(Warning::new(
+            ids::node::PRISMA_GENERATE,
+            "the Prisma client loads its query engine, which links OpenSSL and looks for it with shell commands at start: the runtime gets the openssl package the full builder image has, and a base with a shell",
+        ));
+    } else {
+        c.warnings.push(Warning::new(
+            ids::node::PRISMA_GENERATE,
+            "the Prisma client loads its query engine, which looks for OpenSSL with shell commands at start: the runtime gets a base with a shell",
+        ));
+    }
 }
 
 /// A start command that only serves a built site (`static_site`): nginx
@@ -229,10 +271,40 @@ fn start_through_launcher(c: &mut Closure, input: &Input) -> Result<(), Gate> {
 /// package manager, a script of the app (run by its shebang, so a shell is
 /// needed), a shell builtin, or a file utility every base with a shell has.
 /// Anything else is a gate.
-fn start_commands_available(c: &mut Closure, entry: &Entry, app: &str) -> Result<(), Gate> {
-    for words in &entry.commands {
+fn start_commands_available(
+    c: &mut Closure,
+    entry: &Entry,
+    app: &str,
+    script_runs: &[Vec<String>],
+) -> Result<(), Gate> {
+    let mut todo: Vec<&[String]> = entry
+        .commands
+        .iter()
+        .chain(script_runs)
+        .map(Vec::as_slice)
+        .collect();
+    while let Some(words) = todo.pop() {
         let Some(prog) = words.first() else { continue };
         let name = prog.rsplit('/').next().unwrap_or(prog);
+        // An init that runs the app as its child (`tini --`, `dumb-init`):
+        // carried when the original installs it from system packages, which
+        // the runtime installs too; the command it runs is checked as well.
+        if INIT_WRAPPERS.contains(&name) {
+            if !c.packages.iter().any(|p| p == name) {
+                return Err(gate(
+                    ids::node::RT_APP,
+                    format!(
+                        "the entry runs `{name}`, which the original does not install from system packages (it may be the build image's own), so the runtime would not have it"
+                    ),
+                ));
+            }
+            let rest = words[1..]
+                .iter()
+                .position(|w| !w.starts_with('-'))
+                .map_or(&words[words.len()..], |at| &words[1 + at..]);
+            todo.push(rest);
+            continue;
+        }
         if matches!(name, "node" | "npm" | "npx" | "yarn" | "pnpm" | "corepack") || c.needs_launcher
         {
             continue;
@@ -267,6 +339,9 @@ fn start_commands_available(c: &mut Closure, entry: &Entry, app: &str) -> Result
     Ok(())
 }
 
+/// Inits that start the app as their child and forward signals to it.
+const INIT_WRAPPERS: &[&str] = &["tini", "tini-static", "dumb-init"];
+
 /// Prunes dev dependencies when a full install ran (and no production one)
 /// and nothing shows a devDependency is used at run time; otherwise says
 /// why they stay.
@@ -275,6 +350,7 @@ fn plan_prune(
     installs: &[(&StepInfo, &CmdInfo)],
     ctx: Option<&Context>,
     entry: &Entry,
+    script_runs: &[Vec<String>],
 ) {
     let ran = |role: Role| {
         installs
@@ -288,7 +364,7 @@ fn plan_prune(
         .iter()
         .find_map(|(_, c)| c.program.clone())
         .unwrap_or_else(|| "npm".into());
-    match prune_blocker(ctx, entry) {
+    match prune_blocker(ctx, entry, script_runs) {
         Prune::Nothing => {}
         Prune::Keep(why) => c.warnings.push(Warning::new(
             ids::node::PRUNE_PROD,
@@ -330,7 +406,7 @@ enum Prune {
 }
 
 /// Decides [`Prune`] from package.json, the start script and the app's imports.
-fn prune_blocker(ctx: Option<&Context>, entry: &Entry) -> Prune {
+fn prune_blocker(ctx: Option<&Context>, entry: &Entry, script_runs: &[Vec<String>]) -> Prune {
     let Some(ctx) = ctx else {
         return Prune::Keep("without the build context, package.json cannot be read".into());
     };
@@ -361,6 +437,9 @@ fn prune_blocker(ctx: Option<&Context>, entry: &Entry) -> Prune {
         }
         if argv.iter().any(|a| a == d) {
             return Prune::Keep(format!("the entry runs `{d}`, a devDependency"));
+        }
+        if script_runs.iter().flatten().any(|a| a == d) {
+            return Prune::Keep(format!("the entrypoint script runs `{d}`, a devDependency"));
         }
     }
     // Files the other scripts run (`node build.js`) are build tooling, not the app.

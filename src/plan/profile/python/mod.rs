@@ -24,6 +24,7 @@ fn python(c: &mut Closure, input: &Input) -> Result<(), Gate> {
     c.app_kind = Some(AppKind::PythonApp);
     c.same_family = true;
     let app = app_directory(df, infos, input.entry, ids::python::RT_APP)?;
+    super::entry_script_runs(c, input, &app)?;
     warn_dev_server(c, df, input.entry);
     let mut found = scan_installs(c, input, &app)?;
     found.place_pip_upgrades();
@@ -52,11 +53,90 @@ fn python(c: &mut Closure, input: &Input) -> Result<(), Gate> {
     }
     c.copies.push(CopySpec {
         from: app.clone(),
-        to: app,
+        to: app.clone(),
         rule: ids::python::RT_APP.into(),
         reason: found.app_reason,
     });
+    static_root(c, input, &app)?;
     Ok(())
+}
+
+/// `python manage.py collectstatic` writes into the settings' STATIC_ROOT:
+/// inside the application directory (`BASE_DIR / "staticfiles"`, a relative
+/// or absolute path under it) the app's copy carries it; an absolute path
+/// outside it is copied too; anything else (a value from the environment, an
+/// expression) leaves the file unchanged, naming it.
+fn static_root(c: &mut Closure, input: &Input, app: &str) -> Result<(), Gate> {
+    let Some(info) = input.infos.iter().find(|i| {
+        i.commands()
+            .iter()
+            .any(|c| c.rule == ids::python::COLLECTSTATIC)
+    }) else {
+        return Ok(());
+    };
+    let settings: Vec<(&String, &String)> = input
+        .ctx
+        .map(|ctx| {
+            ctx.contents
+                .iter()
+                .filter(|(p, _)| p.ends_with("settings.py") || p.contains("settings/"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let found: Vec<(String, String)> = settings
+        .iter()
+        .flat_map(|(path, text)| {
+            text.lines().filter_map(move |l| {
+                let (name, value) = l.split_once('=')?;
+                (name.trim() == "STATIC_ROOT" && !l.starts_with(char::is_whitespace)).then(|| {
+                    (
+                        (*path).clone(),
+                        value.split('#').next().unwrap_or("").trim().to_string(),
+                    )
+                })
+            })
+        })
+        .collect();
+    let Some((file, value)) = found.last() else {
+        c.warnings.push(Warning::new(
+            ids::python::COLLECTSTATIC,
+            "STATIC_ROOT was not found in the settings in the build context: the runtime takes the application directory, which holds the collected files when STATIC_ROOT is inside it",
+        ));
+        return Ok(());
+    };
+    let literal = value
+        .strip_prefix(['"', '\''])
+        .and_then(|v| v.strip_suffix(['"', '\'']))
+        .filter(|v| !v.contains(['"', '\'']));
+    let inside_app =
+        |p: &str| p == app || p.starts_with(&format!("{}/", app.trim_end_matches('/')));
+    match literal {
+        Some(p) if p.starts_with('/') && !inside_app(p) => {
+            push_copy(
+                c,
+                p.trim_end_matches('/'),
+                ids::python::COLLECTSTATIC,
+                "STATIC_ROOT, where `collectstatic` put the static files, is outside the application directory",
+            );
+            Ok(())
+        }
+        Some(_) => Ok(()),
+        None if value.contains("BASE_DIR")
+            && !value.contains("..")
+            && !value.contains("environ")
+            && !value.contains("getenv") =>
+        {
+            Ok(())
+        }
+        None => Err(gate_at(
+            input.df,
+            info.item,
+            ids::python::COLLECTSTATIC,
+            format!(
+                "{file} sets STATIC_ROOT = {value}, and where that is cannot be read, so whether the runtime gets the collected static files cannot be shown"
+            ),
+        )),
+    }
 }
 
 /// Django's development server needs Django and the app, both of which the

@@ -1,0 +1,7 @@
+#!/bin/sh
+set -e
+
+echo "applying migrations"
+npx prisma migrate deploy
+
+exec "$@"

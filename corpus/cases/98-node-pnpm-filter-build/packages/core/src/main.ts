@@ -1,0 +1,1 @@
+import "@acme/config"; console.log("up");
