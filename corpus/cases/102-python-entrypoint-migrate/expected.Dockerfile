@@ -2,8 +2,8 @@ FROM python:3.12 AS dependencies
 ENV PYTHONUNBUFFERED=1
 WORKDIR /app
 
-RUN python3 -m venv /opt/venv
-ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+RUN python3 -m venv --without-pip /opt/venv
+ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH" PIP_PYTHON=/opt/venv/bin/python
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
