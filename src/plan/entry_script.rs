@@ -9,6 +9,7 @@
 use super::entry::Entry;
 use crate::model::{Context, join_path};
 use crate::rules::Rules;
+use crate::rules::pattern::program_basename;
 use crate::syntax::shell;
 
 /// What an entrypoint script runs.
@@ -23,6 +24,10 @@ pub(crate) struct EntryScript {
     /// It ends in `exec "$@"`.
     execs_args: bool,
 }
+
+/// The shells a script of the app may be run with (`sh start.sh`, a
+/// `#!/bin/bash` line).
+const SCRIPT_SHELLS: &[&str] = &["sh", "bash", "dash", "ash"];
 
 /// Shell builtins and utilities a script uses to set itself up; they change
 /// nothing the image must provide beyond a shell.
@@ -67,8 +72,8 @@ fn app_command(words: &[String]) -> Option<&'static str> {
 fn script_path(entry: &Entry) -> Option<(String, usize)> {
     let argv = &entry.argv;
     let first = argv.first()?;
-    let name = first.rsplit('/').next().unwrap_or(first);
-    let (path, at) = if matches!(name, "sh" | "bash" | "dash" | "ash") {
+    let name = program_basename(first);
+    let (path, at) = if SCRIPT_SHELLS.contains(&name) {
         let second = argv.get(1)?;
         if second.starts_with('-') {
             return None;
@@ -143,10 +148,10 @@ fn classify(file: &str, text: &str, rules: &Rules) -> Result<EntryScript, String
         let prog = interp[2..].split_whitespace().collect::<Vec<_>>();
         let shell_name = match prog.as_slice() {
             [env, name, ..] if env.ends_with("/env") => *name,
-            [p, ..] => p.rsplit('/').next().unwrap_or(p),
+            [p, ..] => program_basename(p),
             [] => "",
         };
-        if !matches!(shell_name, "sh" | "bash" | "dash" | "ash") {
+        if !SCRIPT_SHELLS.contains(&shell_name) {
             return Err(format!(
                 "the entry runs {file}, a `{}` script; only shell scripts are read",
                 interp.trim()
@@ -196,7 +201,7 @@ fn classify(file: &str, text: &str, rules: &Rules) -> Result<EntryScript, String
             }
             continue;
         }
-        let base = prog.rsplit('/').next().unwrap_or(prog);
+        let base = program_basename(prog);
         if SCRIPT_BUILTINS.contains(&base) {
             continue;
         }

@@ -5,6 +5,7 @@
 use crate::model::context::is_dependency_manifest;
 use crate::model::{Context, Stage, Step, expand, instruction, join_path};
 use crate::plan::rule_ids as ids;
+use crate::rules::pattern::program_basename;
 use crate::rules::{PackageClass, PackageManager, Role, Rules};
 use crate::syntax::shell::{self, SimpleCommand};
 use crate::syntax::{Body, Command, Dockerfile, Instruction, Keyword, Span, process_word};
@@ -509,11 +510,7 @@ fn classify_run(
             let before = cwd.clone();
             let mut info = classify_command(&script, c, step, &mut cwd, rules);
             if info.kind == CmdKind::Unknown
-                && info
-                    .program
-                    .as_deref()
-                    .map(|p| p.rsplit('/').next().unwrap_or(p))
-                    == Some("make")
+                && info.program.as_deref().map(program_basename) == Some("make")
             {
                 through_make(&mut info, step, &before, rules, ctx);
             }
@@ -696,7 +693,7 @@ fn name_network_fetches(out: &mut [CmdInfo], piped: &[bool]) {
             continue;
         }
         let prog = out[i].program.clone().unwrap_or_default();
-        let base = prog.rsplit('/').next().unwrap_or(&prog);
+        let base = program_basename(&prog);
         let why = match base {
             "curl" | "wget" => {
                 let url = first_url(&out[i]).unwrap_or_else(|| "a URL".into());
@@ -704,7 +701,7 @@ fn name_network_fetches(out: &mut [CmdInfo], piped: &[bool]) {
                     .get(i + 1)
                     .filter(|_| piped.get(i + 1) == Some(&true))
                     .and_then(|n| n.program.as_deref())
-                    .map(|p| p.rsplit('/').next().unwrap_or(p).to_string())
+                    .map(|p| program_basename(p).to_string())
                     .filter(|p| SHELLS.contains(&p.as_str()));
                 match into {
                     Some(sh) => {

@@ -17,6 +17,7 @@
 use crate::plan::entry::Entry;
 use crate::plan::facts::line_of;
 use crate::plan::steps::{CmdInfo, StepInfo};
+use crate::rules::pattern::program_basename;
 use crate::syntax::Dockerfile;
 
 /// Why pip and setuptools must stay in the venv created before step `at`,
@@ -79,7 +80,7 @@ fn builder_pip_too_old(builder: &str) -> Option<String> {
 
 /// `python`, `python3`, `python3.N`, `pypy3` (any path).
 fn is_python(program: &str) -> bool {
-    let p = program.rsplit('/').next().unwrap_or(program);
+    let p = program_basename(program);
     matches!(p, "python" | "python3" | "pypy3" | "pypy")
         || p.strip_prefix("python3.")
             .is_some_and(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()))
@@ -87,7 +88,7 @@ fn is_python(program: &str) -> bool {
 
 /// `pip`, `pip3`, `pip3.N` (any path).
 fn is_pip_program(program: &str) -> bool {
-    let p = program.rsplit('/').next().unwrap_or(program);
+    let p = program_basename(program);
     p == "pip"
         || p == "pip3"
         || p.strip_prefix("pip3.")
