@@ -116,7 +116,9 @@ fn pr_verify_with_docker() {
             "e2e_pr: dfsplit pr --verify took {:.0} s\n--- stderr\n{stderr}--- stdout\n{stdout}",
             started.elapsed().as_secs_f64()
         );
-        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        // The broken copy is left out of the pull request each time: exit 1
+        // (`dfsplit pr --help`: 0 all in, 1 files left out, 2 an error).
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
         (stdout, stderr)
     };
     let (stdout, stderr) = run();
