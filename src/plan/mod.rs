@@ -19,6 +19,7 @@ mod profile;
 mod rebase;
 mod render;
 mod rule_ids;
+mod start;
 mod steps;
 mod types;
 
@@ -59,9 +60,55 @@ pub fn plan(
     };
     let outcome = match plan_runtime(df, &model, ctx, rules, opts, &profile_id) {
         Ok(rewrite) => Outcome::Rewrite(Box::new(rewrite)),
+        Err(gate) if start::translatable(&gate.rule) => {
+            match translated_start(df, &model, ctx, rules, opts, &profile_id, gate) {
+                Ok(rewrite) => Outcome::Rewrite(Box::new(rewrite)),
+                Err(gate) => unchanged(df, gate, Some(profile_id)),
+            }
+        }
         Err(gate) => unchanged(df, gate, Some(profile_id)),
     };
     Ok(outcome)
+}
+
+/// A build tool starts the app (`go run`, `gradle bootRun`, `poetry run` …):
+/// the start command translated into a build step and the artifact it
+/// writes ([`start`]), then that text planned as any other and told about
+/// the original; or the tool's gate, saying why it is not translated.
+fn translated_start(
+    df: &Dockerfile,
+    model: &Model,
+    ctx: Option<&Context>,
+    rules: &Rules,
+    opts: &Options,
+    profile_id: &str,
+    gate: Gate,
+) -> Result<Rewrite, Gate> {
+    let infos = steps::classify_stage(df, model.final_stage(), rules, ctx);
+    let entry = entry::Entry::find(df, &infos).map_err(|_| gate.clone())?;
+    let t = start::translate(df, &infos, &entry, ctx, &gate)
+        .map_err(|why| start::refused(gate.clone(), &why))?;
+    let df2 = crate::syntax::parse(&t.source);
+    let model2 = match Model::build(&df2) {
+        Ok(m)
+            if df2
+                .diagnostics
+                .iter()
+                .all(|d| d.severity != crate::syntax::Severity::Error) =>
+        {
+            m
+        }
+        _ => {
+            return Err(start::refused(
+                gate,
+                "the translated file does not read back",
+            ));
+        }
+    };
+    match plan_runtime(&df2, &model2, ctx, rules, opts, profile_id) {
+        Ok(rw) => Ok(start::map_back(df, &df2, &t, rw)),
+        Err(g) => Err(start::gate_back(df, &df2, &t, g)),
+    }
 }
 
 /// The outcome that leaves `df` as it is because of `gate`: every

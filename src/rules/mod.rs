@@ -1235,6 +1235,7 @@ fn profile_ids(p: &Profile) -> impl Iterator<Item = &str> {
         .iter()
         .map(|r| r.id.as_str())
         .chain(p.gates.iter().map(|g| g.id.as_str()))
+        .chain(p.gates.iter().filter_map(|g| g.translation.as_deref()))
         .chain(p.wrappers.iter().map(|w| w.id.as_str()))
         .chain(p.runtime.entrypoint.launchers.iter().map(|l| l.id.as_str()))
         .chain(p.runtime.receives.iter().map(|a| a.id.as_str()))

@@ -336,6 +336,11 @@ pub struct GateRule {
     pub matcher: CommandMatch,
     /// One line: why this form forces the decision.
     pub why: String,
+    /// The id of the start-command translation that may lift this gate
+    /// (`go/start-go-build`: `go run` → `go build` + the binary), carried out
+    /// by the engine (`src/plan/start/`); the gate stays when it refuses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub translation: Option<String>,
 }
 
 /// What the runtime stage needs from the build, and launch conventions.
