@@ -385,6 +385,15 @@ pub(crate) fn choose(
 ) -> Result<Chosen, Gate> {
     let report = rules.explain_runtime_candidates(builder);
     let candidates = &report.accepted;
+    // A builder holding another repository's interpreter (uv's Python
+    // images) counts as that repository for the same-interpreter checks.
+    let holder = report.builder.interpreter_of.as_ref().map(|repo| {
+        format!(
+            "{repo}:{}",
+            report.builder.image.tag.as_deref().unwrap_or("")
+        )
+    });
+    let builder = holder.as_deref().unwrap_or(builder);
     let screened = screen(&report, c, entry, builder, opts);
     let pick = match &opts.base {
         BaseChoice::Image(img) => return with_base(img, candidates, c, entry, builder, opts),

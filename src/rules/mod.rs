@@ -735,6 +735,7 @@ impl Rules {
                 libc,
                 suite: suite.clone(),
                 release: None,
+                interpreter_of: None,
             },
             accepted: Vec::new(),
             rejected: Vec::new(),
@@ -747,6 +748,10 @@ impl Rules {
             else {
                 continue;
             };
+            report
+                .builder
+                .interpreter_of
+                .clone_from(&builder.interpreter_of);
             let mut vars = Vars::new();
             for pat in &builder.tags {
                 if let Some(found) = pattern::match_tag_pattern(pat, &tag) {
@@ -1024,6 +1029,9 @@ pub struct BuilderFacts {
     /// The release the builder is built on, from the tag or the image's
     /// default for its version; `None` when neither says (or musl).
     pub release: Option<(Release, ReleaseSource)>,
+    /// The repository whose interpreter the builder holds (its catalogue
+    /// entry's `interpreter-of`), if any.
+    pub interpreter_of: Option<String>,
 }
 
 /// Why a candidate was left out.

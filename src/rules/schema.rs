@@ -596,6 +596,12 @@ pub struct Builder {
     /// listed has no known release.
     #[serde(default)]
     pub default_suites: Vec<DefaultSuite>,
+    /// The image repository whose interpreter these images hold, built the
+    /// same way at the same path (uv's `python3.12-bookworm-slim` images are
+    /// built FROM `python:3.12-slim-bookworm`): candidates that require the
+    /// builder's own interpreter accept that repository's images.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpreter_of: Option<String>,
 }
 
 /// One line of a builder's default releases.

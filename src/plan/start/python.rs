@@ -53,13 +53,9 @@ pub(super) fn translate(t: &Tool) -> Result<Plan, String> {
     let (env, how) = environment(tool, t)?;
     let mut warnings = Vec::new();
     let run = shown(words);
-    if tool == "uv"
-        && !words[2..i]
-            .iter()
-            .any(|w| w == "--no-sync" || w == "--frozen")
-    {
+    if tool == "uv" && !words[2..i].iter().any(|w| w == "--no-sync") {
         warnings.push(format!(
-            "`{run}` checked the environment against uv.lock at every start (and would install what was missing, over the network); the runtime runs `{}` from the environment the build made",
+            "`{run}` synced the environment with uv.lock at every start (installing what was missing, over the network; `--frozen` only keeps the lock file as it is); the runtime runs `{}` from the environment the build made",
             argv[0]
         ));
     }
