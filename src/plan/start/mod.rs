@@ -180,9 +180,20 @@ fn rewrite_source(df: &Dockerfile, span: &Span, line: &str, plan: &Plan, keyword
             k.to_string()
         }
     };
+    // The instruction's span ends with its line ending (when it has one),
+    // which the replacement keeps.
+    let old = &src[span.clone()];
+    let ending = if old.ends_with("\r\n") {
+        "\r\n"
+    } else if old.ends_with('\n') {
+        "\n"
+    } else {
+        ""
+    };
     let mut out = String::with_capacity(src.len() + 128);
     out.push_str(&src[..span.start]);
     out.push_str(line);
+    out.push_str(ending);
     out.push_str(&src[span.end..]);
     if !out.is_empty() && !out.ends_with('\n') {
         out.push_str(eol);
