@@ -102,7 +102,10 @@ fn common(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -
         && infos[last_user + 1..].iter().any(|i| {
             matches!(
                 i.kind,
-                StepKind::Run(_) | StepKind::CopyContext { .. } | StepKind::CopyOther(_)
+                StepKind::Run(_)
+                    | StepKind::CopyContext { .. }
+                    | StepKind::CopyOther(_)
+                    | StepKind::CopyTool { .. }
             ) && runs_as_non_root(i)
         })
     {

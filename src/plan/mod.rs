@@ -279,7 +279,7 @@ fn plan_runtime(
     let base = &final_stage.base;
     let infos = steps::classify_stage(df, final_stage, rules, ctx);
     let entry = runtime_entry(df, &infos, rules)?;
-    unmodelled_gate(df, &infos)?;
+    unmodelled_gate(df, &infos, &entry)?;
     let closure =
         closure::runtime_closure(profile_id, df, &infos, &entry, ctx, rules, &base.resolved)?;
     runtime_tool_gate(df, &infos, &closure)?;
@@ -324,8 +324,28 @@ pub(crate) fn runtime_entry(
 
 /// Anything not understood that could matter to the runtime stops here: a
 /// COPY not modelled, a command of unknown kind, an ONBUILD.
-fn unmodelled_gate(df: &Dockerfile, infos: &[steps::StepInfo]) -> Result<(), Gate> {
+fn unmodelled_gate(
+    df: &Dockerfile,
+    infos: &[steps::StepInfo],
+    entry: &entry::Entry,
+) -> Result<(), Gate> {
     for info in infos {
+        if let StepKind::CopyTool { programs, .. } = &info.kind
+            && let Some(p) = entry.commands.iter().filter_map(|c| c.first()).find(|p| {
+                programs
+                    .iter()
+                    .any(|x| x == p.rsplit('/').next().unwrap_or(p))
+            })
+        {
+            return Err(facts::gate_at(
+                df,
+                info.item,
+                ids::core::UNMODELLED_COPY,
+                format!(
+                    "the start command runs `{p}`, which this COPY brings from a tool image; keeping a build tool in the runtime is not supported"
+                ),
+            ));
+        }
         if let StepKind::CopyOther(why) = &info.kind {
             return Err(facts::gate_at(
                 df,

@@ -51,7 +51,7 @@ pub use schema::{
     CandidateRelease, CandidateSpec, CommandMatch, CommandRule, Core, DefaultSuite, Detect,
     DevPatterns, EntrypointConvention, GateRule, Harmless, Libc, MergeMode, PackageKind,
     PackageManager, PackageNames, PackageRule, Packages, Profile, Release, Requirement, Role,
-    RuntimeArtifact, RuntimeNeeds, Tools, User, Wrapper,
+    RuntimeArtifact, RuntimeNeeds, ToolImage, Tools, User, Wrapper,
 };
 
 use schema::{BaseFamilyFile, BasesFile, PackagesFile, ProfileFile};
@@ -1244,6 +1244,7 @@ fn profile_ids(p: &Profile) -> impl Iterator<Item = &str> {
         .map(|r| r.id.as_str())
         .chain(p.gates.iter().map(|g| g.id.as_str()))
         .chain(p.gates.iter().filter_map(|g| g.translation.as_deref()))
+        .chain(p.tools.images.iter().map(|i| i.id.as_str()))
         .chain(p.wrappers.iter().map(|w| w.id.as_str()))
         .chain(p.runtime.entrypoint.launchers.iter().map(|l| l.id.as_str()))
         .chain(p.runtime.receives.iter().map(|a| a.id.as_str()))

@@ -434,6 +434,24 @@ pub struct Tools {
     /// in the build stage (`core/env-build-only`).
     #[serde(default)]
     pub build_env: Vec<String>,
+    /// Images a build copies a tool's files from (`COPY --from=IMAGE`): the
+    /// tool stays in the build stage when the start command does not run it.
+    #[serde(default)]
+    pub images: Vec<ToolImage>,
+}
+
+/// A tool image: `COPY --from=IMAGE FILES… DEST` brings a build tool.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ToolImage {
+    /// Stable id, `<profile>/<name>`.
+    pub id: String,
+    /// Glob over the image's name (no tag).
+    pub image: String,
+    /// The files such a COPY may take (absolute paths in the image).
+    pub files: Vec<String>,
+    /// One line: what the tool is for.
+    pub why: String,
 }
 
 /// A download cache a BuildKit cache mount may keep between builds: only
