@@ -52,7 +52,7 @@ fn tree() -> PathBuf {
     let d = tmp("tree");
     copy_case("09-go-static", &d.join("services/api"));
     copy_case("01-node-npm-ci", &d.join("web"));
-    copy_case("31-gate-go-run", &d.join("tools/dev"));
+    copy_case("34-gate-npm-run-dev", &d.join("tools/dev"));
     copy_case("09-go-static", &d.join("build/out"));
     copy_case("09-go-static", &d.join(".cache/x"));
     std::fs::write(d.join(".gitignore"), "build/\n").unwrap();

@@ -229,7 +229,7 @@ fn dry_run_touches_nothing_and_nothing_to_improve_makes_no_branch() {
     assert_eq!(git(&work, &["branch", "--list"]), "* main");
     assert_eq!(git(&work, &["status", "--porcelain"]), "");
 
-    let (quiet, _) = repo(&["31-gate-go-run"]);
+    let (quiet, _) = repo(&["34-gate-npm-run-dev"]);
     let out = pr(&quiet, &[], None);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
@@ -321,7 +321,7 @@ fn a_file_over_the_size_limit_is_skipped_with_the_reason() {
 
 #[test]
 fn opens_once_then_reruns_change_nothing_and_a_foreign_push_is_left_alone() {
-    let (work, remote) = repo(&["09-go-static", "31-gate-go-run"]);
+    let (work, remote) = repo(&["09-go-static", "34-gate-npm-run-dev"]);
     // First run: no open pull request → one is created.
     let api = fake(vec![
         (200, vec![], "[]".into()),
@@ -362,7 +362,7 @@ fn opens_once_then_reruns_change_nothing_and_a_foreign_push_is_left_alone() {
         "{body}"
     );
     assert!(
-        !body.contains("31-gate-go-run"),
+        !body.contains("34-gate-npm-run-dev"),
         "unchanged files are not in the body"
     );
     // The remote has the branch: one commit on main changing only the improved file.

@@ -46,12 +46,12 @@ fn check_exits_1_when_a_change_would_be_made_and_0_when_not() {
     let out = run(&dir, &["rewrite", "Dockerfile", "--check"], None);
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty(), "--check prints no file");
-    let gated = case("31-gate-go-run");
+    let gated = case("34-gate-npm-run-dev");
     let out = run(&gated, &["rewrite", "Dockerfile", "--check"], None);
     assert_eq!(out.status.code(), Some(0));
     let err = text(&out.stderr);
     assert!(
-        err.contains("unchanged:") && err.contains("go/gate-go-run"),
+        err.contains("unchanged:") && err.contains("node/gate-run-dev"),
         "{err}"
     );
 }

@@ -416,6 +416,15 @@ pub(crate) fn choose(
 ) -> Result<Chosen, Gate> {
     let report = rules.explain_runtime_candidates(builder);
     let candidates = &report.accepted;
+    // A builder holding another repository's interpreter (uv's Python
+    // images) counts as that repository for the same-interpreter checks.
+    let holder = report.builder.interpreter_of.as_ref().map(|repo| {
+        format!(
+            "{repo}:{}",
+            report.builder.image.tag.as_deref().unwrap_or("")
+        )
+    });
+    let builder = holder.as_deref().unwrap_or(builder);
     let mut screened = screen(&report, c, entry, builder, opts);
     let mut unfollowed: Option<String> = None;
     screened.ok.retain(|k| match follows(&k.image) {

@@ -112,7 +112,10 @@ fn common(
         && infos[last_user + 1..].iter().any(|i| {
             matches!(
                 i.kind,
-                StepKind::Run(_) | StepKind::CopyContext { .. } | StepKind::CopyOther(_)
+                StepKind::Run(_)
+                    | StepKind::CopyContext { .. }
+                    | StepKind::CopyOther(_)
+                    | StepKind::CopyTool { .. }
             ) && runs_as_non_root(i)
         })
     {

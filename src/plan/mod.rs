@@ -21,6 +21,7 @@ mod profile;
 mod rebase;
 mod render;
 mod rule_ids;
+mod start;
 mod steps;
 mod types;
 
@@ -76,9 +77,64 @@ pub fn plan(
     };
     let outcome = match plan_runtime(df, &model, ctx, rules, opts, &profile_id, &forced) {
         Ok(rewrite) => Outcome::Rewrite(Box::new(rewrite)),
+        Err(gate) if start::translatable(&gate.rule) && !forced.is_empty() => {
+            // The pragmas name instructions of the input; a translated start
+            // rewrites that text, so the two are not combined.
+            let why = format!(
+                "the file has the placement pragma {}, and a start translation is not combined with placement pragmas",
+                forced[0].name()
+            );
+            unchanged(df, start::refused(gate, &why), Some(profile_id))
+        }
+        Err(gate) if start::translatable(&gate.rule) => {
+            match translated_start(df, &model, ctx, rules, opts, &profile_id, gate) {
+                Ok(rewrite) => Outcome::Rewrite(Box::new(rewrite)),
+                Err(gate) => unchanged(df, gate, Some(profile_id)),
+            }
+        }
         Err(gate) => unchanged(df, gate, Some(profile_id)),
     };
     Ok(outcome)
+}
+
+/// A build tool starts the app (`go run`, `gradle bootRun`, `poetry run` …):
+/// the start command translated into a build step and the artifact it
+/// writes ([`start`]), then that text planned as any other and told about
+/// the original; or the tool's gate, saying why it is not translated.
+fn translated_start(
+    df: &Dockerfile,
+    model: &Model,
+    ctx: Option<&Context>,
+    rules: &Rules,
+    opts: &Options,
+    profile_id: &str,
+    gate: Gate,
+) -> Result<Rewrite, Gate> {
+    let infos = steps::classify_stage(df, model.final_stage(), rules, ctx);
+    let entry = entry::Entry::find(df, &infos).map_err(|_| gate.clone())?;
+    let t = start::translate(df, &infos, &entry, ctx, &gate)
+        .map_err(|why| start::refused(gate.clone(), &why))?;
+    let df2 = crate::syntax::parse(&t.source);
+    let model2 = match Model::build(&df2) {
+        Ok(m)
+            if df2
+                .diagnostics
+                .iter()
+                .all(|d| d.severity != crate::syntax::Severity::Error) =>
+        {
+            m
+        }
+        _ => {
+            return Err(start::refused(
+                gate,
+                "the translated file does not read back",
+            ));
+        }
+    };
+    match plan_runtime(&df2, &model2, ctx, rules, opts, profile_id, &[]) {
+        Ok(rw) => Ok(start::map_back(df, &df2, &t, rw)),
+        Err(g) => Err(start::gate_back(df, &df2, &t, g)),
+    }
 }
 
 /// The outcome that leaves `df` as it is because of `gate`: every
@@ -244,7 +300,7 @@ fn plan_runtime(
     let base = &final_stage.base;
     let infos = steps::classify_stage(df, final_stage, rules, ctx);
     let entry = runtime_entry(df, &infos, rules)?;
-    unmodelled_gate(df, &infos)?;
+    unmodelled_gate(df, &infos, &entry)?;
     let closure_with = |build_only: &[usize]| {
         closure::runtime_closure(
             profile_id,
@@ -334,8 +390,28 @@ pub(crate) fn runtime_entry(
 
 /// Anything not understood that could matter to the runtime stops here: a
 /// COPY not modelled, a command of unknown kind, an ONBUILD.
-fn unmodelled_gate(df: &Dockerfile, infos: &[steps::StepInfo]) -> Result<(), Gate> {
+fn unmodelled_gate(
+    df: &Dockerfile,
+    infos: &[steps::StepInfo],
+    entry: &entry::Entry,
+) -> Result<(), Gate> {
     for info in infos {
+        if let StepKind::CopyTool { programs, .. } = &info.kind
+            && let Some(p) = entry.commands.iter().filter_map(|c| c.first()).find(|p| {
+                programs
+                    .iter()
+                    .any(|x| x == p.rsplit('/').next().unwrap_or(p))
+            })
+        {
+            return Err(facts::gate_at(
+                df,
+                info.item,
+                ids::core::UNMODELLED_COPY,
+                format!(
+                    "the start command runs `{p}`, which this COPY brings from a tool image; keeping a build tool in the runtime is not supported"
+                ),
+            ));
+        }
         if let StepKind::CopyOther(why) = &info.kind {
             return Err(facts::gate_at(
                 df,

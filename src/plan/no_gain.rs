@@ -92,6 +92,12 @@ fn removed_by_build(df: &Dockerfile, infos: &[StepInfo], c: &Closure) -> Vec<Str
             StepKind::CopyContext { .. } if !copied(&info.workdir) => {
                 out.push(format!("sources copied to {}", info.workdir));
             }
+            StepKind::CopyTool { programs, .. } => {
+                out.push(format!(
+                    "the build tool copied from its image ({})",
+                    programs.join(", ")
+                ));
+            }
             _ => {}
         }
         if let Some(what) = download_cache_left(df, info, c) {

@@ -110,7 +110,7 @@ fn only_receives(df: &Dockerfile, model: &Model, infos: &[StepInfo]) -> Result<(
                     "ONBUILD triggers in the final stage",
                 ));
             }
-            (StepKind::CopyOther(_), _) => {
+            (StepKind::CopyOther(_) | StepKind::CopyTool { .. }, _) => {
                 // `COPY --from=<stage>` of an earlier stage: artifacts, which is the point.
                 let from = inst
                     .flag("from")

@@ -70,6 +70,8 @@ pub(crate) mod core {
 /// Rules of the go profile (`rules/go.yaml`, `rules/go.md`) the plan names.
 pub(crate) mod go {
     pub(crate) const BUILD: &str = "go/build";
+    pub(crate) const GATE_GO_RUN: &str = "go/gate-go-run";
+    pub(crate) const START_GO_BUILD: &str = "go/start-go-build";
     pub(crate) const RT_BINARY: &str = "go/rt-binary";
     pub(crate) const RT_CA_CERTS: &str = "go/rt-ca-certs";
     pub(crate) const RT_INSTALLED_BINARY: &str = "go/rt-installed-binary";
@@ -89,6 +91,7 @@ pub(crate) mod node {
 /// Rules of the python profile (`rules/python.yaml`, `rules/python.md`) the plan names.
 pub(crate) mod python {
     pub(crate) const COLLECTSTATIC: &str = "python/collectstatic";
+    pub(crate) const GATE_TOOL_RUN: &str = "python/gate-tool-run";
     pub(crate) const INSTALL_TOOL: &str = "python/install-tool";
     pub(crate) const PIP_INSTALL_PACKAGES: &str = "python/pip-install-packages";
     pub(crate) const PIP_INSTALL_PROJECT: &str = "python/pip-install-project";
@@ -100,6 +103,7 @@ pub(crate) mod python {
     pub(crate) const RT_PROJECT_VENV: &str = "python/rt-project-venv";
     pub(crate) const RT_SITE_PACKAGES: &str = "python/rt-site-packages";
     pub(crate) const RT_VENV: &str = "python/rt-venv";
+    pub(crate) const START_TOOL_ENV: &str = "python/start-tool-env";
     pub(crate) const UV_SYNC: &str = "python/uv-sync";
     pub(crate) const UV_SYNC_PROD: &str = "python/uv-sync-prod";
     pub(crate) const UV_VENV: &str = "python/uv-venv";
@@ -109,7 +113,11 @@ pub(crate) mod python {
 
 /// Rules of the java profile (`rules/java.yaml`, `rules/java.md`) the plan names.
 pub(crate) mod java {
+    pub(crate) const GATE_GRADLE_RUN: &str = "java/gate-gradle-run";
+    pub(crate) const GATE_MVN_RUN: &str = "java/gate-mvn-run";
     pub(crate) const GRADLE_BUILD: &str = "java/gradle-build";
+    pub(crate) const START_GRADLE_BOOTJAR: &str = "java/start-gradle-bootjar";
+    pub(crate) const START_MVN_PACKAGE: &str = "java/start-mvn-package";
     pub(crate) const JLINK_RUNTIME: &str = "java/jlink-runtime";
     pub(crate) const RT_GRADLE_JAR: &str = "java/rt-gradle-jar";
     pub(crate) const RT_MAVEN_JAR: &str = "java/rt-maven-jar";

@@ -82,6 +82,14 @@ pub(crate) enum StepKind {
     },
     /// COPY --from another image or stage, ADD of a URL: not modelled.
     CopyOther(String),
+    /// COPY --from a tool image (the rules' `tools.images`) of the files it
+    /// lists: a build tool, kept in the build stage.
+    CopyTool {
+        rule: String,
+        why: String,
+        /// The file names it brings (`uv`, `uvx`).
+        programs: Vec<String>,
+    },
     /// A RUN, split into commands.
     Run(Vec<CmdInfo>),
 }
@@ -223,9 +231,22 @@ pub(crate) fn classify_step(
                 .iter()
                 .any(|s| s.value.contains("://") || s.value.starts_with("git@"));
             if let Some(from) = from {
-                StepKind::CopyOther(format!(
-                    "copies from `{from}`, which is not the build context"
-                ))
+                let tool = rules.tool_image(&from).filter(|t| {
+                    !sources.is_empty() && sources.iter().all(|s| t.files.contains(&s.value))
+                });
+                match tool {
+                    Some(t) => StepKind::CopyTool {
+                        rule: t.id.clone(),
+                        why: t.why.clone(),
+                        programs: sources
+                            .iter()
+                            .map(|s| s.value.rsplit('/').next().unwrap_or("").to_string())
+                            .collect(),
+                    },
+                    None => StepKind::CopyOther(format!(
+                        "copies from `{from}`, which is not the build context"
+                    )),
+                }
             } else if url {
                 StepKind::CopyOther("ADD downloads from a URL".into())
             } else if !inst.heredocs.is_empty() {

@@ -51,7 +51,7 @@ pub use schema::{
     CandidateRelease, CandidateSpec, CommandMatch, CommandRule, Core, DefaultSuite, Detect,
     DevPatterns, EntrypointConvention, GateRule, Harmless, Libc, MergeMode, PackageKind,
     PackageManager, PackageNames, PackageRule, Packages, Profile, Release, Requirement, Role,
-    RuntimeArtifact, RuntimeNeeds, Tools, User, Wrapper,
+    RuntimeArtifact, RuntimeNeeds, ToolImage, Tools, User, Wrapper,
 };
 
 use schema::{BaseFamilyFile, BasesFile, PackagesFile, ProfileFile};
@@ -741,6 +741,7 @@ impl Rules {
                 moving: None,
                 deprecated: None,
                 unmaintained_release: None,
+                interpreter_of: None,
             },
             accepted: Vec::new(),
             rejected: Vec::new(),
@@ -753,6 +754,10 @@ impl Rules {
             else {
                 continue;
             };
+            report
+                .builder
+                .interpreter_of
+                .clone_from(&builder.interpreter_of);
             let mut vars = Vars::new();
             for pat in &builder.tags {
                 if let Some(found) = pattern::match_tag_pattern(pat, &tag) {
@@ -766,6 +771,15 @@ impl Rules {
             match &version {
                 TagVersion::Number(v) | TagVersion::Moving(Some(v)) => {
                     vars.insert("version".to_owned(), v.clone());
+                }
+                // An image holding another repository's interpreter names
+                // its version inside a component (`python3.12-bookworm-slim`):
+                // the interpreter's `{major}.{minor}` is the version written.
+                TagVersion::Unknown if builder.interpreter_of.is_some() => {
+                    if let (Some(major), Some(minor)) = (vars.get("major"), vars.get("minor")) {
+                        let v = format!("{major}.{minor}");
+                        vars.insert("version".to_owned(), v);
+                    }
                 }
                 TagVersion::Moving(None) | TagVersion::Unknown => {}
             }
@@ -1082,6 +1096,9 @@ pub struct BuilderFacts {
     /// The release named in the tag (`buster`) and why it is no longer
     /// maintained, when it is not.
     pub unmaintained_release: Option<(String, String)>,
+    /// The repository whose interpreter the builder holds (its catalogue
+    /// entry's `interpreter-of`), if any.
+    pub interpreter_of: Option<String>,
 }
 
 /// How a builder tag names its version.
@@ -1378,6 +1395,8 @@ fn profile_ids(p: &Profile) -> impl Iterator<Item = &str> {
         .iter()
         .map(|r| r.id.as_str())
         .chain(p.gates.iter().map(|g| g.id.as_str()))
+        .chain(p.gates.iter().filter_map(|g| g.translation.as_deref()))
+        .chain(p.tools.images.iter().map(|i| i.id.as_str()))
         .chain(p.wrappers.iter().map(|w| w.id.as_str()))
         .chain(p.runtime.entrypoint.launchers.iter().map(|l| l.id.as_str()))
         .chain(p.runtime.receives.iter().map(|a| a.id.as_str()))

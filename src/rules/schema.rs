@@ -336,6 +336,11 @@ pub struct GateRule {
     pub matcher: CommandMatch,
     /// One line: why this form forces the decision.
     pub why: String,
+    /// The id of the start-command translation that may lift this gate
+    /// (`go/start-go-build`: `go run` → `go build` + the binary), carried out
+    /// by the engine (`src/plan/start/`); the gate stays when it refuses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub translation: Option<String>,
 }
 
 /// What the runtime stage needs from the build, and launch conventions.
@@ -429,6 +434,24 @@ pub struct Tools {
     /// in the build stage (`core/env-build-only`).
     #[serde(default)]
     pub build_env: Vec<String>,
+    /// Images a build copies a tool's files from (`COPY --from=IMAGE`): the
+    /// tool stays in the build stage when the start command does not run it.
+    #[serde(default)]
+    pub images: Vec<ToolImage>,
+}
+
+/// A tool image: `COPY --from=IMAGE FILES… DEST` brings a build tool.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ToolImage {
+    /// Stable id, `<profile>/<name>`.
+    pub id: String,
+    /// Glob over the image's name (no tag).
+    pub image: String,
+    /// The files such a COPY may take (absolute paths in the image).
+    pub files: Vec<String>,
+    /// One line: what the tool is for.
+    pub why: String,
 }
 
 /// A download cache a BuildKit cache mount may keep between builds: only
@@ -611,6 +634,12 @@ pub struct Builder {
     /// a rewrite from it carries this as a warning.
     #[serde(default)]
     pub deprecated: Option<String>,
+    /// The image repository whose interpreter these images hold, built the
+    /// same way at the same path (uv's `python3.12-bookworm-slim` images are
+    /// built FROM `python:3.12-slim-bookworm`): candidates that require the
+    /// builder's own interpreter accept that repository's images.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpreter_of: Option<String>,
 }
 
 /// One line of a builder's default releases.

@@ -28,6 +28,7 @@ pub(super) fn merge_tools(base: &mut Tools, overlay: Tools) {
         m.target.as_str()
     });
     union(&mut base.build_env, overlay.build_env);
+    merge_keyed(&mut base.images, overlay.images, |m| m.id.as_str());
 }
 
 /// An overlay's `core.yaml` over the embedded one: every list extended.
@@ -159,6 +160,14 @@ impl Rules {
     /// Whether the ENV name only steers builds and package managers.
     pub fn is_build_env(&self, name: &str) -> bool {
         self.all_tools().any(|t| any_glob(&t.build_env, name))
+    }
+
+    /// The tool image `image` names (`ghcr.io/astral-sh/uv:0.5`), if any.
+    pub fn tool_image(&self, image: &str) -> Option<&crate::rules::ToolImage> {
+        let name = pattern::ImageRef::parse(image).name;
+        self.all_tools()
+            .flat_map(|t| t.images.iter())
+            .find(|i| pattern::glob_match(&i.image, &name))
     }
 
     /// Whether `program args...` prints or checks and changes no file: a

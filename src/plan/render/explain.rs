@@ -208,6 +208,7 @@ pub(super) fn step_reason(
         }
         Keyword::Copy | Keyword::Add => match &info.kind {
             StepKind::CopyContext { manifests_only: true, .. } => (placement(build_side), ids::core::MANIFESTS_FIRST.into(), "dependency manifests are copied before the sources, so the dependency layer is cached".into()),
+            StepKind::CopyTool { rule, why, .. } => (placement(build_side), rule.clone(), why.clone()),
             _ => (
                 placement(build_side),
                 ids::core::SOURCES.into(),

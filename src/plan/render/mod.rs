@@ -447,7 +447,10 @@ fn places(input: &Input, l: &Layout) -> Vec<Place> {
                 let later_build_step = infos[n + 1..].iter().any(|i| {
                     matches!(
                         i.kind,
-                        StepKind::Run(_) | StepKind::CopyContext { .. } | StepKind::CopyOther(_)
+                        StepKind::Run(_)
+                            | StepKind::CopyContext { .. }
+                            | StepKind::CopyOther(_)
+                            | StepKind::CopyTool { .. }
                     )
                 });
                 if later_build_step {

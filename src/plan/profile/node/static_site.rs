@@ -904,7 +904,7 @@ fn context_file_at(
                     }
                 }
             }
-            StepKind::CopyOther(_) => {
+            StepKind::CopyOther(_) | StepKind::CopyTool { .. } => {
                 let (dest, _, _) = df
                     .instruction_at(info.item)
                     .and_then(|i| dest_of(&i.body))?;

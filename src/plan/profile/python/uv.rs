@@ -153,6 +153,11 @@ fn project_accepts(ctx: &Context, image_python: &str) -> Result<(), String> {
 /// `3.12` from `python:3.12-slim`, `python:3.12.4`; `None` for `python:3`.
 fn python_version_of(image: &str) -> Option<String> {
     let tag = crate::rules::pattern::ImageRef::parse(image).tag?;
+    // uv's images name the Python after `python`: `python3.12-bookworm-slim`.
+    let tag = match tag.find("python") {
+        Some(at) => tag[at + "python".len()..].to_string(),
+        None => tag,
+    };
     let mut parts = tag.split(|c: char| !c.is_ascii_digit() && c != '.');
     let version = parts.next()?;
     let mut nums = version.split('.');

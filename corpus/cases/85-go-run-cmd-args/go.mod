@@ -1,0 +1,3 @@
+module github.com/example/ledger
+
+go 1.23
