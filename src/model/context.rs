@@ -42,12 +42,13 @@ pub fn manifests() -> &'static Manifests {
 /// the file only declares dependencies: manifests by the rules, the context's
 /// own `.dockerignore` (read), and sources whose text matters: Go sources (cgo
 /// and file access), JavaScript/TypeScript sources (imports of
-/// devDependencies) and Python sources (folders the app writes to, for
-/// `--non-root`) are only read.
+/// devDependencies), Python sources (folders the app writes to, for
+/// `--non-root`) and Rust sources (files the binary opens) are only read.
 fn file_use(name: &str) -> (bool, bool) {
     let m = manifests();
     let source = name.ends_with(".go")
         || name.ends_with(".py")
+        || name.ends_with(".rs")
         || [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"]
             .iter()
             .any(|e| name.ends_with(e) && !name.ends_with(".d.ts"));

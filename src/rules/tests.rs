@@ -31,9 +31,9 @@ fn overlay_err(files: &[(&str, &str)]) -> RulesError {
 fn embedded_rules_load() {
     let r = rules();
     let ids: Vec<&str> = r.profiles().iter().map(|p| p.id.as_str()).collect();
-    assert_eq!(ids, ["node", "go", "python", "java", "dotnet"]);
+    assert_eq!(ids, ["node", "go", "python", "java", "dotnet", "rust"]);
     let fams: Vec<&str> = r.bases().families.iter().map(|f| f.id.as_str()).collect();
-    assert_eq!(fams, ["go", "node", "python", "java", "dotnet"]);
+    assert_eq!(fams, ["go", "node", "python", "java", "dotnet", "rust"]);
     assert!(r.packages().packages.len() > 40);
 }
 

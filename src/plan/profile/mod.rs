@@ -16,6 +16,7 @@ mod go;
 pub(crate) mod java;
 pub(crate) mod node;
 mod python;
+mod rust;
 
 use super::entry::Entry;
 use super::facts::{gate, gate_at, sources_outside};
@@ -54,6 +55,7 @@ const REGISTRY: &[(&str, &dyn Language)] = &[
     ("python", &python::Python),
     ("java", &java::Java),
     ("dotnet", &dotnet::Dotnet),
+    ("rust", &rust::Rust),
 ];
 
 /// The module of profile `id`, if it has one.
