@@ -219,6 +219,12 @@ mod tests {
         ("index.cts", true, false),
         ("types.d.ts", false, false),
         ("style.css", false, false),
+        // Rust: Cargo.toml is read (the binary's name), Cargo.lock only
+        // declares dependencies, sources are read (files the binary opens).
+        ("Cargo.toml", true, true),
+        ("Cargo.lock", false, true),
+        ("main.rs", true, false),
+        ("rust-toolchain.toml", false, false),
         // The context's own file
         (".dockerignore", true, false),
         // Folders and paths
@@ -234,7 +240,6 @@ mod tests {
         ("Dockerfile", false, false),
         ("Package.json", false, false),
         ("Gemfile", false, false),
-        ("Cargo.toml", false, false),
         ("packages.lock.json", false, false),
         ("go.*", false, false),
     ];

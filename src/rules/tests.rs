@@ -570,7 +570,7 @@ fn every_embedded_file_has_json_that_reads_as_its_yaml() {
         }
         names.push(file.name);
     }
-    assert_eq!(names.len(), 8, "{names:?}");
+    assert_eq!(names.len(), 9, "{names:?}");
 }
 
 #[test]
