@@ -9,4 +9,4 @@ WORKDIR /app
 COPY --from=build /app/target/release/hello-web /app/target/release/hello-web
 EXPOSE 7878
 # compiles nothing at start: the release build above is fresh
-CMD ["/app/target/release/hello-web", "--port", "7878"]
+CMD ["target/release/hello-web", "--port", "7878"]

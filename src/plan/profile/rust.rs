@@ -821,7 +821,14 @@ fn cargo_run(
             }
         }
     };
-    let mut args = vec![path.clone()];
+    // cargo runs the program by its path relative to the working directory
+    // when the target folder is inside it (argv[0] is `target/release/app`),
+    // and docker resolves a relative exec path against WORKDIR too.
+    let prefix = format!("{}/", entry.workdir.trim_end_matches('/'));
+    let argv0 = path
+        .strip_prefix(&prefix)
+        .map_or_else(|| path.clone(), str::to_string);
+    let mut args = vec![argv0];
     args.extend(f.args.iter().cloned());
     c.start = Some(StartRewrite {
         item,
