@@ -332,7 +332,7 @@ fn every_core_rule_is_documented() {
     assert!(seen > 30, "found only {seen} core rule ids");
     let ids = std::fs::read_to_string(root().join("src/plan/rule_ids.rs")).expect("rule_ids.rs");
     let mut profile_ids = 0;
-    for profile in ["go", "node", "python", "java", "dotnet"] {
+    for profile in ["go", "node", "python", "java", "dotnet", "rust"] {
         let doc = std::fs::read_to_string(root().join(format!("rules/{profile}.md")))
             .expect("profile page");
         for (i, _) in ids.match_indices(&format!("\"{profile}/")) {

@@ -22,6 +22,7 @@ const PAGES: &[(&str, &str)] = &[
     ("python", include_str!("../../rules/python.md")),
     ("java", include_str!("../../rules/java.md")),
     ("dotnet", include_str!("../../rules/dotnet.md")),
+    ("rust", include_str!("../../rules/rust.md")),
     ("bases", include_str!("../../rules/bases.md")),
     ("packages", include_str!("../../rules/packages.md")),
 ];

@@ -43,12 +43,13 @@ pub fn manifests() -> &'static Manifests {
 /// own `.dockerignore` (read), and sources whose text matters: Go sources (cgo
 /// and file access), JavaScript/TypeScript sources (imports of
 /// devDependencies), Python sources (folders the app writes to, for
-/// `--non-root`) shell scripts (an entrypoint script's commands) and Makefiles (what `make
-/// TARGET` runs) are only read.
+/// `--non-root`), shell scripts (an entrypoint script's commands), Makefiles (what `make
+/// TARGET` runs) and Rust sources (files the binary opens) are only read.
 fn file_use(name: &str) -> (bool, bool) {
     let m = manifests();
     let source = name.ends_with(".go")
         || name.ends_with(".py")
+        || name.ends_with(".rs")
         || [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"]
             .iter()
             .any(|e| name.ends_with(e) && !name.ends_with(".d.ts"));
@@ -222,6 +223,12 @@ mod tests {
         ("index.cts", true, false),
         ("types.d.ts", false, false),
         ("style.css", false, false),
+        // Rust: Cargo.toml is read (the binary's name), Cargo.lock only
+        // declares dependencies, sources are read (files the binary opens).
+        ("Cargo.toml", true, true),
+        ("Cargo.lock", false, true),
+        ("main.rs", true, false),
+        ("rust-toolchain.toml", false, false),
         // The context's own file
         (".dockerignore", true, false),
         // Folders and paths
@@ -237,7 +244,6 @@ mod tests {
         ("Dockerfile", false, false),
         ("Package.json", false, false),
         ("Gemfile", false, false),
-        ("Cargo.toml", false, false),
         ("packages.lock.json", false, false),
         ("go.*", false, false),
     ];

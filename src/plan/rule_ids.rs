@@ -129,3 +129,13 @@ pub(crate) mod dotnet {
     pub(crate) const PUBLISH_SELF_CONTAINED: &str = "dotnet/publish-self-contained";
     pub(crate) const RT_PUBLISH: &str = "dotnet/rt-publish";
 }
+
+/// Rules of the rust profile (`rules/rust.yaml`, `rules/rust.md`) the plan names.
+pub(crate) mod rust {
+    pub(crate) const BUILD: &str = "rust/build";
+    pub(crate) const CARGO_RUN: &str = "rust/cargo-run";
+    pub(crate) const DATA_FILES: &str = "rust/data-files";
+    pub(crate) const INSTALL_PATH: &str = "rust/install-path";
+    pub(crate) const RT_BINARY: &str = "rust/rt-binary";
+    pub(crate) const RT_INSTALLED_BINARY: &str = "rust/rt-installed-binary";
+}

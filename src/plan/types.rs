@@ -399,12 +399,26 @@ pub(crate) struct Venv {
     pub keep_pip: Option<String>,
 }
 
-/// Node: the command that removes dev dependencies at the end of the build
-/// stage.
+/// A command the build stage runs at its end: Node's `npm prune --omit=dev`,
+/// Rust's `cargo build` for a start command that compiled at start.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PruneStep {
-    /// `npm prune --omit=dev`.
+    /// `npm prune --omit=dev`, `cargo build --release`.
     pub command: String,
+    pub rule: String,
+    pub reason: String,
+}
+
+/// A start command the profile translates (Rust's `cargo run` → the binary
+/// it builds): the instruction it replaces and the new exec form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StartRewrite {
+    /// The CMD or ENTRYPOINT item it replaces.
+    pub item: usize,
+    /// `CMD` or `ENTRYPOINT`.
+    pub keyword: &'static str,
+    /// The new exec-form arguments.
+    pub args: Vec<String>,
     pub rule: String,
     pub reason: String,
 }
@@ -451,6 +465,11 @@ pub(crate) struct Closure {
     pub venv: Option<Venv>,
     /// Node: a command that removes dev dependencies at the end of the build stage.
     pub prune: Option<PruneStep>,
+    /// Rust: the build a start command that compiled at start needs, at the
+    /// end of the build stage.
+    pub build_step: Option<PruneStep>,
+    /// Rust: the start command translated (`cargo run` → the binary).
+    pub start: Option<StartRewrite>,
     /// Java: the jlink runtime, when shown safe.
     pub jlink: Option<Jlink>,
     /// Java: why no jlink runtime (a base that requires one says it).

@@ -77,7 +77,7 @@ macro_rules! embedded {
 
 /// The embedded rule files, in load order.
 const EMBEDDED: &[Embedded] = embedded![
-    "node", "go", "python", "java", "dotnet", "bases", "packages", "core"
+    "node", "go", "python", "java", "dotnet", "rust", "bases", "packages", "core"
 ];
 
 /// Variables a base template may use without a builder pattern capturing them.

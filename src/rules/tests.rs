@@ -31,11 +31,19 @@ fn overlay_err(files: &[(&str, &str)]) -> RulesError {
 fn embedded_rules_load() {
     let r = rules();
     let ids: Vec<&str> = r.profiles().iter().map(|p| p.id.as_str()).collect();
-    assert_eq!(ids, ["node", "go", "python", "java", "dotnet"]);
+    assert_eq!(ids, ["node", "go", "python", "java", "dotnet", "rust"]);
     let fams: Vec<&str> = r.bases().families.iter().map(|f| f.id.as_str()).collect();
     assert_eq!(
         fams,
-        ["go", "node", "python", "java", "dotnet", "dotnet-core"]
+        [
+            "go",
+            "node",
+            "python",
+            "java",
+            "dotnet",
+            "dotnet-core",
+            "rust"
+        ]
     );
     assert!(r.packages().packages.len() > 40);
 }
@@ -576,7 +584,7 @@ fn every_embedded_file_has_json_that_reads_as_its_yaml() {
         }
         names.push(file.name);
     }
-    assert_eq!(names.len(), 8, "{names:?}");
+    assert_eq!(names.len(), 9, "{names:?}");
 }
 
 #[test]

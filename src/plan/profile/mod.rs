@@ -16,6 +16,7 @@ mod go;
 pub(crate) mod java;
 pub(crate) mod node;
 mod python;
+mod rust;
 
 use super::entry::Entry;
 use super::entry_script;
@@ -56,6 +57,7 @@ const REGISTRY: &[(&str, &dyn Language)] = &[
     ("python", &python::Python),
     ("java", &java::Java),
     ("dotnet", &dotnet::Dotnet),
+    ("rust", &rust::Rust),
 ];
 
 /// The module of profile `id`, if it has one.

@@ -65,6 +65,7 @@ pub(super) fn stages(w: &mut Writer, l: &Layout) {
             set_aside_dirs(w, l);
             owned_folders(w, l);
             prune(w, l);
+            build_step(w, l);
             jlink(w, l, &u);
         }
     }
@@ -378,6 +379,19 @@ fn prune(w: &mut Writer, l: &Layout) {
     {
         let line = format!("{} {cmd}", w.out.kw("RUN"));
         w.add(build_name, line, rule, why.clone());
+    }
+}
+
+/// Rust: the build a start command used to run at start (`cargo run`).
+fn build_step(w: &mut Writer, l: &Layout) {
+    if let Some(PruneStep {
+        command,
+        rule,
+        reason,
+    }) = &w.i.closure.build_step
+    {
+        let line = format!("{} {command}", w.out.kw("RUN"));
+        w.add(&l.build_name, line, rule, reason.clone());
     }
 }
 

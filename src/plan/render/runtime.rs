@@ -449,6 +449,18 @@ fn config(w: &mut Writer, l: &Layout) {
             );
             continue;
         }
+        if let Some(start) = w.i.closure.start.as_ref().filter(|s| s.item == info.item) {
+            let line = format!("{} {}", w.out.kw(start.keyword), json_array(&start.args));
+            w.emit_moved(info.item, Some(&line), true);
+            w.decide(
+                info.item,
+                Placement::Runtime,
+                &start.rule,
+                format!("{}: `{line}`", start.reason),
+                None,
+            );
+            continue;
+        }
         let rewritten = chosen.entry_rewrite.as_ref().and_then(|r| {
             let (keyword, args, slot, why) = match r {
                 EntryRewrite::Cmd(args) => (

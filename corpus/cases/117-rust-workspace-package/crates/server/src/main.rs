@@ -1,0 +1,3 @@
+fn main() {
+    println!("{}", inventory_core::VERSION);
+}
