@@ -79,6 +79,21 @@ fn bad_usage_is_exit_2() {
     }
 }
 
+/// Expected text may look like a flag (a node option the app reports back).
+#[test]
+fn expect_takes_text_that_starts_with_a_dash() {
+    let out = verify(
+        &[APP, "--expect", "--max-old-space-size=128"],
+        &[("DOCKER", "/nonexistent/docker")],
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--expect needs a smoke check") && !err.contains("unexpected argument"),
+        "{err}"
+    );
+}
+
 #[test]
 fn probes_need_http() {
     let probes = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("probes-usage.yaml");

@@ -48,8 +48,9 @@ pub struct VerifyArgs {
     /// 60 s), then wait for a HEALTHCHECK; status and body must agree.
     #[arg(long, value_name = "PORT[/PATH]")]
     http: Option<String>,
-    /// Text the smoke check's output (or body) must contain (--http waits for it).
-    #[arg(long, value_name = "TEXT")]
+    /// Text the smoke check's output (or body) must contain (--http waits for
+    /// it). It may start with `-` (`--expect --max-old-space-size=128`).
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     expect: Option<String>,
     /// Requests (YAML) sent in order to each container once --http finds it
     /// ready, on its PORT; each answer must agree between the two images.
