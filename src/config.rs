@@ -13,9 +13,12 @@
 //! cache-mounts: false
 //! rules: ci/dfsplit-rules   # an overlay folder, relative to this file
 //! skip: [legacy/**, "**/Dockerfile.dev"]
+//! verify:                  # how `dfsplit pr --verify` runs each file's images
+//!   smoke: {http: 8080/health, expect: ok}
 //! overrides:
 //!   - path: services/batch/**
 //!     base: slim
+//!     verify: {smoke: {exec: '--version', expect: batch}}
 //! pr:
 //!   branch: dfsplit/multi-stage
 //!   base-branch: main
@@ -112,6 +115,9 @@ pub struct Config {
     pub pr: PrConfig,
     skip: globset::GlobSet,
     overrides: Vec<(globset::GlobSet, Settings)>,
+    /// `verify:` for every file, then each override's (in order).
+    checks: Checks,
+    override_checks: Vec<(globset::GlobSet, Checks)>,
 }
 
 /// What the configuration says about one Dockerfile.
@@ -143,6 +149,21 @@ impl Config {
         Verdict::Plan(s)
     }
 
+    /// How `dfsplit pr --verify` (and `dfsplit verify` without run flags)
+    /// checks the Dockerfile at `path`: the top-level `verify:` with each
+    /// matching override's `verify:` over it, key by key, later entries
+    /// winning.
+    pub fn checks(&self, path: &Path) -> Checks {
+        let rel = self.relative(path);
+        let mut c = self.checks.clone();
+        for (globs, o) in &self.override_checks {
+            if globs.is_match(&rel) {
+                c = o.over(&c);
+            }
+        }
+        c
+    }
+
     /// `path` relative to the config's folder, with `/`.
     fn relative(&self, path: &Path) -> String {
         let abs = absolute(path);
@@ -164,15 +185,24 @@ impl Config {
         }
         .settings(&name)?;
         let skip = globs(&name, "skip", &raw.skip)?;
+        let checks = match raw.verify {
+            Some(v) => v.checks(&name, &dir, "verify")?,
+            None => Checks::default(),
+        };
         let mut overrides = Vec::new();
-        for o in &raw.overrides {
+        let mut override_checks = Vec::new();
+        for o in raw.overrides {
             if o.path.is_empty() {
                 return Err(ConfigError::Invalid(format!(
                     "{name}: `overrides:` needs a `path:` pattern in each entry"
                 )));
             }
+            let set = globs(&name, "overrides.path", &o.path)?;
+            if let Some(v) = o.verify {
+                override_checks.push((set.clone(), v.checks(&name, &dir, "overrides.verify")?));
+            }
             overrides.push((
-                globs(&name, "overrides.path", &o.path)?,
+                set,
                 RawSettings {
                     base: &o.base,
                     non_root: &o.non_root,
@@ -204,6 +234,8 @@ impl Config {
             },
             skip,
             overrides,
+            checks,
+            override_checks,
         })
     }
 
@@ -346,6 +378,8 @@ struct Raw {
     overrides: Vec<RawOverride>,
     #[serde(default)]
     pr: Option<RawPr>,
+    #[serde(default)]
+    verify: Option<RawChecks>,
 }
 
 /// The settings keys, as read (at the top and in each override).
@@ -405,6 +439,8 @@ struct RawOverride {
     non_root: Option<Spanned<NonRoot>>,
     #[serde(default)]
     cache_mounts: Option<bool>,
+    #[serde(default)]
+    verify: Option<RawChecks>,
 }
 
 #[derive(Deserialize, Default)]
@@ -418,6 +454,356 @@ struct RawPr {
     labels: Vec<String>,
     #[serde(default)]
     verify: Option<bool>,
+}
+
+/// How a Dockerfile's two images are run by `dfsplit verify` when the PR bot
+/// verifies it (`verify:` at the top of `.dfsplit.yaml` and in each
+/// `overrides:` entry). The vocabulary is verify's own flags and that of
+/// `corpus/e2e/*/e2e.toml`: `smoke: {http: PORT[/PATH] | exec: ARGS,
+/// expect: TEXT}`, `probes:` (a probes file, or the same list inline),
+/// `env: [KEY=VALUE]`, `env-files:`, `volumes: [HOST:CONTAINER[:ro]]`,
+/// `args:` (after the image), `stop-timeout:`, `allow-bigger:`,
+/// `cache-check:`. Paths are relative to the configuration's folder.
+///
+/// Each key unset is `None`, so an override only replaces what it names.
+/// Files (probes, env files, volumes) are read when the checks are turned
+/// into [`crate::verify::Options`], not when the configuration is loaded: a
+/// `rewrite` never needs them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Checks {
+    /// The smoke check, with the text its answer must contain.
+    pub smoke: Option<SmokeCheck>,
+    /// Requests sent once the http smoke check finds the container ready.
+    pub probes: Option<ProbesFrom>,
+    /// `KEY=VALUE` for both containers.
+    pub env: Option<Vec<String>>,
+    /// `--env-file` files (resolved against the configuration's folder).
+    pub env_files: Option<Vec<PathBuf>>,
+    /// `HOST:CONTAINER[:ro]`, HOST resolved against the configuration's folder.
+    pub volumes: Option<Vec<String>>,
+    /// Arguments after the image.
+    pub args: Option<Vec<String>>,
+    /// The stop check's grace period (`docker stop -t`), seconds.
+    pub stop_timeout: Option<u64>,
+    /// A bigger rewrite is a warning, not a failure.
+    pub allow_bigger: Option<bool>,
+    /// Rebuild both after a source edit (verify's default: yes).
+    pub cache_check: Option<bool>,
+    /// Where the smoke check was set (`FILE:LINE:COL`), for messages.
+    pub origin: Option<String>,
+}
+
+/// `smoke: {http: …}` or `{exec: …}`, with `expect:`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmokeCheck {
+    /// How to run the images.
+    pub smoke: crate::verify::Smoke,
+    /// Text the answer must contain.
+    pub expect: Option<String>,
+}
+
+/// Where the probes come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProbesFrom {
+    /// A probes file (`dfsplit verify --probes`), and where it was named.
+    File {
+        /// The file, resolved against the configuration's folder.
+        path: PathBuf,
+        /// `FILE:LINE:COL` of the key.
+        at: String,
+    },
+    /// The list, inline.
+    Inline(Vec<crate::verify::probes::Probe>),
+}
+
+impl Checks {
+    /// `self` over `under`, key by key.
+    fn over(&self, under: &Checks) -> Checks {
+        Checks {
+            smoke: self.smoke.clone().or_else(|| under.smoke.clone()),
+            probes: self.probes.clone().or_else(|| under.probes.clone()),
+            env: self.env.clone().or_else(|| under.env.clone()),
+            env_files: self.env_files.clone().or_else(|| under.env_files.clone()),
+            volumes: self.volumes.clone().or_else(|| under.volumes.clone()),
+            args: self.args.clone().or_else(|| under.args.clone()),
+            stop_timeout: self.stop_timeout.or(under.stop_timeout),
+            allow_bigger: self.allow_bigger.or(under.allow_bigger),
+            cache_check: self.cache_check.or(under.cache_check),
+            origin: if self.smoke.is_some() {
+                self.origin.clone()
+            } else {
+                under.origin.clone()
+            },
+        }
+    }
+
+    /// Whether nothing is set.
+    pub fn is_empty(&self) -> bool {
+        *self
+            == Checks {
+                origin: self.origin.clone(),
+                ..Checks::default()
+            }
+    }
+
+    /// verify's options for these checks, over `base` (what the caller sets
+    /// for every file: its cache knob, say). Reads the probes file, the env
+    /// files and the volumes; the message names the setting and where it was
+    /// made.
+    pub fn options(
+        &self,
+        config: &Path,
+        base: &crate::verify::Options,
+    ) -> Result<crate::verify::Options, String> {
+        let name = config.display();
+        let where_ = self.origin.clone().unwrap_or_else(|| name.to_string());
+        let http = matches!(
+            self.smoke.as_ref().map(|s| &s.smoke),
+            Some(crate::verify::Smoke::Http { .. })
+        );
+        let runs = self.probes.is_some()
+            || self.env.is_some()
+            || self.env_files.is_some()
+            || self.volumes.is_some()
+            || self.args.is_some();
+        if self.smoke.is_none() && runs {
+            return Err(format!(
+                "{name}: `verify:` sets how the container runs (probes, env, env-files, volumes or args) but no `smoke:` check starts it; add `smoke: {{http: PORT/PATH}}` or `{{exec: ARGS}}`"
+            ));
+        }
+        if self.probes.is_some() && !http {
+            return Err(format!(
+                "{where_}: `verify.probes` needs an http smoke check (`smoke: {{http: PORT/PATH}}`): the probes go to its port"
+            ));
+        }
+        let (probes_file, inline) = match &self.probes {
+            Some(ProbesFrom::File { path, at }) => {
+                if !path.is_file() {
+                    return Err(format!(
+                        "{at}: `verify.probes`: {} is not a file",
+                        path.display()
+                    ));
+                }
+                (Some(path.as_path()), None)
+            }
+            Some(ProbesFrom::Inline(p)) => (None, Some(p.clone())),
+            None => (None, None),
+        };
+        let mut run_with = crate::verify::RunWith::new(
+            self.env.as_deref().unwrap_or_default(),
+            self.env_files.as_deref().unwrap_or_default(),
+            self.volumes.as_deref().unwrap_or_default(),
+            self.args.clone().unwrap_or_default(),
+            probes_file,
+        )
+        .map_err(|e| format!("{name}: `verify`: {e}"))?;
+        if let Some(p) = inline {
+            run_with.probes = p;
+        }
+        Ok(crate::verify::Options {
+            smoke: self.smoke.as_ref().map(|s| s.smoke.clone()),
+            expect: self.smoke.as_ref().and_then(|s| s.expect.clone()),
+            run_with,
+            allow_bigger: self.allow_bigger.unwrap_or(base.allow_bigger),
+            cache_check: self.cache_check.unwrap_or(base.cache_check),
+            stop_timeout: self.stop_timeout.unwrap_or(base.stop_timeout),
+            ..base.clone()
+        })
+    }
+}
+
+/// `verify:` as read.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawChecks {
+    #[serde(default)]
+    smoke: Option<Spanned<RawSmoke>>,
+    #[serde(default)]
+    probes: Option<Spanned<RawProbes>>,
+    #[serde(default)]
+    env: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    env_files: Option<Vec<String>>,
+    #[serde(default)]
+    volumes: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    args: Option<Vec<String>>,
+    #[serde(default)]
+    stop_timeout: Option<Spanned<u64>>,
+    #[serde(default)]
+    allow_bigger: Option<bool>,
+    #[serde(default)]
+    cache_check: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSmoke {
+    #[serde(default)]
+    http: Option<Spanned<String>>,
+    #[serde(default)]
+    exec: Option<String>,
+    #[serde(default)]
+    expect: Option<String>,
+}
+
+/// `probes: FILE` or `probes: [ … ]` (the probes file's list).
+enum RawProbes {
+    File(String),
+    Inline(Vec<crate::verify::probes::ProbeRaw>),
+}
+
+impl<'de> Deserialize<'de> for RawProbes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawProbes;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a probes file or a list of probes")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawProbes, E> {
+                Ok(RawProbes::File(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<RawProbes, A::Error> {
+                let mut out = Vec::new();
+                while let Some(p) = seq.next_element()? {
+                    out.push(p);
+                }
+                Ok(RawProbes::Inline(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl RawChecks {
+    fn checks(self, file: &str, dir: &Path, key: &str) -> Result<Checks, ConfigError> {
+        let bad = |loc: &serde_saphyr::Location, what: &str| {
+            ConfigError::Invalid(format!("{}: `{key}.{what}", at(file, loc)))
+        };
+        let mut origin = None;
+        let smoke = match self.smoke {
+            None => None,
+            Some(s) => {
+                origin = Some(at(file, &s.referenced));
+                let loc = s.referenced;
+                let s = s.value;
+                let smoke = match (s.http, s.exec) {
+                    (Some(h), None) => {
+                        let (port, path) =
+                            crate::verify::smoke::parse_http(&h.value).map_err(|_| {
+                                bad(
+                                    &h.referenced,
+                                    &format!(
+                                        "smoke.http`: `{}` is not PORT[/PATH], e.g. 8080/health",
+                                        h.value
+                                    ),
+                                )
+                            })?;
+                        crate::verify::Smoke::Http { port, path }
+                    }
+                    (None, Some(e)) => crate::verify::Smoke::Exec(e),
+                    _ => {
+                        return Err(bad(
+                            &loc,
+                            "smoke`: needs exactly one of `http: PORT[/PATH]` and `exec: ARGS`",
+                        ));
+                    }
+                };
+                Some(SmokeCheck {
+                    smoke,
+                    expect: s.expect,
+                })
+            }
+        };
+        let probes =
+            match self.probes {
+                None => None,
+                Some(p) => Some(match p.value {
+                    RawProbes::File(f) => ProbesFrom::File {
+                        path: dir.join(f),
+                        at: at(file, &p.referenced),
+                    },
+                    RawProbes::Inline(list) => {
+                        if list.is_empty() {
+                            return Err(bad(&p.referenced, "probes`: the list is empty"));
+                        }
+                        ProbesFrom::Inline(crate::verify::probes::from_raw(file, list).map_err(
+                            |e| ConfigError::Invalid(format!("{e} (in `{key}.probes`)")),
+                        )?)
+                    }
+                }),
+            };
+        if let Some(env) = &self.env {
+            for e in env {
+                let key_ok = e.value.split_once('=').is_some_and(|(k, _)| {
+                    !k.is_empty()
+                        && !k.starts_with(|c: char| c.is_ascii_digit())
+                        && k.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+                });
+                if !key_ok {
+                    let k = e.value.split('=').next().unwrap_or("");
+                    return Err(bad(
+                        &e.referenced,
+                        &format!("env`: `{k}`: expected KEY=VALUE with KEY a variable name"),
+                    ));
+                }
+            }
+        }
+        let volumes = match self.volumes {
+            None => None,
+            Some(v) => {
+                let mut out = Vec::new();
+                for spec in v {
+                    let parts: Vec<&str> = spec.value.split(':').collect();
+                    let ok = matches!(parts.as_slice(), [h, c] | [h, c, "ro" | "rw"] if !h.is_empty() && c.starts_with('/'));
+                    if !ok {
+                        return Err(bad(
+                            &spec.referenced,
+                            &format!(
+                                "volumes`: `{}` is not HOST:CONTAINER[:ro] (CONTAINER absolute)",
+                                spec.value
+                            ),
+                        ));
+                    }
+                    let host = dir.join(parts[0]);
+                    let rest = spec.value[parts[0].len()..].to_string();
+                    out.push(format!("{}{rest}", host.display()));
+                }
+                Some(out)
+            }
+        };
+        let stop_timeout = match self.stop_timeout {
+            Some(t) if !(1..=300).contains(&t.value) => {
+                return Err(bad(
+                    &t.referenced,
+                    &format!(
+                        "stop-timeout`: {} is not between 1 and 300 seconds",
+                        t.value
+                    ),
+                ));
+            }
+            t => t.map(|t| t.value),
+        };
+        Ok(Checks {
+            smoke,
+            probes,
+            env: self.env.map(|v| v.into_iter().map(|e| e.value).collect()),
+            env_files: self
+                .env_files
+                .map(|v| v.into_iter().map(|f| dir.join(f)).collect()),
+            volumes,
+            args: self.args,
+            stop_timeout,
+            allow_bigger: self.allow_bigger,
+            cache_check: self.cache_check,
+            origin,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -495,6 +881,141 @@ mod tests {
         let e = parse("overrides:\n  - path: [x]\n    colour: red\n").unwrap_err();
         assert!(e.starts_with("/repo/.dfsplit.yaml:3:5: "), "{e}");
         assert!(e.contains("colour"), "{e}");
+    }
+
+    #[test]
+    fn verify_checks_per_path_in_verifys_own_vocabulary() {
+        let c = parse(
+            "verify:\n  smoke: {http: 8080/health, expect: ok}\n  env: [PORT=8080]\n  stop-timeout: 7\n\
+             overrides:\n  - path: [cli/**]\n    verify:\n      smoke: {exec: '--version', expect: 'tool 1.2'}\n      env: []\n\
+             \x20 - path: [notes/**]\n    verify:\n      probes:\n        - {name: save, method: POST, path: /notes, body: hi, expect: {status: 201}}\n        - path: /notes\n          expect: {contains: hi}\n\
+             \x20 - path: [files/**]\n    verify: {probes: probes.yaml, args: [--port, '8080'], volumes: ['data:/srv/data:ro']}\n",
+        )
+        .unwrap();
+        let api = c.checks(Path::new("/repo/api/Dockerfile"));
+        let smoke = api.smoke.clone().unwrap();
+        assert_eq!(
+            smoke.smoke,
+            crate::verify::Smoke::Http {
+                port: 8080,
+                path: "/health".into()
+            }
+        );
+        assert_eq!(smoke.expect.as_deref(), Some("ok"));
+        assert_eq!(api.origin.as_deref(), Some("/repo/.dfsplit.yaml:2:10"));
+        let o = api
+            .options(&c.path, &crate::verify::Options::default())
+            .unwrap();
+        assert_eq!(o.stop_timeout, 7);
+        assert_eq!(o.run_with.env.keys(), ["PORT"]);
+        assert!(o.cache_check, "verify's default stays");
+        // An override replaces what it names, key by key: the smoke check and env.
+        let cli = c.checks(Path::new("/repo/cli/Dockerfile"));
+        assert_eq!(
+            cli.smoke.as_ref().map(|s| &s.smoke),
+            Some(&crate::verify::Smoke::Exec("--version".into()))
+        );
+        assert_eq!(cli.env, Some(vec![]));
+        assert_eq!(cli.stop_timeout, Some(7));
+        assert_eq!(cli.origin.as_deref(), Some("/repo/.dfsplit.yaml:8:14"));
+        // Inline probes: the probes file's format, checked when the file is read.
+        let notes = c
+            .checks(Path::new("/repo/notes/Dockerfile"))
+            .options(&c.path, &crate::verify::Options::default())
+            .unwrap();
+        let names: Vec<&str> = notes
+            .run_with
+            .probes
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(names, ["save", "GET /notes"]);
+        assert_eq!(notes.run_with.probes[0].request.body, b"hi");
+        // Paths are the config folder's; files are read when the checks are used.
+        let files = c.checks(Path::new("/repo/files/Dockerfile"));
+        assert_eq!(
+            files.probes,
+            Some(ProbesFrom::File {
+                path: PathBuf::from("/repo/probes.yaml"),
+                at: "/repo/.dfsplit.yaml:17:22".into()
+            })
+        );
+        assert_eq!(
+            files.volumes,
+            Some(vec!["/repo/data:/srv/data:ro".to_string()])
+        );
+        assert_eq!(files.args, Some(vec!["--port".to_string(), "8080".into()]));
+        let e = files
+            .options(&c.path, &crate::verify::Options::default())
+            .unwrap_err();
+        assert_eq!(
+            e,
+            "/repo/.dfsplit.yaml:17:22: `verify.probes`: /repo/probes.yaml is not a file"
+        );
+        // No `verify:` anywhere: nothing set.
+        assert!(
+            parse("base: slim\n")
+                .unwrap()
+                .checks(Path::new("/repo/Dockerfile"))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn verify_errors_name_the_place_and_the_key() {
+        let e = parse("verify:\n  smoke: {http: 8080/health}\n  colour: red\n").unwrap_err();
+        assert!(e.starts_with("/repo/.dfsplit.yaml:3:3: "), "{e}");
+        assert!(e.contains("colour"), "{e}");
+        let e = parse("verify:\n  smoke: {http: eighty/health}\n").unwrap_err();
+        assert_eq!(
+            e,
+            "/repo/.dfsplit.yaml:2:17: `verify.smoke.http`: `eighty/health` is not PORT[/PATH], e.g. 8080/health"
+        );
+        let e = parse("verify:\n  smoke: {http: '80', exec: ''}\n").unwrap_err();
+        assert_eq!(
+            e,
+            "/repo/.dfsplit.yaml:2:10: `verify.smoke`: needs exactly one of `http: PORT[/PATH]` and `exec: ARGS`"
+        );
+        let e = parse("overrides:\n  - path: [a/**]\n    verify:\n      stop-timeout: 0\n")
+            .unwrap_err();
+        assert_eq!(
+            e,
+            "/repo/.dfsplit.yaml:4:21: `overrides.verify.stop-timeout`: 0 is not between 1 and 300 seconds"
+        );
+        let e = parse("verify:\n  env: [PORT=1, 'BAD KEY=x']\n").unwrap_err();
+        assert!(
+            e.starts_with("/repo/.dfsplit.yaml:2:17: `verify.env`: `BAD KEY`"),
+            "{e}"
+        );
+        let e = parse("verify:\n  probes:\n    - path: /x\n      metod: GET\n").unwrap_err();
+        assert!(e.starts_with("/repo/.dfsplit.yaml:4:7: "), "{e}");
+        assert!(e.contains("metod"), "{e}");
+        let e = parse("verify:\n  probes:\n    - path: nope\n").unwrap_err();
+        assert!(
+            e.starts_with("/repo/.dfsplit.yaml:3:13: path `nope`"),
+            "{e}"
+        );
+        let e = parse("verify:\n  volumes: [data]\n").unwrap_err();
+        assert!(
+            e.starts_with("/repo/.dfsplit.yaml:2:13: `verify.volumes`"),
+            "{e}"
+        );
+        // Combinations are checked when the checks are used (an override may complete them).
+        let c = parse("verify:\n  smoke: {exec: ''}\n  probes: p.yaml\n").unwrap();
+        let e = c
+            .checks(Path::new("/repo/Dockerfile"))
+            .options(&c.path, &crate::verify::Options::default())
+            .unwrap_err();
+        assert!(
+            e.starts_with("/repo/.dfsplit.yaml:2:10: `verify.probes` needs an http smoke check"),
+            "{e}"
+        );
+        let c = parse("verify:\n  env: [A=1]\n").unwrap();
+        let e = c
+            .checks(Path::new("/repo/Dockerfile"))
+            .options(&c.path, &crate::verify::Options::default())
+            .unwrap_err();
+        assert!(e.contains("but no `smoke:` check starts it"), "{e}");
     }
 
     #[test]

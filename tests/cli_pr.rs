@@ -885,3 +885,65 @@ fn verify_with_a_client_that_cannot_build_is_exit_2_and_changes_nothing() {
     assert!(err.contains("nothing was changed"), "{err}");
     assert_eq!(git(&work, &["branch", "--list"]), "* main");
 }
+
+#[test]
+fn verify_checks_in_the_config_that_cannot_be_used_leave_that_file_out() {
+    use std::os::unix::fs::PermissionsExt;
+    let (work, _) = repo(&["09-go-static", "01-node-npm-ci"]);
+    // The Go service's checks name a probes file that is not there.
+    commit_config(
+        &work,
+        "pr:\n  verify: true\noverrides:\n  - path: [svc/09-go-static/**]\n    verify: {smoke: {http: 8080/health}, probes: svc/09-go-static/probes.yaml}\n",
+    );
+    let bin = tmp("fake-docker-checks");
+    let docker = bin.join("docker");
+    std::fs::write(&docker, FAKE_DOCKER).unwrap();
+    std::fs::set_permissions(&docker, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let log = bin.join("log");
+    let envs = [
+        ("DOCKER", docker.to_str().unwrap()),
+        ("FAKE_DOCKER_LOG", log.to_str().unwrap()),
+    ];
+    let out = pr_env(&work, &["--dry-run"], None, &envs);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    // Exit 2: a setting could not be used; the other file still goes through verify.
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    let config = std::fs::canonicalize(work.join(".dfsplit.yaml")).unwrap();
+    let probes = std::fs::canonicalize(&work)
+        .unwrap()
+        .join("svc/09-go-static/probes.yaml");
+    let want = format!(
+        "dfsplit pr: svc/09-go-static/Dockerfile: not verified, left out: {}:5:50: `verify.probes`: {} is not a file",
+        config.display(),
+        probes.display()
+    );
+    assert!(stdout.contains(&want), "{want}\n---\n{stdout}");
+    assert!(
+        stderr.contains("dfsplit pr: verifying svc/01-node-npm-ci/Dockerfile (1 of 1)"),
+        "{stderr}"
+    );
+    let calls = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        !calls
+            .lines()
+            .any(|l| l.starts_with("build ") && l.ends_with("/svc/09-go-static")),
+        "nothing was built for the file whose checks cannot be used: {calls}"
+    );
+    // Its rewrite is not proposed; without a smoke check for the other, the body says the apps did not run.
+    assert!(
+        !stdout.contains("+++ b/svc/09-go-static/Dockerfile"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("+++ b/svc/01-node-npm-ci/Dockerfile"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("| checked | built and measured; not run (no `verify: smoke:` for this file in `.dfsplit.yaml`) |"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("The apps were not run"), "{stdout}");
+}

@@ -79,6 +79,21 @@ fn bad_usage_is_exit_2() {
     }
 }
 
+/// Expected text may look like a flag (a node option the app reports back).
+#[test]
+fn expect_takes_text_that_starts_with_a_dash() {
+    let out = verify(
+        &[APP, "--expect", "--max-old-space-size=128"],
+        &[("DOCKER", "/nonexistent/docker")],
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--expect needs a smoke check") && !err.contains("unexpected argument"),
+        "{err}"
+    );
+}
+
 #[test]
 fn probes_need_http() {
     let probes = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("probes-usage.yaml");
@@ -223,4 +238,102 @@ fn env_values_are_never_printed_nor_on_dockers_command_line() {
             assert_eq!(v["smoke"]["args"], serde_json::json!(["--port", "8080"]));
         }
     }
+}
+
+/// Without run flags, `dfsplit verify FILE` runs what `.dfsplit.yaml`'s
+/// `verify:` says for the file (what `dfsplit pr --verify` runs), with the
+/// same care for env values; flags that name a run replace it whole.
+#[test]
+fn the_configs_verify_checks_run_when_no_flag_names_a_run() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("verify-config");
+    let _ = std::fs::remove_dir_all(&dir);
+    let app = dir.join("svc/api");
+    std::fs::create_dir_all(dir.join(".git")).expect("mkdir");
+    std::fs::create_dir_all(dir.join("fixtures")).expect("mkdir");
+    std::fs::create_dir_all(&app).expect("mkdir");
+    let seed = std::path::Path::new(APP).parent().unwrap();
+    for f in ["Dockerfile", "go.mod", "main.go"] {
+        std::fs::copy(seed.join(f), app.join(f)).expect("copy");
+    }
+    let docker = dir.join("docker");
+    std::fs::write(&docker, FAKE_DOCKER).expect("write");
+    std::fs::set_permissions(&docker, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let log = dir.join("log");
+    let secret = "sk-live-77c0ffee";
+    std::fs::write(
+        dir.join(".dfsplit.yaml"),
+        format!(
+            "verify:\n  smoke: {{exec: ''}}\n  cache-check: false\noverrides:\n  - path: [svc/api/**]\n    verify:\n      smoke: {{exec: '', expect: 'key='}}\n      env: [API_KEY={secret}]\n      volumes: ['fixtures:/data']\n      args: [--port, '8080']\n"
+        ),
+    )
+    .expect("write");
+    let file = app.join("Dockerfile");
+    let envs = [
+        ("DOCKER", docker.to_str().unwrap()),
+        ("FAKE_DOCKER_LOG", log.to_str().unwrap()),
+    ];
+    let out = verify(&[file.to_str().unwrap()], &envs);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("come from `verify:` in .dfsplit.yaml"),
+        "{stderr}"
+    );
+    assert!(
+        !stdout.contains(secret) && !stderr.contains(secret),
+        "{stdout}{stderr}"
+    );
+    assert!(stdout.contains("key=***"), "{stdout}");
+    let calls = std::fs::read_to_string(&log).expect("log");
+    let runs: Vec<&str> = calls
+        .lines()
+        .filter(|l| l.starts_with("ARGV: run "))
+        .collect();
+    assert_eq!(runs.len(), 2, "{calls}");
+    for run in &runs {
+        assert!(
+            run.contains(" -e API_KEY ") && !run.contains(secret),
+            "{run}"
+        );
+        assert!(run.ends_with(" --port 8080"), "{run}");
+    }
+    // The volume's HOST is the config folder's `fixtures`, copied per container.
+    assert!(runs[0].contains("/volumes/original/0:/data"), "{}", runs[0]);
+    // The top level's `cache-check: false` reached verify: no rebuild.
+    assert_eq!(
+        calls
+            .lines()
+            .filter(|l| l.starts_with("ARGV: build "))
+            .count(),
+        2,
+        "{calls}"
+    );
+
+    // A flag that names a run replaces the file's checks whole.
+    let _ = std::fs::remove_file(&log);
+    let out = verify(
+        &[file.to_str().unwrap(), "--exec", "", "--no-cache-check"],
+        &envs,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let calls = std::fs::read_to_string(&log).expect("log");
+    assert!(!calls.contains(" -e API_KEY"), "{calls}");
+
+    // Checks that cannot be used: exit 2 with where they are set, nothing built.
+    std::fs::write(
+        dir.join(".dfsplit.yaml"),
+        "verify:\n  smoke: {http: 8080/health}\n  probes: probes.yaml\n",
+    )
+    .expect("write");
+    let _ = std::fs::remove_file(&log);
+    let out = verify(&[file.to_str().unwrap()], &envs);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(".dfsplit.yaml:3:11: `verify.probes`: ")
+            && err.contains("probes.yaml is not a file"),
+        "{err}"
+    );
+    assert!(!log.exists(), "nothing ran");
 }

@@ -1,11 +1,18 @@
-//! `dfsplit pr --verify` against a real Docker engine: a repository with two
-//! copies of the `seed-go-scratch` e2e app, one whose Go source does not
-//! compile. The first rewrite is built, measured and committed; the second
-//! is left out because its original does not build (nothing is proven).
+//! `dfsplit pr --verify` against a real Docker engine: a repository with three
+//! copies of the `seed-go-scratch` e2e app and a `.dfsplit.yaml` whose
+//! `verify:` section gives the smoke check (an override per path, as a user
+//! writes one). The first rewrite is built, started, answered, stopped,
+//! measured and committed. The second is left out because its original does
+//! not build (nothing is proven). The third reports the Go release that built
+//! it by reading `/usr/local/go/VERSION` from the builder image: the analysis
+//! cannot see a file of the toolchain image read at run time, so its rewrite
+//! builds, and only the smoke check shows that it answers 500 where the
+//! original answers 200 — it is left out.
 //!
 //! A second run must find the same and leave the branch and the body as they
-//! are. Like `tests/e2e.rs` it only runs when asked (each run builds four
-//! images and rebuilds two for the cache check: a minute or two):
+//! are. Like `tests/e2e.rs` it only runs when asked (each run builds six
+//! images, runs four containers and rebuilds four images for the cache check:
+//! a few minutes cold, about one warm):
 //!
 //! ```sh
 //! eval "$(../shared/e2e/docker-up)"    # golang:1.23 and distroless static stand-ins needed
@@ -50,6 +57,33 @@ fn copy_app(to: &Path) {
     }
 }
 
+/// The toolchain copy's server: `/health` answers with the Go release read
+/// from the builder image's `/usr/local/go/VERSION`, and 500 without it.
+const TOOLCHAIN_MAIN_GO: &str = r#"package main
+
+import (
+	"fmt"
+	"log"
+	"net/http"
+	"os"
+	"strings"
+)
+
+func main() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/health", func(w http.ResponseWriter, r *http.Request) {
+		// Reports the Go release that built it, from the toolchain's own file.
+		v, err := os.ReadFile("/usr/local/go/VERSION")
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintf(w, "ok %s", strings.SplitN(string(v), "\n", 2)[0])
+	})
+	log.Fatal(http.ListenAndServe("0.0.0.0:8080", mux))
+}
+"#;
+
 /// `905.3 MB → 9.2 MB (0.01×)` → (905.3, 9.2).
 fn sizes(line: &str) -> (f64, f64) {
     let rest = line.split("image ").nth(1).expect("sizes in the line");
@@ -93,8 +127,22 @@ fn pr_verify_with_docker() {
         "package main\n\nfunc main() {\n\tprintln(\"unterminated\"\n}\n",
     )
     .unwrap();
+    // Builds, but reads a file of the builder image at run time.
+    copy_app(&root.join("svc/prverify-toolchain"));
+    std::fs::write(
+        root.join("svc/prverify-toolchain/main.go"),
+        TOOLCHAIN_MAIN_GO,
+    )
+    .unwrap();
+    // The smoke check for every service, and the text the api must answer.
+    // (No `expect` for all: a rewrite that never answers it is waited for 60 s.)
+    std::fs::write(
+        root.join(".dfsplit.yaml"),
+        "verify:\n  smoke: {http: 8080/health}\noverrides:\n  - path: [svc/prverify-api/**]\n    verify:\n      smoke: {http: 8080/health, expect: ok}\n",
+    )
+    .unwrap();
     git(&root, &["add", "-A"]);
-    git(&root, &["commit", "-q", "-m", "two services"]);
+    git(&root, &["commit", "-q", "-m", "three services"]);
 
     let run = || {
         let started = std::time::Instant::now();
@@ -124,7 +172,7 @@ fn pr_verify_with_docker() {
     let (stdout, stderr) = run();
     // Progress on stderr, per file.
     assert!(
-        stderr.contains("dfsplit pr: verifying svc/prverify-api/Dockerfile (1 of 2)")
+        stderr.contains("dfsplit pr: verifying svc/prverify-api/Dockerfile (1 of 3)")
             && stderr.contains("dfsplit pr: svc/prverify-api/Dockerfile: building the original as dfsplit-verify/prverify-api-"),
         "{stderr}"
     );
@@ -140,6 +188,17 @@ fn pr_verify_with_docker() {
         stdout.contains("dfsplit pr: svc/prverify-broken/Dockerfile: left out of the pull request, `dfsplit verify` did not pass: nothing is proven: the original does not build (the input is broken): #"),
         "{stdout}"
     );
+    // The one whose rewrite builds but answers differently is left out, with
+    // what the smoke check saw.
+    let toolchain = stdout
+        .lines()
+        .find(|l| l.starts_with("dfsplit pr: svc/prverify-toolchain/Dockerfile: left out of the pull request, `dfsplit verify` did not pass: the rewrite is not proven: the smoke check"))
+        .unwrap_or_else(|| panic!("no left-out line for the toolchain copy:\n{stdout}"));
+    assert!(toolchain.contains("500"), "{toolchain}");
+    assert!(
+        stderr.contains("svc/prverify-toolchain/Dockerfile: building the rewrite as"),
+        "the rewrite was built: {stderr}"
+    );
     // Committed: only the rewrite that passed, on the bot's branch.
     assert_eq!(
         git(
@@ -154,8 +213,14 @@ fn pr_verify_with_docker() {
         "| image size | ",
         "measured by `dfsplit verify`",
         "<details><summary><code>dfsplit verify</code>: pass</summary>",
-        "PASS: the rewrite builds and is not bigger",
+        "PASS: the rewrite builds and the smoke check agrees (and it stops the same way)",
         "- `svc/prverify-broken/Dockerfile`: nothing is proven: the original does not build",
+        "- `svc/prverify-toolchain/Dockerfile`: the rewrite is not proven: the smoke check",
+        // What was checked: the override's smoke check, and the stop check.
+        "| checked | started, `GET /health` on port 8080, answer containing `ok`; the stop check (`docker stop -t 5`) |",
+        "Each app was also started from both images",
+        "\nsmoke (",
+        "\nstop (docker stop -t 5): ",
     ] {
         assert!(stdout.contains(want), "{want}\n---\n{stdout}");
     }

@@ -68,6 +68,15 @@ pub struct Change {
     pub analysis: crate::Analysis,
     /// What `dfsplit verify` found, when the run verified it (it passed).
     pub verified: Option<verify::Report>,
+    /// The `verify:` checks `.dfsplit.yaml` sets for this file, with the
+    /// configuration file they come from (none set: `None`).
+    pub checks: Option<(PathBuf, crate::config::Checks)>,
+    /// What verify ran on it, in words for the body (set when verified).
+    pub checked: Option<String>,
+    /// Whether verify was asked to start the app (a `verify: smoke:` check).
+    pub smoke_check: bool,
+    /// The `env:` values verify's containers got: masked in everything shown.
+    pub env_mask: verify::options::Env,
 }
 
 /// What a run found and did, in lines for people.
@@ -132,6 +141,13 @@ pub fn changes(root: &Path, planner: &mut Planner) -> Result<Found, BotError> {
                 }
             }
             FileResult::Analysed(f) if f.analysis.changed() && !f.analysis.has_errors() => {
+                let dir = path.parent().unwrap_or(root);
+                let checks = match planner.config_for(dir) {
+                    Ok(Some(c)) => {
+                        Some((c.path.clone(), c.checks(&path))).filter(|(_, ch)| !ch.is_empty())
+                    }
+                    _ => None,
+                };
                 let rel = path
                     .strip_prefix(root)
                     .unwrap_or(&path)
@@ -143,6 +159,10 @@ pub fn changes(root: &Path, planner: &mut Planner) -> Result<Found, BotError> {
                     after: f.analysis.output.clone(),
                     analysis: f.analysis,
                     verified: None,
+                    checks,
+                    checked: None,
+                    smoke_check: false,
+                    env_mask: Default::default(),
                 });
             }
             FileResult::Failed { message, .. } => problems.push(message),
@@ -229,7 +249,8 @@ fn body_with(changes: &[Change], left_out: &[LeftOut], hash: &str, tables: bool)
     if verified {
         let _ = writeln!(
             s,
-            "Each rewrite was built beside its original with `dfsplit verify` (BuildKit, the file's folder as the build context): both images measured, their configs compared with the plan's decisions, and the dependency cache checked after a source edit; only rewrites that passed are in this pull request. The apps were not run: how to start each one is not known here, so there was no smoke check (`dfsplit verify FILE --http PORT/PATH` or `--exec ARGS` makes one).\n"
+            "Each rewrite was built beside its original with `dfsplit verify` (BuildKit, the file's folder as the build context): both images measured, their configs compared with the plan's decisions, and the dependency cache checked after a source edit; only rewrites that passed are in this pull request. {}\n",
+            run_sentence(changes, left_out)
         );
         if !tables {
             let _ = writeln!(
@@ -258,6 +279,9 @@ fn body_with(changes: &[Change], left_out: &[LeftOut], hash: &str, tables: bool)
         match &c.verified {
             Some(report) => {
                 let _ = writeln!(s, "{}", proof::size_row(report));
+                if let Some(checked) = &c.checked {
+                    let _ = writeln!(s, "| checked | {checked} |");
+                }
             }
             None => {
                 let size = r
@@ -279,7 +303,7 @@ fn body_with(changes: &[Change], left_out: &[LeftOut], hash: &str, tables: bool)
         if let Some(report) = &c.verified
             && tables
         {
-            s.push_str(&proof::details(report));
+            s.push_str(&proof::details(report, &c.env_mask));
             let _ = writeln!(s);
         }
     }
@@ -294,6 +318,24 @@ fn body_with(changes: &[Change], left_out: &[LeftOut], hash: &str, tables: bool)
         env!("CARGO_PKG_VERSION")
     );
     s
+}
+
+/// What the body says about running the apps: whether `.dfsplit.yaml`'s
+/// `verify:` gave every verified file a smoke check, some, or none.
+fn run_sentence(changes: &[Change], left_out: &[LeftOut]) -> String {
+    let all: Vec<bool> = changes
+        .iter()
+        .filter(|c| c.verified.is_some())
+        .map(|c| c.smoke_check)
+        .chain(left_out.iter().map(|l| l.smoke_check))
+        .collect();
+    if !all.is_empty() && all.iter().all(|r| *r) {
+        "Each app was also started from both images and checked as the `verify:` settings of `.dfsplit.yaml` say (the smoke check, probes, and how each container ends on `docker stop`); the \"checked\" row of each file says what ran.".into()
+    } else if all.iter().any(|r| *r) {
+        "Files with a `verify: smoke:` check in `.dfsplit.yaml` were also started from both images and checked as it says (the \"checked\" row of each file); the others were not run: how to start them is not known here.".into()
+    } else {
+        "The apps were not run: how to start each one is not known here, so there was no smoke check (`verify: smoke:` in `.dfsplit.yaml` gives one per path, as `dfsplit verify FILE --http PORT/PATH` or `--exec ARGS` does).".into()
+    }
 }
 
 /// The unified diffs of every change, named `a/PATH` / `b/PATH`.
@@ -344,7 +386,7 @@ pub fn run(
         problems,
         skipped,
     } = changes(&git.root, planner)?;
-    let failed = !problems.is_empty();
+    let mut failed = !problems.is_empty();
     let mut left_out = skipped.len();
     lines.extend(problems.iter().map(|p| format!("dfsplit pr: {p}")));
     lines.extend(skipped.iter().map(|p| format!("dfsplit pr: {p}")));
@@ -363,7 +405,28 @@ pub fn run(
         Some(base_of(&git, req, &changes)?)
     };
     let (changes, not_passed) = match &req.verify {
-        Some(opts) => proof::verify_all(&git.root, changes, opts, progress)?,
+        Some(opts) => {
+            // Each file's checks from `.dfsplit.yaml`, read before anything is
+            // built: a file whose checks cannot be used is not verified, so
+            // it is not proposed (the run fails, as for a bad configuration).
+            let mut todo = Vec::with_capacity(changes.len());
+            for c in changes {
+                match &c.checks {
+                    Some((config, checks)) => match checks.options(config, opts) {
+                        Ok(o) => todo.push((c, o)),
+                        Err(e) => {
+                            failed = true;
+                            lines.push(format!(
+                                "dfsplit pr: {}: not verified, left out: {e}",
+                                c.path
+                            ));
+                        }
+                    },
+                    None => todo.push((c, opts.clone())),
+                }
+            }
+            proof::verify_all(&git.root, todo, progress)?
+        }
         None => (changes, Vec::new()),
     };
     left_out += not_passed.len();
@@ -372,7 +435,7 @@ pub fn run(
             lines.push(format!(
                 "dfsplit pr: verified {}: {}",
                 c.path,
-                proof::summary(r)
+                c.env_mask.mask(&proof::summary(r))
             ));
         }
     }

@@ -21,12 +21,16 @@ pub struct LeftOut {
     pub path: String,
     /// What verify found.
     pub report: Report,
+    /// The `env:` values the containers got, masked in the reason.
+    pub env_mask: verify::options::Env,
+    /// Whether verify was asked to start the app.
+    pub smoke_check: bool,
 }
 
 impl LeftOut {
     /// Why, in one line: the outcome and the findings' first lines.
     pub fn reason(&self) -> String {
-        reason(&self.report)
+        self.env_mask.mask(&reason(&self.report))
     }
 }
 
@@ -79,26 +83,35 @@ pub fn sort(changes: Vec<Change>, reports: Vec<Report>) -> (Vec<Change>, Vec<Lef
             left_out.push(LeftOut {
                 path: c.path,
                 report: r,
+                env_mask: c.env_mask,
+                smoke_check: c.smoke_check,
             });
         }
     }
     (kept, left_out)
 }
 
-/// Runs verify on each change (its folder as the build context, `opts` as
-/// given), reporting progress as `PATH: step`. A run that cannot start for
+/// Runs verify on each change (its folder as the build context, with its own
+/// options: the run's, with the file's `verify:` checks from `.dfsplit.yaml`
+/// over them), reporting progress as `PATH: step`. A run that cannot start for
 /// one file (no temporary folder, say) leaves that file out with the reason;
 /// an engine that stops answering, or a client that cannot build with
 /// BuildKit, ends the whole run: no file could be shown to pass.
 pub fn verify_all(
     root: &Path,
-    changes: Vec<Change>,
-    opts: &verify::Options,
+    todo: Vec<(Change, verify::Options)>,
     progress: &mut dyn Progress,
 ) -> Result<(Vec<Change>, Vec<LeftOut>), VerifyError> {
-    let mut reports = Vec::with_capacity(changes.len());
-    let n = changes.len();
-    for (i, c) in changes.iter().enumerate() {
+    let mut reports = Vec::with_capacity(todo.len());
+    let mut changes = Vec::with_capacity(todo.len());
+    let n = todo.len();
+    for (i, (mut c, opts)) in todo.into_iter().enumerate() {
+        c.checked = Some(checked(&opts));
+        c.env_mask = opts.run_with.env.clone();
+        c.smoke_check = opts.smoke.is_some();
+        let opts = &opts;
+        changes.push(c);
+        let c = changes.last().expect("just pushed");
         progress.step(&format!("verifying {} ({} of {n})", c.path, i + 1));
         let file = root.join(&c.path);
         let dir = file.parent().unwrap_or(root).to_path_buf();
@@ -119,7 +132,7 @@ pub fn verify_all(
             plan,
             context: Some(&dir),
         };
-        let mut step = |m: &str| progress.step(&format!("{}: {m}", c.path));
+        let mut step = |m: &str| progress.step(&c.env_mask.mask(&format!("{}: {m}", c.path)));
         let report = match verify::run(&subject, opts, &mut step) {
             Ok(r) => r,
             Err(e @ (VerifyError::NoEngine { .. } | VerifyError::NoBuildKit { .. })) => {
@@ -133,10 +146,76 @@ pub fn verify_all(
                 r
             }
         };
-        progress.step(&format!("{}: {}", c.path, summary(&report)));
+        progress.step(
+            &c.env_mask
+                .mask(&format!("{}: {}", c.path, summary(&report))),
+        );
         reports.push(report);
     }
     Ok(sort(changes, reports))
+}
+
+/// What verify ran with `opts`, in one line for the body: the smoke check
+/// (and the text it waited for), the probes, the stop check, what the
+/// containers got (env keys, never values; arguments), or that the app was
+/// not run.
+pub fn checked(opts: &verify::Options) -> String {
+    let mut parts = Vec::new();
+    let expect = opts
+        .expect
+        .as_deref()
+        .map(|e| format!(", answer containing `{e}`"))
+        .unwrap_or_default();
+    match &opts.smoke {
+        None => {
+            return "built and measured; not run (no `verify: smoke:` for this file in `.dfsplit.yaml`)".into();
+        }
+        Some(verify::Smoke::Http { port, path }) => {
+            parts.push(format!("started, `GET {path}` on port {port}{expect}"));
+            let p = &opts.run_with.probes;
+            if !p.is_empty() {
+                let names: Vec<String> = p.iter().map(|p| format!("`{}`", p.name)).collect();
+                parts.push(format!(
+                    "{} probe{} ({})",
+                    p.len(),
+                    if p.len() == 1 { "" } else { "s" },
+                    names.join(", ")
+                ));
+            }
+            parts.push(format!(
+                "the stop check (`docker stop -t {}`)",
+                opts.stop_timeout
+            ));
+        }
+        Some(verify::Smoke::Exec(args)) => {
+            let shown = if args.is_empty() {
+                "its CMD".to_string()
+            } else {
+                format!("`{args}`")
+            };
+            parts.push(format!("run with {shown}{expect}"));
+        }
+    }
+    let keys = opts.run_with.env.keys();
+    if !keys.is_empty() {
+        parts.push(format!("env {}", keys.join(", ")));
+    }
+    if !opts.run_with.env.files.is_empty() {
+        parts.push(format!("{} env file(s)", opts.run_with.env.files.len()));
+    }
+    if !opts.run_with.volumes.is_empty() {
+        let v: Vec<String> = opts
+            .run_with
+            .volumes
+            .iter()
+            .map(|v| format!("`{}`", v.container))
+            .collect();
+        parts.push(format!("volumes {}", v.join(", ")));
+    }
+    if !opts.run_with.args.is_empty() {
+        parts.push(format!("arguments `{}`", opts.run_with.args.join(" ")));
+    }
+    parts.join("; ")
 }
 
 /// `pass, image 1118.2 MB → 152.0 MB (0.14×)` or `fail: …`.
@@ -172,14 +251,14 @@ pub fn size_row(r: &Report) -> String {
 }
 
 /// Verify's table (without times) folded under a summary line.
-pub fn details(r: &Report) -> String {
+pub fn details(r: &Report, env: &verify::options::Env) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
         "<details><summary><code>dfsplit verify</code>: {}</summary>\n",
         r.outcome.as_str()
     );
-    s.push_str(&fenced(&verify::text::text_untimed(r)));
+    s.push_str(&fenced(&env.mask(&verify::text::text_untimed(r))));
     s.push_str("\n</details>\n");
     s
 }
@@ -254,6 +333,10 @@ mod tests {
             after: analysis.output.clone(),
             analysis,
             verified: None,
+            checks: None,
+            checked: None,
+            smoke_check: false,
+            env_mask: Default::default(),
         }
     }
 

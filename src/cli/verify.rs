@@ -16,6 +16,7 @@ use super::Outcome;
 use super::rewrite::{PlanArgs, Planned, plan_file};
 use anyhow::Result;
 use clap::ValueEnum;
+use dfsplit::config::Config;
 use dfsplit::verify::{self, Report, RunWith, Smoke, Subject, VerifyError, options, smoke};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -47,8 +48,9 @@ pub struct VerifyArgs {
     /// 60 s), then wait for a HEALTHCHECK; status and body must agree.
     #[arg(long, value_name = "PORT[/PATH]")]
     http: Option<String>,
-    /// Text the smoke check's output (or body) must contain (--http waits for it).
-    #[arg(long, value_name = "TEXT")]
+    /// Text the smoke check's output (or body) must contain (--http waits for
+    /// it). It may start with `-` (`--expect --max-old-space-size=128`).
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     expect: Option<String>,
     /// Requests (YAML) sent in order to each container once --http finds it
     /// ready, on its PORT; each answer must agree between the two images.
@@ -84,16 +86,57 @@ pub struct VerifyArgs {
     /// Stop check (with --http): after the probe, `docker stop -t SECS` each
     /// container; one still running SECS after the stop signal is SIGKILLed.
     /// The two must end the same way (on the signal, or killed after SECS).
+    /// Default 5, or `.dfsplit.yaml`'s `verify: stop-timeout:`.
     #[arg(
         long,
         value_name = "SECS",
-        default_value_t = 5,
         value_parser = clap::value_parser!(u64).range(1..=300)
     )]
-    stop_timeout: u64,
+    stop_timeout: Option<u64>,
+}
+
+/// `.dfsplit.yaml`'s `verify:` checks for the file, as verify's options:
+/// used when the command line names no way to run the app (no --exec,
+/// --http, --expect, --probes, --env, --env-file, --volume nor arguments),
+/// so that `dfsplit verify FILE` runs what `dfsplit pr --verify` runs.
+/// `None` when there is no file, no configuration or no checks in it.
+fn config_checks(args: &VerifyArgs) -> Result<Option<verify::Options>, String> {
+    let named = args.exec.is_some()
+        || args.http.is_some()
+        || args.expect.is_some()
+        || args.probes.is_some()
+        || !args.env.is_empty()
+        || !args.env_file.is_empty()
+        || !args.volume.is_empty()
+        || !args.cmd_args.is_empty();
+    let file = args.plan.file();
+    if named || args.plan.no_config || file.as_os_str() == "-" {
+        return Ok(None);
+    }
+    let dir = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let Some(config) = Config::find(dir).map_err(|e| e.to_string())? else {
+        return Ok(None);
+    };
+    let checks = config.checks(&file);
+    if checks.is_empty() {
+        return Ok(None);
+    }
+    checks
+        .options(&config.path, &verify::Options::default())
+        .map(Some)
 }
 
 pub fn verify(args: VerifyArgs) -> Result<Outcome> {
+    let from_config = match config_checks(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("dfsplit: {e}");
+            return Ok(Outcome::Failed);
+        }
+    };
     let smoke = match (&args.exec, &args.http) {
         (Some(a), _) => Some(Smoke::Exec(a.clone())),
         (None, Some(spec)) => match smoke::parse_http(spec) {
@@ -152,14 +195,41 @@ pub fn verify(args: VerifyArgs) -> Result<Outcome> {
         ),
         (None, None) => None,
     };
+    // The command line's checks, else `.dfsplit.yaml`'s `verify:` for this
+    // file; the flags that do not name a run (--stop-timeout, --allow-bigger,
+    // --no-cache-check) win over the file's either way.
+    let d = verify::Options::default();
+    let (smoke, expect, run_with, allow_bigger, cache_check, stop_timeout) = match from_config {
+        Some(c) => {
+            eprintln!(
+                "dfsplit verify: the smoke check and what the containers run with come from `verify:` in .dfsplit.yaml"
+            );
+            (
+                c.smoke,
+                c.expect,
+                c.run_with,
+                c.allow_bigger,
+                c.cache_check,
+                c.stop_timeout,
+            )
+        }
+        None => (
+            smoke,
+            args.expect.clone(),
+            run_with,
+            false,
+            d.cache_check,
+            d.stop_timeout,
+        ),
+    };
     let opts = verify::Options {
         smoke,
-        expect: args.expect.clone(),
+        expect,
         run_with,
-        allow_bigger: args.allow_bigger,
+        allow_bigger: args.allow_bigger || allow_bigger,
         keep_images: args.keep_images,
-        cache_check: !args.no_cache_check,
-        stop_timeout: args.stop_timeout,
+        cache_check: !args.no_cache_check && cache_check,
+        stop_timeout: args.stop_timeout.unwrap_or(stop_timeout),
         // Developer knob for measuring cold builds: DFSPLIT_VERIFY_NO_CACHE=1 builds
         // the two images with --no-cache (the cache check still uses the cache).
         no_cache: std::env::var_os("DFSPLIT_VERIFY_NO_CACHE").is_some_and(|v| v == "1"),

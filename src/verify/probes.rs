@@ -112,8 +112,14 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Probe>, String> {
     if parsed.probes.is_empty() {
         return Err(format!("{file}: `probes:` lists no request"));
     }
+    from_raw(file, parsed.probes)
+}
+
+/// Checks probes read as part of another YAML file (`.dfsplit.yaml`'s
+/// `verify.probes:` list); errors name `FILE:LINE:COL` of each probe's `path`.
+pub(crate) fn from_raw(file: &str, raw: Vec<ProbeRaw>) -> Result<Vec<Probe>, String> {
     let mut out = Vec::new();
-    for p in parsed.probes {
+    for p in raw {
         let at = |what: &str| match p.path.referenced.line() {
             0 => format!("{file}: {what}"),
             l => format!("{file}:{l}:{}: {what}", p.path.referenced.column()),
@@ -167,9 +173,10 @@ struct ProbeFileRaw {
     probes: Vec<ProbeRaw>,
 }
 
+/// One probe as read (the format of a probes file's entries).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ProbeRaw {
+pub(crate) struct ProbeRaw {
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
