@@ -241,6 +241,7 @@ fn setup_step(
     }
     for x in cmds.iter().filter(|x| is_account_command(x)) {
         record_ids(c, x);
+        c.accounts.record(x);
     }
     Ok(())
 }

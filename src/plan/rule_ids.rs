@@ -10,6 +10,7 @@ pub(crate) mod core {
     pub(crate) const DEV_SERVER_KEPT: &str = "core/dev-server-kept";
     pub(crate) const ENTRY_SCRIPT: &str = "core/entry-script";
     pub(crate) const MAKE_TARGET: &str = "core/make-target";
+    pub(crate) const ACCOUNTS_COPIED: &str = "core/accounts-copied";
     pub(crate) const ALREADY_MULTISTAGE: &str = "core/already-multistage";
     pub(crate) const APP_FILES: &str = "core/app-files";
     pub(crate) const ARG_IN_FROM: &str = "core/arg-in-from";

@@ -420,6 +420,16 @@ pub(crate) struct Jlink {
     pub inputs: Vec<String>,
 }
 
+/// The accounts the setup steps create, or why they cannot be carried.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Accounts {
+    pub users: Vec<String>,
+    pub groups: Vec<String>,
+    /// Why the accounts cannot be copied into a base without a shell (the
+    /// command as written, and what it would change besides the two lines).
+    pub refused: Option<String>,
+}
+
 /// What the runtime needs.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Closure {
@@ -475,6 +485,9 @@ pub(crate) struct Closure {
     pub owned_dirs: Vec<String>,
     /// Numeric ids of the accounts the setup steps create (name → id).
     pub account_ids: std::collections::BTreeMap<String, String>,
+    /// The accounts the replayed setup steps create, read for a base
+    /// without a shell (`plan/accounts.rs`, `core/accounts-copied`).
+    pub accounts: Accounts,
     /// Node: the app is a static site its start command only serves; nginx
     /// serves it in the runtime.
     pub static_site: Option<StaticSite>,
