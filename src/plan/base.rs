@@ -184,6 +184,15 @@ fn incompatible(
     if c.keep_entry && !matches!(entry_translation(spec, entry), Ok(None)) {
         return Some("its ENTRYPOINT starts an interpreter, and `# dfsplit: keep` keeps the start command as written".into());
     }
+    if let Some(h) = &c.health_exec
+        && !spec.shell
+        && !matches!(entry_translation(spec, entry), Ok(None))
+    {
+        return Some(format!(
+            "it has no shell for the shell-form health check, and in exec form `{}` would not be found there (the base starts the interpreter by its own path)",
+            h.words.first().map_or("", String::as_str)
+        ));
+    }
     if c.needs_shell && !spec.shell {
         if let Some(script) = &c.entry_script {
             return Some(format!(

@@ -430,6 +430,19 @@ pub(crate) struct Accounts {
     pub refused: Option<String>,
 }
 
+/// A shell-form HEALTHCHECK that is one simple command of plain words
+/// running the entry's own program: on a base without a shell it is
+/// written in exec form (`core/healthcheck-exec`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HealthExec {
+    /// The HEALTHCHECK instruction.
+    pub item: usize,
+    /// The command's bytes in the source (one piece: no continuation inside).
+    pub span: crate::syntax::Span,
+    /// Its words, as the shell would split them.
+    pub words: Vec<String>,
+}
+
 /// What the runtime needs.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Closure {
@@ -485,6 +498,8 @@ pub(crate) struct Closure {
     pub owned_dirs: Vec<String>,
     /// Numeric ids of the accounts the setup steps create (name → id).
     pub account_ids: std::collections::BTreeMap<String, String>,
+    /// A shell-form health check a base without a shell may run in exec form.
+    pub health_exec: Option<HealthExec>,
     /// The accounts the replayed setup steps create, read for a base
     /// without a shell (`plan/accounts.rs`, `core/accounts-copied`).
     pub accounts: Accounts,

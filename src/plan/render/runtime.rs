@@ -467,6 +467,36 @@ fn config(w: &mut Writer, l: &Layout) {
             );
             continue;
         }
+        if let Some(h) =
+            w.i.closure
+                .health_exec
+                .as_ref()
+                .filter(|h| h.item == info.item && chosen.spec.as_ref().is_some_and(|s| !s.shell))
+            && let Some(inst) = w.i.df.instruction_at(info.item)
+        {
+            // The instruction as written (flags, continuations), with only
+            // the command's bytes replaced by the JSON array.
+            let text = w.i.df.text(&inst.span);
+            let (from, to) = (h.span.start - inst.span.start, h.span.end - inst.span.start);
+            let line = format!(
+                "{}{}{}",
+                &text[..from],
+                json_array(&h.words),
+                text[to..].trim_end_matches(['\r', '\n'])
+            );
+            w.emit_moved(info.item, Some(&line), true);
+            w.decide(
+                info.item,
+                Placement::Runtime,
+                ids::core::HEALTHCHECK_EXEC,
+                format!(
+                    "the runtime base has no shell to run the shell form, and the check is one program with plain words, the same program the start command runs, so in exec form it runs the same: `{}`",
+                    json_array(&h.words)
+                ),
+                None,
+            );
+            continue;
+        }
         let rewritten = chosen.entry_rewrite.as_ref().and_then(|r| {
             let (keyword, args, slot, why) = match r {
                 EntryRewrite::Cmd(args) => (
