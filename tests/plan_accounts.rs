@@ -20,6 +20,10 @@ fn java(setup: &str, health: &str) -> String {
 /// The rewritten text, or why the file is left unchanged, with a build
 /// context holding the one source file (the jlink runtime needs one).
 fn plan(text: &str) -> Result<String, String> {
+    plan_with(text, &Options::default())
+}
+
+fn plan_with(text: &str, opts: &Options) -> Result<String, String> {
     let rules = Rules::embedded().expect("embedded rules");
     let dir = std::env::temp_dir().join(format!("dfsplit-plan-accounts-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("src")).expect("temp dir");
@@ -30,7 +34,7 @@ fn plan(text: &str) -> Result<String, String> {
     .expect("source");
     let ctx = dfsplit::host::context::collect(&dir).expect("context");
     let df = syntax::parse(text);
-    match plan::plan(&df, Some(&ctx), &rules, &Options::default()).expect("plannable") {
+    match plan::plan(&df, Some(&ctx), &rules, opts).expect("plannable") {
         Outcome::Rewrite(r) => Ok(r.text),
         Outcome::Unchanged { gate, .. } => Err(gate.text()),
     }
@@ -95,6 +99,18 @@ fn what_copying_two_lines_would_lose_keeps_a_base_with_a_shell() {
         // The setup is repeated where a shell runs it.
         assert!(rt.contains(setup), "{setup}:\n{rt}");
     }
+}
+
+#[test]
+fn the_legacy_builder_keeps_a_base_with_a_shell() {
+    let opts = Options {
+        cache_mounts: false,
+        ..Options::default()
+    };
+    let out = plan_with(&java("RUN useradd -r svc", ""), &opts).expect("a rewrite");
+    assert!(out.contains("FROM debian:trixie-slim AS runtime"), "{out}");
+    assert!(!out.contains("--mount"), "{out}");
+    assert!(runtime(&out).contains("RUN useradd -r svc"), "{out}");
 }
 
 #[test]

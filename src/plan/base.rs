@@ -224,7 +224,7 @@ fn incompatible(
             );
         }
         if c.numeric_user().is_none()
-            && let Some(why) = accounts_refused(spec, c)
+            && let Some(why) = accounts_refused(spec, c, opts)
         {
             return Some(format!(
                 "setup steps (users, system files) must be repeated and it has no shell; their accounts cannot be added to its /etc/passwd instead [core/accounts-copied]: {why}"
@@ -281,13 +281,17 @@ fn incompatible(
 
 /// Why the accounts the setup creates cannot be added to this base's
 /// /etc/passwd and /etc/group by copying (`core/accounts-copied`), or
-/// `None` when they can: a base with those files (not scratch), every
-/// account command understood, at least one account, and none named like
+/// `None` when they can: a base with those files (not scratch), a builder
+/// with `RUN --mount` (not `--no-cache-mounts`), every account command
+/// understood, at least one account, and none named like
 /// an account the base already has.
-fn accounts_refused(spec: &CandidateSpec, c: &Closure) -> Option<String> {
+fn accounts_refused(spec: &CandidateSpec, c: &Closure, opts: &Options) -> Option<String> {
     let a = &c.accounts;
     if kind(spec) == Kind::Scratch {
         return Some("scratch has no /etc/passwd to add them to".into());
+    }
+    if !opts.cache_mounts {
+        return Some("with --no-cache-mounts (the legacy builder) there is no RUN --mount to read the base's own /etc/passwd with".into());
     }
     if let Some(why) = &a.refused {
         return Some(why.clone());
@@ -898,7 +902,7 @@ fn finish(
                 && !s.shell
                 && !c.replay.is_empty()
                 && !c.replay_needs_shell
-                && accounts_refused(s, c).is_none()
+                && accounts_refused(s, c, opts).is_none()
         })
         .map(|_| c.accounts.clone());
     let untagged = !scratch && {
