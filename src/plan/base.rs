@@ -2,7 +2,7 @@
 //! analysis showed the app needs.
 
 use super::entry::Entry;
-use super::types::{BaseChoice, Closure, Gate, Options, UserPolicy};
+use super::types::{Accounts, BaseChoice, Closure, Gate, Options, UserPolicy};
 use crate::plan::rule_ids as ids;
 use crate::rules::{
     BaseCandidate, CandidateReport, CandidateSpec, PackageManager, RejectReason, Requirement, Rules,
@@ -86,6 +86,11 @@ pub(crate) struct Chosen {
     /// On a base without a shell, the account setup is not repeated and USER
     /// becomes these numeric ids.
     pub numeric_user: Option<String>,
+    /// On a base without a shell whose /etc/passwd the setup's accounts
+    /// (created without fixed ids) are added to: the build stage writes the
+    /// base's files with their lines appended, the runtime copies them in,
+    /// and USER stays as written (`core/accounts-copied`).
+    pub accounts: Option<Accounts>,
     /// `--non-root` switched a root app to a non-root user: its numeric
     /// `uid:gid`, which owns what the app may write.
     pub owner: Option<String>,
@@ -94,6 +99,12 @@ pub(crate) struct Chosen {
 }
 
 impl Chosen {
+    /// The setup steps are not repeated in the runtime: their accounts
+    /// become numeric ids or copied lines, their directories are copied.
+    pub(crate) fn setup_not_repeated(&self) -> bool {
+        self.numeric_user.is_some() || self.accounts.is_some()
+    }
+
     /// The base takes the jlink runtime the build stage makes (Java).
     pub(crate) fn jlink(&self) -> bool {
         self.spec
@@ -173,6 +184,15 @@ fn incompatible(
     if c.keep_entry && !matches!(entry_translation(spec, entry), Ok(None)) {
         return Some("its ENTRYPOINT starts an interpreter, and `# dfsplit: keep` keeps the start command as written".into());
     }
+    if let Some(h) = &c.health_exec
+        && !spec.shell
+        && !matches!(entry_translation(spec, entry), Ok(None))
+    {
+        return Some(format!(
+            "it has no shell for the shell-form health check, and in exec form `{}` would not be found there (the base starts the interpreter by its own path)",
+            h.words.first().map_or("", String::as_str)
+        ));
+    }
     if c.needs_shell && !spec.shell {
         if let Some(script) = &c.entry_script {
             return Some(format!(
@@ -197,10 +217,19 @@ fn incompatible(
             ));
         }
     }
-    if !c.replay.is_empty() && !spec.shell && (c.replay_needs_shell || c.numeric_user().is_none()) {
-        return Some(
-            "setup steps (users, system files) must be repeated and it has no shell".into(),
-        );
+    if !c.replay.is_empty() && !spec.shell {
+        if c.replay_needs_shell {
+            return Some(
+                "setup steps (users, system files) must be repeated and it has no shell".into(),
+            );
+        }
+        if c.numeric_user().is_none()
+            && let Some(why) = accounts_refused(spec, c, opts)
+        {
+            return Some(format!(
+                "setup steps (users, system files) must be repeated and it has no shell; their accounts cannot be added to its /etc/passwd instead [core/accounts-copied]: {why}"
+            ));
+        }
     }
     for r in &spec.requires {
         match r {
@@ -246,6 +275,44 @@ fn incompatible(
     }
     if entry_translation(spec, entry).is_err() {
         return Some("its ENTRYPOINT starts an interpreter, and the start command cannot be translated exactly".into());
+    }
+    None
+}
+
+/// Why the accounts the setup creates cannot be added to this base's
+/// /etc/passwd and /etc/group by copying (`core/accounts-copied`), or
+/// `None` when they can: a base with those files (not scratch), a builder
+/// with `RUN --mount` (not `--no-cache-mounts`), every account command
+/// understood, at least one account, and none named like
+/// an account the base already has.
+fn accounts_refused(spec: &CandidateSpec, c: &Closure, opts: &Options) -> Option<String> {
+    let a = &c.accounts;
+    if kind(spec) == Kind::Scratch {
+        return Some("scratch has no /etc/passwd to add them to".into());
+    }
+    if !opts.cache_mounts {
+        return Some("with --no-cache-mounts (the legacy builder) there is no RUN --mount to read the base's own /etc/passwd with".into());
+    }
+    if let Some(why) = &a.refused {
+        return Some(why.clone());
+    }
+    if a.users.is_empty() && a.groups.is_empty() {
+        return Some(
+            "the setup creates no account, and the original's user has no fixed id".into(),
+        );
+    }
+    let base_names: Vec<&str> = std::iter::once(&spec.user)
+        .chain(spec.other_users.iter())
+        .map(|u| u.name.as_str())
+        .chain(["root", "nobody"])
+        .collect();
+    if let Some(n) = a
+        .users
+        .iter()
+        .chain(a.groups.iter())
+        .find(|n| base_names.contains(&n.as_str()))
+    {
+        return Some(format!("`{n}` is an account the base already has"));
     }
     None
 }
@@ -837,6 +904,16 @@ fn finish(
                         .is_some_and(|u| missing_user(s, u, c, UserCheck::AsWritten).is_some()))
         })
         .and_then(|_| c.numeric_user());
+    let accounts = spec
+        .as_ref()
+        .filter(|s| {
+            numeric_user.is_none()
+                && !s.shell
+                && !c.replay.is_empty()
+                && !c.replay_needs_shell
+                && accounts_refused(s, c, opts).is_none()
+        })
+        .map(|_| c.accounts.clone());
     let untagged = !scratch && {
         let last = image.rsplit('/').next().unwrap_or(&image);
         !last.contains(':') && !image.contains('@')
@@ -844,6 +921,7 @@ fn finish(
     Chosen {
         untagged,
         numeric_user,
+        accounts,
         owner,
         owned: Default::default(),
         notes,

@@ -136,7 +136,7 @@ fn common(
         .filter(|i| !build_only.contains(&i.item))
         .cloned()
         .collect();
-    health_check_tools(c, df, &kept);
+    health_check_tools(c, df, &kept, entry);
     Ok(())
 }
 
@@ -244,6 +244,7 @@ fn setup_step(
     }
     for x in cmds.iter().filter(|x| is_account_command(x)) {
         record_ids(c, x);
+        c.accounts.record(x);
     }
     Ok(())
 }
@@ -296,8 +297,9 @@ fn workdir_gate(df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -> Result<()
 }
 
 /// A HEALTHCHECK runs inside the runtime image: the tool it calls (curl,
-/// wget) is a runtime package, and a shell-form check needs a shell.
-fn health_check_tools(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo]) {
+/// wget) is a runtime package, and a shell-form check needs a shell —
+/// unless [`health_exec`] shows its exec form runs the same.
+fn health_check_tools(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) {
     for info in infos {
         let Some(inst) = df.instruction_at(info.item) else {
             continue;
@@ -312,7 +314,10 @@ fn health_check_tools(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo]) {
             let words: Vec<String> = match cmd {
                 Command::Exec(a) => a.iter().map(|a| a.value.clone()).collect(),
                 Command::Shell(a) => {
-                    c.needs_shell = true;
+                    match health_exec(df, info.item, a, entry) {
+                        Some(h) => c.health_exec = Some(h),
+                        None => c.needs_shell = true,
+                    }
                     shell::parse(&a.value)
                         .simple_commands()
                         .filter_map(|s| s.name().map(str::to_string))
@@ -327,6 +332,47 @@ fn health_check_tools(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo]) {
             }
         }
     }
+}
+
+/// A shell-form health check `/bin/sh -c` would run as one program with
+/// plain words, when that program is the one the exec-form entry starts
+/// (so the runtime is shown to find it on its PATH): written as a JSON
+/// array it runs the same without a shell (`core/healthcheck-exec`).
+/// Plain words: letters, digits and `_ . / : = , @ % + -`, none starting
+/// with `~` or holding an `=` in the first word (an assignment) — no
+/// quotes, variables, globs, redirections or operators the shell would
+/// act on. The command's text must be one piece of the source.
+fn health_exec(
+    df: &Dockerfile,
+    item: usize,
+    a: &crate::syntax::Arg,
+    entry: &Entry,
+) -> Option<super::types::HealthExec> {
+    if entry.shell_form || df.text(&a.span) != a.value {
+        return None;
+    }
+    let words: Vec<String> = a.value.split_whitespace().map(str::to_string).collect();
+    let plain = |w: &str| {
+        w.chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || "_./:=,@%+-".contains(ch))
+    };
+    let first = words.first()?;
+    if first.contains('=') || !words.iter().all(|w| plain(w)) {
+        return None;
+    }
+    // Shell reserved words and builtins would not be programs.
+    if matches!(
+        first.as_str(),
+        "exit" | "test" | "[" | "true" | "false" | "cd" | "exec" | "if" | "!" | "echo"
+    ) || entry.argv.first() != Some(first)
+    {
+        return None;
+    }
+    Some(super::types::HealthExec {
+        item,
+        span: a.span.clone(),
+        words,
+    })
 }
 
 /// Folders every image has, which a setup step may change but the runtime

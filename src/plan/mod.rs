@@ -7,6 +7,7 @@
 //! [`Decision`] naming the rule that placed it; when anything the runtime might
 //! need cannot be shown, the outcome is [`Outcome::Unchanged`].
 
+mod accounts;
 mod base;
 mod closure;
 mod entry;
@@ -509,6 +510,16 @@ fn runtime_base(
     };
     let chosen = base::choose(rules, &base.resolved, closure, entry, opts, &follows)?;
     let (image, notes) = base::parameterize(&chosen.image, &base.raw, &model.global_args)?;
+    if chosen.accounts.is_some() && image.contains('$') {
+        // The build stage reads the runtime base's /etc/passwd through a
+        // mount naming the image literally; one that follows an ARG is
+        // not offered for copied accounts.
+        let mut without = closure.clone();
+        without.accounts.refused = Some(format!(
+            "the runtime image `{image}` follows the FROM's ARG, and the build stage that writes its /etc/passwd must name it literally"
+        ));
+        return runtime_base(df, model, rules, opts, infos, entry, &without, ctx);
+    }
     let mut chosen = base::Chosen {
         image,
         notes: chosen.notes.iter().cloned().chain(notes).collect(),

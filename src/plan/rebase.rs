@@ -159,7 +159,7 @@ fn new_base(
         &|_| None,
     )?;
     if chosen.entry_rewrite.is_some()
-        || chosen.numeric_user.is_some()
+        || chosen.setup_not_repeated()
         || chosen.copy_ca_certs
         || !chosen.extra_packages.is_empty()
     {

@@ -10,6 +10,7 @@ pub(crate) mod core {
     pub(crate) const DEV_SERVER_KEPT: &str = "core/dev-server-kept";
     pub(crate) const ENTRY_SCRIPT: &str = "core/entry-script";
     pub(crate) const MAKE_TARGET: &str = "core/make-target";
+    pub(crate) const ACCOUNTS_COPIED: &str = "core/accounts-copied";
     pub(crate) const ALREADY_MULTISTAGE: &str = "core/already-multistage";
     pub(crate) const APP_FILES: &str = "core/app-files";
     pub(crate) const ARG_IN_FROM: &str = "core/arg-in-from";
@@ -25,6 +26,7 @@ pub(crate) mod core {
     pub(crate) const ENV_SECRET: &str = "core/env-secret";
     pub(crate) const GLOBAL_ARG: &str = "core/global-arg";
     pub(crate) const HARMLESS: &str = "core/harmless";
+    pub(crate) const HEALTHCHECK_EXEC: &str = "core/healthcheck-exec";
     pub(crate) const MANIFESTS_FIRST: &str = "core/manifests-first";
     pub(crate) const MIXED_SETUP: &str = "core/mixed-setup";
     pub(crate) const MULTISTAGE_SDK_FINAL: &str = "core/multistage-sdk-final";

@@ -434,6 +434,29 @@ pub(crate) struct Jlink {
     pub inputs: Vec<String>,
 }
 
+/// The accounts the setup steps create, or why they cannot be carried.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Accounts {
+    pub users: Vec<String>,
+    pub groups: Vec<String>,
+    /// Why the accounts cannot be copied into a base without a shell (the
+    /// command as written, and what it would change besides the two lines).
+    pub refused: Option<String>,
+}
+
+/// A shell-form HEALTHCHECK that is one simple command of plain words
+/// running the entry's own program: on a base without a shell it is
+/// written in exec form (`core/healthcheck-exec`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HealthExec {
+    /// The HEALTHCHECK instruction.
+    pub item: usize,
+    /// The command's bytes in the source (one piece: no continuation inside).
+    pub span: crate::syntax::Span,
+    /// Its words, as the shell would split them.
+    pub words: Vec<String>,
+}
+
 /// What the runtime needs.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Closure {
@@ -494,6 +517,11 @@ pub(crate) struct Closure {
     pub owned_dirs: Vec<String>,
     /// Numeric ids of the accounts the setup steps create (name → id).
     pub account_ids: std::collections::BTreeMap<String, String>,
+    /// A shell-form health check a base without a shell may run in exec form.
+    pub health_exec: Option<HealthExec>,
+    /// The accounts the replayed setup steps create, read for a base
+    /// without a shell (`plan/accounts.rs`, `core/accounts-copied`).
+    pub accounts: Accounts,
     /// Node: the app is a static site its start command only serves; nginx
     /// serves it in the runtime.
     pub static_site: Option<StaticSite>,

@@ -4,8 +4,8 @@
 
 use super::explain::step_reason;
 use super::lines::base_name;
+use super::{ACCOUNTS_BASE, ACCOUNTS_DIR, OWNED_DIRS, STAGED_DIRS};
 use super::{Layout, Place, Writer, stage_user_is_root};
-use super::{OWNED_DIRS, STAGED_DIRS};
 use crate::emit::Edit;
 use crate::model::Context;
 use crate::plan::profile::java;
@@ -63,6 +63,7 @@ pub(super) fn stages(w: &mut Writer, l: &Layout) {
                 site_readable(w, l, site, &u);
             }
             set_aside_dirs(w, l);
+            accounts(w, l);
             owned_folders(w, l);
             prune(w, l);
             build_step(w, l);
@@ -324,6 +325,64 @@ fn set_aside_dirs(w: &mut Writer, l: &Layout) {
                     if staged.len() == 1 { "it" } else { "them" }
                 ),
             );
+}
+
+/// On a base without a shell, for accounts created without fixed ids: the
+/// runtime base's /etc/passwd and /etc/group with the lines the setup
+/// wrote for them appended, for the runtime stage to copy
+/// (`core/accounts-copied`). The base is read through a mount of its image,
+/// so its own accounts stay as they are; the build fails, naming the file,
+/// when an appended account has the name or id of one the base has.
+fn accounts(w: &mut Writer, l: &Layout) {
+    let (chosen, build_name) = (w.i.chosen, &l.build_name);
+    let Some(a) = &chosen.accounts else {
+        return;
+    };
+    let (dir, base) = (ACCOUNTS_DIR, ACCOUNTS_BASE);
+    let mount = format!("--mount=type=bind,from={},target={base}", chosen.image);
+    let mut parts = vec![format!(
+        "set -eu; a={dir}; mkdir -p \"$a\"; cp {base}/etc/passwd {base}/etc/group \"$a/\""
+    )];
+    if !a.groups.is_empty() {
+        parts.push(format!(
+            "for g in {}; do grep \"^$g:\" /etc/group >> \"$a/group\"; done",
+            a.groups.join(" ")
+        ));
+    }
+    if !a.users.is_empty() {
+        parts.push(format!(
+            "for u in {}; do grep \"^$u:\" /etc/passwd >> \"$a/passwd\"; g=$(id -g \"$u\"); \
+             cut -d: -f3 \"$a/group\" | grep -qx \"$g\" || grep \"^[^:]*:[^:]*:$g:\" /etc/group >> \"$a/group\"; done",
+            a.users.join(" ")
+        ));
+    }
+    parts.push(
+        "for f in passwd group; do d=$(cut -d: -f1 \"$a/$f\" | sort | uniq -d; cut -d: -f3 \"$a/$f\" | sort | uniq -d); \
+         if [ -n \"$d\" ]; then echo \"dfsplit: /etc/$f would hold two accounts with the same name or id: $d\" >&2; exit 1; fi; done"
+            .to_string(),
+    );
+    parts.push("chmod 644 \"$a/passwd\" \"$a/group\"".to_string());
+    let cont = format!(" {}{}    ", w.i.df.escape, w.out.nl);
+    let line = format!(
+        "{} {mount}{cont}{}",
+        w.out.kw("RUN"),
+        parts.join(&format!(";{cont}"))
+    );
+    // The lookups pipe into `grep -q` on purpose (pipefail would turn its
+    // early exit into a failure), and a loop over one account is the
+    // general form written for one.
+    w.out.blank();
+    w.out.line("# hadolint ignore=DL4006,SC2043");
+    w.add(
+        build_name,
+        line,
+        ids::core::ACCOUNTS_COPIED,
+        format!(
+            "writes {}'s /etc/passwd and /etc/group with the lines the setup wrote for {} appended (and each user's primary group, when the base has no group of that id), for the runtime stage, whose base has no shell to create the accounts again; the ids are the ones useradd picked here, the same command on the same image as the original",
+            chosen.image,
+            super::account_names(a)
+        ),
+    );
 }
 
 /// With `--non-root`: empty folders owned by the user, whose copies give the

@@ -44,9 +44,34 @@ use std::collections::BTreeMap;
 /// runtime base without a shell.
 const STAGED_DIRS: &str = "/tmp/dfsplit-dirs";
 
+/// Where the build stage writes the runtime base's /etc/passwd and
+/// /etc/group with the setup's accounts appended, for a base without a shell.
+const ACCOUNTS_DIR: &str = "/tmp/dfsplit-accounts";
+
+/// Where that step mounts the runtime base's file system to read them.
+const ACCOUNTS_BASE: &str = "/tmp/dfsplit-base";
+
 /// Where the build stage sets aside, owned by `--non-root`'s user, empty
 /// folders whose copies give the runtime's folders that owner.
 const OWNED_DIRS: &str = "/tmp/dfsplit-owned";
+
+/// The accounts `core/accounts-copied` carries, for the reasons: "the user
+/// `svc` and the group `svc`".
+fn account_names(a: &super::types::Accounts) -> String {
+    let list = |kind: &str, names: &[String]| -> Option<String> {
+        let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        match quoted.len() {
+            0 => None,
+            1 => Some(format!("the {kind} {}", quoted[0])),
+            _ => Some(format!("the {kind}s {}", quoted.join(", "))),
+        }
+    };
+    [list("user", &a.users), list("group", &a.groups)]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
 
 fn is_secret(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
@@ -390,7 +415,7 @@ fn layout(input: &Input, from: &crate::syntax::Instruction, warnings: &mut Vec<W
         first_name.clone()
     };
     let runtime_name = unique("runtime", &[&first_name, &build_name]);
-    let staged: Vec<&String> = if chosen.numeric_user.is_some() {
+    let staged: Vec<&String> = if chosen.setup_not_repeated() {
         closure
             .owned_dirs
             .iter()

@@ -3,8 +3,8 @@
 //! moved configuration with the start command.
 
 use super::lines::{Out, add, json_array, parent_dir};
+use super::{ACCOUNTS_DIR, OWNED_DIRS, STAGED_DIRS};
 use super::{Layout, Place, Writer, env_keys, is_secret};
-use super::{OWNED_DIRS, STAGED_DIRS};
 use crate::plan::base::EntryRewrite;
 use crate::plan::closure::is_account_command;
 use crate::plan::profile::java;
@@ -218,11 +218,26 @@ fn packages(w: &mut Writer, l: &Layout) {
 fn setup(w: &mut Writer, l: &Layout) {
     let (infos, closure, chosen) = (w.i.infos, w.i.closure, w.i.chosen);
     let (build_name, runtime_name, staged) = (&l.build_name, &l.runtime_name, &l.staged);
-    if chosen.numeric_user.is_none() {
+    if !chosen.setup_not_repeated() {
         for item in &closure.replay {
             w.emit_moved(*item, None, false);
         }
     } else {
+        if let Some(a) = &chosen.accounts {
+            let line = format!(
+                "{} --from={build_name} --chown=0:0 {ACCOUNTS_DIR}/passwd {ACCOUNTS_DIR}/group /etc/",
+                w.out.kw("COPY")
+            );
+            w.add(
+                runtime_name,
+                line,
+                ids::core::ACCOUNTS_COPIED,
+                format!(
+                    "the base's own accounts plus {}, with the ids the build stage gave them, so USER and every owner the build gave resolve to the same names and ids as in the original; owned by root, as the base's files are",
+                    super::account_names(a)
+                ),
+            );
+        }
         for (n, dir) in staged.iter().enumerate() {
             let parent = parent_dir(dir);
             let line = format!(
@@ -250,24 +265,27 @@ fn setup(w: &mut Writer, l: &Layout) {
                     .as_deref()
                     .is_some_and(|p| p.rsplit('/').next() == Some("mkdir"))
             });
-            let what = match (accounts, dirs) {
-                (true, true) => {
+            let copied = chosen.accounts.is_some();
+            let (rule, what) = match (accounts, dirs) {
+                (true, true) if copied => (
+                    ids::core::ACCOUNTS_COPIED,
+                    "creates the account the original runs as and directories for it; the runtime base has no shell to do it again, so it receives the account's lines of /etc/passwd and /etc/group, and the directories with their owner and mode, from the build stage",
+                ),
+                (true, false) if copied => (
+                    ids::core::ACCOUNTS_COPIED,
+                    "creates the accounts; the runtime base has no shell to create them again, so it receives their lines of /etc/passwd and /etc/group from the build stage, and USER keeps the name",
+                ),
+                (true, true) => (ids::core::SYSTEM_SETUP, {
                     "creates the account the original runs as and directories for it; the runtime base has no shell to do it again, so its USER names the numeric ids and the directories are copied from the build stage with their owner and mode"
-                }
-                (false, true) => {
+                }),
+                (false, true) => (ids::core::SYSTEM_SETUP, {
                     "creates directories and gives them an owner or mode; the runtime base has no shell to do it again, so they are copied from the build stage with their owner and mode"
-                }
-                _ => {
+                }),
+                _ => (ids::core::SYSTEM_SETUP, {
                     "creates the account the original runs as; the runtime base has no shell to create it again, so its USER names the numeric ids"
-                }
+                }),
             };
-            w.decide(
-                *item,
-                Placement::Build,
-                ids::core::SYSTEM_SETUP,
-                what.into(),
-                info,
-            );
+            w.decide(*item, Placement::Build, rule, what.into(), info);
         }
     }
 }
@@ -457,6 +475,36 @@ fn config(w: &mut Writer, l: &Layout) {
                 Placement::Runtime,
                 &start.rule,
                 format!("{}: `{line}`", start.reason),
+                None,
+            );
+            continue;
+        }
+        if let Some(h) =
+            w.i.closure
+                .health_exec
+                .as_ref()
+                .filter(|h| h.item == info.item && chosen.spec.as_ref().is_some_and(|s| !s.shell))
+            && let Some(inst) = w.i.df.instruction_at(info.item)
+        {
+            // The instruction as written (flags, continuations), with only
+            // the command's bytes replaced by the JSON array.
+            let text = w.i.df.text(&inst.span);
+            let (from, to) = (h.span.start - inst.span.start, h.span.end - inst.span.start);
+            let line = format!(
+                "{}{}{}",
+                &text[..from],
+                json_array(&h.words),
+                text[to..].trim_end_matches(['\r', '\n'])
+            );
+            w.emit_moved(info.item, Some(&line), true);
+            w.decide(
+                info.item,
+                Placement::Runtime,
+                ids::core::HEALTHCHECK_EXEC,
+                format!(
+                    "the runtime base has no shell to run the shell form, and the check is one program with plain words, the same program the start command runs, so in exec form it runs the same: `{}`",
+                    json_array(&h.words)
+                ),
                 None,
             );
             continue;
