@@ -262,7 +262,7 @@ fn outside_copy(c: &mut Closure, df: &Dockerfile, info: &StepInfo, app_dirs: &BT
         && let Body::Copy { paths, .. } = &inst.body
         && let Some(dest) = paths.last()
     {
-        let dest = crate::syntax::process_word(&dest.value, df.escape);
+        let dest = super::steps::copy_word(df, info, &dest.value);
         let abs = join_path(&info.workdir, &dest);
         if dest.starts_with('/') && !in_app(&abs) && abs != "/" {
             push_copy(

@@ -121,7 +121,7 @@ pub(crate) fn sources_outside(
         let Some(Body::Copy { paths, .. }) = df.instruction_at(i.item).map(|x| &x.body) else {
             return None;
         };
-        let dest = crate::syntax::process_word(&paths.last()?.value, df.escape);
+        let dest = super::steps::copy_word(df, i, &paths.last()?.value);
         if dest.starts_with('/')
             && !dest.starts_with(&format!("{app}/"))
             && dest.trim_end_matches('/') != app

@@ -13,7 +13,7 @@
 use super::closure::runtime_closure;
 use super::entry::Entry;
 use super::pragma::{self, Force, Forced};
-use super::steps::{CmdKind, StepKind, classify_stage};
+use super::steps::{CmdKind, StepKind, classify_stage, copy_word};
 use crate::model::{Context, Model, ModelError, join_path};
 use crate::rules::Rules;
 use crate::syntax::{Body, Dockerfile, process_word};
@@ -241,7 +241,7 @@ pub fn dependency_graph(
                             .or_insert_with(|| g.add_node(Node::ContextFile { path: name }));
                         g.add_edge(f, node, Edge::Reads);
                     }
-                    let dest = join_path(&info.workdir, &process_word(&dest.value, df.escape));
+                    let dest = join_path(&info.workdir, &copy_word(df, info, &dest.value));
                     let p = *paths
                         .entry(dest.clone())
                         .or_insert_with(|| g.add_node(Node::Path { path: dest }));

@@ -317,7 +317,7 @@ pub(crate) fn apply(
                 let dest = match &inst.body {
                     Body::Copy { paths, .. } => paths
                         .last()
-                        .map(|d| crate::syntax::process_word(&d.value, df.escape))
+                        .map(|d| super::steps::copy_word(df, info, &d.value))
                         .unwrap_or_default(),
                     _ => String::new(),
                 };
@@ -383,7 +383,7 @@ fn still_copied(df: &Dockerfile, info: &StepInfo, f: &Forced, c: &mut Closure) {
                 .map(|d| {
                     crate::model::join_path(
                         &info.workdir,
-                        &crate::syntax::process_word(&d.value, df.escape),
+                        &super::steps::copy_word(df, info, &d.value),
                     )
                 })
                 .into_iter()

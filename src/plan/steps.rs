@@ -216,6 +216,14 @@ pub(crate) fn classify_stage(
     infos
 }
 
+/// A COPY or ADD path word as BuildKit reads it: quotes and escapes removed
+/// and the step's ENV and ARG values substituted (both instructions replace
+/// variables in their paths), so `COPY . ${APP}` writes where `WORKDIR ${APP}`
+/// works.
+pub(crate) fn copy_word(df: &Dockerfile, info: &StepInfo, word: &str) -> String {
+    crate::model::expand(word, &info.env, df.escape)
+}
+
 pub(crate) fn classify_step(
     df: &Dockerfile,
     inst: &Instruction,
@@ -257,7 +265,7 @@ pub(crate) fn classify_step(
             } else {
                 let names: Vec<String> = sources
                     .iter()
-                    .map(|s| process_word(&s.value, df.escape))
+                    .map(|s| crate::model::expand(&s.value, &step.env, df.escape))
                     .collect();
                 let manifests_only =
                     !names.is_empty() && names.iter().all(|n| manifest_pattern(n, ctx));

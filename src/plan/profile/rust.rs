@@ -609,7 +609,7 @@ fn copies_manifest_to(df: &Dockerfile, infos: &[StepInfo], workdir: &str) -> boo
         };
         let dest = join_path(
             &i.workdir,
-            &crate::syntax::process_word(&dest.value, df.escape),
+            &crate::plan::steps::copy_word(df, i, &dest.value),
         );
         let root = sources.iter().any(|s| matches!(s.as_str(), "." | "./"));
         let manifest = sources
@@ -944,7 +944,7 @@ fn data_files(
         let Some(dest) = paths.last() else { continue };
         let dest = join_path(
             &info.workdir,
-            &crate::syntax::process_word(&dest.value, df.escape),
+            &crate::plan::steps::copy_word(df, info, &dest.value),
         );
         for s in srcs {
             let s = s.trim_start_matches("./").trim_end_matches('/');

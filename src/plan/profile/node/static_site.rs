@@ -847,7 +847,7 @@ fn context_file_at(
                 return None;
             };
             let (dest, sources) = paths.split_last()?;
-            let raw = crate::syntax::process_word(&dest.value, df.escape);
+            let raw = crate::plan::steps::copy_word(df, info, &dest.value);
             let sources: Vec<String> = sources
                 .iter()
                 .map(|s| crate::syntax::process_word(&s.value, df.escape))

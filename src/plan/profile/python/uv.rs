@@ -215,7 +215,7 @@ fn project_from_context_root(df: &Dockerfile, before: &[StepInfo], dir: &str) ->
         };
         let into = join_path(
             &i.workdir,
-            &crate::syntax::process_word(&dest.value, df.escape),
+            &crate::plan::steps::copy_word(df, i, &dest.value),
         );
         let from_root = sources.iter().any(|s| {
             matches!(
