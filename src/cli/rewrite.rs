@@ -11,6 +11,7 @@ use dfsplit::plan::{BaseChoice, Options, Outcome as Plan, UserPolicy};
 use dfsplit::report;
 use dfsplit::rules::Rules;
 use dfsplit::syntax::Dockerfile;
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -141,7 +142,7 @@ pub struct ExplainArgs {
 pub(super) struct Loaded {
     pub input: Input,
     pub df: Dockerfile,
-    pub rules: Rules,
+    pub rules: Cow<'static, Rules>,
     pub ctx: Option<Context>,
     pub opts: Options,
 }
@@ -157,7 +158,7 @@ pub(super) struct Planned {
 
 /// What planning took, for a command that goes on from the analysis (graph).
 pub(super) struct LoadedRest {
-    pub rules: Rules,
+    pub rules: Cow<'static, Rules>,
     pub ctx: Option<Context>,
 }
 
@@ -183,7 +184,7 @@ pub(super) fn load_file(args: &PlanArgs) -> Result<Option<Loaded>> {
         None => (cli, None),
     };
     let rules_dir = args.rules.clone().or(config_rules);
-    let rules = Rules::load(rules_dir.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let rules = Rules::load_shared(rules_dir.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
     let ctx = context_for(args, &input)?;
     let opts: Options = settings.options();
     if args.keep_root {

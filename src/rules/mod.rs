@@ -40,6 +40,7 @@ pub mod pattern;
 mod schema;
 mod tools;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
@@ -250,6 +251,22 @@ impl Rules {
         };
         let files = read_overlay_dir(dir)?;
         Self::load_overlay_texts(files.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+    }
+
+    /// Like [`Rules::load`], without copying the embedded rules when there is
+    /// no overlay: the process-wide [`Rules::embedded_shared`] is borrowed.
+    /// What a one-shot command wants: copying the shared set (and dropping
+    /// the copy at exit) was a fifth of a `dfsplit rewrite` process's
+    /// instructions.
+    ///
+    /// # Errors
+    ///
+    /// As [`Rules::load`].
+    pub fn load_shared(overlay: Option<&Path>) -> Result<Cow<'static, Rules>, RulesError> {
+        match (overlay, Self::embedded_shared()) {
+            (None, Some(rules)) => Ok(Cow::Borrowed(rules)),
+            _ => Self::load(overlay).map(Cow::Owned),
+        }
     }
 
     /// The embedded rules alone: a copy of [`Rules::embedded_shared`].

@@ -709,3 +709,34 @@ fn runtime_tags_follow_what_the_builder_tag_says() {
         ok("mcr.microsoft.com/dotnet/core/runtime:2.2")
     );
 }
+
+#[test]
+fn load_shared_borrows_the_embedded_set_and_merges_an_overlay() {
+    // No overlay: the process-wide set itself, not a copy.
+    let shared = Rules::load_shared(None).expect("embedded rules load");
+    let Cow::Borrowed(borrowed) = shared else {
+        panic!("without an overlay the embedded rules are borrowed");
+    };
+    let embedded = Rules::embedded_shared().expect("embedded rules load");
+    assert!(std::ptr::eq(borrowed, embedded));
+    assert_eq!(*borrowed, rules());
+
+    // An overlay directory: merged as `Rules::load` merges it.
+    let dir = std::env::temp_dir().join(format!("dfsplit-load-shared-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("go.yaml"),
+        "id: go\ndetect:\n  images: [\"tinygo/tinygo\"]\n",
+    )
+    .unwrap();
+    let merged = Rules::load_shared(Some(&dir)).expect("overlay loads");
+    let loaded = Rules::load(Some(&dir)).expect("overlay loads");
+    std::fs::remove_dir_all(&dir).unwrap();
+    let Cow::Owned(merged) = merged else {
+        panic!("an overlay gives a merged copy");
+    };
+    assert_eq!(merged, loaded);
+    assert_ne!(merged, rules());
+    let go = merged.profile("go").expect("go profile");
+    assert!(go.detect.images.iter().any(|i| i == "tinygo/tinygo"));
+}
