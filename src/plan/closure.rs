@@ -261,7 +261,8 @@ fn outside_copy(c: &mut Closure, df: &Dockerfile, info: &StepInfo, app_dirs: &BT
         && let Body::Copy { paths, .. } = &inst.body
         && let Some(dest) = paths.last()
     {
-        let dest = crate::syntax::process_word(&dest.value, df.escape);
+        // BuildKit expands ENV and ARG values in a COPY destination.
+        let dest = crate::model::expand(&dest.value, &info.env, df.escape);
         let abs = join_path(&info.workdir, &dest);
         if dest.starts_with('/') && !in_app(&abs) && abs != "/" {
             push_copy(

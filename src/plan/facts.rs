@@ -121,7 +121,8 @@ pub(crate) fn sources_outside(
         let Some(Body::Copy { paths, .. }) = df.instruction_at(i.item).map(|x| &x.body) else {
             return None;
         };
-        let dest = crate::syntax::process_word(&paths.last()?.value, df.escape);
+        // BuildKit expands ENV and ARG values in a COPY destination.
+        let dest = crate::model::expand(&paths.last()?.value, &i.env, df.escape);
         if dest.starts_with('/')
             && !dest.starts_with(&format!("{app}/"))
             && dest.trim_end_matches('/') != app

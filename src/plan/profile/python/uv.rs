@@ -213,9 +213,10 @@ fn project_from_context_root(df: &Dockerfile, before: &[StepInfo], dir: &str) ->
         let Some(dest) = paths.last() else {
             return false;
         };
+        // BuildKit expands ENV and ARG values in a COPY destination.
         let into = join_path(
             &i.workdir,
-            &crate::syntax::process_word(&dest.value, df.escape),
+            &crate::model::expand(&dest.value, &i.env, df.escape),
         );
         let from_root = sources.iter().any(|s| {
             matches!(
