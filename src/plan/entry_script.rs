@@ -60,8 +60,20 @@ fn app_command(words: &[String]) -> Option<&'static str> {
         [py, file, ..] if py.starts_with("python") && file.ends_with(".py") => {
             Some("runs a script of the app with python")
         }
+        // `python -c CODE`: inline code run with the app's own interpreter
+        // and packages (a wait for the database, a table check), which the
+        // runtime keeps at the same paths.
+        [py, "-c", _, ..] if is_python(py) => Some("runs inline code with the app's python"),
         _ => None,
     }
+}
+
+/// `python`, `python3`, `python3.N`.
+fn is_python(p: &str) -> bool {
+    p == "python"
+        || p == "python3"
+        || p.strip_prefix("python3.")
+            .is_some_and(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// The script the entry runs, if it runs one: `./entrypoint.sh`,
@@ -302,6 +314,27 @@ mod tests {
             &rules(),
         );
         assert!(err.unwrap_err().contains("line 2 (`flask db upgrade`)"));
+    }
+
+    #[test]
+    fn inline_python_is_carried_and_dirname_is_harmless() {
+        let s = classify(
+            "entrypoint.sh",
+            "#!/bin/sh\nset -e\nDIR=\"$(cd \"$(dirname \"$0\")\" && pwd)\"\ncd \"$DIR\"\nuntil python -c 'import socket; socket.create_connection((\"db\", 5432))'; do sleep 1; done\nexec python3 app.py\n",
+            &rules(),
+        )
+        .expect("known");
+        assert_eq!(s.runs.len(), 2, "{:?}", s.runs);
+        assert_eq!(s.runs[0][..2], ["python", "-c"]);
+        assert_eq!(s.runs[1], ["python3", "app.py"]);
+        // `python -m MODULE` is not inline code of the app: it may be any tool.
+        let err = classify(
+            "entrypoint.sh",
+            "#!/bin/sh\npython -m pip install extra\nexec python app.py\n",
+            &rules(),
+        )
+        .unwrap_err();
+        assert!(err.contains("line 2"), "{err}");
     }
 
     #[test]

@@ -102,6 +102,7 @@ pub(crate) mod python {
     pub(crate) const POETRY_INSTALL: &str = "python/poetry-install";
     pub(crate) const POETRY_INSTALL_PROD: &str = "python/poetry-install-prod";
     pub(crate) const RT_APP: &str = "python/rt-app";
+    pub(crate) const RT_APP_PLACES: &str = "python/rt-app-places";
     pub(crate) const RT_PROJECT_VENV: &str = "python/rt-project-venv";
     pub(crate) const RT_SITE_PACKAGES: &str = "python/rt-site-packages";
     pub(crate) const RT_VENV: &str = "python/rt-venv";

@@ -2,10 +2,11 @@
 //! dependencies are installed into (created here, or the project manager's
 //! own, or uv's project `.venv` when uv uses the image's interpreter).
 
+mod places;
 mod uv;
 mod venv_pip;
 
-use super::{Input, app_directory};
+use super::Input;
 use crate::model::Context;
 use crate::plan::entry::Entry;
 use crate::plan::facts::{gate_at, gate_near, line_of, push_copy, runs_as_non_root};
@@ -23,10 +24,20 @@ fn python(c: &mut Closure, input: &Input) -> Result<(), Gate> {
     let (df, infos) = (input.df, input.infos);
     c.app_kind = Some(AppKind::PythonApp);
     c.same_family = true;
-    let app = app_directory(df, infos, input.entry, ids::python::RT_APP)?;
+    let placed = places::app_places(df, infos, input.entry, input.ctx)?;
+    let app = placed.workdir.clone();
     super::entry_script_runs(c, input, &app)?;
     warn_dev_server(c, df, input.entry);
-    let mut found = scan_installs(c, input, &app)?;
+    // What the runtime takes at the same path: the app's places and the
+    // files `closure::common` copies from outside the app.
+    let taken: Vec<String> = c.copies.iter().map(|x| x.to.clone()).collect();
+    let covered = |p: &str| {
+        placed.covers(p)
+            || taken
+                .iter()
+                .any(|t| p == t || p.starts_with(&format!("{}/", t.trim_end_matches('/'))))
+    };
+    let mut found = scan_installs(c, input, &app, &covered)?;
     found.place_pip_upgrades();
     one_environment_on_path(df, infos, &found)?;
     let venv = match found.existing_venv.take() {
@@ -51,12 +62,34 @@ fn python(c: &mut Closure, input: &Input) -> Result<(), Gate> {
                     .into(),
         });
     }
-    c.copies.push(CopySpec {
-        from: app.clone(),
-        to: app.clone(),
-        rule: ids::python::RT_APP.into(),
-        reason: found.app_reason,
-    });
+    if let Some(places) = &placed.places
+        && let Some(&n) = found.project_envs.first()
+        && !places
+            .iter()
+            .any(|p| app == *p || app.starts_with(&format!("{}/", p.trim_end_matches('/'))))
+    {
+        return Err(gate_at(
+            df,
+            infos[n].item,
+            ids::python::RT_APP,
+            format!(
+                "the project environment is written in {app}, which no COPY writes, so the runtime would not take it"
+            ),
+        ));
+    }
+    match &placed.places {
+        None => c.copies.push(CopySpec {
+            from: app.clone(),
+            to: app.clone(),
+            rule: ids::python::RT_APP.into(),
+            reason: found.app_reason,
+        }),
+        Some(places) => {
+            for p in places {
+                push_copy(c, p, ids::python::RT_APP_PLACES, &placed.why);
+            }
+        }
+    }
     static_root(c, input, &app)?;
     Ok(())
 }
@@ -203,7 +236,12 @@ impl Installs {
 /// environment, in order, and gates on what cannot be moved to the runtime.
 /// (uv's project environment outside the application directory is copied
 /// from here, as it is met.)
-fn scan_installs(c: &mut Closure, input: &Input, app: &str) -> Result<Installs, Gate> {
+fn scan_installs(
+    c: &mut Closure,
+    input: &Input,
+    app: &str,
+    covered: &dyn Fn(&str) -> bool,
+) -> Result<Installs, Gate> {
     let mut found = Installs {
         existing_venv: None,
         app_reason: "Python runs from source: the application directory".to_string(),
@@ -227,12 +265,18 @@ fn scan_installs(c: &mut Closure, input: &Input, app: &str) -> Result<Installs, 
                     } else {
                         found.installs.push(n);
                     }
-                    pip_target_is_movable(input.df, info, cmd)?;
+                    pip_target_is_movable(input.df, info, cmd, covered)?;
                 }
                 ids::python::POETRY_INSTALL
                 | ids::python::POETRY_INSTALL_PROD
                 | ids::python::PIPENV_INSTALL => manager_install(&mut found, input, n, cmd, app)?,
                 ids::python::UV_SYNC | ids::python::UV_SYNC_PROD => {
+                    uv_sync(c, &mut found, input, n, cmd, app)?;
+                }
+                // `uv venv` with no path, followed by `uv sync` in the same
+                // folder: it makes the project environment `uv sync` then
+                // fills, checked the same way (python/uv-venv).
+                ids::python::UV_VENV if uv_venv_is_project_env(input.infos, n, cmd) => {
                     uv_sync(c, &mut found, input, n, cmd, app)?;
                 }
                 // The project managers' other installs.
@@ -257,8 +301,16 @@ fn scan_installs(c: &mut Closure, input: &Input, app: &str) -> Result<Installs, 
 /// A pip install whose packages land in the venv (or the interpreter's
 /// site-packages), where the runtime can take them: as root, without
 /// `PIP_USER`/`PIP_TARGET`/`PIP_PREFIX`/`PIP_ROOT`, and without `--user`,
-/// `--target`, `--prefix`, `--root` or `--editable`.
-fn pip_target_is_movable(df: &Dockerfile, info: &StepInfo, cmd: &CmdInfo) -> Result<(), Gate> {
+/// `--target`, `--prefix` or `--root`. `--editable PATH` is movable when
+/// PATH is a folder the runtime takes at the same path (`covered`): the
+/// venv's `.pth` or finder points at it, and both keep their paths.
+fn pip_target_is_movable(
+    df: &Dockerfile,
+    info: &StepInfo,
+    cmd: &CmdInfo,
+    covered: &dyn Fn(&str) -> bool,
+) -> Result<(), Gate> {
+    editable_is_movable(df, info, cmd, covered)?;
     if let Some(k) = ["PIP_USER", "PIP_TARGET", "PIP_PREFIX", "PIP_ROOT"]
         .iter()
         .find(|k| info.env.contains_key(**k) || cmd.assignments.contains_key(**k))
@@ -281,14 +333,12 @@ fn pip_target_is_movable(df: &Dockerfile, info: &StepInfo, cmd: &CmdInfo) -> Res
     let bad = cmd.args.iter().flatten().find(|a| {
         matches!(
             a.as_str(),
-            "--user" | "-t" | "--target" | "--prefix" | "--root" | "-e" | "--editable"
+            "--user" | "-t" | "--target" | "--prefix" | "--root"
         ) || a.starts_with("--target=")
             || a.starts_with("--prefix=")
             || a.starts_with("--root=")
-            // attached short forms: -t/opt/x, -e.
-            || (a.starts_with("-t") || a.starts_with("-e"))
-                && a.len() > 2
-                && !a.starts_with("--")
+            // attached short form: -t/opt/x.
+            || a.starts_with("-t") && a.len() > 2 && !a.starts_with("--")
     });
     if let Some(flag) = bad {
         return Err(gate_at(
@@ -297,6 +347,60 @@ fn pip_target_is_movable(df: &Dockerfile, info: &StepInfo, cmd: &CmdInfo) -> Res
             ids::python::RT_SITE_PACKAGES,
             format!("`pip install {flag}` puts packages where moving them is not supported yet"),
         ));
+    }
+    Ok(())
+}
+
+/// `pip install -e PATH` (`--editable PATH`, `-ePATH`, `--editable=PATH`,
+/// extras allowed): each PATH must be a local folder, not a VCS URL, that
+/// lies in what the runtime takes of the app.
+fn editable_is_movable(
+    df: &Dockerfile,
+    info: &StepInfo,
+    cmd: &CmdInfo,
+    covered: &dyn Fn(&str) -> bool,
+) -> Result<(), Gate> {
+    let mut args = cmd.args.iter();
+    while let Some(a) = args.next() {
+        let operand = match a.as_deref() {
+            Some("-e" | "--editable") => match args.next() {
+                Some(Some(v)) => v.clone(),
+                _ => String::new(),
+            },
+            Some(x) if x.starts_with("--editable=") => x["--editable=".len()..].to_string(),
+            Some(x) if x.starts_with("-e") && x.len() > 2 && !x.starts_with("--") => {
+                x[2..].to_string()
+            }
+            _ => continue,
+        };
+        let path = operand
+            .split('[')
+            .next()
+            .unwrap_or("")
+            .trim_matches(['"', '\'']);
+        let local =
+            !path.is_empty() && !path.contains("://") && !path.contains('+') && !path.contains('$');
+        let abs = crate::model::join_path(&info.workdir, path);
+        if !local {
+            return Err(gate_at(
+                df,
+                info.item,
+                ids::python::RT_SITE_PACKAGES,
+                format!(
+                    "`pip install -e {operand}` checks the package out where pip chooses, not in a folder the runtime takes, so the editable link cannot be shown to hold; installing it without -e can be moved"
+                ),
+            ));
+        }
+        if !covered(&abs) {
+            return Err(gate_at(
+                df,
+                info.item,
+                ids::python::RT_SITE_PACKAGES,
+                format!(
+                    "`pip install -e {operand}` links the installed package to {abs}, which the runtime does not take at the same path (no COPY writes it); moving that is not supported"
+                ),
+            ));
+        }
     }
     Ok(())
 }
@@ -374,6 +478,29 @@ fn uv_sync(
         );
     }
     Ok(())
+}
+
+/// `uv venv` at step `n` makes `WORKDIR/.venv` (no path, no
+/// `UV_PROJECT_ENVIRONMENT`) and a later `uv sync` runs in the same folder:
+/// the environment is uv's project environment.
+fn uv_venv_is_project_env(infos: &[StepInfo], n: usize, cmd: &CmdInfo) -> bool {
+    let info = &infos[n];
+    let dir = info.workdir.trim_end_matches('/');
+    let default = cmd.produces == [format!("{dir}/.venv")]
+        && !cmd
+            .args
+            .iter()
+            .skip(1)
+            .any(|a| a.as_deref().is_none_or(|a| !a.starts_with('-')))
+        && !info.env.contains_key("UV_PROJECT_ENVIRONMENT")
+        && !cmd.assignments.contains_key("UV_PROJECT_ENVIRONMENT");
+    default
+        && infos[n..].iter().any(|i| {
+            i.workdir == info.workdir
+                && i.commands()
+                    .iter()
+                    .any(|c| c.rule == ids::python::UV_SYNC || c.rule == ids::python::UV_SYNC_PROD)
+        })
 }
 
 /// Two environments on PATH (a project environment of its own, and packages

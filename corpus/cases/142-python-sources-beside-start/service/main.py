@@ -1,0 +1,2 @@
+from shared.greet import greet
+print(greet("world"))
