@@ -297,7 +297,8 @@ fn workdir_gate(df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -> Result<()
 /// wget) is a runtime package, and a shell-form check needs a shell. The
 /// package comes from the builder's own package manager when no install
 /// step names one: apk after an Alpine builder (whose runtime is Alpine
-/// too, the C library being musl), else apt.
+/// too, the C library being musl), else apt; BusyBox's wget, which every
+/// Alpine image has, is not installed at all.
 fn health_check_tools(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], builder: &str) {
     for info in infos {
         let Some(inst) = df.instruction_at(info.item) else {
@@ -320,7 +321,15 @@ fn health_check_tools(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], buil
                         .collect()
                 }
             };
+            let alpine = builder.contains("alpine");
             for tool in ["curl", "wget"] {
+                // Alpine images have BusyBox's wget, and the runtime after an
+                // Alpine builder is Alpine too: the check keeps the very
+                // wget the original ran (GNU wget would answer options
+                // BusyBox's does not know differently).
+                if alpine && tool == "wget" {
+                    continue;
+                }
                 if words.iter().any(|w| w == tool) && !c.packages.iter().any(|p| p == tool) {
                     c.packages.push(tool.to_string());
                     c.package_manager
