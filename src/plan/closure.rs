@@ -37,7 +37,7 @@ pub(crate) fn runtime_closure(
             "no build context: working from the Dockerfile alone, so the rewrite copies more than it might need",
         ));
     }
-    common(&mut c, df, infos, entry, build_only)?;
+    common(&mut c, df, infos, entry, build_only, builder)?;
     let input = profile::Input {
         df,
         infos,
@@ -73,7 +73,8 @@ pub(crate) fn stage_needs(
         needs_shell: entry.shell_form,
         ..Closure::default()
     };
-    common(&mut c, df, infos, entry, &[])?;
+    // No builder here: a health check's tool is installed with apt, as before.
+    common(&mut c, df, infos, entry, &[], "")?;
     let kind = language(profile)?.stage_kind(&mut c, ctx);
     c.app_kind = Some(kind);
     Ok(c)
@@ -89,6 +90,7 @@ fn common(
     infos: &[StepInfo],
     entry: &Entry,
     build_only: &[usize],
+    builder: &str,
 ) -> Result<(), Gate> {
     // Directories `mkdir` has created in the setup steps so far.
     let mut made_dirs: Vec<String> = Vec::new();
@@ -136,7 +138,7 @@ fn common(
         .filter(|i| !build_only.contains(&i.item))
         .cloned()
         .collect();
-    health_check_tools(c, df, &kept, entry);
+    health_check_tools(c, df, &kept, entry, builder);
     Ok(())
 }
 
@@ -171,13 +173,9 @@ fn read_commands(c: &mut Closure, cmds: &[CmdInfo]) -> (bool, bool) {
                 if matches!(
                     cmd.program.as_deref(),
                     Some("useradd" | "adduser" | "groupadd" | "addgroup")
-                ) && let Some(Some(name)) = cmd
-                    .args
-                    .iter()
-                    .rev()
-                    .find(|a| a.as_deref().is_some_and(|a| !a.starts_with('-')))
+                ) && let Some(name) = account_name(cmd)
                 {
-                    c.created_users.push(name.clone());
+                    c.created_users.push(name);
                 }
             }
             CmdKind::Relocate => {
@@ -298,8 +296,18 @@ fn workdir_gate(df: &Dockerfile, infos: &[StepInfo], entry: &Entry) -> Result<()
 
 /// A HEALTHCHECK runs inside the runtime image: the tool it calls (curl,
 /// wget) is a runtime package, and a shell-form check needs a shell —
-/// unless [`health_exec`] shows its exec form runs the same.
-fn health_check_tools(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) {
+/// unless [`health_exec`] shows its exec form runs the same. The package
+/// comes from the builder's own package manager when no install step names
+/// one: apk after an Alpine builder (whose runtime is Alpine too, the C
+/// library being musl), else apt; BusyBox's wget, which every Alpine image
+/// has, is not installed at all.
+fn health_check_tools(
+    c: &mut Closure,
+    df: &Dockerfile,
+    infos: &[StepInfo],
+    entry: &Entry,
+    builder: &str,
+) {
     for info in infos {
         let Some(inst) = df.instruction_at(info.item) else {
             continue;
@@ -324,10 +332,23 @@ fn health_check_tools(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entr
                         .collect()
                 }
             };
+            let alpine = builder.contains("alpine");
             for tool in ["curl", "wget"] {
+                // Alpine images have BusyBox's wget, and the runtime after an
+                // Alpine builder is Alpine too: the check keeps the very
+                // wget the original ran (GNU wget would answer options
+                // BusyBox's does not know differently).
+                if alpine && tool == "wget" {
+                    continue;
+                }
                 if words.iter().any(|w| w == tool) && !c.packages.iter().any(|p| p == tool) {
                     c.packages.push(tool.to_string());
-                    c.package_manager.get_or_insert(PackageManager::Apt);
+                    c.package_manager
+                        .get_or_insert(if builder.contains("alpine") {
+                            PackageManager::Apk
+                        } else {
+                            PackageManager::Apt
+                        });
                 }
             }
         }
@@ -494,6 +515,29 @@ pub(crate) fn is_account_command(c: &super::steps::CmdInfo) -> bool {
 }
 
 /// Records the numeric id an account command gives its user or group.
+/// The account a `useradd`/`adduser`/`groupadd`/`addgroup` creates: its
+/// first operand, the values of the options skipped (`adduser -S app -u
+/// 1001` creates `app`, not `1001`; `adduser app staff` adds `app` to
+/// `staff`). None when an operand has an expansion.
+fn account_name(cmd: &super::steps::CmdInfo) -> Option<String> {
+    let mut args = cmd.args.iter();
+    while let Some(a) = args.next() {
+        let a = a.as_deref()?;
+        match a {
+            "-u" | "--uid" | "-g" | "--gid" | "-G" | "--groups" | "--ingroup" | "-s"
+            | "--shell" | "-d" | "--home" | "--home-dir" | "-c" | "--comment" | "--gecos"
+            | "-h" | "-k" | "--skel" | "-e" | "-f" | "-K" | "-p" | "--password" | "-R"
+            | "--root" | "-b" | "--base-dir" | "--firstuid" | "--lastuid" | "--firstgid"
+            | "--lastgid" | "--conf" => {
+                args.next();
+            }
+            _ if a.starts_with('-') => {}
+            _ => return Some(a.to_string()),
+        }
+    }
+    None
+}
+
 fn record_ids(c: &mut Closure, cmd: &super::steps::CmdInfo) {
     let args: Vec<&str> = cmd
         .args

@@ -316,7 +316,7 @@ fn plan_runtime(
     };
     let mut closure = closure_with(&pragma::build_only(forced))?;
     pragma::apply(df, &infos, forced, &mut closure, &entry.workdir)?;
-    runtime_tool_gate(df, &infos, &closure)?;
+    runtime_tools(df, &infos, &mut closure)?;
     let chosen = match runtime_base(df, model, rules, opts, &infos, &entry, &closure, ctx) {
         Ok(chosen) => chosen,
         Err(gate) if !forced.is_empty() => {
@@ -444,43 +444,93 @@ fn unmodelled_gate(
 }
 
 /// A tool installed for the container to run (a global process manager or
-/// static server): not supported in a runtime yet, unless nginx takes the
-/// static server's place (known once the closure is planned).
-fn runtime_tool_gate(
+/// static server, `node/install-global-runtime-tool`): unless nginx takes
+/// the static server's place, the runtime stage runs the original's own
+/// install command again — same words, so the same version pin — on a base
+/// of the builder's Node line that has npm (`needs_launcher`: never
+/// distroless). Refused where repeating the command could install something
+/// else or somewhere else: a word with an expansion, a `--prefix`, npm
+/// configuration from ENV or ARG (the runtime does not carry it), a
+/// non-root user, or a package manager other than npm (pnpm and yarn need
+/// their own global folders set up).
+fn runtime_tools(
     df: &Dockerfile,
     infos: &[steps::StepInfo],
-    closure: &types::Closure,
+    closure: &mut types::Closure,
 ) -> Result<(), Gate> {
-    let runtime_tool = infos.iter().find_map(|info| {
-        info.commands()
-            .iter()
-            .find(|c| {
-                matches!(
-                    c.kind,
-                    CmdKind::Profile {
-                        role: Role::BuildToolAtRuntime,
-                        ..
-                    }
-                )
-            })
-            .map(|c| (info, c))
-    });
-    if let Some((info, c)) = runtime_tool
-        && closure
-            .static_site
-            .as_ref()
-            .is_none_or(|site| !c.args.iter().flatten().any(|a| a.starts_with(site.server)))
-    {
-        let mut why = format!(
-            "`{}` installs a tool the container runs; keeping it in a slim runtime is not supported yet",
-            c.text
-        );
-        // Why nginx did not take a static server's place, when it was considered.
-        if let Some(w) = &closure.nginx_refused {
-            why.push_str("; ");
-            why.push_str(w);
+    for info in infos {
+        for c in info.commands() {
+            if !matches!(
+                c.kind,
+                CmdKind::Profile {
+                    role: Role::BuildToolAtRuntime,
+                    ..
+                }
+            ) {
+                continue;
+            }
+            if closure
+                .static_site
+                .as_ref()
+                .is_some_and(|site| c.args.iter().flatten().any(|a| a.starts_with(site.server)))
+            {
+                continue;
+            }
+            let refuse = |what: String| {
+                let mut why = format!(
+                    "`{}` installs a tool the container runs, and the runtime cannot install it again the same way: {what}",
+                    c.text
+                );
+                // Why nginx did not take a static server's place, when it was considered.
+                if let Some(w) = &closure.nginx_refused {
+                    why.push_str("; ");
+                    why.push_str(w);
+                }
+                Err(facts::gate_at(df, info.item, &c.rule, why))
+            };
+            if c.program.as_deref() != Some("npm") {
+                return refuse(format!(
+                    "{} keeps global packages in a folder of its own, which the runtime base does not set up",
+                    c.program.as_deref().unwrap_or("this package manager")
+                ));
+            }
+            if !c.assignments.is_empty() || c.args.iter().any(Option::is_none) {
+                return refuse(
+                    "a word of it is expanded at build time, so the runtime could install another package or version".into(),
+                );
+            }
+            if c.args
+                .iter()
+                .flatten()
+                .any(|a| a == "--prefix" || a.starts_with("--prefix=") || a == "-C")
+            {
+                return refuse("it installs under another prefix".into());
+            }
+            if let Some(k) = info.env.keys().find(|k| {
+                let k = k.to_ascii_lowercase();
+                k.starts_with("npm_config_") || k == "prefix"
+            }) {
+                return refuse(format!(
+                    "{k} configures npm in the build, and the runtime stage does not carry it"
+                ));
+            }
+            if facts::runs_as_non_root(info) {
+                return refuse(format!(
+                    "it runs as `{}`, and the runtime installs as root before its USER",
+                    info.user.as_deref().unwrap_or_default()
+                ));
+            }
+            let command = c.text.trim().to_string();
+            if !closure.runtime_tools.iter().any(|t| t.command == command) {
+                closure.runtime_tools.push(types::PruneStep {
+                    command,
+                    rule: c.rule.clone(),
+                    reason: "the original's own command, so the same version pin: the container runs this global tool, and a base of the builder's Node line with npm installs it to the same prefix".into(),
+                });
+            }
+            closure.needs_launcher = true;
+            closure.needs_shell = true;
         }
-        return Err(facts::gate_at(df, info.item, &c.rule, why));
     }
     Ok(())
 }

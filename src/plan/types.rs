@@ -542,6 +542,9 @@ pub(crate) struct Closure {
     /// RUN and COPY instructions `# dfsplit: keep` repeats in the runtime at
     /// their place among the original's instructions.
     pub kept: Vec<usize>,
+    /// Node: global tools the container runs (`npm install -g serve`),
+    /// installed again in the runtime stage by the original's own command.
+    pub runtime_tools: Vec<PruneStep>,
 }
 
 impl Closure {

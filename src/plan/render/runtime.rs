@@ -21,6 +21,7 @@ pub(super) fn stage(w: &mut Writer, l: &Layout) {
     env(w, l);
     packages(w, l);
     setup(w, l);
+    runtime_tools(w, l);
     forced_copies(w);
     certificates(w, l);
     copies(w, l);
@@ -287,6 +288,26 @@ fn setup(w: &mut Writer, l: &Layout) {
             };
             w.decide(*item, Placement::Build, rule, what.into(), info);
         }
+    }
+}
+
+/// Global tools the container runs, installed by the original's own
+/// command (`node/install-global-runtime-tool`), before the app's files so
+/// the layer stays cached when only the app changes.
+fn runtime_tools(w: &mut Writer, l: &Layout) {
+    for tool in &w.i.closure.runtime_tools {
+        // The original's line carries the same hadolint finding (DL3016,
+        // an unpinned npm package) when it has no version: said once there.
+        let unpinned = tool
+            .command
+            .split_whitespace()
+            .skip(2)
+            .any(|a| !a.starts_with('-') && !a.trim_start_matches('@').contains('@'));
+        if unpinned {
+            w.out.line("# hadolint ignore=DL3016");
+        }
+        let line = format!("{} {}", w.out.kw("RUN"), tool.command);
+        w.add(&l.runtime_name, line, &tool.rule, tool.reason.clone());
     }
 }
 

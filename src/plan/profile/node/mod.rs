@@ -329,6 +329,15 @@ fn start_commands_available(
             c.needs_shell = true;
             continue;
         }
+        // `CMD ["serve", "-s", "dist"]  # comment` is not valid JSON, so
+        // Docker runs the whole line through /bin/sh: the program is then
+        // the word `["serve",`, which no image has.
+        if entry.shell_form && (prog.starts_with('[') || name.ends_with(',')) {
+            return Err(gate(
+                ids::node::RT_APP,
+                "the start command looks like a JSON array but is not valid JSON (text after the `]`, such as a comment, or single quotes), so Docker runs the line through a shell as written, where its first word names no program: the original cannot start either; write it as valid JSON",
+            ));
+        }
         return Err(gate(
             ids::node::RT_APP,
             format!(

@@ -1,0 +1,1 @@
+require("fs").mkdirSync("build",{recursive:true});
