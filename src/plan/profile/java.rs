@@ -119,6 +119,23 @@ fn prebuilt(c: &mut Closure, input: &Input) -> Result<(), Gate> {
                 sources.join(" ")
             )));
         }
+        // `COPY app.jar /opt/` made `core/outside-files` take all of /opt;
+        // the jar is known, so only it is taken, unless another copy from
+        // the context lands in that folder without its own copy.
+        if let Some((dir, _)) = abs.rsplit_once('/') {
+            let others_covered = landed.iter().all(|(_, _, at, _)| {
+                *at == abs
+                    || !at.starts_with(&format!("{dir}/"))
+                    || c.copies.iter().any(|x| {
+                        x.from != dir && (*at == x.from || at.starts_with(&format!("{}/", x.from)))
+                    })
+            });
+            if others_covered {
+                c.copies.retain(|x| {
+                    !(x.rule == ids::core::OUTSIDE_FILES && x.from.trim_end_matches('/') == dir)
+                });
+            }
+        }
         if !c
             .copies
             .iter()
@@ -512,7 +529,12 @@ fn jdeps_inputs(c: &Closure) -> Result<Vec<String>, String> {
             inputs.push(copy.from.clone());
         }
     }
-    if inputs.is_empty() || inputs.iter().any(|p| p.starts_with(JLINK_HOME)) {
+    if inputs.is_empty()
+        || inputs.iter().any(|p| {
+            p.starts_with(JLINK_HOME)
+                || JLINK_HOME.starts_with(&format!("{}/", p.trim_end_matches('/')))
+        })
+    {
         return Err(format!(
             "the app's files are not known apart from {JLINK_HOME}"
         ));
