@@ -193,7 +193,8 @@ mod tests {
         ("gradlew.bat", false, true),
         ("gradle", false, true),
         ("gradle/", false, true),
-        ("Main.java", false, false),
+        // JVM sources are read: class loading jdeps cannot see refuses a jlink runtime.
+        ("Main.java", true, false),
         // Python
         ("pyproject.toml", true, true),
         ("poetry.lock", true, true),
