@@ -63,6 +63,11 @@ struct AppToml {
     /// Verify the app a second time with `--non-root`.
     #[serde(default)]
     non_root: bool,
+    /// A shell command run in the app folder before `verify` (with `DOCKER`
+    /// set to the engine's client): what a CI job does before `docker
+    /// build`, such as building a jar the Dockerfile only copies in.
+    #[serde(default)]
+    prepare: Option<String>,
     #[serde(default)]
     #[allow(dead_code)] // for people and for picking apps by hand
     features: Vec<String>,
@@ -263,6 +268,31 @@ fn run_app(root: &Path, app: &str, t: &AppToml, variant: Variant) -> AppResult {
         (None, None) => "none".into(),
     };
     let start = Instant::now();
+    if let Some(cmd) = &t.prepare {
+        let prep = Command::new("sh")
+            .args(["-c", cmd])
+            .current_dir(&dir)
+            .env("DOCKER", docker())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run the app's prepare command");
+        if !prep.status.success() {
+            return AppResult {
+                app: app.to_string(),
+                variant,
+                smoke,
+                code: prep.status.code(),
+                report: None,
+                leaked: Vec::new(),
+                stderr: format!(
+                    "prepare `{cmd}` failed: {}{}",
+                    String::from_utf8_lossy(&prep.stdout),
+                    String::from_utf8_lossy(&prep.stderr)
+                ),
+                seconds: start.elapsed().as_secs_f64(),
+            };
+        }
+    }
     let out = Command::new(env!("CARGO_BIN_EXE_dfsplit"))
         .args(&args)
         .stdin(Stdio::null())

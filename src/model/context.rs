@@ -43,13 +43,17 @@ pub fn manifests() -> &'static Manifests {
 /// own `.dockerignore` (read), and sources whose text matters: Go sources (cgo
 /// and file access), JavaScript/TypeScript sources (imports of
 /// devDependencies), Python sources (folders the app writes to, for
-/// `--non-root`), shell scripts (an entrypoint script's commands), Makefiles (what `make
+/// `--non-root`), JVM sources (class loading jdeps cannot see, which refuses a
+/// jlink runtime), shell scripts (an entrypoint script's commands), Makefiles (what `make
 /// TARGET` runs) and Rust sources (files the binary opens) are only read.
 fn file_use(name: &str) -> (bool, bool) {
     let m = manifests();
     let source = name.ends_with(".go")
         || name.ends_with(".py")
         || name.ends_with(".rs")
+        || [".java", ".kt", ".groovy", ".scala"]
+            .iter()
+            .any(|e| name.ends_with(e))
         || [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"]
             .iter()
             .any(|e| name.ends_with(e) && !name.ends_with(".d.ts"));
@@ -189,7 +193,8 @@ mod tests {
         ("gradlew.bat", false, true),
         ("gradle", false, true),
         ("gradle/", false, true),
-        ("Main.java", false, false),
+        // JVM sources are read: class loading jdeps cannot see refuses a jlink runtime.
+        ("Main.java", true, false),
         // Python
         ("pyproject.toml", true, true),
         ("poetry.lock", true, true),

@@ -89,7 +89,9 @@ fn removed_by_build(df: &Dockerfile, infos: &[StepInfo], c: &Closure) -> Vec<Str
     };
     for info in infos {
         match &info.kind {
-            StepKind::CopyContext { .. } if !copied(&info.workdir) => {
+            StepKind::CopyContext { .. }
+                if !copied(&info.workdir) && !c.prebuilt_copies.contains(&info.item) =>
+            {
                 out.push(format!("sources copied to {}", info.workdir));
             }
             StepKind::CopyTool { programs, .. } => {

@@ -497,6 +497,10 @@ pub(crate) struct Closure {
     pub jlink: Option<Jlink>,
     /// Java: why no jlink runtime (a base that requires one says it).
     pub jlink_refused: Option<String>,
+    /// Java: the COPY steps (items) of a jar built outside the image, and of
+    /// files put outside the app beside it, that the runtime takes whole
+    /// (`java/rt-prebuilt-jar`): the build stage keeps nothing of them out.
+    pub prebuilt_copies: Vec<usize>,
     /// The interpreter image family must be the same as the builder's.
     pub same_family: bool,
     /// The user the original runs as (its last USER), resolved.

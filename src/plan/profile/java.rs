@@ -7,10 +7,10 @@ use crate::model::{Context, join_path};
 use crate::plan::entry::Entry;
 use crate::plan::facts::{gate, list, path_matches, produced};
 use crate::plan::rule_ids as ids;
-use crate::plan::steps::StepInfo;
+use crate::plan::steps::{StepInfo, StepKind};
 use crate::plan::types::{Closure, CopySpec, Gate, Jlink, Warning};
 use crate::rules::{AppKind, Role};
-use crate::syntax::{Dockerfile, Keyword};
+use crate::syntax::{Body, Dockerfile, Keyword};
 
 /// Java's runtime plan, step by step: what the build writes, the jars and
 /// class path the `java` entry names, a copy of each from the build, and the
@@ -20,10 +20,14 @@ fn java(c: &mut Closure, input: &Input) -> Result<(), Gate> {
     c.app_kind = Some(AppKind::JvmApp);
     let built = produced(infos, Role::Build);
     if built.is_empty() {
-        return Err(gate(
-            ids::core::PREBUILT,
-            "no Maven or Gradle package step: the jar is built outside the image, or by a tool no rule knows",
-        ));
+        prebuilt(c, input)?;
+        let plan = builder_has_jlink(input.builder)
+            .and_then(|()| jlink_plan(c, input.df, infos, entry, ctx, true));
+        match plan {
+            Ok(j) => c.jlink = Some(j),
+            Err(why) => c.jlink_refused = Some(why),
+        }
+        return Ok(());
     }
     let paths = class_path(entry)?;
     // Dependencies copied beside the jar (or, without the context, maybe):
@@ -42,9 +46,152 @@ fn java(c: &mut Closure, input: &Input) -> Result<(), Gate> {
             "without the build context, files the app reads from its working directory cannot be ruled out; only the jar is copied",
         ));
     }
-    match jlink_plan(c, input.df, infos, entry, ctx) {
+    match jlink_plan(c, input.df, infos, entry, ctx, false) {
         Ok(j) => c.jlink = Some(j),
         Err(why) => c.jlink_refused = Some(why),
+    }
+    Ok(())
+}
+
+/// A jar built outside the image and copied in from the context
+/// (`COPY target/app.jar app.jar`, `ARG JAR_FILE=target/*.jar` +
+/// `COPY ${JAR_FILE} app.jar`): the build stage keeps the copy as written,
+/// and the runtime takes the jar from it at the same path. Shown only when
+/// each jar the entry runs is the destination of one such copy of one `.jar`
+/// source, and every other copy from the context lands outside the working
+/// directory (`core/outside-files`); anything else keeps `core/prebuilt`.
+fn prebuilt(c: &mut Closure, input: &Input) -> Result<(), Gate> {
+    let (df, infos, entry) = (input.df, input.infos, input.entry);
+    let no = |why: String| {
+        gate(
+            ids::core::PREBUILT,
+            format!("no Maven or Gradle package step, and {why}"),
+        )
+    };
+    let paths = class_path(entry).map_err(|g| no(g.message))?;
+    // Each copy from the context: its line, the path it lands at (the
+    // destination, or the destination folder plus the source's name), and
+    // its sources with ARG defaults and ENV expanded.
+    let mut landed: Vec<(usize, usize, String, Vec<String>)> = Vec::new();
+    for info in infos {
+        let StepKind::CopyContext { .. } = info.kind else {
+            continue;
+        };
+        let Some(inst) = df.instruction_at(info.item) else {
+            continue;
+        };
+        let Body::Copy { paths: words, .. } = &inst.body else {
+            continue;
+        };
+        let line = inst.start_line;
+        if !inst.heredocs.is_empty() || words.len() < 2 {
+            return Err(no(format!(
+                "line {line} copies a heredoc or names no source"
+            )));
+        }
+        let expanded: Vec<String> = words
+            .iter()
+            .map(|w| crate::model::expand(&w.value, &info.env, df.escape))
+            .collect();
+        let (dest, sources) = expanded.split_last().expect("two words at least");
+        let into_dir = dest.ends_with('/') || dest == "." || sources.len() > 1;
+        let base = join_path(&info.workdir, dest);
+        let at = match (into_dir, sources) {
+            (false, [_]) => base,
+            (true, [one]) if !one.contains(['*', '?', '[']) => {
+                join_path(&base, one.rsplit('/').next().unwrap_or(one))
+            }
+            _ => base,
+        };
+        landed.push((info.item, line, at, sources.to_vec()));
+    }
+    for p in &paths {
+        let abs = join_path(&entry.workdir, p);
+        let Some((_, line, _, sources)) = landed.iter().rev().find(|(_, _, at, _)| *at == abs)
+        else {
+            return Err(no(format!(
+                "the entry runs {abs}, which no COPY from the context puts there: the jar is built outside the image, or by a tool no rule knows"
+            )));
+        };
+        if sources.len() != 1 || !sources[0].ends_with(".jar") {
+            return Err(no(format!(
+                "line {line} copies {} to {abs}, not one `.jar` file",
+                sources.join(" ")
+            )));
+        }
+        // `COPY app.jar /opt/` made `core/outside-files` take all of /opt;
+        // the jar is known, so only it is taken, unless another copy from
+        // the context lands in that folder without its own copy.
+        if let Some((dir, _)) = abs.rsplit_once('/') {
+            let others_covered = landed.iter().all(|(_, _, at, _)| {
+                *at == abs
+                    || !at.starts_with(&format!("{dir}/"))
+                    || c.copies.iter().any(|x| {
+                        x.from != dir && (*at == x.from || at.starts_with(&format!("{}/", x.from)))
+                    })
+            });
+            if others_covered {
+                c.copies.retain(|x| {
+                    !(x.rule == ids::core::OUTSIDE_FILES && x.from.trim_end_matches('/') == dir)
+                });
+            }
+        }
+        if !c
+            .copies
+            .iter()
+            .any(|x| abs.starts_with(&format!("{}/", x.from)))
+        {
+            c.copies.retain(|x| x.from != abs);
+            c.copies.push(CopySpec {
+                from: abs.clone(),
+                to: abs.clone(),
+                rule: ids::java::RT_PREBUILT_JAR.into(),
+                reason: format!(
+                    "the jar built outside the image, copied in from the context by line {line}"
+                ),
+            });
+        }
+    }
+    // What else comes from the context: outside the working directory it is
+    // copied whole (`core/outside-files`); inside it the app may read it,
+    // and only the jar is known.
+    for (item, line, at, _) in &landed {
+        let jar = paths.iter().any(|p| join_path(&entry.workdir, p) == *at);
+        let outside = c.copies.iter().any(|x| {
+            at == &x.from || at.starts_with(&format!("{}/", x.from.trim_end_matches('/')))
+        });
+        if !jar && !outside {
+            return Err(no(format!(
+                "line {line} copies more than the jar ({at}), which the app may read from its working directory"
+            )));
+        }
+        c.prebuilt_copies.push(*item);
+    }
+    Ok(())
+}
+
+/// Whether the image the jar is copied into has jdeps and jlink: not a JRE
+/// image (`eclipse-temurin:21-jre-jammy`), and not Java 8 or older, whose
+/// JDK has neither (modules came in Java 9). The build stage of a prebuilt
+/// jar is that image, so a jlink step there could not run.
+fn builder_has_jlink(builder: &str) -> Result<(), String> {
+    let tag = builder
+        .rsplit_once(':')
+        .filter(|(_, t)| !t.contains('/'))
+        .map_or("", |(_, t)| t);
+    if tag.split(['-', '.']).any(|w| w == "jre") {
+        return Err(format!(
+            "no jlink runtime: `{builder}` is a JRE image, without the jdeps and jlink a build stage would need"
+        ));
+    }
+    let digits: String = tag.chars().take_while(char::is_ascii_digit).collect();
+    if let Ok(major) = digits.parse::<u32>()
+        && (major < 9 || (major == 1 && tag.starts_with("1.8")))
+    {
+        return Err(format!(
+            "no jlink runtime: `{builder}` is Java {}, whose JDK has no jdeps or jlink (modules came in Java 9)",
+            if major == 1 { 8 } else { major }
+        ));
     }
     Ok(())
 }
@@ -262,6 +409,7 @@ fn jlink_plan(
     infos: &[StepInfo],
     entry: &Entry,
     ctx: Option<&Context>,
+    prebuilt: bool,
 ) -> Result<Jlink, String> {
     let no = |why: String| format!("no jlink runtime: {why}");
     let Some(ctx) = ctx else {
@@ -269,6 +417,17 @@ fn jlink_plan(
             "without the build context the sources cannot be read for class loading jdeps cannot see".into(),
         ));
     };
+    const SOURCES: [&str; 4] = [".java", ".kt", ".groovy", ".scala"];
+    if prebuilt
+        && !ctx
+            .files
+            .iter()
+            .any(|p| SOURCES.iter().any(|e| p.ends_with(e)))
+    {
+        return Err(no(
+            "the jar is built outside the image and its sources are not in the build context, so class loading jdeps cannot see cannot be ruled out".into(),
+        ));
+    }
     if entry.argv.first().map(String::as_str) != Some("java") {
         return Err(no(format!(
             "the entry starts java by its path (`{}`), which the runtime at {JLINK_HOME} does not have",
@@ -292,10 +451,7 @@ fn jlink_plan(
         }
     }
     for (path, text) in &ctx.contents {
-        if ![".java", ".kt", ".groovy", ".scala"]
-            .iter()
-            .any(|e| path.ends_with(e))
-        {
+        if !SOURCES.iter().any(|e| path.ends_with(e)) {
             continue;
         }
         if let Some((_, what)) = UNSEEN_SOURCES.iter().find(|(m, _)| text.contains(m)) {
@@ -373,7 +529,12 @@ fn jdeps_inputs(c: &Closure) -> Result<Vec<String>, String> {
             inputs.push(copy.from.clone());
         }
     }
-    if inputs.is_empty() || inputs.iter().any(|p| p.starts_with(JLINK_HOME)) {
+    if inputs.is_empty()
+        || inputs.iter().any(|p| {
+            p.starts_with(JLINK_HOME)
+                || JLINK_HOME.starts_with(&format!("{}/", p.trim_end_matches('/')))
+        })
+    {
         return Err(format!(
             "the app's files are not known apart from {JLINK_HOME}"
         ));

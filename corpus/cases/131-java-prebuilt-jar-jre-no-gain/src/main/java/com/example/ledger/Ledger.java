@@ -1,0 +1,7 @@
+package com.example.ledger;
+
+public final class Ledger {
+    public static void main(String[] args) {
+        System.out.println("ledger up");
+    }
+}

@@ -1,0 +1,7 @@
+package com.example.inventory;
+
+public final class Inventory {
+    public static void main(String[] args) {
+        System.out.println("inventory up");
+    }
+}

@@ -1,0 +1,7 @@
+package com.example.billing;
+
+public final class Billing {
+    public static void main(String[] args) {
+        System.out.println("billing up");
+    }
+}
