@@ -129,6 +129,8 @@ pub(crate) mod java {
 
 /// Rules of the dotnet profile (`rules/dotnet.yaml`, `rules/dotnet.md`) the plan names.
 pub(crate) mod dotnet {
+    pub(crate) const GATE_RUN: &str = "dotnet/gate-run";
+    pub(crate) const START_DOTNET_PUBLISH: &str = "dotnet/start-dotnet-publish";
     pub(crate) const PUBLISH: &str = "dotnet/publish";
     pub(crate) const PUBLISH_SELF_CONTAINED: &str = "dotnet/publish-self-contained";
     pub(crate) const RT_PUBLISH: &str = "dotnet/rt-publish";

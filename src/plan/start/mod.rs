@@ -1,5 +1,5 @@
 //! A build tool that starts the app (`go run`, `gradle bootRun`,
-//! `mvn spring-boot:run`, `poetry run`, `uv run`, `pipenv run`), translated
+//! `mvn spring-boot:run`, `poetry run`, `uv run`, `pipenv run`, `dotnet run`), translated
 //! into what a person splitting stages writes: the artifact built once at
 //! image build time, and a start command that runs it.
 //!
@@ -20,6 +20,7 @@
 //! directory or under another user; dev-mode starts (watchers, reloaders)
 //! are never translated; anything else keeps the tool's gate, with why.
 
+mod dotnet;
 mod go;
 mod java;
 mod python;
@@ -36,6 +37,7 @@ const TRANSLATABLE: &[&str] = &[
     ids::java::GATE_MVN_RUN,
     ids::java::GATE_GRADLE_RUN,
     ids::python::GATE_TOOL_RUN,
+    ids::dotnet::GATE_RUN,
 ];
 
 /// Whether `rule` is a build-tool start a translation may lift.
@@ -113,6 +115,7 @@ pub(crate) fn translate(
         ids::java::GATE_MVN_RUN => java::maven(&tool)?,
         ids::java::GATE_GRADLE_RUN => java::gradle(&tool)?,
         ids::python::GATE_TOOL_RUN => python::translate(&tool)?,
+        ids::dotnet::GATE_RUN => dotnet::translate(&tool)?,
         _ => return Err("no translation is known for this tool".into()),
     };
     if plan.build.is_some()
