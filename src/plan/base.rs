@@ -96,6 +96,9 @@ pub(crate) struct Chosen {
     pub owner: Option<String>,
     /// What that user owns (set once the owner is known).
     pub owned: super::non_root::Ownership,
+    /// `LANG` the runtime sets (the candidate's `locale`), and the image
+    /// its locale data is copied from when the base has none.
+    pub locale: Option<(String, Option<String>)>,
 }
 
 impl Chosen {
@@ -793,6 +796,9 @@ fn finish_pick(
         entry,
         opts,
     );
+    if let Some((_, from)) = &mut chosen.locale {
+        from.clone_from(&k.locale_from);
+    }
     if let Some(why) = k.release.as_ref().and_then(|r| r.deprecated.as_ref()) {
         chosen.notes.push(format!(
             "the runtime base {} is no longer updated upstream: {why}",
@@ -924,6 +930,10 @@ fn finish(
         accounts,
         owner,
         owned: Default::default(),
+        locale: spec
+            .as_ref()
+            .and_then(|s| s.locale.as_ref())
+            .map(|l| (l.lang.clone(), None)),
         notes,
         extra_packages,
         copy_ca_certs: scratch && c.needs_ca_certs,

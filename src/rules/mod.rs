@@ -864,12 +864,13 @@ impl Rules {
                     (r, _) => r,
                 };
                 match resolved {
-                    Ok((image, nonroot_image, release)) => report.accepted.push(BaseCandidate {
+                    Ok(r) => report.accepted.push(BaseCandidate {
                         family: &fam.id,
-                        image,
-                        nonroot_image,
+                        image: r.image,
+                        nonroot_image: r.nonroot,
                         spec,
-                        release,
+                        release: r.release,
+                        locale_from: r.locale_from,
                     }),
                     Err(reason) => report.rejected.push(RejectedCandidate {
                         family: &fam.id,
@@ -1069,6 +1070,8 @@ pub struct BaseCandidate<'a> {
     pub spec: &'a CandidateSpec,
     /// The release chosen for `{distro}`, when the image has releases.
     pub release: Option<ChosenRelease>,
+    /// The image the locale data is copied from (`locale.from` rendered).
+    pub locale_from: Option<String>,
 }
 
 /// The distribution release chosen for a candidate, and why.
@@ -1594,6 +1597,25 @@ fn check_candidate_vars(
             }
         }
     }
+    if let Some(from) = c.locale.as_ref().and_then(|l| l.from.as_ref()) {
+        let vars = pattern::template_vars(from).map_err(|m| RulesError::invalid(at(), m))?;
+        for (v, _) in vars {
+            let ok = if v == "distro" || v == "release" {
+                !c.releases.is_empty()
+            } else {
+                known.contains(&v)
+            };
+            if !ok {
+                return Err(RulesError::invalid(
+                    at(),
+                    format!(
+                        "`{}`: `{{{v}}}` in `locale.from` (`{from}`) is not known for this candidate",
+                        c.id
+                    ),
+                ));
+            }
+        }
+    }
     for var in c.versions.keys() {
         if !known.contains(var) {
             return Err(RulesError::invalid(
@@ -1801,7 +1823,7 @@ fn resolve_candidate(
     suite: Option<&str>,
     builder_libc: Libc,
     facts: &ReleaseFacts<'_>,
-) -> Result<(String, Option<String>, Option<ChosenRelease>), RejectReason> {
+) -> Result<Resolved, RejectReason> {
     if let Some(why) = &spec.disabled {
         return Err(RejectReason::Disabled(why.clone()));
     }
@@ -1838,7 +1860,26 @@ fn resolve_candidate(
     };
     let image = render(&spec.image)?;
     let nonroot = spec.nonroot_image.as_deref().map(render).transpose()?;
-    Ok((image, nonroot, release))
+    let locale_from = spec
+        .locale
+        .as_ref()
+        .and_then(|l| l.from.as_deref())
+        .map(render)
+        .transpose()?;
+    Ok(Resolved {
+        image,
+        nonroot,
+        release,
+        locale_from,
+    })
+}
+
+/// A candidate's templates rendered for one builder.
+struct Resolved {
+    image: String,
+    nonroot: Option<String>,
+    release: Option<ChosenRelease>,
+    locale_from: Option<String>,
 }
 
 #[cfg(test)]

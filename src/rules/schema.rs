@@ -818,8 +818,28 @@ pub struct CandidateSpec {
     /// image is not available); it is then left out with that reason.
     #[serde(default)]
     pub disabled: Option<String>,
+    /// The locale the app runs in on this base, when the rewrite sets one
+    /// (a JVM in the POSIX locale reads and writes file names, and before
+    /// Java 18 file contents, as ASCII).
+    #[serde(default)]
+    pub locale: Option<LocaleSpec>,
     /// One line: what to know when choosing it.
     pub notes: String,
+}
+
+/// The locale a candidate runs the app in: `LANG`, and where its data
+/// comes from when the base has none.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LocaleSpec {
+    /// The value of `LANG` (`C.UTF-8`).
+    pub lang: String,
+    /// Image template (same variables as `image`) whose
+    /// `/usr/lib/locale/<name>` is copied in, for a base without locale
+    /// data; it must be built on the same release (the files follow its C
+    /// library).
+    #[serde(default)]
+    pub from: Option<String>,
 }
 
 fn yes() -> bool {

@@ -38,6 +38,8 @@ RUN set -eu; in=''; n=0; \
     echo "jlink modules: $mods"; \
     jlink --strip-debug --no-man-pages --no-header-files --add-modules "$mods" --output /opt/jre \
       || { rm -rf /opt/jre; jlink --no-man-pages --no-header-files --add-modules "$mods" --output /opt/jre; }; \
+    jdk=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")"); \
+    if [ -e "$jdk/lib/security/cacerts" ]; then cp -L "$jdk/lib/security/cacerts" /opt/jre/lib/security/cacerts; fi; \
     for lib in $(ldd /opt/jre/bin/java /opt/jre/lib/*.so /opt/jre/lib/server/*.so 2>/dev/null | awk '$3 ~ /^\// {print $3}' | sort -u); do \
       case "${lib##*/}" in libc.so*|libm.so*|libdl.so*|libpthread.so*|librt.so*|ld-linux*|libgcc_s.so*|libstdc++.so*) ;; \
         *) case "$lib" in /opt/jre/*) ;; *) cp -L "$lib" /opt/jre/lib/ ;; esac ;; esac; \
@@ -45,10 +47,12 @@ RUN set -eu; in=''; n=0; \
 
 FROM gcr.io/distroless/cc-debian13:nonroot AS runtime
 ENV JAVA_HOME=/opt/jre PATH="/opt/jre/bin:$PATH"
+ENV LANG=C.UTF-8
 WORKDIR /srv/ledger
 COPY --from=build --chown=0:0 /tmp/dfsplit-accounts/passwd /tmp/dfsplit-accounts/group /etc/
 COPY --from=build /tmp/dfsplit-dirs/1/ /var/lib/
 COPY --from=build /opt/jre /opt/jre
+COPY --from=debian:trixie-slim /usr/lib/locale/C.utf8 /usr/lib/locale/C.utf8
 COPY --from=build /srv/ledger/target/ledger.jar /srv/ledger/target/ledger.jar
 USER ledger
 

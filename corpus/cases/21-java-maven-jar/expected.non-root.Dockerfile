@@ -27,6 +27,8 @@ RUN set -eu; in=''; n=0; \
     echo "jlink modules: $mods"; \
     jlink --strip-debug --no-man-pages --no-header-files --add-modules "$mods" --output /opt/jre \
       || { rm -rf /opt/jre; jlink --no-man-pages --no-header-files --add-modules "$mods" --output /opt/jre; }; \
+    jdk=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")"); \
+    if [ -e "$jdk/lib/security/cacerts" ]; then cp -L "$jdk/lib/security/cacerts" /opt/jre/lib/security/cacerts; fi; \
     for lib in $(ldd /opt/jre/bin/java /opt/jre/lib/*.so /opt/jre/lib/server/*.so 2>/dev/null | awk '$3 ~ /^\// {print $3}' | sort -u); do \
       case "${lib##*/}" in libc.so*|libm.so*|libdl.so*|libpthread.so*|librt.so*|ld-linux*|libgcc_s.so*|libstdc++.so*) ;; \
         *) case "$lib" in /opt/jre/*) ;; *) cp -L "$lib" /opt/jre/lib/ ;; esac ;; esac; \
@@ -34,8 +36,10 @@ RUN set -eu; in=''; n=0; \
 
 FROM gcr.io/distroless/cc-debian13:nonroot AS runtime
 ENV JAVA_HOME=/opt/jre PATH="/opt/jre/bin:$PATH"
+ENV LANG=C.UTF-8
 WORKDIR /usr/src/app
 COPY --from=build /opt/jre /opt/jre
+COPY --from=debian:trixie-slim /usr/lib/locale/C.utf8 /usr/lib/locale/C.utf8
 COPY --from=build --chown=65532:65532 /usr/src/app/target/app.jar /usr/src/app/target/app.jar
 COPY --from=build /tmp/dfsplit-owned/1/ /usr/src/
 

@@ -546,7 +546,10 @@ fn jdeps_inputs(c: &Closure) -> Result<Vec<String>, String> {
 /// file's continuation by render): jdeps over the app's jars (a Spring Boot
 /// fat jar unpacked first), the modules loaded by name, jlink into
 /// [`JLINK_HOME`], and the shared libraries the runtime links that a base
-/// without Java may lack (zlib for Debian's OpenJDK). jdeps failing links
+/// without Java may lack (zlib for Debian's OpenJDK). The JDK's own trust
+/// store replaces the one jlink takes from `java.base` (the images link it
+/// to the distribution's CA bundle: Debian's, Oracle Linux's), so the app
+/// trusts the same certificates as before. jdeps failing links
 /// every module (as a full JRE would have them), with a message in the build
 /// log; jlink failing on `--strip-debug` (a JDK whose jlink needs objcopy)
 /// links again without it.
@@ -573,6 +576,8 @@ pub(crate) fn jlink_script(j: &Jlink) -> Vec<String> {
         "echo \"jlink modules: $mods\";".into(),
         format!("jlink --strip-debug --no-man-pages --no-header-files --add-modules \"$mods\" --output {JLINK_HOME}"),
         format!("  || {{ rm -rf {JLINK_HOME}; jlink --no-man-pages --no-header-files --add-modules \"$mods\" --output {JLINK_HOME}; }};"),
+        "jdk=$(dirname \"$(dirname \"$(readlink -f \"$(command -v java)\")\")\");".into(),
+        format!("if [ -e \"$jdk/lib/security/cacerts\" ]; then cp -L \"$jdk/lib/security/cacerts\" {JLINK_HOME}/lib/security/cacerts; fi;"),
         format!("for lib in $(ldd {JLINK_HOME}/bin/java {JLINK_HOME}/lib/*.so {JLINK_HOME}/lib/server/*.so 2>/dev/null | awk '$3 ~ /^\\// {{print $3}}' | sort -u); do"),
         "  case \"${lib##*/}\" in libc.so*|libm.so*|libdl.so*|libpthread.so*|librt.so*|ld-linux*|libgcc_s.so*|libstdc++.so*) ;;".into(),
         format!("    *) case \"$lib\" in {JLINK_HOME}/*) ;; *) cp -L \"$lib\" {JLINK_HOME}/lib/ ;; esac ;; esac;"),

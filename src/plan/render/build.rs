@@ -487,7 +487,7 @@ fn jlink(w: &mut Writer, l: &Layout, su: &StageUser) {
         line,
         ids::java::JLINK_RUNTIME,
         format!(
-            "a Java runtime with only the modules the app uses, for a runtime base without Java: jdeps reads {} (a Spring Boot jar unpacked first), and these modules, loaded by name where jdeps cannot see them, are added when the JDK has them: {}; jlink writes {} without debug symbols, man pages or headers",
+            "a Java runtime with only the modules the app uses, for a runtime base without Java: jdeps reads {} (a Spring Boot jar unpacked first), and these modules, loaded by name where jdeps cannot see them, are added when the JDK has them: {}; jlink writes {} without debug symbols, man pages or headers, and the JDK's own trust store (cacerts) replaces java.base's so the app trusts the same certificates",
             j.inputs.join(", "),
             by_name.join("; "),
             java::JLINK_HOME

@@ -161,6 +161,27 @@ fn env(w: &mut Writer, l: &Layout) {
             "the jlink runtime's bin/ comes first on PATH, so `java` starts it as it started the builder's JDK, and JAVA_HOME names it",
         );
     }
+    if let Some((lang, from)) = &w.i.chosen.locale
+        && !runtime_env_keys.contains("LANG")
+        && !runtime_env_keys.contains("LC_ALL")
+    {
+        let line = format!("{} LANG={lang}", w.out.kw("ENV"));
+        let id =
+            w.i.chosen
+                .spec
+                .as_ref()
+                .map_or("", |s| s.id.as_str())
+                .to_owned();
+        w.add(
+            runtime_name,
+            line,
+            &id,
+            format!(
+                "the app runs in the {lang} locale, as in the official Java images (openjdk and distroless java set LANG=C.UTF-8, Temurin en_US.UTF-8): without one the JVM reads and writes file names, and before Java 18 file contents, as ASCII{}",
+                if from.is_some() { "; the base has no locale data, so it is copied in" } else { "" }
+            ),
+        );
+    }
     if entry.workdir != "/" && static_site.is_none() {
         let line = format!("{} {}", w.out.kw("WORKDIR"), entry.workdir);
         w.add(
@@ -371,6 +392,24 @@ fn copies(w: &mut Writer, l: &Layout) {
             "the Java runtime jlink built in the build stage; the base has none",
         );
     }
+    if let Some((lang, Some(from))) = &chosen.locale {
+        let dir = locale_dir(lang);
+        let line = format!(
+            "{} --from={from} /usr/lib/locale/{dir} /usr/lib/locale/{dir}",
+            w.out.kw("COPY")
+        );
+        let id = chosen
+            .spec
+            .as_ref()
+            .map_or("", |s| s.id.as_str())
+            .to_owned();
+        w.add(
+            runtime_name,
+            line,
+            &id,
+            format!("the {lang} locale's data, which this base lacks, from an image of the same release (locale files follow its C library)"),
+        );
+    }
     for copy in &closure.copies {
         let (from_path, to_path) = if copy.from.contains('*') {
             let dir = copy.from.rsplit_once('/').map_or("/", |(d, _)| d);
@@ -564,4 +603,26 @@ fn config(w: &mut Writer, l: &Layout) {
         w.emit_moved(info.item, None, p == Place::Runtime);
     }
     emit_user(&mut w.out, &mut w.additions);
+}
+
+/// The folder glibc loads a locale from under /usr/lib/locale: the codeset
+/// normalised (`C.UTF-8` → `C.utf8`).
+fn locale_dir(lang: &str) -> String {
+    match lang.split_once('.') {
+        Some((name, codeset)) => {
+            let (codeset, modifier) = codeset
+                .split_once('@')
+                .map_or((codeset, None), |(c, m)| (c, Some(m)));
+            let norm: String = codeset
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            match modifier {
+                Some(m) => format!("{name}.{norm}@{m}"),
+                None => format!("{name}.{norm}"),
+            }
+        }
+        None => lang.to_owned(),
+    }
 }
