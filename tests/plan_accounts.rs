@@ -113,12 +113,88 @@ fn the_legacy_builder_keeps_a_base_with_a_shell() {
     assert!(runtime(&out).contains("RUN useradd -r svc"), "{out}");
 }
 
+/// The plan's decision for the line `USER svc`: its rule and reason.
+fn user_decision(text: &str) -> (String, String) {
+    let rules = Rules::embedded().expect("embedded rules");
+    let df = syntax::parse(text);
+    let Outcome::Rewrite(r) =
+        plan::plan(&df, None, &rules, &Options::default()).expect("plannable")
+    else {
+        panic!("a rewrite expected:\n{text}");
+    };
+    let d = r
+        .decisions
+        .iter()
+        .find(|d| d.text == "USER svc")
+        .expect("a decision for USER svc");
+    (d.rule.clone(), d.reason.clone())
+}
+
+/// A static Go service on distroless with `setup` before `USER svc`.
+fn go(setup: &str) -> String {
+    format!(
+        "FROM golang:1.23\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /usr/local/bin/svc .\n\
+         {setup}\nUSER svc\nCMD [\"svc\"]\n"
+    )
+}
+
 #[test]
-fn fixed_ids_still_become_numeric() {
-    let out = plan(&java("RUN useradd -r -u 999 svc", "")).expect("a rewrite");
-    let rt = runtime(&out);
-    assert!(rt.contains("USER 999"), "{rt}");
-    assert!(!out.contains("/tmp/dfsplit-accounts"), "{out}");
+fn fixed_ids_are_copied_too_and_user_keeps_its_name() {
+    // With numeric ids the runtime would find no account: HOME would be
+    // `/` and getpwuid would fail where the original found `svc`.
+    for setup in [
+        "RUN useradd -r -u 999 svc",
+        "RUN groupadd --gid 10001 svc && useradd --uid 10001 --gid svc --no-create-home svc",
+    ] {
+        let out = plan(&java(setup, "")).expect("a rewrite");
+        let rt = runtime(&out);
+        assert!(
+            rt.contains("COPY --from=build --chown=0:0 /tmp/dfsplit-accounts/passwd /tmp/dfsplit-accounts/group /etc/\n"),
+            "{setup}:\n{rt}"
+        );
+        assert!(rt.contains("\nUSER svc\n"), "{setup}:\n{rt}");
+        assert!(!rt.contains("USER 999"), "{setup}:\n{rt}");
+        assert!(!rt.contains("USER 10001"), "{setup}:\n{rt}");
+        assert_eq!(
+            user_decision(&go(setup)).0,
+            "core/user",
+            "{setup}: USER is kept as written"
+        );
+    }
+}
+
+#[test]
+fn fixed_ids_whose_lines_cannot_be_copied_stay_numeric_and_say_why() {
+    for (setup, ids, why) in [
+        // useradd without --system or --no-create-home: a home directory
+        // or not, depending on the builder's CREATE_HOME.
+        ("RUN useradd --uid 10001 svc", "USER 10001", "CREATE_HOME"),
+        // BusyBox's short options are not read.
+        (
+            "RUN addgroup -S -g 10001 svc && adduser -S -D -H -u 10001 -G svc svc",
+            "USER 10001:10001",
+            "`-S` is an option dfsplit does not read",
+        ),
+        // The id of distroless's own `nonroot`: two entries with one id.
+        (
+            "RUN useradd --system --uid 65532 --no-create-home svc",
+            "USER 65532",
+            "`svc` is given the id 65532, which the base's account `nonroot` has",
+        ),
+    ] {
+        let text = go(setup);
+        let out = plan(&text).expect("a rewrite");
+        let rt = runtime(&out);
+        assert!(!out.contains("/tmp/dfsplit-accounts"), "{setup}:\n{out}");
+        assert!(rt.contains(&format!("\n{ids}\n")), "{setup}:\n{rt}");
+        let (rule, reason) = user_decision(&text);
+        assert_eq!(rule, "core/user-numeric", "{setup}");
+        assert!(
+            reason.contains("not copied in instead [core/accounts-copied]") && reason.contains(why),
+            "{setup}: {reason}"
+        );
+        assert!(reason.contains("HOME is /"), "{setup}: {reason}");
+    }
 }
 
 #[test]

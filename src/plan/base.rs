@@ -91,6 +91,10 @@ pub(crate) struct Chosen {
     /// base's files with their lines appended, the runtime copies them in,
     /// and USER stays as written (`core/accounts-copied`).
     pub accounts: Option<Accounts>,
+    /// USER became numeric ids although it names an account the setup
+    /// creates: why its lines of /etc/passwd and /etc/group are not copied
+    /// in instead (`core/accounts-copied` refused), for the explanation.
+    pub accounts_not_copied: Option<String>,
     /// `--non-root` switched a root app to a non-root user: its numeric
     /// `uid:gid`, which owns what the app may write.
     pub owner: Option<String>,
@@ -286,8 +290,8 @@ fn incompatible(
 /// /etc/passwd and /etc/group by copying (`core/accounts-copied`), or
 /// `None` when they can: a base with those files (not scratch), a builder
 /// with `RUN --mount` (not `--no-cache-mounts`), every account command
-/// understood, at least one account, and none named like
-/// an account the base already has.
+/// understood, at least one account, and none named like an account the
+/// base already has or given a fixed id one of them has.
 fn accounts_refused(spec: &CandidateSpec, c: &Closure, opts: &Options) -> Option<String> {
     let a = &c.accounts;
     if kind(spec) == Kind::Scratch {
@@ -316,6 +320,33 @@ fn accounts_refused(spec: &CandidateSpec, c: &Closure, opts: &Options) -> Option
         .find(|n| base_names.contains(&n.as_str()))
     {
         return Some(format!("`{n}` is an account the base already has"));
+    }
+    // A fixed id the base's own accounts have would make two entries with
+    // one id (the build stage's check would fail the build): the catalogue's
+    // accounts, each with a group of the same id, root and nobody.
+    let base_ids: Vec<(String, &str)> = std::iter::once(&spec.user)
+        .chain(spec.other_users.iter())
+        .map(|u| (u.uid.to_string(), u.name.as_str()))
+        .chain([("0".to_string(), "root"), ("65534".to_string(), "nobody")])
+        .collect();
+    let fixed = a
+        .users
+        .iter()
+        .map(|u| (u.as_str(), c.account_ids.get(u)))
+        .chain(
+            a.groups
+                .iter()
+                .map(|g| (g.as_str(), c.account_ids.get(&format!("group:{g}")))),
+        );
+    for (n, ids) in fixed {
+        let Some(id) = ids.map(|v| v.split(':').next().unwrap_or(v)) else {
+            continue;
+        };
+        if let Some((_, other)) = base_ids.iter().find(|(b, _)| b == id) {
+            return Some(format!(
+                "`{n}` is given the id {id}, which the base's account `{other}` has"
+            ));
+        }
     }
     None
 }
@@ -900,26 +931,42 @@ fn finish(
     let entry_rewrite = spec
         .as_ref()
         .and_then(|s| entry_translation(s, entry).ok().flatten());
-    let numeric_user = spec
+    // Without a shell, the setup's accounts are carried as their lines of
+    // /etc/passwd and /etc/group whenever that is shown safe, fixed ids or
+    // not: the name then resolves as in the original (HOME, getpwuid, the
+    // primary group). Numeric ids are the fall-back when it is not.
+    let accounts = spec
         .as_ref()
         .filter(|s| {
             !s.shell
+                && !c.replay.is_empty()
+                && !c.replay_needs_shell
+                && accounts_refused(s, c, opts).is_none()
+        })
+        .map(|_| c.accounts.clone());
+    let numeric_user = spec
+        .as_ref()
+        .filter(|s| {
+            accounts.is_none()
+                && !s.shell
                 && (!c.replay.is_empty()
                     || c.user
                         .as_deref()
                         .is_some_and(|u| missing_user(s, u, c, UserCheck::AsWritten).is_some()))
         })
         .and_then(|_| c.numeric_user());
-    let accounts = spec
-        .as_ref()
-        .filter(|s| {
-            numeric_user.is_none()
-                && !s.shell
-                && !c.replay.is_empty()
-                && !c.replay_needs_shell
-                && accounts_refused(s, c, opts).is_none()
-        })
-        .map(|_| c.accounts.clone());
+    // The original's USER names an account its setup creates, and it
+    // becomes numeric ids all the same: why its lines are not copied.
+    let accounts_not_copied = spec.as_ref().and_then(|s| {
+        let name = c.user.as_deref()?.split(':').next()?;
+        if numeric_user.is_none()
+            || kind(s) == Kind::Scratch
+            || !c.created_users.iter().any(|u| u == name)
+        {
+            return None;
+        }
+        accounts_refused(s, c, opts)
+    });
     let untagged = !scratch && {
         let last = image.rsplit('/').next().unwrap_or(&image);
         !last.contains(':') && !image.contains('@')
@@ -928,6 +975,7 @@ fn finish(
         untagged,
         numeric_user,
         accounts,
+        accounts_not_copied,
         owner,
         owned: Default::default(),
         locale: spec

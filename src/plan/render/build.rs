@@ -327,7 +327,7 @@ fn set_aside_dirs(w: &mut Writer, l: &Layout) {
             );
 }
 
-/// On a base without a shell, for accounts created without fixed ids: the
+/// On a base without a shell, for the accounts the setup creates: the
 /// runtime base's /etc/passwd and /etc/group with the lines the setup
 /// wrote for them appended, for the runtime stage to copy
 /// (`core/accounts-copied`). The base is read through a mount of its image,
@@ -378,7 +378,7 @@ fn accounts(w: &mut Writer, l: &Layout) {
         line,
         ids::core::ACCOUNTS_COPIED,
         format!(
-            "writes {}'s /etc/passwd and /etc/group with the lines the setup wrote for {} appended (and each user's primary group, when the base has no group of that id), for the runtime stage, whose base has no shell to create the accounts again; the ids are the ones useradd picked here, the same command on the same image as the original",
+            "writes {}'s /etc/passwd and /etc/group with the lines the setup wrote for {} appended (and each user's primary group, when the base has no group of that id), for the runtime stage, whose base has no shell to create the accounts again; the ids are the ones the setup gave or useradd picked here, the same commands on the same image as the original",
             chosen.image,
             super::account_names(a)
         ),

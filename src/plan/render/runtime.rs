@@ -516,12 +516,16 @@ fn config(w: &mut Writer, l: &Layout) {
                 },
                 ids::core::USER_NUMERIC,
                 format!(
-                    "{}, so the runtime runs as its numeric ids: `{line}`",
+                    "{}, so the runtime runs as its numeric ids: `{line}`{}",
                     if chosen.image == "scratch" {
                         "scratch has no /etc/passwd to look a name up in"
                     } else {
                         "the runtime base has no shell to create the account"
-                    }
+                    },
+                    chosen.accounts_not_copied.as_ref().map_or(String::new(), |why| format!(
+                        "; its lines of /etc/passwd and /etc/group are not copied in instead [{}]: {why}, so a lookup of the name or id finds no account (HOME is /, getpwuid fails) where the original found one",
+                        ids::core::ACCOUNTS_COPIED
+                    ))
                 ),
                 None,
             );
