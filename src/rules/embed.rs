@@ -5,7 +5,7 @@
 use super::{
     BasesFile, Core, EMBEDDED, Loader, PackagesFile, ProfileFile, RulesError, base_name, file_kind,
 };
-use super::{FileKind, Rules};
+use super::{FileKind, MergedSet, Rules};
 
 /// The embedded files loaded from their YAML, validated and merged, as
 /// JSON: what [`Rules::embedded_shared`] reads at run time.
@@ -14,7 +14,7 @@ use super::{FileKind, Rules};
 ///
 /// The first problem of the embedded files, located (`FILE:LINE:COL`).
 pub(crate) fn merged_json() -> Result<String, RulesError> {
-    let rules = Rules::embedded_from_yaml()?;
+    let rules = MergedSet::from(Rules::embedded_from_yaml()?);
     Ok(serde_json::to_string(&rules).expect("rule types serialize to JSON"))
 }
 

@@ -164,16 +164,58 @@ fn file_kind(file_name: &str) -> Option<FileKind> {
 }
 
 /// The loaded, merged and validated rule set.
-///
-/// It serializes for `build.rs`, which embeds the merged embedded set; the
-/// `Deserialize` impl is for reading that back, and checks nothing.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Rules {
     profiles: Vec<Profile>,
     bases: Bases,
     packages: Packages,
     core: Core,
+}
+
+/// A [`Rules`] as `build.rs` embeds it (JSON). Private, so that a `Rules`
+/// only ever comes from the loader or from that build-time output, never
+/// from unchecked input: reading it back checks nothing.
+#[derive(serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+struct MergedSet {
+    profiles: Vec<Profile>,
+    bases: Bases,
+    packages: Packages,
+    core: Core,
+}
+
+impl From<Rules> for MergedSet {
+    fn from(r: Rules) -> Self {
+        let Rules {
+            profiles,
+            bases,
+            packages,
+            core,
+        } = r;
+        MergedSet {
+            profiles,
+            bases,
+            packages,
+            core,
+        }
+    }
+}
+
+impl From<MergedSet> for Rules {
+    fn from(m: MergedSet) -> Self {
+        let MergedSet {
+            profiles,
+            bases,
+            packages,
+            core,
+        } = m;
+        Rules {
+            profiles,
+            bases,
+            packages,
+            core,
+        }
+    }
 }
 
 /// Remembers file texts and where entries came from, to locate errors.
@@ -329,9 +371,7 @@ impl Rules {
         static EMBEDDED: std::sync::OnceLock<Option<Rules>> = std::sync::OnceLock::new();
         EMBEDDED
             .get_or_init(|| {
-                serde_json::from_str(MERGED_JSON)
-                    .ok()
-                    .or_else(|| Self::embedded_from_yaml().ok())
+                Self::from_merged_json(MERGED_JSON).or_else(|| Self::embedded_from_yaml().ok())
             })
             .as_ref()
     }
@@ -348,6 +388,14 @@ impl Rules {
         files: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Rules, RulesError> {
         Self::load_with(files, EmbeddedSource::Json)
+    }
+
+    /// The set `build.rs` embedded (see [`MergedSet`]), or `None` if the
+    /// text is not one.
+    fn from_merged_json(json: &str) -> Option<Rules> {
+        serde_json::from_str::<MergedSet>(json)
+            .ok()
+            .map(Rules::from)
     }
 
     /// The embedded rules loaded from their YAML, validated and merged file

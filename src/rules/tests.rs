@@ -546,8 +546,8 @@ fn embedded_merged_json_is_the_yaml_loaded_validated_and_merged() {
         !MERGED_JSON.is_empty(),
         "build.rs embedded no merged JSON (is `dfsplit_rules_json` set?)"
     );
-    let merged: Rules = match serde_json::from_str(MERGED_JSON) {
-        Ok(r) => r,
+    let merged: Rules = match serde_json::from_str::<MergedSet>(MERGED_JSON) {
+        Ok(m) => Rules::from(m),
         Err(e) => panic!("the merged JSON does not read back: {e}"),
     };
     let yaml = match Rules::embedded_from_yaml() {
