@@ -1,69 +1,42 @@
-//! Converts the embedded rule files (`rules/*.yaml`) to JSON at build time.
+//! Loads the embedded rule files (`rules/*.yaml`) at build time and embeds
+//! the result as JSON.
 //!
-//! Parsing the YAML took about 95% of a `dfsplit rewrite` run. The YAML stays
-//! the source of truth: each file is parsed here with the loader's own schema
-//! (`src/rules/schema.rs`, included below) and the same parser options, and
-//! written back as JSON to `$OUT_DIR/rules/<name>.json`. At run time
-//! `Rules::embedded` deserialises that JSON into the same types through the
-//! same `Deserialize` impls, then validates and merges exactly as before.
+//! The YAML stays the source of truth. This script includes the loader
+//! itself (`src/rules/`, compiled here without `dfsplit_rules_json`, so it
+//! reads the YAML) and writes to `$OUT_DIR/rules/`:
 //!
-//! A file that does not parse here is written as an empty JSON file (with a
-//! cargo warning): the loader then falls back to the YAML, so a broken
-//! embedded file fails at run time with the same `FILE:LINE:COL` error as
-//! before rather than breaking the build.
+//! * `merged.json`: the files parsed, validated and merged as at run time —
+//!   `Rules::embedded_shared` reads it as it is, with nothing left to check;
+//! * `<name>.json`: each file as parsed, which an overlay load (`--rules DIR`)
+//!   reads instead of the YAML before validating and merging the overlay.
+//!
+//! A broken embedded file fails the build with its `FILE:LINE:COL` and the
+//! loader's message. The crate is then built with `--cfg dfsplit_rules_json`,
+//! which makes `src/rules/` include these files.
 
 use std::path::Path;
 
-#[allow(dead_code, unreachable_pub)]
-#[path = "src/rules/schema.rs"]
-mod schema;
+#[allow(dead_code, unreachable_pub, unused_imports)]
+#[path = "src/rules/mod.rs"]
+mod rules;
 
 fn main() {
     println!("cargo::rerun-if-changed=rules");
-    println!("cargo::rerun-if-changed=src/rules/schema.rs");
+    println!("cargo::rerun-if-changed=src/rules");
     let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("rules");
     std::fs::create_dir_all(&out).expect("create $OUT_DIR/rules");
-    let mut entries: Vec<_> = std::fs::read_dir("rules")
-        .expect("read rules/")
-        .map(|e| e.expect("read rules/ entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    entries.sort();
-    for path in entries {
-        let stem = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .expect("UTF-8 rule file name");
-        let text = std::fs::read_to_string(&path).expect("read rule file");
-        let json = match to_json(stem, &text) {
-            Ok(json) => json,
-            Err(e) => {
-                println!(
-                    "cargo::warning=rules/{stem}.yaml: {e} (the YAML will be parsed at run time)"
-                );
-                String::new()
-            }
-        };
-        std::fs::write(out.join(format!("{stem}.json")), json).expect("write JSON rule file");
+    let (merged, files) = match rules::embed::merged_json()
+        .and_then(|merged| Ok((merged, rules::embed::file_jsons()?)))
+    {
+        Ok(found) => found,
+        Err(e) => {
+            eprintln!("error: the embedded rules do not load: {e}");
+            std::process::exit(1);
+        }
+    };
+    std::fs::write(out.join("merged.json"), merged).expect("write merged.json");
+    for (stem, json) in files {
+        std::fs::write(out.join(format!("{stem}.json")), json).expect("write a rule file's JSON");
     }
-}
-
-/// The file parsed as the loader parses it (same type, same options), as JSON.
-fn to_json(stem: &str, text: &str) -> Result<String, String> {
-    fn convert<T: serde::de::DeserializeOwned + serde::Serialize>(
-        text: &str,
-    ) -> Result<String, String> {
-        // Keep in step with `Loader::parse` in src/rules/mod.rs; the test
-        // `embedded_json_matches_yaml` compares the two paths.
-        let options = serde_saphyr::options! { strict_booleans: true };
-        let value: T =
-            serde_saphyr::from_str_with_options(text, options).map_err(|e| e.to_string())?;
-        serde_json::to_string(&value).map_err(|e| e.to_string())
-    }
-    match stem {
-        "bases" => convert::<schema::BasesFile>(text),
-        "packages" => convert::<schema::PackagesFile>(text),
-        "core" => convert::<schema::Core>(text),
-        _ => convert::<schema::ProfileFile>(text),
-    }
+    println!("cargo::rustc-cfg=dfsplit_rules_json");
 }

@@ -10,11 +10,19 @@
 //!
 //! # Files
 //!
-//! The YAML files in `rules/` are embedded in the binary, each with a JSON
-//! copy that `build.rs` derives from it at build time: the loader reads the
-//! JSON (the YAML parser took ~95% of a run) into the same types and then
-//! validates and merges as for YAML; the YAML stays the source of truth and
-//! is what errors point into. A user directory
+//! The YAML files in `rules/` are embedded in the binary; they are the source
+//! of truth and what errors point into. `build.rs` loads them with this very
+//! module (parse, validate, merge) and embeds the result twice as JSON:
+//!
+//! * the merged, validated set, which [`Rules::embedded_shared`] reads as it
+//!   is — no validation or merge at run time (they were half of a
+//!   `dfsplit rewrite` process's instructions). A broken embedded file fails
+//!   the build with its `FILE:LINE:COL`;
+//! * each file as parsed, which an overlay load reads in the place of the
+//!   YAML (the YAML parser took ~95% of a run) before validating and merging
+//!   as for YAML, so errors in an overlay are found and located as ever.
+//!
+//! A user directory
 //! (`--rules DIR`) is overlaid on them: `bases.yaml` and `packages.yaml` (or
 //! `.yml`) extend the catalogue and package map, every other `*.yaml`/`*.yml`
 //! file is a profile, and other files (`*.md`, hidden files) are ignored.
@@ -59,11 +67,28 @@ use schema::{BaseFamilyFile, BasesFile, PackagesFile, ProfileFile};
 
 /// One embedded rule file: its display name, its YAML (the source of truth,
 /// also used to locate errors) and the same data as JSON, converted by
-/// `build.rs` at build time (empty if the YAML did not parse there).
+/// `build.rs` at build time (empty in the build script itself, which reads
+/// the YAML).
 struct Embedded {
     name: &'static str,
     yaml: &'static str,
     json: &'static str,
+}
+
+// `build.rs` compiles this module too, to load the embedded files before
+// there is any JSON of them; it sets `dfsplit_rules_json` for the crate it
+// builds the JSON for, not for itself.
+#[cfg(dfsplit_rules_json)]
+macro_rules! out_dir_json {
+    ($file:expr) => {
+        include_str!(concat!(env!("OUT_DIR"), "/rules/", $file))
+    };
+}
+#[cfg(not(dfsplit_rules_json))]
+macro_rules! out_dir_json {
+    ($file:expr) => {
+        ""
+    };
 }
 
 macro_rules! embedded {
@@ -71,10 +96,17 @@ macro_rules! embedded {
         &[$(Embedded {
             name: concat!("rules/", $stem, ".yaml"),
             yaml: include_str!(concat!("../../rules/", $stem, ".yaml")),
-            json: include_str!(concat!(env!("OUT_DIR"), "/rules/", $stem, ".json")),
+            json: out_dir_json!(concat!($stem, ".json")),
         }),*]
     };
 }
+
+/// The embedded files loaded, validated and merged by `build.rs`, as JSON.
+const MERGED_JSON: &str = out_dir_json!("merged.json");
+
+/// What `build.rs` writes: compiled into the build script only.
+#[cfg(not(dfsplit_rules_json))]
+pub(crate) mod embed;
 
 /// The embedded rule files, in load order.
 const EMBEDDED: &[Embedded] = embedded![
@@ -140,6 +172,52 @@ pub struct Rules {
     core: Core,
 }
 
+/// A [`Rules`] as `build.rs` embeds it (JSON). Private, so that a `Rules`
+/// only ever comes from the loader or from that build-time output, never
+/// from unchecked input: reading it back checks nothing.
+#[derive(serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+struct MergedSet {
+    profiles: Vec<Profile>,
+    bases: Bases,
+    packages: Packages,
+    core: Core,
+}
+
+impl From<Rules> for MergedSet {
+    fn from(r: Rules) -> Self {
+        let Rules {
+            profiles,
+            bases,
+            packages,
+            core,
+        } = r;
+        MergedSet {
+            profiles,
+            bases,
+            packages,
+            core,
+        }
+    }
+}
+
+impl From<MergedSet> for Rules {
+    fn from(m: MergedSet) -> Self {
+        let MergedSet {
+            profiles,
+            bases,
+            packages,
+            core,
+        } = m;
+        Rules {
+            profiles,
+            bases,
+            packages,
+            core,
+        }
+    }
+}
+
 /// Remembers file texts and where entries came from, to locate errors.
 #[derive(Default)]
 struct Loader<'a> {
@@ -148,12 +226,12 @@ struct Loader<'a> {
     origin: HashMap<String, &'a str>,
 }
 
-/// How the embedded files are read: from the JSON `build.rs` made of them
-/// (the normal way), or from their YAML (to check the two agree).
+/// How the embedded files are read when they are loaded file by file: from
+/// the JSON `build.rs` made of each (an overlay load), or from their YAML
+/// (`build.rs`, and tests checking the two agree).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum EmbeddedSource {
     Json,
-    #[cfg(test)]
     Yaml,
 }
 
@@ -273,21 +351,28 @@ impl Rules {
     ///
     /// # Errors
     ///
-    /// Only if the embedded files are broken, which the test suite rules out.
+    /// Only if the embedded files are broken, which fails the build.
     pub fn embedded() -> Result<Rules, RulesError> {
         match Self::embedded_shared() {
             Some(rules) => Ok(rules.clone()),
-            None => Self::load_overlay_texts(std::iter::empty()),
+            None => Self::embedded_from_yaml(),
         }
     }
 
     /// The embedded rules, loaded once per process and shared (what the
     /// build context's manifest names are read from, and what
     /// [`Rules::embedded`] copies), or `None` if they are broken.
+    ///
+    /// They are read from the merged set `build.rs` made of them, as they
+    /// are: it was validated when it was made. Should that JSON not read
+    /// (it always does; a test checks it equals what loading the YAML
+    /// gives), the YAML is loaded instead.
     pub fn embedded_shared() -> Option<&'static Rules> {
         static EMBEDDED: std::sync::OnceLock<Option<Rules>> = std::sync::OnceLock::new();
         EMBEDDED
-            .get_or_init(|| Self::load_overlay_texts(std::iter::empty()).ok())
+            .get_or_init(|| {
+                Self::from_merged_json(MERGED_JSON).or_else(|| Self::embedded_from_yaml().ok())
+            })
             .as_ref()
     }
 
@@ -305,9 +390,16 @@ impl Rules {
         Self::load_with(files, EmbeddedSource::Json)
     }
 
-    /// The embedded rules read from their YAML, as before `build.rs` made
-    /// JSON of them: what the JSON path must agree with.
-    #[cfg(test)]
+    /// The set `build.rs` embedded (see [`MergedSet`]), or `None` if the
+    /// text is not one.
+    fn from_merged_json(json: &str) -> Option<Rules> {
+        serde_json::from_str::<MergedSet>(json)
+            .ok()
+            .map(Rules::from)
+    }
+
+    /// The embedded rules loaded from their YAML, validated and merged file
+    /// by file: what `build.rs` embeds, and what the JSON must agree with.
     fn embedded_from_yaml() -> Result<Rules, RulesError> {
         Self::load_with(std::iter::empty(), EmbeddedSource::Yaml)
     }

@@ -5,10 +5,13 @@
 //! are spelled in kebab-case in YAML (`any-arg`, `ca-certs`, ...).
 //! `rules/README.md` documents every key.
 //!
-//! The file types also serialize, with the same key names: `build.rs`
-//! includes this file, parses the embedded YAML with it and writes it back as
-//! JSON, which [`super::Rules::embedded`] reads through these same
-//! `Deserialize` impls instead of parsing YAML at every start.
+//! The types also serialize, with the same key names: `build.rs` loads the
+//! embedded YAML with the loader of this module (parsed with these types,
+//! validated and merged) and writes the merged set as JSON, which
+//! [`super::Rules::embedded`] reads through these same `Deserialize` impls
+//! instead of parsing, validating and merging at every start. The merged
+//! types ([`Profile`], [`Bases`], ...) take only that JSON: every key is
+//! written there.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -123,7 +126,8 @@ pub(crate) struct ProfileFile {
 
 /// A complete language profile: how to recognise the language and how to
 /// classify its commands.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Profile {
     /// Stable identifier (`node`, `go`, ...); every rule id starts with `<id>/`.
     pub id: String,
@@ -550,7 +554,8 @@ pub(crate) struct BaseFamilyFile {
 }
 
 /// The base-image catalogue.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Bases {
     /// Distribution releases: the names tags use for them (`bookworm`,
     /// `jammy`, ...) and their C library. A tag component equal to one of
@@ -563,7 +568,8 @@ pub struct Bases {
 }
 
 /// Builder images and the runtime bases that suit their output.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct BaseFamily {
     /// Stable id (`go`, `node`, ...).
     pub id: String,
@@ -873,7 +879,8 @@ pub struct DevPatterns {
 }
 
 /// The system-package catalogue.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Packages {
     /// Patterns of development packages with no entry of their own: build-only,
     /// runtime counterpart unknown.

@@ -537,15 +537,77 @@ fn release_keys_are_checked() {
 // The build-time JSON of the embedded files
 // ---------------------------------------------------------------------------
 
+/// The merged set `build.rs` embedded is exactly what loading, validating
+/// and merging the YAML gives now, and it is what the process reads (not the
+/// YAML fallback of `embedded_shared`).
 #[test]
-fn embedded_json_gives_the_same_rules_as_the_yaml() {
-    let fast = rules();
+fn embedded_merged_json_is_the_yaml_loaded_validated_and_merged() {
+    assert!(
+        !MERGED_JSON.is_empty(),
+        "build.rs embedded no merged JSON (is `dfsplit_rules_json` set?)"
+    );
+    let merged: Rules = match serde_json::from_str::<MergedSet>(MERGED_JSON) {
+        Ok(m) => Rules::from(m),
+        Err(e) => panic!("the merged JSON does not read back: {e}"),
+    };
     let yaml = match Rules::embedded_from_yaml() {
         Ok(r) => r,
         Err(e) => panic!("embedded YAML must load: {e}"),
     };
-    assert_eq!(format!("{fast:#?}"), format!("{yaml:#?}"));
-    assert!(fast == yaml);
+    assert_eq!(format!("{merged:#?}"), format!("{yaml:#?}"));
+    assert!(merged == yaml);
+    // What the process shares and what `embedded` copies is that set.
+    assert!(*Rules::embedded_shared().expect("embedded rules") == yaml);
+    assert!(rules() == yaml);
+    // Not a trivial equality: the set has every profile, family and package.
+    let ids: Vec<&str> = yaml.profiles().iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["node", "go", "python", "java", "dotnet", "rust"]);
+    assert!(
+        yaml.bases().families.len() > 5,
+        "{:?}",
+        yaml.bases().families.len()
+    );
+    assert!(yaml.packages().packages.len() > 20);
+    assert!(!yaml.core().harmless.programs.is_empty());
+}
+
+/// An overlay is merged over the embedded files read from their per-file
+/// JSON as it would be over their YAML: the same rules, the same errors.
+#[test]
+fn overlays_merge_the_same_over_the_json_as_over_the_yaml() {
+    let files: &[(&str, &str)] = &[
+        (
+            "over/go.yaml",
+            "id: go\ndetect:\n  images: [\"tinygo/tinygo\"]\n",
+        ),
+        (
+            "over/packages.yaml",
+            "packages:\n  - id: libfoo\n    kind: dev-library\n    apt: { build: libfoo-dev, runtime: [libfoo1] }\n    why: a test\n",
+        ),
+    ];
+    let json = Rules::load_with(files.iter().copied(), EmbeddedSource::Json);
+    let yaml = Rules::load_with(files.iter().copied(), EmbeddedSource::Yaml);
+    let (json, yaml) = match (json, yaml) {
+        (Ok(j), Ok(y)) => (j, y),
+        (j, y) => panic!("overlay must load both ways: {j:?} / {y:?}"),
+    };
+    assert!(json == yaml);
+    assert_ne!(json, rules());
+    assert!(json.runtime_package("libfoo-dev") == Some(&["libfoo1".to_owned()][..]));
+
+    // An error that blames an embedded entry is located in its YAML.
+    let clash: &[(&str, &str)] = &[(
+        "over/extra.yaml",
+        "id: extra\nname: Extra\ndetect: {}\nruntime: {}\ngates:\n  - id: extra/x\n    match: { program: x }\n    why: x\n    translation: go/build\n",
+    )];
+    let err = |source| match Rules::load_with(clash.iter().copied(), source) {
+        Ok(_) => panic!("a clash must be rejected"),
+        Err(e) => e.to_string(),
+    };
+    let from_json = err(EmbeddedSource::Json);
+    assert_eq!(from_json, err(EmbeddedSource::Yaml));
+    assert!(from_json.starts_with("rules/go.yaml:"), "{from_json}");
+    assert!(from_json.contains("`go/build`"), "{from_json}");
 }
 
 /// Each file on its own: the JSON is there (so the fast path is taken, not
