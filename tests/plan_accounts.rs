@@ -231,3 +231,22 @@ fn a_health_check_that_needs_the_shell_keeps_it() {
         assert!(rt.contains(health), "{health}:\n{rt}");
     }
 }
+
+/// A Go service with `setup` before `USER svc`, built on `from`.
+fn go_on(from: &str, setup: &str) -> String {
+    go(setup).replace("FROM golang:1.23\n", &format!("FROM {from}\n"))
+}
+
+#[test]
+fn busybox_adduser_g_is_the_comment_not_a_group() {
+    // BusyBox's `adduser -g` is the GECOS field; `-G` is the group. Read as
+    // a group, the comment made the account's numeric ids unknown.
+    let text = go_on(
+        "golang:1.22-alpine",
+        "RUN addgroup -S -g 10001 svc && adduser -S -D -H -u 10001 -G svc -g 'the service' svc",
+    );
+    let out = plan(&text).expect("a rewrite");
+    assert!(runtime(&out).contains("\nUSER 10001:10001\n"), "{out}");
+    let (rule, _) = user_decision(&text);
+    assert_eq!(rule, "core/user-numeric");
+}

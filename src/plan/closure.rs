@@ -545,6 +545,9 @@ fn record_ids(c: &mut Closure, cmd: &super::steps::CmdInfo) {
         .map(|a| a.as_deref().unwrap_or(""))
         .collect();
     let is_group = matches!(cmd.program.as_deref(), Some("groupadd" | "addgroup"));
+    // `adduser -g` is BusyBox's GECOS comment (Debian's adduser has no
+    // `-g`), not a group: `adduser -D -u 1000 -g 'App user' app`.
+    let gecos_g = cmd.program.as_deref() == Some("adduser");
     let mut id = None;
     let mut group = None;
     let mut name = None;
@@ -561,6 +564,7 @@ fn record_ids(c: &mut Closure, cmd: &super::steps::CmdInfo) {
                 id = value(k);
                 k += 1;
             }
+            "-g" if gecos_g => k += 1,
             "-g" | "--gid" | "-G" | "--ingroup" => {
                 group = value(k);
                 k += 1;
