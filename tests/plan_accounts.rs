@@ -1,7 +1,8 @@
-//! Accounts created without fixed ids on a runtime base without a shell
-//! (core/accounts-copied), and shell-form health checks written in exec
-//! form there (core/healthcheck-exec): what is carried, and what keeps a
-//! base with a shell.
+//! Accounts created on a runtime base without a shell (core/accounts-copied:
+//! their lines, the homes their commands create, numeric primary groups),
+//! and shell-form health checks written in exec form there
+//! (core/healthcheck-exec): what is carried, and what keeps a base with a
+//! shell or numeric ids.
 
 use dfsplit::plan::{self, Options, Outcome};
 use dfsplit::rules::Rules;
