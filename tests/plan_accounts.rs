@@ -1,7 +1,8 @@
-//! Accounts created without fixed ids on a runtime base without a shell
-//! (core/accounts-copied), and shell-form health checks written in exec
-//! form there (core/healthcheck-exec): what is carried, and what keeps a
-//! base with a shell.
+//! Accounts created on a runtime base without a shell (core/accounts-copied:
+//! their lines, the homes their commands create, numeric primary groups),
+//! and shell-form health checks written in exec form there
+//! (core/healthcheck-exec): what is carried, and what keeps a base with a
+//! shell or numeric ids.
 
 use dfsplit::plan::{self, Options, Outcome};
 use dfsplit::rules::Rules;
@@ -82,9 +83,7 @@ fn system_accounts_without_ids_are_copied_and_user_keeps_its_name() {
 #[test]
 fn what_copying_two_lines_would_lose_keeps_a_base_with_a_shell() {
     for setup in [
-        "RUN useradd -m svc",
         "RUN useradd -r -G audio svc",
-        "RUN useradd svc",
         "RUN useradd -r -g staff svc",
         "RUN adduser --system svc",
         "RUN useradd -r svc && echo 'svc ALL=(ALL) NOPASSWD: ALL' >> /etc/sudoers",
@@ -113,7 +112,7 @@ fn the_legacy_builder_keeps_a_base_with_a_shell() {
     assert!(runtime(&out).contains("RUN useradd -r svc"), "{out}");
 }
 
-/// The plan's decision for the line `USER svc`: its rule and reason.
+/// The plan's decision for the (last) line `USER svc`: its rule and reason.
 fn user_decision(text: &str) -> (String, String) {
     let rules = Rules::embedded().expect("embedded rules");
     let df = syntax::parse(text);
@@ -125,6 +124,7 @@ fn user_decision(text: &str) -> (String, String) {
     let d = r
         .decisions
         .iter()
+        .rev()
         .find(|d| d.text == "USER svc")
         .expect("a decision for USER svc");
     (d.rule.clone(), d.reason.clone())
@@ -166,9 +166,12 @@ fn fixed_ids_are_copied_too_and_user_keeps_its_name() {
 #[test]
 fn fixed_ids_whose_lines_cannot_be_copied_stay_numeric_and_say_why() {
     for (setup, ids, why) in [
-        // useradd without --system or --no-create-home: a home directory
-        // or not, depending on the builder's CREATE_HOME.
-        ("RUN useradd --uid 10001 svc", "USER 10001", "CREATE_HOME"),
+        // A primary group by a number neither the setup nor the base has.
+        (
+            "RUN useradd --system --uid 10001 --gid 100 svc",
+            "USER 10001:100",
+            "primary group is the number 100",
+        ),
         // BusyBox's short options are not read.
         (
             "RUN addgroup -S -g 10001 svc && adduser -S -D -H -u 10001 -G svc svc",
@@ -230,4 +233,138 @@ fn a_health_check_that_needs_the_shell_keeps_it() {
         // Kept byte for byte on the base with a shell.
         assert!(rt.contains(health), "{health}:\n{rt}");
     }
+}
+
+/// A Go service with `setup` before `USER svc`, built on `from`.
+fn go_on(from: &str, setup: &str) -> String {
+    go(setup).replace("FROM golang:1.23\n", &format!("FROM {from}\n"))
+}
+
+#[test]
+fn a_home_the_setup_creates_is_copied_with_the_accounts() {
+    for (setup, home) in [
+        ("RUN useradd -m -u 10001 svc", "/home/svc"),
+        (
+            "RUN useradd --create-home --home-dir /var/lib/svc svc",
+            "/var/lib/svc",
+        ),
+        (
+            "RUN adduser --disabled-password --gecos '' svc",
+            "/home/svc",
+        ),
+    ] {
+        let out = plan(&go(setup)).expect("a rewrite");
+        let rt = runtime(&out);
+        assert!(
+            out.contains("FROM gcr.io/distroless/static-debian13:nonroot AS runtime"),
+            "{setup}:\n{out}"
+        );
+        assert!(
+            out.contains("/tmp/dfsplit-accounts/passwd"),
+            "{setup}:\n{out}"
+        );
+        // Set aside as the setup left it (cp -a: owner, mode, skeleton
+        // files), copied in as a child so it keeps them.
+        assert!(
+            out.contains(&format!(
+                "RUN mkdir -p /tmp/dfsplit-dirs/1 && cp -a {home} /tmp/dfsplit-dirs/1/\n"
+            )),
+            "{setup}:\n{out}"
+        );
+        let parent = &home[..home.rfind('/').unwrap() + 1];
+        assert!(
+            rt.contains(&format!(
+                "COPY --from=build /tmp/dfsplit-dirs/1/ {parent}\n"
+            )),
+            "{setup}:\n{rt}"
+        );
+        assert!(rt.contains("\nUSER svc\n"), "{setup}:\n{rt}");
+    }
+}
+
+#[test]
+fn plain_useradd_follows_the_builders_login_defs() {
+    // Debian (golang:1.23 is bookworm): no CREATE_HOME, so no home to copy;
+    // the lines are copied and the explanation says why there is no home.
+    let text = go("RUN useradd --uid 10001 svc");
+    let out = plan(&text).expect("a rewrite");
+    assert!(out.contains("/tmp/dfsplit-accounts/passwd"), "{out}");
+    assert!(!out.contains("/tmp/dfsplit-dirs"), "{out}");
+    assert!(runtime(&out).contains("\nUSER svc\n"), "{out}");
+    // openjdk:17 is Oracle Linux 8, whose login.defs sets CREATE_HOME.
+    let java_ol =
+        java("RUN useradd svc", "").replace("FROM eclipse-temurin:17-jdk", "FROM openjdk:17");
+    let out = plan(&java_ol).expect("a rewrite");
+    assert!(
+        out.contains("cp -a /home/svc /tmp/dfsplit-dirs/1/"),
+        "{out}"
+    );
+    assert!(
+        runtime(&out).contains("COPY --from=build /tmp/dfsplit-dirs/1/ /home/\n"),
+        "{out}"
+    );
+    // A builder whose release the catalogue does not know (golang 1.19 has
+    // no default suite): whether a home is made cannot be shown.
+    let text = go_on("golang:1.19", "RUN useradd --uid 10001 svc");
+    let out = plan(&text).expect("a rewrite");
+    assert!(!out.contains("/tmp/dfsplit-accounts"), "{out}");
+    assert!(runtime(&out).contains("\nUSER 10001\n"), "{out}");
+    let (rule, reason) = user_decision(&text);
+    assert_eq!(rule, "core/user-numeric");
+    assert!(
+        reason.contains("`useradd --uid 10001 svc`: the builder's release is not known")
+            && reason.contains("CREATE_HOME"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn a_home_the_build_writes_into_is_not_carried() {
+    for (setup, why) in [
+        // The sources are copied into the home after the setup.
+        (
+            "RUN useradd -m -u 10001 svc\nWORKDIR /home/svc\nCOPY cfg.json ./",
+            "inside the home directory /home/svc",
+        ),
+        // A build step as the account: its caches go to its HOME.
+        (
+            "RUN useradd -m -u 10001 svc\nUSER svc\nRUN go env GOCACHE",
+            "builds as `svc`",
+        ),
+    ] {
+        let text = go(setup);
+        let out = plan(&text).expect("a rewrite");
+        assert!(!out.contains("/tmp/dfsplit-accounts"), "{setup}:\n{out}");
+        assert!(!out.contains("/tmp/dfsplit-dirs"), "{setup}:\n{out}");
+        let (rule, reason) = user_decision(&text);
+        assert_eq!(rule, "core/user-numeric", "{setup}");
+        assert!(reason.contains(why), "{setup}: {reason}");
+    }
+}
+
+#[test]
+fn a_numeric_primary_group_the_setup_creates_is_copied() {
+    let text = go("RUN groupadd -g 10001 svc && useradd -u 10001 -g 10001 -M svc");
+    let out = plan(&text).expect("a rewrite");
+    assert!(out.contains("for g in svc; do grep"), "{out}");
+    assert!(runtime(&out).contains("\nUSER svc\n"), "{out}");
+    // 65532 is distroless's `nonroot` group: the base has it.
+    let text = go("RUN useradd -r -u 10001 -g 65532 svc");
+    let out = plan(&text).expect("a rewrite");
+    assert!(out.contains("for u in svc; do grep"), "{out}");
+    assert!(runtime(&out).contains("\nUSER svc\n"), "{out}");
+}
+
+#[test]
+fn busybox_adduser_g_is_the_comment_not_a_group() {
+    // BusyBox's `adduser -g` is the GECOS field; `-G` is the group. Read as
+    // a group, the comment made the account's numeric ids unknown.
+    let text = go_on(
+        "golang:1.22-alpine",
+        "RUN addgroup -S -g 10001 svc && adduser -S -D -H -u 10001 -G svc -g 'the service' svc",
+    );
+    let out = plan(&text).expect("a rewrite");
+    assert!(runtime(&out).contains("\nUSER 10001:10001\n"), "{out}");
+    let (rule, _) = user_decision(&text);
+    assert_eq!(rule, "core/user-numeric");
 }

@@ -348,6 +348,17 @@ fn accounts_refused(spec: &CandidateSpec, c: &Closure, opts: &Options) -> Option
             ));
         }
     }
+    // A numeric primary group no group of the setup has must be one of the
+    // base's: each catalogue account's group has its uid as id.
+    if let Some(g) = a
+        .numeric_primary
+        .iter()
+        .find(|g| !base_ids.iter().any(|(b, _)| b == *g))
+    {
+        return Some(format!(
+            "a user's primary group is the number {g}, which no group the setup creates has, and the base may not have a group of that id"
+        ));
+    }
     None
 }
 

@@ -38,6 +38,10 @@ pub(crate) fn runtime_closure(
         ));
     }
     common(&mut c, df, infos, entry, build_only, builder)?;
+    let facts = rules.explain_runtime_candidates(builder).builder;
+    c.accounts
+        .settle_homes(facts.release.as_ref().map(|(r, _)| r));
+    homes_left_as_made(&mut c, df, infos);
     let input = profile::Input {
         df,
         infos,
@@ -245,6 +249,68 @@ fn setup_step(
         c.accounts.record(x);
     }
     Ok(())
+}
+
+/// The homes the account commands create are set aside at the end of the
+/// build stage, as the owned directories are: only faithful when no build
+/// step writes into them after the setup. A step working or copying inside
+/// one, a command writing there, or a build step run as a non-root user
+/// (whose HOME, caches included, may be one of them) refuses carrying the
+/// accounts (`core/accounts-copied`), with the reason.
+fn homes_left_as_made(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo]) {
+    if c.accounts.homes.is_empty() {
+        return;
+    }
+    let inside = |p: &str, home: &str| p == home || p.starts_with(&format!("{home}/"));
+    for info in infos.iter().filter(|i| !c.replay.contains(&i.item)) {
+        let builds = matches!(
+            info.kind,
+            StepKind::Run(_)
+                | StepKind::CopyContext { .. }
+                | StepKind::CopyOther(_)
+                | StepKind::CopyTool { .. }
+        );
+        if !builds && info.keyword != Keyword::Workdir {
+            continue;
+        }
+        let line = df
+            .instruction_at(info.item)
+            .map(|i| super::types::first_line(df, i))
+            .unwrap_or_default();
+        let why = if builds && runs_as_non_root(info) {
+            Some(format!(
+                "`{line}` builds as `{}`, whose HOME (caches included) may be the home directory the setup creates, so a copy of it at the end of the build would not be the setup's",
+                info.user.as_deref().unwrap_or_default()
+            ))
+        } else {
+            let dest = match df.instruction_at(info.item).map(|i| &i.body) {
+                Some(Body::Copy { paths, .. }) if builds => paths.last().map(|d| {
+                    join_path(&info.workdir, &super::steps::copy_word(df, info, &d.value))
+                }),
+                _ => None,
+            };
+            let written: Vec<&str> = info
+                .commands()
+                .iter()
+                .flat_map(|x| x.produces.iter().map(String::as_str))
+                .chain(dest.as_deref())
+                .chain(
+                    (builds || info.keyword == Keyword::Workdir).then_some(info.workdir.as_str()),
+                )
+                .collect();
+            c.accounts.homes.iter().find_map(|h| {
+                written.iter().find(|p| inside(p, h)).map(|p| {
+                    format!(
+                        "`{line}` works or writes in {p}, inside the home directory {h} the setup creates, so a copy of it at the end of the build would carry the build's files"
+                    )
+                })
+            })
+        };
+        if let Some(why) = why {
+            c.accounts.refuse_because(why);
+            return;
+        }
+    }
 }
 
 /// Files copied in from the context outside the application directories
@@ -545,6 +611,9 @@ fn record_ids(c: &mut Closure, cmd: &super::steps::CmdInfo) {
         .map(|a| a.as_deref().unwrap_or(""))
         .collect();
     let is_group = matches!(cmd.program.as_deref(), Some("groupadd" | "addgroup"));
+    // `adduser -g` is BusyBox's GECOS comment (Debian's adduser has no
+    // `-g`), not a group: `adduser -D -u 1000 -g 'App user' app`.
+    let gecos_g = cmd.program.as_deref() == Some("adduser");
     let mut id = None;
     let mut group = None;
     let mut name = None;
@@ -561,6 +630,7 @@ fn record_ids(c: &mut Closure, cmd: &super::steps::CmdInfo) {
                 id = value(k);
                 k += 1;
             }
+            "-g" if gecos_g => k += 1,
             "-g" | "--gid" | "-G" | "--ingroup" => {
                 group = value(k);
                 k += 1;

@@ -442,6 +442,21 @@ pub(crate) struct Accounts {
     /// Why the accounts cannot be copied into a base without a shell (the
     /// command as written, and what it would change besides the two lines).
     pub refused: Option<String>,
+    /// Home directories the account commands create (`useradd -m`, Debian's
+    /// `adduser`): set aside as the setup left them and copied into the
+    /// runtime with their owner and mode, like the setup's own directories.
+    pub homes: Vec<String>,
+    /// Homes plain `useradd` creates only when the builder's login.defs sets
+    /// CREATE_HOME, with the command that names each; settled against the
+    /// builder's release by [`Accounts::settle_homes`].
+    pub homes_if_create_home: Vec<(String, String)>,
+    /// What the builder's login.defs decided for those, for the explanation.
+    pub login_defs: Option<String>,
+    /// Group ids the setup's `groupadd -g` / `addgroup --gid` give.
+    pub gids: Vec<String>,
+    /// Numeric primary groups (`useradd -g 100`) no group the setup creates
+    /// has: the runtime base must have a group of that id.
+    pub numeric_primary: Vec<String>,
 }
 
 /// A shell-form HEALTHCHECK that is one simple command of plain words

@@ -415,15 +415,21 @@ fn layout(input: &Input, from: &crate::syntax::Instruction, warnings: &mut Vec<W
         first_name.clone()
     };
     let runtime_name = unique("runtime", &[&first_name, &build_name]);
+    // The setup's directories, and the homes its account commands create
+    // when their accounts are copied in (`core/accounts-copied`); a folder
+    // inside another comes with it.
+    let homes = chosen.accounts.as_ref().map_or(&[][..], |a| &a.homes[..]);
+    let dirs: Vec<&String> = homes
+        .iter()
+        .chain(closure.owned_dirs.iter().filter(|d| !homes.contains(d)))
+        .collect();
     let staged: Vec<&String> = if chosen.setup_not_repeated() {
-        closure
-            .owned_dirs
-            .iter()
+        dirs.iter()
+            .copied()
             .filter(|d| {
-                !closure
-                    .owned_dirs
+                !dirs
                     .iter()
-                    .any(|o| o != *d && d.starts_with(&format!("{}/", o.trim_end_matches('/'))))
+                    .any(|o| o != d && d.starts_with(&format!("{}/", o.trim_end_matches('/'))))
             })
             .collect()
     } else {

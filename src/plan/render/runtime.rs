@@ -5,6 +5,7 @@
 use super::lines::{Out, add, json_array, parent_dir};
 use super::{ACCOUNTS_DIR, OWNED_DIRS, STAGED_DIRS};
 use super::{Layout, Place, Writer, env_keys, is_secret};
+use crate::plan::accounts::{self, Home};
 use crate::plan::base::EntryRewrite;
 use crate::plan::closure::is_account_command;
 use crate::plan::profile::java;
@@ -307,7 +308,39 @@ fn setup(w: &mut Writer, l: &Layout) {
                     "creates the account the original runs as; the runtime base has no shell to create it again, so its USER names the numeric ids"
                 }),
             };
-            w.decide(*item, Placement::Build, rule, what.into(), info);
+            let mut what = what.to_string();
+            if let Some(a) = &chosen.accounts {
+                // The homes this step's account commands create: copied
+                // with the other directories, or none made (CREATE_HOME).
+                let homes: Vec<Home> = cmds
+                    .iter()
+                    .filter(|c| is_account_command(c))
+                    .filter_map(|c| accounts::read(c).ok())
+                    .map(|c| c.home)
+                    .collect();
+                let carried: Vec<&str> = homes
+                    .iter()
+                    .filter_map(|h| match h {
+                        Home::Made(p) | Home::ByLoginDefs(p) if a.homes.contains(p) => {
+                            Some(p.as_str())
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                if !carried.is_empty() {
+                    what.push_str(&format!(
+                        "; the home directory it creates ({}) is set aside as the setup left it, skeleton files, owner and mode included, and copied in, so HOME is there and writable as in the original",
+                        carried.join(", ")
+                    ));
+                }
+                if homes.iter().any(|h| matches!(h, Home::ByLoginDefs(_)))
+                    && let Some(note) = &a.login_defs
+                    && carried.is_empty()
+                {
+                    what.push_str(&format!("; {note}"));
+                }
+            }
+            w.decide(*item, Placement::Build, rule, what, info);
         }
     }
 }

@@ -1,0 +1,26 @@
+FROM node:22 AS build
+
+WORKDIR /app
+COPY package.json ./
+COPY server.js ./
+
+# the app keeps its notes in its home directory
+RUN useradd --create-home notes
+RUN mkdir -p /tmp/dfsplit-dirs/1 && cp -a /home/notes /tmp/dfsplit-dirs/1/
+
+# hadolint ignore=DL4006,SC2043
+RUN --mount=type=bind,from=gcr.io/distroless/nodejs22-debian13:nonroot,target=/tmp/dfsplit-base \
+    set -eu; a=/tmp/dfsplit-accounts; mkdir -p "$a"; cp /tmp/dfsplit-base/etc/passwd /tmp/dfsplit-base/etc/group "$a/"; \
+    for u in notes; do grep "^$u:" /etc/passwd >> "$a/passwd"; g=$(id -g "$u"); cut -d: -f3 "$a/group" | grep -qx "$g" || grep "^[^:]*:[^:]*:$g:" /etc/group >> "$a/group"; done; \
+    for f in passwd group; do d=$(cut -d: -f1 "$a/$f" | sort | uniq -d; cut -d: -f3 "$a/$f" | sort | uniq -d); if [ -n "$d" ]; then echo "dfsplit: /etc/$f would hold two accounts with the same name or id: $d" >&2; exit 1; fi; done; \
+    chmod 644 "$a/passwd" "$a/group"
+
+FROM gcr.io/distroless/nodejs22-debian13:nonroot AS runtime
+WORKDIR /app
+COPY --from=build --chown=0:0 /tmp/dfsplit-accounts/passwd /tmp/dfsplit-accounts/group /etc/
+COPY --from=build /tmp/dfsplit-dirs/1/ /home/
+COPY --from=build /app /app
+USER notes
+
+EXPOSE 3000
+CMD ["server.js"]
