@@ -154,6 +154,19 @@ fn go(c: &mut Closure, input: &Input) -> Result<(), Gate> {
 fn entry_binary(infos: &[StepInfo], entry: &Entry) -> Result<String, Gate> {
     let built = produced(infos, Role::Build);
     if built.is_empty() {
+        // A task runner at start (`make run`) builds or runs whatever its
+        // recipe says when the container starts: say that, not "prebuilt".
+        let prog = entry.program().unwrap_or_default();
+        let runner = prog.rsplit('/').next().unwrap_or(prog);
+        if ["make", "gmake", "just", "task", "mage"].contains(&runner) {
+            return Err(gate(
+                ids::core::PREBUILT,
+                format!(
+                    "the entry runs `{}`, a task runner whose recipe decides at start what is built and run, and no `go build -o PATH` step writes a binary for it: write the build as a RUN step and start the binary it writes",
+                    entry.argv.join(" ")
+                ),
+            ));
+        }
         return Err(gate(
             ids::core::PREBUILT,
             "no `go build -o PATH` step: the binary is built elsewhere, or its path cannot be read",
