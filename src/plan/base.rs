@@ -106,6 +106,15 @@ pub(crate) struct Chosen {
 }
 
 impl Chosen {
+    /// The rule that explains the base and what its facts add: the
+    /// catalogue candidate's id, or `core/base-choice` for an image the
+    /// catalogue does not describe.
+    pub(crate) fn rule_id(&self) -> &str {
+        self.spec
+            .as_ref()
+            .map_or(ids::core::BASE_CHOICE, |s| s.id.as_str())
+    }
+
     /// The setup steps are not repeated in the runtime: their accounts
     /// become numeric ids or copied lines, their directories are copied.
     pub(crate) fn setup_not_repeated(&self) -> bool {

@@ -49,10 +49,7 @@ fn from_line(w: &mut Writer, l: &Layout) {
     w.add(
         runtime_name,
         from_rt,
-        &chosen
-            .spec
-            .as_ref()
-            .map_or(ids::core::BASE_CHOICE.into(), |s| s.id.clone()),
+        chosen.rule_id(),
         chosen.reason.clone(),
     );
 }
@@ -167,16 +164,11 @@ fn env(w: &mut Writer, l: &Layout) {
         && !runtime_env_keys.contains("LC_ALL")
     {
         let line = format!("{} LANG={lang}", w.out.kw("ENV"));
-        let id =
-            w.i.chosen
-                .spec
-                .as_ref()
-                .map_or("", |s| s.id.as_str())
-                .to_owned();
+        let id = w.i.chosen.rule_id();
         w.add(
             runtime_name,
             line,
-            &id,
+            id,
             format!(
                 "the app runs in the {lang} locale, as in the official Java images (openjdk and distroless java set LANG=C.UTF-8, Temurin en_US.UTF-8): without one the JVM reads and writes file names, and before Java 18 file contents, as ASCII{}",
                 if from.is_some() { "; the base has no locale data, so it is copied in" } else { "" }
@@ -431,15 +423,11 @@ fn copies(w: &mut Writer, l: &Layout) {
             "{} --from={from} /usr/lib/locale/{dir} /usr/lib/locale/{dir}",
             w.out.kw("COPY")
         );
-        let id = chosen
-            .spec
-            .as_ref()
-            .map_or("", |s| s.id.as_str())
-            .to_owned();
+        let id = chosen.rule_id();
         w.add(
             runtime_name,
             line,
-            &id,
+            id,
             format!("the {lang} locale's data, which this base lacks, from an image of the same release (locale files follow its C library)"),
         );
     }
