@@ -802,3 +802,55 @@ fn load_shared_borrows_the_embedded_set_and_merges_an_overlay() {
     let go = merged.profile("go").expect("go profile");
     assert!(go.detect.images.iter().any(|i| i == "tinygo/tinygo"));
 }
+
+#[test]
+fn locale_from_is_rendered_for_the_chosen_release_and_checked() {
+    // The jlink base's locale data comes from Debian's slim image of the
+    // release chosen for the runtime, whatever the builder's release.
+    let r = rules();
+    for builder in [
+        "openjdk:17",
+        "eclipse-temurin:17-jdk",
+        "maven:3-eclipse-temurin-17",
+    ] {
+        let report = r.explain_runtime_candidates(builder);
+        let c = report
+            .accepted
+            .iter()
+            .find(|c| c.spec.id == "java/jlink-distroless")
+            .unwrap_or_else(|| panic!("java/jlink-distroless for {builder}"));
+        assert_eq!(c.image, "gcr.io/distroless/cc-debian13", "{builder}");
+        assert_eq!(
+            c.locale_from.as_deref(),
+            Some("debian:trixie-slim"),
+            "{builder}"
+        );
+    }
+    // A variable the candidate cannot know is refused, with where it is.
+    let cand = |from: &str, releases: &str| {
+        format!(
+            "families:\n  - id: go\n    candidates:\n      - id: go/x\n        image: 'x{}'\n        shell: false\n        libc: none\n        package-manager: none\n        user: {{name: root, uid: 0}}\n        ca-certs: false\n        approx-size-mb: 0\n{releases}        suits: [static-binary]\n        locale: {{lang: C.UTF-8, from: '{from}'}}\n        notes: x\n",
+            if releases.is_empty() { "" } else { "-{distro}" }
+        )
+    };
+    let err = overlay_err(&[("o/bases.yaml", &cand("debian:{nope}-slim", ""))]);
+    assert!(
+        err.to_string().contains(
+            "`{nope}` in `locale.from` (`debian:{nope}-slim`) is not known for this candidate"
+        ),
+        "{err}"
+    );
+    // `{release}` needs releases to choose from.
+    let err = overlay_err(&[("o/bases.yaml", &cand("debian:{release}-slim", ""))]);
+    assert!(
+        err.to_string().contains("`{release}` in `locale.from`"),
+        "{err}"
+    );
+    overlay_ok(&[(
+        "o/bases.yaml",
+        &cand(
+            "debian:{release}-slim",
+            "        releases: [{distro: debian13}]\n",
+        ),
+    )]);
+}

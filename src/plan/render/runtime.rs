@@ -651,3 +651,16 @@ fn locale_dir(lang: &str) -> String {
         None => lang.to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::locale_dir;
+
+    #[test]
+    fn locale_folders_are_named_as_glibc_looks_them_up() {
+        assert_eq!(locale_dir("C.UTF-8"), "C.utf8");
+        assert_eq!(locale_dir("en_US.UTF-8"), "en_US.utf8");
+        assert_eq!(locale_dir("de_DE.ISO-8859-15@euro"), "de_DE.iso885915@euro");
+        assert_eq!(locale_dir("POSIX"), "POSIX");
+    }
+}
