@@ -48,7 +48,7 @@ pub(crate) struct Created {
 }
 
 /// A string of ASCII digits: a numeric id.
-fn numeric(s: &str) -> bool {
+pub(crate) fn numeric(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_digit())
 }
 

@@ -1,6 +1,7 @@
 //! Choosing the runtime base from the catalogue's facts and what the
 //! analysis showed the app needs.
 
+use super::accounts::numeric;
 use super::entry::Entry;
 use super::types::{Accounts, BaseChoice, Closure, Gate, Options, UserPolicy};
 use crate::plan::rule_ids as ids;
@@ -376,7 +377,6 @@ fn accounts_refused(spec: &CandidateSpec, c: &Closure, opts: &Options) -> Option
 /// catalogue lists for the base (its group has the same id), or one the
 /// setup creates with fixed ids; `None` when the base has no such account.
 fn requested_ids(spec: &CandidateSpec, wanted: &str, c: &Closure) -> Option<String> {
-    let numeric = |s: &str| !s.is_empty() && s.chars().all(|ch| ch.is_ascii_digit());
     match wanted.split_once(':') {
         Some((u, g)) if numeric(u) && numeric(g) => return Some(wanted.to_string()),
         None if numeric(wanted) => return Some(format!("{wanted}:{wanted}")),
