@@ -7,15 +7,15 @@ use super::{
 };
 use super::{FileKind, MergedSet, Rules};
 
-/// The embedded files loaded from their YAML, validated and merged, as
-/// JSON: what [`Rules::embedded_shared`] reads at run time.
+/// The embedded files loaded from their YAML, validated and merged, in
+/// postcard's binary form: what [`Rules::embedded_shared`] reads at run time.
 ///
 /// # Errors
 ///
 /// The first problem of the embedded files, located (`FILE:LINE:COL`).
-pub(crate) fn merged_json() -> Result<String, RulesError> {
+pub(crate) fn merged_postcard() -> Result<Vec<u8>, RulesError> {
     let rules = MergedSet::from(Rules::embedded_from_yaml()?);
-    Ok(serde_json::to_string(&rules).expect("rule types serialize to JSON"))
+    Ok(postcard::to_allocvec(&rules).expect("rule types serialize to postcard"))
 }
 
 /// Each embedded file parsed as the loader parses it, as JSON, with the stem

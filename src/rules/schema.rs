@@ -7,11 +7,13 @@
 //!
 //! The types also serialize, with the same key names: `build.rs` loads the
 //! embedded YAML with the loader of this module (parsed with these types,
-//! validated and merged) and writes the merged set as JSON, which
-//! [`super::Rules::embedded`] reads through these same `Deserialize` impls
-//! instead of parsing, validating and merging at every start. The merged
-//! types ([`Profile`], [`Bases`], ...) take only that JSON: every key is
-//! written there.
+//! validated and merged) and writes the merged set in postcard's binary form,
+//! which [`super::Rules::embedded`] reads through these same `Deserialize`
+//! impls instead of parsing, validating and merging at every start (and each
+//! file as JSON, which an overlay load reads). The merged types
+//! ([`Profile`], [`Bases`], ...) take only that output: every key is written
+//! there. Postcard is not self-describing, so a `Deserialize` here never asks
+//! for "any" value when the format is not human-readable ([`one_or_many`]).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -28,6 +30,11 @@ pub(crate) fn one_or_many<'de, D>(deserializer: D) -> Result<Vec<String>, D::Err
 where
     D: Deserializer<'de>,
 {
+    // The binary form `build.rs` embeds is not self-describing: it always
+    // holds the list, as the types serialize it.
+    if !deserializer.is_human_readable() {
+        return Vec::<String>::deserialize(deserializer);
+    }
     deserializer.deserialize_any(OneOrManyVisitor)
 }
 
@@ -343,7 +350,7 @@ pub struct GateRule {
     /// The id of the start-command translation that may lift this gate
     /// (`go/start-go-build`: `go run` → `go build` + the binary), carried out
     /// by the engine (`src/plan/start/`); the gate stays when it refuses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub translation: Option<String>,
 }
 
@@ -644,7 +651,7 @@ pub struct Builder {
     /// same way at the same path (uv's `python3.12-bookworm-slim` images are
     /// built FROM `python:3.12-slim-bookworm`): candidates that require the
     /// builder's own interpreter accept that repository's images.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub interpreter_of: Option<String>,
 }
 

@@ -541,14 +541,14 @@ fn release_keys_are_checked() {
 /// and merging the YAML gives now, and it is what the process reads (not the
 /// YAML fallback of `embedded_shared`).
 #[test]
-fn embedded_merged_json_is_the_yaml_loaded_validated_and_merged() {
+fn embedded_merged_set_is_the_yaml_loaded_validated_and_merged() {
     assert!(
-        !MERGED_JSON.is_empty(),
-        "build.rs embedded no merged JSON (is `dfsplit_rules_json` set?)"
+        !MERGED.is_empty(),
+        "build.rs embedded no merged set (is `dfsplit_rules_json` set?)"
     );
-    let merged: Rules = match serde_json::from_str::<MergedSet>(MERGED_JSON) {
+    let merged: Rules = match postcard::from_bytes::<MergedSet>(MERGED) {
         Ok(m) => Rules::from(m),
-        Err(e) => panic!("the merged JSON does not read back: {e}"),
+        Err(e) => panic!("the merged set does not read back: {e}"),
     };
     let yaml = match Rules::embedded_from_yaml() {
         Ok(r) => r,
