@@ -29,10 +29,10 @@ pub fn manifests() -> &'static Manifests {
         let Some(rules) = crate::rules::Rules::embedded_shared() else {
             return m;
         };
-        for p in rules.profiles() {
-            m.all.extend(p.detect.manifests.iter().cloned());
-            m.read.extend(p.detect.read.iter().cloned());
-            m.dependencies.extend(p.detect.dependencies.iter().cloned());
+        for d in rules.detects() {
+            m.all.extend(d.manifests.iter().cloned());
+            m.read.extend(d.read.iter().cloned());
+            m.dependencies.extend(d.dependencies.iter().cloned());
         }
         m
     })

@@ -245,12 +245,7 @@ fn build_profile(
                 format!(
                     "no language profile applies: `{}` is not a known build image (profiles: {})",
                     base.resolved,
-                    rules
-                        .profiles()
-                        .iter()
-                        .map(|p| p.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    rules.profile_ids().collect::<Vec<_>>().join(", ")
                 ),
             ),
             None,

@@ -1,11 +1,12 @@
 //! What `build.rs` makes of the embedded rule files. Compiled only into the
 //! build script (see `out_dir_json!`), which includes this module whole, so
-//! the JSON is made by the same loader, validation and merge as any overlay.
+//! what is embedded is made by the same loader, validation and merge as any
+//! overlay.
 
 use super::{
     BasesFile, Core, EMBEDDED, Loader, PackagesFile, ProfileFile, RulesError, base_name, file_kind,
 };
-use super::{FileKind, MergedSet, Rules};
+use super::{Blob, EmbeddedSet, EmbeddedSource, FileKind, MergedSet, ProfileHead, Rules};
 
 /// The embedded files loaded from their YAML, validated and merged, in
 /// postcard's binary form: what [`Rules::embedded_shared`] reads at run time.
@@ -14,8 +15,25 @@ use super::{FileKind, MergedSet, Rules};
 ///
 /// The first problem of the embedded files, located (`FILE:LINE:COL`).
 pub(crate) fn merged_postcard() -> Result<Vec<u8>, RulesError> {
-    let rules = MergedSet::from(Rules::embedded_from_yaml()?);
-    Ok(postcard::to_allocvec(&rules).expect("rule types serialize to postcard"))
+    let set = MergedSet::load_with(std::iter::empty(), EmbeddedSource::Yaml)?;
+    Ok(write(&set))
+}
+
+/// The merged set as an [`EmbeddedSet`]: each profile and the package map
+/// written apart, as bytes of their own, so start-up reads neither.
+fn write(set: &MergedSet) -> Vec<u8> {
+    fn bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
+        postcard::to_allocvec(value).expect("rule types serialize to postcard")
+    }
+    let profiles: Vec<Vec<u8>> = set.profiles.iter().map(bytes).collect();
+    let packages = bytes(&set.packages);
+    bytes(&EmbeddedSet {
+        heads: set.profiles.iter().map(ProfileHead::of).collect(),
+        profiles: profiles.iter().map(|b| Blob(b)).collect(),
+        bases: set.bases.clone(),
+        packages: Blob(&packages),
+        core: set.core.clone(),
+    })
 }
 
 /// Each embedded file parsed as the loader parses it, as JSON, with the stem

@@ -17,8 +17,10 @@
 //! * the merged, validated set in postcard's binary form, which
 //!   [`Rules::embedded_shared`] reads as it is — no validation or merge at
 //!   run time (they were half of a `dfsplit rewrite` process's instructions),
-//!   and no text to scan (reading the same set as JSON cost 2.4 times as
-//!   many instructions). A broken embedded file fails the build with its
+//!   and no text to scan (reading the same set as JSON took twice the
+//!   instructions). Each profile and the package map are written apart and
+//!   read on first use ([`EmbeddedSet`]): a Go file reads the Go profile and
+//!   no other. A broken embedded file fails the build with its
 //!   `FILE:LINE:COL`;
 //! * each file as parsed, as JSON, which an overlay load reads in the place
 //!   of the YAML (the YAML parser took ~95% of a run) before validating and
@@ -55,6 +57,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
+use std::sync::OnceLock;
 
 pub use error::{RulesError, SourceLocation};
 pub use pattern::{ImageRef, Vars};
@@ -180,41 +183,54 @@ fn file_kind(file_name: &str) -> Option<FileKind> {
 }
 
 /// The loaded, merged and validated rule set.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// The embedded set is read in parts (see [`EmbeddedSet`]): what every
+/// question needs at start-up — each profile's [`ProfileHead`], the base
+/// catalogue, the core tables — and each profile whole, and the package map,
+/// only when a question needs them. A set loaded with an overlay has every
+/// part read.
+#[derive(Clone)]
 pub struct Rules {
-    profiles: Vec<Profile>,
+    /// What is read of each profile at start-up, in profile order.
+    heads: Vec<ProfileHead>,
+    /// Each profile whole, in the same order.
+    profiles: Vec<Lazy<Profile>>,
     bases: Bases,
-    packages: Packages,
+    packages: Lazy<Packages>,
     core: Core,
 }
 
-/// A [`Rules`] as `build.rs` embeds it (postcard). Private, so that a `Rules`
-/// only ever comes from the loader or from that build-time output, never
-/// from unchecked input: reading it back checks nothing.
-#[derive(serde::Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
+impl PartialEq for Rules {
+    fn eq(&self, other: &Self) -> bool {
+        self.heads == other.heads
+            && self.profiles().eq(other.profiles())
+            && self.bases == other.bases
+            && self.packages() == other.packages()
+            && self.core == other.core
+    }
+}
+
+impl fmt::Debug for Rules {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rules")
+            .field("profiles", &self.profiles().collect::<Vec<_>>())
+            .field("bases", &self.bases)
+            .field("packages", self.packages())
+            .field("core", &self.core)
+            .finish()
+    }
+}
+
+/// The rule set as the loader builds it: every part owned and read.
+/// Private, so that a [`Rules`] only ever comes from the loader or from the
+/// build-time output, never from unchecked input: reading it back checks
+/// nothing.
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
 struct MergedSet {
     profiles: Vec<Profile>,
     bases: Bases,
     packages: Packages,
     core: Core,
-}
-
-impl From<Rules> for MergedSet {
-    fn from(r: Rules) -> Self {
-        let Rules {
-            profiles,
-            bases,
-            packages,
-            core,
-        } = r;
-        MergedSet {
-            profiles,
-            bases,
-            packages,
-            core,
-        }
-    }
 }
 
 impl From<MergedSet> for Rules {
@@ -226,11 +242,142 @@ impl From<MergedSet> for Rules {
             core,
         } = m;
         Rules {
-            profiles,
+            heads: profiles.iter().map(ProfileHead::of).collect(),
+            profiles: profiles.into_iter().map(Lazy::read).collect(),
             bases,
-            packages,
+            packages: Lazy::read(packages),
             core,
         }
+    }
+}
+
+/// What a question about commands needs of a profile before the profile is
+/// read whole: its detection, its wrappers and tool tables (asked of every
+/// step), and every program its command rules, gates and launchers can
+/// match. A command whose program none of these globs matches is not
+/// matched by any rule of the profile, so the profile is not read for it.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+struct ProfileHead {
+    id: String,
+    detect: Detect,
+    wrappers: Vec<Wrapper>,
+    tools: Tools,
+    /// The `program` globs of every command rule, gate and launcher, sorted,
+    /// each once.
+    programs: Vec<String>,
+}
+
+impl ProfileHead {
+    fn of(p: &Profile) -> Self {
+        let mut programs: Vec<String> = p
+            .commands
+            .iter()
+            .map(|r| &r.matcher)
+            .chain(p.gates.iter().map(|g| &g.matcher))
+            .chain(p.runtime.entrypoint.launchers.iter().map(|g| &g.matcher))
+            .flat_map(|m| m.program.iter().cloned())
+            .collect();
+        programs.sort();
+        programs.dedup();
+        ProfileHead {
+            id: p.id.clone(),
+            detect: p.detect.clone(),
+            wrappers: p.wrappers.clone(),
+            tools: p.tools.clone(),
+            programs,
+        }
+    }
+
+    /// Whether some rule of the profile may match a command running
+    /// `program`: the first test [`pattern::match_command`] makes.
+    fn may_run(&self, program: &str) -> bool {
+        pattern::any_glob(&self.programs, pattern::program_basename(program))
+    }
+}
+
+/// A part of the rule set: read, or the postcard bytes `build.rs` embedded
+/// for it, read when first asked for.
+#[derive(Clone)]
+struct Lazy<T> {
+    bytes: &'static [u8],
+    value: OnceLock<T>,
+}
+
+impl<T: serde::de::DeserializeOwned> Lazy<T> {
+    fn read(value: T) -> Self {
+        Lazy {
+            bytes: &[],
+            value: OnceLock::from(value),
+        }
+    }
+
+    fn embedded(bytes: &'static [u8]) -> Self {
+        Lazy {
+            bytes,
+            value: OnceLock::new(),
+        }
+    }
+
+    /// The value, read from its bytes on first use. Should they not read
+    /// (they always do; a test reads every part), `yaml` takes the part
+    /// from the embedded YAML loaded, validated and merged.
+    fn get(&self, yaml: impl FnOnce(&MergedSet) -> T) -> &T {
+        self.value.get_or_init(|| {
+            postcard::from_bytes(self.bytes).unwrap_or_else(|_| yaml(MergedSet::embedded_yaml()))
+        })
+    }
+}
+
+/// The embedded set as `build.rs` writes it (postcard): the parts read at
+/// start-up, and each profile and the package map as bytes of their own,
+/// read when first needed (see [`Rules`]). Every profile is consulted for
+/// every command, but a command is only matched by the profiles whose
+/// programs it runs: a Go file reads the Go profile and none of the others.
+#[derive(serde::Deserialize, serde::Serialize)]
+struct EmbeddedSet<'a> {
+    heads: Vec<ProfileHead>,
+    #[serde(borrow)]
+    profiles: Vec<Blob<'a>>,
+    bases: Bases,
+    #[serde(borrow)]
+    packages: Blob<'a>,
+    core: Core,
+}
+
+/// Bytes written as one postcard byte string, read in place.
+struct Blob<'a>(&'a [u8]);
+
+impl serde::Serialize for Blob<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(self.0)
+    }
+}
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Blob<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <&'a [u8]>::deserialize(d).map(Blob)
+    }
+}
+
+impl EmbeddedSet<'static> {
+    /// The set `bytes` hold, its profiles and package map left unread, or
+    /// `None` if they hold none.
+    fn read(bytes: &'static [u8]) -> Option<Rules> {
+        let set: EmbeddedSet<'static> = postcard::from_bytes(bytes).ok()?;
+        if set.heads.len() != set.profiles.len() {
+            return None;
+        }
+        Some(Rules {
+            heads: set.heads,
+            profiles: set
+                .profiles
+                .into_iter()
+                .map(|b| Lazy::embedded(b.0))
+                .collect(),
+            bases: set.bases,
+            packages: Lazy::embedded(set.packages.0),
+            core: set.core,
+        })
     }
 }
 
@@ -386,7 +533,7 @@ impl Rules {
     pub fn embedded_shared() -> Option<&'static Rules> {
         static EMBEDDED: std::sync::OnceLock<Option<Rules>> = std::sync::OnceLock::new();
         EMBEDDED
-            .get_or_init(|| Self::from_merged(MERGED).or_else(|| Self::embedded_from_yaml().ok()))
+            .get_or_init(|| EmbeddedSet::read(MERGED).or_else(|| Self::embedded_from_yaml().ok()))
             .as_ref()
     }
 
@@ -404,14 +551,6 @@ impl Rules {
         Self::load_with(files, EmbeddedSource::Json)
     }
 
-    /// The set `build.rs` embedded (see [`MergedSet`]), or `None` if the
-    /// text is not one.
-    fn from_merged(bytes: &[u8]) -> Option<Rules> {
-        postcard::from_bytes::<MergedSet>(bytes)
-            .ok()
-            .map(Rules::from)
-    }
-
     /// The embedded rules loaded from their YAML, validated and merged file
     /// by file: what `build.rs` embeds, and what the JSON must agree with.
     fn embedded_from_yaml() -> Result<Rules, RulesError> {
@@ -422,8 +561,29 @@ impl Rules {
         files: impl IntoIterator<Item = (&'a str, &'a str)>,
         source: EmbeddedSource,
     ) -> Result<Rules, RulesError> {
+        MergedSet::load_with(files, source).map(Rules::from)
+    }
+}
+
+impl MergedSet {
+    /// The embedded files loaded from their YAML, once per process: what a
+    /// part of the embedded set that does not read is taken from.
+    fn embedded_yaml() -> &'static MergedSet {
+        static YAML: OnceLock<MergedSet> = OnceLock::new();
+        YAML.get_or_init(|| {
+            MergedSet::load_with(std::iter::empty(), EmbeddedSource::Yaml)
+                .expect("the embedded rules load: build.rs loaded them")
+        })
+    }
+
+    /// The embedded files, then `files` over them, each validated and
+    /// merged in turn, then the merged set validated.
+    fn load_with<'a>(
+        files: impl IntoIterator<Item = (&'a str, &'a str)>,
+        source: EmbeddedSource,
+    ) -> Result<MergedSet, RulesError> {
         let mut loader = Loader::default();
-        let mut rules = Rules {
+        let mut rules = MergedSet {
             profiles: Vec::new(),
             bases: Bases::default(),
             packages: Packages::default(),
@@ -702,19 +862,64 @@ impl Rules {
         }
         Ok(())
     }
+}
 
+impl Rules {
     // -----------------------------------------------------------------------
     // Accessors
     // -----------------------------------------------------------------------
 
-    /// All profiles, overlay-added ones first.
-    pub fn profiles(&self) -> &[Profile] {
-        &self.profiles
+    /// All profiles, overlay-added ones first (each read whole).
+    pub fn profiles(&self) -> impl Iterator<Item = &Profile> + Clone + '_ {
+        (0..self.profiles.len()).map(|i| self.profile_at(i))
+    }
+
+    /// The ids of all profiles, in the order of [`Rules::profiles`].
+    pub fn profile_ids(&self) -> impl Iterator<Item = &str> + '_ {
+        self.heads.iter().map(|h| h.id.as_str())
+    }
+
+    /// How each profile is detected, in the order of [`Rules::profiles`],
+    /// without reading the profiles whole.
+    pub fn detects(&self) -> impl Iterator<Item = &Detect> + '_ {
+        self.heads.iter().map(|h| &h.detect)
     }
 
     /// The profile with this id.
     pub fn profile(&self, id: &str) -> Option<&Profile> {
-        self.profiles.iter().find(|p| p.id == id)
+        let i = self.heads.iter().position(|h| h.id == id)?;
+        Some(self.profile_at(i))
+    }
+
+    /// The `i`th profile, read on first use.
+    fn profile_at(&self, i: usize) -> &Profile {
+        self.profiles[i].get(|m| m.profiles[i].clone())
+    }
+
+    /// The profiles whose `detect` passes `test`, in order, each read.
+    fn profiles_detected<'s, F: Fn(&Detect) -> bool>(
+        &'s self,
+        test: F,
+    ) -> impl Iterator<Item = &'s Profile> + use<'s, F> {
+        (0..self.heads.len())
+            .filter(move |&i| test(&self.heads[i].detect))
+            .map(|i| self.profile_at(i))
+    }
+
+    /// The profiles some rule of which may match a command running
+    /// `program` ([`ProfileHead::may_run`]), in order, each read.
+    fn profiles_running<'s, 'p>(
+        &'s self,
+        program: &'p str,
+    ) -> impl Iterator<Item = &'s Profile> + use<'s, 'p> {
+        (0..self.heads.len())
+            .filter(move |&i| self.heads[i].may_run(program))
+            .map(|i| self.profile_at(i))
+    }
+
+    /// Every profile's wrappers, in profile order.
+    fn wrappers(&self) -> impl Iterator<Item = &Wrapper> + Clone + '_ {
+        self.heads.iter().flat_map(|h| h.wrappers.iter())
     }
 
     /// The base-image catalogue.
@@ -724,14 +929,13 @@ impl Rules {
 
     /// The system-package map.
     pub fn packages(&self) -> &Packages {
-        &self.packages
+        self.packages.get(|m| m.packages.clone())
     }
 
     /// Every rule id (commands, gates, launchers, runtime artifacts) of every
     /// profile, with its profile id.
     pub fn rule_ids(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        self.profiles
-            .iter()
+        self.profiles()
             .flat_map(|p| profile_ids(p).map(move |id| (p.id.as_str(), id)))
     }
 
@@ -743,27 +947,23 @@ impl Rules {
     /// `node:20-bookworm` → `node`.
     pub fn profile_for_image(&self, image_ref: &str) -> Option<&Profile> {
         let image = ImageRef::parse(image_ref);
-        self.profiles
-            .iter()
-            .find(|p| pattern::any_glob(&p.detect.images, &image.name))
+        self.profiles_detected(|d| pattern::any_glob(&d.images, &image.name))
+            .next()
     }
 
     /// Profiles whose `detect.manifests` matches a file name (the last path
     /// component is used), e.g. `go.mod` → `go`.
     pub fn profiles_for_manifest(&self, path: &str) -> Vec<&Profile> {
         let name = path.rsplit('/').next().unwrap_or(path);
-        self.profiles
-            .iter()
-            .filter(|p| pattern::any_glob(&p.detect.manifests, name))
+        self.profiles_detected(|d| pattern::any_glob(&d.manifests, name))
             .collect()
     }
 
     /// The profile whose `detect.commands` lists this program.
     pub fn profile_for_program(&self, program: &str) -> Option<&Profile> {
         let base = pattern::program_basename(program);
-        self.profiles
-            .iter()
-            .find(|p| pattern::any_glob(&p.detect.commands, base))
+        self.profiles_detected(|d| pattern::any_glob(&d.commands, base))
+            .next()
     }
 
     /// The first command rule (profiles in order, rules in order) matching
@@ -778,9 +978,9 @@ impl Rules {
         program: &str,
         args: &[S],
     ) -> Option<CommandMatchResult<'_>> {
-        let wrappers = self.profiles.iter().flat_map(|p| p.wrappers.iter());
-        through_wrappers(wrappers, program, args, &mut |prog, a| {
-            self.profiles.iter().find_map(|p| p.direct_match(prog, a))
+        through_wrappers(self.wrappers(), program, args, &mut |prog, a| {
+            self.profiles_running(prog)
+                .find_map(|p| p.direct_match(prog, a))
         })
         .map(|(mut m, via)| {
             m.via = via;
@@ -816,9 +1016,8 @@ impl Rules {
         args: &[S],
         list: impl Fn(&Profile) -> &[GateRule],
     ) -> Option<(&Profile, &GateRule)> {
-        let wrappers = self.profiles.iter().flat_map(|p| p.wrappers.iter());
-        through_wrappers(wrappers, program, args, &mut |prog, a| {
-            self.profiles.iter().find_map(|p| {
+        through_wrappers(self.wrappers(), program, args, &mut |prog, a| {
+            self.profiles_running(prog).find_map(|p| {
                 list(p)
                     .iter()
                     .find(|g| pattern::match_command(&g.matcher, prog, a).is_some())
@@ -1000,7 +1199,7 @@ impl Rules {
 
     /// The package rule listing `name` as a build package for `manager`.
     pub fn package_rule(&self, name: &str, manager: PackageManager) -> Option<&PackageRule> {
-        self.packages.packages.iter().find(|p| {
+        self.packages().packages.iter().find(|p| {
             p.names(manager)
                 .is_some_and(|n| n.build.iter().any(|b| b == name))
         })
@@ -1012,8 +1211,8 @@ impl Rules {
             return PackageClass::Known(rule);
         }
         let patterns = match manager {
-            PackageManager::Apt => &self.packages.dev_patterns.apt,
-            PackageManager::Apk => &self.packages.dev_patterns.apk,
+            PackageManager::Apt => &self.packages().dev_patterns.apt,
+            PackageManager::Apk => &self.packages().dev_patterns.apk,
             PackageManager::None => return PackageClass::Unknown,
         };
         if pattern::any_glob(patterns, name) {

@@ -30,7 +30,7 @@ fn overlay_err(files: &[(&str, &str)]) -> RulesError {
 #[test]
 fn embedded_rules_load() {
     let r = rules();
-    let ids: Vec<&str> = r.profiles().iter().map(|p| p.id.as_str()).collect();
+    let ids: Vec<&str> = r.profiles().map(|p| p.id.as_str()).collect();
     assert_eq!(ids, ["node", "go", "python", "java", "dotnet", "rust"]);
     let fams: Vec<&str> = r.bases().families.iter().map(|f| f.id.as_str()).collect();
     assert_eq!(
@@ -222,7 +222,7 @@ commands:
 runtime: {}
 ";
     let r = overlay_ok(&[("o/go.yaml", replaced), ("o/ruby.yaml", ruby)]);
-    assert_eq!(r.profiles()[0].id, "ruby");
+    assert_eq!(r.profile_ids().next(), Some("ruby"));
     let go = r.profile("go").unwrap();
     assert_eq!(go.name, "Go (house rules)");
     assert_eq!(go.commands.len(), 1);
@@ -538,29 +538,54 @@ fn release_keys_are_checked() {
 // ---------------------------------------------------------------------------
 
 /// The merged set `build.rs` embedded is exactly what loading, validating
-/// and merging the YAML gives now, and it is what the process reads (not the
-/// YAML fallback of `embedded_shared`).
+/// and merging the YAML gives now — every part of it read from its own bytes
+/// (a part that does not read would be taken from the YAML instead, which
+/// the comparison of whole sets could not tell) — and it is what the
+/// process reads (not the YAML fallback of `embedded_shared`).
 #[test]
 fn embedded_merged_set_is_the_yaml_loaded_validated_and_merged() {
     assert!(
         !MERGED.is_empty(),
         "build.rs embedded no merged set (is `dfsplit_rules_json` set?)"
     );
-    let merged: Rules = match postcard::from_bytes::<MergedSet>(MERGED) {
-        Ok(m) => Rules::from(m),
-        Err(e) => panic!("the merged set does not read back: {e}"),
-    };
-    let yaml = match Rules::embedded_from_yaml() {
+    let yaml = match MergedSet::load_with(std::iter::empty(), EmbeddedSource::Yaml) {
         Ok(r) => r,
         Err(e) => panic!("embedded YAML must load: {e}"),
     };
+    let set: EmbeddedSet<'static> = match postcard::from_bytes(MERGED) {
+        Ok(s) => s,
+        Err(e) => panic!("the merged set does not read back: {e}"),
+    };
+    assert_eq!(set.profiles.len(), yaml.profiles.len());
+    for ((blob, head), want) in set.profiles.iter().zip(&set.heads).zip(&yaml.profiles) {
+        let profile: Profile = match postcard::from_bytes(blob.0) {
+            Ok(p) => p,
+            Err(e) => panic!("profile `{}` does not read back: {e}", head.id),
+        };
+        assert!(profile == *want, "profile `{}` differs", want.id);
+        assert!(
+            *head == ProfileHead::of(want),
+            "head of `{}` differs",
+            want.id
+        );
+    }
+    let packages: Packages = match postcard::from_bytes(set.packages.0) {
+        Ok(p) => p,
+        Err(e) => panic!("the package map does not read back: {e}"),
+    };
+    assert!(packages == yaml.packages);
+    assert!(set.bases == yaml.bases);
+    assert!(set.core == yaml.core);
+
+    let yaml = Rules::from(yaml);
+    let merged = EmbeddedSet::read(MERGED).expect("the merged set reads");
     assert_eq!(format!("{merged:#?}"), format!("{yaml:#?}"));
     assert!(merged == yaml);
     // What the process shares and what `embedded` copies is that set.
     assert!(*Rules::embedded_shared().expect("embedded rules") == yaml);
     assert!(rules() == yaml);
     // Not a trivial equality: the set has every profile, family and package.
-    let ids: Vec<&str> = yaml.profiles().iter().map(|p| p.id.as_str()).collect();
+    let ids: Vec<&str> = yaml.profile_ids().collect();
     assert_eq!(ids, ["node", "go", "python", "java", "dotnet", "rust"]);
     assert!(
         yaml.bases().families.len() > 5,
@@ -569,6 +594,51 @@ fn embedded_merged_set_is_the_yaml_loaded_validated_and_merged() {
     );
     assert!(yaml.packages().packages.len() > 20);
     assert!(!yaml.core().harmless.programs.is_empty());
+}
+
+/// Start-up reads no profile and no package map; a question about a
+/// command reads only the profiles whose rules may match its program, and
+/// the answers are those of the set read whole.
+#[test]
+fn embedded_profiles_are_read_when_a_question_needs_them() {
+    let lazy = EmbeddedSet::read(MERGED).expect("the merged set reads");
+    let read = |r: &Rules| -> Vec<String> {
+        r.heads
+            .iter()
+            .zip(&r.profiles)
+            .filter(|(_, p)| p.value.get().is_some())
+            .map(|(h, _)| h.id.clone())
+            .collect()
+    };
+    assert!(read(&lazy).is_empty());
+    assert!(lazy.packages.value.get().is_none());
+
+    let whole = rules();
+    let go = lazy.classify_command("go", &["build", "-o", "/app", "."]);
+    assert_eq!(go.as_ref().map(|m| m.rule.id.as_str()), Some("go/build"));
+    assert_eq!(
+        go,
+        whole.classify_command("go", &["build", "-o", "/app", "."])
+    );
+    assert_eq!(read(&lazy), ["go"]);
+    // Through a wrapper (read with the heads): `python -m pip` is python's.
+    let pip = lazy.classify_command("python3", &["-m", "pip", "install", "-r", "r.txt"]);
+    assert_eq!(
+        pip.map(|m| (m.rule.id.clone(), m.via)),
+        whole
+            .classify_command("python3", &["-m", "pip", "install", "-r", "r.txt"])
+            .map(|m| (m.rule.id.clone(), m.via))
+    );
+    assert_eq!(read(&lazy), ["go", "python"]);
+    // A program no rule runs reads nothing more.
+    assert_eq!(lazy.classify_command("echo", &["hi"]), None);
+    assert_eq!(read(&lazy), ["go", "python"]);
+    assert!(lazy.packages.value.get().is_none());
+    assert_eq!(
+        lazy.runtime_package("libpq-dev"),
+        whole.runtime_package("libpq-dev")
+    );
+    assert!(lazy.packages.value.get().is_some());
 }
 
 /// An overlay is merged over the embedded files read from their per-file

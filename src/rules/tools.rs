@@ -9,7 +9,7 @@
 
 use super::pattern::{self, any_glob};
 use super::schema::{CacheMount, CommandMatch, Core, Tools};
-use super::{Loader, Rules, RulesError, merge_keyed, union};
+use super::{Loader, MergedSet, Rules, RulesError, merge_keyed, union};
 
 /// Adds the matches of `extra` that `list` lacks, keeping order.
 fn append_new(list: &mut Vec<CommandMatch>, extra: Vec<CommandMatch>) {
@@ -99,8 +99,13 @@ pub(super) fn validate_tools(loader: &Loader, file: &str, tools: &Tools) -> Resu
 }
 
 /// After merging: every cache mount names command rules that exist.
-pub(super) fn check_cache_mount_rules(rules: &Rules, loader: &Loader) -> Result<(), RulesError> {
-    for m in rules.all_tools().flat_map(|t| &t.cache_mounts) {
+pub(super) fn check_cache_mount_rules(
+    rules: &MergedSet,
+    loader: &Loader,
+) -> Result<(), RulesError> {
+    let all_tools =
+        std::iter::once(&rules.core.tools).chain(rules.profiles.iter().map(|p| &p.tools));
+    for m in all_tools.flat_map(|t| &t.cache_mounts) {
         let known = |id: &String| {
             rules
                 .profiles
@@ -126,9 +131,10 @@ impl Rules {
         &self.core
     }
 
-    /// Every `tools` table: the core's, then each profile's.
+    /// Every `tools` table: the core's, then each profile's (read at
+    /// start-up with the profile's head: every step asks them).
     fn all_tools(&self) -> impl Iterator<Item = &Tools> + '_ {
-        std::iter::once(&self.core.tools).chain(self.profiles.iter().map(|p| &p.tools))
+        std::iter::once(&self.core.tools).chain(self.heads.iter().map(|h| &h.tools))
     }
 
     /// Whether `program args...` only configures a build tool for the build
