@@ -24,6 +24,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 enum Cmd {
     /// Rewrite a single-stage Dockerfile into a multi-stage one (stdout: the whole new file).
     Rewrite(rewrite::RewriteArgs),

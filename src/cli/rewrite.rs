@@ -15,7 +15,9 @@ use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// What every planning command takes.
+// What every planning command takes. (A plain comment: the subcommands'
+// arguments are built on demand (`#[command(defer = true)]` on `Cmd`), and a
+// doc comment here would then become each one's `about`.)
 #[derive(Debug, clap::Args)]
 pub struct PlanArgs {
     /// The Dockerfile, or `-` for standard input (default: Dockerfile); with
