@@ -193,12 +193,9 @@ fn multi_stage(
     let final_stage = model.final_stage();
     let base = &final_stage.base;
     let is_builder = rules.profile_for_image(&base.resolved).is_some()
-        && !rules
-            .bases()
-            .families
-            .iter()
-            .flat_map(|f| f.candidates.iter())
-            .any(|c| base::candidate_matches(&c.image, &base.resolved));
+        && rules
+            .candidate_by_image(|image| base::candidate_matches(image, &base.resolved))
+            .is_none();
     if is_builder && final_stage.parent.is_none() {
         return match rebase::rebase_final_stage(df, model, ctx, rules, opts) {
             Ok(r) => Outcome::Rewrite(Box::new(r)),

@@ -30,11 +30,7 @@ pub(crate) fn check(
     // The catalogue's figure for the builder itself, when it is one of the
     // runtime bases (a slim image used to build).
     let builder_mb = rules
-        .bases()
-        .families
-        .iter()
-        .flat_map(|f| f.candidates.iter())
-        .find(|s| candidate_matches(&s.image, builder))
+        .candidate_by_image(|image| candidate_matches(image, builder))
         .map(|s| s.approx_size_mb);
     let base = if chosen.image == builder {
         format!(

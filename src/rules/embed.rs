@@ -6,7 +6,9 @@
 use super::{
     BasesFile, Core, EMBEDDED, Loader, PackagesFile, ProfileFile, RulesError, base_name, file_kind,
 };
-use super::{Blob, EmbeddedSet, EmbeddedSource, FileKind, MergedSet, ProfileHead, Rules};
+use super::{
+    Blob, EmbeddedSet, EmbeddedSource, FileKind, MergedSet, ProfileHead, Rules, catalogue_head,
+};
 
 /// The embedded files loaded from their YAML, validated and merged, in
 /// postcard's binary form: what [`Rules::embedded_shared`] reads at run time.
@@ -19,18 +21,28 @@ pub(crate) fn merged_postcard() -> Result<Vec<u8>, RulesError> {
     Ok(write(&set))
 }
 
-/// The merged set as an [`EmbeddedSet`]: each profile and the package map
-/// written apart, as bytes of their own, so start-up reads neither.
+/// The merged set as an [`EmbeddedSet`]: each profile, each family's
+/// candidates and the package map written apart, as bytes of their own, so
+/// start-up reads none of them.
 fn write(set: &MergedSet) -> Vec<u8> {
     fn bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
         postcard::to_allocvec(value).expect("rule types serialize to postcard")
     }
     let profiles: Vec<Vec<u8>> = set.profiles.iter().map(bytes).collect();
+    let candidates: Vec<Vec<u8>> = set
+        .bases
+        .families
+        .iter()
+        .map(|f| bytes(&f.candidates))
+        .collect();
     let packages = bytes(&set.packages);
+    let (catalogue, candidate_images) = catalogue_head(&set.bases);
     bytes(&EmbeddedSet {
         heads: set.profiles.iter().map(ProfileHead::of).collect(),
         profiles: profiles.iter().map(|b| Blob(b)).collect(),
-        bases: set.bases.clone(),
+        catalogue,
+        candidate_images,
+        candidates: candidates.iter().map(|b| Blob(b)).collect(),
         packages: Blob(&packages),
         core: set.core.clone(),
     })

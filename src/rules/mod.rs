@@ -18,9 +18,9 @@
 //!   [`Rules::embedded_shared`] reads as it is — no validation or merge at
 //!   run time (they were half of a `dfsplit rewrite` process's instructions),
 //!   and no text to scan (reading the same set as JSON took twice the
-//!   instructions). Each profile and the package map are written apart and
-//!   read on first use ([`EmbeddedSet`]): a Go file reads the Go profile and
-//!   no other. A broken embedded file fails the build with its
+//!   instructions). Each profile, each base family's candidates and the
+//!   package map are written apart and read on first use ([`EmbeddedSet`]):
+//!   a Go file reads the Go profile and the Go family, no other. A broken embedded file fails the build with its
 //!   `FILE:LINE:COL`;
 //! * each file as parsed, as JSON, which an overlay load reads in the place
 //!   of the YAML (the YAML parser took ~95% of a run) before validating and
@@ -186,16 +186,24 @@ fn file_kind(file_name: &str) -> Option<FileKind> {
 ///
 /// The embedded set is read in parts (see [`EmbeddedSet`]): what every
 /// question needs at start-up — each profile's [`ProfileHead`], the base
-/// catalogue, the core tables — and each profile whole, and the package map,
-/// only when a question needs them. A set loaded with an overlay has every
-/// part read.
+/// catalogue's releases and builders with each candidate's image, the core
+/// tables — and each profile whole, each family's candidates and the package
+/// map only when a question needs them. A set loaded with an overlay has
+/// every part read.
 #[derive(Clone)]
 pub struct Rules {
     /// What is read of each profile at start-up, in profile order.
     heads: Vec<ProfileHead>,
     /// Each profile whole, in the same order.
     profiles: Vec<Lazy<Profile>>,
-    bases: Bases,
+    /// The catalogue without its candidates (every family's list empty).
+    catalogue: Bases,
+    /// Each family's candidate images, in the order of `catalogue.families`.
+    candidate_images: Vec<Vec<String>>,
+    /// Each family's candidates, in the same order.
+    candidates: Vec<Lazy<Vec<CandidateSpec>>>,
+    /// The whole catalogue, put together when asked for ([`Rules::bases`]).
+    bases: OnceLock<Bases>,
     packages: Lazy<Packages>,
     core: Core,
 }
@@ -204,7 +212,7 @@ impl PartialEq for Rules {
     fn eq(&self, other: &Self) -> bool {
         self.heads == other.heads
             && self.profiles().eq(other.profiles())
-            && self.bases == other.bases
+            && self.bases() == other.bases()
             && self.packages() == other.packages()
             && self.core == other.core
     }
@@ -214,7 +222,7 @@ impl fmt::Debug for Rules {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Rules")
             .field("profiles", &self.profiles().collect::<Vec<_>>())
-            .field("bases", &self.bases)
+            .field("bases", self.bases())
             .field("packages", self.packages())
             .field("core", &self.core)
             .finish()
@@ -241,14 +249,47 @@ impl From<MergedSet> for Rules {
             packages,
             core,
         } = m;
+        let (catalogue, candidate_images) = catalogue_head(&bases);
         Rules {
             heads: profiles.iter().map(ProfileHead::of).collect(),
             profiles: profiles.into_iter().map(Lazy::read).collect(),
-            bases,
+            catalogue,
+            candidate_images,
+            candidates: bases
+                .families
+                .iter()
+                .map(|f| Lazy::read(f.candidates.clone()))
+                .collect(),
+            bases: OnceLock::from(bases),
             packages: Lazy::read(packages),
             core,
         }
     }
+}
+
+/// The catalogue without its candidates, and each family's candidate
+/// images: what start-up reads of it ([`Rules`]).
+fn catalogue_head(bases: &Bases) -> (Bases, Vec<Vec<String>>) {
+    let families = bases
+        .families
+        .iter()
+        .map(|f| BaseFamily {
+            id: f.id.clone(),
+            builders: f.builders.clone(),
+            candidates: Vec::new(),
+        })
+        .collect();
+    let images = bases
+        .families
+        .iter()
+        .map(|f| f.candidates.iter().map(|c| c.image.clone()).collect())
+        .collect();
+    let head = Bases {
+        releases: bases.releases.clone(),
+        musl_markers: bases.musl_markers.clone(),
+        families,
+    };
+    (head, images)
 }
 
 /// What a question about commands needs of a profile before the profile is
@@ -338,7 +379,12 @@ struct EmbeddedSet<'a> {
     heads: Vec<ProfileHead>,
     #[serde(borrow)]
     profiles: Vec<Blob<'a>>,
-    bases: Bases,
+    /// The catalogue without its candidates ([`catalogue_head`]).
+    catalogue: Bases,
+    candidate_images: Vec<Vec<String>>,
+    /// Each family's candidates.
+    #[serde(borrow)]
+    candidates: Vec<Blob<'a>>,
     #[serde(borrow)]
     packages: Blob<'a>,
     core: Core,
@@ -364,7 +410,11 @@ impl EmbeddedSet<'static> {
     /// `None` if they hold none.
     fn read(bytes: &'static [u8]) -> Option<Rules> {
         let set: EmbeddedSet<'static> = postcard::from_bytes(bytes).ok()?;
-        if set.heads.len() != set.profiles.len() {
+        let families = set.catalogue.families.len();
+        if set.heads.len() != set.profiles.len()
+            || set.candidate_images.len() != families
+            || set.candidates.len() != families
+        {
             return None;
         }
         Some(Rules {
@@ -374,7 +424,14 @@ impl EmbeddedSet<'static> {
                 .into_iter()
                 .map(|b| Lazy::embedded(b.0))
                 .collect(),
-            bases: set.bases,
+            catalogue: set.catalogue,
+            candidate_images: set.candidate_images,
+            candidates: set
+                .candidates
+                .into_iter()
+                .map(|b| Lazy::embedded(b.0))
+                .collect(),
+            bases: OnceLock::new(),
             packages: Lazy::embedded(set.packages.0),
             core: set.core,
         })
@@ -922,9 +979,33 @@ impl Rules {
         self.heads.iter().flat_map(|h| h.wrappers.iter())
     }
 
-    /// The base-image catalogue.
+    /// The base-image catalogue (every family's candidates read).
     pub fn bases(&self) -> &Bases {
-        &self.bases
+        self.bases.get_or_init(|| {
+            let mut bases = self.catalogue.clone();
+            for (i, f) in bases.families.iter_mut().enumerate() {
+                f.candidates = self.family_candidates(i).to_vec();
+            }
+            bases
+        })
+    }
+
+    /// The candidates of the `i`th family, read on first use.
+    fn family_candidates(&self, i: usize) -> &[CandidateSpec] {
+        self.candidates[i].get(|m| m.bases.families[i].candidates.clone())
+    }
+
+    /// The first runtime candidate of the catalogue (families in order)
+    /// whose image template passes `test`; only that family's candidates
+    /// are read.
+    pub fn candidate_by_image(&self, test: impl Fn(&str) -> bool) -> Option<&CandidateSpec> {
+        self.candidate_images
+            .iter()
+            .enumerate()
+            .find_map(|(i, images)| {
+                let at = images.iter().position(|image| test(image))?;
+                self.family_candidates(i).get(at)
+            })
     }
 
     /// The system-package map.
@@ -1040,7 +1121,7 @@ impl Rules {
         let image = ImageRef::parse(image_ref);
         let tag = image.tag.clone().unwrap_or_default();
         let libc = if self
-            .bases
+            .catalogue
             .musl_markers
             .iter()
             .any(|m| !m.is_empty() && tag.contains(m.as_str()))
@@ -1051,7 +1132,7 @@ impl Rules {
         };
         let suite = tag
             .split('-')
-            .find(|part| self.bases.release_by_suite(part).is_some())
+            .find(|part| self.catalogue.release_by_suite(part).is_some())
             .map(str::to_owned);
         let mut report = CandidateReport {
             builder: BuilderFacts {
@@ -1068,7 +1149,7 @@ impl Rules {
             accepted: Vec::new(),
             rejected: Vec::new(),
         };
-        for fam in &self.bases.families {
+        for (fam_index, fam) in self.catalogue.families.iter().enumerate() {
             let Some(builder) = fam
                 .builders
                 .iter()
@@ -1088,7 +1169,7 @@ impl Rules {
                     }
                 }
             }
-            let version = tag_version(builder, &self.bases, image.tag.as_deref());
+            let version = tag_version(builder, &self.catalogue, image.tag.as_deref());
             let latest = version == TagVersion::Moving(None);
             match &version {
                 TagVersion::Number(v) | TagVersion::Moving(Some(v)) => {
@@ -1119,14 +1200,14 @@ impl Rules {
             let release = match (&suite, libc) {
                 (_, Libc::Musl) => None,
                 (Some(s), _) => self
-                    .bases
+                    .catalogue
                     .release_by_suite(s)
                     .map(|r| (r.clone(), ReleaseSource::Tag)),
                 (None, _) => builder
                     .default_suites
                     .iter()
                     .find(|d| versions_allow(&d.versions, &vars).is_ok())
-                    .and_then(|d| self.bases.release_by_suite(&d.suite))
+                    .and_then(|d| self.catalogue.release_by_suite(&d.suite))
                     .map(|r| (r.clone(), ReleaseSource::Default)),
             };
             if report.builder.release.is_none() {
@@ -1139,12 +1220,12 @@ impl Rules {
                 report.builder.unmaintained_release = Some((r.suite.clone(), why.clone()));
             }
             let facts = ReleaseFacts {
-                bases: &self.bases,
+                bases: &self.catalogue,
                 builder: release.as_ref(),
                 builder_image: image_ref,
             };
             let moving = report.builder.moving.clone();
-            for spec in &fam.candidates {
+            for spec in self.family_candidates(fam_index) {
                 let resolved = if uses_version(spec) && !vars.contains_key("version") && !latest {
                     Err(RejectReason::MissingVariable("version".into()))
                 } else {

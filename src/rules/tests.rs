@@ -574,7 +574,21 @@ fn embedded_merged_set_is_the_yaml_loaded_validated_and_merged() {
         Err(e) => panic!("the package map does not read back: {e}"),
     };
     assert!(packages == yaml.packages);
-    assert!(set.bases == yaml.bases);
+    let (catalogue, images) = catalogue_head(&yaml.bases);
+    assert!(set.catalogue == catalogue);
+    assert_eq!(set.candidate_images, images);
+    assert_eq!(set.candidates.len(), yaml.bases.families.len());
+    for (blob, want) in set.candidates.iter().zip(&yaml.bases.families) {
+        let candidates: Vec<CandidateSpec> = match postcard::from_bytes(blob.0) {
+            Ok(c) => c,
+            Err(e) => panic!("the candidates of `{}` do not read back: {e}", want.id),
+        };
+        assert!(
+            candidates == want.candidates,
+            "family `{}` differs",
+            want.id
+        );
+    }
     assert!(set.core == yaml.core);
 
     let yaml = Rules::from(yaml);
@@ -610,7 +624,17 @@ fn embedded_profiles_are_read_when_a_question_needs_them() {
             .map(|(h, _)| h.id.clone())
             .collect()
     };
+    let families_read = |r: &Rules| -> Vec<String> {
+        r.catalogue
+            .families
+            .iter()
+            .zip(&r.candidates)
+            .filter(|(_, c)| c.value.get().is_some())
+            .map(|(f, _)| f.id.clone())
+            .collect()
+    };
     assert!(read(&lazy).is_empty());
+    assert!(families_read(&lazy).is_empty());
     assert!(lazy.packages.value.get().is_none());
 
     let whole = rules();
@@ -639,6 +663,27 @@ fn embedded_profiles_are_read_when_a_question_needs_them() {
         whole.runtime_package("libpq-dev")
     );
     assert!(lazy.packages.value.get().is_some());
+
+    // The runtime bases of a Go builder read the Go family's candidates only.
+    let ids = |r: &Rules| -> Vec<String> {
+        r.runtime_candidates("golang:1.22-bookworm")
+            .iter()
+            .map(|c| c.spec.id.clone())
+            .collect()
+    };
+    assert_eq!(ids(&lazy), ids(&whole));
+    assert!(!ids(&whole).is_empty());
+    assert_eq!(families_read(&lazy), ["go"]);
+    // A slim builder found in the catalogue by its image reads its family.
+    let slim = |r: &Rules| {
+        r.candidate_by_image(|image| image.starts_with("node:"))
+            .map(|c| c.id.clone())
+    };
+    assert_eq!(slim(&lazy), slim(&whole));
+    assert!(slim(&whole).is_some());
+    assert_eq!(families_read(&lazy), ["go", "node"]);
+    assert!(lazy.bases() == whole.bases());
+    assert_eq!(families_read(&lazy).len(), whole.bases().families.len());
 }
 
 /// An overlay is merged over the embedded files read from their per-file
