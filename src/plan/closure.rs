@@ -42,7 +42,7 @@ pub(crate) fn runtime_closure(
     c.accounts
         .settle_homes(facts.release.as_ref().map(|(r, _)| r));
     homes_left_as_made(&mut c, df, infos, entry);
-    workdir_in_home(&mut c, df, infos, entry)?;
+    workdir_in_home(&mut c, df, infos, entry);
     let input = profile::Input {
         df,
         infos,
@@ -327,7 +327,13 @@ fn homes_left_as_made(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entr
                         && inside(app_dir, h)
                         && written.iter().all(|w| !inside(w, h) || inside(w, app_dir)) =>
                 {
-                    setup_touches_after(c, infos, h, n).map_or(Ok(infos[*m].item), Err)
+                    // After the last setup step before the build enters
+                    // the app's directory; none may touch the home later.
+                    let last = (*m..n)
+                        .rev()
+                        .find(|k| c.replay.contains(&infos[*k].item))
+                        .unwrap_or(*m);
+                    setup_touches_after(c, infos, h, n).map_or(Ok(infos[last].item), Err)
                 }
                 _ => Err(format!(
                     "`{line}` works or writes in {p}, inside the home directory {h} the setup creates, so a copy of it at the end of the build would carry the build's files"
@@ -390,13 +396,9 @@ fn setup_touches_after(c: &Closure, infos: &[StepInfo], home: &str, from: usize)
 /// base with a shell must run that step before the WORKDIR, else the
 /// WORKDIR makes the folder first (root's, empty) and the account command
 /// leaves it so. The setup then runs where the base starts, as it ran at /
-/// in the original; a setup step that ran elsewhere is a gate.
-fn workdir_in_home(
-    c: &mut Closure,
-    df: &Dockerfile,
-    infos: &[StepInfo],
-    entry: &Entry,
-) -> Result<(), Gate> {
+/// in the original; when a setup step ran in another directory, a base
+/// with a shell is not offered (`replay_refused`).
+fn workdir_in_home(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) {
     let inside = |p: &str, home: &str| p == home || p.starts_with(&format!("{home}/"));
     let Some((home, maker)) = c
         .accounts
@@ -405,29 +407,26 @@ fn workdir_in_home(
         .filter(|h| inside(&entry.workdir, h))
         .find_map(|h| Some((h.clone(), home_maker(c, infos, h)?)))
     else {
-        return Ok(());
+        return;
     };
     // The original entered the home before the setup made it: the WORKDIR
     // came first there too.
     if infos[..maker].iter().any(|i| inside(&i.workdir, &home)) {
-        return Ok(());
+        return;
     }
     if let Some(i) = infos
         .iter()
         .find(|i| c.replay.contains(&i.item) && i.workdir != "/")
     {
-        return Err(gate_at(
-            df,
-            i.item,
-            ids::core::SYSTEM_SETUP,
-            format!(
-                "the app's directory {} lies in the home {home} the setup creates, so a runtime that repeats the setup must do so before it enters that directory; this setup step ran in {}, not /, and would run elsewhere",
-                entry.workdir, i.workdir
-            ),
+        c.replay_refused = Some(format!(
+            "the app's directory {} lies in the home {home} the setup creates, so the setup must be repeated before the runtime enters it, and the setup step on line {} ran in {}, not /",
+            entry.workdir,
+            df.instruction_at(i.item).map_or(0, |x| x.start_line),
+            i.workdir
         ));
+        return;
     }
     c.workdir_in_home = Some(home);
-    Ok(())
 }
 
 /// Files copied in from the context outside the application directories

@@ -540,6 +540,10 @@ pub(crate) struct Closure {
     /// runs the setup before the WORKDIR, so the account command makes the
     /// home (owner, mode, skeleton files) as in the original.
     pub workdir_in_home: Option<String>,
+    /// Why a base with a shell cannot repeat the setup faithfully (its
+    /// runtime WORKDIR lies in a home the setup creates, and a setup step
+    /// ran in another directory): such bases are not offered.
+    pub replay_refused: Option<String>,
     /// Directories the replayed steps create (and give an owner or mode):
     /// on a base without a shell they are copied from the build stage with
     /// their owner and mode instead of being created again.
