@@ -396,8 +396,9 @@ fn setup_touches_after(c: &Closure, infos: &[StepInfo], home: &str, from: usize)
 /// base with a shell must run that step before the WORKDIR, else the
 /// WORKDIR makes the folder first (root's, empty) and the account command
 /// leaves it so. The setup then runs where the base starts, as it ran at /
-/// in the original; when a setup step ran in another directory, a base
-/// with a shell is not offered (`replay_refused`).
+/// in the original; when a setup step ran in another directory and names
+/// a relative path there, a base with a shell is not offered
+/// (`replay_refused`).
 fn workdir_in_home(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) {
     let inside = |p: &str, home: &str| p == home || p.starts_with(&format!("{home}/"));
     let Some((home, maker)) = c
@@ -414,13 +415,23 @@ fn workdir_in_home(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: 
     if infos[..maker].iter().any(|i| inside(&i.workdir, &home)) {
         return;
     }
-    if let Some(i) = infos
+    // Account commands name absolute paths only (a relative home is
+    // refused); another command's relative operand depends on where it runs.
+    let relative = |x: &CmdInfo| {
+        !is_account_command(x)
+            && x.args
+                .iter()
+                .any(|a| a.as_deref().is_none_or(|a| !a.starts_with(['-', '/'])))
+    };
+    if let Some((i, x)) = infos
         .iter()
-        .find(|i| c.replay.contains(&i.item) && i.workdir != "/")
+        .filter(|i| c.replay.contains(&i.item) && i.workdir != "/")
+        .find_map(|i| i.commands().iter().find(|x| relative(x)).map(|x| (i, x)))
     {
         c.replay_refused = Some(format!(
-            "the app's directory {} lies in the home {home} the setup creates, so the setup must be repeated before the runtime enters it, and the setup step on line {} ran in {}, not /",
+            "the app's directory {} lies in the home {home} the setup creates, so the setup must be repeated before the runtime enters it, where the base starts; `{}` on line {} names a relative path and ran in {}, not /",
             entry.workdir,
+            x.text,
             df.instruction_at(i.item).map_or(0, |x| x.start_line),
             i.workdir
         ));
