@@ -321,10 +321,16 @@ fn plain_useradd_follows_the_builders_login_defs() {
 #[test]
 fn a_home_the_build_writes_into_is_not_carried() {
     for (setup, why) in [
-        // The sources are copied into the home after the setup.
+        // A file is copied into the home, outside the app's directory.
         (
-            "RUN useradd -m -u 10001 svc\nWORKDIR /home/svc\nCOPY cfg.json ./",
+            "RUN useradd -m -u 10001 svc\nCOPY cfg.json /home/svc/.config/svc.json",
             "inside the home directory /home/svc",
+        ),
+        // The app lives in the home, and a setup step changes the home
+        // after the build has entered it.
+        (
+            "RUN useradd -m -u 10001 svc\nWORKDIR /home/svc\nCOPY cfg.json ./\nRUN mkdir -p /home/svc/data && chown svc /home/svc/data",
+            "after the build has entered it",
         ),
         // A build step as the account: its caches go to its HOME.
         (
@@ -335,10 +341,53 @@ fn a_home_the_build_writes_into_is_not_carried() {
         let text = go(setup);
         let out = plan(&text).expect("a rewrite");
         assert!(!out.contains("/tmp/dfsplit-accounts"), "{setup}:\n{out}");
-        assert!(!out.contains("/tmp/dfsplit-dirs"), "{setup}:\n{out}");
+        // The home is not set aside (a directory the setup makes in it is,
+        // as any the setup makes).
+        assert!(!out.contains("cp -a /home/svc /tmp"), "{setup}:\n{out}");
         let (rule, reason) = user_decision(&text);
         assert_eq!(rule, "core/user-numeric", "{setup}");
         assert!(reason.contains(why), "{setup}: {reason}");
+    }
+}
+
+#[test]
+fn a_home_the_app_lives_in_is_set_aside_before_the_build_enters_it() {
+    // The app's directory is the home: the home is set aside right after
+    // the setup steps that make it, before WORKDIR and COPY put the app's
+    // files there; the runtime copies it in, then the app's files.
+    for (setup, after) in [
+        (
+            "RUN useradd -m -u 10001 svc",
+            "RUN useradd -m -u 10001 svc\n",
+        ),
+        // No fixed id: the lines are copied all the same.
+        ("RUN useradd -m svc", "RUN useradd -m svc\n"),
+        // A directory the setup makes in the home before the build enters
+        // it is in the set-aside copy: it is taken after that step.
+        (
+            "RUN useradd -m svc\nRUN mkdir /home/svc/data && chown svc /home/svc/data",
+            "chown svc /home/svc/data\n",
+        ),
+    ] {
+        let text = go(&format!("{setup}\nWORKDIR /home/svc/app\nCOPY cfg.json ./"));
+        let out = plan(&text).expect("a rewrite");
+        let build = out.split(" AS runtime").next().unwrap_or_default();
+        let set_aside =
+            "RUN mkdir -p /tmp/dfsplit-dirs/1 && cp -a /home/svc /tmp/dfsplit-dirs/1/\n";
+        assert!(
+            build.contains(&format!("{after}{set_aside}WORKDIR /home/svc/app\n")),
+            "{setup}:\n{out}"
+        );
+        // Once: not again at the build stage's end.
+        assert_eq!(build.matches("cp -a /home/svc").count(), 1, "{out}");
+        let rt = runtime(&out);
+        assert!(
+            rt.contains("COPY --from=build /tmp/dfsplit-dirs/1/ /home/\n"),
+            "{rt}"
+        );
+        assert!(rt.contains("\nUSER svc\n"), "{rt}");
+        let (rule, _) = user_decision(&text);
+        assert_ne!(rule, "core/user-numeric", "{setup}");
     }
 }
 

@@ -234,6 +234,14 @@ fn incompatible(
             ));
         }
     }
+    if !c.replay.is_empty()
+        && spec.shell
+        && let Some(why) = &c.replay_refused
+    {
+        return Some(format!(
+            "it would repeat the setup steps, and they cannot be repeated as the original ran them [core/system-setup]: {why}"
+        ));
+    }
     if !c.replay.is_empty() && !spec.shell {
         if c.replay_needs_shell {
             return Some(

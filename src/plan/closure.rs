@@ -41,7 +41,8 @@ pub(crate) fn runtime_closure(
     let facts = rules.explain_runtime_candidates(builder).builder;
     c.accounts
         .settle_homes(facts.release.as_ref().map(|(r, _)| r));
-    homes_left_as_made(&mut c, df, infos);
+    homes_left_as_made(&mut c, df, infos, entry);
+    workdir_in_home(&mut c, df, infos, entry);
     let input = profile::Input {
         df,
         infos,
@@ -251,18 +252,35 @@ fn setup_step(
     Ok(())
 }
 
-/// The homes the account commands create are set aside at the end of the
-/// build stage, as the owned directories are: only faithful when no build
-/// step writes into them after the setup. A step working or copying inside
-/// one, a command writing there, or a build step run as a non-root user
+/// The homes the account commands create are set aside as the setup left
+/// them, as the owned directories are: at the end of the build stage, only
+/// faithful when no build step writes into them after the setup. When the
+/// build only works inside the app's own directory and that directory lies
+/// in the home (`useradd -m app`, `WORKDIR /home/app`, `COPY . .`), the home
+/// is set aside right after the setup step that creates it instead, before
+/// the build enters it: the runtime then receives the home as the setup
+/// left it and the app's files from the profile's copies, as any app
+/// directory. A step writing elsewhere in a home, a setup step touching it
+/// after the build entered it, or a build step run as a non-root user
 /// (whose HOME, caches included, may be one of them) refuses carrying the
 /// accounts (`core/accounts-copied`), with the reason.
-fn homes_left_as_made(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo]) {
+fn homes_left_as_made(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) {
     if c.accounts.homes.is_empty() {
         return;
     }
     let inside = |p: &str, home: &str| p == home || p.starts_with(&format!("{home}/"));
-    for info in infos.iter().filter(|i| !c.replay.contains(&i.item)) {
+    let app_dir = entry.workdir.as_str();
+    // The position of the setup step that creates each home.
+    let makers: Vec<(String, Option<usize>)> = c
+        .accounts
+        .homes
+        .iter()
+        .map(|h| (h.clone(), home_maker(c, infos, h)))
+        .collect();
+    for (n, info) in infos.iter().enumerate() {
+        if c.replay.contains(&info.item) {
+            continue;
+        }
         let builds = matches!(
             info.kind,
             StepKind::Run(_)
@@ -277,40 +295,149 @@ fn homes_left_as_made(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo]) {
             .instruction_at(info.item)
             .map(|i| super::types::first_line(df, i))
             .unwrap_or_default();
-        let why = if builds && runs_as_non_root(info) {
-            Some(format!(
+        if builds && runs_as_non_root(info) {
+            c.accounts.refuse_because(format!(
                 "`{line}` builds as `{}`, whose HOME (caches included) may be the home directory the setup creates, so a copy of it at the end of the build would not be the setup's",
                 info.user.as_deref().unwrap_or_default()
-            ))
-        } else {
-            let dest = match df.instruction_at(info.item).map(|i| &i.body) {
-                Some(Body::Copy { paths, .. }) if builds => paths.last().map(|d| {
-                    join_path(&info.workdir, &super::steps::copy_word(df, info, &d.value))
-                }),
-                _ => None,
-            };
-            let written: Vec<&str> = info
-                .commands()
-                .iter()
-                .flat_map(|x| x.produces.iter().map(String::as_str))
-                .chain(dest.as_deref())
-                .chain(
-                    (builds || info.keyword == Keyword::Workdir).then_some(info.workdir.as_str()),
-                )
-                .collect();
-            c.accounts.homes.iter().find_map(|h| {
-                written.iter().find(|p| inside(p, h)).map(|p| {
-                    format!(
-                        "`{line}` works or writes in {p}, inside the home directory {h} the setup creates, so a copy of it at the end of the build would carry the build's files"
-                    )
-                })
-            })
-        };
-        if let Some(why) = why {
-            c.accounts.refuse_because(why);
+            ));
             return;
         }
+        let dest = match df.instruction_at(info.item).map(|i| &i.body) {
+            Some(Body::Copy { paths, .. }) if builds => paths
+                .last()
+                .map(|d| join_path(&info.workdir, &super::steps::copy_word(df, info, &d.value))),
+            _ => None,
+        };
+        let written: Vec<&str> = info
+            .commands()
+            .iter()
+            .flat_map(|x| x.produces.iter().map(String::as_str))
+            .chain(dest.as_deref())
+            .chain(std::iter::once(info.workdir.as_str()))
+            .collect();
+        for (h, maker) in &makers {
+            let Some(p) = written.iter().find(|p| inside(p, h)) else {
+                continue;
+            };
+            // Inside the app's directory, which lies in the home, after
+            // the setup made it: the home is set aside before this step.
+            let early = match maker {
+                Some(m)
+                    if *m < n
+                        && inside(app_dir, h)
+                        && written.iter().all(|w| !inside(w, h) || inside(w, app_dir)) =>
+                {
+                    // After the last setup step before the build enters
+                    // the app's directory; none may touch the home later.
+                    let last = (*m..n)
+                        .rev()
+                        .find(|k| c.replay.contains(&infos[*k].item))
+                        .unwrap_or(*m);
+                    setup_touches_after(c, infos, h, n).map_or(Ok(infos[last].item), Err)
+                }
+                _ => Err(format!(
+                    "`{line}` works or writes in {p}, inside the home directory {h} the setup creates, so a copy of it at the end of the build would carry the build's files"
+                )),
+            };
+            match early {
+                Ok(item) => {
+                    if !c.accounts.set_aside_early.iter().any(|(e, _)| e == h) {
+                        c.accounts.set_aside_early.push((h.clone(), item));
+                    }
+                }
+                Err(why) => {
+                    c.accounts.refuse_because(why);
+                    return;
+                }
+            }
+        }
     }
+}
+
+/// The position (in `infos`) of the setup step whose account command
+/// creates `home`.
+fn home_maker(c: &Closure, infos: &[StepInfo], home: &str) -> Option<usize> {
+    infos.iter().position(|i| {
+        c.replay.contains(&i.item)
+            && i.commands()
+                .iter()
+                .filter(|x| is_account_command(x))
+                .filter_map(|x| super::accounts::read(x).ok())
+                .any(|cr| {
+                    matches!(&cr.home, super::accounts::Home::Made(p) | super::accounts::Home::ByLoginDefs(p) if p == home)
+                })
+    })
+}
+
+/// A setup step after position `from` that names a path in `home`: a home
+/// set aside before the build entered it would miss what that step did.
+fn setup_touches_after(c: &Closure, infos: &[StepInfo], home: &str, from: usize) -> Option<String> {
+    let inside = |p: &str| p == home || p.starts_with(&format!("{home}/"));
+    infos[from..]
+        .iter()
+        .filter(|i| c.replay.contains(&i.item))
+        .flat_map(|i| i.commands().iter().map(move |x| (i, x)))
+        .find(|(i, x)| {
+            x.args
+                .iter()
+                .flatten()
+                .any(|a| a.starts_with('/') && inside(&join_path(&i.workdir, a)))
+        })
+        .map(|(_, x)| {
+            format!(
+                "`{}` changes the home directory {home} after the build has entered it, so it cannot be set aside as the setup left it before the build's files",
+                x.text
+            )
+        })
+}
+
+/// Whether the runtime's WORKDIR lies in a home a setup step creates before
+/// the original enters it (`useradd -m app`, then `WORKDIR /home/app`): a
+/// base with a shell must run that step before the WORKDIR, else the
+/// WORKDIR makes the folder first (root's, empty) and the account command
+/// leaves it so. The setup then runs where the base starts, as it ran at /
+/// in the original; when a setup step ran in another directory and names
+/// a relative path there, a base with a shell is not offered
+/// (`replay_refused`).
+fn workdir_in_home(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) {
+    let inside = |p: &str, home: &str| p == home || p.starts_with(&format!("{home}/"));
+    let Some((home, maker)) = c
+        .accounts
+        .homes
+        .iter()
+        .filter(|h| inside(&entry.workdir, h))
+        .find_map(|h| Some((h.clone(), home_maker(c, infos, h)?)))
+    else {
+        return;
+    };
+    // The original entered the home before the setup made it: the WORKDIR
+    // came first there too.
+    if infos[..maker].iter().any(|i| inside(&i.workdir, &home)) {
+        return;
+    }
+    // Account commands name absolute paths only (a relative home is
+    // refused); another command's relative operand depends on where it runs.
+    let relative = |x: &CmdInfo| {
+        !is_account_command(x)
+            && x.args
+                .iter()
+                .any(|a| a.as_deref().is_none_or(|a| !a.starts_with(['-', '/'])))
+    };
+    if let Some((i, x)) = infos
+        .iter()
+        .filter(|i| c.replay.contains(&i.item) && i.workdir != "/")
+        .find_map(|i| i.commands().iter().find(|x| relative(x)).map(|x| (i, x)))
+    {
+        c.replay_refused = Some(format!(
+            "the app's directory {} lies in the home {home} the setup creates, so the setup must be repeated before the runtime enters it, where the base starts; `{}` on line {} names a relative path and ran in {}, not /",
+            entry.workdir,
+            x.text,
+            df.instruction_at(i.item).map_or(0, |x| x.start_line),
+            i.workdir
+        ));
+        return;
+    }
+    c.workdir_in_home = Some(home);
 }
 
 /// Files copied in from the context outside the application directories

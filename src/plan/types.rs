@@ -457,6 +457,11 @@ pub(crate) struct Accounts {
     /// Numeric primary groups (`useradd -g 100`) no group the setup creates
     /// has: the runtime base must have a group of that id.
     pub numeric_primary: Vec<String>,
+    /// Homes the app's directory lies in (`useradd -m app` + `WORKDIR
+    /// /home/app`): set aside right after the setup step that creates them
+    /// (the item), before the build works there, rather than at the build
+    /// stage's end; the app's own files come with the runtime's copies.
+    pub set_aside_early: Vec<(String, usize)>,
 }
 
 /// A shell-form HEALTHCHECK that is one simple command of plain words
@@ -530,6 +535,15 @@ pub(crate) struct Closure {
     /// A replayed step does more than create accounts and directories, so it
     /// needs a shell.
     pub replay_needs_shell: bool,
+    /// The runtime's WORKDIR lies in this home, which a replayed account
+    /// command creates before the original enters it: a base with a shell
+    /// runs the setup before the WORKDIR, so the account command makes the
+    /// home (owner, mode, skeleton files) as in the original.
+    pub workdir_in_home: Option<String>,
+    /// Why a base with a shell cannot repeat the setup faithfully (its
+    /// runtime WORKDIR lies in a home the setup creates, and a setup step
+    /// ran in another directory): such bases are not offered.
+    pub replay_refused: Option<String>,
     /// Directories the replayed steps create (and give an owner or mode):
     /// on a base without a shell they are copied from the build stage with
     /// their owner and mode instead of being created again.

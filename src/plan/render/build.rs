@@ -159,6 +159,45 @@ fn step(
         reason
     };
     w.decide(info.item, placement, &rule, reason, Some(info));
+    set_aside_early(w, l, info.item, stage_name);
+}
+
+/// The homes set aside right after the setup step `item` that creates them,
+/// before the build works in the app's directory inside them.
+fn set_aside_early(w: &mut Writer, l: &Layout, item: usize, stage_name: &str) {
+    let Some(a) = &w.i.chosen.accounts else {
+        return;
+    };
+    let here: Vec<(usize, &String)> = l
+        .staged
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| a.set_aside_early.iter().any(|(h, i)| h == *d && *i == item))
+        .collect();
+    if here.is_empty() {
+        return;
+    }
+    let mut parts = vec![format!(
+        "mkdir -p {}",
+        here.iter()
+            .map(|(n, _)| format!("{STAGED_DIRS}/{}", n + 1))
+            .collect::<Vec<_>>()
+            .join(" ")
+    )];
+    for (n, dir) in &here {
+        parts.push(format!("cp -a {dir} {STAGED_DIRS}/{}/", n + 1));
+    }
+    let line = format!("{} {}", w.out.kw("RUN"), parts.join(" && "));
+    let dirs: Vec<&str> = here.iter().map(|(_, d)| d.as_str()).collect();
+    w.add(
+        stage_name,
+        line,
+        ids::core::ACCOUNTS_COPIED,
+        format!(
+            "sets aside the home {} right after the setup step that creates it, owner, mode and skeleton files included, before the build works in the app's directory inside it; the runtime stage, whose base has no shell to create it again, copies it in, then the app's files into it",
+            dirs.join(", ")
+        ),
+    );
 }
 
 /// Python: the venv's creation, before the step that first installs into it.
@@ -295,18 +334,31 @@ fn site_readable(w: &mut Writer, l: &Layout, site: &StaticSite, su: &StageUser) 
 /// On a base without a shell: the directories the setup created, set aside
 /// with their owner and mode for the runtime to copy.
 fn set_aside_dirs(w: &mut Writer, l: &Layout) {
-    let (build_name, staged) = (&l.build_name, &l.staged);
+    let build_name = &l.build_name;
+    // Homes set aside right after their setup step are not set aside again.
+    let early =
+        w.i.chosen
+            .accounts
+            .as_ref()
+            .map_or(&[][..], |a| &a.set_aside_early[..]);
+    let staged: Vec<(usize, &String)> = l
+        .staged
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| !early.iter().any(|(h, _)| h == *d))
+        .collect();
     if staged.is_empty() {
         return;
     }
     let mut parts = vec![format!(
         "mkdir -p {}",
-        (1..=staged.len())
-            .map(|n| format!("{STAGED_DIRS}/{n}"))
+        staged
+            .iter()
+            .map(|(n, _)| format!("{STAGED_DIRS}/{}", n + 1))
             .collect::<Vec<_>>()
             .join(" ")
     )];
-    for (n, dir) in staged.iter().enumerate() {
+    for (n, dir) in &staged {
         parts.push(format!("cp -a {dir} {STAGED_DIRS}/{}/", n + 1));
     }
     let line = format!("{} {}", w.out.kw("RUN"), parts.join(" && "));
@@ -318,7 +370,7 @@ fn set_aside_dirs(w: &mut Writer, l: &Layout) {
                     "sets aside {} as the setup left {}, owner and mode included, for the runtime stage, whose base has no shell to create {} again",
                     staged
                         .iter()
-                        .map(|d| d.as_str())
+                        .map(|(_, d)| d.as_str())
                         .collect::<Vec<_>>()
                         .join(", "),
                     if staged.len() == 1 { "it" } else { "them" },

@@ -22,6 +22,7 @@ pub(super) fn stage(w: &mut Writer, l: &Layout) {
     env(w, l);
     packages(w, l);
     setup(w, l);
+    workdir_after_setup(w, l);
     runtime_tools(w, l);
     forced_copies(w);
     certificates(w, l);
@@ -175,7 +176,7 @@ fn env(w: &mut Writer, l: &Layout) {
             ),
         );
     }
-    if entry.workdir != "/" && static_site.is_none() {
+    if entry.workdir != "/" && static_site.is_none() && !workdir_waits(w) {
         let line = format!("{} {}", w.out.kw("WORKDIR"), entry.workdir);
         w.add(
             runtime_name,
@@ -184,6 +185,32 @@ fn env(w: &mut Writer, l: &Layout) {
             "the app starts in the same directory as in the original",
         );
     }
+}
+
+/// Whether the runtime's WORKDIR waits for the repeated setup: it lies in a
+/// home the setup creates before the original enters it.
+fn workdir_waits(w: &Writer) -> bool {
+    w.i.closure.workdir_in_home.is_some()
+        && !w.i.chosen.setup_not_repeated()
+        && w.i.closure.static_site.is_none()
+}
+
+/// The runtime's WORKDIR after the repeated setup that creates the home it
+/// lies in, so the account command makes the home as in the original
+/// (owner, mode, skeleton files) instead of finding a folder WORKDIR made.
+fn workdir_after_setup(w: &mut Writer, l: &Layout) {
+    let (Some(home), true) = (&w.i.closure.workdir_in_home, workdir_waits(w)) else {
+        return;
+    };
+    let line = format!("{} {}", w.out.kw("WORKDIR"), w.i.entry.workdir);
+    w.add(
+        &l.runtime_name,
+        line,
+        ids::core::WORKDIR,
+        format!(
+            "the app starts in the same directory as in the original; set after the repeated setup, which creates the home {home} it lies in, so the account command makes that home (owner, mode, skeleton files) as in the original rather than finding a folder WORKDIR made"
+        ),
+    );
 }
 
 /// System packages the app needs at run time.

@@ -1,0 +1,3 @@
+module example.com/homestate
+
+go 1.23

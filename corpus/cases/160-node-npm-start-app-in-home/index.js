@@ -1,0 +1,1 @@
+require('fs').appendFileSync('board.txt', 'started\n');
