@@ -33,6 +33,14 @@ pub(crate) fn kind(spec: &CandidateSpec) -> Kind {
 
 /// Whether a resolved image matches a candidate's image template.
 pub(crate) fn candidate_matches(template: &str, image: &str) -> bool {
+    // Every image the glob below matches starts with the template's text
+    // up to its first variable or optional part (when that text holds no
+    // glob character): most candidates are told apart here, before any
+    // glob is made.
+    let literal = &template[..template.find(['{', '[']).unwrap_or(template.len())];
+    if !literal.contains(['*', '?']) && !image.starts_with(literal) {
+        return false;
+    }
     let mut glob = String::new();
     let mut depth = 0;
     let mut in_var = false;
