@@ -293,24 +293,33 @@ fn catalogue_head(bases: &Bases) -> (Bases, Vec<Vec<String>>) {
 }
 
 /// What a question about commands needs of a profile before the profile is
-/// read whole: its detection, its wrappers and tool tables (asked of every
-/// step), and every program its command rules, gates and launchers can
-/// match. A command whose program none of these globs matches is not
-/// matched by any rule of the profile, so the profile is not read for it.
+/// read whole: its detection, its wrappers, its build variables (asked of
+/// every ENV), and the keys its rules and tool tables answer to: every
+/// program its command rules, gates, launchers and tool matches can match,
+/// the command rules its cache mounts are filled by, and its tool images.
+/// A question none of these keys matches is not answered by any rule of the
+/// profile, so the profile is not read for it.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
 struct ProfileHead {
     id: String,
     detect: Detect,
     wrappers: Vec<Wrapper>,
-    tools: Tools,
+    /// `tools.build-env`.
+    build_env: Vec<String>,
     /// The `program` globs of every command rule, gate and launcher, sorted,
     /// each once.
     programs: Vec<String>,
+    /// The `program` globs of `tools.config` and `tools.cache-clean`.
+    tool_programs: Vec<String>,
+    /// The command rules `tools.cache-mounts` are filled by.
+    cache_rules: Vec<String>,
+    /// The image globs of `tools.images`.
+    tool_images: Vec<String>,
 }
 
 impl ProfileHead {
     fn of(p: &Profile) -> Self {
-        let mut programs: Vec<String> = p
+        let programs: Vec<String> = p
             .commands
             .iter()
             .map(|r| &r.matcher)
@@ -318,14 +327,31 @@ impl ProfileHead {
             .chain(p.runtime.entrypoint.launchers.iter().map(|g| &g.matcher))
             .flat_map(|m| m.program.iter().cloned())
             .collect();
-        programs.sort();
-        programs.dedup();
+        let set = |items: Vec<String>| {
+            let mut items = items;
+            items.sort();
+            items.dedup();
+            items
+        };
+        let t = &p.tools;
         ProfileHead {
             id: p.id.clone(),
             detect: p.detect.clone(),
             wrappers: p.wrappers.clone(),
-            tools: p.tools.clone(),
-            programs,
+            build_env: t.build_env.clone(),
+            programs: set(programs),
+            tool_programs: set(t
+                .config
+                .iter()
+                .chain(&t.cache_clean)
+                .flat_map(|m| m.program.iter().cloned())
+                .collect()),
+            cache_rules: set(t
+                .cache_mounts
+                .iter()
+                .flat_map(|m| m.rules.iter().cloned())
+                .collect()),
+            tool_images: set(t.images.iter().map(|i| i.image.clone()).collect()),
         }
     }
 

@@ -657,6 +657,18 @@ fn embedded_profiles_are_read_when_a_question_needs_them() {
     // A program no rule runs reads nothing more.
     assert_eq!(lazy.classify_command("echo", &["hi"]), None);
     assert_eq!(read(&lazy), ["go", "python"]);
+    // The tool tables: a build variable is answered from the heads, a
+    // cache mount reads the profile whose mounts its rule fills.
+    assert!(lazy.is_build_env("CGO_ENABLED") && whole.is_build_env("CGO_ENABLED"));
+    assert!(!lazy.is_build_env("PORT") && !whole.is_build_env("PORT"));
+    assert_eq!(read(&lazy), ["go", "python"]);
+    let npm = |r: &Rules| {
+        r.cache_mount("node/install", "npm")
+            .map(|m| m.target.clone())
+    };
+    assert_eq!(npm(&lazy), npm(&whole));
+    assert_eq!(npm(&whole).as_deref(), Some("/root/.npm"));
+    assert_eq!(read(&lazy), ["node", "go", "python"]);
     assert!(lazy.packages.value.get().is_none());
     assert_eq!(
         lazy.runtime_package("libpq-dev"),

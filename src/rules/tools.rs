@@ -131,16 +131,24 @@ impl Rules {
         &self.core
     }
 
-    /// Every `tools` table: the core's, then each profile's (read at
-    /// start-up with the profile's head: every step asks them).
-    fn all_tools(&self) -> impl Iterator<Item = &Tools> + '_ {
-        std::iter::once(&self.core.tools).chain(self.heads.iter().map(|h| &h.tools))
+    /// The `tools` tables that may answer a question: the core's, then
+    /// each profile's whose head passes `may` (only those profiles are read;
+    /// see [`super::ProfileHead`]).
+    fn tools_where<'s, F: Fn(&super::ProfileHead) -> bool>(
+        &'s self,
+        may: F,
+    ) -> impl Iterator<Item = &'s Tools> + use<'s, F> {
+        let profiles = (0..self.heads.len())
+            .filter(move |&i| may(&self.heads[i]))
+            .map(|i| &self.profile_at(i).tools);
+        std::iter::once(&self.core.tools).chain(profiles)
     }
 
     /// Whether `program args...` only configures a build tool for the build
     /// (some `tools.config` match, as written).
     pub fn is_tool_config<S: AsRef<str>>(&self, program: &str, args: &[S]) -> bool {
-        self.all_tools()
+        let base = pattern::program_basename(program);
+        self.tools_where(|h| any_glob(&h.tool_programs, base))
             .flat_map(|t| &t.config)
             .any(|m| pattern::match_command(m, program, args).is_some())
     }
@@ -148,7 +156,8 @@ impl Rules {
     /// Whether `program args...` cleans a build tool's own cache (some
     /// `tools.cache-clean` match, as written).
     pub fn is_cache_clean<S: AsRef<str>>(&self, program: &str, args: &[S]) -> bool {
-        self.all_tools()
+        let base = pattern::program_basename(program);
+        self.tools_where(|h| any_glob(&h.tool_programs, base))
             .flat_map(|t| &t.cache_clean)
             .any(|m| pattern::match_command(m, program, args).is_some())
     }
@@ -157,21 +166,24 @@ impl Rules {
     /// program is `program` (`node/install` run by `npm`: `/root/.npm`).
     pub fn cache_mount(&self, rule: &str, program: &str) -> Option<&CacheMount> {
         let base = pattern::program_basename(program);
-        self.all_tools().flat_map(|t| &t.cache_mounts).find(|m| {
-            m.rules.iter().any(|r| r == rule)
-                && (m.program.is_empty() || any_glob(&m.program, base))
-        })
+        self.tools_where(|h| h.cache_rules.iter().any(|r| r == rule))
+            .flat_map(|t| &t.cache_mounts)
+            .find(|m| {
+                m.rules.iter().any(|r| r == rule)
+                    && (m.program.is_empty() || any_glob(&m.program, base))
+            })
     }
 
     /// Whether the ENV name only steers builds and package managers.
     pub fn is_build_env(&self, name: &str) -> bool {
-        self.all_tools().any(|t| any_glob(&t.build_env, name))
+        any_glob(&self.core.tools.build_env, name)
+            || self.heads.iter().any(|h| any_glob(&h.build_env, name))
     }
 
     /// The tool image `image` names (`ghcr.io/astral-sh/uv:0.5`), if any.
     pub fn tool_image(&self, image: &str) -> Option<&crate::rules::ToolImage> {
         let name = pattern::ImageRef::parse(image).name;
-        self.all_tools()
+        self.tools_where(|h| h.tool_images.iter().any(|i| pattern::glob_match(i, &name)))
             .flat_map(|t| t.images.iter())
             .find(|i| pattern::glob_match(&i.image, &name))
     }
