@@ -35,12 +35,19 @@ pub(crate) fn kind(spec: &CandidateSpec) -> Kind {
 pub(crate) fn candidate_matches(template: &str, image: &str) -> bool {
     // Every image the glob below matches starts with the template's text
     // up to its first variable or optional part (when that text holds no
-    // glob character): most candidates are told apart here, before any
-    // glob is made.
-    let literal = &template[..template.find(['{', '[']).unwrap_or(template.len())];
+    // glob character, nor a closing brace or bracket, which the glob drops):
+    // most candidates are told apart here, before any glob is made.
+    let literal = &template[..template
+        .find(['{', '[', '}', ']'])
+        .unwrap_or(template.len())];
     if !literal.contains(['*', '?']) && !image.starts_with(literal) {
         return false;
     }
+    matches_by_glob(template, image)
+}
+
+/// [`candidate_matches`] without its shortcut: the template made a glob.
+fn matches_by_glob(template: &str, image: &str) -> bool {
     let mut glob = String::new();
     let mut depth = 0;
     let mut in_var = false;
@@ -1099,7 +1106,10 @@ pub(crate) fn parameterize(
 
 #[cfg(test)]
 mod tests {
-    use super::{EntryRewrite, UserCheck, candidate_matches, entry_translation, missing_user};
+    use super::{
+        EntryRewrite, UserCheck, candidate_matches, entry_translation, matches_by_glob,
+        missing_user,
+    };
     use crate::plan::entry::Entry;
     use crate::plan::types::Closure;
     use crate::rules::{CandidateSpec, Rules};
@@ -1315,5 +1325,71 @@ mod tests {
             "gcr.io/distroless/static-debian12-x"
         ));
         assert!(candidate_matches("scratch", "scratch"));
+    }
+
+    /// The prefix shortcut of `candidate_matches` answers as the glob does,
+    /// for every template of the catalogue against images made from every
+    /// template (variables and optional parts filled in or left out) and
+    /// every builder image.
+    #[test]
+    fn candidate_prefix_shortcut_agrees_with_the_glob() {
+        let rules = Rules::embedded().unwrap();
+        let bases = rules.bases();
+        let templates: Vec<&str> = bases
+            .families
+            .iter()
+            .flat_map(|f| f.candidates.iter())
+            .flat_map(|c| std::iter::once(c.image.as_str()).chain(c.nonroot_image.as_deref()))
+            .collect();
+        let fill = |t: &str, keep_optional: bool| {
+            let mut out = String::new();
+            let (mut depth, mut in_var) = (0, false);
+            for ch in t.chars() {
+                match ch {
+                    '[' => depth += 1,
+                    ']' => depth -= 1,
+                    '{' => in_var = true,
+                    '}' => {
+                        in_var = false;
+                        if depth == 0 || keep_optional {
+                            out.push_str("12");
+                        }
+                    }
+                    _ if in_var => {}
+                    c if depth == 0 || keep_optional => out.push(c),
+                    _ => {}
+                }
+            }
+            out
+        };
+        let mut images: Vec<String> = templates
+            .iter()
+            .flat_map(|t| {
+                [
+                    fill(t, true),
+                    fill(t, false),
+                    format!("{}:1", fill(t, false)),
+                ]
+            })
+            .collect();
+        images.extend(
+            bases
+                .families
+                .iter()
+                .flat_map(|f| f.builders.iter())
+                .flat_map(|b| [b.image.clone(), format!("{}:1.22", b.image)]),
+        );
+        images.extend(["scratch", "", "nginx", "gcr.io/distroless"].map(String::from));
+        let mut matched = 0;
+        for t in &templates {
+            for image in &images {
+                let want = matches_by_glob(t, image);
+                assert_eq!(candidate_matches(t, image), want, "{t} / {image}");
+                matched += usize::from(want);
+            }
+        }
+        // Not a trivial agreement: most pairs differ, some match.
+        assert!(matched >= templates.len(), "{matched}");
+        assert!(matched < templates.len() * images.len() / 2, "{matched}");
     }
 }
