@@ -20,8 +20,8 @@
 //!   and no text to scan (reading the same set as JSON took twice the
 //!   instructions). Each profile, each base family's candidates and the
 //!   package map are written apart and read on first use ([`EmbeddedSet`]):
-//!   a Go file reads the Go profile and the Go family, no other. A broken embedded file fails the build with its
-//!   `FILE:LINE:COL`;
+//!   a Go file reads the Go profile and the Go family, no other. A broken
+//!   embedded file fails the build with its `FILE:LINE:COL`;
 //! * each file as parsed, as JSON, which an overlay load reads in the place
 //!   of the YAML (the YAML parser took ~95% of a run) before validating and
 //!   merging as for YAML, so errors in an overlay are found and located as
@@ -120,7 +120,7 @@ macro_rules! embedded {
 }
 
 /// The embedded files loaded, validated and merged by `build.rs`, in
-/// postcard's binary form (a [`MergedSet`]).
+/// postcard's binary form (an [`EmbeddedSet`]).
 const MERGED: &[u8] = out_dir_bytes!("merged.postcard");
 
 /// What `build.rs` writes: compiled into the build script only.
