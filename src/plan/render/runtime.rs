@@ -356,9 +356,7 @@ fn setup(w: &mut Writer, l: &Layout) {
                 // with the other directories, or none made (CREATE_HOME).
                 let homes: Vec<&Home> = created.iter().map(|c| &c.home).collect();
                 let home_path = |h: &Home| match h {
-                    Home::Made(p) | Home::ByLoginDefs(p) if a.homes.contains(p) => {
-                        Some(p.clone())
-                    }
+                    Home::Made(p) | Home::ByLoginDefs(p) if a.homes.contains(p) => Some(p.clone()),
                     _ => None,
                 };
                 let carried: Vec<String> = homes.iter().filter_map(|h| home_path(h)).collect();
