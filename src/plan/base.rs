@@ -195,7 +195,8 @@ pub(crate) struct Chosen {
     pub locale: Option<(String, Option<String>)>,
     /// Why the candidate's locale is not set up although the base has no
     /// locale data of its own (`--base` naming an image whose release
-    /// cannot be read, so the image the data comes from cannot be named).
+    /// cannot be read, so the image the data comes from cannot be named);
+    /// render warns with what that means for the file at hand.
     pub locale_dropped: Option<String>,
 }
 
@@ -925,7 +926,7 @@ fn given_locale(chosen: &mut Chosen, img: &str, rules: &Rules) {
                 None => "its name gives no release".to_owned(),
             };
             chosen.reason.push_str(&format!(
-                "; it has no locale data, and the image that data comes from ({from}) follows the base's release: {which}, so neither LANG={lang} nor the data is written and the app runs in the POSIX locale (name a release the catalogue lists, such as {})",
+                "; it has no locale data, and the image that data comes from ({from}) follows the base's release: {which}, so the rewrite adds no LANG={lang} and copies no data, and the app runs in the POSIX locale (name a release the catalogue lists, such as {})",
                 spec.releases
                     .iter()
                     .map(|r| format!("`{}`", r.distro))
@@ -934,7 +935,7 @@ fn given_locale(chosen: &mut Chosen, img: &str, rules: &Rules) {
             ));
             chosen.locale = None;
             chosen.locale_dropped = Some(format!(
-                "--base {img}: {which}, so the image its locale data would come from cannot be named: no LANG is added and no locale data copied, and the app runs in the POSIX locale, where a JVM reads and writes file names, and before Java 18 file contents, as ASCII (the official JDK images run in a UTF-8 locale)"
+                "--base {img}: {which}, so the image its locale data would come from cannot be named"
             ));
         }
     }

@@ -283,11 +283,6 @@ pub(crate) fn render(input: &Input) -> Rewrite {
         at: Location::near(df, stage.from_item),
         ..Warning::new(ids::core::BASE_CHOICE, n.clone())
     }));
-    // The base's own rule decided that no locale is set up.
-    warnings.extend(chosen.locale_dropped.iter().map(|n| Warning {
-        at: Location::near(df, stage.from_item),
-        ..Warning::new(chosen.rule_id(), n.clone())
-    }));
 
     let l = layout(input, from, &mut warnings);
 

@@ -10,7 +10,7 @@ use crate::plan::base::EntryRewrite;
 use crate::plan::closure::is_account_command;
 use crate::plan::profile::java;
 use crate::plan::rule_ids as ids;
-use crate::plan::types::{Addition, Placement, Venv};
+use crate::plan::types::{Addition, Location, Placement, Venv, Warning};
 use crate::rules::PackageManager;
 use crate::syntax::{Body, Keyword};
 use std::collections::{BTreeMap, BTreeSet};
@@ -175,6 +175,23 @@ fn env(w: &mut Writer, l: &Layout) {
                 if from.is_some() { "; the base has no locale data, so it is copied in" } else { "" }
             ),
         );
+    }
+    if let Some(why) = &w.i.chosen.locale_dropped {
+        // The base's own rule decided that no locale is set up; a LANG the
+        // file sets itself is kept, and names a locale glibc cannot load.
+        let own = ["LANG", "LC_ALL"]
+            .into_iter()
+            .find(|k| runtime_env_keys.contains(*k));
+        let message = format!(
+            "{why}: no LANG is added and no locale data copied, so the app runs in the POSIX locale{}, where a JVM reads and writes file names, and before Java 18 file contents, as ASCII (the official JDK images run in a UTF-8 locale)",
+            own.map_or(String::new(), |k| format!(
+                " (the file's own {k} names a locale whose data the base lacks, and glibc falls back)"
+            ))
+        );
+        w.warnings.push(Warning {
+            at: Location::near(w.i.df, w.i.model.final_stage().from_item),
+            ..Warning::new(w.i.chosen.rule_id(), message)
+        });
     }
     if entry.workdir != "/" && static_site.is_none() && !workdir_waits(w) {
         let line = format!("{} {}", w.out.kw("WORKDIR"), entry.workdir);
