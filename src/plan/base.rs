@@ -80,6 +80,87 @@ fn matches_by_glob(template: &str, image: &str) -> bool {
     crate::rules::pattern::glob_match(&glob, image)
 }
 
+/// The values an image reference gives a candidate's image template's
+/// variables (`gcr.io/distroless/cc-{distro}` and
+/// `gcr.io/distroless/cc-debian12:nonroot` → `distro = debian12`), or
+/// `None` when the image is not of that template. A template without a tag
+/// matches the repository alone, whatever the tag or digest; a variable
+/// takes one or more characters up to the next `/`, `:` or `@`, and an
+/// optional `[...]` group is tried with and without.
+pub(crate) fn template_values(template: &str, image: &str) -> Option<crate::rules::pattern::Vars> {
+    #[derive(Debug)]
+    enum Part {
+        Lit(char),
+        Var(String),
+        Group(Vec<Part>),
+    }
+    fn parts(chars: &mut std::str::Chars<'_>, in_group: bool) -> Option<Vec<Part>> {
+        let mut out = Vec::new();
+        while let Some(c) = chars.next() {
+            match c {
+                '[' if !in_group => out.push(Part::Group(parts(chars, true)?)),
+                ']' if in_group => return Some(out),
+                '[' | ']' => return None,
+                '{' => {
+                    let name: String = chars.by_ref().take_while(|&ch| ch != '}').collect();
+                    out.push(Part::Var(name));
+                }
+                c => out.push(Part::Lit(c)),
+            }
+        }
+        (!in_group).then_some(out)
+    }
+    fn walk(ps: &[&Part], s: &str, vars: &mut crate::rules::pattern::Vars) -> bool {
+        let Some((first, rest)) = ps.split_first() else {
+            return s.is_empty();
+        };
+        match first {
+            Part::Lit(c) => s
+                .strip_prefix(*c)
+                .is_some_and(|tail| walk(rest, tail, vars)),
+            Part::Var(name) => {
+                let run = s.find(['/', ':', '@']).unwrap_or(s.len());
+                for end in (1..=run).filter(|&e| s.is_char_boundary(e)) {
+                    let value = &s[..end];
+                    if vars.get(name).is_some_and(|v| v != value) {
+                        continue;
+                    }
+                    let had = vars.insert(name.clone(), value.to_owned());
+                    if walk(rest, &s[end..], vars) {
+                        return true;
+                    }
+                    match had {
+                        Some(v) => vars.insert(name.clone(), v),
+                        None => vars.remove(name),
+                    };
+                }
+                false
+            }
+            Part::Group(inner) => {
+                let with: Vec<&Part> = inner.iter().chain(rest.iter().copied()).collect();
+                let saved = vars.clone();
+                if walk(&with, s, vars) {
+                    return true;
+                }
+                *vars = saved;
+                walk(rest, s, vars)
+            }
+        }
+    }
+    let parts = parts(&mut template.chars(), false)?;
+    // The repository without tag or digest, when the template names no tag.
+    let mut subject = image.split('@').next().unwrap_or(image);
+    if !template.contains(':') {
+        let last = subject.rfind('/').map_or(0, |i| i + 1);
+        if let Some(colon) = subject[last..].find(':') {
+            subject = &subject[..last + colon];
+        }
+    }
+    let mut vars = crate::rules::pattern::Vars::new();
+    let refs: Vec<&Part> = parts.iter().collect();
+    walk(&refs, subject, &mut vars).then_some(vars)
+}
+
 /// The chosen runtime base.
 #[derive(Debug, Clone)]
 pub(crate) struct Chosen {
@@ -119,6 +200,11 @@ pub(crate) struct Chosen {
     /// `LANG` the runtime sets (the candidate's `locale`), and the image
     /// its locale data is copied from when the base has none.
     pub locale: Option<(String, Option<String>)>,
+    /// Why the candidate's locale is not set up although the base has no
+    /// locale data of its own (`--base` naming an image whose release
+    /// cannot be read, so the image the data comes from cannot be named);
+    /// render warns with what that means for the file at hand.
+    pub locale_dropped: Option<String>,
 }
 
 impl Chosen {
@@ -586,7 +672,7 @@ pub(crate) fn choose(
     });
     let pick = match &opts.base {
         BaseChoice::Image(img) => {
-            return with_base(img, candidates, c, entry, builder, opts)
+            return with_base(img, candidates, c, entry, builder, opts, rules)
                 .map(|chosen| builder_notes(chosen, &report.builder));
         }
         BaseChoice::Auto => auto_pick(&screened, c, opts),
@@ -753,6 +839,7 @@ fn with_base(
     entry: &Entry,
     builder: &str,
     opts: &Options,
+    rules: &Rules,
 ) -> Result<Chosen, Gate> {
     let spec = candidates
         .iter()
@@ -782,7 +869,7 @@ fn with_base(
             at: None,
         });
     }
-    Ok(finish(
+    let mut chosen = finish(
         img.to_string(),
         None,
         spec,
@@ -790,7 +877,75 @@ fn with_base(
         c,
         entry,
         opts,
-    ))
+    );
+    given_locale(&mut chosen, img, rules);
+    Ok(chosen)
+}
+
+/// The locale data of a base named with `--base` that has none of its own
+/// (the candidate's `locale.from`): the image it is copied from, rendered
+/// with the release read from the given image's name as the catalogue's own
+/// pick renders it (`cc-debian12` → `debian:bookworm-slim`). When the
+/// release cannot be read, neither LANG nor the data is written: LANG
+/// without the data would claim a locale glibc cannot load.
+fn given_locale(chosen: &mut Chosen, img: &str, rules: &Rules) {
+    let Some(spec) = &chosen.spec else { return };
+    let Some(locale) = &spec.locale else { return };
+    let Some(from) = &locale.from else { return };
+    let lang = locale.lang.clone();
+    let mut vars = template_values(&spec.image, img).unwrap_or_default();
+    let bases = rules.bases();
+    let release = vars
+        .get("distro")
+        .and_then(|d| bases.release_by_distro(d))
+        .or_else(|| vars.get("suite").and_then(|s| bases.release_by_suite(s)))
+        .cloned();
+    if let Some(r) = &release {
+        vars.insert("distro".to_owned(), r.distro.clone());
+        vars.insert("release".to_owned(), r.suite.clone());
+    }
+    match crate::rules::pattern::render_template(from, &vars) {
+        Some(image) => {
+            let read = release.as_ref().map_or_else(String::new, |r| {
+                format!(
+                    " ({}, the release `{}` in the image's name)",
+                    r.suite, r.distro
+                )
+            });
+            chosen.reason.push_str(&format!(
+                "; it has no {lang} locale data, which comes from {image}{read}"
+            ));
+            if let Some(why) = release.as_ref().and_then(|r| {
+                spec.releases
+                    .iter()
+                    .find(|cr| cr.distro == r.distro)
+                    .and_then(|cr| cr.deprecated.as_ref())
+            }) {
+                chosen.notes.push(format!(
+                    "the runtime base {img} is no longer updated upstream: {why}"
+                ));
+            }
+            chosen.locale = Some((lang, Some(image)));
+        }
+        None => {
+            let which = match vars.get("distro").or_else(|| vars.get("suite")) {
+                Some(v) => format!("`{v}` in its name is no release the catalogue knows"),
+                None => "its name gives no release".to_owned(),
+            };
+            chosen.reason.push_str(&format!(
+                "; it has no locale data, and the image that data comes from ({from}) follows the base's release: {which}, so the rewrite adds no LANG={lang} and copies no data, and the app runs in the POSIX locale (name a release the catalogue lists, such as {})",
+                spec.releases
+                    .iter()
+                    .map(|r| format!("`{}`", r.distro))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ));
+            chosen.locale = None;
+            chosen.locale_dropped = Some(format!(
+                "--base {img}: {which}, so the image its locale data would come from cannot be named"
+            ));
+        }
+    }
 }
 
 /// The smallest candidate that fits and needs nothing asked for, with the
@@ -1025,6 +1180,7 @@ fn finish(
             .as_ref()
             .and_then(|s| s.locale.as_ref())
             .map(|l| (l.lang.clone(), None)),
+        locale_dropped: None,
         notes,
         extra_packages,
         copy_ca_certs: scratch && c.needs_ca_certs,
@@ -1108,7 +1264,7 @@ pub(crate) fn parameterize(
 mod tests {
     use super::{
         EntryRewrite, UserCheck, candidate_matches, entry_translation, matches_by_glob,
-        missing_user,
+        missing_user, template_values,
     };
     use crate::plan::entry::Entry;
     use crate::plan::types::Closure;
@@ -1391,5 +1547,45 @@ mod tests {
         // Not a trivial agreement: most pairs differ, some match.
         assert!(matched >= templates.len(), "{matched}");
         assert!(matched < templates.len() * images.len() / 2, "{matched}");
+    }
+
+    #[test]
+    fn template_values_are_read_from_the_given_image() {
+        let get = |t: &str, i: &str| {
+            template_values(t, i).map(|v| {
+                v.iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+        };
+        let cc = "gcr.io/distroless/cc-{distro}";
+        assert_eq!(
+            get(cc, "gcr.io/distroless/cc-debian12").as_deref(),
+            Some("distro=debian12")
+        );
+        // A tag or digest the template does not name is not part of it.
+        assert_eq!(
+            get(cc, "gcr.io/distroless/cc-debian13:nonroot").as_deref(),
+            Some("distro=debian13")
+        );
+        assert_eq!(
+            get(cc, "gcr.io/distroless/cc-debian12@sha256:0123abcd").as_deref(),
+            Some("distro=debian12")
+        );
+        assert_eq!(get(cc, "gcr.io/distroless/cc"), None);
+        assert_eq!(get(cc, "gcr.io/distroless/base-debian12"), None);
+        // An optional group is read when present, skipped when not.
+        let node = "node:{major}[-{suite}]-slim";
+        assert_eq!(
+            get(node, "node:22-bookworm-slim").as_deref(),
+            Some("major=22,suite=bookworm")
+        );
+        assert_eq!(get(node, "node:22-slim").as_deref(), Some("major=22"));
+        assert_eq!(get(node, "node:22"), None);
+        assert_eq!(
+            get("python:{version}-slim", "python:3.12-slim").as_deref(),
+            Some("version=3.12")
+        );
     }
 }

@@ -10,7 +10,7 @@ use crate::plan::base::EntryRewrite;
 use crate::plan::closure::is_account_command;
 use crate::plan::profile::java;
 use crate::plan::rule_ids as ids;
-use crate::plan::types::{Addition, Placement, Venv};
+use crate::plan::types::{Addition, Location, Placement, Venv, Warning};
 use crate::rules::PackageManager;
 use crate::syntax::{Body, Keyword};
 use std::collections::{BTreeMap, BTreeSet};
@@ -176,6 +176,23 @@ fn env(w: &mut Writer, l: &Layout) {
             ),
         );
     }
+    if let Some(why) = &w.i.chosen.locale_dropped {
+        // The base's own rule decided that no locale is set up; a LANG the
+        // file sets itself is kept, and names a locale glibc cannot load.
+        let own = ["LANG", "LC_ALL"]
+            .into_iter()
+            .find(|k| runtime_env_keys.contains(*k));
+        let message = format!(
+            "{why}: no LANG is added and no locale data copied, so the app runs in the POSIX locale{}, where a JVM reads and writes file names, and before Java 18 file contents, as ASCII (the official JDK images run in a UTF-8 locale)",
+            own.map_or(String::new(), |k| format!(
+                " (the file's own {k} names a locale whose data the base lacks, and glibc falls back)"
+            ))
+        );
+        w.warnings.push(Warning {
+            at: Location::near(w.i.df, w.i.model.final_stage().from_item),
+            ..Warning::new(w.i.chosen.rule_id(), message)
+        });
+    }
     if entry.workdir != "/" && static_site.is_none() && !workdir_waits(w) {
         let line = format!("{} {}", w.out.kw("WORKDIR"), entry.workdir);
         w.add(
@@ -275,8 +292,10 @@ fn setup(w: &mut Writer, l: &Layout) {
                 line,
                 ids::core::ACCOUNTS_COPIED,
                 format!(
-                    "the base's own accounts plus {}, with the ids the build stage gave them, so USER and every owner the build gave resolve to the same names and ids as in the original; owned by root, as the base's files are",
-                    super::account_names(a)
+                    "the base's own accounts plus {}, with the ids the build stage gave them, so {} the build gave resolve{} to the same names and ids as in the original; owned by root, as the base's files are",
+                    super::account_names(a),
+                    if closure.user.is_some() { "USER and every owner" } else { "every owner" },
+                    if closure.user.is_some() { "" } else { "s" }
                 ),
             );
         }
@@ -308,14 +327,35 @@ fn setup(w: &mut Writer, l: &Layout) {
                     .is_some_and(|p| p.rsplit('/').next() == Some("mkdir"))
             });
             let copied = chosen.accounts.is_some();
+            // What this step's account commands create, and whether the
+            // original's USER names one of those users: only then is what
+            // the explanation says of USER and HOME about this step.
+            let created: Vec<accounts::Created> = cmds
+                .iter()
+                .filter(|c| is_account_command(c))
+                .filter_map(|c| accounts::read(c).ok())
+                .collect();
+            let runs_as = closure
+                .user
+                .as_deref()
+                .map(|u| u.split(':').next().unwrap_or(u))
+                .and_then(|n| created.iter().find(|c| c.user.as_deref() == Some(n)));
             let (rule, what) = match (accounts, dirs) {
-                (true, true) if copied => (
+                (true, true) if copied && runs_as.is_some() => (
                     ids::core::ACCOUNTS_COPIED,
                     "creates the account the original runs as and directories for it; the runtime base has no shell to do it again, so it receives the account's lines of /etc/passwd and /etc/group, and the directories with their owner and mode, from the build stage",
                 ),
-                (true, false) if copied => (
+                (true, true) if copied => (
+                    ids::core::ACCOUNTS_COPIED,
+                    "creates accounts and directories; the runtime base has no shell to do it again, so it receives the accounts' lines of /etc/passwd and /etc/group, and the directories with their owner and mode, from the build stage",
+                ),
+                (true, false) if copied && runs_as.is_some() => (
                     ids::core::ACCOUNTS_COPIED,
                     "creates the accounts; the runtime base has no shell to create them again, so it receives their lines of /etc/passwd and /etc/group from the build stage, and USER keeps the name",
+                ),
+                (true, false) if copied => (
+                    ids::core::ACCOUNTS_COPIED,
+                    "creates the accounts; the runtime base has no shell to create them again, so it receives their lines of /etc/passwd and /etc/group from the build stage",
                 ),
                 (true, true) => (ids::core::SYSTEM_SETUP, {
                     "creates the account the original runs as and directories for it; the runtime base has no shell to do it again, so its USER names the numeric ids and the directories are copied from the build stage with their owner and mode"
@@ -331,25 +371,26 @@ fn setup(w: &mut Writer, l: &Layout) {
             if let Some(a) = &chosen.accounts {
                 // The homes this step's account commands create: copied
                 // with the other directories, or none made (CREATE_HOME).
-                let homes: Vec<Home> = cmds
-                    .iter()
-                    .filter(|c| is_account_command(c))
-                    .filter_map(|c| accounts::read(c).ok())
-                    .map(|c| c.home)
-                    .collect();
-                let carried: Vec<&str> = homes
-                    .iter()
-                    .filter_map(|h| match h {
-                        Home::Made(p) | Home::ByLoginDefs(p) if a.homes.contains(p) => {
-                            Some(p.as_str())
-                        }
-                        _ => None,
-                    })
-                    .collect();
+                let homes: Vec<&Home> = created.iter().map(|c| &c.home).collect();
+                let home_path = |h: &Home| match h {
+                    Home::Made(p) | Home::ByLoginDefs(p) if a.homes.contains(p) => Some(p.clone()),
+                    _ => None,
+                };
+                let carried: Vec<String> = homes.iter().filter_map(|h| home_path(h)).collect();
                 if !carried.is_empty() {
+                    // HOME is the home of the user the app runs as: said
+                    // only when USER names the account whose home this is.
+                    let users_home = runs_as.and_then(|c| home_path(&c.home));
                     what.push_str(&format!(
-                        "; the home directory it creates ({}) is set aside as the setup left it, skeleton files, owner and mode included, and copied in, so HOME is there and writable as in the original",
-                        carried.join(", ")
+                        "; the home directory it creates ({}) is set aside as the setup left it, skeleton files, owner and mode included, and copied in, so {}",
+                        carried.join(", "),
+                        if users_home.is_some() {
+                            "HOME is there and writable as in the original"
+                        } else if carried.len() == 1 {
+                            "it is there with the owner and mode it has in the original"
+                        } else {
+                            "they are there with the owners and modes they have in the original"
+                        }
                     ));
                 }
                 if homes.iter().any(|h| matches!(h, Home::ByLoginDefs(_)))
