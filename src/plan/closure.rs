@@ -5,6 +5,7 @@
 
 use super::entry::Entry;
 use super::facts::{gate, gate_at, push_copy, runs_as_non_root};
+use super::non_root::inside;
 use super::profile;
 use super::steps::{CmdInfo, CmdKind, StepInfo, StepKind};
 use super::types::{Closure, Gate};
@@ -268,7 +269,6 @@ fn homes_left_as_made(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entr
     if c.accounts.homes.is_empty() {
         return;
     }
-    let inside = |p: &str, home: &str| p == home || p.starts_with(&format!("{home}/"));
     let app_dir = entry.workdir.as_str();
     // The position of the setup step that creates each home.
     let makers: Vec<(String, Option<usize>)> = c
@@ -372,7 +372,6 @@ fn home_maker(c: &Closure, infos: &[StepInfo], home: &str) -> Option<usize> {
 /// A setup step after position `from` that names a path in `home`: a home
 /// set aside before the build entered it would miss what that step did.
 fn setup_touches_after(c: &Closure, infos: &[StepInfo], home: &str, from: usize) -> Option<String> {
-    let inside = |p: &str| p == home || p.starts_with(&format!("{home}/"));
     infos[from..]
         .iter()
         .filter(|i| c.replay.contains(&i.item))
@@ -381,7 +380,7 @@ fn setup_touches_after(c: &Closure, infos: &[StepInfo], home: &str, from: usize)
             x.args
                 .iter()
                 .flatten()
-                .any(|a| a.starts_with('/') && inside(&join_path(&i.workdir, a)))
+                .any(|a| a.starts_with('/') && inside(&join_path(&i.workdir, a), home))
         })
         .map(|(_, x)| {
             format!(
@@ -400,7 +399,6 @@ fn setup_touches_after(c: &Closure, infos: &[StepInfo], home: &str, from: usize)
 /// a relative path there, a base with a shell is not offered
 /// (`replay_refused`).
 fn workdir_in_home(c: &mut Closure, df: &Dockerfile, infos: &[StepInfo], entry: &Entry) {
-    let inside = |p: &str, home: &str| p == home || p.starts_with(&format!("{home}/"));
     let Some((home, maker)) = c
         .accounts
         .homes

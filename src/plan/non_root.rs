@@ -50,7 +50,8 @@ impl Ownership {
     }
 }
 
-fn inside(path: &str, dir: &str) -> bool {
+/// `path` is `dir` or below it.
+pub(crate) fn inside(path: &str, dir: &str) -> bool {
     path == dir || path.starts_with(&format!("{}/", dir.trim_end_matches('/')))
 }
 
