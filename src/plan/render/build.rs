@@ -177,17 +177,7 @@ fn set_aside_early(w: &mut Writer, l: &Layout, item: usize, stage_name: &str) {
     if here.is_empty() {
         return;
     }
-    let mut parts = vec![format!(
-        "mkdir -p {}",
-        here.iter()
-            .map(|(n, _)| format!("{STAGED_DIRS}/{}", n + 1))
-            .collect::<Vec<_>>()
-            .join(" ")
-    )];
-    for (n, dir) in &here {
-        parts.push(format!("cp -a {dir} {STAGED_DIRS}/{}/", n + 1));
-    }
-    let line = format!("{} {}", w.out.kw("RUN"), parts.join(" && "));
+    let line = set_aside_line(w, &here);
     let dirs: Vec<&str> = here.iter().map(|(_, d)| d.as_str()).collect();
     w.add(
         stage_name,
@@ -331,6 +321,24 @@ fn site_readable(w: &mut Writer, l: &Layout, site: &StaticSite, su: &StageUser) 
     }
 }
 
+/// The RUN line that copies each `(n, dir)` of the layout's staged
+/// directories, owner and mode kept, to `STAGED_DIRS/<n + 1>/`, where the
+/// runtime copies it from.
+fn set_aside_line(w: &Writer, staged: &[(usize, &String)]) -> String {
+    let mut parts = vec![format!(
+        "mkdir -p {}",
+        staged
+            .iter()
+            .map(|(n, _)| format!("{STAGED_DIRS}/{}", n + 1))
+            .collect::<Vec<_>>()
+            .join(" ")
+    )];
+    for (n, dir) in staged {
+        parts.push(format!("cp -a {dir} {STAGED_DIRS}/{}/", n + 1));
+    }
+    format!("{} {}", w.out.kw("RUN"), parts.join(" && "))
+}
+
 /// On a base without a shell: the directories the setup created, set aside
 /// with their owner and mode for the runtime to copy.
 fn set_aside_dirs(w: &mut Writer, l: &Layout) {
@@ -350,18 +358,7 @@ fn set_aside_dirs(w: &mut Writer, l: &Layout) {
     if staged.is_empty() {
         return;
     }
-    let mut parts = vec![format!(
-        "mkdir -p {}",
-        staged
-            .iter()
-            .map(|(n, _)| format!("{STAGED_DIRS}/{}", n + 1))
-            .collect::<Vec<_>>()
-            .join(" ")
-    )];
-    for (n, dir) in &staged {
-        parts.push(format!("cp -a {dir} {STAGED_DIRS}/{}/", n + 1));
-    }
-    let line = format!("{} {}", w.out.kw("RUN"), parts.join(" && "));
+    let line = set_aside_line(w, &staged);
     w.add(
         build_name,
                 line,
