@@ -208,6 +208,10 @@ pub(crate) struct Chosen {
     /// cannot be read, so the image the data comes from cannot be named);
     /// render warns with what that means for the file at hand.
     pub locale_dropped: Option<String>,
+    /// `--base` named the builder's own image, or its repository with the
+    /// same version and release: it holds what the build stage had, and
+    /// the no-gain rule weighs the split as on the builder itself.
+    pub builder_image: bool,
 }
 
 impl Chosen {
@@ -648,7 +652,6 @@ pub(crate) fn choose(
     follows: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Chosen, Gate> {
     let report = rules.explain_runtime_candidates(builder);
-    let candidates = &report.accepted;
     // A builder holding another repository's interpreter (uv's Python
     // images) counts as that repository for the same-interpreter checks.
     let holder = report.builder.interpreter_of.as_ref().map(|repo| {
@@ -675,7 +678,7 @@ pub(crate) fn choose(
     });
     let pick = match &opts.base {
         BaseChoice::Image(img) => {
-            return with_base(img, candidates, c, entry, builder, opts, rules)
+            return with_base(img, &report, c, entry, builder, opts, rules)
                 .map(|chosen| builder_notes(chosen, &report.builder));
         }
         BaseChoice::Auto => auto_pick(&screened, c, opts),
@@ -1066,6 +1069,7 @@ fn finish(
             .and_then(|s| s.locale.as_ref())
             .map(|l| (l.lang.clone(), None)),
         locale_dropped: None,
+        builder_image: false,
         notes,
         extra_packages,
         copy_ca_certs: scratch && c.needs_ca_certs,
