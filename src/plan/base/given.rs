@@ -837,3 +837,63 @@ fn given_locale(chosen: &mut Chosen, img: &str, rules: &Rules) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{finish, given_locale};
+    use crate::plan::entry::Entry;
+    use crate::plan::types::{Closure, Options};
+    use crate::rules::Rules;
+
+    /// The locale of a base without locale data follows the release in the
+    /// given image's name; a release the catalogue does not know names no
+    /// image to copy it from, so neither LANG nor the data is written. The
+    /// glibc check refuses such a name for the catalogue's glibc bases
+    /// first (corpus cases 162, 163), so this reaches `given_locale` alone.
+    #[test]
+    fn given_locale_follows_the_release_in_the_name() {
+        let rules = Rules::embedded().unwrap();
+        let spec = rules
+            .runtime_candidates("eclipse-temurin:21-jdk")
+            .into_iter()
+            .find(|k| k.spec.id == "java/jlink-distroless")
+            .map(|k| k.spec.clone())
+            .unwrap();
+        let entry = Entry {
+            entrypoint: None,
+            cmd: None,
+            argv: Vec::new(),
+            commands: Vec::new(),
+            shell_form: false,
+            workdir: "/app".into(),
+        };
+        let chosen = |img: &str| {
+            let mut c = finish(
+                img.into(),
+                None,
+                Some(spec.clone()),
+                String::new(),
+                &Closure::default(),
+                &entry,
+                &Options::default(),
+            );
+            given_locale(&mut c, img, &rules);
+            c
+        };
+        let known = chosen("gcr.io/distroless/cc-debian12");
+        assert_eq!(
+            known.locale,
+            Some(("C.UTF-8".into(), Some("debian:bookworm-slim".into())))
+        );
+        assert!(known.locale_dropped.is_none());
+        let unknown = chosen("gcr.io/distroless/cc-debian14");
+        assert_eq!(unknown.locale, None);
+        assert!(
+            unknown
+                .locale_dropped
+                .as_deref()
+                .is_some_and(|w| w.contains("`debian14`")),
+            "{unknown:?}"
+        );
+    }
+}
