@@ -243,11 +243,7 @@ fn identify<'r, 'a>(
             "the builder's own image, which holds everything the build stage has".into(),
         );
     }
-    let family = report
-        .accepted
-        .first()
-        .map(|k| k.family)
-        .or_else(|| report.rejected.first().map(|r| r.family));
+    let family = family(report);
     if image.name == own.name && family.is_some() {
         return match same_as_builder(named, report, rules) {
             Ok(why) => Known::Builder(why),
@@ -362,6 +358,16 @@ fn normal(img: &str) -> String {
         out.push_str(d);
     }
     out
+}
+
+/// The builder's family in the catalogue (`None`: the catalogue has no
+/// family for it).
+fn family<'a>(report: &CandidateReport<'a>) -> Option<&'a str> {
+    report
+        .accepted
+        .first()
+        .map(|k| k.family)
+        .or_else(|| report.rejected.first().map(|r| r.family))
 }
 
 /// The builder image as written in the FROM (its normalised name and tag).
@@ -741,11 +747,7 @@ fn offered(c: &Closure, report: &CandidateReport<'_>) -> String {
 /// `core/base-unknown`'s two ways on: a base the catalogue lists for this
 /// builder, or the image declared in a `--rules` overlay.
 fn ways_on(c: &Closure, report: &CandidateReport<'_>) -> String {
-    let family = report
-        .accepted
-        .first()
-        .map(|k| k.family)
-        .or_else(|| report.rejected.first().map(|r| r.family));
+    let family = family(report);
     let offered = offered(c, report);
     let mut out = if offered.is_empty() {
         String::new()
