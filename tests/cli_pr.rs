@@ -595,6 +595,41 @@ fn commit_config(work: &Path, text: &str) {
     git(work, &["push", "-q", "origin", "main"]);
 }
 
+/// `base:` in `.dfsplit.yaml` reaches the same check as `--base`: an image
+/// the catalogue knows only for another kind of app is never proposed (the
+/// Node app of corpus case 165 on distroless static, which has no Node.js),
+/// and `rewrite --all` says why; without it the file is proposed as usual.
+#[test]
+fn a_config_base_nothing_shows_fit_is_not_proposed() {
+    let (work, _) = repo(&["165-node-base-distroless-static"]);
+    let out = pr(&work, &["--dry-run"], None);
+    assert!(
+        text(&out).contains("`node:20` → `gcr.io/distroless/nodejs20-debian13`"),
+        "{}",
+        text(&out)
+    );
+    commit_config(&work, "base: gcr.io/distroless/static-debian12\n");
+    let out = pr(&work, &["--dry-run"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        text(&out).trim(),
+        "dfsplit pr: nothing to improve; no branch, no pull request"
+    );
+    let all = Command::new(env!("CARGO_BIN_EXE_dfsplit"))
+        .current_dir(&work)
+        .args(["rewrite", "--all", "--check"])
+        .output()
+        .expect("dfsplit rewrite --all");
+    assert_eq!(all.status.code(), Some(0));
+    let why = String::from_utf8_lossy(&all.stderr);
+    assert!(
+        why.contains("unchanged: --base gcr.io/distroless/static-debian12:")
+            && why.contains("[core/base-incompatible]"),
+        "{why}"
+    );
+    assert_eq!(git(&work, &["branch", "--list"]), "* main");
+}
+
 #[test]
 fn flags_win_over_the_pr_section_of_the_config() {
     let (work, _) = repo(&["09-go-static"]);

@@ -417,6 +417,57 @@ fn initialization_options_steer_the_rewrite() {
     assert!(c.finish());
 }
 
+/// The `base` setting reaches the same check as `--base`: an image the
+/// catalogue knows for another kind of app, or does not know, leaves the
+/// document as it is, with the reason as a hint on the FROM (its rule
+/// linked to its page) and no split onto it (corpus case 165).
+#[test]
+fn a_base_setting_nothing_shows_fit_is_a_hint_and_no_split() {
+    let path = case("165-node-base-distroless-static");
+    let uri = uri_of(&path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    for (base, rule) in [
+        (
+            "gcr.io/distroless/static-debian12",
+            "core/base-incompatible",
+        ),
+        ("myregistry/node:20", "core/base-unknown"),
+    ] {
+        let (mut c, _) = Client::initialized(json!({}), json!({ "base": base }));
+        let published = c.open(&uri, &text);
+        let found: Vec<&Value> = published["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == rule)
+            .collect();
+        assert_eq!(found.len(), 1, "{base}: {published}");
+        let d = found[0];
+        assert_eq!(d["severity"], 4, "a hint: {d}");
+        assert_eq!(d["range"]["start"]["line"], 1, "on the FROM: {d}");
+        let message = d["message"].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with(&format!("--base {base}: ")),
+            "{message}"
+        );
+        let anchor = rule.replace('/', "");
+        assert!(
+            d["codeDescription"]["href"]
+                .as_str()
+                .is_some_and(|h| h.ends_with(&format!("rules/core.md#{anchor}"))),
+            "{d}"
+        );
+        // No split onto the named image; the other kinds of base the
+        // catalogue shows fit are still offered, each named.
+        let actions = code_actions(&mut c, &uri, json!({"diagnostics": []}))["result"].clone();
+        for a in actions.as_array().unwrap() {
+            assert_ne!(a["title"], lsp::SPLIT_TITLE, "{base}: {a}");
+            assert!(!a.to_string().contains(base), "{base}: {a}");
+        }
+        assert!(c.finish());
+    }
+}
+
 #[test]
 fn hover_tells_the_stage_rule_and_reason() {
     let (mut c, _) = Client::initialized(json!({}), Value::Null);

@@ -10,6 +10,9 @@ use crate::rules::{
 };
 use crate::syntax::Command;
 
+mod given;
+use given::with_base;
+
 /// Kinds of runtime base.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -205,6 +208,10 @@ pub(crate) struct Chosen {
     /// cannot be read, so the image the data comes from cannot be named);
     /// render warns with what that means for the file at hand.
     pub locale_dropped: Option<String>,
+    /// `--base` named the builder's own image, or its repository with the
+    /// same version and release: it holds what the build stage had, and
+    /// the no-gain rule weighs the split as on the builder itself.
+    pub builder_image: bool,
 }
 
 impl Chosen {
@@ -645,7 +652,6 @@ pub(crate) fn choose(
     follows: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Chosen, Gate> {
     let report = rules.explain_runtime_candidates(builder);
-    let candidates = &report.accepted;
     // A builder holding another repository's interpreter (uv's Python
     // images) counts as that repository for the same-interpreter checks.
     let holder = report.builder.interpreter_of.as_ref().map(|repo| {
@@ -672,7 +678,7 @@ pub(crate) fn choose(
     });
     let pick = match &opts.base {
         BaseChoice::Image(img) => {
-            return with_base(img, candidates, c, entry, builder, opts, rules)
+            return with_base(img, &report, c, entry, builder, opts, rules)
                 .map(|chosen| builder_notes(chosen, &report.builder));
         }
         BaseChoice::Auto => auto_pick(&screened, c, opts),
@@ -827,124 +833,6 @@ fn screen<'r, 'a>(
         ok,
         rejected,
         smaller_rejected,
-    }
-}
-
-/// `--base IMAGE`: the user's image as given, even when a non-root variant
-/// exists, unless the catalogue knows it cannot run the app.
-fn with_base(
-    img: &str,
-    candidates: &[BaseCandidate<'_>],
-    c: &Closure,
-    entry: &Entry,
-    builder: &str,
-    opts: &Options,
-    rules: &Rules,
-) -> Result<Chosen, Gate> {
-    let spec = candidates
-        .iter()
-        .find(|k| k.image == *img || candidate_matches(&k.spec.image, img))
-        .map(|k| k.spec.clone());
-    // A non-root variant named outright (`…:nonroot`) runs as another
-    // user than a root original: only with --non-root.
-    let names_nonroot = candidates
-        .iter()
-        .any(|k| k.nonroot_image.as_deref() == Some(img));
-    if names_nonroot && opts.user == UserPolicy::Keep && c.runs_as_root() {
-        return Err(Gate {
-            rule: ids::core::BASE_INCOMPATIBLE.into(),
-            message: format!(
-                "--base {img}: it runs as a non-root user by default and the original runs as root: the runtime keeps the original's user (--non-root allows it, and gives that user the folders the app writes)"
-            ),
-            at: None,
-        });
-    }
-    // The user's image is used as given, even when a non-root variant exists.
-    if let Some(s) = &spec
-        && let Some(why) = incompatible(s, c, entry, builder, opts)
-    {
-        return Err(Gate {
-            rule: ids::core::BASE_INCOMPATIBLE.into(),
-            message: format!("--base {img}: {why}"),
-            at: None,
-        });
-    }
-    let mut chosen = finish(
-        img.to_string(),
-        None,
-        spec,
-        format!("chosen with --base {img}"),
-        c,
-        entry,
-        opts,
-    );
-    given_locale(&mut chosen, img, rules);
-    Ok(chosen)
-}
-
-/// The locale data of a base named with `--base` that has none of its own
-/// (the candidate's `locale.from`): the image it is copied from, rendered
-/// with the release read from the given image's name as the catalogue's own
-/// pick renders it (`cc-debian12` → `debian:bookworm-slim`). When the
-/// release cannot be read, neither LANG nor the data is written: LANG
-/// without the data would claim a locale glibc cannot load.
-fn given_locale(chosen: &mut Chosen, img: &str, rules: &Rules) {
-    let Some(spec) = &chosen.spec else { return };
-    let Some(locale) = &spec.locale else { return };
-    let Some(from) = &locale.from else { return };
-    let lang = locale.lang.clone();
-    let mut vars = template_values(&spec.image, img).unwrap_or_default();
-    let bases = rules.bases();
-    let release = vars
-        .get("distro")
-        .and_then(|d| bases.release_by_distro(d))
-        .or_else(|| vars.get("suite").and_then(|s| bases.release_by_suite(s)))
-        .cloned();
-    if let Some(r) = &release {
-        vars.insert("distro".to_owned(), r.distro.clone());
-        vars.insert("release".to_owned(), r.suite.clone());
-    }
-    match crate::rules::pattern::render_template(from, &vars) {
-        Some(image) => {
-            let read = release.as_ref().map_or_else(String::new, |r| {
-                format!(
-                    " ({}, the release `{}` in the image's name)",
-                    r.suite, r.distro
-                )
-            });
-            chosen.reason.push_str(&format!(
-                "; it has no {lang} locale data, which comes from {image}{read}"
-            ));
-            if let Some(why) = release.as_ref().and_then(|r| {
-                spec.releases
-                    .iter()
-                    .find(|cr| cr.distro == r.distro)
-                    .and_then(|cr| cr.deprecated.as_ref())
-            }) {
-                chosen.notes.push(format!(
-                    "the runtime base {img} is no longer updated upstream: {why}"
-                ));
-            }
-            chosen.locale = Some((lang, Some(image)));
-        }
-        None => {
-            let which = match vars.get("distro").or_else(|| vars.get("suite")) {
-                Some(v) => format!("`{v}` in its name is no release the catalogue knows"),
-                None => "its name gives no release".to_owned(),
-            };
-            chosen.reason.push_str(&format!(
-                "; it has no locale data, and the image that data comes from ({from}) follows the base's release: {which}, so the rewrite adds no LANG={lang} and copies no data, and the app runs in the POSIX locale (name a release the catalogue lists, such as {})",
-                spec.releases
-                    .iter()
-                    .map(|r| format!("`{}`", r.distro))
-                    .collect::<Vec<_>>()
-                    .join(" or ")
-            ));
-            chosen.locale = None;
-            chosen.locale_dropped = Some(format!(
-                "--base {img}: {which}, so the image its locale data would come from cannot be named"
-            ));
-        }
     }
 }
 
@@ -1181,6 +1069,7 @@ fn finish(
             .and_then(|s| s.locale.as_ref())
             .map(|l| (l.lang.clone(), None)),
         locale_dropped: None,
+        builder_image: false,
         notes,
         extra_packages,
         copy_ca_certs: scratch && c.needs_ca_certs,
@@ -1263,12 +1152,13 @@ pub(crate) fn parameterize(
 #[cfg(test)]
 mod tests {
     use super::{
-        EntryRewrite, UserCheck, candidate_matches, entry_translation, matches_by_glob,
-        missing_user, template_values,
+        Chosen, EntryRewrite, UserCheck, candidate_matches, choose, entry_translation,
+        matches_by_glob, missing_user, template_values,
     };
     use crate::plan::entry::Entry;
-    use crate::plan::types::Closure;
-    use crate::rules::{CandidateSpec, Rules};
+    use crate::plan::rule_ids as ids;
+    use crate::plan::types::{BaseChoice, Closure, Gate, Jlink, Options};
+    use crate::rules::{AppKind, CandidateSpec, Rules};
     use crate::syntax::{Arg, Command, Span};
 
     fn exec(words: &[&str]) -> Command {
@@ -1586,6 +1476,277 @@ mod tests {
         assert_eq!(
             get("python:{version}-slim", "python:3.12-slim").as_deref(),
             Some("version=3.12")
+        );
+    }
+
+    /// `choose` with `--base IMAGE` for an app of `kind` built on `builder`
+    /// (`node server.js`, `java -jar app.jar` or a binary as the entry).
+    fn given(rules: &Rules, builder: &str, kind: AppKind, image: &str) -> Result<Chosen, Gate> {
+        let c = Closure {
+            app_kind: Some(kind),
+            static_binary: kind == AppKind::StaticBinary,
+            jlink: (kind == AppKind::JvmApp).then(|| Jlink {
+                inputs: vec!["/app/app.jar".into()],
+            }),
+            ..Closure::default()
+        };
+        let cmd: &[&str] = match kind {
+            AppKind::NodeApp => &["node", "server.js"],
+            AppKind::JvmApp => &["java", "-jar", "app.jar"],
+            _ => &["/usr/local/bin/app"],
+        };
+        let opts = Options {
+            base: BaseChoice::Image(image.into()),
+            ..Options::default()
+        };
+        choose(rules, builder, &c, &entry(None, Some(cmd)), &opts, &|_| {
+            None
+        })
+    }
+
+    /// The rule of the gate, or `ok IMAGE (RULE)` for a base chosen.
+    fn outcome(r: &Result<Chosen, Gate>) -> String {
+        match r {
+            Ok(chosen) => format!("ok ({})", chosen.rule_id()),
+            Err(g) => g.rule.clone(),
+        }
+    }
+
+    /// An image the catalogue knows only for another kind of app is
+    /// refused, saying what it is and what the app needs; one it does not
+    /// know at all is `core/base-unknown`, naming the way on.
+    #[test]
+    fn given_base_of_another_kind_or_unknown_is_refused() {
+        let rules = Rules::embedded().unwrap();
+        let node = |image: &str| given(&rules, "node:20", AppKind::NodeApp, image);
+        let java = |image: &str| given(&rules, "eclipse-temurin:21-jdk", AppKind::JvmApp, image);
+        let static_base = node("gcr.io/distroless/static-debian12");
+        assert_eq!(outcome(&static_base), ids::core::BASE_INCOMPATIBLE);
+        let why = static_base.unwrap_err().message;
+        assert!(
+            why.contains("go/distroless-static") && why.contains("Node.js"),
+            "{why}"
+        );
+        for other in [
+            "gcr.io/distroless/nodejs22-debian13",
+            "golang:1.23",
+            "python:3.12-slim",
+        ] {
+            assert_eq!(
+                outcome(&java(other)),
+                ids::core::BASE_INCOMPATIBLE,
+                "{other}"
+            );
+        }
+        for unknown in [
+            "gcr.io/distroless/cc",
+            "myregistry/jre:21",
+            "registry.example/base",
+        ] {
+            let r = java(unknown);
+            assert_eq!(outcome(&r), ids::core::BASE_UNKNOWN, "{unknown}");
+            let why = r.unwrap_err().message;
+            assert!(
+                why.contains("--rules overlay") && why.contains("`java` family"),
+                "{why}"
+            );
+        }
+        assert_eq!(
+            outcome(&node("myregistry/node:20")),
+            ids::core::BASE_UNKNOWN
+        );
+        // Another build image of the family: its tag is not read against the builder's.
+        assert_eq!(
+            outcome(&given(
+                &rules,
+                "maven:3-eclipse-temurin-21",
+                AppKind::JvmApp,
+                "eclipse-temurin:21-jdk"
+            )),
+            ids::core::BASE_UNKNOWN
+        );
+    }
+
+    /// A base the catalogue offers under another name than it writes keeps
+    /// the version the builder's tag names, as the catalogue's own pick does.
+    #[test]
+    fn given_base_keeps_the_builders_version() {
+        let rules = Rules::embedded().unwrap();
+        let node = |image: &str| outcome(&given(&rules, "node:20", AppKind::NodeApp, image));
+        assert_eq!(node("node:20-slim"), "ok (node/slim)");
+        assert_eq!(node("node:20-bookworm-slim"), "ok (node/slim)");
+        assert_eq!(node("docker.io/library/node:20-slim"), "ok (node/slim)");
+        // A more precise version within the builder's line.
+        assert_eq!(node("node:20.11.1-slim"), "ok (node/slim)");
+        assert_eq!(
+            node("gcr.io/distroless/nodejs20-debian13"),
+            "ok (node/distroless)"
+        );
+        for other in [
+            "gcr.io/distroless/nodejs22-debian13",
+            "node:22-slim",
+            "node:2-slim",
+            "node:slim",
+            "node:lts-slim",
+        ] {
+            assert_eq!(node(other), ids::core::BASE_INCOMPATIBLE, "{other}");
+        }
+        // A moving builder tag: only the same line.
+        let lts = |image: &str| outcome(&given(&rules, "node:lts", AppKind::NodeApp, image));
+        assert_eq!(lts("node:lts-slim"), "ok (node/slim)");
+        assert_eq!(lts("node:22-slim"), ids::core::BASE_INCOMPATIBLE);
+        let java = |image: &str| {
+            outcome(&given(
+                &rules,
+                "maven:3-eclipse-temurin-17",
+                AppKind::JvmApp,
+                image,
+            ))
+        };
+        assert_eq!(java("eclipse-temurin:17-jre"), "ok (java/temurin-jre)");
+        assert_eq!(java("eclipse-temurin:21-jre"), ids::core::BASE_INCOMPATIBLE);
+        assert_eq!(
+            java("gcr.io/distroless/java21-debian13"),
+            ids::core::BASE_INCOMPATIBLE
+        );
+    }
+
+    /// For a base whose glibc the build's binaries link against, the
+    /// release the name gives (or its tag's default) is never older than
+    /// the builder's; a release the catalogue does not know cannot be
+    /// compared.
+    #[test]
+    fn given_base_glibc_is_not_older_than_the_builders() {
+        let rules = Rules::embedded().unwrap();
+        // eclipse-temurin:21-jdk is built on Ubuntu noble (glibc 2.39).
+        let noble = |image: &str| {
+            outcome(&given(
+                &rules,
+                "eclipse-temurin:21-jdk",
+                AppKind::JvmApp,
+                image,
+            ))
+        };
+        assert_eq!(
+            noble("gcr.io/distroless/cc-debian13"),
+            "ok (java/jlink-distroless)"
+        );
+        assert_eq!(noble("debian:trixie-slim"), "ok (java/jlink-debian-slim)");
+        assert_eq!(noble("debian:13-slim"), "ok (java/jlink-debian-slim)");
+        for older in [
+            "gcr.io/distroless/cc-debian12",
+            "debian:bookworm-slim",
+            "debian:12-slim",
+            "eclipse-temurin:21-jre-jammy",
+            "gcr.io/distroless/cc-debian14",
+            "debian:stable-slim",
+        ] {
+            assert_eq!(noble(older), ids::core::BASE_INCOMPATIBLE, "{older}");
+        }
+        let why = given(
+            &rules,
+            "eclipse-temurin:21-jdk",
+            AppKind::JvmApp,
+            "gcr.io/distroless/cc-debian12",
+        )
+        .unwrap_err()
+        .message;
+        assert!(
+            why.contains("2.36") && why.contains("2.39") && why.contains("`debian13`"),
+            "{why}"
+        );
+        // On jammy (glibc 2.35), Debian 12 is not older.
+        let jammy = given(
+            &rules,
+            "eclipse-temurin:21-jdk-jammy",
+            AppKind::JvmApp,
+            "gcr.io/distroless/cc-debian12",
+        );
+        assert_eq!(outcome(&jammy), "ok (java/jlink-distroless)");
+        // A cgo binary on bookworm.
+        let cgo = |image: &str| {
+            outcome(&given(
+                &rules,
+                "golang:1.22-bookworm",
+                AppKind::DynamicBinary,
+                image,
+            ))
+        };
+        assert_eq!(
+            cgo("gcr.io/distroless/base-debian12"),
+            "ok (go/distroless-base)"
+        );
+        assert_eq!(
+            cgo("gcr.io/distroless/base-debian11"),
+            ids::core::BASE_INCOMPATIBLE
+        );
+    }
+
+    /// A base of the builder's family the catalogue does not offer for this
+    /// builder is refused with the catalogue's reason.
+    #[test]
+    fn given_base_the_catalogue_leaves_out_is_refused() {
+        let rules = Rules::embedded().unwrap();
+        let r = given(&rules, "node:20", AppKind::NodeApp, "node:20-alpine");
+        assert_eq!(outcome(&r), ids::core::BASE_INCOMPATIBLE);
+        let why = r.unwrap_err().message;
+        assert!(why.contains("node/alpine") && why.contains("musl"), "{why}");
+        // The most specific template wins: -alpine is not a minor version.
+        let dotnet = given(
+            &rules,
+            "mcr.microsoft.com/dotnet/sdk:8.0",
+            AppKind::DotnetWeb,
+            "mcr.microsoft.com/dotnet/aspnet:8.0-alpine",
+        );
+        assert!(dotnet.unwrap_err().message.contains("musl"));
+        let go = given(&rules, "golang:1.22", AppKind::StaticBinary, "alpine:3.20");
+        assert_eq!(outcome(&go), ids::core::BASE_INCOMPATIBLE);
+    }
+
+    /// The builder's own image, or its repository under a tag the catalogue
+    /// reads as the same version and release, holds what the build had.
+    #[test]
+    fn given_builder_repository_holds_the_runtime() {
+        let rules = Rules::embedded().unwrap();
+        let node = |image: &str| given(&rules, "node:20", AppKind::NodeApp, image);
+        for same in ["node:20", "node:20-bookworm", "docker.io/library/node:20"] {
+            let chosen = node(same).unwrap_or_else(|g| panic!("{same}: {}", g.message));
+            assert!(chosen.builder_image && chosen.spec.is_none(), "{same}");
+            assert_eq!(chosen.rule_id(), ids::core::BASE_CHOICE);
+        }
+        for other in ["node:22", "node:20-bullseye", "node:lts"] {
+            assert_eq!(
+                outcome(&node(other)),
+                ids::core::BASE_INCOMPATIBLE,
+                "{other}"
+            );
+        }
+    }
+
+    /// A base of another family that suits the app's kind is used with its
+    /// facts, and the same checks.
+    #[test]
+    fn given_base_of_another_family_that_suits_gets_its_facts() {
+        let rules = Rules::embedded().unwrap();
+        let cgo = |image: &str| {
+            given(
+                &rules,
+                "golang:1.22-bookworm",
+                AppKind::DynamicBinary,
+                image,
+            )
+        };
+        let chosen = cgo("debian:bookworm-slim").unwrap_or_else(|g| panic!("{}", g.message));
+        assert_eq!(chosen.rule_id(), "rust/debian-slim");
+        assert_eq!(
+            outcome(&cgo("debian:bullseye-slim")),
+            ids::core::BASE_INCOMPATIBLE
+        );
+        // Numbered Debian tags are its releases.
+        assert_eq!(outcome(&cgo("debian:12-slim")), "ok (rust/debian-slim)");
+        assert_eq!(
+            outcome(&cgo("debian:11-slim")),
+            ids::core::BASE_INCOMPATIBLE
         );
     }
 }

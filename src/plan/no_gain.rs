@@ -32,11 +32,18 @@ pub(crate) fn check(
     let builder_mb = rules
         .candidate_by_image(|image| candidate_matches(image, builder))
         .map(|s| s.approx_size_mb);
-    let base = if chosen.image == builder {
+    let own = chosen.image == builder
+        || crate::rules::ImageRef::parse(&chosen.image) == crate::rules::ImageRef::parse(builder);
+    let base = if own {
         format!(
             "the runtime base `{}` is the builder's own image{}",
             chosen.image,
             runtime_mb.map_or(String::new(), |m| format!(" (about {m} MB): 0 MB saved"))
+        )
+    } else if chosen.builder_image {
+        format!(
+            "the runtime base `{}` is the builder's own image `{builder}` under another tag that names the same version and release",
+            chosen.image
         )
     } else {
         match (builder_mb, runtime_mb) {

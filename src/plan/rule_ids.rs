@@ -17,6 +17,7 @@ pub(crate) mod core {
     pub(crate) const ARG_SCOPE: &str = "core/arg-scope";
     pub(crate) const BASE_CHOICE: &str = "core/base-choice";
     pub(crate) const BASE_INCOMPATIBLE: &str = "core/base-incompatible";
+    pub(crate) const BASE_UNKNOWN: &str = "core/base-unknown";
     pub(crate) const BUILD_CONFIG: &str = "core/build-config";
     pub(crate) const BUILD_TOOL_CONFIG: &str = "core/build-tool-config";
     pub(crate) const CD: &str = "core/cd";

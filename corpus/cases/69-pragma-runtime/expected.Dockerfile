@@ -19,6 +19,8 @@ RUN --mount=type=cache,target=/root/.cache/go-build go build -trimpath -ldflags=
 
 FROM debian:12-slim AS runtime
 WORKDIR /src
+# hadolint ignore=DL3008
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && apt-get clean && rm -rf /var/lib/apt/lists/*
 # dfsplit: runtime
 RUN mkdir -p /var/cache/inventory
 COPY --from=build /usr/local/bin/inventory /usr/local/bin/inventory

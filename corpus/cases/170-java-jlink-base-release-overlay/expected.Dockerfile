@@ -34,8 +34,10 @@ RUN set -eu; in=''; n=0; \
 # hadolint ignore=DL3006
 FROM gcr.io/distroless/cc-debian14 AS runtime
 ENV JAVA_HOME=/opt/jre PATH="/opt/jre/bin:$PATH"
+ENV LANG=C.UTF-8
 WORKDIR /srv/menu
 COPY --from=build /opt/jre /opt/jre
+COPY --from=debian:forky-slim /usr/lib/locale/C.utf8 /usr/lib/locale/C.utf8
 COPY --from=build /srv/menu/menu.jar /srv/menu/menu.jar
 
 EXPOSE 8080
