@@ -1227,6 +1227,116 @@ fn every_e2e_toml_is_valid() {
     }
 }
 
+/// The app names in the first column of `corpus/e2e/README.md`'s app table:
+/// the first table after the `## Apps` heading, one row per app, its name in
+/// backticks. `Err` says what does not have that shape.
+fn readme_app_rows(readme: &str) -> Result<Vec<String>, String> {
+    let mut lines = readme.lines().skip_while(|l| !l.starts_with("## Apps"));
+    if lines.next().is_none() {
+        return Err("no `## Apps` heading".into());
+    }
+    let table: Vec<&str> = lines
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    if table.len() < 2 || !table[1].starts_with("|---") {
+        return Err("no table (header and `|---` line) after the `## Apps` heading".into());
+    }
+    table[2..]
+        .iter()
+        .map(|row| {
+            let first = row[1..].split('|').next().unwrap_or("").trim();
+            first
+                .strip_prefix('`')
+                .and_then(|s| s.strip_suffix('`'))
+                .filter(|s| !s.is_empty() && !s.contains('`'))
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    format!("row `{row}`: the first cell is not an app name in backticks")
+                })
+        })
+        .collect()
+}
+
+/// What is wrong between the table's names and the app folders (those with
+/// an e2e.toml): each folder once, and no other name. `is_dir` tells a folder
+/// without an e2e.toml from a name that is no folder at all.
+fn readme_table_problems(
+    rows: &[String],
+    apps: &[String],
+    is_dir: impl Fn(&str) -> bool,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for app in apps {
+        match rows.iter().filter(|r| *r == app).count() {
+            0 => problems.push(format!("`{app}` has an e2e.toml but no row in the table")),
+            1 => {}
+            n => problems.push(format!("`{app}` has {n} rows in the table")),
+        }
+    }
+    for row in rows.iter().filter(|r| !apps.contains(r)) {
+        problems.push(if is_dir(row) {
+            format!("`{row}` is in the table, but corpus/e2e/{row} has no e2e.toml")
+        } else {
+            format!("`{row}` is in the table, but there is no folder corpus/e2e/{row}")
+        });
+    }
+    problems
+}
+
+#[test]
+fn readme_table_lists_every_app() {
+    // corpus/e2e/README.md's app table is how people find an app for a
+    // feature: an app added without a row (or a row left after its folder
+    // went) fails here, without an engine.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("corpus/e2e");
+    let mut apps: Vec<String> = std::fs::read_dir(&dir)
+        .expect("corpus/e2e")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("e2e.toml").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    apps.sort();
+    assert!(!apps.is_empty());
+    let readme = std::fs::read_to_string(dir.join("README.md")).expect("corpus/e2e/README.md");
+    let rows = readme_app_rows(&readme).unwrap_or_else(|e| panic!("corpus/e2e/README.md: {e}"));
+    let problems = readme_table_problems(&rows, &apps, |name| dir.join(name).is_dir());
+    assert!(
+        problems.is_empty(),
+        "corpus/e2e/README.md's app table (under `## Apps`) and the app folders disagree:\n  {}",
+        problems.join("\n  ")
+    );
+}
+
+#[test]
+fn readme_table_rows_and_problems() {
+    let readme = "# x\n\n| tool | what |\n|---|---|\n| `not-an-app` | an earlier table |\n\n\
+                  ## Apps\n\nSome text.\n\n| app | exercises |\n|---|---|\n\
+                  | `a-one` | first, with a \\| pipe |\n| `b-two` | second |\n| `b-two` | again |\n| `gone` | left |\n\n\
+                  | `c-later` | a later table |\n";
+    let rows = readme_app_rows(readme).unwrap();
+    assert_eq!(rows, ["a-one", "b-two", "b-two", "gone"]);
+    let apps = ["a-one".to_string(), "b-two".into(), "new-app".into()];
+    assert_eq!(
+        readme_table_problems(&rows, &apps, |n| n == "gone"),
+        [
+            "`b-two` has 2 rows in the table",
+            "`new-app` has an e2e.toml but no row in the table",
+            "`gone` is in the table, but corpus/e2e/gone has no e2e.toml",
+        ]
+    );
+    assert_eq!(
+        readme_table_problems(&rows, &apps, |_| false)[2],
+        "`gone` is in the table, but there is no folder corpus/e2e/gone"
+    );
+    assert!(readme_app_rows("## Apps\n\nno table\n").is_err());
+    assert!(readme_app_rows("| `a` | b |\n").is_err());
+    let e = readme_app_rows("## Apps\n\n| app | x |\n|---|---|\n| a-one | no backticks |\n")
+        .unwrap_err();
+    assert!(e.contains("a-one"), "{e}");
+}
+
 #[test]
 fn failure_reasons_and_leaks() {
     let env = vec!["API_KEY=sk-12345".to_string(), "DEBUG=1".to_string()];
