@@ -14,6 +14,7 @@ mod entry;
 mod entry_script;
 mod facts;
 pub mod graph;
+mod locale;
 mod make;
 mod no_gain;
 mod non_root;
@@ -342,6 +343,7 @@ fn plan_runtime(
         }
         Err(gate) => return Err(gate),
     };
+    locale::check(df, &infos, &chosen, &closure, &pragma::build_only(forced))?;
     Ok(render::render(&render::Input {
         df,
         model,

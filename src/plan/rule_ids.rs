@@ -28,6 +28,7 @@ pub(crate) mod core {
     pub(crate) const GLOBAL_ARG: &str = "core/global-arg";
     pub(crate) const HARMLESS: &str = "core/harmless";
     pub(crate) const HEALTHCHECK_EXEC: &str = "core/healthcheck-exec";
+    pub(crate) const LOCALE_UNAVAILABLE: &str = "core/locale-unavailable";
     pub(crate) const MANIFESTS_FIRST: &str = "core/manifests-first";
     pub(crate) const MIXED_SETUP: &str = "core/mixed-setup";
     pub(crate) const MULTISTAGE_SDK_FINAL: &str = "core/multistage-sdk-final";

@@ -8,6 +8,7 @@ use super::{Layout, Place, Writer, env_keys, is_secret};
 use crate::plan::accounts::{self, Home};
 use crate::plan::base::EntryRewrite;
 use crate::plan::closure::is_account_command;
+use crate::plan::locale::locale_dir;
 use crate::plan::profile::java;
 use crate::plan::rule_ids as ids;
 use crate::plan::types::{Addition, Location, Placement, Venv, Warning};
@@ -696,39 +697,4 @@ fn config(w: &mut Writer, l: &Layout) {
         w.emit_moved(info.item, None, p == Place::Runtime);
     }
     emit_user(&mut w.out, &mut w.additions);
-}
-
-/// The folder glibc loads a locale from under /usr/lib/locale: the codeset
-/// normalised (`C.UTF-8` → `C.utf8`).
-fn locale_dir(lang: &str) -> String {
-    match lang.split_once('.') {
-        Some((name, codeset)) => {
-            let (codeset, modifier) = codeset
-                .split_once('@')
-                .map_or((codeset, None), |(c, m)| (c, Some(m)));
-            let norm: String = codeset
-                .chars()
-                .filter(char::is_ascii_alphanumeric)
-                .map(|c| c.to_ascii_lowercase())
-                .collect();
-            match modifier {
-                Some(m) => format!("{name}.{norm}@{m}"),
-                None => format!("{name}.{norm}"),
-            }
-        }
-        None => lang.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::locale_dir;
-
-    #[test]
-    fn locale_folders_are_named_as_glibc_looks_them_up() {
-        assert_eq!(locale_dir("C.UTF-8"), "C.utf8");
-        assert_eq!(locale_dir("en_US.UTF-8"), "en_US.utf8");
-        assert_eq!(locale_dir("de_DE.ISO-8859-15@euro"), "de_DE.iso885915@euro");
-        assert_eq!(locale_dir("POSIX"), "POSIX");
-    }
 }
