@@ -342,7 +342,7 @@ fn plan_runtime(
         }
         Err(gate) => return Err(gate),
     };
-    Ok(render::render(&render::Input {
+    render::render(&render::Input {
         df,
         model,
         infos: &infos,
@@ -353,7 +353,7 @@ fn plan_runtime(
         opts,
         profile: profile_id,
         forced,
-    }))
+    })
 }
 
 /// The runtime entry (CMD/ENTRYPOINT), unless there is none or it runs a

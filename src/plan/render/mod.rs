@@ -29,7 +29,7 @@ use super::steps::{CmdKind, StepInfo, StepKind};
 use super::types::{
     Addition, CommandDecision, Decision, Options, Placement, Rewrite, StageSummary, first_line,
 };
-use super::types::{Closure, Location, Warning};
+use super::types::{Closure, Gate, Location, Warning};
 use crate::emit::{Edit, apply};
 use crate::model::{Context, Model};
 use crate::plan::rule_ids as ids;
@@ -251,7 +251,7 @@ impl Writer<'_> {
     }
 }
 
-pub(crate) fn render(input: &Input) -> Rewrite {
+pub(crate) fn render(input: &Input) -> Result<Rewrite, Gate> {
     let Input {
         df, model, infos, ..
     } = *input;
@@ -284,7 +284,7 @@ pub(crate) fn render(input: &Input) -> Rewrite {
         ..Warning::new(ids::core::BASE_CHOICE, n.clone())
     }));
 
-    let l = layout(input, from, &mut warnings);
+    let l = layout(input, from, &mut warnings)?;
 
     // Comments travel with the instruction they touch.
     let mut spans = vec![from.span.clone()];
@@ -319,11 +319,15 @@ pub(crate) fn render(input: &Input) -> Rewrite {
             .text
             .push_str(trailing.trim_start_matches(['\r', '\n']));
     }
-    finish(w, &l)
+    Ok(finish(w, &l))
 }
 
 /// Where each step goes, and the stages' names.
-fn layout(input: &Input, from: &crate::syntax::Instruction, warnings: &mut Vec<Warning>) -> Layout {
+fn layout(
+    input: &Input,
+    from: &crate::syntax::Instruction,
+    warnings: &mut Vec<Warning>,
+) -> Result<Layout, Gate> {
     let Input { df, infos, ctx, .. } = *input;
     let closure = input.closure;
     let chosen = input.chosen;
@@ -392,10 +396,11 @@ fn layout(input: &Input, from: &crate::syntax::Instruction, warnings: &mut Vec<W
         first_name: String::new(),
         build_name: String::new(),
         runtime_name: String::new(),
-        first_pip: closure.venv.as_ref().map(|v| v.at),
+        first_pip: None,
         staged: Vec::new(),
     };
     l.places = places(input, &l);
+    l.first_pip = venv_anchor(input, &l)?;
     // --- Names.
     let alias = match &from.body {
         Body::From { alias: Some(a), .. } => Some(a.value.clone()),
@@ -436,7 +441,7 @@ fn layout(input: &Input, from: &crate::syntax::Instruction, warnings: &mut Vec<W
         Vec::new()
     };
 
-    Layout {
+    Ok(Layout {
         alias,
         has_deps,
         first_name,
@@ -444,6 +449,55 @@ fn layout(input: &Input, from: &crate::syntax::Instruction, warnings: &mut Vec<W
         runtime_name,
         staged: staged.into_iter().cloned().collect(),
         ..l
+    })
+}
+
+/// Python: the step the venv is created before. It is the profile's
+/// `Venv::at` (the source COPY before the first install, or that install)
+/// unless the layout moved that step later — `COPY . /app` goes to the
+/// build stage when the install after it moves to the dependencies stage
+/// (manifests first) — then the first step after it that the stages write
+/// earlier (the moved install, before its manifests' COPY), so the venv is
+/// created where that step was. Packages installed before the venv exists
+/// go to the system interpreter and the runtime would copy an empty venv:
+/// when any install into it would still be written first, or the step is
+/// not written on the build side at all, the file is left unchanged.
+fn venv_anchor(input: &Input, l: &Layout) -> Result<Option<usize>, Gate> {
+    let Some(venv) = &input.closure.venv else {
+        return Ok(None);
+    };
+    let infos = input.infos;
+    // Where a step is written on the build side: (stage, step), in the
+    // order the text has them; `None` when only the runtime has it.
+    let order = |n: usize| -> Option<(u8, usize)> {
+        match l.places.get(n)? {
+            Place::Runtime => None,
+            _ => Some((u8::from(l.side(n) == Place::Build), n)),
+        }
+    };
+    let anchor = (venv.at..infos.len())
+        .filter_map(|n| order(n).map(|o| (o, n)))
+        .min()
+        .map(|(_, n)| n);
+    let late = venv
+        .installs
+        .iter()
+        .copied()
+        .filter(|&i| match anchor {
+            Some(a) => order(i).is_some_and(|o| Some(o) < order(a)),
+            None => true,
+        })
+        .min_by_key(|&i| order(i));
+    match (anchor, late) {
+        (Some(a), None) => Ok(Some(a)),
+        (_, late) => {
+            let at = late.or(venv.installs.first().copied()).unwrap_or(venv.at);
+            Err(Gate {
+                rule: ids::python::RT_VENV.into(),
+                message: "the virtual environment would be created after this install in the rewrite, so its packages would go to the system interpreter and the runtime would copy an empty environment".into(),
+                at: Location::of(input.df, infos[at].item),
+            })
+        }
     }
 }
 
