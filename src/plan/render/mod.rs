@@ -466,7 +466,6 @@ fn venv_anchor(input: &Input, l: &Layout) -> Result<Option<usize>, Gate> {
     let Some(venv) = &input.closure.venv else {
         return Ok(None);
     };
-    let infos = input.infos;
     // Where a step is written on the build side: (stage, step), in the
     // order the text has them; `None` when only the runtime has it.
     let order = |n: usize| -> Option<(u8, usize)> {
@@ -475,29 +474,38 @@ fn venv_anchor(input: &Input, l: &Layout) -> Result<Option<usize>, Gate> {
             _ => Some((u8::from(l.side(n) == Place::Build), n)),
         }
     };
-    let anchor = (venv.at..infos.len())
-        .filter_map(|n| order(n).map(|o| (o, n)))
-        .min()
-        .map(|(_, n)| n);
-    let late = venv
-        .installs
+    anchor_before_installs(venv.at, &venv.installs, input.infos.len(), order)
+        .map(Some)
+        .map_err(|n| Gate {
+            rule: ids::python::RT_VENV.into(),
+            message: "the virtual environment would be created after this install in the rewrite, so its packages would go to the system interpreter and the runtime would copy an empty environment".into(),
+            at: Location::of(input.df, input.infos[n].item),
+        })
+}
+
+/// The step to create the venv before: of the steps from `at` on, the one
+/// written first (`order`: where a step is written, `None` when it is not
+/// on the build side). `Err(step)`: an install into the venv that would be
+/// written before it (or the first install, when no step from `at` on is
+/// written on the build side).
+fn anchor_before_installs(
+    at: usize,
+    installs: &[usize],
+    len: usize,
+    order: impl Fn(usize) -> Option<(u8, usize)>,
+) -> Result<usize, usize> {
+    let anchor = (at..len).filter_map(|n| order(n).map(|o| (o, n))).min();
+    let Some((first, anchor)) = anchor else {
+        return Err(installs.first().copied().unwrap_or(at));
+    };
+    match installs
         .iter()
         .copied()
-        .filter(|&i| match anchor {
-            Some(a) => order(i).is_some_and(|o| Some(o) < order(a)),
-            None => true,
-        })
-        .min_by_key(|&i| order(i));
-    match (anchor, late) {
-        (Some(a), None) => Ok(Some(a)),
-        (_, late) => {
-            let at = late.or(venv.installs.first().copied()).unwrap_or(venv.at);
-            Err(Gate {
-                rule: ids::python::RT_VENV.into(),
-                message: "the virtual environment would be created after this install in the rewrite, so its packages would go to the system interpreter and the runtime would copy an empty environment".into(),
-                at: Location::of(input.df, infos[at].item),
-            })
-        }
+        .filter(|&i| order(i).is_some_and(|o| o < first))
+        .min_by_key(|&i| order(i))
+    {
+        Some(early) => Err(early),
+        None => Ok(anchor),
     }
 }
 
@@ -747,5 +755,48 @@ fn env_keys(df: &Dockerfile, item: usize) -> Vec<String> {
             .map(|p| crate::syntax::process_word(&p.key.value, df.escape))
             .collect(),
         _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::anchor_before_installs;
+
+    /// Steps 0..len written in two stages: `deps` in the first, in step
+    /// order, then the others, none only in the runtime.
+    fn order(deps: &'static [usize]) -> impl Fn(usize) -> Option<(u8, usize)> {
+        move |n| Some((u8::from(!deps.contains(&n)), n))
+    }
+
+    #[test]
+    fn venv_stays_at_its_step_when_nothing_moved() {
+        // RUN apt-get, WORKDIR, COPY requirements.txt, RUN pip, COPY .
+        assert_eq!(
+            anchor_before_installs(2, &[3], 5, order(&[0, 1, 2, 3])),
+            Ok(2)
+        );
+    }
+
+    #[test]
+    fn venv_follows_the_install_moved_before_the_sources() {
+        // RUN apt-get, WORKDIR, COPY . /app (to the build stage), RUN pip
+        // (moved to the dependencies stage): before the install, not at
+        // the COPY after it.
+        assert_eq!(anchor_before_installs(2, &[3], 5, order(&[0, 1, 3])), Ok(3));
+        // With an ENV between them, where the COPY was: before the ENV.
+        assert_eq!(
+            anchor_before_installs(2, &[4, 5], 6, order(&[0, 1, 3, 4])),
+            Ok(3)
+        );
+    }
+
+    #[test]
+    fn an_install_written_before_the_venv_refuses() {
+        assert_eq!(
+            anchor_before_installs(2, &[1, 3], 5, order(&[0, 1, 2, 3])),
+            Err(1)
+        );
+        // Nothing from the venv's step on is written on the build side.
+        assert_eq!(anchor_before_installs(2, &[3], 5, |_| None), Err(3));
     }
 }
