@@ -161,7 +161,11 @@ fn copy_destination(df: &Dockerfile, info: &StepInfo) -> Option<String> {
     }
     let abs = crate::model::join_path(&info.workdir, &dest);
     let trimmed = abs.trim_end_matches('/');
-    Some(if trimmed.is_empty() { "/".into() } else { trimmed.into() })
+    Some(if trimmed.is_empty() {
+        "/".into()
+    } else {
+        trimmed.into()
+    })
 }
 
 /// The download cache a RUN of the original fills and leaves in its image
