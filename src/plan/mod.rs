@@ -344,7 +344,7 @@ fn plan_runtime(
         Err(gate) => return Err(gate),
     };
     locale::check(df, &infos, &chosen, &closure, &pragma::build_only(forced))?;
-    Ok(render::render(&render::Input {
+    render::render(&render::Input {
         df,
         model,
         infos: &infos,
@@ -355,7 +355,7 @@ fn plan_runtime(
         opts,
         profile: profile_id,
         forced,
-    }))
+    })
 }
 
 /// The runtime entry (CMD/ENTRYPOINT), unless there is none or it runs a

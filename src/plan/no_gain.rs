@@ -14,7 +14,7 @@ use super::steps::{CmdKind, StepInfo, StepKind};
 use super::types::{Closure, Gate};
 use crate::plan::rule_ids as ids;
 use crate::rules::{Role, Rules};
-use crate::syntax::{Dockerfile, Keyword};
+use crate::syntax::{Body, Dockerfile, Keyword};
 
 /// Why the split would gain nothing (`Err`); else, when the runtime base is
 /// no smaller than the builder, what the split gains all the same.
@@ -92,10 +92,17 @@ fn removed_by_build(df: &Dockerfile, infos: &[StepInfo], c: &Closure) -> Vec<Str
     };
     for info in infos {
         match &info.kind {
-            StepKind::CopyContext { .. }
-                if !copied(&info.workdir) && !c.prebuilt_copies.contains(&info.item) =>
-            {
-                out.push(format!("sources copied to {}", info.workdir));
+            StepKind::CopyContext { .. } if !c.prebuilt_copies.contains(&info.item) => {
+                // Where the COPY writes, not the working directory it runs
+                // in: `COPY app /app` before any WORKDIR runs in `/`.
+                match copy_destination(df, info) {
+                    Some(dest) if copied(&dest) => {}
+                    Some(dest) => out.push(format!("sources copied to {dest}")),
+                    None => out.push(format!(
+                        "sources copied by line {}",
+                        super::facts::line_of(df, info.item)
+                    )),
+                }
             }
             StepKind::CopyTool { programs, .. } => {
                 out.push(format!(
@@ -139,6 +146,26 @@ fn removed_by_build(df: &Dockerfile, infos: &[StepInfo], c: &Closure) -> Vec<Str
         out.push("dev dependencies".into());
     }
     out
+}
+
+/// Where a COPY from the context writes: its last path resolved against
+/// the working directory (`COPY app /app` → `/app`, `COPY . .` in `/app` →
+/// `/app`), without a trailing slash; `None` when it cannot be read.
+fn copy_destination(df: &Dockerfile, info: &StepInfo) -> Option<String> {
+    let Some(Body::Copy { paths, .. }) = df.instruction_at(info.item).map(|i| &i.body) else {
+        return None;
+    };
+    let dest = super::steps::copy_word(df, info, &paths.last()?.value);
+    if dest.contains('$') {
+        return None;
+    }
+    let abs = crate::model::join_path(&info.workdir, &dest);
+    let trimmed = abs.trim_end_matches('/');
+    Some(if trimmed.is_empty() {
+        "/".into()
+    } else {
+        trimmed.into()
+    })
 }
 
 /// The download cache a RUN of the original fills and leaves in its image

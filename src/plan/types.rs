@@ -390,8 +390,15 @@ pub(crate) struct CopySpec {
 pub(crate) struct Venv {
     /// Where (`/opt/venv`).
     pub path: String,
-    /// The step (index into the steps) it is created before.
+    /// The step (index into the steps) it is created before, in the
+    /// original's order; render creates it before the first step at or
+    /// after it that the stages write, when that step moved (manifests
+    /// first), and leaves the file unchanged when that would come after
+    /// one of `installs`.
     pub at: usize,
+    /// The steps that install into it (pip, and poetry or pipenv using the
+    /// active venv), in step order.
+    pub installs: Vec<usize>,
     /// Why it is created.
     pub reason: String,
     /// Why pip and setuptools stay in it; `None`: it is created with

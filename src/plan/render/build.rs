@@ -129,7 +129,9 @@ fn step(
     if let Some(r) = reorder
         && n == r.install
     {
-        manifests_copy(w, info, r, stage_name);
+        // The venv's lines, when written here, already carry what stands
+        // above the install.
+        manifests_copy(w, info, r, stage_name, Some(n) != first_pip);
     }
     let venv_here = Some(n) == first_pip && closure.venv.is_some();
     let moved_install = reorder.as_ref().is_some_and(|r| r.install == n);
@@ -242,12 +244,14 @@ fn venv_lines(w: &mut Writer, info: &StepInfo, stage_name: &str) {
 
 /// The COPY of only the manifests an install reads, before the install that
 /// moved ahead of the sources.
-fn manifests_copy(w: &mut Writer, info: &StepInfo, r: &Reorder, stage_name: &str) {
+fn manifests_copy(w: &mut Writer, info: &StepInfo, r: &Reorder, stage_name: &str, lead: bool) {
     let df = w.i.df;
     let u = w.unit_of.get(&info.item).cloned().unwrap_or_default();
-    w.out
-        .text
-        .push_str(&df.source[u.lead.start..u.attached.start]);
+    if lead {
+        w.out
+            .text
+            .push_str(&df.source[u.lead.start..u.attached.start]);
+    }
     let line = format!(
         "{}{} {} ./",
         w.out.kw("COPY"),

@@ -29,7 +29,7 @@ use super::steps::{CmdKind, StepInfo, StepKind};
 use super::types::{
     Addition, CommandDecision, Decision, Options, Placement, Rewrite, StageSummary, first_line,
 };
-use super::types::{Closure, Location, Warning};
+use super::types::{Closure, Gate, Location, Warning};
 use crate::emit::{Edit, apply};
 use crate::model::{Context, Model};
 use crate::plan::rule_ids as ids;
@@ -251,7 +251,7 @@ impl Writer<'_> {
     }
 }
 
-pub(crate) fn render(input: &Input) -> Rewrite {
+pub(crate) fn render(input: &Input) -> Result<Rewrite, Gate> {
     let Input {
         df, model, infos, ..
     } = *input;
@@ -284,7 +284,7 @@ pub(crate) fn render(input: &Input) -> Rewrite {
         ..Warning::new(ids::core::BASE_CHOICE, n.clone())
     }));
 
-    let l = layout(input, from, &mut warnings);
+    let l = layout(input, from, &mut warnings)?;
 
     // Comments travel with the instruction they touch.
     let mut spans = vec![from.span.clone()];
@@ -319,11 +319,15 @@ pub(crate) fn render(input: &Input) -> Rewrite {
             .text
             .push_str(trailing.trim_start_matches(['\r', '\n']));
     }
-    finish(w, &l)
+    Ok(finish(w, &l))
 }
 
 /// Where each step goes, and the stages' names.
-fn layout(input: &Input, from: &crate::syntax::Instruction, warnings: &mut Vec<Warning>) -> Layout {
+fn layout(
+    input: &Input,
+    from: &crate::syntax::Instruction,
+    warnings: &mut Vec<Warning>,
+) -> Result<Layout, Gate> {
     let Input { df, infos, ctx, .. } = *input;
     let closure = input.closure;
     let chosen = input.chosen;
@@ -392,10 +396,11 @@ fn layout(input: &Input, from: &crate::syntax::Instruction, warnings: &mut Vec<W
         first_name: String::new(),
         build_name: String::new(),
         runtime_name: String::new(),
-        first_pip: closure.venv.as_ref().map(|v| v.at),
+        first_pip: None,
         staged: Vec::new(),
     };
     l.places = places(input, &l);
+    l.first_pip = venv_anchor(input, &l)?;
     // --- Names.
     let alias = match &from.body {
         Body::From { alias: Some(a), .. } => Some(a.value.clone()),
@@ -436,7 +441,7 @@ fn layout(input: &Input, from: &crate::syntax::Instruction, warnings: &mut Vec<W
         Vec::new()
     };
 
-    Layout {
+    Ok(Layout {
         alias,
         has_deps,
         first_name,
@@ -444,6 +449,63 @@ fn layout(input: &Input, from: &crate::syntax::Instruction, warnings: &mut Vec<W
         runtime_name,
         staged: staged.into_iter().cloned().collect(),
         ..l
+    })
+}
+
+/// Python: the step the venv is created before. It is the profile's
+/// `Venv::at` (the source COPY before the first install, or that install)
+/// unless the layout moved that step later — `COPY . /app` goes to the
+/// build stage when the install after it moves to the dependencies stage
+/// (manifests first) — then the first step after it that the stages write
+/// earlier (the moved install, before its manifests' COPY), so the venv is
+/// created where that step was. Packages installed before the venv exists
+/// go to the system interpreter and the runtime would copy an empty venv:
+/// when any install into it would still be written first, or the step is
+/// not written on the build side at all, the file is left unchanged.
+fn venv_anchor(input: &Input, l: &Layout) -> Result<Option<usize>, Gate> {
+    let Some(venv) = &input.closure.venv else {
+        return Ok(None);
+    };
+    // Where a step is written on the build side: (stage, step), in the
+    // order the text has them; `None` when only the runtime has it.
+    let order = |n: usize| -> Option<(u8, usize)> {
+        match l.places.get(n)? {
+            Place::Runtime => None,
+            _ => Some((u8::from(l.side(n) == Place::Build), n)),
+        }
+    };
+    anchor_before_installs(venv.at, &venv.installs, input.infos.len(), order)
+        .map(Some)
+        .map_err(|n| Gate {
+            rule: ids::python::RT_VENV.into(),
+            message: "the virtual environment would be created after this install in the rewrite, so its packages would go to the system interpreter and the runtime would copy an empty environment".into(),
+            at: Location::of(input.df, input.infos[n].item),
+        })
+}
+
+/// The step to create the venv before: of the steps from `at` on, the one
+/// written first (`order`: where a step is written, `None` when it is not
+/// on the build side). `Err(step)`: an install into the venv that would be
+/// written before it (or the first install, when no step from `at` on is
+/// written on the build side).
+fn anchor_before_installs(
+    at: usize,
+    installs: &[usize],
+    len: usize,
+    order: impl Fn(usize) -> Option<(u8, usize)>,
+) -> Result<usize, usize> {
+    let anchor = (at..len).filter_map(|n| order(n).map(|o| (o, n))).min();
+    let Some((first, anchor)) = anchor else {
+        return Err(installs.first().copied().unwrap_or(at));
+    };
+    match installs
+        .iter()
+        .copied()
+        .filter(|&i| order(i).is_some_and(|o| o < first))
+        .min_by_key(|&i| order(i))
+    {
+        Some(early) => Err(early),
+        None => Ok(anchor),
     }
 }
 
@@ -693,5 +755,48 @@ fn env_keys(df: &Dockerfile, item: usize) -> Vec<String> {
             .map(|p| crate::syntax::process_word(&p.key.value, df.escape))
             .collect(),
         _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::anchor_before_installs;
+
+    /// Steps 0..len written in two stages: `deps` in the first, in step
+    /// order, then the others, none only in the runtime.
+    fn order(deps: &'static [usize]) -> impl Fn(usize) -> Option<(u8, usize)> {
+        move |n| Some((u8::from(!deps.contains(&n)), n))
+    }
+
+    #[test]
+    fn venv_stays_at_its_step_when_nothing_moved() {
+        // RUN apt-get, WORKDIR, COPY requirements.txt, RUN pip, COPY .
+        assert_eq!(
+            anchor_before_installs(2, &[3], 5, order(&[0, 1, 2, 3])),
+            Ok(2)
+        );
+    }
+
+    #[test]
+    fn venv_follows_the_install_moved_before_the_sources() {
+        // RUN apt-get, WORKDIR, COPY . /app (to the build stage), RUN pip
+        // (moved to the dependencies stage): before the install, not at
+        // the COPY after it.
+        assert_eq!(anchor_before_installs(2, &[3], 5, order(&[0, 1, 3])), Ok(3));
+        // With an ENV between them, where the COPY was: before the ENV.
+        assert_eq!(
+            anchor_before_installs(2, &[4, 5], 6, order(&[0, 1, 3, 4])),
+            Ok(3)
+        );
+    }
+
+    #[test]
+    fn an_install_written_before_the_venv_refuses() {
+        assert_eq!(
+            anchor_before_installs(2, &[1, 3], 5, order(&[0, 1, 2, 3])),
+            Err(1)
+        );
+        // Nothing from the venv's step on is written on the build side.
+        assert_eq!(anchor_before_installs(2, &[3], 5, |_| None), Err(3));
     }
 }

@@ -585,6 +585,7 @@ fn new_venv(input: &Input, found: &Installs, first: usize) -> Result<Venv, Gate>
     Ok(Venv {
         path: "/opt/venv".into(),
         at,
+        installs: found.installs.clone(),
         reason,
         keep_pip,
     })

@@ -1,0 +1,3 @@
+import flask
+
+print("ok", flask.__name__)

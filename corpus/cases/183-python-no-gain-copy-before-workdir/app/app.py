@@ -1,0 +1,3 @@
+import flask
+
+print("hi")
