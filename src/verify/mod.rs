@@ -1048,6 +1048,26 @@ mod tests {
         assert_eq!(size_rule(None, Some(1), false), None);
     }
 
+    #[test]
+    fn bigger_by_less_than_the_rounding_says_by_how_much() {
+        assert_eq!(
+            size_rule(Some(167_000_000), Some(167_012_345), false),
+            Some(SizeVerdict::Fail(
+                "the rewrite is bigger than the original by 12.3 kB: \
+                 167012345 > 167000000 bytes (both 167.0 MB)"
+                    .into()
+            ))
+        );
+        assert_eq!(
+            size_rule(Some(167_000_000), Some(167_000_512), true),
+            Some(SizeVerdict::Warn(
+                "the rewrite is bigger than the original by 512 bytes: \
+                 167000512 > 167000000 bytes (both 167.0 MB) (allowed by --allow-bigger)"
+                    .into()
+            ))
+        );
+    }
+
     fn failed_run(class: &'static str, detail: &str) -> smoke::Run {
         smoke::Run {
             error: Some(format!("the container exited: {detail}")),
