@@ -1074,6 +1074,7 @@ mod tests {
             failure: Some(smoke::Failure {
                 class,
                 detail: detail.into(),
+                lines: Vec::new(),
             }),
             ..smoke::Run::default()
         }
