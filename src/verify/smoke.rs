@@ -588,10 +588,17 @@ pub fn agree(a: &Run, b: &Run, expect: Option<&str>) -> Agreement {
             let what = a.error.clone().unwrap_or_else(|| x.class.to_string());
             return Agreement::BothFail(what);
         }
-        (false, false, Some(x), Some(y)) => {
+        (false, false, Some(x), Some(y)) if x.class != y.class => {
             return Agreement::Differ(Some(format!(
                 "both fail, differently: original {}, rewrite {}",
                 x.class, y.class
+            )));
+        }
+        (false, false, Some(x), Some(y)) => {
+            return Agreement::Differ(Some(format!(
+                "both fail ({}), differently: {}",
+                x.class,
+                difference(x, y)
             )));
         }
         _ => return Agreement::Differ(None),
@@ -612,6 +619,63 @@ pub fn agree(a: &Run, b: &Run, expect: Option<&str>) -> Agreement {
         )),
         _ => Agreement::Differ(Some("the outputs differ".into())),
     }
+}
+
+/// What differs between two failures of the same class, for people: the
+/// exit codes, or the first pair of output lines that differ beyond what the
+/// comparison leaves out (digits, blanks), each as printed.
+fn difference(x: &Failure, y: &Failure) -> String {
+    let code = |f: &Failure| {
+        f.detail
+            .strip_prefix("exit ")
+            .and_then(|d| d.split_once(':'))
+            .map(|(c, _)| c.to_string())
+    };
+    if let (Some(a), Some(b)) = (code(x), code(y))
+        && a != b
+    {
+        return format!("exit code {a} in the original, {b} in the rewrite");
+    }
+    let shown = |f: &Failure| -> Vec<String> {
+        if f.lines.is_empty() {
+            vec![f.detail.clone()]
+        } else {
+            f.lines.clone()
+        }
+    };
+    let (a, b) = (shown(x), shown(y));
+    let key = |l: &str| collapse(l);
+    let quote = |l: Option<&String>| match l {
+        Some(l) => format!("`{}`", clip(l.trim(), 200)),
+        None => "nothing".to_string(),
+    };
+    match (0..a.len().max(b.len())).find(|&i| a.get(i).map(|l| key(l)) != b.get(i).map(|l| key(l)))
+    {
+        Some(i) => format!(
+            "the original's output has {} where the rewrite's has {}",
+            quote(a.get(i)),
+            quote(b.get(i))
+        ),
+        // Only what the comparison leaves out per line differs (the names
+        // of the two images or containers): the whole details.
+        None => format!(
+            "original `{}`, rewrite `{}`",
+            clip(&x.detail, 200),
+            clip(&y.detail, 200)
+        ),
+    }
+}
+
+/// `s` cut to `max` bytes (on a character boundary), with `…` when cut.
+fn clip(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
 }
 
 #[cfg(test)]
@@ -881,6 +945,58 @@ ImportError: Entry point ('gunicorn.workers', 'eventlet') not found
             "rewrite",
         );
         assert!(matches!(agree(&with, &without, None), BothFail(_)));
+    }
+
+    #[test]
+    fn same_class_different_output_shows_the_lines_that_differ() {
+        use Agreement::*;
+        // A venv rewrite moves the packages: the same error from another
+        // path is still a difference (verify cannot tell it is harmless),
+        // and the note shows both lines.
+        let o = exited_run(
+            "1",
+            &gunicorn_fails("/usr/local/lib/python3.11/dist-packages"),
+            "original",
+        );
+        let r = exited_run(
+            "1",
+            &gunicorn_fails("/opt/venv/lib/python3.11/site-packages"),
+            "rewrite",
+        );
+        assert_eq!(
+            agree(&o, &r, None),
+            Differ(Some(
+                "both fail (exited), differently: the original's output has \
+                 `File \"/usr/local/lib/python3.11/dist-packages/gunicorn/util.py\", line 84, in load_entry_point` \
+                 where the rewrite's has \
+                 `File \"/opt/venv/lib/python3.11/site-packages/gunicorn/util.py\", line 84, in load_entry_point`"
+                    .into()
+            ))
+        );
+        // Another exit code.
+        let r = exited_run(
+            "2",
+            &gunicorn_fails("/usr/local/lib/python3.11/dist-packages"),
+            "rewrite",
+        );
+        assert_eq!(
+            agree(&o, &r, None),
+            Differ(Some(
+                "both fail (exited), differently: exit code 1 in the original, 2 in the rewrite"
+                    .into()
+            ))
+        );
+        // One more line in the rewrite's.
+        let o = exited_run("1", "Error: boom\n", "original");
+        let r = exited_run("1", "Error: boom\nretrying\n", "rewrite");
+        assert_eq!(
+            agree(&o, &r, None),
+            Differ(Some(
+                "both fail (exited), differently: the original's output has nothing \
+                 where the rewrite's has `retrying`"
+                    .into()
+            ))
+        );
     }
 
     #[test]
