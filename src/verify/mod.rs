@@ -320,7 +320,7 @@ pub fn run(
         }
 
         if opts.cache_check {
-            progress.step("cache check: rebuilding both after a source edit");
+            progress.step(&cache_step(orig.build_seconds + rew.build_seconds));
             report.cache = Some(cache_check(
                 &docker,
                 df,
@@ -778,6 +778,22 @@ fn copies_after_dependencies(df: &Dockerfile, r: &Rewrite) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Builds that took this long together make the cache check worth a hint.
+const SLOW_BUILDS_SECONDS: f64 = 60.0;
+
+/// The progress line of the cache check: after slow first builds
+/// (`build_seconds`, both together), how to skip it.
+fn cache_step(build_seconds: f64) -> String {
+    let step = "cache check: rebuilding both after a source edit";
+    if build_seconds >= SLOW_BUILDS_SECONDS {
+        format!(
+            "{step} (the first builds took {build_seconds:.0} s; --no-cache-check skips this check)"
+        )
+    } else {
+        step.to_string()
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn cache_check(
     docker: &Docker,
@@ -1048,12 +1064,46 @@ mod tests {
         assert_eq!(size_rule(None, Some(1), false), None);
     }
 
+    #[test]
+    fn slow_first_builds_say_how_to_skip_the_cache_check() {
+        assert_eq!(
+            cache_step(12.4),
+            "cache check: rebuilding both after a source edit"
+        );
+        assert_eq!(
+            cache_step(95.2),
+            "cache check: rebuilding both after a source edit \
+             (the first builds took 95 s; --no-cache-check skips this check)"
+        );
+    }
+
+    #[test]
+    fn bigger_by_less_than_the_rounding_says_by_how_much() {
+        assert_eq!(
+            size_rule(Some(167_000_000), Some(167_012_345), false),
+            Some(SizeVerdict::Fail(
+                "the rewrite is bigger than the original by 12.3 kB: \
+                 167012345 > 167000000 bytes (both 167.0 MB)"
+                    .into()
+            ))
+        );
+        assert_eq!(
+            size_rule(Some(167_000_000), Some(167_000_512), true),
+            Some(SizeVerdict::Warn(
+                "the rewrite is bigger than the original by 512 bytes: \
+                 167000512 > 167000000 bytes (both 167.0 MB) (allowed by --allow-bigger)"
+                    .into()
+            ))
+        );
+    }
+
     fn failed_run(class: &'static str, detail: &str) -> smoke::Run {
         smoke::Run {
             error: Some(format!("the container exited: {detail}")),
             failure: Some(smoke::Failure {
                 class,
                 detail: detail.into(),
+                lines: Vec::new(),
             }),
             ..smoke::Run::default()
         }

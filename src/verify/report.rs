@@ -5,7 +5,7 @@
 
 use super::config::Diff;
 use super::measure::Measure;
-use super::text::mb;
+use super::text::{mb, small_mb};
 use super::{probes, smoke, stop};
 use serde::Serialize;
 
@@ -280,11 +280,26 @@ pub fn size_rule(original: Option<u64>, rewrite: Option<u64>, allow: bool) -> Op
     if r <= o {
         return None;
     }
-    let msg = format!(
-        "the rewrite is bigger than the original: {} > {}",
-        mb(r),
-        mb(o)
-    );
+    // Sizes that round to the same figure would read "167.0 MB > 167.0 MB":
+    // then the difference itself and the exact sizes are said.
+    let msg = if mb(r) == mb(o) {
+        let diff = r - o;
+        let by = if diff < 1000 {
+            format!("{diff} byte{}", if diff == 1 { "" } else { "s" })
+        } else {
+            small_mb(diff)
+        };
+        format!(
+            "the rewrite is bigger than the original by {by}: {r} > {o} bytes (both {})",
+            mb(r)
+        )
+    } else {
+        format!(
+            "the rewrite is bigger than the original: {} > {}",
+            mb(r),
+            mb(o)
+        )
+    };
     Some(if allow {
         SizeVerdict::Warn(format!("{msg} (allowed by --allow-bigger)"))
     } else {

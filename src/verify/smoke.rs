@@ -54,6 +54,19 @@ pub struct Failure {
     pub class: &'static str,
     /// What is compared: exit code or status and the normalized message.
     pub detail: String,
+    /// The output lines the detail was made from, as printed (the excerpt
+    /// of a container that exited): what a disagreement shows. Empty when
+    /// the detail is not made of output lines.
+    #[serde(skip)]
+    pub lines: Vec<String>,
+}
+
+impl Failure {
+    /// Both runs failed the same way: the same class and detail (the lines
+    /// as printed may differ in what the detail leaves out: times, ids).
+    pub fn same_way(&self, other: &Failure) -> bool {
+        self.class == other.class && self.detail == other.detail
+    }
 }
 
 /// What one image did.
@@ -91,9 +104,19 @@ pub struct Run {
 
 impl Run {
     fn fail(&mut self, class: &'static str, error: String, detail: String) {
+        self.fail_with(
+            Failure {
+                class,
+                detail,
+                lines: Vec::new(),
+            },
+            error,
+        );
+    }
+    fn fail_with(&mut self, failure: Failure, error: String) {
         self.ok = false;
         self.error = Some(error);
-        self.failure = Some(Failure { class, detail });
+        self.failure = Some(failure);
     }
 }
 
@@ -122,7 +145,12 @@ pub fn normalize(s: &str) -> String {
 /// container names (which differ per image) replaced, numbers (times, pids,
 /// ids) and runs of blanks collapsed.
 pub fn normalize_message(s: &str, image: &str, name: &str) -> String {
-    let s = s.replace(name, "CONTAINER").replace(image, "IMAGE");
+    collapse(&s.replace(name, "CONTAINER").replace(image, "IMAGE"))
+}
+
+/// Digits (times, pids, ids) and runs of blanks collapsed, as failure
+/// messages are compared.
+fn collapse(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut last = ' ';
     for c in s.trim().chars() {
@@ -242,19 +270,21 @@ fn exec(
             String::new(),
         );
     } else if !out.ok() {
-        r.fail(
-            "exit",
-            format!("exit status {code}: {}", out.last_line()),
-            format!(
-                "exit {code}: {}",
-                normalize_message(&last_lines(&combined, 5), image, name)
-            ),
-        );
+        let (failure, shown) = output_failure("exit", &code, &combined, image, name);
+        r.fail_with(failure, format!("exit status {code}: {shown}"));
     } else if let Some(e) = expect.filter(|e| !combined.contains(e)) {
-        r.fail(
-            "missing-text",
+        let lines = meaningful_lines(&combined);
+        let detail = format!(
+            "exit 0: {}",
+            normalize_message(&lines.join("\n"), image, name)
+        );
+        r.fail_with(
+            Failure {
+                class: "missing-text",
+                detail,
+                lines: lines.into_iter().map(str::to_string).collect(),
+            },
             format!("the output lacks `{e}`"),
-            format!("exit 0: {}", normalize_message(&combined, image, name)),
         );
     } else {
         r.ok = true;
@@ -262,13 +292,102 @@ fn exec(
     r
 }
 
-fn last_lines(text: &str, n: usize) -> String {
-    let lines: Vec<&str> = text
-        .trim()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .collect();
-    lines[lines.len().saturating_sub(n)..].join(" | ")
+/// How many output lines a failure shows and compares.
+const EXCERPT_LINES: usize = 5;
+
+/// How many lines of a container's log are read to find the excerpt in.
+const LOG_TAIL: &str = "200";
+
+/// A line of output that cannot reflect what the app did: npm's notices
+/// (`npm notice New major version of npm available! …`, and the bare
+/// `npm notice` lines around them), printed or not by the same npm
+/// depending on whether its registry check got through in time.
+fn is_noise(line: &str) -> bool {
+    let t = line.trim();
+    t == "npm notice" || t.starts_with("npm notice ")
+}
+
+/// The non-blank lines of `text` that are not noise ([`is_noise`]).
+fn meaningful_lines(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !is_noise(l))
+        .collect()
+}
+
+/// Whether a line reads as the report of an error, not npm's own report of a
+/// failed script (`npm error …`, `npm ERR! …`, which follow the app's):
+/// - its first word names an error or exception type and a `:` follows
+///   (`Error: …`, `TypeError: …`, `Error [ERR_MODULE_NOT_FOUND]: …`,
+///   `ModuleNotFoundError: …`, `java.lang.IllegalStateException: …`,
+///   `Exception in thread "main" …`);
+/// - it starts with `error:`, `error[`, `fatal:`, `fatal error:` or `panic:`
+///   in any case (compilers, Go, git-style tools);
+/// - it holds a log level `ERROR`, `FATAL` or `CRITICAL` as a word
+///   (`[ERROR] Exception in worker process`, `ERROR:root:…`), or
+///   `level=error` / `level=fatal`;
+/// - a Rust thread `panicked at`.
+pub fn looks_like_error(line: &str) -> bool {
+    let t = line.trim();
+    if t.starts_with("npm error") || t.starts_with("npm ERR!") {
+        return false;
+    }
+    let first = t.split([' ', ':']).next().unwrap_or("");
+    let type_name = !first.is_empty()
+        && first
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '$'))
+        && (first.ends_with("Error") || first.ends_with("Exception"));
+    if type_name && t.contains(':') {
+        return true;
+    }
+    let lower = t.to_ascii_lowercase();
+    if ["error:", "error[", "fatal:", "fatal error:", "panic:"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+    {
+        return true;
+    }
+    if lower.contains("level=error") || lower.contains("level=fatal") {
+        return true;
+    }
+    if t.contains("panicked at") {
+        return true;
+    }
+    t.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| matches!(w, "ERROR" | "FATAL" | "CRITICAL"))
+}
+
+/// The lines of a failed run's output that are shown and compared: of its
+/// non-blank lines without noise ([`is_noise`]), the `n` lines that end two
+/// lines after the last one that reads as an error ([`looks_like_error`]):
+/// the error with what led to it and the start of its stack trace. Without
+/// such a line, the last `n`.
+pub fn excerpt(text: &str, n: usize) -> Vec<&str> {
+    let lines = meaningful_lines(text);
+    let end = match lines.iter().rposition(|l| looks_like_error(l)) {
+        Some(at) => (at + 3).min(lines.len()),
+        None => lines.len(),
+    };
+    lines[end.saturating_sub(n)..end].to_vec()
+}
+
+/// The failure of a run that ended with exit code `code` and printed
+/// `output`, and the excerpt as shown (lines joined by ` | `).
+fn output_failure(
+    class: &'static str,
+    code: &str,
+    output: &str,
+    image: &str,
+    name: &str,
+) -> (Failure, String) {
+    let lines = excerpt(output, EXCERPT_LINES);
+    let shown = lines.join(" | ");
+    let failure = Failure {
+        class,
+        detail: format!("exit {code}: {}", normalize_message(&shown, image, name)),
+        lines: lines.iter().map(|l| l.to_string()).collect(),
+    };
+    (failure, shown)
 }
 
 /// An http run so far, with the address probes go to once it is ready.
@@ -380,19 +499,19 @@ fn http_probe(
     }
 }
 
-/// Records that the container exited: its exit code and last log lines.
+/// Records that the container exited: its exit code and the excerpt of its
+/// log ([`excerpt`]).
 fn exited(docker: &Docker, r: &mut Run, image: &str, name: &str) {
-    let logs = docker.run(&["logs", "--tail", "5", name], SHORT);
+    let logs = docker.run(&["logs", "--tail", LOG_TAIL, name], SHORT);
     let code = docker
         .run(&["inspect", "-f", "{{.State.ExitCode}}", name], SHORT)
         .stdout
         .trim()
         .to_string();
-    let text = last_lines(&logs.combined(), 5);
-    r.fail(
-        "exited",
-        format!("the container exited (code {code}): {text}"),
-        format!("exit {code}: {}", normalize_message(&text, image, name)),
+    let (failure, shown) = output_failure("exited", &code, &logs.combined(), image, name);
+    r.fail_with(
+        failure,
+        format!("the container exited (code {code}): {shown}"),
     );
 }
 
@@ -465,14 +584,21 @@ pub enum Agreement {
 pub fn agree(a: &Run, b: &Run, expect: Option<&str>) -> Agreement {
     match (a.ok, b.ok, &a.failure, &b.failure) {
         (true, true, _, _) => {}
-        (false, false, Some(x), Some(y)) if x == y => {
+        (false, false, Some(x), Some(y)) if x.same_way(y) => {
             let what = a.error.clone().unwrap_or_else(|| x.class.to_string());
             return Agreement::BothFail(what);
         }
-        (false, false, Some(x), Some(y)) => {
+        (false, false, Some(x), Some(y)) if x.class != y.class => {
             return Agreement::Differ(Some(format!(
                 "both fail, differently: original {}, rewrite {}",
                 x.class, y.class
+            )));
+        }
+        (false, false, Some(x), Some(y)) => {
+            return Agreement::Differ(Some(format!(
+                "both fail ({}), differently: {}",
+                x.class,
+                difference(x, y)
             )));
         }
         _ => return Agreement::Differ(None),
@@ -493,6 +619,63 @@ pub fn agree(a: &Run, b: &Run, expect: Option<&str>) -> Agreement {
         )),
         _ => Agreement::Differ(Some("the outputs differ".into())),
     }
+}
+
+/// What differs between two failures of the same class, for people: the
+/// exit codes, or the first pair of output lines that differ beyond what the
+/// comparison leaves out (digits, blanks), each as printed.
+fn difference(x: &Failure, y: &Failure) -> String {
+    let code = |f: &Failure| {
+        f.detail
+            .strip_prefix("exit ")
+            .and_then(|d| d.split_once(':'))
+            .map(|(c, _)| c.to_string())
+    };
+    if let (Some(a), Some(b)) = (code(x), code(y))
+        && a != b
+    {
+        return format!("exit code {a} in the original, {b} in the rewrite");
+    }
+    let shown = |f: &Failure| -> Vec<String> {
+        if f.lines.is_empty() {
+            vec![f.detail.clone()]
+        } else {
+            f.lines.clone()
+        }
+    };
+    let (a, b) = (shown(x), shown(y));
+    let key = |l: &str| collapse(l);
+    let quote = |l: Option<&String>| match l {
+        Some(l) => format!("`{}`", clip(l.trim(), 200)),
+        None => "nothing".to_string(),
+    };
+    match (0..a.len().max(b.len())).find(|&i| a.get(i).map(|l| key(l)) != b.get(i).map(|l| key(l)))
+    {
+        Some(i) => format!(
+            "the original's output has {} where the rewrite's has {}",
+            quote(a.get(i)),
+            quote(b.get(i))
+        ),
+        // Only what the comparison leaves out per line differs (the names
+        // of the two images or containers): the whole details.
+        None => format!(
+            "original `{}`, rewrite `{}`",
+            clip(&x.detail, 200),
+            clip(&y.detail, 200)
+        ),
+    }
+}
+
+/// `s` cut to `max` bytes (on a character boundary), with `…` when cut.
+fn clip(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
 }
 
 #[cfg(test)]
@@ -616,6 +799,203 @@ mod tests {
         assert_ne!(
             normalize_message("missing API_KEY", "i", "n"),
             normalize_message("missing DB_URL", "i", "n")
+        );
+    }
+
+    /// `node server.js` throwing at start under `npm start`, as npm 10 on
+    /// node:20 prints it when its update check got through.
+    const NPM_START_THROWS: &str = "
+> t@1.0.0 start
+> node server.js
+
+/app/server.js:1
+throw new Error(\"REAL CAUSE: missing config\")
+^
+
+Error: REAL CAUSE: missing config
+    at Object.<anonymous> (/app/server.js:1:7)
+    at Module._compile (node:internal/modules/cjs/loader:1521:14)
+    at Module.load (node:internal/modules/cjs/loader:1266:32)
+    at node:internal/main/run_main_module:28:49
+
+Node.js v20.20.2
+npm error code 1
+npm error path /app
+npm error command failed
+npm error command sh -c node server.js
+npm error A complete log of this run can be found in: /root/.npm/_logs/2025-01-07T10_00_00_000Z-debug-0.log
+npm notice
+npm notice New major version of npm available! 10.8.2 -> 12.2.3
+npm notice Changelog: https://github.com/npm/cli/releases/tag/v12.2.3
+npm notice To update run: npm install -g npm@12.2.3
+npm notice
+";
+
+    /// gunicorn failing to load its worker class, from the given site-packages.
+    fn gunicorn_fails(site: &str) -> String {
+        format!(
+            "[2025-01-07 10:00:00 +0000] [1] [INFO] Starting gunicorn 21.2.0
+Traceback (most recent call last):
+  File \"{site}/gunicorn/util.py\", line 84, in load_entry_point
+    raise ImportError(\"Entry point %r not found\" % ((group, name),))
+ImportError: Entry point ('gunicorn.workers', 'eventlet') not found
+]
+"
+        )
+    }
+
+    #[test]
+    fn the_excerpt_is_the_error_not_npms_notices() {
+        let e = excerpt(NPM_START_THROWS, EXCERPT_LINES);
+        assert_eq!(
+            e,
+            [
+                "throw new Error(\"REAL CAUSE: missing config\")",
+                "^",
+                "Error: REAL CAUSE: missing config",
+                "    at Object.<anonymous> (/app/server.js:1:7)",
+                "    at Module._compile (node:internal/modules/cjs/loader:1521:14)",
+            ]
+        );
+        // Without npm's lines (the container of the trial's repro-npmtail).
+        let node_only = NPM_START_THROWS.split("Node.js v20").next().unwrap();
+        assert!(
+            excerpt(&format!("{node_only}Node.js v20.20.2\n"), EXCERPT_LINES)
+                .contains(&"Error: REAL CAUSE: missing config")
+        );
+        // The error is the last line of a Python traceback: what led to it
+        // comes before it.
+        let py = gunicorn_fails("/opt/venv/lib/python3.11/site-packages");
+        assert_eq!(
+            excerpt(&py, EXCERPT_LINES),
+            [
+                "Traceback (most recent call last):",
+                "  File \"/opt/venv/lib/python3.11/site-packages/gunicorn/util.py\", line 84, in load_entry_point",
+                "    raise ImportError(\"Entry point %r not found\" % ((group, name),))",
+                "ImportError: Entry point ('gunicorn.workers', 'eventlet') not found",
+                "]",
+            ]
+        );
+        // Nothing reads as an error: the last lines, notices aside.
+        assert_eq!(
+            excerpt(
+                "a\nb\n\nc\nd\ne\nf\nnpm notice\nnpm notice Changelog: x\n",
+                5
+            ),
+            ["b", "c", "d", "e", "f"]
+        );
+        assert!(excerpt("npm notice\n", 5).is_empty());
+    }
+
+    #[test]
+    fn lines_that_read_as_errors() {
+        for l in [
+            "Error: REAL CAUSE: missing config",
+            "TypeError: Cannot read properties of undefined (reading 'x')",
+            "Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'express'",
+            "ModuleNotFoundError: No module named 'flask'",
+            "java.lang.IllegalStateException: no datasource",
+            "Exception in thread \"main\" java.lang.NoClassDefFoundError: x",
+            "error: unexpected argument '--port' found",
+            "error[E0425]: cannot find value",
+            "panic: runtime error: invalid memory address",
+            "fatal error: all goroutines are asleep - deadlock!",
+            "thread 'main' panicked at src/main.rs:4:5:",
+            "[2025-01-07 10:00:00 +0000] [7] [ERROR] Exception in worker process",
+            "ERROR:root:database is unreachable",
+            "time=\"2025\" level=error msg=\"bind: address in use\"",
+        ] {
+            assert!(looks_like_error(l), "{l}");
+        }
+        for l in [
+            "npm error code 1",
+            "npm ERR! code ELIFECYCLE",
+            "npm notice New major version of npm available! 10.8.2 -> 12.2.3",
+            "Node.js v20.20.2",
+            "    at Object.<anonymous> (/app/server.js:1:7)",
+            "    raise ImportError(\"Entry point %r not found\")",
+            "Errors: 0",
+            "ErrorBoundary mounted",
+            "listening on 3000 (no errors)",
+            "Traceback (most recent call last):",
+        ] {
+            assert!(!looks_like_error(l), "{l}");
+        }
+    }
+
+    /// A run that exited with `code` after printing `logs`, as `exited` records it.
+    fn exited_run(code: &str, logs: &str, side: &str) -> Run {
+        let (image, name) = (format!("img:{side}"), format!("ctr-{side}"));
+        let (failure, shown) = output_failure("exited", code, logs, &image, &name);
+        let mut r = Run::default();
+        r.fail_with(
+            failure,
+            format!("the container exited (code {code}): {shown}"),
+        );
+        r
+    }
+
+    #[test]
+    fn npm_notices_in_one_container_only_are_the_same_failure() {
+        use Agreement::*;
+        let with = exited_run("1", NPM_START_THROWS, "original");
+        let without = exited_run(
+            "1",
+            NPM_START_THROWS.split("npm notice").next().unwrap(),
+            "rewrite",
+        );
+        assert!(matches!(agree(&with, &without, None), BothFail(_)));
+    }
+
+    #[test]
+    fn same_class_different_output_shows_the_lines_that_differ() {
+        use Agreement::*;
+        // A venv rewrite moves the packages: the same error from another
+        // path is still a difference (verify cannot tell it is harmless),
+        // and the note shows both lines.
+        let o = exited_run(
+            "1",
+            &gunicorn_fails("/usr/local/lib/python3.11/dist-packages"),
+            "original",
+        );
+        let r = exited_run(
+            "1",
+            &gunicorn_fails("/opt/venv/lib/python3.11/site-packages"),
+            "rewrite",
+        );
+        assert_eq!(
+            agree(&o, &r, None),
+            Differ(Some(
+                "both fail (exited), differently: the original's output has \
+                 `File \"/usr/local/lib/python3.11/dist-packages/gunicorn/util.py\", line 84, in load_entry_point` \
+                 where the rewrite's has \
+                 `File \"/opt/venv/lib/python3.11/site-packages/gunicorn/util.py\", line 84, in load_entry_point`"
+                    .into()
+            ))
+        );
+        // Another exit code.
+        let r = exited_run(
+            "2",
+            &gunicorn_fails("/usr/local/lib/python3.11/dist-packages"),
+            "rewrite",
+        );
+        assert_eq!(
+            agree(&o, &r, None),
+            Differ(Some(
+                "both fail (exited), differently: exit code 1 in the original, 2 in the rewrite"
+                    .into()
+            ))
+        );
+        // One more line in the rewrite's.
+        let o = exited_run("1", "Error: boom\n", "original");
+        let r = exited_run("1", "Error: boom\nretrying\n", "rewrite");
+        assert_eq!(
+            agree(&o, &r, None),
+            Differ(Some(
+                "both fail (exited), differently: the original's output has nothing \
+                 where the rewrite's has `retrying`"
+                    .into()
+            ))
         );
     }
 

@@ -88,7 +88,8 @@ fn node(c: &mut Closure, input: &Input) -> Result<(), Gate> {
             ));
         }
     }
-    warn_no_lockfile(c, input.ctx);
+    let package = app_package(input, &app);
+    warn_no_lockfile(c, input.ctx, package.as_ref().ok().map(String::as_str));
     start_through_launcher(c, input)?;
     let script_runs = super::entry_script_runs(c, input, &app)?;
     prisma_engine_needs(c, input);
@@ -100,7 +101,7 @@ fn node(c: &mut Closure, input: &Input) -> Result<(), Gate> {
         reason: "the application directory: sources, build output, package.json and node_modules"
             .into(),
     });
-    plan_prune(c, &installs, input.ctx, entry, &script_runs);
+    plan_prune(c, &installs, input.ctx, &package, entry, &script_runs);
     Ok(())
 }
 
@@ -205,18 +206,58 @@ fn dependency_installs(infos: &[StepInfo]) -> Vec<(&StepInfo, &CmdInfo)> {
         .collect()
 }
 
-/// A package.json without any lockfile beside it: said, not changed.
-fn warn_no_lockfile(c: &mut Closure, ctx: Option<&Context>) {
-    if let Some(ctx) = ctx
-        && ctx.has("package.json")
-        && ![
-            "package-lock.json",
-            "npm-shrinkwrap.json",
-            "yarn.lock",
-            "pnpm-lock.yaml",
-        ]
+/// The context path of the package.json the package manager reads in the
+/// app directory `app`: the one the COPY instructions put there
+/// (`COPY app .` puts `app/package.json` into it) and no RUN names after
+/// them (`static_site::context_file_at`). `Err` says why it cannot be told.
+fn app_package(input: &Input, app: &str) -> Result<String, String> {
+    let Some(ctx) = input.ctx else {
+        return Err("without the build context, package.json cannot be read".into());
+    };
+    let target = format!("{}/package.json", app.trim_end_matches('/'));
+    if let Some(path) = static_site::context_file_at(input.df, input.infos, ctx, &target) {
+        return Ok(path);
+    }
+    let found: Vec<&str> = ctx
+        .files
         .iter()
-        .any(|l| ctx.has(l))
+        .map(String::as_str)
+        .filter(|f| *f == "package.json" || f.ends_with("/package.json"))
+        .filter(|f| !f.split('/').any(|seg| seg == "node_modules"))
+        .collect();
+    Err(match found.as_slice() {
+        [] => "package.json is not in the build context".into(),
+        found => format!(
+            "the COPY and RUN instructions do not show which package.json is in {app} (the build context has {}{})",
+            found[..found.len().min(3)].join(", "),
+            if found.len() > 3 { ", …" } else { "" }
+        ),
+    })
+}
+
+/// The folder of a context path, with its trailing slash (`""` at the root).
+fn folder_of(path: &str) -> &str {
+    path.rfind('/').map_or("", |at| &path[..=at])
+}
+
+/// A package.json without any lockfile beside it: said, not changed.
+/// `package` is the app's package.json (`app_package`); when it cannot be
+/// told, the one at the context root.
+fn warn_no_lockfile(c: &mut Closure, ctx: Option<&Context>, package: Option<&str>) {
+    let Some(ctx) = ctx else { return };
+    let Some(package) = package.or_else(|| ctx.has("package.json").then_some("package.json"))
+    else {
+        return;
+    };
+    let dir = folder_of(package);
+    if ![
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+    ]
+    .iter()
+    .any(|l| ctx.has(&format!("{dir}{l}")))
     {
         c.warnings.push(Warning::new(
             ids::node::INSTALL,
@@ -358,6 +399,7 @@ fn plan_prune(
     c: &mut Closure,
     installs: &[(&StepInfo, &CmdInfo)],
     ctx: Option<&Context>,
+    package: &Result<String, String>,
     entry: &Entry,
     script_runs: &[Vec<String>],
 ) {
@@ -373,7 +415,7 @@ fn plan_prune(
         .iter()
         .find_map(|(_, c)| c.program.clone())
         .unwrap_or_else(|| "npm".into());
-    match prune_blocker(ctx, entry, script_runs) {
+    match prune_blocker(ctx, package, entry, script_runs) {
         Prune::Nothing => {}
         Prune::Keep(why) => c.warnings.push(Warning::new(
             ids::node::PRUNE_PROD,
@@ -414,17 +456,29 @@ enum Prune {
     Keep(String),
 }
 
-/// Decides [`Prune`] from package.json, the start script and the app's imports.
-fn prune_blocker(ctx: Option<&Context>, entry: &Entry, script_runs: &[Vec<String>]) -> Prune {
-    let Some(ctx) = ctx else {
-        return Prune::Keep("without the build context, package.json cannot be read".into());
+/// Decides [`Prune`] from the app's package.json (`package`, its context
+/// path, from `app_package`), the start script and the app's imports.
+fn prune_blocker(
+    ctx: Option<&Context>,
+    package: &Result<String, String>,
+    entry: &Entry,
+    script_runs: &[Vec<String>],
+) -> Prune {
+    let (ctx, package) = match (ctx, package) {
+        (Some(ctx), Ok(package)) => (ctx, package),
+        (_, Err(why)) => return Prune::Keep(why.clone()),
+        (None, Ok(_)) => {
+            return Prune::Keep("without the build context, package.json cannot be read".into());
+        }
     };
-    let Some(pkg) = ctx.text("package.json") else {
-        return Prune::Keep("package.json is not in the build context".into());
+    let Some(pkg) = ctx.text(package) else {
+        return Prune::Keep(format!("{package} could not be read"));
     };
     let Ok(json) = serde_json::from_str::<serde_json::Value>(pkg) else {
-        return Prune::Keep("package.json is not valid JSON".into());
+        return Prune::Keep(format!("{package} is not valid JSON"));
     };
+    // The scripts' paths are relative to the package.json's folder.
+    let dir = folder_of(package);
     let dev: Vec<String> = json
         .get("devDependencies")
         .and_then(|d| d.as_object())
@@ -459,7 +513,7 @@ fn prune_blocker(ctx: Option<&Context>, entry: &Entry, script_runs: &[Vec<String
                 .filter_map(|(_, v)| v.as_str())
                 .flat_map(|v| {
                     v.split_whitespace()
-                        .map(|w| w.trim_start_matches("./").to_string())
+                        .map(|w| format!("{dir}{}", w.trim_start_matches("./")))
                         .collect::<Vec<_>>()
                 })
                 .filter(|w| {
@@ -552,3 +606,6 @@ impl super::Language for Node {
         AppKind::NodeApp
     }
 }
+
+#[cfg(test)]
+mod tests;

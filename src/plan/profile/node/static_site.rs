@@ -833,7 +833,7 @@ fn server_version(
 /// decides. `None` when none does, or one writes it in a way that cannot be
 /// followed (from another image or stage, a URL, a heredoc), or a RUN may
 /// change it afterwards (it names the file).
-fn context_file_at(
+pub(super) fn context_file_at(
     df: &Dockerfile,
     infos: &[StepInfo],
     ctx: &Context,
