@@ -264,7 +264,7 @@ impl Answer {
             .collect();
         let mut a = Answer {
             status: Some(resp.status),
-            body: cut(&body, REPORT_BODY),
+            body: super::text::clip(&body, REPORT_BODY),
             headers,
             full_body: normalize(&body),
             ..Answer::default()
@@ -295,17 +295,6 @@ pub fn missed(e: &Expect, status: u16, body: &str) -> Option<String> {
         why.push(format!("the body lacks `{t}`"));
     }
     (!why.is_empty()).then(|| why.join(", "))
-}
-
-fn cut(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_string();
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &s[..end])
 }
 
 /// How a probe's two answers compare.

@@ -646,7 +646,7 @@ fn difference(x: &Failure, y: &Failure) -> String {
     let (a, b) = (shown(x), shown(y));
     let key = |l: &str| collapse(l);
     let quote = |l: Option<&String>| match l {
-        Some(l) => format!("`{}`", clip(l.trim(), 200)),
+        Some(l) => format!("`{}`", super::text::clip(l.trim(), 200)),
         None => "nothing".to_string(),
     };
     match (0..a.len().max(b.len())).find(|&i| a.get(i).map(|l| key(l)) != b.get(i).map(|l| key(l)))
@@ -660,22 +660,10 @@ fn difference(x: &Failure, y: &Failure) -> String {
         // of the two images or containers): the whole details.
         None => format!(
             "original `{}`, rewrite `{}`",
-            clip(&x.detail, 200),
-            clip(&y.detail, 200)
+            super::text::clip(&x.detail, 200),
+            super::text::clip(&y.detail, 200)
         ),
     }
-}
-
-/// `s` cut to `max` bytes (on a character boundary), with `…` when cut.
-fn clip(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_string();
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &s[..end])
 }
 
 #[cfg(test)]

@@ -9,6 +9,18 @@ pub(crate) fn mb(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
 }
 
+/// `s` cut to `max` bytes (on a character boundary), with `…` when cut.
+pub(crate) fn clip(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
 /// Like [`mb`], but small amounts stay visible (`4.2 kB`): a jar added on top of a JRE.
 pub(crate) fn small_mb(bytes: u64) -> String {
     if bytes >= 100_000 {
