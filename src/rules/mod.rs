@@ -2129,7 +2129,7 @@ fn versions_allow(
 }
 
 /// `2.36` as numbers, for comparing C library versions.
-fn version_key(v: &str) -> Vec<u32> {
+pub(crate) fn version_key(v: &str) -> Vec<u32> {
     v.split('.').map(|p| p.parse().unwrap_or(0)).collect()
 }
 
@@ -2228,6 +2228,12 @@ fn describe_release(r: &Release) -> String {
     format!("{pretty} ({})", r.suite)
 }
 
+/// The catalogue's C library rule: a base whose C library matters must
+/// have the builder's.
+pub(crate) fn libc_mismatch(spec: &CandidateSpec, builder_libc: Libc) -> bool {
+    spec.libc_sensitive && spec.libc != Libc::None && spec.libc != builder_libc
+}
+
 fn resolve_candidate(
     spec: &CandidateSpec,
     vars: &Vars,
@@ -2238,7 +2244,7 @@ fn resolve_candidate(
     if let Some(why) = &spec.disabled {
         return Err(RejectReason::Disabled(why.clone()));
     }
-    if spec.libc_sensitive && spec.libc != Libc::None && spec.libc != builder_libc {
+    if libc_mismatch(spec, builder_libc) {
         return Err(RejectReason::LibcMismatch {
             builder: builder_libc,
             candidate: spec.libc,

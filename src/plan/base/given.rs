@@ -7,7 +7,7 @@ use crate::plan::rule_ids as ids;
 use crate::plan::types::{Closure, Gate, Options, UserPolicy};
 use crate::rules::{
     AppKind, BaseCandidate, CandidateReport, CandidateSpec, ImageRef, Libc, RejectedCandidate,
-    Rules, Vars,
+    Rules, Vars, version_key,
 };
 
 /// `--base IMAGE`: the user's image as given, even when a non-root variant
@@ -576,11 +576,6 @@ fn glibc_not_older(
     }
 }
 
-/// `2.36` as numbers, for comparing C library versions.
-fn version_key(v: &str) -> Vec<u32> {
-    v.split('.').map(|p| p.parse().unwrap_or(0)).collect()
-}
-
 /// The builder's repository under another tag (`node:20-bookworm` for
 /// `node:20`), read as the catalogue reads a builder's tag: the same C
 /// library, every version variable the same (or more precise), and a
@@ -659,15 +654,13 @@ fn libc(l: Libc) -> &'static str {
 /// The catalogue's libc check for a base of another family: a base whose
 /// C library matters must have the builder's.
 fn libc_differs(spec: &CandidateSpec, report: &CandidateReport<'_>) -> Option<String> {
-    (spec.libc_sensitive && spec.libc != Libc::None && spec.libc != report.builder.libc).then(
-        || {
-            format!(
-                "the builder uses {} but this base uses {}",
-                libc(report.builder.libc),
-                libc(spec.libc)
-            )
-        },
-    )
+    crate::rules::libc_mismatch(spec, report.builder.libc).then(|| {
+        format!(
+            "the builder uses {} but this base uses {}",
+            libc(report.builder.libc),
+            libc(spec.libc)
+        )
+    })
 }
 
 /// `a Node.js app`, for messages.
