@@ -447,20 +447,17 @@ fn outside_copy(c: &mut Closure, df: &Dockerfile, info: &StepInfo, app_dirs: &BT
         })
     };
     if let StepKind::CopyContext { .. } = info.kind
-        && let Some(inst) = df.instruction_at(info.item)
-        && let Body::Copy { paths, .. } = &inst.body
-        && let Some(dest) = paths.last()
+        && let Some((dest, abs)) = super::facts::copy_target(df, info)
+        && dest.starts_with('/')
+        && !in_app(&abs)
+        && abs != "/"
     {
-        let dest = super::steps::copy_word(df, info, &dest.value);
-        let abs = join_path(&info.workdir, &dest);
-        if dest.starts_with('/') && !in_app(&abs) && abs != "/" {
-            push_copy(
-                c,
-                &abs,
-                ids::core::OUTSIDE_FILES,
-                "put outside the application directory by a COPY (configuration, scripts): the runtime gets it at the same path",
-            );
-        }
+        push_copy(
+            c,
+            &abs,
+            ids::core::OUTSIDE_FILES,
+            "put outside the application directory by a COPY (configuration, scripts): the runtime gets it at the same path",
+        );
     }
 }
 

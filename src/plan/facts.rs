@@ -101,6 +101,18 @@ pub(crate) fn resolve_program(
         .map(|(p, _)| p.clone())
 }
 
+/// Where a COPY or ADD writes: its last path with ENV/ARG substituted, as
+/// written, and resolved against the step's working directory (`COPY app
+/// /app` before any WORKDIR → `/app`); `None` for another instruction.
+pub(crate) fn copy_target(df: &Dockerfile, info: &StepInfo) -> Option<(String, String)> {
+    let Some(Body::Copy { paths, .. }) = df.instruction_at(info.item).map(|x| &x.body) else {
+        return None;
+    };
+    let dest = super::steps::copy_word(df, info, &paths.last()?.value);
+    let abs = join_path(&info.workdir, &dest);
+    Some((dest, abs))
+}
+
 /// The first COPY of sources (not only manifests) whose destination lies
 /// outside `app`, the directory the app starts in, as (line, destination):
 /// the runtime copies `app` alone, so what lands elsewhere would be missing.
@@ -118,10 +130,7 @@ pub(crate) fn sources_outside(
         else {
             return None;
         };
-        let Some(Body::Copy { paths, .. }) = df.instruction_at(i.item).map(|x| &x.body) else {
-            return None;
-        };
-        let dest = super::steps::copy_word(df, i, &paths.last()?.value);
+        let (dest, abs) = copy_target(df, i)?;
         if dest.starts_with('/')
             && !dest.starts_with(&format!("{app}/"))
             && dest.trim_end_matches('/') != app
@@ -129,7 +138,6 @@ pub(crate) fn sources_outside(
             // Absolute paths outside the app are the common outside files.
             return None;
         }
-        let abs = join_path(&i.workdir, &dest);
         let inside = abs.trim_end_matches('/') == app || abs.starts_with(&format!("{app}/"));
         (!inside).then_some((i.item, abs))
     })

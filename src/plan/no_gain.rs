@@ -14,7 +14,7 @@ use super::steps::{CmdKind, StepInfo, StepKind};
 use super::types::{Closure, Gate};
 use crate::plan::rule_ids as ids;
 use crate::rules::{Role, Rules};
-use crate::syntax::{Body, Dockerfile, Keyword};
+use crate::syntax::{Dockerfile, Keyword};
 
 /// Why the split would gain nothing (`Err`); else, when the runtime base is
 /// no smaller than the builder, what the split gains all the same.
@@ -152,14 +152,10 @@ fn removed_by_build(df: &Dockerfile, infos: &[StepInfo], c: &Closure) -> Vec<Str
 /// the working directory (`COPY app /app` → `/app`, `COPY . .` in `/app` →
 /// `/app`), without a trailing slash; `None` when it cannot be read.
 fn copy_destination(df: &Dockerfile, info: &StepInfo) -> Option<String> {
-    let Some(Body::Copy { paths, .. }) = df.instruction_at(info.item).map(|i| &i.body) else {
-        return None;
-    };
-    let dest = super::steps::copy_word(df, info, &paths.last()?.value);
+    let (dest, abs) = super::facts::copy_target(df, info)?;
     if dest.contains('$') {
         return None;
     }
-    let abs = crate::model::join_path(&info.workdir, &dest);
     let trimmed = abs.trim_end_matches('/');
     Some(if trimmed.is_empty() {
         "/".into()
