@@ -212,7 +212,7 @@ impl Planner {
             Ok(df) => df,
             Err(e) => return failed(format!("{name}:{}:{}: error: {e}", e.line, e.column)),
         };
-        let ctx = match context::collect(&dir) {
+        let ctx = match context::collect(&dir, Some(path)) {
             Ok(c) => c,
             Err(e) => return failed(format!("{name}: {e}")),
         };

@@ -275,7 +275,7 @@ fn an_input_over_the_size_limit_gets_one_error_and_comes_out_unchanged() {
     let rules = dfsplit::rules::Rules::load(None).expect("rules");
     let case = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/cases/09-go-static");
     let text = std::fs::read_to_string(case.join("Dockerfile")).expect("Dockerfile");
-    let ctx = dfsplit::host::context::collect(&case).expect("context");
+    let ctx = dfsplit::host::context::collect(&case, None).expect("context");
 
     let at_limit = padded(&text, MAX_INPUT_BYTES);
     let a = dfsplit::analyze(&at_limit, Some(&ctx), &rules, &Default::default());

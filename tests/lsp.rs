@@ -370,7 +370,7 @@ fn code_action_kinds_quickfix_fix_all_and_versioned_edits() {
                                         "refactor_only": summary(&refactor_only)}));
     // Every action is a different text, and each applies to the one the CLI gives for its base.
     let rules = dfsplit::rules::Rules::load(None).unwrap();
-    let ctx = dfsplit::host::context::collect(path.parent().unwrap()).unwrap();
+    let ctx = dfsplit::host::context::collect(path.parent().unwrap(), None).unwrap();
     let mut outputs = Vec::new();
     for a in on_diagnostic.as_array().unwrap() {
         let edits = a["edit"]["documentChanges"][0]["edits"].as_array().unwrap();
@@ -395,7 +395,7 @@ fn initialization_options_steer_the_rewrite() {
     let published = c.open(&uri, &text);
     let actions = code_actions(&mut c, &uri, json!({"diagnostics": []}))["result"].clone();
     let rules = dfsplit::rules::Rules::load(None).unwrap();
-    let ctx = dfsplit::host::context::collect(path.parent().unwrap()).unwrap();
+    let ctx = dfsplit::host::context::collect(path.parent().unwrap(), None).unwrap();
     let opts = dfsplit::plan::Options {
         base: dfsplit::plan::BaseChoice::Slim,
         cache_mounts: false,
@@ -534,7 +534,7 @@ fn utf16_ranges_on_non_ascii_lines() {
         .unwrap()
         .clone();
     let rules = dfsplit::rules::Rules::load(None).unwrap();
-    let ctx = dfsplit::host::context::collect(&dir).unwrap();
+    let ctx = dfsplit::host::context::collect(&dir, None).unwrap();
     let cli = dfsplit::analyze(text, Some(&ctx), &rules, &Default::default());
     assert_eq!(apply(text, &edits), cli.output);
     // A parse error after an astral character: its column counts 2 units for 🐳.

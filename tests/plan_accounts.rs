@@ -33,7 +33,7 @@ fn plan_with(text: &str, opts: &Options) -> Result<String, String> {
         "public class Svc { public static void main(String[] a) {} }\n",
     )
     .expect("source");
-    let ctx = dfsplit::host::context::collect(&dir).expect("context");
+    let ctx = dfsplit::host::context::collect(&dir, None).expect("context");
     let df = syntax::parse(text);
     match plan::plan(&df, Some(&ctx), &rules, opts).expect("plannable") {
         Outcome::Rewrite(r) => Ok(r.text),

@@ -322,7 +322,7 @@ mod tests {
             .join("corpus/cases")
             .join(case);
         let text = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
-        let ctx = crate::host::context::collect(&dir).unwrap();
+        let ctx = crate::host::context::collect(&dir, None).unwrap();
         let rules = crate::rules::Rules::load(None).unwrap();
         let analysis =
             crate::analysis::analyze(&text, Some(&ctx), &rules, &crate::plan::Options::default());

@@ -237,9 +237,13 @@ pub(super) fn plan_file(args: &PlanArgs) -> Result<Option<Planned>> {
 /// The build context: `--context`, else the Dockerfile's folder; none for stdin.
 fn context_for(args: &PlanArgs, input: &Input) -> Result<Option<Context>> {
     Ok(match (&args.context, input.is_stdin()) {
-        (Some(dir), _) => Some(super::context::collect(dir)?),
+        (Some(dir), true) => Some(super::context::collect(dir, None)?),
+        (Some(dir), false) => Some(super::context::collect(dir, Some(&args.file()))?),
         (None, true) => None,
-        (None, false) => Some(super::context::collect(&parent_dir(&args.file()))?),
+        (None, false) => {
+            let file = args.file();
+            Some(super::context::collect(&parent_dir(&file), Some(&file))?)
+        }
     })
 }
 

@@ -1,7 +1,9 @@
 //! Collecting the build context from disk: the files `docker build` would
 //! send (after `.dockerignore`) and the text of the manifests the analysis reads.
 
+use super::dockerignore::{self, BadPattern, DockerIgnore, Hits};
 use crate::model::{Context, context::is_manifest};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Files larger than this are listed but not read.
@@ -18,72 +20,266 @@ pub enum ContextError {
     /// Walking the folder failed.
     #[error("{}: cannot read the build context", .dir.display())]
     Walk {
-        /// The context folder.
+        /// The folder that could not be read.
         dir: PathBuf,
-        /// What the walk reported.
+        /// What the system reported.
         #[source]
-        source: ignore::Error,
+        source: std::io::Error,
+    },
+    /// The ignore file has a line BuildKit rejects, or one whose meaning
+    /// dfsplit cannot model: planning on a guessed context could break the
+    /// app, so nothing is planned.
+    #[error("{}: {bad}", .file.display())]
+    Ignore {
+        /// The ignore file.
+        file: PathBuf,
+        /// The line and why.
+        bad: BadPattern,
     },
 }
 
-/// The build context in `dir`: every file `docker build` would send (after
-/// `.dockerignore`; `node_modules/` and `.git/` recorded, not walked) and the
-/// text of the manifests the analysis reads.
-pub fn collect(dir: &Path) -> Result<Context, ContextError> {
+/// A folder still to read, and how each BuildKit generation sees it.
+struct Folder {
+    /// Its path relative to the context.
+    rel: String,
+    /// What its own check passes to its entries (current BuildKit).
+    hits: Hits,
+    /// Whether current BuildKit walks it.
+    walked: bool,
+    /// Whether Docker 20.10's BuildKit walks it.
+    legacy_walked: bool,
+    /// Whether both leave it out (an unreadable one is then passed over).
+    out_in_both: bool,
+}
+
+/// The ignore file BuildKit applies to a build of `dockerfile` with
+/// context `dir`: `<Dockerfile>.dockerignore` beside the Dockerfile when it
+/// exists, else the context root's `.dockerignore` (or none).
+pub fn ignore_file(dir: &Path, dockerfile: Option<&Path>) -> Option<PathBuf> {
+    dockerfile
+        .and_then(own_ignore_file)
+        .or_else(|| Some(dir.join(".dockerignore")).filter(|p| p.is_file()))
+}
+
+/// The Dockerfile's own ignore file, `<Dockerfile>.dockerignore` beside it,
+/// when it exists.
+pub fn own_ignore_file(dockerfile: &Path) -> Option<PathBuf> {
+    let mut name = dockerfile.file_name()?.to_os_string();
+    name.push(".dockerignore");
+    Some(dockerfile.with_file_name(name)).filter(|p| p.is_file())
+}
+
+/// The build context in `dir` for a build of `dockerfile` (which picks the
+/// ignore file, see [`ignore_file`]): every file `docker build` would send
+/// (after the ignore file, applied as BuildKit applies it; `node_modules/`
+/// and `.git/` recorded, not walked) and the text of the manifests the
+/// analysis reads.
+///
+/// An ignore file whose meaning cannot be known — a line BuildKit rejects or
+/// dfsplit does not model, or one where Docker 20.10's BuildKit and later
+/// ones send different files — gives an empty context whose `unknown` says
+/// why: the plan leaves the Dockerfile unchanged with that reason.
+pub fn collect(dir: &Path, dockerfile: Option<&Path>) -> Result<Context, ContextError> {
+    let walk = match walk(dir, dockerfile) {
+        Ok(walk) => walk,
+        Err(e @ ContextError::Ignore { .. }) => return Ok(unknown(e.to_string())),
+        Err(e) => return Err(e),
+    };
+    let disputed: Vec<&String> = walk.current.symmetric_difference(&walk.legacy).collect();
+    if let (Some(file), false) = (&walk.file, disputed.is_empty()) {
+        let mut paths: Vec<&str> = disputed.iter().take(3).map(|p| p.as_str()).collect();
+        let more = format!("and {} more", disputed.len().saturating_sub(3));
+        if disputed.len() > 3 {
+            paths.push(&more);
+        }
+        return Ok(unknown(format!(
+            "{}: Docker 20.10's BuildKit and later ones send different files with this ignore file ({}), so what the build sees depends on the engine",
+            file.display(),
+            paths.join(", ")
+        )));
+    }
+    Ok(walk.context(Engine::Current))
+}
+
+fn unknown(why: String) -> Context {
+    Context {
+        unknown: Some(why),
+        ..Context::default()
+    }
+}
+
+/// Which BuildKit's reading of the ignore file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// BuildKit 0.10 and later (Docker 23 and later, buildx).
+    Current,
+    /// BuildKit 0.8, built into Docker 20.10 (Debian 12's `docker.io`).
+    Docker20,
+}
+
+/// The build context one BuildKit generation would send, whether or not the
+/// other agrees (for tests against a real engine, and tools).
+pub fn collect_as(
+    dir: &Path,
+    dockerfile: Option<&Path>,
+    engine: Engine,
+) -> Result<Context, ContextError> {
+    Ok(walk(dir, dockerfile)?.context(engine))
+}
+
+/// What one walk of the context found, for both generations.
+struct Walked {
+    file: Option<PathBuf>,
+    current: BTreeSet<String>,
+    legacy: BTreeSet<String>,
+    contents: BTreeMap<String, String>,
+}
+
+impl Walked {
+    fn context(self, engine: Engine) -> Context {
+        let files = match engine {
+            Engine::Current => self.current,
+            Engine::Docker20 => self.legacy,
+        };
+        let contents = self
+            .contents
+            .into_iter()
+            .filter(|(p, _)| files.contains(p))
+            .collect();
+        Context {
+            files,
+            contents,
+            unknown: None,
+        }
+    }
+}
+
+fn walk(dir: &Path, dockerfile: Option<&Path>) -> Result<Walked, ContextError> {
     if !dir.is_dir() {
         return Err(ContextError::NotADirectory(dir.to_path_buf()));
     }
-    let mut ctx = Context::default();
+    let file = ignore_file(dir, dockerfile);
+    let ignore = match &file {
+        Some(file) => {
+            let text = std::fs::read(file).map_err(|source| ContextError::Walk {
+                dir: file.clone(),
+                source,
+            })?;
+            dockerignore::parse(&String::from_utf8_lossy(&text)).map_err(|bad| {
+                ContextError::Ignore {
+                    file: file.clone(),
+                    bad,
+                }
+            })?
+        }
+        None => DockerIgnore::default(),
+    };
+    let mut current = BTreeSet::new();
+    let mut legacy = BTreeSet::new();
+    let mut contents = BTreeMap::new();
     let mut total = 0usize;
-    // node_modules and .git are not walked (they can be huge), but whether
-    // the context has them matters: they are recorded as `DIR/`.
-    let skipped = std::sync::Arc::new(std::sync::Mutex::new(Vec::<std::path::PathBuf>::new()));
-    let record = skipped.clone();
-    let walker = ignore::WalkBuilder::new(dir)
-        .standard_filters(false)
-        .hidden(false)
-        .add_custom_ignore_filename(".dockerignore")
-        .filter_entry(move |e| {
-            let name = e.file_name().to_string_lossy();
-            let skip = e.file_type().is_some_and(|t| t.is_dir())
-                && (name == ".git" || name == "node_modules");
-            if skip && let Ok(mut v) = record.lock() {
-                v.push(e.path().to_path_buf());
+    let mut stack = vec![Folder {
+        rel: String::new(),
+        hits: Hits::default(),
+        walked: true,
+        legacy_walked: true,
+        out_in_both: false,
+    }];
+    while let Some(folder) = stack.pop() {
+        let abs = dir.join(&folder.rel);
+        let entries = match std::fs::read_dir(&abs) {
+            Ok(entries) => entries,
+            // BuildKit passes over an unreadable folder it leaves out.
+            Err(e) if folder.out_in_both && e.kind() == std::io::ErrorKind::PermissionDenied => {
+                continue;
             }
-            !skip
-        })
-        .build();
-    for entry in walker {
-        let entry = entry.map_err(|source| ContextError::Walk {
-            dir: dir.to_path_buf(),
-            source,
-        })?;
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let Ok(rel) = entry.path().strip_prefix(dir) else {
-            continue;
+            Err(source) => return Err(ContextError::Walk { dir: abs, source }),
         };
-        let rel = rel.to_string_lossy().replace('\\', "/");
-        if is_manifest(&rel) && total < MAX_TOTAL {
-            let small = entry
-                .metadata()
-                .map(|m| m.len() <= MAX_READ)
-                .unwrap_or(false);
-            if small && let Ok(text) = std::fs::read_to_string(entry.path()) {
-                total += text.len();
-                ctx.contents.insert(rel.clone(), text);
+        let mut entries: Vec<(String, std::fs::FileType)> = entries
+            .map(|e| {
+                let e = e.map_err(|source| ContextError::Walk {
+                    dir: abs.clone(),
+                    source,
+                })?;
+                let kind = e.file_type().map_err(|source| ContextError::Walk {
+                    dir: e.path(),
+                    source,
+                })?;
+                Ok((e.file_name().to_string_lossy().into_owned(), kind))
+            })
+            .collect::<Result<_, ContextError>>()?;
+        // Folders are pushed in reverse so that they are read in name order
+        // (what the manifest reading limit sees first is then stable).
+        entries.sort_by(|a, b| b.0.cmp(&a.0));
+        for (name, kind) in entries {
+            let rel = if folder.rel.is_empty() {
+                name.clone()
+            } else {
+                format!("{}/{name}", folder.rel)
+            };
+            // What each generation does with the entry, if it walked here.
+            let (out, hits) = if folder.walked {
+                ignore.check(&rel, &folder.hits)
+            } else {
+                (true, Hits::default())
+            };
+            let legacy_out = !folder.legacy_walked || ignore.legacy_excluded(&rel);
+            let (sent, legacy_sent) = if kind.is_dir() {
+                let walks = folder.walked && (!out || ignore.walk_excluded(&rel));
+                // Docker 20.10's BuildKit sends an excluded folder it walks.
+                let legacy_walks =
+                    folder.legacy_walked && (!legacy_out || ignore.legacy_walk_excluded(&rel));
+                if name == ".git" || name == "node_modules" {
+                    // Not walked (they can be huge), but whether the
+                    // context has them matters: recorded as `DIR/`.
+                    (!out, legacy_walks)
+                } else {
+                    if walks || legacy_walks {
+                        stack.push(Folder {
+                            rel,
+                            hits,
+                            walked: walks,
+                            legacy_walked: legacy_walks,
+                            out_in_both: out && legacy_out,
+                        });
+                    }
+                    continue;
+                }
+            } else if kind.is_file() {
+                (!out, !legacy_out)
+            } else {
+                continue;
+            };
+            if !sent && !legacy_sent {
+                continue;
+            }
+            let entry = if kind.is_dir() {
+                format!("{rel}/")
+            } else {
+                rel
+            };
+            if kind.is_file() && is_manifest(&entry) && total < MAX_TOTAL {
+                let path = dir.join(&entry);
+                let small = std::fs::metadata(&path).is_ok_and(|m| m.len() <= MAX_READ);
+                if small && let Ok(text) = std::fs::read_to_string(&path) {
+                    total += text.len();
+                    contents.insert(entry.clone(), text);
+                }
+            }
+            if sent {
+                current.insert(entry.clone());
+            }
+            if legacy_sent {
+                legacy.insert(entry);
             }
         }
-        ctx.files.insert(rel);
     }
-    for path in skipped.lock().map(|v| v.clone()).unwrap_or_default() {
-        if let Ok(rel) = path.strip_prefix(dir) {
-            ctx.files
-                .insert(format!("{}/", rel.to_string_lossy().replace('\\', "/")));
-        }
-    }
-    Ok(ctx)
+    Ok(Walked {
+        file,
+        current,
+        legacy,
+        contents,
+    })
 }
 
 #[cfg(test)]
@@ -122,7 +318,7 @@ mod tests {
                 ("node_modules/x/index.js", "module.exports = 1"),
             ],
         );
-        let ctx = collect(&dir.0).unwrap();
+        let ctx = collect(&dir.0, None).unwrap();
         let files: Vec<&str> = ctx.files.iter().map(String::as_str).collect();
         assert_eq!(
             files,
@@ -141,7 +337,7 @@ mod tests {
 
     #[test]
     fn a_file_is_not_a_context() {
-        let err = collect(Path::new("Cargo.toml")).unwrap_err();
+        let err = collect(Path::new("Cargo.toml"), None).unwrap_err();
         assert_eq!(
             err.to_string(),
             "Cargo.toml: the build context is not a directory"

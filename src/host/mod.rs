@@ -4,4 +4,5 @@
 //! `model`, `plan`) never touch the file system; this module and `verify` do.
 
 pub mod context;
+pub mod dockerignore;
 pub mod input;

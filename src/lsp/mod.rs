@@ -462,7 +462,7 @@ impl<'r> Server<'r> {
 
     /// Reads a folder's build context and configuration (again).
     fn read_folder(&mut self, folder: &Path) {
-        let context = match crate::host::context::collect(folder) {
+        let context = match crate::host::context::collect(folder, None) {
             Ok(c) => Some(c),
             Err(e) => {
                 eprintln!("dfsplit lsp: {e}: analysing without a build context");

@@ -90,6 +90,12 @@ pub struct Context {
     pub files: BTreeSet<String>,
     /// Text of manifests (and Go sources, for cgo and embed signals), by path.
     pub contents: BTreeMap<String, String>,
+    /// Why the files the build would see cannot be known (an ignore file
+    /// dfsplit cannot read as BuildKit does, or one two BuildKit
+    /// generations read differently): the plan then leaves the file
+    /// unchanged (`core/context-unknown`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unknown: Option<String>,
 }
 
 impl Context {

@@ -55,6 +55,16 @@ pub fn plan(
     if let Some(gate) = pragma_gate(df) {
         return Ok(unchanged(df, gate, None));
     }
+    if let Some(why) = ctx.and_then(|c| c.unknown.as_ref()) {
+        let gate = Gate {
+            rule: ids::core::CONTEXT_UNKNOWN.into(),
+            message: format!(
+                "the files the build sees cannot be known, so what the runtime needs cannot be shown: {why}"
+            ),
+            at: None,
+        };
+        return Ok(unchanged(df, gate, None));
+    }
     let forced = match pragma::placements(df) {
         Ok(f) => f,
         Err(gate) => return Ok(unchanged(df, gate, None)),

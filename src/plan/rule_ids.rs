@@ -21,6 +21,7 @@ pub(crate) mod core {
     pub(crate) const BUILD_CONFIG: &str = "core/build-config";
     pub(crate) const BUILD_TOOL_CONFIG: &str = "core/build-tool-config";
     pub(crate) const CD: &str = "core/cd";
+    pub(crate) const CONTEXT_UNKNOWN: &str = "core/context-unknown";
     pub(crate) const ENTRY_TRANSLATION: &str = "core/entry-translation";
     pub(crate) const ENV: &str = "core/env";
     pub(crate) const ENV_BUILD_ONLY: &str = "core/env-build-only";

@@ -201,6 +201,11 @@ pub fn run(
     };
     let rewrite_file = work.0.join("Dockerfile.rewrite");
     std::fs::write(&rewrite_file, &r.text)?;
+    // BuildKit reads `<Dockerfile>.dockerignore` beside the Dockerfile before
+    // the context's own: the rewrite, written here, is built with the same.
+    if let Some(own) = subject.path.and_then(crate::host::context::own_ignore_file) {
+        std::fs::copy(own, work.0.join("Dockerfile.rewrite.dockerignore"))?;
+    }
 
     let name = image_name(context_dir, &run_id);
     let keep = opts.keep_images;
@@ -806,7 +811,7 @@ fn cache_check(
     work: &Path,
 ) -> CacheReport {
     let mut rep = CacheReport::default();
-    let ctx = match crate::host::context::collect(context_dir) {
+    let ctx = match crate::host::context::collect(context_dir, Some(original_file)) {
         Ok(c) => c,
         Err(e) => {
             rep.skipped = Some(format!("cannot read the context: {}", error_chain(&e)));
