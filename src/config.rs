@@ -25,6 +25,7 @@
 //!   labels: [docker]
 //! ```
 
+use crate::glob::Glob;
 use crate::plan::{BaseChoice, Options, UserPolicy};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -113,11 +114,11 @@ pub struct Config {
     pub rules: Option<PathBuf>,
     /// The bot's settings.
     pub pr: PrConfig,
-    skip: globset::GlobSet,
-    overrides: Vec<(globset::GlobSet, Settings)>,
+    skip: Globs,
+    overrides: Vec<(Globs, Settings)>,
     /// `verify:` for every file, then each override's (in order).
     checks: Checks,
-    override_checks: Vec<(globset::GlobSet, Checks)>,
+    override_checks: Vec<(Globs, Checks)>,
 }
 
 /// What the configuration says about one Dockerfile.
@@ -321,12 +322,21 @@ fn at(file: &str, loc: &serde_saphyr::Location) -> String {
     }
 }
 
-fn globs(
-    file: &str,
-    key: &str,
-    patterns: &[Spanned<String>],
-) -> Result<globset::GlobSet, ConfigError> {
-    let mut b = globset::GlobSetBuilder::new();
+/// The patterns of one `skip:` or `overrides: path:` list: a path matches
+/// when one of them matches it whole.
+#[derive(Debug, Clone, Default)]
+struct Globs(Vec<Glob>);
+
+impl Globs {
+    fn is_match(&self, rel: &str) -> bool {
+        self.0.iter().any(|g| g.is_match(rel.as_bytes()))
+    }
+}
+
+/// The patterns of `key`, each as [`Glob::new`] reads it after a leading
+/// `./` is dropped and with `dir/` meaning everything under `dir`.
+fn globs(file: &str, key: &str, patterns: &[Spanned<String>]) -> Result<Globs, ConfigError> {
+    let mut out = Vec::new();
     for p in patterns {
         let pattern = p.value.trim_start_matches("./");
         // `dir/` means everything under it.
@@ -334,21 +344,16 @@ fn globs(
             Some(d) => format!("{d}/**"),
             None => pattern.to_string(),
         };
-        let g = globset::GlobBuilder::new(&pattern)
-            .literal_separator(true)
-            .build()
-            .map_err(|e| {
-                ConfigError::Invalid(format!(
-                    "{}: `{key}`: `{}` is not a pattern: {}",
-                    at(file, &p.referenced),
-                    p.value,
-                    e.kind()
-                ))
-            })?;
-        b.add(g);
+        let g = Glob::new(&pattern).map_err(|e| {
+            ConfigError::Invalid(format!(
+                "{}: `{key}`: `{}` is not a pattern: {e}",
+                at(file, &p.referenced),
+                p.value,
+            ))
+        })?;
+        out.push(g);
     }
-    b.build()
-        .map_err(|e| ConfigError::Invalid(format!("{file}: `{key}`: {e}")))
+    Ok(Globs(out))
 }
 
 fn yaml_error(file: &str, err: &serde_saphyr::Error) -> String {

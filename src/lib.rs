@@ -8,6 +8,8 @@ pub mod analysis;
 pub mod bot;
 pub mod config;
 pub mod emit;
+pub mod gitignore;
+pub mod glob;
 pub mod host;
 pub mod lsp;
 pub mod model;

@@ -1,7 +1,8 @@
 //! Whole-repository runs, shared by `rewrite --all` and the PR bot: finding
-//! the Dockerfiles under a folder (honouring `.gitignore`), analysing each
-//! with its own folder as build context and the `.dfsplit.yaml` that applies
-//! to it, and replacing a file atomically.
+//! the Dockerfiles under a folder (honouring `.gitignore` as git does, see
+//! [`crate::gitignore`]), analysing each with its own folder as build
+//! context and the `.dfsplit.yaml` that applies to it, and replacing a file
+//! atomically.
 //!
 //! Invariants: a file is only ever replaced whole (written beside, synced,
 //! renamed over, its mode kept), and never when its text would not change;
@@ -9,6 +10,7 @@
 
 use crate::analysis::{self, Analysis};
 use crate::config::{Config, Settings, Verdict};
+use crate::gitignore::{Ignores, bytes};
 use crate::host::context;
 use crate::rules::Rules;
 use std::collections::HashMap;
@@ -33,42 +35,78 @@ pub enum WalkError {
     /// The folder does not exist or is not one.
     #[error("{}: not a directory", .0.display())]
     NotADirectory(PathBuf),
-    /// Reading the tree failed.
-    #[error("{}: {source}", dir.display())]
+    /// A folder of the tree could not be read.
+    #[error("{}: {source}", path.display())]
     Walk {
-        /// The folder walked.
-        dir: PathBuf,
+        /// The folder (or entry) that could not be read.
+        path: PathBuf,
         /// What failed.
         #[source]
-        source: ignore::Error,
+        source: std::io::Error,
     },
 }
 
-/// The Dockerfiles under `dir`, in path order: hidden folders and what
-/// `.gitignore` (and `.ignore`, git's exclude file) leaves out are skipped,
-/// in a git repository or not.
+/// The Dockerfiles under `dir`, in path order. Hidden files and folders
+/// (names starting with `.`) are skipped, and so is what `.ignore`,
+/// `.gitignore` and the repository's `info/exclude` leave out
+/// ([`crate::gitignore`]: gitignore(5)'s rules, with `.gitignore` files from
+/// the repository's root down, in a git repository or not; git's global
+/// excludes file is not read). An ignored folder is not entered; symbolic
+/// links are neither followed nor listed; `dir` itself is always walked.
 pub fn find(dir: &Path) -> Result<Vec<PathBuf>, WalkError> {
     if !dir.is_dir() {
         return Err(WalkError::NotADirectory(dir.to_path_buf()));
     }
+    let (mut ignores, mut rel) = Ignores::above(dir);
     let mut files = Vec::new();
-    let walker = ignore::WalkBuilder::new(dir)
-        .require_git(false)
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .build();
-    for entry in walker {
-        let entry = entry.map_err(|source| WalkError::Walk {
-            dir: dir.to_path_buf(),
-            source,
-        })?;
-        if entry.file_type().is_some_and(|t| t.is_file())
-            && is_dockerfile_name(&entry.file_name().to_string_lossy())
-        {
-            files.push(entry.into_path());
-        }
-    }
+    walk(dir, &mut rel, &mut ignores, &mut files)?;
     files.sort();
     Ok(files)
+}
+
+/// Adds the Dockerfiles in `folder` (at `rel` from the top of `ignores`)
+/// and its folders to `files`.
+fn walk(
+    folder: &Path,
+    rel: &mut Vec<u8>,
+    ignores: &mut Ignores,
+    files: &mut Vec<PathBuf>,
+) -> Result<(), WalkError> {
+    let failed = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| WalkError::Walk { path, source }
+    };
+    let mut entries = std::fs::read_dir(folder)
+        .and_then(|d| d.collect::<Result<Vec<_>, _>>())
+        .map_err(failed(folder))?;
+    entries.sort_by_key(|e| e.file_name());
+    ignores.enter(folder, rel);
+    for entry in entries {
+        let name = entry.file_name();
+        let name_bytes = bytes(&name);
+        if name_bytes.starts_with(b".") {
+            continue;
+        }
+        let kind = entry.file_type().map_err(failed(&entry.path()))?;
+        let len = rel.len();
+        if !rel.is_empty() {
+            rel.push(b'/');
+        }
+        rel.extend_from_slice(&name_bytes);
+        if kind.is_dir() {
+            if !ignores.is_ignored(rel, true) {
+                walk(&entry.path(), rel, ignores, files)?;
+            }
+        } else if kind.is_file()
+            && is_dockerfile_name(&name.to_string_lossy())
+            && !ignores.is_ignored(rel, false)
+        {
+            files.push(entry.path());
+        }
+        rel.truncate(len);
+    }
+    ignores.leave();
+    Ok(())
 }
 
 /// How a path is shown and put in diff headers: relative to the current
@@ -275,6 +313,190 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A fresh folder with `files` (path, text) written in it.
+    fn tree(tag: &str, files: &[(&str, &str)]) -> PathBuf {
+        let root = std::env::temp_dir().join(format!("dfsplit-walk-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for (path, text) in files {
+            let f = root.join(path);
+            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+            std::fs::write(f, text).unwrap();
+        }
+        root
+    }
+
+    /// `find(dir)`, relative to `dir`, with `/`.
+    fn found(dir: &Path) -> Vec<String> {
+        find(dir)
+            .unwrap()
+            .iter()
+            .map(|p| {
+                p.strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn find_skips_hidden_entries_and_lists_in_path_order() {
+        let root = tree(
+            "hidden",
+            &[
+                ("b/Dockerfile", ""),
+                ("a.Dockerfile", ""),
+                ("a/Dockerfile", ""),
+                ("Dockerfile", ""),
+                (".ci/Dockerfile", ""),
+                ("a/.Dockerfile.x", ""),
+                ("README", ""),
+            ],
+        );
+        assert_eq!(
+            found(&root),
+            ["Dockerfile", "a/Dockerfile", "a.Dockerfile", "b/Dockerfile"]
+        );
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn find_deeper_gitignore_wins_and_ignore_beats_gitignore_beats_exclude() {
+        let root = tree(
+            "precedence",
+            &[
+                (".git/info/exclude", "x.Dockerfile\ny.Dockerfile\n"),
+                (".gitignore", "Dockerfile.*\n!y.Dockerfile\n"),
+                ("a/.gitignore", "!Dockerfile.dev\n"),
+                ("a/Dockerfile.dev", ""),
+                ("Dockerfile.dev", ""),
+                ("x.Dockerfile", ""),
+                ("y.Dockerfile", ""),
+                ("b/.ignore", "!x.Dockerfile\n"),
+                ("b/.gitignore", "Dockerfile\n"),
+                ("b/x.Dockerfile", ""),
+                ("b/Dockerfile", ""),
+                ("c/.ignore", "Dockerfile\n"),
+                ("c/.gitignore", "!Dockerfile\n"),
+                ("c/Dockerfile", ""),
+            ],
+        );
+        // a: deeper `!` re-includes; root: `.gitignore`'s `!y` beats
+        // exclude's `y`, exclude's `x` applies; b: `.ignore`'s `!x` beats
+        // exclude; c: `.ignore` beats `.gitignore`.
+        assert_eq!(
+            found(&root),
+            ["a/Dockerfile.dev", "b/x.Dockerfile", "y.Dockerfile"]
+        );
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn find_cannot_re_include_under_an_excluded_folder() {
+        let root = tree(
+            "parent",
+            &[
+                (".git/HEAD", ""),
+                (".gitignore", "build/\n!build/Dockerfile\n"),
+                ("build/Dockerfile", ""),
+                ("build/.gitignore", "!Dockerfile\n"),
+                ("Dockerfile", ""),
+            ],
+        );
+        assert_eq!(found(&root), ["Dockerfile"]);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn find_reads_parent_gitignores_up_to_the_repository_root_only() {
+        let root = tree(
+            "parents",
+            &[
+                (".gitignore", "Dockerfile.a\n"),
+                ("repo/.git/info/exclude", "Dockerfile.b\n"),
+                ("repo/.gitignore", "/svc/Dockerfile.c\nsvc/x/\n"),
+                ("repo/svc/Dockerfile.a", ""),
+                ("repo/svc/Dockerfile.b", ""),
+                ("repo/svc/Dockerfile.c", ""),
+                ("repo/svc/Dockerfile.d", ""),
+                ("repo/svc/x/Dockerfile", ""),
+                ("out/.gitignore", "Dockerfile.d\n"),
+                ("out/in/Dockerfile.a", ""),
+                ("out/in/Dockerfile.d", ""),
+            ],
+        );
+        // Above the repository's root nothing applies; the root's
+        // `.gitignore` and exclude apply to a folder walked below it.
+        assert_eq!(
+            found(&root.join("repo/svc")),
+            ["Dockerfile.a", "Dockerfile.d"]
+        );
+        // The folder walked is walked even when ignored itself.
+        assert_eq!(found(&root.join("repo/svc/x")), ["Dockerfile"]);
+        // Outside a repository, nothing above the folder walked.
+        assert_eq!(
+            found(&root.join("out/in")),
+            ["Dockerfile.a", "Dockerfile.d"]
+        );
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn find_nested_repository_has_its_own_gitignores_and_exclude() {
+        let root = tree(
+            "nested",
+            &[
+                (".git/info/exclude", "Dockerfile.x\n"),
+                (".gitignore", "Dockerfile.dev\n"),
+                (".ignore", "Dockerfile.tmp\n"),
+                ("Dockerfile.dev", ""),
+                ("sub/.git/info/exclude", "Dockerfile.y\n"),
+                ("sub/Dockerfile.dev", ""),
+                ("sub/Dockerfile.tmp", ""),
+                ("sub/Dockerfile.x", ""),
+                ("sub/Dockerfile.y", ""),
+            ],
+        );
+        // The outer `.ignore` still applies (it is no git file).
+        assert_eq!(found(&root), ["sub/Dockerfile.dev", "sub/Dockerfile.x"]);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn find_reads_a_linked_worktrees_exclude_from_the_common_git_folder() {
+        let root = tree(
+            "worktree",
+            &[
+                ("main/.git/info/exclude", "Dockerfile.local\n"),
+                ("main/.git/worktrees/wt/commondir", "../..\n"),
+                ("wt/Dockerfile.local", ""),
+                ("wt/Dockerfile", ""),
+            ],
+        );
+        let gitdir = root.join("main/.git/worktrees/wt");
+        std::fs::write(
+            root.join("wt/.git"),
+            format!("gitdir: {}\n", gitdir.display()),
+        )
+        .unwrap();
+        assert_eq!(found(&root.join("wt")), ["Dockerfile"]);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn find_outside_a_repository_still_honours_gitignore() {
+        let root = tree(
+            "norepo",
+            &[
+                (".gitignore", "legacy/\n"),
+                ("legacy/Dockerfile", ""),
+                ("Dockerfile", ""),
+            ],
+        );
+        assert_eq!(found(&root), ["Dockerfile"]);
+        let _ = std::fs::remove_dir_all(&root);
+    }
 
     #[test]
     fn dockerfile_names() {
