@@ -19,7 +19,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use dfsplit::model::context::is_manifest;
 use dfsplit::model::{Context, Model};
 use dfsplit::plan::{self, Options, Outcome};
 use dfsplit::rules::Rules;
@@ -65,36 +64,9 @@ fn rules() -> &'static Rules {
     RULES.get_or_init(|| Rules::embedded().expect("embedded rules"))
 }
 
-/// The build context as `dfsplit rewrite` collects it (src/cli/context.rs).
+/// The build context as `dfsplit rewrite` collects it.
 fn collect(dir: &Path) -> Context {
-    let mut ctx = Context::default();
-    let walker = ignore::WalkBuilder::new(dir)
-        .standard_filters(false)
-        .hidden(false)
-        .add_custom_ignore_filename(".dockerignore")
-        .filter_entry(|e| {
-            let name = e.file_name().to_string_lossy();
-            let skip = e.file_type().is_some_and(|t| t.is_dir())
-                && (name == ".git" || name == "node_modules");
-            !skip
-        })
-        .build();
-    for entry in walker.flatten() {
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let Ok(rel) = entry.path().strip_prefix(dir) else {
-            continue;
-        };
-        let rel = rel.to_string_lossy().replace('\\', "/");
-        if is_manifest(&rel)
-            && let Ok(text) = std::fs::read_to_string(entry.path())
-        {
-            ctx.contents.insert(rel.clone(), text);
-        }
-        ctx.files.insert(rel);
-    }
-    ctx
+    dfsplit::host::context::collect(dir, Some(&dir.join("Dockerfile"))).expect("context")
 }
 
 /// Parse and plan one file, as `dfsplit rewrite` does; the output text.
