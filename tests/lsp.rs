@@ -1153,3 +1153,41 @@ fn a_rules_overlay_is_loaded_once_and_again_after_a_save() {
     let _ = std::fs::remove_dir_all(&repo);
     assert!(c.finish());
 }
+
+/// A Dockerfile with its own ignore file (`<Dockerfile>.dockerignore`,
+/// which BuildKit reads instead of the folder's `.dockerignore`) is planned
+/// on the context that file gives, as `dfsplit rewrite` plans it: here the
+/// folder's ignore file hides the Go sources and the Dockerfile's own does
+/// not, so the scratch runtime gets the CA bundle its `net/http` needs.
+#[test]
+fn a_dockerfile_with_its_own_ignore_file_is_planned_on_its_context() {
+    let (mut c, _) = Client::initialized(json!({}), Value::Null);
+    let dir = tempdir("own-ignore");
+    let case =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/cases/192-go-dockerignore-allow-list");
+    std::fs::create_dir_all(dir.join("cmd/server")).unwrap();
+    for f in ["go.mod", "cmd/server/main.go"] {
+        std::fs::copy(case.join(f), dir.join(f)).unwrap();
+    }
+    std::fs::write(dir.join(".dockerignore"), "cmd\n").unwrap();
+    std::fs::write(dir.join("Dockerfile.x.dockerignore"), "README.md\n").unwrap();
+    std::fs::write(dir.join(".dfsplit.yaml"), "base: scratch\n").unwrap();
+    let text = std::fs::read_to_string(case.join("Dockerfile")).unwrap();
+    let path = dir.join("Dockerfile.x");
+    std::fs::write(&path, &text).unwrap();
+    let uri = uri_of(&path);
+    c.open(&uri, &text);
+    let actions = actions_applied(&mut c, &uri, &text);
+    assert_eq!(
+        actions[0].1,
+        cli_rewrite(&path, &[]),
+        "as `dfsplit rewrite`"
+    );
+    assert!(
+        actions[0].1.contains("ca-certificates.crt"),
+        "{}",
+        actions[0].1
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(c.finish());
+}

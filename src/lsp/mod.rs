@@ -154,6 +154,10 @@ struct Document {
 /// A folder's build context and `.dfsplit.yaml`, and when they were read.
 struct Folder {
     context: Option<Context>,
+    /// The contexts of the folder's Dockerfiles that have their own ignore
+    /// file (`<Dockerfile>.dockerignore`, which BuildKit reads instead of
+    /// the folder's `.dockerignore`), read when first needed.
+    own: HashMap<PathBuf, Option<Context>>,
     config: FolderConfig,
     read: Instant,
 }
@@ -473,6 +477,7 @@ impl<'r> Server<'r> {
             folder.to_path_buf(),
             Folder {
                 context,
+                own: HashMap::new(),
                 config: settings::read_config(folder),
                 read: Instant::now(),
             },
@@ -542,13 +547,35 @@ impl<'r> Server<'r> {
             return Ok(());
         }
         let resolved = self.resolve(uri)?;
+        // A Dockerfile with its own ignore file has a context of its own.
+        let doc = self.docs.get(uri).ok_or_else(|| not_open(uri))?;
+        let own = doc
+            .path
+            .clone()
+            .filter(|p| crate::host::context::own_ignore_file(p).is_some())
+            .zip(doc.folder.clone());
+        if let Some((path, dir)) = &own
+            && let Some(f) = self.folders.get_mut(dir)
+        {
+            f.own.entry(path.clone()).or_insert_with(|| {
+                match crate::host::context::collect(dir, Some(path)) {
+                    Ok(c) => Some(c),
+                    Err(e) => {
+                        eprintln!("dfsplit lsp: {e}: analysing without a build context");
+                        None
+                    }
+                }
+            });
+        }
         let rules = self.rules_for(&resolved);
         let doc = self.docs.get(uri).ok_or_else(|| not_open(uri))?;
-        let ctx = doc
-            .folder
-            .as_ref()
-            .and_then(|f| self.folders.get(f))
-            .and_then(|f| f.context.as_ref());
+        let folder = doc.folder.as_ref().and_then(|f| self.folders.get(f));
+        let ctx = match &own {
+            Some((path, _)) => folder
+                .and_then(|f| f.own.get(path))
+                .and_then(Option::as_ref),
+            None => folder.and_then(|f| f.context.as_ref()),
+        };
         let a = analysis::analyze(&doc.text, ctx, rules, &resolved.options);
         if let Some(problem) = &resolved.problem
             && self.shown.insert(problem.clone())
