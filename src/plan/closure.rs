@@ -39,7 +39,7 @@ pub(crate) fn runtime_closure(
         ));
     }
     common(&mut c, df, infos, entry, build_only, builder)?;
-    let facts = rules.explain_runtime_candidates(builder).builder;
+    let facts = rules.builder_facts(builder);
     c.accounts
         .settle_homes(facts.release.as_ref().map(|(r, _)| r));
     homes_left_as_made(&mut c, df, infos, entry);

@@ -266,11 +266,7 @@ fn build_profile(
         && base.digest.is_none()
         // `golang:` (an empty tag) is not `latest`: Docker rejects it.
         && (base.resolved.ends_with(':')
-            || rules
-            .explain_runtime_candidates(&base.resolved)
-            .builder
-            .moving
-            .is_none())
+            || rules.builder_facts(&base.resolved).moving.is_none())
     {
         return Err((
             base_gate(

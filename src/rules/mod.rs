@@ -1143,6 +1143,18 @@ impl Rules {
     /// [`Rules::runtime_candidates`] with the facts read from the builder tag
     /// and the reason each other candidate of the family was left out.
     pub fn explain_runtime_candidates(&self, image_ref: &str) -> CandidateReport<'_> {
+        self.report(image_ref, true)
+    }
+
+    /// What the catalogue reads from a builder image's tag (its family's
+    /// variables, release, C library, …), without judging the candidates:
+    /// [`Rules::explain_runtime_candidates`]'s `builder`, for callers that
+    /// need only that.
+    pub fn builder_facts(&self, image_ref: &str) -> BuilderFacts {
+        self.report(image_ref, false).builder
+    }
+
+    fn report(&self, image_ref: &str, candidates: bool) -> CandidateReport<'_> {
         let image = ImageRef::parse(image_ref);
         let tag = image.tag.clone().unwrap_or_default();
         let libc = if self
@@ -1243,6 +1255,9 @@ impl Rules {
                 && let Some(why) = &r.unmaintained
             {
                 report.builder.unmaintained_release = Some((r.suite.clone(), why.clone()));
+            }
+            if !candidates {
+                continue;
             }
             let facts = ReleaseFacts {
                 bases: &self.catalogue,

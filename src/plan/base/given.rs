@@ -463,11 +463,7 @@ fn release_of(
             .map(Some)
             .ok_or_else(|| value.clone());
     }
-    Ok(rules
-        .explain_runtime_candidates(named)
-        .builder
-        .release
-        .map(|(r, _)| r))
+    Ok(rules.builder_facts(named).release.map(|(r, _)| r))
 }
 
 /// The glibc check of the catalogue's pick, on a named image: its release's
@@ -587,8 +583,8 @@ fn same_as_builder(
     rules: &Rules,
 ) -> Result<String, String> {
     let builder = builder_name(report);
-    let given = rules.explain_runtime_candidates(named);
-    let (b, g) = (&report.builder, &given.builder);
+    let given = rules.builder_facts(named);
+    let (b, g) = (&report.builder, &given);
     if g.libc != b.libc {
         return Err(format!(
             "it is built on {} where the builder is built on {}",
