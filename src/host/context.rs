@@ -48,8 +48,10 @@ struct Folder {
     walked: bool,
     /// Whether Docker 20.10's BuildKit walks it.
     legacy_walked: bool,
-    /// Whether both leave it out (an unreadable one is then passed over).
-    out_in_both: bool,
+    /// Whether an unreadable folder here is passed over: current BuildKit
+    /// leaves it out and Docker 20.10's does not walk it (when it does, an
+    /// unreadable folder fails its build).
+    pass_unreadable: bool,
 }
 
 /// The ignore file BuildKit applies to a build of `dockerfile` with
@@ -72,8 +74,9 @@ pub fn own_ignore_file(dockerfile: &Path) -> Option<PathBuf> {
 /// The build context in `dir` for a build of `dockerfile` (which picks the
 /// ignore file, see [`ignore_file`]): every file `docker build` would send
 /// (after the ignore file, applied as BuildKit applies it; `node_modules/`
-/// and `.git/` recorded, not walked) and the text of the manifests the
-/// analysis reads.
+/// and `.git/` recorded as `DIR/` when sent, not walked — an exception that
+/// may reach into one makes the context unknown) and the text of the
+/// manifests the analysis reads.
 ///
 /// An ignore file whose meaning cannot be known — a line BuildKit rejects or
 /// dfsplit does not model, or one where Docker 20.10's BuildKit and later
@@ -85,6 +88,13 @@ pub fn collect(dir: &Path, dockerfile: Option<&Path>) -> Result<Context, Context
         Err(e @ ContextError::Ignore { .. }) => return Ok(unknown(e.to_string())),
         Err(e) => return Err(e),
     };
+    if let Some(why) = walk
+        .current_unknown
+        .as_ref()
+        .or(walk.legacy_unknown.as_ref())
+    {
+        return Ok(unknown(why.clone()));
+    }
     let disputed: Vec<&String> = walk.current.symmetric_difference(&walk.legacy).collect();
     if let (Some(file), false) = (&walk.file, disputed.is_empty()) {
         let mut paths: Vec<&str> = disputed.iter().take(3).map(|p| p.as_str()).collect();
@@ -133,14 +143,22 @@ struct Walked {
     current: BTreeSet<String>,
     legacy: BTreeSet<String>,
     contents: BTreeMap<String, String>,
+    /// Why the current reading is not known (an exception may re-include
+    /// files under `node_modules/` or `.git/`, which are not walked).
+    current_unknown: Option<String>,
+    /// Why Docker 20.10's reading is not known.
+    legacy_unknown: Option<String>,
 }
 
 impl Walked {
     fn context(self, engine: Engine) -> Context {
-        let files = match engine {
-            Engine::Current => self.current,
-            Engine::Docker20 => self.legacy,
+        let (files, why) = match engine {
+            Engine::Current => (self.current, self.current_unknown),
+            Engine::Docker20 => (self.legacy, self.legacy_unknown),
         };
+        if let Some(why) = why {
+            return unknown(why);
+        }
         let contents = self
             .contents
             .into_iter()
@@ -176,6 +194,15 @@ fn walk(dir: &Path, dockerfile: Option<&Path>) -> Result<Walked, ContextError> {
     };
     let mut current = BTreeSet::new();
     let mut legacy = BTreeSet::new();
+    let mut current_unknown = None;
+    let mut legacy_unknown = ignore.legacy_unmodelled().map(|why| {
+        format!(
+            "{}: {why}",
+            file.as_deref()
+                .unwrap_or(Path::new(".dockerignore"))
+                .display()
+        )
+    });
     let mut contents = BTreeMap::new();
     let mut total = 0usize;
     let mut stack = vec![Folder {
@@ -183,14 +210,16 @@ fn walk(dir: &Path, dockerfile: Option<&Path>) -> Result<Walked, ContextError> {
         hits: Hits::default(),
         walked: true,
         legacy_walked: true,
-        out_in_both: false,
+        pass_unreadable: false,
     }];
     while let Some(folder) = stack.pop() {
         let abs = dir.join(&folder.rel);
         let entries = match std::fs::read_dir(&abs) {
             Ok(entries) => entries,
             // BuildKit passes over an unreadable folder it leaves out.
-            Err(e) if folder.out_in_both && e.kind() == std::io::ErrorKind::PermissionDenied => {
+            Err(e)
+                if folder.pass_unreadable && e.kind() == std::io::ErrorKind::PermissionDenied =>
+            {
                 continue;
             }
             Err(source) => return Err(ContextError::Walk { dir: abs, source }),
@@ -231,7 +260,21 @@ fn walk(dir: &Path, dockerfile: Option<&Path>) -> Result<Walked, ContextError> {
                     folder.legacy_walked && (!legacy_out || ignore.legacy_walk_excluded(&rel));
                 if name == ".git" || name == "node_modules" {
                     // Not walked (they can be huge), but whether the
-                    // context has them matters: recorded as `DIR/`.
+                    // context has them matters: recorded as `DIR/`. An
+                    // exception that may reach into one makes its files,
+                    // which are not read, part of the context.
+                    let why = format!(
+                        "{}: an exception may re-include files under {rel}/, which dfsplit does not read",
+                        file.as_deref()
+                            .unwrap_or(Path::new(".dockerignore"))
+                            .display()
+                    );
+                    if walks && out && current_unknown.is_none() {
+                        current_unknown = Some(why.clone());
+                    }
+                    if legacy_walks && legacy_out && legacy_unknown.is_none() {
+                        legacy_unknown = Some(why);
+                    }
                     (!out, legacy_walks)
                 } else {
                     if walks || legacy_walks {
@@ -240,7 +283,7 @@ fn walk(dir: &Path, dockerfile: Option<&Path>) -> Result<Walked, ContextError> {
                             hits,
                             walked: walks,
                             legacy_walked: legacy_walks,
-                            out_in_both: out && legacy_out,
+                            pass_unreadable: out && !legacy_walks,
                         });
                     }
                     continue;
@@ -279,6 +322,8 @@ fn walk(dir: &Path, dockerfile: Option<&Path>) -> Result<Walked, ContextError> {
         current,
         legacy,
         contents,
+        current_unknown,
+        legacy_unknown,
     })
 }
 

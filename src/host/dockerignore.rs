@@ -2,11 +2,18 @@
 //! context the analysis sees is the one `docker build` sends.
 //!
 //! Invariant: for every path, [`DockerIgnore::check`] gives the answer
-//! BuildKit's context sender gives (moby/patternmatcher's reading and
-//! matching, fsutil's walk), or [`parse`] refuses the file. It never guesses:
-//! a pattern whose meaning depends on regular-expression features BuildKit
-//! passes through (`\d`, `\w`, classes with `*` in them) is refused, and the
-//! caller reports the context as unreadable rather than plan on a wrong one.
+//! current BuildKit's context sender gives (moby/patternmatcher's reading
+//! and matching, fsutil's walk) and [`DockerIgnore::legacy_excluded`] the
+//! answer of Docker 20.10's BuildKit 0.8, or the file is refused: [`parse`]
+//! refuses a line BuildKit rejects or whose meaning depends on
+//! regular-expression features BuildKit passes through (`\d`, `\w`,
+//! classes with `*` in them), and [`DockerIgnore::legacy_unmodelled`] says
+//! when Docker 20.10's reading is not modelled (`+ ( ) | { }`, operators
+//! there). The caller then reports the context as unknown rather than plan
+//! on a wrong one. Matching takes O(pattern × path) time and no recursion,
+//! whatever the line. Only the Docker 20.10 reading can be checked against
+//! an engine here (`tests/dockerignore_buildkit.rs`); the current one
+//! follows BuildKit's documented rules and sources, by unit tests.
 //!
 //! The rules, as BuildKit has them (facts, not its code):
 //! - Reading: a UTF-8 byte-order mark is dropped; a line starting with `#`
@@ -17,7 +24,8 @@
 //!   `*.md` is the root's Markdown files, not every folder's.
 //! - Matching: `*` is any run of characters but `/`, `?` one character but
 //!   `/`, `[...]` a class (`^` negates), `\` escapes; `**` followed by more
-//!   is "any number of folders" (`(.*/)?`), `**` at the end is "anything".
+//!   is "any number of folders" (`(.*/)?`), `**` at the end is "anything"
+//!   (both as Go's `.`, which never crosses a newline).
 //!   A pattern with no wildcard is compared as a string; `foo**` is a string
 //!   prefix; `**foo` (no other wildcard) a string suffix, and `**/foo` also
 //!   matches `foo` itself.
@@ -61,6 +69,10 @@ pub struct DockerIgnore {
     /// `/**` or `/*`): then an excluded folder is only walked when an
     /// exception lies under it.
     plain_exceptions: bool,
+    /// Why Docker 20.10's reading cannot be modelled, if it cannot: its
+    /// BuildKit escapes only `.` and `$`, so `+ ( ) | { }` are
+    /// regular-expression operators there (and literal characters later).
+    legacy_unmodelled: Option<String>,
 }
 
 /// What a folder's check leaves for its entries: per pattern, whether it hit
@@ -125,6 +137,14 @@ pub fn parse(text: &str) -> Result<DockerIgnore, BadPattern> {
         if line.is_empty() {
             continue;
         }
+        // Go's bufio.Scanner stops at a token of 64 KiB: the build fails.
+        if raw.len() >= 64 * 1024 {
+            return Err(BadPattern {
+                line: i + 1,
+                pattern: format!("{}…", line.chars().take(40).collect::<String>()),
+                why: "a line of 64 KiB or more: BuildKit cannot read it, so the build fails",
+            });
+        }
         let bad = |why| BadPattern {
             line: i + 1,
             pattern: line.to_string(),
@@ -164,6 +184,16 @@ pub fn parse(text: &str) -> Result<DockerIgnore, BadPattern> {
             toks,
         });
     }
+    let legacy_unmodelled = patterns
+        .iter()
+        .find(|p| has_regex_operator(&p.text))
+        .map(|p| {
+            format!(
+                "`{}{}`: Docker 20.10's BuildKit reads `+ ( ) | {{ }}` in a pattern as regular-expression operators, later ones as characters",
+                if p.exception { "!" } else { "" },
+                p.text
+            )
+        });
     let exceptions = patterns.iter().any(|p| p.exception);
     let plain_exceptions = patterns
         .iter()
@@ -173,7 +203,26 @@ pub fn parse(text: &str) -> Result<DockerIgnore, BadPattern> {
         patterns,
         exceptions,
         plain_exceptions,
+        legacy_unmodelled,
     })
+}
+
+/// Whether a pattern has `+ ( ) | { }` outside a class and not escaped.
+fn has_regex_operator(pattern: &str) -> bool {
+    let mut chars = pattern.chars();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '[' if !in_class => in_class = true,
+            ']' if in_class => in_class = false,
+            '+' | '(' | ')' | '|' | '{' | '}' if !in_class => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 impl DockerIgnore {
@@ -231,6 +280,11 @@ impl DockerIgnore {
 /// is walked only when an exception starts with its path (with or without
 /// wildcards), and is then sent itself, even empty.
 impl DockerIgnore {
+    /// Why Docker 20.10's reading of the file cannot be modelled, if so.
+    pub fn legacy_unmodelled(&self) -> Option<&str> {
+        self.legacy_unmodelled.as_deref()
+    }
+
     /// Whether Docker 20.10's BuildKit leaves `path` out.
     pub fn legacy_excluded(&self, path: &str) -> bool {
         let parents: Vec<&str> = match path.rsplit_once('/') {
@@ -267,7 +321,7 @@ impl DockerIgnore {
 impl Pattern {
     fn expression_matches(&self, path: &str) -> bool {
         let chars: Vec<char> = path.chars().collect();
-        tokens_match(&self.toks, &chars, 0)
+        tokens_match(&self.toks, &chars)
     }
 
     fn matches(&self, path: &str) -> bool {
@@ -501,40 +555,64 @@ fn validate(pattern: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// Backtracking match of the expression against the whole path.
-fn tokens_match(toks: &[Tok], s: &[char], at: usize) -> bool {
-    let Some((tok, rest)) = toks.split_first() else {
-        return at == s.len();
-    };
-    match tok {
-        Tok::Char(c) => s.get(at) == Some(c) && tokens_match(rest, s, at + 1),
-        Tok::One => s.get(at).is_some_and(|c| *c != '/') && tokens_match(rest, s, at + 1),
-        Tok::Class(negated, ranges) => {
-            s.get(at)
-                .is_some_and(|c| ranges.iter().any(|(lo, hi)| lo <= c && c <= hi) != *negated)
-                && tokens_match(rest, s, at + 1)
-        }
-        Tok::Start => at == 0 && tokens_match(rest, s, at),
-        Tok::Run => {
-            let mut end = at;
-            loop {
-                if tokens_match(rest, s, end) {
-                    return true;
+/// Whether the expression matches the whole path, in O(tokens × path)
+/// time and without recursion (a line of `*a*a*a…` or of many `**/` costs
+/// no more than its length): `next[j]` says whether the tokens after the
+/// current one match `s[j..]`, filled from the last token back.
+fn tokens_match(toks: &[Tok], s: &[char]) -> bool {
+    let n = s.len();
+    let mut next = vec![false; n + 1];
+    next[n] = true;
+    let mut cur = vec![false; n + 1];
+    for tok in toks.iter().rev() {
+        match tok {
+            Tok::Char(_) | Tok::One | Tok::Class(..) => {
+                cur[n] = false;
+                for j in 0..n {
+                    let c = s[j];
+                    let ok = match tok {
+                        Tok::Char(want) => c == *want,
+                        Tok::One => c != '/',
+                        Tok::Class(negated, ranges) => {
+                            ranges.iter().any(|(lo, hi)| *lo <= c && c <= *hi) != *negated
+                        }
+                        _ => unreachable!(),
+                    };
+                    cur[j] = ok && next[j + 1];
                 }
-                if end == s.len() || s[end] == '/' {
-                    return false;
+            }
+            Tok::Start => {
+                cur.fill(false);
+                cur[0] = next[0];
+            }
+            // `[^/]*`: the rest here, or one more character but `/`.
+            Tok::Run => {
+                cur[n] = next[n];
+                for j in (0..n).rev() {
+                    cur[j] = next[j] || (s[j] != '/' && cur[j + 1]);
                 }
-                end += 1;
+            }
+            // `.*`: Go's `.` is any character but a newline.
+            Tok::All => {
+                cur[n] = next[n];
+                for j in (0..n).rev() {
+                    cur[j] = next[j] || (s[j] != '\n' && cur[j + 1]);
+                }
+            }
+            // `(.*/)?`: the rest here, or after a `/` reached without
+            // crossing a newline.
+            Tok::Dirs => {
+                let mut after_slash = false;
+                cur[n] = next[n];
+                for j in (0..n).rev() {
+                    after_slash = (s[j] == '/' && next[j + 1]) || (s[j] != '\n' && after_slash);
+                    cur[j] = next[j] || after_slash;
+                }
             }
         }
-        Tok::All => (at..=s.len()).any(|end| tokens_match(rest, s, end)),
-        Tok::Dirs => {
-            tokens_match(rest, s, at)
-                || (at..s.len())
-                    .filter(|&k| s[k] == '/')
-                    .any(|k| tokens_match(rest, s, k + 1))
-        }
+        std::mem::swap(&mut cur, &mut next);
     }
+    next[0]
 }
 
 #[cfg(test)]
@@ -667,6 +745,68 @@ mod tests {
         assert!(wild.walk_excluded("anything"));
         let trailing = parse("*\n!src/**\n").unwrap();
         assert!(trailing.walk_excluded("src") && !trailing.walk_excluded("lib"));
+    }
+
+    /// Whether Docker 20.10's BuildKit leaves `path` out.
+    fn legacy_out(ignore: &str, path: &str) -> bool {
+        parse(ignore).unwrap().legacy_excluded(path)
+    }
+
+    #[test]
+    fn docker_20_checks_one_level_of_parents_and_only_expressions() {
+        // The one-level parent check: `a` (one name) is tried on `a`, the
+        // first name of `a/x`'s folder, so the last `a` hits again.
+        assert!(legacy_out("a\n!a/x\na", "a/x"));
+        assert!(!out("a\n!a/x\na", "a/x"));
+        // `!src` (one name) re-includes everything whose first folder is src.
+        assert!(!legacy_out("**/deep/**\n!src", "src/deep/more.md"));
+        assert!(out("**/deep/**\n!src", "src/deep/more.md"));
+        // No string shortcuts: `**foo` is `(.*/)?foo`.
+        assert!(!legacy_out("**foo", "barfoo") && out("**foo", "barfoo"));
+        assert!(legacy_out("**foo", "a/foo"));
+        // An excluded folder is walked only for an exception under it,
+        // wildcards or not.
+        let di = parse("docs/**\n!docs/**/*.txt").unwrap();
+        assert!(di.legacy_walk_excluded("docs") && !di.legacy_walk_excluded("docs/api"));
+        assert!(di.walk_excluded("docs/api"));
+    }
+
+    #[test]
+    fn regex_operators_make_docker_20_unmodelled() {
+        for p in ["a+b", "f(1).txt", "x|", "a{2}", "!keep+"] {
+            assert!(parse(p).unwrap().legacy_unmodelled().is_some(), "{p}");
+        }
+        for p in ["a\\+b", "[+]x", "plain.txt", "**/*.md"] {
+            assert!(parse(p).unwrap().legacy_unmodelled().is_none(), "{p}");
+        }
+        // Later BuildKit reads them as characters.
+        assert!(out("a+b", "a+b") && !out("a+b", "aab"));
+    }
+
+    #[test]
+    fn double_star_does_not_cross_a_newline() {
+        // Go's `.` is any character but a newline; `*` is `[^/]*`, which
+        // crosses one.
+        assert!(!out("a/**/b", "a/x\ny/b"));
+        assert!(out("a/**/b", "a/z/b"));
+        assert!(out("a*b", "a\nb"));
+        assert!(out("x/**", "x/\n"), "the prefix kind is a string compare");
+        assert!(!out("a?**", "ab\nc"));
+    }
+
+    #[test]
+    fn long_and_pathological_lines_are_answered() {
+        let name = "a".repeat(200);
+        assert!(!out("*a*a*a*a*a*a*ab", &name));
+        assert!(out("*a*a*a*a*a*a*a", &name));
+        let deep = vec!["a"; 40].join("/") + "/y";
+        let many = "**/".repeat(40) + "x";
+        assert!(!out(&many, &deep));
+        assert!(out(&("**/".repeat(40) + "y"), &deep));
+        let long = "x".repeat(70_000);
+        let err = parse(&format!("ok\n{long}\n")).unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(err.why.contains("64 KiB"), "{err}");
     }
 
     #[test]
