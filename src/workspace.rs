@@ -393,6 +393,24 @@ mod tests {
     }
 
     #[test]
+    fn find_survives_a_gitignore_line_of_thousands_of_double_stars() {
+        // Before, the matcher recursed once per `**/` and overflowed the
+        // stack: `find` aborted the process.
+        let line = format!("/{}Dockerfile\n", "**/".repeat(21_000));
+        let root = tree(
+            "deep-stars",
+            &[
+                (".gitignore", line.as_str()),
+                ("a/b/Dockerfile", ""),
+                ("Dockerfile", ""),
+                ("x.Dockerfile", ""),
+            ],
+        );
+        assert_eq!(found(&root), ["x.Dockerfile"]);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
     fn find_cannot_re_include_under_an_excluded_folder() {
         let root = tree(
             "parent",
