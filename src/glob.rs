@@ -26,7 +26,8 @@
 //! over the path, no backtracking, no recursion; consecutive `**/` are one);
 //! `*`, `?` and — in the git dialect — `[...]` never match a `/`; only the
 //! `**` forms above do. Building a pattern recurses only into nested `{...}`
-//! groups of the `.dfsplit.yaml` dialect.
+//! groups of the `.dfsplit.yaml` dialect, at most [`MAX_NESTING`] deep (a
+//! deeper pattern is a [`GlobError`]), so it never overflows the stack.
 
 use std::fmt;
 
@@ -73,7 +74,14 @@ pub enum GlobError {
     UnclosedAlternates,
     /// A `\` at the end.
     DanglingEscape,
+    /// `{...}` groups nested more than [`MAX_NESTING`] deep (globset took
+    /// them; no `.dfsplit.yaml` is expected to have them).
+    TooDeep,
 }
+
+/// How deep `{...}` groups may nest in a `.dfsplit.yaml` pattern: building
+/// one recurses into them, so the depth is bounded.
+pub const MAX_NESTING: usize = 100;
 
 impl fmt::Display for GlobError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -87,6 +95,7 @@ impl fmt::Display for GlobError {
                 f.write_str("unclosed alternate group; missing '}' (maybe escape '{' with '[{]'?)")
             }
             GlobError::DanglingEscape => f.write_str("dangling '\\'"),
+            GlobError::TooDeep => write!(f, "alternate groups nested over {MAX_NESTING} deep"),
         }
     }
 }
@@ -526,6 +535,9 @@ impl ConfigParser {
                 '*' => i = p.star(&chars, i),
                 '[' => i = p.class(&chars, i)?,
                 '{' => {
+                    if p.open.len() == MAX_NESTING {
+                        return Err(GlobError::TooDeep);
+                    }
                     p.open.push(p.branches.len());
                     p.branches.push(Vec::new());
                 }
@@ -854,6 +866,17 @@ mod tests {
         assert_eq!(e("{a,b"), GlobError::UnclosedAlternates);
         assert_eq!(e("a}"), GlobError::UnopenedAlternates);
         assert_eq!(e("a\\"), GlobError::DanglingEscape);
+    }
+
+    #[test]
+    fn deeply_nested_groups_are_an_error_not_a_stack_overflow() {
+        let nested = |n: usize| format!("{}a{}", "{".repeat(n), "}".repeat(n));
+        assert!(config(&nested(MAX_NESTING), "a"));
+        assert_eq!(Glob::new(&nested(MAX_NESTING + 1)), Err(GlobError::TooDeep));
+        assert_eq!(Glob::new(&nested(200_000)), Err(GlobError::TooDeep));
+        // globset takes as deep.
+        let globset = |p: &str| globset::GlobBuilder::new(p).literal_separator(true).build();
+        assert!(globset(&nested(MAX_NESTING)).is_ok());
     }
 
     #[test]
