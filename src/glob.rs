@@ -913,11 +913,11 @@ mod tests {
     #[test]
     fn thousands_of_tokens_are_matched_without_recursion() {
         // `**/x/` does not collapse: every one is matched.
-        let p = format!("{}y", "**/x/".repeat(3000));
+        let p = format!("{}y", "**/x/".repeat(1000));
         let g = Glob::git_path(p.as_bytes());
-        assert!(g.is_match(format!("{}y", "x/".repeat(3000)).as_bytes()));
-        assert!(g.is_match(format!("{}y", "a/x/".repeat(3000)).as_bytes()));
-        assert!(!g.is_match(format!("{}y", "x/".repeat(2999)).as_bytes()));
+        assert!(g.is_match(format!("{}y", "x/".repeat(1000)).as_bytes()));
+        assert!(g.is_match(format!("{}y", "a/x/".repeat(1000)).as_bytes()));
+        assert!(!g.is_match(format!("{}y", "x/".repeat(999)).as_bytes()));
     }
 
     #[test]
