@@ -12,6 +12,9 @@
 //! 3. the repository's `info/exclude` (`.git/info/exclude`, or the common
 //!    git folder's for a linked worktree or a submodule's `.git` file).
 //!
+//! `.gitignore` and `.ignore` files that are symbolic links are not read
+//! (git refuses them); `info/exclude` is read wherever it leads.
+//!
 //! Within one file the last matching pattern decides. git's global excludes
 //! file (`core.excludesFile`, by default `~/.config/git/ignore`) is *not*
 //! read: it is per user, so what `rewrite --all` finds would differ between
@@ -28,6 +31,10 @@ use crate::glob::Glob;
 use std::borrow::Cow;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+
+/// The longest ignore-file line read as a pattern, in bytes (64 KiB); a
+/// longer line matches nothing (see [`Patterns::parse`]).
+pub const MAX_LINE: usize = 64 * 1024;
 
 /// The patterns of one ignore file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -55,11 +62,22 @@ impl Patterns {
     /// a leading `!` negates (`\!` is a literal `!`); a trailing `/` matches
     /// only folders; a `/` at the start or in the middle anchors the pattern
     /// to the file's folder, without one it matches a name at any depth.
+    ///
+    /// Two limits git does not have the same way: a line is cut at its first
+    /// NUL byte (as git does), and a line longer than [`MAX_LINE`] bytes
+    /// (after that cut) is no pattern at all, so that it matches nothing,
+    /// where git would still read it; this keeps the memory a pattern takes
+    /// bounded.
     pub fn parse(text: &[u8]) -> Patterns {
         let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
         let mut rules = Vec::new();
         for line in text.split(|&b| b == b'\n') {
-            if line.is_empty() || line[0] == b'#' {
+            // git reads a pattern as a C string: it ends at a NUL.
+            let line = match line.iter().position(|&b| b == 0) {
+                Some(nul) => &line[..nul],
+                None => line,
+            };
+            if line.is_empty() || line[0] == b'#' || line.len() > MAX_LINE {
                 continue;
             }
             let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -210,8 +228,8 @@ impl Ignores {
         };
         self.levels.push(Level {
             offset: if rel.is_empty() { 0 } else { rel.len() + 1 },
-            dot_ignore: read(&folder.join(".ignore")),
-            gitignore: read(&folder.join(".gitignore")),
+            dot_ignore: read_in_tree(&folder.join(".ignore")),
+            gitignore: read_in_tree(&folder.join(".gitignore")),
             exclude,
             repo_root,
         });
@@ -289,6 +307,16 @@ fn read(path: &Path) -> Patterns {
     match std::fs::read(path) {
         Ok(text) => Patterns::parse(&text),
         Err(_) => Patterns::default(),
+    }
+}
+
+/// [`read`] for an ignore file inside the tree (`.gitignore`, `.ignore`):
+/// none when it is a symbolic link, which git refuses to follow for
+/// `.gitignore` (it warns and goes on).
+fn read_in_tree(path: &Path) -> Patterns {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_file() => read(path),
+        _ => Patterns::default(),
     }
 }
 
@@ -412,6 +440,36 @@ mod tests {
         // Elsewhere `**` is `*`.
         assert!(ignored("a**\n", "abc", false));
         assert!(!ignored("a/**x\n", "a/b/x", false));
+    }
+
+    #[test]
+    fn a_line_is_cut_at_its_first_nul_as_git_does() {
+        assert!(ignored("Dockerfile\0junk\n", "Dockerfile", false));
+        assert!(!ignored("Dockerfile\0junk\n", "Dockerfile\0junk", false));
+        assert!(Patterns::parse(b"\0Dockerfile\n").is_empty());
+        // Trailing spaces before the NUL are trimmed as at a line's end.
+        assert!(ignored("x  \0 \n", "x", false));
+    }
+
+    #[test]
+    fn a_line_over_the_cap_matches_nothing() {
+        let long = format!("{}\n", "*".repeat(MAX_LINE + 1));
+        assert!(Patterns::parse(long.as_bytes()).is_empty());
+        let at_cap = format!("{}\n", "*".repeat(MAX_LINE));
+        assert!(ignored(&at_cap, "Dockerfile", false));
+        // The lines around it are read as usual.
+        assert!(ignored(&format!("a\n{long}b\n"), "b", false));
+    }
+
+    #[test]
+    fn a_long_run_of_double_star_slashes_is_matched_without_recursion() {
+        // 63 KB, under the cap: matched, as git does.
+        let line = format!("/{}Dockerfile\n", "**/".repeat(21_000));
+        assert!(ignored(&line, "a/b/Dockerfile", false));
+        assert!(!ignored(&line, "a/b/Dockerfile.dev", false));
+        // 120 KB, over it: nothing, and no stack overflow either way.
+        let line = format!("/{}Dockerfile\n", "**/".repeat(40_000));
+        assert!(!ignored(&line, "a/b/Dockerfile", false));
     }
 
     #[test]

@@ -13,25 +13,52 @@
 //!   pattern match nothing, as git does; a pattern is never an error.
 //! - [`Glob::new`]: the syntax `.dfsplit.yaml` has always accepted (globset's
 //!   with `literal_separator`): `*`, `?`, `**` as a whole component,
-//!   `[...]`/`[!...]`/`[^...]`, `{a,b}` (nested too), `\` escapes. Characters
-//!   are the unit. A bad pattern is a [`GlobError`].
+//!   `[...]`/`[!...]`/`[^...]`, `{a,b}` (nested too), `\` escapes. Bytes
+//!   are the unit here too, as globset's byte-level regexes have them: `?` is
+//!   one byte (`??` matches `é`, `?` does not), and a class is a set of
+//!   bytes, a non-ASCII member standing for each of its UTF-8 bytes alone
+//!   (`[é]` matches neither `é` nor `e`, only one byte of `é`). A bad pattern
+//!   is a [`GlobError`].
 //!
 //! **Invariant:** matching is a pure, total function of the pattern and the
-//! path's bytes (it never panics, whatever the bytes); `*`, `?` and — in the
-//! git dialect — `[...]` never match a `/`; only the `**` forms above do.
+//! path's bytes: it never panics, whatever the bytes, and takes time at most
+//! proportional to the pattern's length times the path's (an automaton run
+//! over the path, no backtracking, no recursion; consecutive `**/` are one);
+//! `*`, `?` and — in the git dialect — `[...]` never match a `/`; only the
+//! `**` forms above do. Building a pattern recurses only into nested `{...}`
+//! groups of the `.dfsplit.yaml` dialect, at most [`MAX_NESTING`] deep (a
+//! deeper pattern is a [`GlobError`]), so it never overflows the stack.
 
 use std::fmt;
 
-/// A compiled pattern.
+/// A compiled pattern: a small automaton over the path's bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Glob {
-    toks: Vec<Tok>,
+    prog: Vec<Inst>,
     /// Matches nothing (git: a `[` without its `]`, a trailing `\`).
     never: bool,
-    /// Units are UTF-8 characters (config) rather than bytes (git).
-    chars: bool,
     /// `[...]` may match `/` (config, as globset's classes do).
     class_slash: bool,
+}
+
+/// One step of the automaton [`Glob::is_match`] runs: the tokens spelled
+/// out as byte tests, forks and jumps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Inst {
+    /// Takes this byte.
+    Byte(u8),
+    /// Takes any byte but `/`.
+    NotSlash,
+    /// Takes any byte.
+    AnyByte,
+    /// Takes a byte of the class (`/` only where classes may match it).
+    Class(Class),
+    /// Goes on at both places.
+    Fork(usize, usize),
+    /// Goes on there.
+    Jump(usize),
+    /// The pattern is over: a match if the path is too.
+    Done,
 }
 
 /// Why a `.dfsplit.yaml` pattern is not one.
@@ -47,7 +74,14 @@ pub enum GlobError {
     UnclosedAlternates,
     /// A `\` at the end.
     DanglingEscape,
+    /// `{...}` groups nested more than [`MAX_NESTING`] deep (globset took
+    /// them; no `.dfsplit.yaml` is expected to have them).
+    TooDeep,
 }
+
+/// How deep `{...}` groups may nest in a `.dfsplit.yaml` pattern: building
+/// one recurses into them, so the depth is bounded.
+pub const MAX_NESTING: usize = 100;
 
 impl fmt::Display for GlobError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -61,6 +95,7 @@ impl fmt::Display for GlobError {
                 f.write_str("unclosed alternate group; missing '}' (maybe escape '{' with '[{]'?)")
             }
             GlobError::DanglingEscape => f.write_str("dangling '\\'"),
+            GlobError::TooDeep => write!(f, "alternate groups nested over {MAX_NESTING} deep"),
         }
     }
 }
@@ -71,13 +106,13 @@ impl std::error::Error for GlobError {}
 enum Tok {
     /// This byte.
     Byte(u8),
-    /// One unit, not `/`.
+    /// One byte, not `/`.
     One,
-    /// Any units up to the next `/`.
+    /// Any bytes up to the next `/`.
     Star,
     /// Anything, `/` included, possibly nothing.
     Any,
-    /// One unit in (or not in) the class.
+    /// One byte in (or not in) the class.
     Class(Class),
     /// One of the branches.
     Alt(Vec<Vec<Tok>>),
@@ -216,8 +251,12 @@ impl Glob {
                                 i = j;
                             }
                             // `**/`: no folders, or any path and a `/`.
+                            // Several in a row mean what one does.
                             Some(b'/') => {
-                                toks.push(Tok::Alt(vec![vec![], vec![Tok::Any, Tok::Byte(b'/')]]));
+                                let t = Tok::Alt(vec![vec![], vec![Tok::Any, Tok::Byte(b'/')]]);
+                                if toks.last() != Some(&t) {
+                                    toks.push(t);
+                                }
                                 i = j + 1;
                             }
                             // `**\/`: wildmatch crosses folders but has no
@@ -250,9 +289,8 @@ impl Glob {
             }
         }
         Glob {
-            toks,
+            prog: compile(&toks),
             never,
-            chars: false,
             class_slash: false,
         }
     }
@@ -264,78 +302,137 @@ impl Glob {
     pub fn new(pattern: &str) -> Result<Glob, GlobError> {
         let toks = ConfigParser::parse(pattern)?;
         Ok(Glob {
-            toks,
+            prog: compile(&toks),
             never: false,
-            chars: true,
             class_slash: true,
         })
     }
 
     /// Whether the whole of `path` (`/`-separated) matches.
+    ///
+    /// Runs the automaton over the path a byte at a time, keeping the set of
+    /// steps it may be at: no backtracking and no recursion, so the time is
+    /// at most proportional to the pattern's length times the path's, and
+    /// the memory to the pattern's length.
     pub fn is_match(&self, path: &[u8]) -> bool {
-        !self.never && self.m(&self.toks, path, &|rest| rest.is_empty())
-    }
-
-    /// Matches `toks` against the start of `t`, then asks `k` about the rest.
-    fn m(&self, toks: &[Tok], t: &[u8], k: &dyn Fn(&[u8]) -> bool) -> bool {
-        let Some((first, rest)) = toks.split_first() else {
-            return k(t);
+        if self.never {
+            return false;
+        }
+        let mut run = Run {
+            prog: &self.prog,
+            // Per step, the last position it was added at (+1; 0 never).
+            seen: vec![0; self.prog.len()],
+            todo: Vec::new(),
         };
-        match first {
-            Tok::Byte(b) => t.first() == Some(b) && self.m(rest, &t[1..], k),
-            Tok::One => match self.unit(t) {
-                Some((u, n)) if u != u32::from(b'/') => self.m(rest, &t[n..], k),
-                _ => false,
-            },
-            Tok::Class(c) => match self.unit(t) {
-                Some((u, n)) if c.has(u) && (self.class_slash || u != u32::from(b'/')) => {
-                    self.m(rest, &t[n..], k)
+        let mut now = Vec::new();
+        let mut next = Vec::new();
+        run.add(0, 0, &mut now);
+        for (at, &b) in path.iter().enumerate() {
+            next.clear();
+            for &pc in &now {
+                if self.takes(&self.prog[pc], b) {
+                    run.add(pc + 1, at + 1, &mut next);
                 }
-                _ => false,
-            },
-            Tok::Star => {
-                let end = t.iter().position(|&b| b == b'/').unwrap_or(t.len());
-                // A literal next narrows the places worth trying.
-                let next = match rest.first() {
-                    Some(Tok::Byte(b)) => Some(*b),
-                    _ => None,
-                };
-                (0..=end).any(|i| {
-                    self.boundary(t, i)
-                        && next.is_none_or(|b| t.get(i) == Some(&b))
-                        && self.m(rest, &t[i..], k)
-                })
             }
-            Tok::Any => (0..=t.len()).any(|i| self.boundary(t, i) && self.m(rest, &t[i..], k)),
-            Tok::Alt(branches) => branches
-                .iter()
-                .any(|b| self.m(b, t, &|after| self.m(rest, after, k))),
+            if next.is_empty() {
+                return false;
+            }
+            std::mem::swap(&mut now, &mut next);
         }
+        now.iter().any(|&pc| self.prog[pc] == Inst::Done)
     }
 
-    /// The unit at the start of `t` and its length in bytes.
-    fn unit(&self, t: &[u8]) -> Option<(u32, usize)> {
-        let &b = t.first()?;
-        if !self.chars || b < 0x80 {
-            return Some((u32::from(b), 1));
-        }
-        let n = match b {
-            0xC0..=0xDF => 2,
-            0xE0..=0xEF => 3,
-            0xF0..=0xF7 => 4,
-            _ => 1,
-        };
-        match t.get(..n).map(std::str::from_utf8) {
-            Some(Ok(s)) => s.chars().next().map(|c| (u32::from(c), n)),
-            // Not UTF-8: a byte is a unit.
-            _ => Some((u32::from(b), 1)),
+    /// Whether the step `inst` takes the byte `b`.
+    fn takes(&self, inst: &Inst, b: u8) -> bool {
+        match inst {
+            Inst::Byte(x) => *x == b,
+            Inst::NotSlash => b != b'/',
+            Inst::AnyByte => true,
+            Inst::Class(c) => c.has(u32::from(b)) && (self.class_slash || b != b'/'),
+            Inst::Fork(..) | Inst::Jump(_) | Inst::Done => false,
         }
     }
+}
 
-    /// Whether a unit may start at `i` (any byte for git; for characters,
-    /// not inside a UTF-8 sequence).
-    fn boundary(&self, t: &[u8], i: usize) -> bool {
-        !self.chars || t.get(i).is_none_or(|&b| b & 0xC0 != 0x80)
+/// The state of one [`Glob::is_match`].
+struct Run<'a> {
+    prog: &'a [Inst],
+    seen: Vec<usize>,
+    todo: Vec<usize>,
+}
+
+impl Run<'_> {
+    /// Adds to `set` the steps that take a byte (or end) reachable from
+    /// `pc` by forks and jumps alone, at position `at`; each step once.
+    fn add(&mut self, pc: usize, at: usize, set: &mut Vec<usize>) {
+        self.todo.push(pc);
+        while let Some(pc) = self.todo.pop() {
+            let Some(inst) = self.prog.get(pc) else {
+                continue;
+            };
+            if self.seen[pc] == at + 1 {
+                continue;
+            }
+            self.seen[pc] = at + 1;
+            match *inst {
+                Inst::Fork(a, b) => {
+                    self.todo.push(b);
+                    self.todo.push(a);
+                }
+                Inst::Jump(a) => self.todo.push(a),
+                _ => set.push(pc),
+            }
+        }
+    }
+}
+
+/// The automaton for `toks`, ending in [`Inst::Done`].
+fn compile(toks: &[Tok]) -> Vec<Inst> {
+    let mut prog = Vec::new();
+    emit(toks, &mut prog);
+    prog.push(Inst::Done);
+    prog
+}
+
+/// Appends the steps for `toks` to `prog`. Recurses only into `{...}`
+/// groups (as deep as they are nested in the pattern).
+fn emit(toks: &[Tok], prog: &mut Vec<Inst>) {
+    for t in toks {
+        match t {
+            Tok::Byte(b) => prog.push(Inst::Byte(*b)),
+            Tok::One => prog.push(Inst::NotSlash),
+            Tok::Class(c) => prog.push(Inst::Class(c.clone())),
+            Tok::Star | Tok::Any => {
+                // L: fork to L+1 or L+3; L+1: take; L+2: back to L.
+                let l = prog.len();
+                prog.push(Inst::Fork(l + 1, l + 3));
+                prog.push(if *t == Tok::Star {
+                    Inst::NotSlash
+                } else {
+                    Inst::AnyByte
+                });
+                prog.push(Inst::Jump(l));
+            }
+            Tok::Alt(branches) => {
+                let mut ends = Vec::new();
+                for (k, branch) in branches.iter().enumerate() {
+                    if k + 1 == branches.len() {
+                        emit(branch, prog);
+                        break;
+                    }
+                    let fork = prog.len();
+                    prog.push(Inst::Fork(fork + 1, 0));
+                    emit(branch, prog);
+                    ends.push(prog.len());
+                    prog.push(Inst::Jump(0));
+                    prog[fork] = Inst::Fork(fork + 1, prog.len());
+                }
+                let end = prog.len();
+                for j in ends {
+                    prog[j] = Inst::Jump(end);
+                }
+            }
+        }
     }
 }
 
@@ -438,6 +535,9 @@ impl ConfigParser {
                 '*' => i = p.star(&chars, i),
                 '[' => i = p.class(&chars, i)?,
                 '{' => {
+                    if p.open.len() == MAX_NESTING {
+                        return Err(GlobError::TooDeep);
+                    }
                     p.open.push(p.branches.len());
                     p.branches.push(Vec::new());
                 }
@@ -554,13 +654,35 @@ impl ConfigParser {
         if in_range {
             ranges.push(('-', '-'));
         }
-        let items = ranges
-            .into_iter()
-            .map(|(a, b)| Item::Range(u32::from(a), u32::from(b)))
-            .collect();
+        let mut items = Vec::new();
+        for (a, b) in ranges {
+            byte_items(a, b, &mut items);
+        }
         self.push(Ptok::Class(Class { negated, items }));
         Ok(i)
     }
+}
+
+/// The members of a byte-level class for the range `a`-`b` of a
+/// `.dfsplit.yaml` class, as globset has them: globset writes each end as
+/// its UTF-8 bytes into a byte-level regex class, so a lone non-ASCII `é` is
+/// its two bytes as two members, and a range of non-ASCII ends is the first
+/// end's leading bytes, a range from its last byte to the second end's first
+/// byte, and the second end's trailing bytes.
+fn byte_items(a: char, b: char, items: &mut Vec<Item>) {
+    let single = |x: u8| Item::Range(u32::from(x), u32::from(x));
+    let (mut abuf, mut bbuf) = ([0; 4], [0; 4]);
+    let a = a.encode_utf8(&mut abuf).as_bytes();
+    let b = b.encode_utf8(&mut bbuf).as_bytes();
+    if a == b {
+        items.extend(a.iter().map(|&x| single(x)));
+        return;
+    }
+    let (a_head, a_last) = a.split_at(a.len() - 1);
+    let (b_first, b_tail) = b.split_at(1);
+    items.extend(a_head.iter().map(|&x| single(x)));
+    items.push(Item::Range(u32::from(a_last[0]), u32::from(b_first[0])));
+    items.extend(b_tail.iter().map(|&x| single(x)));
 }
 
 /// The matcher's tokens for parsed `.dfsplit.yaml` tokens.
@@ -705,8 +827,8 @@ mod tests {
         assert!(config("*/Dockerfile", "a/Dockerfile"));
         assert!(!config("*/Dockerfile", "a/b/Dockerfile"));
         assert!(config("a?c", "abc") && !config("a?c", "a/c"));
-        // `?` is one character here.
-        assert!(config("?", "é"));
+        // `?` is one byte here too, as in globset.
+        assert!(!config("?", "é") && config("??", "é"));
         assert!(config("**/Dockerfile.dev", "Dockerfile.dev"));
         assert!(config("**/Dockerfile.dev", "a/b/Dockerfile.dev"));
         assert!(config("legacy/**", "legacy/x/Dockerfile") && !config("legacy/**", "legacy"));
@@ -747,6 +869,17 @@ mod tests {
     }
 
     #[test]
+    fn deeply_nested_groups_are_an_error_not_a_stack_overflow() {
+        let nested = |n: usize| format!("{}a{}", "{".repeat(n), "}".repeat(n));
+        assert!(config(&nested(MAX_NESTING), "a"));
+        assert_eq!(Glob::new(&nested(MAX_NESTING + 1)), Err(GlobError::TooDeep));
+        assert_eq!(Glob::new(&nested(200_000)), Err(GlobError::TooDeep));
+        // globset takes as deep.
+        let globset = |p: &str| globset::GlobBuilder::new(p).literal_separator(true).build();
+        assert!(globset(&nested(MAX_NESTING)).is_ok());
+    }
+
+    #[test]
     fn never_panics_on_odd_bytes() {
         let g = Glob::new("*?[é]").unwrap();
         for t in [&b"\xff\xfe"[..], b"a\xc3", b"\xc3\xa9\xc3", b""] {
@@ -756,16 +889,119 @@ mod tests {
         assert!(Glob::new("*").unwrap().is_match(b"\xff"));
     }
 
+    #[test]
+    fn stars_that_backtrack_exponentially_are_answered_at_once() {
+        // Not timed: before, each took tens of seconds; now a hang would
+        // show. git answers these at once.
+        let a120 = "a".repeat(120);
+        assert!(!name("*a*a*a*a*a*ab", &a120) && !config("*a*a*a*a*a*ab", &a120));
+        assert!(name("*a*a*a*a*a*a", &a120) && config("*a*a*a*a*a*a", &a120));
+        let deep = "d/".repeat(16);
+        let p = format!("{}x", "**/".repeat(16));
+        assert!(!path(&p, &format!("{deep}y")) && path(&p, &format!("{deep}x")));
+        assert!(path(&p, "x") && !path(&p, "x/d"));
+    }
+
+    #[test]
+    fn thousands_of_double_star_slashes_do_not_overflow_the_stack() {
+        let p = format!("{}Dockerfile", "**/".repeat(40_000));
+        let g = Glob::git_path(p.as_bytes());
+        assert!(g.is_match(b"Dockerfile") && g.is_match(b"a/b/Dockerfile"));
+        assert!(!g.is_match(b"a/b/Dockerfile.dev"));
+    }
+
+    #[test]
+    fn thousands_of_tokens_are_matched_without_recursion() {
+        // `**/x/` does not collapse: every one is matched.
+        let p = format!("{}y", "**/x/".repeat(1000));
+        let g = Glob::git_path(p.as_bytes());
+        assert!(g.is_match(format!("{}y", "x/".repeat(1000)).as_bytes()));
+        assert!(g.is_match(format!("{}y", "a/x/".repeat(1000)).as_bytes()));
+        assert!(!g.is_match(format!("{}y", "x/".repeat(999)).as_bytes()));
+    }
+
+    #[test]
+    fn consecutive_double_star_slashes_are_one() {
+        assert_eq!(Glob::git_path(b"**/**/**/x"), Glob::git_path(b"**/x"));
+        assert_eq!(Glob::git_path(b"a/**/**/x"), Glob::git_path(b"a/**/x"));
+    }
+
+    #[test]
+    fn config_question_mark_and_classes_are_bytes_as_in_globset() {
+        // globset compiles `?` and `[...]` to byte-level regexes: `é` is
+        // two units, and a class member `é` is its two bytes, each alone.
+        assert!(!config("?", "é") && config("??", "é"));
+        assert!(!config("[é]", "é") && config("[é][é]", "é"));
+        assert!(config("[!a][!a]", "é") && !config("[!a]", "é"));
+        assert!(!config("x?y", "xéy") && config("x??y", "xéy"));
+        assert!(config("????", "🐳") && config("*", "🐳") && config("é*", "é🐳"));
+        for (p, t) in [
+            ("?", "é"),
+            ("??", "é"),
+            ("[é]", "é"),
+            ("[é]?", "é"),
+            ("[!é]", "é"),
+            ("[a-é]?", "é"),
+            ("[é-ü]?", "ö"),
+            ("[é-ü]?", "ÿ"),
+            ("[!é-ü]?", "ÿ"),
+            ("*?", "🐳"),
+            ("x?y", "xéy"),
+            ("[🐳][🐳][🐳][🐳]", "🐳"),
+        ] {
+            let theirs = globset::GlobBuilder::new(p)
+                .literal_separator(true)
+                .build()
+                .unwrap()
+                .compile_matcher()
+                .is_match(t);
+            assert_eq!(config(p, t), theirs, "pattern {p:?} path {t:?}");
+        }
+    }
+
     /// Pieces `.dfsplit.yaml` patterns are made of: every special character
     /// of the syntax, and names.
     const PIECES: &[&str] = &[
-        "a", "b", "ab", "x.", "/", "/", "*", "*", "?", "**", "**/", "/**", "{", "}", ",", "[", "]",
-        "!", "^", "-", "\\", "\\*", "[!a]", "[a-c]", "{a,b}", "{,a}", ".",
+        "a",
+        "b",
+        "ab",
+        "x.",
+        "/",
+        "/",
+        "*",
+        "*",
+        "?",
+        "**",
+        "**/",
+        "/**",
+        "{",
+        "}",
+        ",",
+        "[",
+        "]",
+        "!",
+        "^",
+        "-",
+        "\\",
+        "\\*",
+        "[!a]",
+        "[a-c]",
+        "{a,b}",
+        "{,a}",
+        ".",
+        "é",
+        "🐳",
+        "[é]",
+        "[!é]",
+        "[a-é]",
+        "[é-🐳]",
+        "é?",
     ];
 
     /// Paths they are matched against.
     const PARTS: &[&str] = &[
-        "", "a", "b", "ab", "ba", "x.b", "a-b", "*", "{a}", "a,b", "!", "]", "-",
+        "", "a", "b", "ab", "ba", "x.b", "a-b", "*", "{a}", "a,b", "!", "]", "-", "é", "aé", "🐳",
+        "é🐳", "xéy",
     ];
 
     proptest::proptest! {

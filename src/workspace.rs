@@ -393,6 +393,45 @@ mod tests {
     }
 
     #[test]
+    fn find_survives_a_gitignore_line_of_thousands_of_double_stars() {
+        // Before, the matcher recursed once per `**/` and overflowed the
+        // stack: `find` aborted the process.
+        let line = format!("/{}Dockerfile\n", "**/".repeat(21_000));
+        let root = tree(
+            "deep-stars",
+            &[
+                (".gitignore", line.as_str()),
+                ("a/b/Dockerfile", ""),
+                ("Dockerfile", ""),
+                ("x.Dockerfile", ""),
+            ],
+        );
+        assert_eq!(found(&root), ["x.Dockerfile"]);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn find_does_not_follow_a_symlinked_ignore_file() {
+        // git refuses a `.gitignore` that is a symbolic link; `.ignore` is
+        // read the same way.
+        let root = tree(
+            "symlinked-ignore",
+            &[
+                ("rules", "Dockerfile\n"),
+                ("a/Dockerfile", ""),
+                ("b/Dockerfile", ""),
+                ("c/Dockerfile", ""),
+                ("c/.gitignore", "Dockerfile\n"),
+            ],
+        );
+        std::os::unix::fs::symlink("../rules", root.join("a/.gitignore")).unwrap();
+        std::os::unix::fs::symlink("../rules", root.join("b/.ignore")).unwrap();
+        assert_eq!(found(&root), ["a/Dockerfile", "b/Dockerfile"]);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
     fn find_cannot_re_include_under_an_excluded_folder() {
         let root = tree(
             "parent",

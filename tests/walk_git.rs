@@ -379,3 +379,33 @@ fn find_agrees_with_git_on_generated_ignore_files() {
         panic!("{e}");
     }
 }
+
+/// Ignore files git reads in its own way: a `.gitignore` that is a
+/// symbolic link is refused (git warns and goes on), and a line is cut at
+/// its first NUL byte.
+#[test]
+fn find_agrees_with_git_on_symlinked_ignore_files_and_nul_bytes() {
+    if git_missing() {
+        eprintln!("skipped: git is not installed");
+        return;
+    }
+    let root = repo("odd-files");
+    let none = vec![Vec::<String>::new(); IGNORE_DIRS.len()];
+    write_ignores(&root, &none, &[]);
+    // `a/.gitignore` links to a file that would ignore every Dockerfile.
+    std::fs::write(root.join("rules"), "Dockerfile\n*.Dockerfile\n").unwrap();
+    std::fs::remove_file(root.join("a/.gitignore")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("../rules", root.join("a/.gitignore")).unwrap();
+    // `b/.gitignore`: the pattern is `Dockerfile`, what follows the NUL is
+    // not part of it; `x.Dockerfile\0` is `x.Dockerfile`.
+    std::fs::write(
+        root.join("b/.gitignore"),
+        b"Dockerfile\0.dev\nx.Dockerfile\0\n\0ab.Dockerfile\n",
+    )
+    .unwrap();
+    let want = git_dockerfiles(&root);
+    let got = found(&root);
+    let _ = std::fs::remove_dir_all(&root);
+    assert_eq!(got, want);
+}
