@@ -14,17 +14,13 @@
 //! `CI=1`, a missing engine fails. `DOCKER` names the client (default
 //! `docker`).
 
+mod common;
+
+use common::{docker, engine_version};
 use dfsplit::host::context::{self, Engine};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-
-fn docker() -> String {
-    std::env::var("DOCKER")
-        .ok()
-        .filter(|d| !d.is_empty())
-        .unwrap_or_else(|| "docker".into())
-}
 
 /// The tree every scenario starts from: names chosen so that the patterns
 /// below hit at the root, deeper, and not at all.
@@ -140,15 +136,7 @@ const WORDS: &[&str] = &[
 
 /// The engine's BuildKit generation, from its version.
 fn engine() -> Result<(String, Engine), String> {
-    let out = Command::new(docker())
-        .args(["info", "--format", "{{.ServerVersion}}"])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run `{}`: {e}", docker()))?;
-    if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
-    }
-    let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let version = engine_version()?;
     let major: u32 = version
         .split('.')
         .next()

@@ -19,30 +19,13 @@
 //! `DFSPLIT_E2E_APPS=a,b:non-root` runs only those apps (`a`: every variant;
 //! `b:non-root`: that one) and writes nothing.
 
+mod common;
+
+use common::{docker, engine_version};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
-
-fn docker() -> String {
-    std::env::var("DOCKER")
-        .ok()
-        .filter(|d| !d.is_empty())
-        .unwrap_or_else(|| "docker".into())
-}
-
-fn engine_answers() -> Result<String, String> {
-    let out = Command::new(docker())
-        .args(["info", "--format", "{{.ServerVersion}}"])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run `{}`: {e}", docker()))?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
-    }
-}
 
 /// An app's `e2e.toml` (unknown keys are errors).
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -348,7 +331,7 @@ fn e2e_corpus() {
         );
         return;
     }
-    let engine = match engine_answers() {
+    let engine = match engine_version() {
         Ok(v) => v,
         Err(why) => {
             if std::env::var_os("CI").is_some() {

@@ -24,29 +24,9 @@
 
 mod common;
 
-use common::git;
+use common::{docker, engine_version, git};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
-fn docker() -> String {
-    std::env::var("DOCKER")
-        .ok()
-        .filter(|d| !d.is_empty())
-        .unwrap_or_else(|| "docker".into())
-}
-
-fn engine_answers() -> Result<(), String> {
-    let out = Command::new(docker())
-        .args(["info", "--format", "{{.ServerVersion}}"])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run `{}`: {e}", docker()))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
-    }
-}
+use std::process::Command;
 
 /// The app's build files (not its `notes/`, which holds another Dockerfile).
 fn copy_app(to: &Path) {
@@ -102,7 +82,7 @@ fn pr_verify_with_docker() {
         );
         return;
     }
-    if let Err(why) = engine_answers() {
+    if let Err(why) = engine_version() {
         if std::env::var_os("CI").is_some() {
             panic!(
                 "e2e_pr: CI is set but no Docker engine answers ({} info: {why})",

@@ -61,3 +61,28 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
+
+/// The Docker client the end-to-end tests run: `DOCKER`, else `docker`.
+#[allow(dead_code)] // only the tests that build with an engine use it
+pub fn docker() -> String {
+    std::env::var("DOCKER")
+        .ok()
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| "docker".into())
+}
+
+/// The engine's version when it answers, else why not (what the client
+/// printed, or why it could not run).
+#[allow(dead_code)] // only the tests that build with an engine use it
+pub fn engine_version() -> Result<String, String> {
+    let out = Command::new(docker())
+        .args(["info", "--format", "{{.ServerVersion}}"])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run `{}`: {e}", docker()))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+    }
+}
