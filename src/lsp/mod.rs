@@ -162,6 +162,18 @@ struct Folder {
     read: Instant,
 }
 
+/// The build context of `dir` for a build of `dockerfile`; when it cannot
+/// be read, the reason goes to stderr and documents are planned without one.
+fn read_context(dir: &Path, dockerfile: Option<&Path>) -> Option<Context> {
+    match crate::host::context::collect(dir, dockerfile) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            eprintln!("dfsplit lsp: {e}: analysing without a build context");
+            None
+        }
+    }
+}
+
 /// An error response's code and message.
 type Failure = (ErrorCode, String);
 
@@ -466,13 +478,7 @@ impl<'r> Server<'r> {
 
     /// Reads a folder's build context and configuration (again).
     fn read_folder(&mut self, folder: &Path) {
-        let context = match crate::host::context::collect(folder, None) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                eprintln!("dfsplit lsp: {e}: analysing without a build context");
-                None
-            }
-        };
+        let context = read_context(folder, None);
         self.folders.insert(
             folder.to_path_buf(),
             Folder {
@@ -557,15 +563,9 @@ impl<'r> Server<'r> {
         if let Some((path, dir)) = &own
             && let Some(f) = self.folders.get_mut(dir)
         {
-            f.own.entry(path.clone()).or_insert_with(|| {
-                match crate::host::context::collect(dir, Some(path)) {
-                    Ok(c) => Some(c),
-                    Err(e) => {
-                        eprintln!("dfsplit lsp: {e}: analysing without a build context");
-                        None
-                    }
-                }
-            });
+            f.own
+                .entry(path.clone())
+                .or_insert_with(|| read_context(dir, Some(path)));
         }
         let rules = self.rules_for(&resolved);
         let doc = self.docs.get(uri).ok_or_else(|| not_open(uri))?;
