@@ -194,15 +194,17 @@ fn walk(dir: &Path, dockerfile: Option<&Path>) -> Result<Walked, ContextError> {
     };
     let mut current = BTreeSet::new();
     let mut legacy = BTreeSet::new();
+    // How a reason names the ignore file (there is one whenever a reading
+    // can be unknown: with no file there are no patterns).
+    let shown = file
+        .as_deref()
+        .unwrap_or(Path::new(".dockerignore"))
+        .display()
+        .to_string();
     let mut current_unknown = None;
-    let mut legacy_unknown = ignore.legacy_unmodelled().map(|why| {
-        format!(
-            "{}: {why}",
-            file.as_deref()
-                .unwrap_or(Path::new(".dockerignore"))
-                .display()
-        )
-    });
+    let mut legacy_unknown = ignore
+        .legacy_unmodelled()
+        .map(|why| format!("{shown}: {why}"));
     let mut contents = BTreeMap::new();
     let mut total = 0usize;
     let mut stack = vec![Folder {
@@ -263,17 +265,16 @@ fn walk(dir: &Path, dockerfile: Option<&Path>) -> Result<Walked, ContextError> {
                     // context has them matters: recorded as `DIR/`. An
                     // exception that may reach into one makes its files,
                     // which are not read, part of the context.
-                    let why = format!(
-                        "{}: an exception may re-include files under {rel}/, which dfsplit does not read",
-                        file.as_deref()
-                            .unwrap_or(Path::new(".dockerignore"))
-                            .display()
-                    );
+                    let why = || {
+                        format!(
+                            "{shown}: an exception may re-include files under {rel}/, which dfsplit does not read"
+                        )
+                    };
                     if walks && out && current_unknown.is_none() {
-                        current_unknown = Some(why.clone());
+                        current_unknown = Some(why());
                     }
                     if legacy_walks && legacy_out && legacy_unknown.is_none() {
-                        legacy_unknown = Some(why);
+                        legacy_unknown = Some(why());
                     }
                     (!out, legacy_walks)
                 } else {
