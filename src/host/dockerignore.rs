@@ -226,11 +226,6 @@ fn has_regex_operator(pattern: &str) -> bool {
 }
 
 impl DockerIgnore {
-    /// Whether the file has no patterns at all.
-    pub fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
-    }
-
     /// Whether `path` (relative to the context root, `/`-separated) is left
     /// out, given what its parent folder's check returned (`Hits::default()`
     /// for an entry of the root), and what to pass to its own entries.
@@ -287,6 +282,10 @@ impl DockerIgnore {
 
     /// Whether Docker 20.10's BuildKit leaves `path` out.
     pub fn legacy_excluded(&self, path: &str) -> bool {
+        // Every entry of every context is asked: no work without patterns.
+        if self.patterns.is_empty() {
+            return false;
+        }
         let parents: Vec<&str> = match path.rsplit_once('/') {
             Some((parent, _)) => parent.split('/').collect(),
             None => Vec::new(),
