@@ -486,9 +486,24 @@ fn build_error(log: &str) -> String {
     if log.contains("buildx component is missing") || log.contains("unknown flag: --progress") {
         return NO_BUILDKIT.into();
     }
-    let lines: Vec<&str> = log.lines().filter(|l| !l.trim().is_empty()).collect();
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(without_step_number)
+        .collect();
     let tail: Vec<&str> = lines.iter().rev().take(12).rev().copied().collect();
     tail.join("\n")
+}
+
+/// A BuildKit progress line without its step number (`#9 ERROR: …` →
+/// `ERROR: …`): the number depends on what the cache held, so the same
+/// failure would read differently from one run to the next (and the bot
+/// would rewrite a pull request's text for nothing).
+fn without_step_number(line: &str) -> &str {
+    line.strip_prefix('#')
+        .and_then(|rest| rest.split_once(' '))
+        .filter(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(line, |(_, rest)| rest)
 }
 
 /// The config of a base image, when it is present locally (`scratch`: empty).
@@ -918,6 +933,23 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 mod tests {
     use super::text::{base_cell, small_mb, text};
     use super::*;
+
+    #[test]
+    fn a_build_error_reads_the_same_whatever_step_number_buildkit_gave() {
+        let log = |n: u32| {
+            format!(
+                "#{n} [3/3] RUN go build .\n#{n} 0.512 main.go:4:2: syntax error\n#{n} ERROR: executor failed running [/bin/sh -c go build .]: exit code: 1\n"
+            )
+        };
+        assert_eq!(build_error(&log(9)), build_error(&log(10)));
+        assert_eq!(
+            build_error(&log(9)),
+            "[3/3] RUN go build .\n0.512 main.go:4:2: syntax error\nERROR: executor failed running [/bin/sh -c go build .]: exit code: 1"
+        );
+        assert_eq!(without_step_number("#3 echo #4"), "echo #4");
+        assert_eq!(without_step_number("# not a step"), "# not a step");
+        assert_eq!(without_step_number("#x1 y"), "#x1 y");
+    }
 
     #[test]
     fn edits_differ_per_run_and_stay_blank() {
