@@ -819,7 +819,7 @@ fn verify_leaves_out_a_rewrite_that_does_not_pass_and_measures_the_others() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("dfsplit pr: svc/web/Dockerfile: left out of the pull request, `dfsplit verify` did not pass: the rewrite is not proven: the rewrite does not build: #9 ERROR: process \"/bin/sh -c npm run build\" did not complete successfully: exit code: 1"),
+        stdout.contains("dfsplit pr: svc/web/Dockerfile: left out of the pull request, `dfsplit verify` did not pass: the rewrite is not proven: the rewrite does not build: ERROR: process \"/bin/sh -c npm run build\" did not complete successfully: exit code: 1"),
         "{stdout}"
     );
     assert!(stdout.contains("committed 1 file"), "{stdout}");
