@@ -165,7 +165,7 @@ fn pr_verify_with_docker() {
     assert!(after < before / 10.0, "{verified}");
     // The broken one is left out, with the reason.
     assert!(
-        stdout.contains("dfsplit pr: svc/prverify-broken/Dockerfile: left out of the pull request, `dfsplit verify` did not pass: nothing is proven: the original does not build (the input is broken): #"),
+        stdout.contains("dfsplit pr: svc/prverify-broken/Dockerfile: left out of the pull request, `dfsplit verify` did not pass: nothing is proven: the original does not build (the input is broken): ERROR: "),
         "{stdout}"
     );
     // The one whose rewrite builds but answers differently is left out, with
