@@ -22,6 +22,18 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     glob_slices(&p, &t, '*', '?')
 }
 
+/// A COPY source pattern against a context path, part by part: `*` and `?`
+/// do not cross a `/` (Go's `filepath.Match` without classes), so the two
+/// must have as many parts and each part is a [`glob_match`] — linear in the
+/// path, whatever the pattern holds.
+pub fn glob_path(pattern: &str, path: &str) -> bool {
+    pattern.split('/').count() == path.split('/').count()
+        && pattern
+            .split('/')
+            .zip(path.split('/'))
+            .all(|(p, f)| glob_match(p, f))
+}
+
 /// The glob algorithm over any symbols: `star` matches any run, `one` any
 /// single symbol (backtracking to the last star).
 fn glob_slices<T: Copy + PartialEq>(p: &[T], t: &[T], star_sym: T, one: T) -> bool {
@@ -487,6 +499,31 @@ mod tests {
         assert!(!glob_match("n?de", "nde"));
         assert!(glob_match("*é", "café"));
         assert!(!glob_match("caf?", "cafée"));
+    }
+
+    /// Part by part is the same as the definition read literally (`*` any
+    /// run without `/`, `?` one byte that is not `/`), on inputs small
+    /// enough for the literal reading's backtracking.
+    #[test]
+    fn glob_path_is_the_literal_definition() {
+        use proptest::prelude::*;
+        fn literal(p: &[u8], n: &[u8]) -> bool {
+            match (p.first(), n.first()) {
+                (None, None) => true,
+                (Some(b'*'), _) => {
+                    literal(&p[1..], n) || (!n.is_empty() && n[0] != b'/' && literal(p, &n[1..]))
+                }
+                (Some(b'?'), Some(&c)) => c != b'/' && literal(&p[1..], &n[1..]),
+                (Some(a), Some(b)) => a == b && literal(&p[1..], &n[1..]),
+                _ => false,
+            }
+        }
+        proptest!(ProptestConfig::with_cases(4000), |(p in "[ab*?/.]{0,8}", t in "[ab/.]{0,10}")| {
+            prop_assert_eq!(glob_path(&p, &t), literal(p.as_bytes(), t.as_bytes()), "{:?} vs {:?}", p, t);
+        });
+        assert!(glob_path("src/*.ts", "src/a.ts"));
+        assert!(!glob_path("src/*", "src/a/b.ts"));
+        assert!(!glob_path("*", "a/b"));
     }
 
     #[test]

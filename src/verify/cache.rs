@@ -36,18 +36,10 @@ fn has_source_ext(path: &str) -> bool {
         .is_some_and(|(_, e)| SOURCE_EXT.contains(&e))
 }
 
-/// `*` and `?` within one path component (Go's filepath.Match without classes).
+/// `*` and `?` within one path component (Go's filepath.Match without
+/// classes); the pattern is a COPY source from the file under test.
 pub fn glob(pattern: &str, name: &str) -> bool {
-    fn go(p: &[u8], n: &[u8]) -> bool {
-        match (p.first(), n.first()) {
-            (None, None) => true,
-            (Some(b'*'), _) => go(&p[1..], n) || (!n.is_empty() && n[0] != b'/' && go(p, &n[1..])),
-            (Some(b'?'), Some(&c)) => c != b'/' && go(&p[1..], &n[1..]),
-            (Some(a), Some(b)) => a == b && go(&p[1..], &n[1..]),
-            _ => false,
-        }
-    }
-    go(pattern.as_bytes(), name.as_bytes())
+    crate::rules::pattern::glob_path(pattern, name)
 }
 
 /// Whether a COPY source (relative to the context) brings `file`.
@@ -128,6 +120,18 @@ mod tests {
         assert!(!glob("*.go", "cmd/main.go"));
         assert!(glob("src/?.ts", "src/a.ts"));
         assert!(!glob("src", "src2"));
+        assert!(!glob("src/*", "src/a/b.ts"));
+    }
+
+    #[test]
+    fn many_stars_answer() {
+        // A COPY source with many stars: the old recursive matcher took
+        // 51 s for 12 of them against 40 letters, and doubled with each
+        // one more; part by part it is a single pass.
+        let name = "a".repeat(60);
+        assert!(!glob(&format!("{}b", "*a".repeat(40)), &name));
+        assert!(glob(&"*a".repeat(40), &name));
+        assert!(!glob(&"*a".repeat(61), &name));
     }
 
     #[test]

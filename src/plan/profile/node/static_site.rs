@@ -870,7 +870,7 @@ pub(super) fn context_file_at(
                     } else if s.contains(['*', '?', '[']) {
                         ctx.files
                             .iter()
-                            .filter(|f| glob_path(s, f))
+                            .filter(|f| crate::rules::pattern::glob_path(s, f))
                             .find(|f| {
                                 format!(
                                     "{}/{}",
@@ -926,16 +926,6 @@ pub(super) fn context_file_at(
         }
     }
     writer
-}
-
-/// A COPY source pattern against a context path, part by part (`*` does not
-/// cross a `/`).
-fn glob_path(pattern: &str, path: &str) -> bool {
-    let (p, f): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), path.split('/').collect());
-    p.len() == f.len()
-        && p.iter()
-            .zip(&f)
-            .all(|(p, f)| crate::rules::pattern::glob_match(p, f))
 }
 
 #[cfg(test)]
