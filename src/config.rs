@@ -126,7 +126,8 @@ pub struct Config {
 pub enum Verdict {
     /// Planned with these settings.
     Plan(Settings),
-    /// Left alone: the file matches `skip:` (the pattern).
+    /// Left alone: the file matches `skip:` (the reason names the pattern
+    /// as written and the configuration file).
     Skip(String),
 }
 
@@ -134,10 +135,9 @@ impl Config {
     /// The settings of the Dockerfile at `path`, or why it is skipped.
     pub fn verdict(&self, path: &Path) -> Verdict {
         let rel = self.relative(path);
-        if self.skip.is_match(&rel) {
+        if let Some(pattern) = self.skip.first_match(&rel) {
             return Verdict::Skip(format!(
-                "{} skips it (`skip:` in {})",
-                rel,
+                "`{pattern}` under `skip:` in {}",
                 self.path.display()
             ));
         }
@@ -325,11 +325,19 @@ fn at(file: &str, loc: &serde_saphyr::Location) -> String {
 /// The patterns of one `skip:` or `overrides: path:` list: a path matches
 /// when one of them matches it whole.
 #[derive(Debug, Clone, Default)]
-struct Globs(Vec<Glob>);
+struct Globs(Vec<(String, Glob)>);
 
 impl Globs {
     fn is_match(&self, rel: &str) -> bool {
-        self.0.iter().any(|g| g.is_match(rel.as_bytes()))
+        self.first_match(rel).is_some()
+    }
+
+    /// The first pattern, as written, that `rel` matches.
+    fn first_match(&self, rel: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(_, g)| g.is_match(rel.as_bytes()))
+            .map(|(p, _)| p.as_str())
     }
 }
 
@@ -351,7 +359,7 @@ fn globs(file: &str, key: &str, patterns: &[Spanned<String>]) -> Result<Globs, C
                 p.value,
             ))
         })?;
-        out.push(g);
+        out.push((p.value.clone(), g));
     }
     Ok(Globs(out))
 }
@@ -847,14 +855,15 @@ mod tests {
                 cache_mounts: Some(false),
             })
         );
-        assert!(matches!(
+        // The reason names the pattern that matched, as written.
+        assert_eq!(
             c.verdict(Path::new("/repo/legacy/x/Dockerfile")),
-            Verdict::Skip(_)
-        ));
-        assert!(matches!(
+            Verdict::Skip("`legacy/` under `skip:` in /repo/.dfsplit.yaml".into())
+        );
+        assert_eq!(
             c.verdict(Path::new("/repo/a/b/Dockerfile.dev")),
-            Verdict::Skip(_)
-        ));
+            Verdict::Skip("`**/Dockerfile.dev` under `skip:` in /repo/.dfsplit.yaml".into())
+        );
         // `*` does not cross folders.
         let c = parse("skip: ['*/Dockerfile']\n").unwrap();
         assert!(matches!(

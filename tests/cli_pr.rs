@@ -229,12 +229,35 @@ fn dry_run_touches_nothing_and_nothing_to_improve_makes_no_branch() {
     assert_eq!(git(&work, &["branch", "--list"]), "* main");
     assert_eq!(git(&work, &["status", "--porcelain"]), "");
 
+    // A file left as it is says why, with the rule, as `rewrite --all
+    // --check` does; nothing is proposed.
     let (quiet, _) = repo(&["34-gate-npm-run-dev"]);
     let out = pr(&quiet, &[], None);
     assert_eq!(out.status.code(), Some(0));
+    let t = text(&out);
+    let lines: Vec<&str> = t.trim().lines().collect();
+    assert_eq!(lines.len(), 2, "{t}");
+    assert!(
+        lines[0].starts_with("dfsplit pr: svc/34-gate-npm-run-dev/Dockerfile: unchanged: the container runs a build tool at start (`npm run dev`)")
+            && lines[0].ends_with("[node/gate-run-dev]"),
+        "{t}"
+    );
+    assert_eq!(
+        lines[1],
+        "dfsplit pr: nothing to improve; no branch, no pull request"
+    );
+    // A file the configuration skips is named too, and still does not count
+    // as left out (exit 0).
+    commit_config(&work, "skip: [svc/]\n");
+    let out = pr(&work, &["--dry-run"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(
         text(&out).trim(),
-        "dfsplit pr: nothing to improve; no branch, no pull request"
+        format!(
+            "dfsplit pr: svc/09-go-static/Dockerfile: skipped: `svc/` under `skip:` in {}\n\
+             dfsplit pr: nothing to improve; no branch, no pull request",
+            work.join(".dfsplit.yaml").display()
+        )
     );
     assert_eq!(git(&quiet, &["branch", "--list"]), "* main");
 }
@@ -611,9 +634,17 @@ fn a_config_base_nothing_shows_fit_is_not_proposed() {
     commit_config(&work, "base: gcr.io/distroless/static-debian12\n");
     let out = pr(&work, &["--dry-run"], None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert_eq!(
-        text(&out).trim(),
-        "dfsplit pr: nothing to improve; no branch, no pull request"
+    // The bot says why, as `rewrite --all` does below.
+    let t = text(&out);
+    assert!(
+        t.contains("dfsplit pr: svc/165-node-base-distroless-static/Dockerfile: unchanged: --base gcr.io/distroless/static-debian12:")
+            && t.contains("[core/base-incompatible]\n"),
+        "{t}"
+    );
+    assert!(
+        t.trim_end()
+            .ends_with("dfsplit pr: nothing to improve; no branch, no pull request"),
+        "{t}"
     );
     let all = Command::new(env!("CARGO_BIN_EXE_dfsplit"))
         .current_dir(&work)

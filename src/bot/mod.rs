@@ -15,6 +15,7 @@ pub mod git;
 pub mod github;
 pub mod proof;
 
+use crate::plan::Outcome;
 use crate::verify::{self, Progress};
 use crate::workspace::{self, FileResult, Planner};
 use git::Git;
@@ -118,6 +119,11 @@ pub struct Found {
     /// Files left out with the reason, without failing the run: those over
     /// the size limit (`core/input-too-large`), which are not read.
     pub skipped: Vec<String>,
+    /// Files left as they are without failing the run or counting as left
+    /// out: those the engine does not rewrite (`PATH: unchanged: … [rule]`)
+    /// and those `.dfsplit.yaml` skips (`PATH: skipped: …`), in the words of
+    /// `rewrite --all --check`.
+    pub unchanged: Vec<String>,
 }
 
 /// The files under `root` the engine improves, with what could not be read
@@ -127,6 +133,7 @@ pub fn changes(root: &Path, planner: &mut Planner) -> Result<Found, BotError> {
     let mut out = Vec::new();
     let mut problems = Vec::new();
     let mut skipped = Vec::new();
+    let mut unchanged = Vec::new();
     for path in files {
         match planner.analyze(&path) {
             FileResult::Analysed(f) if f.analysis.has_errors() => {
@@ -166,13 +173,21 @@ pub fn changes(root: &Path, planner: &mut Planner) -> Result<Found, BotError> {
                 });
             }
             FileResult::Failed { message, .. } => problems.push(message),
-            _ => {}
+            FileResult::Analysed(f) => {
+                if let Some(Outcome::Unchanged { gate, .. }) = &f.analysis.outcome {
+                    unchanged.push(format!("{}: unchanged: {gate} [{}]", f.name, gate.rule));
+                }
+            }
+            FileResult::Skipped { name, reason } => {
+                unchanged.push(format!("{name}: skipped: {reason}"));
+            }
         }
     }
     Ok(Found {
         changes: out,
         problems,
         skipped,
+        unchanged,
     })
 }
 
@@ -385,11 +400,13 @@ pub fn run(
         changes,
         problems,
         skipped,
+        unchanged,
     } = changes(&git.root, planner)?;
     let mut failed = !problems.is_empty();
     let mut left_out = skipped.len();
     lines.extend(problems.iter().map(|p| format!("dfsplit pr: {p}")));
     lines.extend(skipped.iter().map(|p| format!("dfsplit pr: {p}")));
+    lines.extend(unchanged.iter().map(|p| format!("dfsplit pr: {p}")));
     if changes.is_empty() {
         lines.push("dfsplit pr: nothing to improve; no branch, no pull request".into());
         return Ok(Report {
