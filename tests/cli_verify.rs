@@ -214,7 +214,15 @@ fn env_values_are_never_printed_nor_on_dockers_command_line() {
             .filter(|l| l.starts_with("ARGV: run "))
             .collect();
         assert_eq!(runs.len(), 2, "{log}");
+        // Both containers answer to one host name (an app that shows it
+        // agrees), and every container removed takes its anonymous volumes.
+        let removed: Vec<&str> = log.lines().filter(|l| l.starts_with("ARGV: rm ")).collect();
+        assert!(!removed.is_empty(), "{log}");
+        for rm in &removed {
+            assert!(rm.starts_with("ARGV: rm -f -v "), "{rm}");
+        }
         for run in &runs {
+            assert!(run.contains(" --hostname dfsplit-verify "), "{run}");
             assert!(!run.contains(secret), "{run}");
             assert!(run.contains(" -e API_KEY "), "{run}");
             assert!(

@@ -198,7 +198,8 @@ impl Docker {
     }
 }
 
-/// A container that is force-removed when dropped.
+/// A container that is force-removed when dropped, with the anonymous
+/// volumes its image's `VOLUME` lines made (named volumes are never touched).
 pub struct Container {
     docker: Docker,
     pub id: String,
@@ -206,7 +207,7 @@ pub struct Container {
 
 impl Drop for Container {
     fn drop(&mut self) {
-        let _ = self.docker.run(&["rm", "-f", &self.id], SHORT);
+        let _ = self.docker.run(&["rm", "-f", "-v", &self.id], SHORT);
     }
 }
 

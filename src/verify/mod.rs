@@ -394,6 +394,10 @@ impl RunWith {
     /// copies of the writable volumes, made in `work`.
     fn setup(&self, work: &Path, which: &str) -> Result<smoke::Setup<'_>, String> {
         let (mut run_options, client_env) = self.env.docker_args(work)?;
+        // One host name for both: by default it is the container's id, so an
+        // app that shows it would answer differently for no fault of the
+        // rewrite.
+        run_options.extend(["--hostname".to_string(), HOSTNAME.to_string()]);
         run_options.extend(options::volume_args(&self.volumes, work, which)?);
         Ok(smoke::Setup {
             run_options,
@@ -472,6 +476,9 @@ fn build(
 fn secs(d: std::time::Duration) -> f64 {
     (d.as_secs_f64() * 10.0).round() / 10.0
 }
+
+/// The host name of every container verify runs.
+const HOSTNAME: &str = "dfsplit-verify";
 
 /// What to do when the docker client cannot build with BuildKit.
 const NO_BUILDKIT_ADVICE: &str = "set DOCKER to a client with built-in BuildKit (e.g. \
