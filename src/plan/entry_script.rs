@@ -76,27 +76,31 @@ fn is_python(p: &str) -> bool {
             .is_some_and(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()))
 }
 
-/// The script the entry runs, if it runs one: `./entrypoint.sh`,
-/// `/docker-entrypoint.sh` (the first word), or `sh start.sh` /
-/// `bash start.sh`. The image path, resolved against the entry's working
-/// directory.
-/// Also the index of the script's word in the entry's argv.
-fn script_path(entry: &Entry) -> Option<(String, usize)> {
+/// The word of the entry that names the script it runs, if it runs one:
+/// `./entrypoint.sh`, `/docker-entrypoint.sh` (the first word), or the
+/// second word after a shell (`sh start.sh`, `/bin/bash start.sh`), with its
+/// index in the entry's argv.
+pub(crate) fn script_word(entry: &Entry) -> Option<(&str, usize)> {
     let argv = &entry.argv;
     let first = argv.first()?;
     let name = program_basename(first);
-    let (path, at) = if SCRIPT_SHELLS.contains(&name) {
+    if SCRIPT_SHELLS.contains(&name) {
         let second = argv.get(1)?;
         if second.starts_with('-') {
             return None;
         }
-        (second, 1)
+        Some((second, 1))
     } else if first.ends_with(".sh") || (first.contains('/') && name.contains("entrypoint")) {
-        (first, 0)
+        Some((first, 0))
     } else {
-        return None;
-    };
-    Some((join_path(&entry.workdir, path), at))
+        None
+    }
+}
+
+/// The script the entry runs ([`script_word`]), as an image path resolved
+/// against the entry's working directory, with the word's index.
+fn script_path(entry: &Entry) -> Option<(String, usize)> {
+    script_word(entry).map(|(w, at)| (join_path(&entry.workdir, w), at))
 }
 
 /// The context file the image's `path` was copied from: the file at the
@@ -335,6 +339,37 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.contains("line 2"), "{err}");
+    }
+
+    /// The script's word follows a shell however the shell is named; a
+    /// shell's path is never taken for the script.
+    #[test]
+    fn the_script_follows_a_shell_given_by_its_path() {
+        let entry = |argv: &[&str]| Entry {
+            entrypoint: None,
+            cmd: None,
+            argv: argv.iter().map(|s| s.to_string()).collect(),
+            commands: Vec::new(),
+            shell_form: false,
+            workdir: "/srv/api".into(),
+        };
+        for (argv, word) in [
+            (&["/bin/bash", "start.sh"][..], Some(("start.sh", 1))),
+            (&["bash", "start.sh"][..], Some(("start.sh", 1))),
+            (&["/usr/bin/env"][..], None),
+            (&["/bin/sh", "-c", "x.sh"][..], None),
+            (
+                &["./docker-entrypoint.sh", "gunicorn"][..],
+                Some(("./docker-entrypoint.sh", 0)),
+            ),
+            (&["gunicorn", "api:app"][..], None),
+        ] {
+            assert_eq!(script_word(&entry(argv)), word, "{argv:?}");
+        }
+        assert_eq!(
+            script_path(&entry(&["/bin/bash", "start.sh"])),
+            Some(("/srv/api/start.sh".to_string(), 1))
+        );
     }
 
     #[test]

@@ -109,12 +109,9 @@ pub(crate) fn entry_script_runs(
     let in_app = |p: &str| {
         join_path(&entry.workdir, p).starts_with(&format!("{}/", app.trim_end_matches('/')))
     };
-    let script_word = entry
-        .argv
-        .iter()
-        .take(2)
-        .find(|w| w.ends_with(".sh") || w.contains('/'));
-    if !script_word.is_some_and(|w| in_app(w)) {
+    // The script's own word: after a shell given by its path
+    // (`/bin/bash start.sh`) it is the second one, not the shell's.
+    if !entry_script::script_word(entry).is_some_and(|(w, _)| in_app(w)) {
         return Ok(Vec::new());
     }
     let script = match entry_script::read(entry, input.ctx, input.rules) {
