@@ -52,6 +52,12 @@ fn app_command(words: &[String]) -> Option<&'static str> {
         {
             Some("applies Django's migrations to the database")
         }
+        // Console scripts of packages the app installs (in the venv the
+        // runtime takes whole): Flask-Migrate's and Alembic's migrations.
+        ["flask", "db", "upgrade", ..] => {
+            Some("applies Flask-Migrate's migrations to the database")
+        }
+        ["alembic", "upgrade", ..] => Some("applies Alembic's migrations to the database"),
         [node, file, ..]
             if *node == "node" && [".js", ".mjs", ".cjs"].iter().any(|e| file.ends_with(e)) =>
         {
@@ -312,12 +318,32 @@ mod tests {
     fn the_last_command_is_the_start_command_without_exec() {
         let s = classify("start.sh", "#!/bin/sh\nflask db upgrade\n", &rules());
         assert_eq!(s.expect("known").runs, vec![vec!["flask", "db", "upgrade"]]);
+        let err = classify("start.sh", "#!/bin/sh\nflask seed\nflask run\n", &rules());
+        assert!(err.unwrap_err().contains("line 2 (`flask seed`)"));
+    }
+
+    /// Migrations through console scripts of the app's own packages are
+    /// known lines before the server.
+    #[test]
+    fn flask_migrate_and_alembic_migrations_are_known() {
+        for (line, prog) in [
+            ("flask db upgrade", "flask"),
+            ("alembic upgrade head", "alembic"),
+        ] {
+            let text = format!("#!/bin/sh\n{line}\nexec gunicorn app:app\n");
+            let s = classify("start.sh", &text, &rules()).expect("known");
+            assert_eq!(s.runs[0][0], prog);
+            assert_eq!(s.runs[1], vec!["gunicorn", "app:app"]);
+        }
         let err = classify(
             "start.sh",
-            "#!/bin/sh\nflask db upgrade\nflask run\n",
+            "#!/bin/sh\nalembic downgrade base\nexec gunicorn app:app\n",
             &rules(),
         );
-        assert!(err.unwrap_err().contains("line 2 (`flask db upgrade`)"));
+        assert!(
+            err.unwrap_err()
+                .contains("line 2 (`alembic downgrade base`)")
+        );
     }
 
     #[test]
