@@ -3,7 +3,7 @@
 
 use super::accounts::numeric;
 use super::entry::Entry;
-use super::types::{Accounts, BaseChoice, Closure, Gate, Options, UserPolicy};
+use super::types::{Accounts, BaseChoice, Closure, Gate, NumericAccount, Options, UserPolicy};
 use crate::plan::rule_ids as ids;
 use crate::rules::{
     BaseCandidate, CandidateReport, CandidateSpec, PackageManager, RejectReason, Requirement, Rules,
@@ -282,6 +282,9 @@ fn incompatible(
             "the original runs as `{name}`, and no such user exists in it"
         ));
     }
+    if let Some(why) = numeric_account_missing(spec, c) {
+        return Some(why);
+    }
     if (c.needs_ca_certs || c.needs_tzdata)
         && kind(spec) != Kind::Scratch
         && !spec.ca_certs
@@ -486,6 +489,43 @@ fn accounts_refused(spec: &CandidateSpec, c: &Closure, opts: &Options) -> Option
         ));
     }
     None
+}
+
+/// Why this base does not answer the original's numeric USER as the
+/// builder did ([`NumericAccount`]), or `None` when it does: the builder's
+/// account must be one of the base's with the same name, uid and home
+/// (Docker gives the process that HOME and primary group, and the app's
+/// lookups name it); a uid in the system range needs a base of the
+/// builder's distribution, which has its system accounts.
+fn numeric_account_missing(spec: &CandidateSpec, c: &Closure) -> Option<String> {
+    let uid = c.user.as_deref()?.split(':').next()?;
+    match &c.numeric_account {
+        NumericAccount::None => None,
+        NumericAccount::Builder(a) => {
+            let same = kind(spec) != Kind::Scratch
+                && std::iter::once(&spec.user)
+                    .chain(spec.other_users.iter())
+                    .any(|u| {
+                        u.uid == a.uid && u.name == a.name && u.home.as_deref() == Some(&a.home)
+                    });
+            (!same).then(|| {
+                format!(
+                    "the original runs as uid {uid}, the builder image's account `{}` (HOME {}), and the catalogue lists no such account in it: without one HOME is / and the user's name does not resolve [core/user-numeric]",
+                    a.name, a.home
+                )
+            })
+        }
+        NumericAccount::System(why) => {
+            (!matches!(kind(spec), Kind::Slim | Kind::Alpine)).then(|| {
+                format!(
+                    "the original runs as uid {uid}, and {why}: it lacks them, so HOME and the user's name may differ [core/user-numeric]"
+                )
+            })
+        }
+        NumericAccount::Unknown(why) => Some(format!(
+            "the original runs as uid {uid}, and {why}: HOME and the user's name may differ [core/user-numeric]"
+        )),
+    }
 }
 
 /// The numeric `uid:gid` of the user `--non-root=USER` names on this base:

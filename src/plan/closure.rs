@@ -8,7 +8,7 @@ use super::facts::{gate, gate_at, push_copy, runs_as_non_root};
 use super::non_root::inside;
 use super::profile;
 use super::steps::{CmdInfo, CmdKind, StepInfo, StepKind};
-use super::types::{Closure, Gate};
+use super::types::{Closure, Gate, NumericAccount};
 use crate::model::{Context, join_path};
 use crate::plan::rule_ids as ids;
 use crate::plan::types::Warning;
@@ -42,6 +42,7 @@ pub(crate) fn runtime_closure(
     let facts = rules.builder_facts(builder);
     c.accounts
         .settle_homes(facts.release.as_ref().map(|(r, _)| r));
+    c.numeric_account = numeric_account(&c, &facts);
     homes_left_as_made(&mut c, df, infos, entry);
     workdir_in_home(&mut c, df, infos, entry);
     let input = profile::Input {
@@ -54,6 +55,46 @@ pub(crate) fn runtime_closure(
     };
     language(profile)?.closure(&mut c, &input)?;
     Ok(c)
+}
+
+/// What the builder's accounts say of the original's USER when it is a
+/// numeric uid ([`NumericAccount`]).
+fn numeric_account(c: &Closure, facts: &crate::rules::BuilderFacts) -> NumericAccount {
+    let Some(name) = c.user.as_deref().map(|u| u.split(':').next().unwrap_or(u)) else {
+        return NumericAccount::None;
+    };
+    if name.is_empty() || !name.chars().all(|ch| ch.is_ascii_digit()) {
+        return NumericAccount::None;
+    }
+    let Ok(uid) = name.parse::<u32>() else {
+        return NumericAccount::None;
+    };
+    // root and nobody: every base with /etc/passwd has them, with the same
+    // homes (scratch has none, and is the numeric fall-back's own case).
+    if uid == 0 || uid == 65534 {
+        return NumericAccount::None;
+    }
+    // The setup creates it (a fixed id, or useradd's pick, which is the
+    // same in the build stage): its lines are copied or the setup repeated.
+    let fixed = c
+        .account_ids
+        .values()
+        .any(|v| v.split(':').next() == Some(name));
+    let picked = c
+        .created_users
+        .iter()
+        .any(|u| !c.account_ids.contains_key(u));
+    if fixed || picked && facts.account_by_uid(uid).ok().flatten().is_none() {
+        return NumericAccount::None;
+    }
+    match facts.account_by_uid(uid) {
+        Ok(Some(a)) => NumericAccount::Builder(a.clone()),
+        Err(why) => NumericAccount::Unknown(why),
+        Ok(None) if uid < 1000 => NumericAccount::System(format!(
+            "uid {uid} is in the range of the builder's distribution's system accounts (Debian's daemon 1, www-data 33, _apt 42, …), which the catalogue does not list by id"
+        )),
+        Ok(None) => NumericAccount::None,
+    }
 }
 
 /// The language module of `profile`, or why there is none.

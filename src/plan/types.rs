@@ -535,6 +535,9 @@ pub(crate) struct Closure {
     /// A static site: the user the original's server ran as (nginx takes
     /// its place, and no USER is written).
     pub served_as: Option<String>,
+    /// What the builder image's accounts say of a numeric USER (`1000`,
+    /// `1000:1000`): the account it names there, or why that is not known.
+    pub numeric_account: NumericAccount,
     /// Users and groups the replayed setup steps create.
     pub created_users: Vec<String>,
     /// The .NET project sets `InvariantGlobalization` (it does not need ICU).
@@ -585,6 +588,28 @@ pub(crate) struct Closure {
     /// Node: global tools the container runs (`npm install -g serve`),
     /// installed again in the runtime stage by the original's own command.
     pub runtime_tools: Vec<PruneStep>,
+}
+
+/// A numeric USER read against the builder image's accounts (the
+/// catalogue's `accounts` of the builder): Docker looks the uid up in the
+/// image's /etc/passwd for the process's HOME, primary group and name, so
+/// the runtime must answer the same lookup.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum NumericAccount {
+    /// No numeric USER, or one whose lookup every base with /etc/passwd
+    /// answers alike (root, nobody), or one the setup creates (carried or
+    /// repeated with it), or a uid from 1000 on the builder has no account
+    /// for (HOME `/` in the original, as on any base without one).
+    #[default]
+    None,
+    /// The uid is this account of the builder image.
+    Builder(crate::rules::BuilderAccount),
+    /// The uid is in the system range (1–999), where the builder's
+    /// distribution has accounts the catalogue does not list by id: only a
+    /// base of that distribution with those accounts answers alike.
+    System(String),
+    /// Whether the builder has an account of that uid cannot be shown.
+    Unknown(String),
 }
 
 impl Closure {

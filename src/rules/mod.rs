@@ -62,9 +62,9 @@ use std::sync::OnceLock;
 pub use error::{RulesError, SourceLocation};
 pub use pattern::{ImageRef, Vars};
 pub use schema::{
-    AppKind, ArgPattern, Artifact, ArtifactKind, BaseFamily, Bases, Builder, CacheMount,
-    CandidateRelease, CandidateSpec, CommandMatch, CommandRule, Core, DefaultSuite, Detect,
-    DevPatterns, EntrypointConvention, GateRule, Harmless, Libc, MergeMode, PackageKind,
+    AppKind, ArgPattern, Artifact, ArtifactKind, BaseFamily, Bases, Builder, BuilderAccount,
+    CacheMount, CandidateRelease, CandidateSpec, CommandMatch, CommandRule, Core, DefaultSuite,
+    Detect, DevPatterns, EntrypointConvention, GateRule, Harmless, Libc, MergeMode, PackageKind,
     PackageManager, PackageNames, PackageRule, Packages, Profile, Release, Requirement, Role,
     RuntimeArtifact, RuntimeNeeds, ToolImage, Tools, User, Wrapper,
 };
@@ -1182,6 +1182,9 @@ impl Rules {
                 deprecated: None,
                 unmaintained_release: None,
                 interpreter_of: None,
+                catalogued: false,
+                accounts: Vec::new(),
+                accounts_unsure: Vec::new(),
             },
             accepted: Vec::new(),
             rejected: Vec::new(),
@@ -1249,6 +1252,20 @@ impl Rules {
             };
             if report.builder.release.is_none() {
                 report.builder.release.clone_from(&release);
+            }
+            // The builder's accounts: those of its release, or of every one.
+            if !report.builder.catalogued {
+                report.builder.catalogued = true;
+                for a in &builder.accounts {
+                    match &release {
+                        _ if a.suites.is_empty() => report.builder.accounts.push(a.clone()),
+                        Some((r, _)) if a.suites.contains(&r.suite) => {
+                            report.builder.accounts.push(a.clone());
+                        }
+                        Some(_) => {}
+                        None => report.builder.accounts_unsure.push(a.clone()),
+                    }
+                }
             }
             if report.builder.unmaintained_release.is_none()
                 && let Some((r, ReleaseSource::Tag)) = &release
@@ -1545,6 +1562,40 @@ pub struct BuilderFacts {
     /// The repository whose interpreter the builder holds (its catalogue
     /// entry's `interpreter-of`), if any.
     pub interpreter_of: Option<String>,
+    /// Whether a builder of the catalogue matched the image: only then is
+    /// anything known of its accounts.
+    pub catalogued: bool,
+    /// The catalogue's accounts of the builder (`accounts`) that its
+    /// release has, or that every release has.
+    pub accounts: Vec<BuilderAccount>,
+    /// Accounts only some releases have, when the builder's release is not
+    /// known: the image may have them or not.
+    pub accounts_unsure: Vec<BuilderAccount>,
+}
+
+impl BuilderFacts {
+    /// What the builder knows of uid `uid`: its account, whether it may
+    /// have one, or (`Ok(None)`) that it has none beyond the system range.
+    pub fn account_by_uid(&self, uid: u32) -> Result<Option<&BuilderAccount>, String> {
+        if let Some(a) = self.accounts.iter().find(|a| a.uid == uid) {
+            return Ok(Some(a));
+        }
+        if !self.catalogued {
+            return Err(format!(
+                "the catalogue does not describe the builder image {}, so whether uid {uid} is one of its accounts cannot be shown",
+                self.image.name
+            ));
+        }
+        if let Some(a) = self.accounts_unsure.iter().find(|a| a.uid == uid) {
+            return Err(format!(
+                "the builder's images on {} have an account `{}` with uid {uid} (HOME {}), and its release is not known from its tag",
+                a.suites.join(", "),
+                a.name,
+                a.home
+            ));
+        }
+        Ok(None)
+    }
 }
 
 /// How a builder tag names its version.

@@ -653,6 +653,11 @@ pub struct Builder {
     /// builder's own interpreter accept that repository's images.
     #[serde(default)]
     pub interpreter_of: Option<String>,
+    /// The accounts the image has beyond its distribution's system accounts
+    /// (uids 1–999 and nobody): a numeric USER is read against them, and
+    /// any other uid from 1000 on is taken to have no account in it.
+    #[serde(default)]
+    pub accounts: Vec<BuilderAccount>,
 }
 
 /// One line of a builder's default releases.
@@ -768,6 +773,30 @@ pub struct User {
     pub name: String,
     /// Numeric uid.
     pub uid: u32,
+    /// Its home directory (the HOME Docker gives a process running as
+    /// it), when the catalogue records it: a numeric USER naming a builder's
+    /// account is only kept on a base whose account has the same name, uid
+    /// and home.
+    #[serde(default)]
+    pub home: Option<String>,
+}
+
+/// An account a builder image has beyond its distribution's system accounts
+/// (the official `node` images' `node`, uid 1000, home /home/node). Its
+/// primary group has the same id and name.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BuilderAccount {
+    /// Account name.
+    pub name: String,
+    /// Numeric uid (and gid).
+    pub uid: u32,
+    /// Home directory, made by the image and owned by the account.
+    pub home: String,
+    /// The releases whose images have it (Ubuntu's `ubuntu` account, in the
+    /// images from 23.04 on); empty: every image of the builder.
+    #[serde(default)]
+    pub suites: Vec<String>,
 }
 
 /// Facts about one runtime base candidate. `image` is a template.

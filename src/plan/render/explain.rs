@@ -4,7 +4,7 @@ use super::{Place, env_keys, is_secret};
 use crate::plan::base::Chosen;
 use crate::plan::rule_ids as ids;
 use crate::plan::steps::{CmdKind, StepInfo, StepKind};
-use crate::plan::types::{Closure, OwnedPath, Placement, RuntimeUser};
+use crate::plan::types::{Closure, NumericAccount, OwnedPath, Placement, RuntimeUser};
 use crate::syntax::{Dockerfile, Keyword};
 
 /// A command's role, as the explanation names it.
@@ -83,10 +83,20 @@ pub(crate) fn runtime_user(closure: &Closure, chosen: &Chosen) -> RuntimeUser {
             }
             (base_user.map_or("root".into(), |u| u.name.clone()), why)
         }
-        (Some(u), None) if !closure.runs_as_root() => (
-            u.clone(),
-            format!("the original's USER `{u}`, kept: a split does not change who the app runs as"),
-        ),
+        (Some(u), None) if !closure.runs_as_root() => {
+            let mut why = format!(
+                "the original's USER `{u}`, kept: a split does not change who the app runs as"
+            );
+            // A numeric USER naming the builder's account: the base was
+            // chosen for having it too (`core/user-numeric`).
+            if let NumericAccount::Builder(a) = &closure.numeric_account {
+                why.push_str(&format!(
+                    "; uid {} is the builder image's account `{}` (HOME {}), which the runtime base has too, so HOME and the user's name are the original's",
+                    a.uid, a.name, a.home
+                ));
+            }
+            (u.clone(), why)
+        }
         _ => (
             closure.user.clone().unwrap_or_else(|| "root".into()),
             "root, as in the original: a split does not change who the app runs as, and a non-root user could not write where the app writes; --non-root switches to a non-root user and gives it the folders the app writes".to_string(),
