@@ -4,6 +4,7 @@
 //! `profile/`; it never names a language.
 
 use super::entry::Entry;
+pub(crate) use super::facts::is_account_command;
 use super::facts::{gate, gate_at, push_copy, runs_as_non_root};
 use super::non_root::inside;
 use super::profile;
@@ -54,6 +55,8 @@ pub(crate) fn runtime_closure(
         builder,
     };
     language(profile)?.closure(&mut c, &input)?;
+    // Once the profile has said what the runtime copies.
+    super::setup_order::order(&mut c, df, infos, entry, ctx)?;
     Ok(c)
 }
 
@@ -733,14 +736,6 @@ fn owned_dir_ops(
         }
     }
     Some(created)
-}
-
-/// `useradd`, `adduser`, `groupadd`, `addgroup`.
-pub(crate) fn is_account_command(c: &super::steps::CmdInfo) -> bool {
-    matches!(
-        c.program.as_deref(),
-        Some("useradd" | "adduser" | "groupadd" | "addgroup")
-    )
 }
 
 /// Records the numeric id an account command gives its user or group.

@@ -158,3 +158,11 @@ pub(crate) fn list<'a>(items: impl Iterator<Item = &'a String>) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// `useradd`, `adduser`, `groupadd`, `addgroup`.
+pub(crate) fn is_account_command(c: &super::steps::CmdInfo) -> bool {
+    matches!(
+        c.program.as_deref(),
+        Some("useradd" | "adduser" | "groupadd" | "addgroup")
+    )
+}

@@ -23,6 +23,7 @@ mod profile;
 mod rebase;
 mod render;
 mod rule_ids;
+mod setup_order;
 mod start;
 mod steps;
 mod types;

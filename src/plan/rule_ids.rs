@@ -51,6 +51,7 @@ pub(crate) mod core {
     pub(crate) const RUNS_BUILD_OUTPUT: &str = "core/runs-build-output";
     pub(crate) const RUNTIME_CONFIG: &str = "core/runtime-config";
     pub(crate) const SAME_USER: &str = "core/same-user";
+    pub(crate) const SETUP_ORDER: &str = "core/setup-order";
     pub(crate) const SHELL_ASSIGNMENT: &str = "core/shell-assignment";
     pub(crate) const SHELL_EXPORT: &str = "core/shell-export";
     pub(crate) const SHELL_SYNTAX: &str = "core/shell-syntax";

@@ -493,6 +493,14 @@ pub(crate) struct Closure {
     pub package_manager: Option<PackageManager>,
     /// RUN items to repeat in the runtime stage (users, system files).
     pub replay: Vec<usize>,
+    /// Replayed items that work on a path an earlier COPY brought, which
+    /// the runtime receives from the build: repeated after the copies, with
+    /// why (`core/setup-order`, `plan/setup_order.rs`).
+    pub replay_after_copies: Vec<(usize, String)>,
+    /// Setup steps that only change files the runtime copies from the
+    /// build, after the COPY that brought them: the copies carry what they
+    /// made, so they are not repeated; with why (`core/setup-order`).
+    pub carried: Vec<(usize, String)>,
     pub app_kind: Option<AppKind>,
     /// The entry or a replayed step needs `/bin/sh`.
     pub needs_shell: bool,

@@ -11,7 +11,7 @@ use crate::plan::closure::is_account_command;
 use crate::plan::locale::locale_dir;
 use crate::plan::profile::java;
 use crate::plan::rule_ids as ids;
-use crate::plan::types::{Addition, Location, Placement, Venv, Warning};
+use crate::plan::types::{Addition, Closure, Location, Placement, Venv, Warning};
 use crate::rules::PackageManager;
 use crate::syntax::{Body, Keyword};
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,6 +28,7 @@ pub(super) fn stage(w: &mut Writer, l: &Layout) {
     forced_copies(w);
     certificates(w, l);
     copies(w, l);
+    setup_after_copies(w, l);
     owned_folders(w, l);
     config(w, l);
 }
@@ -278,8 +279,13 @@ fn packages(w: &mut Writer, l: &Layout) {
 fn setup(w: &mut Writer, l: &Layout) {
     let (infos, closure, chosen) = (w.i.infos, w.i.closure, w.i.chosen);
     let (build_name, runtime_name, staged) = (&l.build_name, &l.runtime_name, &l.staged);
+    carried(w);
     if !chosen.setup_not_repeated() {
-        for item in &closure.replay {
+        for item in closure
+            .replay
+            .iter()
+            .filter(|i| !waits_for_copies(closure, **i))
+        {
             w.emit_moved(*item, None, false);
         }
     } else {
@@ -403,6 +409,62 @@ fn setup(w: &mut Writer, l: &Layout) {
             }
             w.decide(*item, Placement::Build, rule, what, info);
         }
+    }
+}
+
+/// Whether a replayed step works on a path the runtime receives from the
+/// build, and so comes after the copies (`core/setup-order`).
+fn waits_for_copies(closure: &Closure, item: usize) -> bool {
+    closure.replay_after_copies.iter().any(|(i, _)| *i == item)
+}
+
+/// Setup steps whose effect the runtime's copies carry: build stage only
+/// (`core/setup-order`). A step a pragma puts back in the runtime is not.
+fn carried(w: &mut Writer) {
+    let closure = w.i.closure;
+    for (item, why) in &closure.carried {
+        if closure.replay.contains(item) || closure.kept.contains(item) {
+            continue;
+        }
+        let info = w.i.infos.iter().find(|i| i.item == *item);
+        w.decide(
+            *item,
+            Placement::Build,
+            ids::core::SETUP_ORDER,
+            why.clone(),
+            info,
+        );
+    }
+}
+
+/// Setup steps that work on a path the runtime receives from the build,
+/// repeated after the copies, in the original's order, as the original ran
+/// them after the COPY that brought the path (`core/setup-order`).
+fn setup_after_copies(w: &mut Writer, _l: &Layout) {
+    let (closure, chosen, infos) = (w.i.closure, w.i.chosen, w.i.infos);
+    if chosen.setup_not_repeated() {
+        return;
+    }
+    for item in closure
+        .replay
+        .iter()
+        .filter(|i| waits_for_copies(closure, **i))
+    {
+        w.emit_moved(*item, None, false);
+        let why = closure
+            .replay_after_copies
+            .iter()
+            .find(|(i, _)| i == item)
+            .map(|(_, why)| why.clone())
+            .unwrap_or_default();
+        let info = infos.iter().find(|i| i.item == *item);
+        w.decide(
+            *item,
+            Placement::BuildAndRuntime,
+            ids::core::SETUP_ORDER,
+            why,
+            info,
+        );
     }
 }
 

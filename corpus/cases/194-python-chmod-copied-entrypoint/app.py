@@ -1,0 +1,2 @@
+import six
+print("hello from app", six.__version__)
