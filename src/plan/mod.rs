@@ -23,6 +23,7 @@ mod profile;
 mod rebase;
 mod render;
 mod rule_ids;
+mod spawn;
 mod start;
 mod steps;
 mod types;
@@ -316,6 +317,7 @@ fn plan_runtime(
     let mut closure = closure_with(&pragma::build_only(forced))?;
     pragma::apply(df, &infos, forced, &mut closure, &entry.workdir)?;
     runtime_tools(df, &infos, &mut closure)?;
+    let spawned = spawn::scan(&infos, ctx, profile_id, &mut closure);
     let chosen = match runtime_base(df, model, rules, opts, &infos, &entry, &closure, ctx) {
         Ok(chosen) => chosen,
         Err(gate) if !forced.is_empty() => {
@@ -350,6 +352,7 @@ fn plan_runtime(
         Err(gate) => return Err(gate),
     };
     locale::check(df, &infos, &chosen, &closure, &pragma::build_only(forced))?;
+    spawn::check(df, &spawned, &chosen, &closure, &infos, &entry, &base.resolved)?;
     render::render(&render::Input {
         df,
         model,
