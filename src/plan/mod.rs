@@ -352,7 +352,7 @@ fn plan_runtime(
         Err(gate) => return Err(gate),
     };
     locale::check(df, &infos, &chosen, &closure, &pragma::build_only(forced))?;
-    spawn::check(df, &spawned, &chosen, &closure, &infos, &entry, &base.resolved)?;
+    spawn::check(df, &spawned, &chosen, &closure, &infos, &entry, ctx, &base.resolved)?;
     render::render(&render::Input {
         df,
         model,

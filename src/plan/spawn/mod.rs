@@ -22,6 +22,8 @@
 
 mod lex;
 mod scan;
+#[cfg(test)]
+mod tests;
 
 use super::base::Chosen;
 use super::entry::Entry;
@@ -216,11 +218,15 @@ const BUILTINS: &[&str] = &[
     "read", "shift", "trap", "umask", "wait", "kill", "pwd", ":", ".", "return", "type",
 ];
 
-/// File utilities every base with a shell has (coreutils, or busybox on
-/// Alpine), as the Node profile already counts them for start commands.
+/// Utilities every base with a shell has: on Debian and Ubuntu those of
+/// the essential packages (coreutils, grep, sed, tar, gzip, findutils), on
+/// Alpine busybox's applets of the same names. The Node profile counts the
+/// first twelve for start commands already.
 const SHELL_UTILITIES: &[&str] = &[
     "cp", "mv", "mkdir", "rm", "ln", "cat", "touch", "sleep", "printf", "chmod", "ls", "tee",
-    "env", "echo", "test", "true", "false",
+    "env", "echo", "test", "true", "false", "wc", "head", "tail", "sort", "uniq", "cut", "tr",
+    "date", "uname", "id", "whoami", "basename", "dirname", "mktemp", "readlink", "realpath",
+    "stat", "du", "df", "chown", "grep", "sed", "tar", "gzip", "gunzip", "find", "xargs",
 ];
 
 /// Programs of Debian packages whose name is not the package's. A package
@@ -297,21 +303,49 @@ impl Runtime<'_> {
     }
 }
 
+/// The Python dependencies the manifests declare (requirements*.txt,
+/// pyproject.toml, Pipfile), by name: pip puts a package's console script
+/// of the same name (`gunicorn`, `alembic`, `celery`) on PATH in the
+/// original, and the runtime takes the install (the venv, on PATH).
+fn python_dependencies(ctx: &Context) -> Vec<String> {
+    let mut out = Vec::new();
+    for (path, text) in &ctx.contents {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let requirements = name.starts_with("requirements") && name.ends_with(".txt");
+        if !(requirements || name == "pyproject.toml" || name == "Pipfile") {
+            continue;
+        }
+        for line in text.lines() {
+            let line = line.trim().trim_start_matches(['"', '\'']);
+            let dep: String = line
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                .collect();
+            if !dep.is_empty() && !line.starts_with('#') && !line.starts_with('[') {
+                out.push(dep.to_ascii_lowercase());
+            }
+        }
+    }
+    out
+}
+
 /// What the runtime has: the catalogue's facts of the chosen base (a shell;
 /// bash on a glibc base with a shell, which is Debian's or Ubuntu's;
 /// the interpreter its ENTRYPOINT names, by name only when it lies on the
 /// default PATH; the interpreter of an image of the builder's own family
 /// without an ENTRYPOINT, which the start command runs by name), the
 /// programs the start command runs by name as the rewrite keeps it, the
-/// system packages the runtime installs (their programs), and the folders
-/// it receives.
+/// system packages the runtime installs (their programs), a Python app's
+/// declared dependencies, and the folders it receives.
 fn runtime<'a>(
     chosen: &'a Chosen,
     closure: &Closure,
     infos: &[StepInfo],
     entry: &'a Entry,
+    ctx: Option<&Context>,
 ) -> Runtime<'a> {
     let spec = chosen.spec.as_ref();
+    let mut declared = Vec::new();
     let shell = spec.is_some_and(|s| s.shell);
     let mut names: Vec<String> = Vec::new();
     let mut paths = Vec::new();
@@ -371,6 +405,12 @@ fn runtime<'a>(
             names.extend(progs.iter().map(|s| s.to_string()));
         }
     }
+    if closure.app_kind == Some(AppKind::PythonApp)
+        && let Some(ctx) = ctx
+    {
+        declared.extend(python_dependencies(ctx));
+    }
+    names.extend(declared);
     Runtime {
         image: &chosen.image,
         shell,
@@ -386,6 +426,7 @@ fn runtime<'a>(
 /// runtime is not shown to have, run a command line through a shell it
 /// lacks, or start a program not named by a literal. Nothing when the
 /// runtime is the builder's own image (`--base` naming it).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn check(
     df: &Dockerfile,
     spawns: &[Spawn],
@@ -393,12 +434,13 @@ pub(crate) fn check(
     closure: &Closure,
     infos: &[StepInfo],
     entry: &Entry,
+    ctx: Option<&Context>,
     builder: &str,
 ) -> Result<(), Gate> {
     if spawns.is_empty() || chosen.builder_image {
         return Ok(());
     }
-    let rt = runtime(chosen, closure, infos, entry);
+    let rt = runtime(chosen, closure, infos, entry, ctx);
     let gate = |s: &Spawn, what: String| {
         Err(facts::gate_near(
             df,
@@ -484,50 +526,4 @@ fn shell_programs(line: &str, rt: &Runtime) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_the_apps_own_running_code_is_read() {
-        for p in [
-            "server.js",
-            "src/routes/export.ts",
-            "app/main.py",
-            "cmd/api/main.go",
-            "src/main/java/a/App.java",
-        ] {
-            assert!(app_source(p), "{p}");
-        }
-        for p in [
-            "node_modules/x/index.js",
-            "vendor/github.com/a/b.go",
-            "main_test.go",
-            "test/api.js",
-            "src/__tests__/a.ts",
-            "src/a.test.ts",
-            "src/a.spec.js",
-            "tests/test_api.py",
-            "app/test_views.py",
-            "conftest.py",
-            "setup.py",
-            "webpack.config.js",
-            "src/test/java/a/AppTest.java",
-            "public/vendor/jquery.min.js",
-            ".venv/lib/python3.11/site-packages/x.py",
-        ] {
-            assert!(!app_source(p), "{p}");
-        }
-    }
-
-    #[test]
-    fn languages_follow_the_profile() {
-        assert_eq!(language("node", "a.ts"), Some(Lang::Js));
-        assert_eq!(language("node", "a.d.ts"), None);
-        assert_eq!(language("node", "tool.py"), None);
-        assert_eq!(language("java", "A.kt"), Some(Lang::Kotlin));
-        assert_eq!(language("rust", "main.rs"), None);
-    }
 }
