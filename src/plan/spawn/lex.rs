@@ -212,9 +212,9 @@ impl Lexer<'_> {
     fn templated(&self, v: String) -> Option<String> {
         let chars: Vec<char> = v.chars().collect();
         let dynamic = self.lang == Lang::Kotlin
-            && chars.windows(2).any(|w| {
-                w[0] == '$' && (w[1] == '{' || w[1].is_alphabetic() || w[1] == '_')
-            });
+            && chars
+                .windows(2)
+                .any(|w| w[0] == '$' && (w[1] == '{' || w[1].is_alphabetic() || w[1] == '_'));
         (!dynamic).then_some(v)
     }
 
@@ -356,8 +356,20 @@ impl Lexer<'_> {
             Some(Tok::P(c)) => "(,=:[!&|?{};+-*%<>~^".contains(*c),
             Some(Tok::Id(w)) => matches!(
                 w.as_str(),
-                "return" | "typeof" | "case" | "do" | "else" | "in" | "of" | "void" | "yield"
-                    | "await" | "delete" | "instanceof" | "new" | "throw"
+                "return"
+                    | "typeof"
+                    | "case"
+                    | "do"
+                    | "else"
+                    | "in"
+                    | "of"
+                    | "void"
+                    | "yield"
+                    | "await"
+                    | "delete"
+                    | "instanceof"
+                    | "new"
+                    | "throw"
             ),
             Some(Tok::Str(_)) => false,
         }
@@ -438,6 +450,9 @@ mod tests {
         let src = "const re = /'/g; execFile('git')";
         assert_eq!(strs(src, Lang::Js), [(Some("git".into()), 1)]);
         // Division is not a regex.
-        assert_eq!(strs("a = b / c; d('x') / 2", Lang::Js), [(Some("x".into()), 1)]);
+        assert_eq!(
+            strs("a = b / c; d('x') / 2", Lang::Js),
+            [(Some("x".into()), 1)]
+        );
     }
 }

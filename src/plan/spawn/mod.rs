@@ -49,6 +49,19 @@ pub(crate) struct Spawn {
     what: What,
 }
 
+/// What [`scan`] read, for [`check`]: the calls, and what the steps and the
+/// context say the runtime gets beside the base.
+#[derive(Debug, Default)]
+pub(crate) struct Spawned {
+    spawns: Vec<Spawn>,
+    /// The build image the original runs on, for the reason.
+    builder: String,
+    /// Programs the runtime gets by name: those of the system packages a
+    /// RUN repeated there installs (a placement pragma), and a Python app's
+    /// declared dependencies.
+    installed: Vec<String>,
+}
+
 impl Spawn {
     fn at(&self) -> String {
         format!("{} line {}", self.file, self.line)
@@ -145,11 +158,14 @@ pub(crate) fn scan(
     infos: &[StepInfo],
     ctx: Option<&Context>,
     profile: &str,
+    builder: &str,
     closure: &mut Closure,
-) -> Vec<Spawn> {
-    let Some(ctx) = ctx else { return Vec::new() };
+) -> Spawned {
+    let Some(ctx) = ctx else {
+        return Spawned::default();
+    };
     if closure.static_site.is_some() {
-        return Vec::new();
+        return Spawned::default();
     }
     let mut out = Vec::new();
     for (path, text) in &ctx.contents {
@@ -183,7 +199,29 @@ pub(crate) fn scan(
             s.call
         ));
     }
-    out
+    let mut installed = Vec::new();
+    for info in infos {
+        if closure.replay.contains(&info.item) || closure.kept.contains(&info.item) {
+            for c in info.commands() {
+                if let CmdKind::Packages {
+                    build_only,
+                    runtime,
+                    ..
+                } = &c.kind
+                {
+                    installed.extend(build_only.iter().chain(runtime).cloned());
+                }
+            }
+        }
+    }
+    if closure.app_kind == Some(AppKind::PythonApp) {
+        installed.extend(python_dependencies(ctx));
+    }
+    Spawned {
+        spawns: out,
+        builder: builder.to_string(),
+        installed,
+    }
 }
 
 /// The command line a call runs through a shell: `exec('…')`,
@@ -214,8 +252,8 @@ fn short(s: &str) -> String {
 /// Shell builtins (POSIX special and regular ones dash and bash both have):
 /// they need the shell and nothing else.
 const BUILTINS: &[&str] = &[
-    "cd", "echo", "exit", "export", "set", "unset", "test", "[", "true", "false", "printf",
-    "read", "shift", "trap", "umask", "wait", "kill", "pwd", ":", ".", "return", "type",
+    "cd", "echo", "exit", "export", "set", "unset", "test", "[", "true", "false", "printf", "read",
+    "shift", "trap", "umask", "wait", "kill", "pwd", ":", ".", "return", "type",
 ];
 
 /// Utilities every base with a shell has: on Debian and Ubuntu those of
@@ -232,13 +270,31 @@ const SHELL_UTILITIES: &[&str] = &[
 /// Programs of Debian packages whose name is not the package's. A package
 /// not listed gives the program of its own name only.
 const PACKAGE_PROGRAMS: &[(&str, &[&str])] = &[
-    ("imagemagick", &["convert", "identify", "mogrify", "composite", "montage"]),
+    (
+        "imagemagick",
+        &["convert", "identify", "mogrify", "composite", "montage"],
+    ),
     ("graphicsmagick", &["gm"]),
     ("ghostscript", &["gs"]),
-    ("poppler-utils", &["pdftotext", "pdftoppm", "pdfinfo", "pdftocairo", "pdfimages"]),
-    ("postgresql-client", &["psql", "pg_dump", "pg_restore", "pg_isready"]),
+    (
+        "poppler-utils",
+        &[
+            "pdftotext",
+            "pdftoppm",
+            "pdfinfo",
+            "pdftocairo",
+            "pdfimages",
+        ],
+    ),
+    (
+        "postgresql-client",
+        &["psql", "pg_dump", "pg_restore", "pg_isready"],
+    ),
     ("default-mysql-client", &["mysql", "mysqldump"]),
-    ("mariadb-client", &["mysql", "mysqldump", "mariadb", "mariadb-dump"]),
+    (
+        "mariadb-client",
+        &["mysql", "mysqldump", "mariadb", "mariadb-dump"],
+    ),
     ("libreoffice", &["soffice", "libreoffice"]),
     ("libreoffice-writer", &["soffice", "libreoffice"]),
     ("tesseract-ocr", &["tesseract"]),
@@ -340,16 +396,17 @@ fn python_dependencies(ctx: &Context) -> Vec<String> {
 fn runtime<'a>(
     chosen: &'a Chosen,
     closure: &Closure,
-    infos: &[StepInfo],
     entry: &'a Entry,
-    ctx: Option<&Context>,
+    installed: &[String],
 ) -> Runtime<'a> {
     let spec = chosen.spec.as_ref();
-    let mut declared = Vec::new();
     let shell = spec.is_some_and(|s| s.shell);
     let mut names: Vec<String> = Vec::new();
     let mut paths = Vec::new();
-    match spec.and_then(|s| s.entrypoint.as_ref()).and_then(|e| e.first()) {
+    match spec
+        .and_then(|s| s.entrypoint.as_ref())
+        .and_then(|e| e.first())
+    {
         Some(interp) => {
             paths.push(interp.clone());
             if let Some((dir, name)) = interp.rsplit_once('/')
@@ -367,7 +424,8 @@ fn runtime<'a>(
             };
             names.extend(own.iter().map(|s| s.to_string()));
             if closure.app_kind == Some(AppKind::NodeApp)
-                && spec.is_some_and(|s| !s.requires.contains(&Requirement::NoPackageManagerAtRuntime))
+                && spec
+                    .is_some_and(|s| !s.requires.contains(&Requirement::NoPackageManagerAtRuntime))
             {
                 names.extend(["npm", "npx"].map(String::from));
             }
@@ -385,19 +443,11 @@ fn runtime<'a>(
             }
         }
     }
-    let mut packages: Vec<&String> = closure.packages.iter().chain(&chosen.extra_packages).collect();
-    for info in infos {
-        if closure.replay.contains(&info.item) || closure.kept.contains(&info.item) {
-            for c in info.commands() {
-                if let CmdKind::Packages {
-                    build_only, runtime, ..
-                } = &c.kind
-                {
-                    packages.extend(build_only.iter().chain(runtime));
-                }
-            }
-        }
-    }
+    let packages = closure
+        .packages
+        .iter()
+        .chain(&chosen.extra_packages)
+        .chain(installed);
     for p in packages {
         let name = p.split(['=', ':']).next().unwrap_or(p);
         names.push(name.to_string());
@@ -405,12 +455,6 @@ fn runtime<'a>(
             names.extend(progs.iter().map(|s| s.to_string()));
         }
     }
-    if closure.app_kind == Some(AppKind::PythonApp)
-        && let Some(ctx) = ctx
-    {
-        declared.extend(python_dependencies(ctx));
-    }
-    names.extend(declared);
     Runtime {
         image: &chosen.image,
         shell,
@@ -426,21 +470,18 @@ fn runtime<'a>(
 /// runtime is not shown to have, run a command line through a shell it
 /// lacks, or start a program not named by a literal. Nothing when the
 /// runtime is the builder's own image (`--base` naming it).
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn check(
     df: &Dockerfile,
-    spawns: &[Spawn],
+    spawned: &Spawned,
     chosen: &Chosen,
     closure: &Closure,
-    infos: &[StepInfo],
     entry: &Entry,
-    ctx: Option<&Context>,
-    builder: &str,
 ) -> Result<(), Gate> {
-    if spawns.is_empty() || chosen.builder_image {
+    if spawned.spawns.is_empty() || chosen.builder_image {
         return Ok(());
     }
-    let rt = runtime(chosen, closure, infos, entry, ctx);
+    let rt = runtime(chosen, closure, entry, &spawned.installed);
+    let builder = &spawned.builder;
     let gate = |s: &Spawn, what: String| {
         Err(facts::gate_near(
             df,
@@ -452,7 +493,7 @@ pub(crate) fn check(
             ),
         ))
     };
-    for s in spawns {
+    for s in &spawned.spawns {
         let missing = |prog: &str| {
             format!(
                 "{} starts `{prog}`, which the runtime base {} is not known to have: it would fail there (ENOENT) where the original works",
@@ -488,7 +529,10 @@ pub(crate) fn check(
             );
         }
         if let Err(why) = shell_programs(line, &rt) {
-            return gate(s, format!("{} runs `{}` through /bin/sh: {why}", s.call, short(line)));
+            return gate(
+                s,
+                format!("{} runs `{}` through /bin/sh: {why}", s.call, short(line)),
+            );
         }
     }
     Ok(())
@@ -499,7 +543,9 @@ pub(crate) fn check(
 fn shell_programs(line: &str, rt: &Runtime) -> Result<(), String> {
     let script = crate::syntax::shell::parse(line);
     if script.has_errors() {
-        return Err("the line does not read as shell syntax, so what it runs cannot be shown".into());
+        return Err(
+            "the line does not read as shell syntax, so what it runs cannot be shown".into(),
+        );
     }
     for sc in script.all_simple_commands() {
         let mut words = sc.words.iter().map(|w| w.literal.as_deref());

@@ -201,8 +201,7 @@ fn js_bindings(t: &[Token]) -> (Vec<String>, Vec<(String, String)>, Vec<Found>) 
         }
         let before = |k: usize| i.checked_sub(k).and_then(|j| t.get(j));
         // require('child_process')
-        if before(1).is_some_and(|x| x.is_p('(')) && before(2).is_some_and(|x| x.is_id("require"))
-        {
+        if before(1).is_some_and(|x| x.is_p('(')) && before(2).is_some_and(|x| x.is_id("require")) {
             // require('child_process').execSync(…)
             if t.get(i + 1).is_some_and(|x| x.is_p(')'))
                 && t.get(i + 2).is_some_and(|x| x.is_p('.'))
@@ -296,14 +295,10 @@ fn js_call(t: &[Token], open: usize, f: &str) -> Option<Found> {
         _ => {
             // `shell: true` in the options runs the words through /bin/sh.
             let shell = a.iter().skip(1).any(|x| {
-                x.windows(3).any(|w| {
-                    w[0].is_id("shell") && w[1].is_p(':') && !w[2].is_id("false")
-                })
+                x.windows(3)
+                    .any(|w| w[0].is_id("shell") && w[1].is_p(':') && !w[2].is_id("false"))
             });
-            let rest: Vec<&[Token]> = a
-                .get(1)
-                .and_then(|x| elements(x))
-                .unwrap_or_default();
+            let rest: Vec<&[Token]> = a.get(1).and_then(|x| elements(x)).unwrap_or_default();
             match program(first, &rest, &js_own) {
                 What::Program(p, words) if shell => {
                     let mut line = p;
@@ -313,7 +308,13 @@ fn js_call(t: &[Token], open: usize, f: &str) -> Option<Found> {
                                 line.push(' ');
                                 line.push_str(w);
                             }
-                            None => return Some(Found { line: t[open].line, call, what: What::Unknown(line) }),
+                            None => {
+                                return Some(Found {
+                                    line: t[open].line,
+                                    call,
+                                    what: What::Unknown(line),
+                                });
+                            }
                         }
                     }
                     What::Shell(line)
@@ -334,9 +335,16 @@ fn js(t: &[Token]) -> Vec<Found> {
         }
         let (a, _) = args(t, i + 1);
         let target = match a.first() {
-            Some([x]) => x.id().and_then(|n| fns.iter().find(|(l, _)| l == n)).map(|(_, f)| f.clone()),
-            Some([n, dot, f]) if dot.is_p('.') && n.id().is_some_and(|n| ns.iter().any(|x| x == n)) => {
-                f.id().filter(|f| NODE_CALLS.contains(f)).map(str::to_string)
+            Some([x]) => x
+                .id()
+                .and_then(|n| fns.iter().find(|(l, _)| l == n))
+                .map(|(_, f)| f.clone()),
+            Some([n, dot, f])
+                if dot.is_p('.') && n.id().is_some_and(|n| ns.iter().any(|x| x == n)) =>
+            {
+                f.id()
+                    .filter(|f| NODE_CALLS.contains(f))
+                    .map(str::to_string)
             }
             _ => None,
         };
@@ -700,15 +708,43 @@ cp.spawn('echo', ['hi'], { shell: true });
         assert_eq!(
             found(src, Lang::Js),
             [
-                (8, "child_process.execFile".into(), prog("git", &["--version"])),
+                (
+                    8,
+                    "child_process.execFile".into(),
+                    prog("git", &["--version"])
+                ),
                 (9, "child_process.spawn".into(), What::Own),
                 (10, "child_process.fork".into(), What::Own),
-                (11, "child_process.spawnSync".into(), prog("convert", &["a.png", "b.jpg"])),
-                (12, "child_process.execSync".into(), What::Shell("ls -l | wc -l".into())),
-                (13, "child_process.execFile".into(), What::Unknown("tool".into())),
-                (15, "child_process.exec".into(), What::Unknown("\"…\"".into())),
-                (16, "child_process.spawn".into(), prog("sh", &["-c", "date"])),
-                (17, "child_process.spawn".into(), What::Shell("echo hi".into())),
+                (
+                    11,
+                    "child_process.spawnSync".into(),
+                    prog("convert", &["a.png", "b.jpg"])
+                ),
+                (
+                    12,
+                    "child_process.execSync".into(),
+                    What::Shell("ls -l | wc -l".into())
+                ),
+                (
+                    13,
+                    "child_process.execFile".into(),
+                    What::Unknown("tool".into())
+                ),
+                (
+                    15,
+                    "child_process.exec".into(),
+                    What::Unknown("\"…\"".into())
+                ),
+                (
+                    16,
+                    "child_process.spawn".into(),
+                    prog("sh", &["-c", "date"])
+                ),
+                (
+                    17,
+                    "child_process.spawn".into(),
+                    What::Shell("echo hi".into())
+                ),
             ]
         );
     }
@@ -718,7 +754,11 @@ cp.spawn('echo', ['hi'], { shell: true });
         let src = "const util = require('util');\nconst { exec } = require('child_process');\nconst run = util.promisify(exec);\nawait run('git pull');\n";
         assert_eq!(
             found(src, Lang::Js),
-            [(4, "child_process.exec".into(), What::Shell("git pull".into()))]
+            [(
+                4,
+                "child_process.exec".into(),
+                What::Shell("git pull".into())
+            )]
         );
     }
 
@@ -745,11 +785,23 @@ sp.call(args=("pdftotext", "x.pdf"))
         assert_eq!(
             found(src, Lang::Python),
             [
-                (6, "subprocess.run".into(), What::Program("ffmpeg".into(), vec![Some("-i".into()), None])),
-                (7, "subprocess.check_output".into(), What::Shell("git rev-parse HEAD".into())),
+                (
+                    6,
+                    "subprocess.run".into(),
+                    What::Program("ffmpeg".into(), vec![Some("-i".into()), None])
+                ),
+                (
+                    7,
+                    "subprocess.check_output".into(),
+                    What::Shell("git rev-parse HEAD".into())
+                ),
                 (8, "subprocess.run".into(), What::Own),
                 (9, "os.system".into(), What::Unknown("\"…\"".into())),
-                (10, "os.execvp".into(), What::Program("gunicorn".into(), vec![None])),
+                (
+                    10,
+                    "os.execvp".into(),
+                    What::Program("gunicorn".into(), vec![None])
+                ),
                 (11, "subprocess.Popen".into(), What::Unknown("cmd".into())),
                 (12, "subprocess.call".into(), prog("pdftotext", &["x.pdf"])),
             ]
@@ -776,15 +828,26 @@ sp.call(args=("pdftotext", "x.pdf"))
             found(src, Lang::Java),
             [
                 (2, "ProcessBuilder".into(), prog("git", &["status"])),
-                (3, "Runtime.exec".into(), prog("convert", &["a.png", "b.jpg"])),
+                (
+                    3,
+                    "Runtime.exec".into(),
+                    prog("convert", &["a.png", "b.jpg"])
+                ),
                 (4, "ProcessBuilder".into(), prog("ls", &["-l"])),
                 (5, "ProcessBuilder".into(), What::Unknown("cmd".into())),
                 (6, "Runtime.exec".into(), prog("sh", &["-c", "date"])),
             ]
         );
         assert_eq!(
-            found("fun f() = ProcessBuilder(listOf(\"git\", \"$ref\")).start()\n", Lang::Kotlin),
-            [(1, "ProcessBuilder".into(), What::Program("git".into(), vec![None]))]
+            found(
+                "fun f() = ProcessBuilder(listOf(\"git\", \"$ref\")).start()\n",
+                Lang::Kotlin
+            ),
+            [(
+                1,
+                "ProcessBuilder".into(),
+                What::Program("git".into(), vec![None])
+            )]
         );
     }
 }

@@ -1,11 +1,11 @@
 //! `core/spawned-program` on whole plans: the file and its context in,
 //! the outcome out.
 
+use super::lex::Lang;
 use super::{app_source, language};
 use crate::model::Context;
 use crate::plan::{Options, Outcome, plan};
 use crate::rules::Rules;
-use super::lex::Lang;
 
 /// The rewritten text, or the gate's rule and text.
 fn plan_of(dockerfile: &str, files: &[(&str, &str)]) -> Result<String, (String, String)> {
@@ -46,8 +46,14 @@ fn a_builder_program_the_runtime_lacks_leaves_the_file_unchanged() {
         "const { execFile } = require('child_process');\n\nexecFile('git', ['--version'], cb);\n",
     ));
     assert!(text.contains("server.js line 3"), "{text}");
-    assert!(text.contains("child_process.execFile starts `git`"), "{text}");
-    assert!(text.contains("gcr.io/distroless/nodejs20-debian13"), "{text}");
+    assert!(
+        text.contains("child_process.execFile starts `git`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("gcr.io/distroless/nodejs20-debian13"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -56,7 +62,10 @@ fn the_apps_own_runtime_is_always_there() {
         "const cp = require('child_process');\ncp.fork('./w.js');\ncp.execFile(process.execPath, ['-v']);\n// cp.execFile('git')\nconst s = \"execFile('git')\";\n",
     )
     .expect("rewritten");
-    assert!(out.contains("FROM gcr.io/distroless/nodejs20-debian13 AS runtime"), "{out}");
+    assert!(
+        out.contains("FROM gcr.io/distroless/nodejs20-debian13 AS runtime"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -69,8 +78,9 @@ fn node_by_name_is_not_on_distroless_path() {
 #[test]
 fn a_command_line_through_the_shell_asks_for_a_base_with_one() {
     // `ls` and `wc` are on every base with a shell: the slim image.
-    let out = node("const { execSync } = require('child_process');\nexecSync('ls -l /app | wc -l');\n")
-        .expect("rewritten");
+    let out =
+        node("const { execSync } = require('child_process');\nexecSync('ls -l /app | wc -l');\n")
+            .expect("rewritten");
     assert!(out.contains("FROM node:20-slim AS runtime"), "{out}");
     // `curl` is on none of them.
     let text = refused(node(
@@ -96,8 +106,14 @@ fn tests_and_files_the_build_does_not_copy_are_not_read() {
             ("package.json", PKG),
             ("package-lock.json", "{}"),
             ("src/server.js", "console.log('up');\n"),
-            ("src/server.test.js", "require('child_process').execSync('git status');\n"),
-            ("scripts/release.js", "require('child_process').execFileSync('git', ['tag']);\n"),
+            (
+                "src/server.test.js",
+                "require('child_process').execSync('git status');\n",
+            ),
+            (
+                "scripts/release.js",
+                "require('child_process').execFileSync('git', ['tag']);\n",
+            ),
         ],
     );
     assert!(out.is_ok(), "{out:?}");
@@ -107,26 +123,43 @@ fn tests_and_files_the_build_does_not_copy_are_not_read() {
 fn a_package_the_runtime_installs_brings_its_program() {
     let df = "FROM python:3.11\nWORKDIR /app\nRUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n";
     let app = "import subprocess, sys\nsubprocess.run([sys.executable, '-V'])\nsubprocess.run(['ffmpeg', '-version'])\nsubprocess.run(['alembic', 'upgrade', 'head'])\n";
-    let files = [("requirements.txt", "flask==3.0.0\nalembic==1.13.1\n"), ("app.py", app)];
+    let files = [
+        ("requirements.txt", "flask==3.0.0\nalembic==1.13.1\n"),
+        ("app.py", app),
+    ];
     let out = plan_of(df, &files).expect("rewritten");
     assert!(out.contains("FROM python:3.11-slim AS runtime"), "{out}");
     // Without the package, ffmpeg would come from nowhere.
     let text = refused(plan_of(&df.replace(" ffmpeg ", " gcc "), &files));
-    assert!(text.contains("app.py line 3: subprocess.run starts `ffmpeg`"), "{text}");
+    assert!(
+        text.contains("app.py line 3: subprocess.run starts `ffmpeg`"),
+        "{text}"
+    );
 }
 
 #[test]
 fn go_programs() {
     let go = "FROM golang:1.23\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /out/app .\nCMD [\"/out/app\"]\n";
     let main = "package main\n\nimport \"os/exec\"\n\nfunc main() { exec.Command(\"git\", \"log\").Run() }\n";
-    let text = refused(plan_of(go, &[("go.mod", "module x\n\ngo 1.23\n"), ("main.go", main)]));
-    assert!(text.contains("main.go line 5: exec.Command starts `git`"), "{text}");
+    let text = refused(plan_of(
+        go,
+        &[("go.mod", "module x\n\ngo 1.23\n"), ("main.go", main)],
+    ));
+    assert!(
+        text.contains("main.go line 5: exec.Command starts `git`"),
+        "{text}"
+    );
     // The binary itself, by os.Args[0]; and a test file's git.
     let own = "package main\n\nimport (\n\t\"os\"\n\t\"os/exec\"\n)\n\nfunc main() { exec.Command(os.Args[0], \"child\").Run() }\n";
-    let test = "package main\n\nimport \"os/exec\"\n\nfunc TestX() { exec.Command(\"git\").Run() }\n";
+    let test =
+        "package main\n\nimport \"os/exec\"\n\nfunc TestX() { exec.Command(\"git\").Run() }\n";
     let out = plan_of(
         go,
-        &[("go.mod", "module x\n\ngo 1.23\n"), ("main.go", own), ("main_test.go", test)],
+        &[
+            ("go.mod", "module x\n\ngo 1.23\n"),
+            ("main.go", own),
+            ("main_test.go", test),
+        ],
     );
     assert!(out.is_ok(), "{out:?}");
 }
