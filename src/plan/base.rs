@@ -327,6 +327,9 @@ fn incompatible(
                 "it has no shell, and the entry runs the shell script {script}"
             ));
         }
+        if let Some(call) = &c.spawn_shell {
+            return Some(format!("it has no shell, and {call}"));
+        }
         return Some(
             "it has no shell, and the start command, a health check or a setup step needs one"
                 .into(),

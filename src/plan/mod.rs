@@ -24,6 +24,7 @@ mod rebase;
 mod render;
 mod rule_ids;
 mod setup_order;
+mod spawn;
 mod start;
 mod steps;
 mod types;
@@ -317,6 +318,7 @@ fn plan_runtime(
     let mut closure = closure_with(&pragma::build_only(forced))?;
     pragma::apply(df, &infos, forced, &mut closure, &entry.workdir)?;
     runtime_tools(df, &infos, &mut closure)?;
+    let spawned = spawn::scan(&infos, ctx, profile_id, &base.resolved, &mut closure);
     let chosen = match runtime_base(df, model, rules, opts, &infos, &entry, &closure, ctx) {
         Ok(chosen) => chosen,
         Err(gate) if !forced.is_empty() => {
@@ -351,6 +353,7 @@ fn plan_runtime(
         Err(gate) => return Err(gate),
     };
     locale::check(df, &infos, &chosen, &closure, &pragma::build_only(forced))?;
+    spawn::check(df, &spawned, &chosen, &closure, &entry)?;
     render::render(&render::Input {
         df,
         model,

@@ -56,6 +56,7 @@ pub(crate) mod core {
     pub(crate) const SHELL_EXPORT: &str = "core/shell-export";
     pub(crate) const SHELL_SYNTAX: &str = "core/shell-syntax";
     pub(crate) const SOURCES: &str = "core/sources";
+    pub(crate) const SPAWNED_PROGRAM: &str = "core/spawned-program";
     pub(crate) const STAGE_NAMES: &str = "core/stage-names";
     pub(crate) const STATIC_SITE: &str = "core/static-site";
     pub(crate) const SYSTEM_FILES: &str = "core/system-files";

@@ -596,6 +596,10 @@ pub(crate) struct Closure {
     /// Node: global tools the container runs (`npm install -g serve`),
     /// installed again in the runtime stage by the original's own command.
     pub runtime_tools: Vec<PruneStep>,
+    /// The app's sources run a literal command line through /bin/sh
+    /// (`exec`, `os.system`): where, for the base's explanation
+    /// (`plan/spawn`, `core/spawned-program`).
+    pub spawn_shell: Option<String>,
 }
 
 /// A numeric USER read against the builder image's accounts (the

@@ -1,0 +1,2 @@
+process.send('done');
+process.exit(0);
