@@ -64,9 +64,9 @@ pub use pattern::{ImageRef, Vars};
 pub use schema::{
     AppKind, ArgPattern, Artifact, ArtifactKind, BaseFamily, Bases, Builder, CacheMount,
     CandidateRelease, CandidateSpec, CommandMatch, CommandRule, Core, DefaultSuite, Detect,
-    DevPatterns, EntrypointConvention, GateRule, Harmless, Libc, MergeMode, PackageKind,
-    PackageManager, PackageNames, PackageRule, Packages, Profile, Release, Requirement, Role,
-    RuntimeArtifact, RuntimeNeeds, ToolImage, Tools, User, Wrapper,
+    DevPatterns, EntrypointConvention, GateRule, Harmless, Libc, MergeMode, NativeLibrary,
+    PackageKind, PackageManager, PackageNames, PackageRule, Packages, Profile, Release,
+    Requirement, Role, RuntimeArtifact, RuntimeNeeds, ToolImage, Tools, User, Wrapper,
 };
 
 use schema::{BaseFamilyFile, BasesFile, PackagesFile, ProfileFile};
@@ -1806,6 +1806,9 @@ fn merge_runtime(base: &mut RuntimeNeeds, overlay: RuntimeNeeds) {
     }
     merge_keyed(&mut base.entrypoint.launchers, e.launchers, |l| {
         l.id.as_str()
+    });
+    merge_keyed(&mut base.libraries, overlay.libraries, |l| {
+        l.package.as_str()
     });
 }
 
