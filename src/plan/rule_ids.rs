@@ -98,7 +98,6 @@ pub(crate) mod python {
     pub(crate) const COLLECTSTATIC: &str = "python/collectstatic";
     pub(crate) const GATE_TOOL_RUN: &str = "python/gate-tool-run";
     pub(crate) const INSTALL_TOOL: &str = "python/install-tool";
-    pub(crate) const NATIVE_LIBS: &str = "python/native-libs";
     pub(crate) const PIP_INSTALL_PACKAGES: &str = "python/pip-install-packages";
     pub(crate) const PIP_INSTALL_PROJECT: &str = "python/pip-install-project";
     pub(crate) const PIP_INSTALL_REQUIREMENTS: &str = "python/pip-install-requirements";

@@ -371,7 +371,17 @@ pub struct RuntimeNeeds {
     /// builder image, load a shared library of one of its system packages,
     /// which the slim runtime must install.
     #[serde(default)]
-    pub libraries: Vec<NativeLibrary>,
+    pub libraries: Option<NativeLibraries>,
+}
+
+/// The table of [`NativeLibrary`] entries, under one rule id.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct NativeLibraries {
+    /// Stable id, `<profile>/<name>`: the rule the runtime's install names.
+    pub id: String,
+    /// The packages, keyed by name.
+    pub packages: Vec<NativeLibrary>,
 }
 
 /// A registry package that loads a system library at run time

@@ -1228,7 +1228,7 @@ fn every_native_library_maps_to_runtime_packages() {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("rules/{id}.md")),
         )
         .expect("profile page");
-        for lib in &p.runtime.libraries {
+        for lib in p.runtime.libraries.iter().flat_map(|l| &l.packages) {
             seen += 1;
             let runtime = r.runtime_package(&lib.links).unwrap_or_default();
             assert!(

@@ -117,10 +117,10 @@ pub(super) fn native_libraries(c: &mut Closure, input: &Input) {
     let Some(profile) = input.rules.profile("python") else {
         return;
     };
-    let table = &profile.runtime.libraries;
-    if table.is_empty() {
+    let Some(libraries) = &profile.runtime.libraries else {
         return;
-    }
+    };
+    let table = &libraries.packages;
     let mut said: Vec<String> = Vec::new();
     let mut added_any = false;
     for cmd in input
@@ -161,7 +161,7 @@ pub(super) fn native_libraries(c: &mut Closure, input: &Input) {
         return;
     }
     c.library_note = Some((
-        ids::python::NATIVE_LIBS.to_string(),
+        libraries.id.clone(),
         format!(
             "the full builder image has system libraries the app's dependencies load, and the slim runtime does not: {}",
             said.join("; ")
