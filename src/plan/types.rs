@@ -490,6 +490,11 @@ pub(crate) struct Closure {
     pub copies: Vec<CopySpec>,
     /// System packages to install in the runtime stage.
     pub packages: Vec<String>,
+    /// Why some of `packages` are installed although no build step
+    /// installs their -dev package (Python's `python/native-libs`: a
+    /// dependency that loads a library of the full builder image): the
+    /// rule and its reason, for the runtime's install line.
+    pub library_note: Option<(String, String)>,
     pub package_manager: Option<PackageManager>,
     /// RUN items to repeat in the runtime stage (users, system files).
     pub replay: Vec<usize>,

@@ -64,9 +64,10 @@ pub use pattern::{ImageRef, Vars};
 pub use schema::{
     AppKind, ArgPattern, Artifact, ArtifactKind, BaseFamily, Bases, Builder, BuilderAccount,
     CacheMount, CandidateRelease, CandidateSpec, CommandMatch, CommandRule, Core, DefaultSuite,
-    Detect, DevPatterns, EntrypointConvention, GateRule, Harmless, Libc, MergeMode, PackageKind,
-    PackageManager, PackageNames, PackageRule, Packages, Profile, Release, Requirement, Role,
-    RuntimeArtifact, RuntimeNeeds, ToolImage, Tools, User, Wrapper,
+    Detect, DevPatterns, EntrypointConvention, GateRule, Harmless, Libc, MergeMode,
+    NativeLibraries, NativeLibrary, PackageKind, PackageManager, PackageNames, PackageRule,
+    Packages, Profile, Release, Requirement, Role, RuntimeArtifact, RuntimeNeeds, ToolImage, Tools,
+    User, Wrapper,
 };
 
 use schema::{BaseFamilyFile, BasesFile, PackagesFile, ProfileFile};
@@ -1858,6 +1859,14 @@ fn merge_runtime(base: &mut RuntimeNeeds, overlay: RuntimeNeeds) {
     merge_keyed(&mut base.entrypoint.launchers, e.launchers, |l| {
         l.id.as_str()
     });
+    match (&mut base.libraries, overlay.libraries) {
+        (Some(b), Some(o)) => {
+            b.id = o.id;
+            merge_keyed(&mut b.packages, o.packages, |l| l.package.as_str());
+        }
+        (b @ None, o) => *b = o,
+        (Some(_), None) => {}
+    }
 }
 
 fn family_from_file(f: BaseFamilyFile) -> BaseFamily {
@@ -1885,6 +1894,11 @@ fn profile_entry_ids(f: &ProfileFile) -> impl Iterator<Item = &str> {
                 .into_iter()
                 .flat_map(|r| r.receives.iter().map(|a| a.id.as_str())),
         )
+        .chain(
+            runtime
+                .into_iter()
+                .flat_map(|r| r.libraries.iter().map(|l| l.id.as_str())),
+        )
 }
 
 fn profile_ids(p: &Profile) -> impl Iterator<Item = &str> {
@@ -1897,6 +1911,7 @@ fn profile_ids(p: &Profile) -> impl Iterator<Item = &str> {
         .chain(p.wrappers.iter().map(|w| w.id.as_str()))
         .chain(p.runtime.entrypoint.launchers.iter().map(|l| l.id.as_str()))
         .chain(p.runtime.receives.iter().map(|a| a.id.as_str()))
+        .chain(p.runtime.libraries.iter().map(|l| l.id.as_str()))
 }
 
 fn is_slug(s: &str) -> bool {

@@ -367,6 +367,36 @@ pub struct RuntimeNeeds {
     /// How the app is launched.
     #[serde(default)]
     pub entrypoint: EntrypointConvention,
+    /// Packages of the language's registry that, installed on the full
+    /// builder image, load a shared library of one of its system packages,
+    /// which the slim runtime must install.
+    #[serde(default)]
+    pub libraries: Option<NativeLibraries>,
+}
+
+/// The table of [`NativeLibrary`] entries, under one rule id.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct NativeLibraries {
+    /// Stable id, `<profile>/<name>`: the rule the runtime's install names.
+    pub id: String,
+    /// The packages, keyed by name.
+    pub packages: Vec<NativeLibrary>,
+}
+
+/// A registry package that loads a system library at run time
+/// (`psycopg2` → libpq's `libpq5`): the runtime installs that library's
+/// runtime packages when the full builder image provided it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct NativeLibrary {
+    /// The package's name as the registry normalises it (`psycopg2`).
+    pub package: String,
+    /// The Debian build package of `packages.yaml` whose runtime packages
+    /// it loads (`libpq-dev`), which the full builder image has.
+    pub links: String,
+    /// One line: why it needs the library (no wheel, ctypes, …).
+    pub why: String,
 }
 
 /// One thing the runtime stage must receive.

@@ -1214,3 +1214,35 @@ fn lazy_queries_answer_as_walking_every_profile() {
     }
     assert!(lazy.candidate_by_image(|_| false).is_none());
 }
+
+/// Every dependency in a profile's `runtime.libraries` names a build package
+/// that packages.yaml maps to runtime packages (the names the runtime
+/// installs), and every such entry is documented in its profile's page.
+#[test]
+fn every_native_library_maps_to_runtime_packages() {
+    let r = rules();
+    let mut seen = 0;
+    for id in ["node", "go", "python", "java", "dotnet", "rust"] {
+        let Some(p) = r.profile(id) else { continue };
+        let doc = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("rules/{id}.md")),
+        )
+        .expect("profile page");
+        for lib in p.runtime.libraries.iter().flat_map(|l| &l.packages) {
+            seen += 1;
+            let runtime = r.runtime_package(&lib.links).unwrap_or_default();
+            assert!(
+                !runtime.is_empty(),
+                "{}: `{}` has no apt runtime packages in packages.yaml",
+                lib.package,
+                lib.links
+            );
+            assert!(
+                doc.contains(&format!("| `{}` | `{}` |", lib.package, lib.links)),
+                "rules/{id}.md lacks the row of {}",
+                lib.package
+            );
+        }
+    }
+    assert!(seen >= 3, "only {seen} native libraries");
+}

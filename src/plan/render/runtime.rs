@@ -265,12 +265,14 @@ fn packages(w: &mut Writer, l: &Layout) {
             ),
         };
         w.out.line(&format!("# hadolint ignore={ignore}"));
-        w.add(
-            runtime_name,
-            line,
-            ids::core::SYSTEM_PACKAGES,
-            "runtime libraries of the build's -dev packages, packages the app may use, and the health check's tool; compilers and headers stay in the build stage",
-        );
+        let (rule, reason) = match &closure.library_note {
+            Some((rule, note)) => (rule.as_str(), note.clone()),
+            None => (
+                ids::core::SYSTEM_PACKAGES,
+                "runtime libraries of the build's -dev packages, packages the app may use, and the health check's tool; compilers and headers stay in the build stage".to_string(),
+            ),
+        };
+        w.add(runtime_name, line, rule, reason);
     }
 }
 

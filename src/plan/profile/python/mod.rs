@@ -2,6 +2,7 @@
 //! dependencies are installed into (created here, or the project manager's
 //! own, or uv's project `.venv` when uv uses the image's interpreter).
 
+mod native;
 mod places;
 mod uv;
 mod venv_pip;
@@ -91,6 +92,7 @@ fn python(c: &mut Closure, input: &Input) -> Result<(), Gate> {
         }
     }
     static_root(c, input, &app)?;
+    native::native_libraries(c, input);
     Ok(())
 }
 
