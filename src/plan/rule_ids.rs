@@ -130,6 +130,7 @@ pub(crate) mod java {
     pub(crate) const RT_GRADLE_JAR: &str = "java/rt-gradle-jar";
     pub(crate) const RT_MAVEN_JAR: &str = "java/rt-maven-jar";
     pub(crate) const RT_PREBUILT_JAR: &str = "java/rt-prebuilt-jar";
+    pub(crate) const RT_WORKDIR: &str = "java/rt-workdir";
 }
 
 /// Rules of the dotnet profile (`rules/dotnet.yaml`, `rules/dotnet.md`) the plan names.

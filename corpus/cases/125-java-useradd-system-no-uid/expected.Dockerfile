@@ -53,7 +53,7 @@ COPY --from=build --chown=0:0 /tmp/dfsplit-accounts/passwd /tmp/dfsplit-accounts
 COPY --from=build /tmp/dfsplit-dirs/1/ /var/lib/
 COPY --from=build /opt/jre /opt/jre
 COPY --from=debian:trixie-slim /usr/lib/locale/C.utf8 /usr/lib/locale/C.utf8
-COPY --from=build /srv/ledger/target/ledger.jar /srv/ledger/target/ledger.jar
+COPY --from=build /srv/ledger /srv/ledger
 USER ledger
 
 EXPOSE 8080

@@ -38,7 +38,7 @@ ENV LANG=C.UTF-8
 WORKDIR /srv/menu
 COPY --from=build /opt/jre /opt/jre
 COPY --from=debian:forky-slim /usr/lib/locale/C.utf8 /usr/lib/locale/C.utf8
-COPY --from=build /srv/menu/menu.jar /srv/menu/menu.jar
+COPY --from=build /srv/menu /srv/menu
 
 EXPOSE 8080
 CMD ["java", "-jar", "menu.jar"]

@@ -43,6 +43,6 @@ WORKDIR /srv/sheets
 # hadolint ignore=DL3008
 RUN apt-get update && apt-get install -y --no-install-recommends locales-all && apt-get clean && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/jre /opt/jre
-COPY --from=build /srv/sheets/sheets.jar /srv/sheets/sheets.jar
+COPY --from=build /srv/sheets /srv/sheets
 
 CMD ["java", "-jar", "sheets.jar"]

@@ -5,7 +5,7 @@
 use super::Input;
 use crate::model::{Context, join_path};
 use crate::plan::entry::Entry;
-use crate::plan::facts::{gate, list, path_matches, produced};
+use crate::plan::facts::{copy_target, gate, line_of, list, path_matches, produced};
 use crate::plan::rule_ids as ids;
 use crate::plan::steps::{StepInfo, StepKind};
 use crate::plan::types::{Closure, CopySpec, Gate, Jlink, Warning};
@@ -46,10 +46,194 @@ fn java(c: &mut Closure, input: &Input) -> Result<(), Gate> {
             "without the build context, files the app reads from its working directory cannot be ruled out; only the jar is copied",
         ));
     }
+    // jdeps reads the jars copied so far; the working directory, when it
+    // comes along, may hold other jars the app never loads.
     match jlink_plan(c, input.df, infos, entry, ctx, false) {
         Ok(j) => c.jlink = Some(j),
         Err(why) => c.jlink_refused = Some(why),
     }
+    if let Some(ctx) = ctx {
+        working_directory(c, input, ctx)?;
+    }
+    Ok(())
+}
+
+/// Calls in JVM sources (Java, Kotlin, Groovy, Scala) that open files, or
+/// name paths, relative to the working directory: java.nio.file, java.io,
+/// `file:` URLs, Spring's file resources, Scala's and Kotlin's own.
+const FILE_READ_CALLS: &[&str] = &[
+    "Files.read",
+    "Files.lines(",
+    "Files.newBufferedReader(",
+    "Files.newInputStream(",
+    "Files.newByteChannel(",
+    "Files.list(",
+    "Files.walk(",
+    "Files.find(",
+    "Files.exists(",
+    "Files.isRegularFile(",
+    "Files.isDirectory(",
+    "Files.copy(",
+    "Path.of(",
+    "Paths.get(",
+    "new File(",
+    "FileInputStream(",
+    "FileReader(",
+    "RandomAccessFile(",
+    "FileChannel.open(",
+    "Scanner(new File",
+    "\"file:",
+    "ResourceUtils.",
+    "FileSystemResource(",
+    "FileUrlResource(",
+    "PathResource(",
+    "Source.fromFile(",
+];
+
+/// Kotlin's constructors without `new` (`File("config.yml").readText()`,
+/// kotlin.io.path's `Path("…")`), found only where no identifier goes on
+/// before them (`MultipartFile(` is not one).
+const KOTLIN_FILE_CALLS: &[&str] = &["File(", "Path("];
+
+/// The first app source (tests aside) that opens files relative to the
+/// working directory, with the call: `(path, call)`.
+fn source_file_read(ctx: &Context) -> Option<(&str, &str)> {
+    const SOURCES: [&str; 4] = [".java", ".kt", ".groovy", ".scala"];
+    ctx.contents.iter().find_map(|(path, text)| {
+        if !SOURCES.iter().any(|e| path.ends_with(e))
+            || path.starts_with("src/test/")
+            || path.contains("/src/test/")
+        {
+            return None;
+        }
+        if let Some(call) = FILE_READ_CALLS.iter().find(|c| text.contains(*c)) {
+            return Some((path.as_str(), *call));
+        }
+        if !path.ends_with(".kt") {
+            return None;
+        }
+        KOTLIN_FILE_CALLS
+            .iter()
+            .find(|call| {
+                text.match_indices(*call).any(|(i, _)| {
+                    text[..i]
+                        .chars()
+                        .next_back()
+                        .is_none_or(|ch| !(ch.is_alphanumeric() || ch == '_' || ch == '.'))
+                })
+            })
+            .map(|call| (path.as_str(), *call))
+    })
+}
+
+/// A context file the COPY instructions put where Spring Boot or Quarkus
+/// read their configuration from the working directory by convention
+/// (`./application*.properties|yml|yaml`, `./config/…`), when the build
+/// file names one of them: the line and the path it lands at. A COPY source
+/// that is a pattern is matched against the context's files.
+fn convention_config(input: &Input, ctx: &Context) -> Option<(usize, String)> {
+    let framework = ["pom.xml", "build.gradle", "build.gradle.kts"]
+        .iter()
+        .filter_map(|m| ctx.text(m))
+        .any(|t| t.contains("spring-boot") || t.contains("io.quarkus"));
+    if !framework {
+        return None;
+    }
+    let wd = input.entry.workdir.trim_end_matches('/');
+    let is_config = |at: &str| {
+        let Some(rel) = at.strip_prefix(&format!("{wd}/")) else {
+            return false;
+        };
+        rel.starts_with("config/")
+            || (!rel.contains('/')
+                && rel.starts_with("application")
+                && [".properties", ".yml", ".yaml"]
+                    .iter()
+                    .any(|e| rel.ends_with(e)))
+    };
+    for info in input.infos {
+        let StepKind::CopyContext { sources, .. } = &info.kind else {
+            continue;
+        };
+        let Some((dest_word, dest)) = copy_target(input.df, info) else {
+            continue;
+        };
+        let into_dir = dest_word.ends_with('/') || dest_word == "." || sources.len() > 1;
+        for s in sources {
+            let s = s.trim_start_matches("./").trim_end_matches('/');
+            for f in &ctx.files {
+                let at = if s.is_empty() || s == "." {
+                    join_path(&dest, f)
+                } else if let Some(rest) = f.strip_prefix(&format!("{s}/")) {
+                    join_path(&dest, rest)
+                } else if f == s || path_matches(s, f) {
+                    let name = f.rsplit('/').next().unwrap_or(f);
+                    if into_dir || s.contains(['*', '?', '[']) {
+                        join_path(&dest, name)
+                    } else {
+                        dest.clone()
+                    }
+                } else {
+                    continue;
+                };
+                if is_config(&at) {
+                    return Some((line_of(input.df, info.item), at));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// When the sources open files, or the context puts configuration where
+/// Spring Boot or Quarkus read it by convention, the working directory
+/// comes along at the same path (`java/rt-workdir`): in the jar's place when
+/// the jar lives inside it, beside it otherwise. A gate when that directory
+/// is `/`.
+fn working_directory(c: &mut Closure, input: &Input, ctx: &Context) -> Result<(), Gate> {
+    let why = if let Some((file, call)) = source_file_read(ctx) {
+        format!("{file} opens files at run time (`{call}`)")
+    } else if let Some((line, at)) = convention_config(input, ctx) {
+        format!(
+            "line {line} puts {at} where Spring Boot or Quarkus read their configuration from the working directory"
+        )
+    } else {
+        return Ok(());
+    };
+    let wd = input.entry.workdir.trim_end_matches('/');
+    if wd.is_empty() {
+        return Err(gate(
+            ids::core::WORKDIR_ROOT,
+            format!(
+                "{why}, and the working directory is /; what the app reads cannot be told apart from the image"
+            ),
+        ));
+    }
+    // The jars (or their folder) the build wrote inside it come with it.
+    let covered = |x: &CopySpec| {
+        (x.from == wd || x.from.starts_with(&format!("{wd}/")))
+            && [ids::java::RT_MAVEN_JAR, ids::java::RT_GRADLE_JAR].contains(&x.rule.as_str())
+    };
+    let jars_inside: Vec<String> = c
+        .copies
+        .iter()
+        .filter(|x| covered(x))
+        .map(|x| x.from.clone())
+        .collect();
+    c.copies.retain(|x| !covered(x));
+    c.copies.push(CopySpec {
+        from: wd.to_string(),
+        to: wd.to_string(),
+        rule: ids::java::RT_WORKDIR.into(),
+        reason: if jars_inside.is_empty() {
+            format!("{why}, so the working directory comes along")
+        } else {
+            format!(
+                "{why}, so the working directory comes along with {} in it",
+                list(jars_inside.iter())
+            )
+        },
+    });
     Ok(())
 }
 
@@ -593,5 +777,63 @@ impl super::Language for Java {
     }
     fn stage_kind(&self, _: &mut Closure, _: Option<&Context>) -> AppKind {
         AppKind::JvmApp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::source_file_read;
+    use crate::model::Context;
+
+    fn read(files: &[(&str, &str)]) -> Option<(String, String)> {
+        let ctx = Context::from_files(files.iter().copied());
+        source_file_read(&ctx).map(|(p, c)| (p.to_string(), c.to_string()))
+    }
+
+    #[test]
+    fn java_reads_relative_files() {
+        let main = r#"class M { void m() throws Exception { var s = Files.readString(Path.of("config/a.txt")); } }"#;
+        assert_eq!(
+            read(&[("src/app/M.java", main)]),
+            Some(("src/app/M.java".into(), "Files.read".into()))
+        );
+        let props = r#"class P { void m() throws Exception { new Properties().load(new FileInputStream("app.properties")); } }"#;
+        assert_eq!(
+            read(&[("src/P.java", props)]).map(|x| x.1),
+            Some("FileInputStream(".into())
+        );
+    }
+
+    #[test]
+    fn tests_and_classpath_resources_do_not_count() {
+        let test = r#"class T { void t() throws Exception { Files.readString(Path.of("fixture.txt")); } }"#;
+        let res = r#"class R { java.io.InputStream i = R.class.getResourceAsStream("/a.txt"); }"#;
+        assert_eq!(
+            read(&[
+                ("src/test/java/T.java", test),
+                ("svc/src/test/java/T.java", test),
+                ("src/main/java/R.java", res),
+            ]),
+            None
+        );
+    }
+
+    #[test]
+    fn kotlin_constructors_without_new() {
+        let kt = r#"fun main() { println(File("config/a.txt").readText()) }"#;
+        assert_eq!(
+            read(&[("src/main/kotlin/Main.kt", kt)]).map(|x| x.1),
+            Some("File(".into())
+        );
+        let upload = r#"fun save(f: MultipartFile) { println(f.originalFilename) }
+class Up(val p: org.springframework.web.multipart.MultipartFile)"#;
+        let named = r#"fun f() = MultipartFile("x")"#;
+        assert_eq!(
+            read(&[
+                ("src/main/kotlin/Up.kt", upload),
+                ("src/main/kotlin/N.kt", named)
+            ]),
+            None
+        );
     }
 }

@@ -222,7 +222,7 @@ pub(super) fn step_reason(
             _ => (
                 placement(build_side),
                 ids::core::SOURCES.into(),
-                if closure.copies.iter().any(|c| matches!(c.rule.as_str(), ids::node::RT_APP | ids::python::RT_APP | ids::core::APP_FILES)) {
+                if closure.copies.iter().any(|c| matches!(c.rule.as_str(), ids::node::RT_APP | ids::python::RT_APP | ids::core::APP_FILES | ids::java::RT_WORKDIR)) {
                     "the sources go to the build stage; the runtime takes the application directory from there".into()
                 } else {
                     "the sources are only needed to build".into()
