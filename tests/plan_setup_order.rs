@@ -189,3 +189,58 @@ fn node_before(step: &str) -> String {
          CMD [\"node\",\"server.js\"]\n"
     )
 }
+
+/// A step repeated after the copies takes the later repeated steps with it,
+/// so they keep the original's order: the `chown app` of a later step runs
+/// after the `useradd app` of the step that waits for a copy.
+#[test]
+fn later_steps_follow_a_step_repeated_after_the_copies() {
+    let out = plan(
+        &node(
+            "RUN useradd app && chown app /etc/myapp/config.json\n\
+             RUN mkdir -p /var/log/myapp && chown app /var/log/myapp\n",
+        ),
+        NODE_FILES,
+    )
+    .expect("a rewrite");
+    let rt = runtime(&out);
+    let useradd = rt.find("RUN useradd app").expect("repeated");
+    let chown = rt.find("RUN mkdir -p /var/log/myapp").expect("repeated");
+    assert!(useradd < chown, "{out}");
+}
+
+/// A folder `cp -r` or `mv` puts somewhere is not one file: a recursive
+/// owner change of it is not taken as carried by the copy (the top of a
+/// copied folder comes out root's), and the file stays unchanged.
+#[test]
+fn a_relocated_folder_is_not_taken_for_a_file() {
+    let text = "FROM node:20\nWORKDIR /app\nCOPY package.json /app/package.json\nRUN npm install\n\
+                COPY . .\nRUN cp -r /app/public /opt/site\nRUN chown -R node /opt/site\n\
+                CMD [\"node\",\"server.js\"]\n";
+    match plan(text, &["package.json", "server.js", "public/index.html"]) {
+        Err(why) => assert!(why.contains("/opt/site"), "{why}"),
+        Ok(out) => {
+            let rt = runtime(&out);
+            let copy = rt.find("COPY --from=build /opt/site").expect("the copy");
+            let chown = rt
+                .find("chown -R node /opt/site")
+                .expect("repeated after it");
+            assert!(copy < chown, "{out}");
+        }
+    }
+}
+
+/// Changing an entry a package put beside a copied file (`rm` of nginx's
+/// default site, `sed -i` of its main config) does not wait for the copy:
+/// the runtime has the package before its copies, as the original did.
+#[test]
+fn a_change_beside_a_copied_file_does_not_wait_for_it() {
+    for step in [
+        "RUN rm /etc/myapp/default.json\n",
+        "RUN sed -i s/a/b/ /etc/myapp/main.json\n",
+    ] {
+        let out = plan(&node(step), NODE_FILES).expect("a rewrite, not a refusal");
+        let rt = runtime(&out);
+        assert!(rt.contains(step.trim_end()), "{step}: {out}");
+    }
+}

@@ -13,7 +13,8 @@
 //!   file, or an entry inside a copied folder): the copy brings it with the
 //!   mode, owner and content the step gave it, so the step is not repeated
 //!   (`carried`). Repeating it would apply it twice (`sed -i`, `>>`, `ln`);
-//! - otherwise the step is repeated after the copies (`after_copies`) when
+//! - otherwise the step is repeated after the copies (`after_copies`), and
+//!   every later repeated step with it (the original's order), when
 //!   what it does to the copied paths gives the same result when done again
 //!   (`chmod`, `chown`, `chgrp` without `-R`): the top of a copied folder,
 //!   which COPY creates as root with mode 755, as the original's COPY did,
@@ -94,20 +95,39 @@ pub(crate) fn order(
         return Ok(());
     }
     let mut brought: Vec<Brought> = Vec::new();
+    // The line of the first step repeated after the copies: every later
+    // repeated step follows it there, so the steps keep the original's
+    // order among themselves (a `useradd` it makes comes before a later
+    // `chown` of that user).
+    let mut after_since: Option<usize> = None;
     for info in infos {
         if c.replay.contains(&info.item) {
             match verdict(c, df, info, entry, &brought)? {
-                Verdict::Before => {}
+                Verdict::Before => {
+                    if let Some(line) = after_since {
+                        c.replay_after_copies.push((
+                            info.item,
+                            format!(
+                                "changes system files or owners; repeated after the runtime's copies from the build because the step on line {line} before it is, so the steps run in the original's order"
+                            ),
+                        ));
+                    }
+                }
                 Verdict::Carried(copies) => {
                     c.replay.retain(|i| *i != info.item);
                     c.carried.push((info.item, carried_reason(&copies)));
                 }
                 Verdict::After(paths) => c.replay_after_copies.push((
                     info.item,
+                    {
+                        after_since.get_or_insert(
+                            df.instruction_at(info.item).map_or(0, |i| i.start_line),
+                        );
                     format!(
                         "changes system files or owners, and works on {} that the runtime only has once its copies from the build are made: repeated after them, as the original ran it after the COPY that brought what it works on; what it does there (a mode or owner, or a link no copy brings) comes out as in the original",
                         paths.join(", ")
-                    ),
+                    )
+                    },
                 )),
             }
         }
@@ -144,10 +164,13 @@ fn brings(df: &Dockerfile, info: &StepInfo, ctx: Option<&Context>) -> Vec<Brough
             .iter()
             .filter(|x| x.kind == CmdKind::Relocate)
             .flat_map(|x| x.produces.iter())
+            // `cp -r dist /opt/app` moves a folder as well as a file, and
+            // the top of a copied folder loses its owner and mode: never
+            // taken for one file.
             .map(|p| Brought {
                 path: p.clone(),
                 line,
-                file: true,
+                file: false,
             })
             .collect(),
     }
@@ -197,25 +220,34 @@ fn verdict(
         read.push((x, ops));
     }
     // Paths an earlier instruction brought that the runtime copies.
-    let waits = |p: &str| -> Option<&Brought> {
+    // `creates`: the command makes entries (a link, a folder, a file, a
+    // redirect's target), which needs the folder it makes them in.
+    let waits = |p: &str, creates: bool| -> Option<&Brought> {
         if inside(&entry.workdir, p) || BASE_DIRS.contains(&p) {
             // The runtime's WORKDIR (and what holds it) is there before
             // the copies.
             return None;
         }
-        // At or below what was brought, or below a folder the COPY made
-        // for it (`/etc/myapp` for `/etc/myapp/config.json`).
+        // At or below what was brought, or a folder the COPY made for it
+        // (`/etc/myapp` for `/etc/myapp/config.json`); a command that makes
+        // entries also waits for anything below such a folder. A command
+        // that changes an entry already there (`rm`, `sed -i`, `chmod` of
+        // `/etc/nginx/sites-enabled/default` beside a copied
+        // `/etc/nginx/conf.d/app.conf`) does not: the entry came from a
+        // package or the base, which the runtime has before its copies.
         brought.iter().find(|b| {
             c.copies.iter().any(|k| covers(&k.to, &b.path))
-                && made_for(&b.path, &entry.workdir)
-                    .iter()
-                    .any(|d| inside(p, d))
+                && (inside(p, &b.path)
+                    || made_for(&b.path, &entry.workdir)
+                        .iter()
+                        .any(|d| p == d || (creates && inside(p, d))))
         })
     };
     let mut waiting: Vec<(&CmdInfo, String, &Brought)> = Vec::new();
     for (x, ops) in &read {
+        let creates = !matches!(program(x), Some("chmod" | "chown" | "chgrp" | "sed" | "rm"));
         for p in ops.iter().flatten() {
-            if let Some(b) = waits(p) {
+            if let Some(b) = waits(p, creates) {
                 waiting.push((x, p.clone(), b));
             }
         }
