@@ -185,6 +185,17 @@ fn convention_config(input: &Input, ctx: &Context) -> Option<(usize, String)> {
     None
 }
 
+/// Working directories the builder image puts its own files in.
+const SHARED_DIRS: &[&str] = &[
+    "/opt",
+    "/root",
+    "/home",
+    "/usr",
+    "/usr/local",
+    "/var",
+    "/tmp",
+];
+
 /// When the sources open files, or the context puts configuration where
 /// Spring Boot or Quarkus read it by convention, the working directory
 /// comes along at the same path (`java/rt-workdir`): in the jar's place when
@@ -206,6 +217,17 @@ fn working_directory(c: &mut Closure, input: &Input, ctx: &Context) -> Result<()
             ids::core::WORKDIR_ROOT,
             format!(
                 "{why}, and the working directory is /; what the app reads cannot be told apart from the image"
+            ),
+        ));
+    }
+    // A folder the builder image fills itself (the JDK under /opt/java,
+    // Maven's cache under /root/.m2, other accounts' homes): copied whole it
+    // would bring them into the runtime, bigger for nothing.
+    if SHARED_DIRS.contains(&wd) {
+        return Err(gate(
+            ids::core::WORKDIR_ROOT,
+            format!(
+                "{why}, and the working directory is {wd}, which the builder image fills itself (a JDK under /opt, Maven's cache under /root/.m2): copied whole it would bring those into the runtime, and what the app reads cannot be told apart from them; a WORKDIR of the app's own (/app) makes it plain"
             ),
         ));
     }
