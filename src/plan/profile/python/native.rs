@@ -62,14 +62,31 @@ fn normalise(name: &str) -> String {
     out
 }
 
-/// The words of `text` that may be package names: runs of letters,
-/// digits, `-`, `_` and `.`, normalised. `psycopg2==2.9.10`, `"psycopg2>=2"`,
-/// `name = "psycopg2"` and `psycopg2 = "^2.9"` each give `psycopg2`;
-/// `psycopg2-binary` stays itself.
-fn names_in(text: &str) -> Vec<String> {
-    text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-        .filter(|w| !w.is_empty())
-        .map(normalise)
+/// The words of `text` (read from `source`) that may be package names:
+/// runs of letters, digits, `-`, `_` and `.`, normalised, outside `#`
+/// comments. `psycopg2==2.9.10`, `"psycopg2>=2"`, `name = "psycopg2"` and
+/// `psycopg2 = "^2.9"` each give `psycopg2`; `psycopg2-binary` stays itself.
+/// A TOML lock file (`poetry.lock`, `uv.lock`, `pdm.lock`) gives only its
+/// packages' `name = "…"` entries: the extras it lists for a package
+/// (SQLAlchemy's `postgresql = ["psycopg2"]`) are not installed.
+fn names_in(source: &str, text: &str) -> Vec<String> {
+    let lock = source.ends_with(".lock") && !source.ends_with("Pipfile.lock");
+    let words = |line: &str| -> Vec<String> {
+        line.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+            .filter(|w| !w.is_empty())
+            .map(normalise)
+            .collect()
+    };
+    text.lines()
+        .map(|line| line.split_once('#').map_or(line, |(code, _)| code))
+        .filter_map(|line| {
+            if !lock {
+                return Some(words(line));
+            }
+            let (key, value) = line.split_once('=')?;
+            (key.trim() == "name").then(|| words(value))
+        })
+        .flatten()
         .collect()
 }
 
@@ -130,7 +147,7 @@ pub(super) fn native_libraries(c: &mut Closure, input: &Input) {
         .filter(|cmd| INSTALLS.contains(&cmd.rule.as_str()))
     {
         for (source, text) in sources(cmd, input) {
-            let names = names_in(&text);
+            let names = names_in(&source, &text);
             for lib in table {
                 let wanted = normalise(&lib.package);
                 if !names.contains(&wanted)
@@ -175,7 +192,7 @@ mod tests {
 
     #[test]
     fn names_are_read_from_every_format() {
-        let has = |text: &str, n: &str| names_in(text).contains(&n.to_string());
+        let has = |text: &str, n: &str| names_in("requirements.txt", text).contains(&n.to_string());
         assert!(has("psycopg2==2.9.10\n", "psycopg2"));
         assert!(has("dependencies = [\"mysqlclient>=2.2\"]", "mysqlclient"));
         assert!(has(
@@ -185,6 +202,14 @@ mod tests {
         assert!(has("psycopg2 = \"^2.9\"\n", "psycopg2"));
         assert!(!has("psycopg2-binary==2.9.10\n", "psycopg2"));
         assert!(!has("psycopg==3.2\n", "psycopg2"));
+        assert!(!has("flask==3.0  # not psycopg2\n", "psycopg2"));
+        // A lock file's packages, not the extras it lists for them.
+        let lock = "[[package]]\nname = \"sqlalchemy\"\n\n[package.extras]\npostgresql = [\"psycopg2 (>=2.7)\"]\nmysql = [\"mysqlclient (>=1.4.0)\"]\n";
+        assert_eq!(names_in("poetry.lock", lock), vec!["sqlalchemy"]);
+        assert!(
+            names_in("uv.lock", "[[package]]\nname = \"psycopg2\"\n")
+                .contains(&"psycopg2".to_string())
+        );
     }
 
     #[test]
