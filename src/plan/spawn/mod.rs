@@ -387,9 +387,10 @@ fn python_dependencies(ctx: &Context) -> Vec<String> {
 
 /// What the runtime has: the catalogue's facts of the chosen base (a shell;
 /// bash on a glibc base with a shell, which is Debian's or Ubuntu's;
-/// the interpreter its ENTRYPOINT names, by name only when it lies on the
-/// default PATH; the interpreter of an image of the builder's own family
-/// without an ENTRYPOINT, which the start command runs by name), the
+/// the interpreter its ENTRYPOINT names when that is the profile's own
+/// (`node`; `python`, `python3`; `java`), by name only when it lies on the
+/// default PATH; else the profile's interpreter by name, with `npm` and
+/// `npx` on a Node base that has npm), the
 /// programs the start command runs by name as the rewrite keeps it, the
 /// system packages the runtime installs (their programs), a Python app's
 /// declared dependencies, and the folders it receives.
@@ -403,10 +404,20 @@ fn runtime<'a>(
     let shell = spec.is_some_and(|s| s.shell);
     let mut names: Vec<String> = Vec::new();
     let mut paths = Vec::new();
-    match spec
+    let own: &[&str] = match closure.app_kind {
+        Some(AppKind::NodeApp) => &["node"],
+        Some(AppKind::PythonApp) => &["python", "python3"],
+        Some(AppKind::JvmApp) => &["java"],
+        _ => &[],
+    };
+    // The ENTRYPOINT is the interpreter only when it names one; a script
+    // (`docker-entrypoint.sh`, `/__cacert_entrypoint.sh`) leaves the
+    // family's own programs on PATH.
+    let interp = spec
         .and_then(|s| s.entrypoint.as_ref())
         .and_then(|e| e.first())
-    {
+        .filter(|e| own.contains(&e.rsplit('/').next().unwrap_or(e)));
+    match interp {
         Some(interp) => {
             paths.push(interp.clone());
             if let Some((dir, name)) = interp.rsplit_once('/')
@@ -416,12 +427,6 @@ fn runtime<'a>(
             }
         }
         None => {
-            let own: &[&str] = match closure.app_kind {
-                Some(AppKind::NodeApp) => &["node"],
-                Some(AppKind::PythonApp) => &["python", "python3"],
-                Some(AppKind::JvmApp) => &["java"],
-                _ => &[],
-            };
             names.extend(own.iter().map(|s| s.to_string()));
             if closure.app_kind == Some(AppKind::NodeApp)
                 && spec

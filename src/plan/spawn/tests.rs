@@ -204,3 +204,31 @@ fn languages_follow_the_profile() {
     assert_eq!(language("java", "A.kt"), Some(Lang::Kotlin));
     assert_eq!(language("rust", "main.rs"), None);
 }
+
+#[test]
+fn a_base_entrypoint_that_is_not_the_interpreter_leaves_the_familys_programs() {
+    // node:20-slim's ENTRYPOINT is docker-entrypoint.sh, not node: node,
+    // npm and npx are there all the same.
+    let df = "FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nCMD [\"npm\", \"start\"]\n";
+    let pkg = r#"{"name":"s","scripts":{"start":"node server.js"},"dependencies":{"ms":"2.1.3"}}"#;
+    let files = |server: &'static str| {
+        [
+            ("package.json", pkg),
+            ("package-lock.json", "{}"),
+            ("server.js", server),
+        ]
+    };
+    for prog in ["npx prisma migrate deploy", "node w.js"] {
+        let server =
+            format!("const {{ execSync }} = require('child_process');\nexecSync('{prog}');\n");
+        let server: &'static str = Box::leak(server.into_boxed_str());
+        let out = plan_of(df, &files(server)).expect("rewritten");
+        assert!(out.contains("FROM node:20-slim AS runtime"), "{out}");
+    }
+    // A program the family does not bring is still refused there.
+    let text = refused(plan_of(
+        df,
+        &files("const { execSync } = require('child_process');\nexecSync('git status');\n"),
+    ));
+    assert!(text.contains("it starts `git`"), "{text}");
+}
