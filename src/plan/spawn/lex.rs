@@ -63,7 +63,15 @@ struct Lexer<'a> {
     line: usize,
     out: Vec<Token>,
     lang: Lang,
+    /// Template literals open inside one another's `${…}` (bounded: a
+    /// template and its expression call each other, and the stack must
+    /// not run out on a crafted file).
+    nest: usize,
 }
+
+/// Templates nested deeper than this are read as plain characters of the
+/// expression that holds them (their text is dropped either way).
+const MAX_NEST: usize = 64;
 
 /// The tokens of `src`; never panics, whatever the input.
 pub(crate) fn lex(src: &str, lang: Lang) -> Vec<Token> {
@@ -74,6 +82,7 @@ pub(crate) fn lex(src: &str, lang: Lang) -> Vec<Token> {
         line: 1,
         out: Vec::new(),
         lang,
+        nest: 0,
     };
     // A `#!` line is not code.
     if chars.starts_with(&['#', '!']) {
@@ -295,6 +304,13 @@ impl Lexer<'_> {
 
     /// A JavaScript template literal: its value when it has no `${…}`.
     fn template(&mut self) -> Option<String> {
+        self.nest += 1;
+        let v = self.template_body();
+        self.nest -= 1;
+        v
+    }
+
+    fn template_body(&mut self) -> Option<String> {
         self.bump();
         let mut v = String::new();
         let mut dynamic = false;
@@ -336,7 +352,7 @@ impl Lexer<'_> {
                 '\'' | '"' => {
                     self.quoted(c);
                 }
-                '`' => {
+                '`' if self.nest < MAX_NEST => {
                     self.template();
                 }
                 _ => {
@@ -411,6 +427,21 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    /// Templates nested in one another's `${…}` 200,000 deep: answered,
+    /// where reading each nesting by a call of its own ran out of stack
+    /// (the process aborted on a 200 kB file).
+    #[test]
+    fn deeply_nested_templates_do_not_exhaust_the_stack() {
+        let n = 200_000;
+        let src = format!(
+            "const x = {}1{};\ncp.execFileSync('git');\n",
+            "`${".repeat(n),
+            "}`".repeat(n)
+        );
+        let toks = lex(&src, Lang::Js);
+        assert!(toks.iter().any(|t| t.str() == Some("git") && t.line == 2));
     }
 
     #[test]
