@@ -127,6 +127,7 @@ pub(crate) mod java {
     pub(crate) const START_GRADLE_BOOTJAR: &str = "java/start-gradle-bootjar";
     pub(crate) const START_MVN_PACKAGE: &str = "java/start-mvn-package";
     pub(crate) const JLINK_RUNTIME: &str = "java/jlink-runtime";
+    pub(crate) const JLINK_LOCALTIME: &str = "java/jlink-localtime";
     pub(crate) const RT_GRADLE_JAR: &str = "java/rt-gradle-jar";
     pub(crate) const RT_MAVEN_JAR: &str = "java/rt-maven-jar";
     pub(crate) const RT_PREBUILT_JAR: &str = "java/rt-prebuilt-jar";

@@ -44,6 +44,7 @@ RUN set -eu; in=''; n=0; \
       case "${lib##*/}" in libc.so*|libm.so*|libdl.so*|libpthread.so*|librt.so*|ld-linux*|libgcc_s.so*|libstdc++.so*) ;; \
         *) case "$lib" in /opt/jre/*) ;; *) cp -L "$lib" /opt/jre/lib/ ;; esac ;; esac; \
     done
+RUN mkdir -p /tmp/dfsplit-localtime && if [ -L /etc/localtime ] || [ -e /etc/localtime ]; then cp -P /etc/localtime /tmp/dfsplit-localtime/; fi
 
 FROM gcr.io/distroless/cc-debian13:nonroot AS runtime
 ENV JAVA_HOME=/opt/jre PATH="/opt/jre/bin:$PATH"
@@ -52,6 +53,7 @@ WORKDIR /srv/ledger
 COPY --from=build --chown=0:0 /tmp/dfsplit-accounts/passwd /tmp/dfsplit-accounts/group /etc/
 COPY --from=build /tmp/dfsplit-dirs/1/ /var/lib/
 COPY --from=build /opt/jre /opt/jre
+COPY --from=build /tmp/dfsplit-localtime/ /etc/
 COPY --from=debian:trixie-slim /usr/lib/locale/C.utf8 /usr/lib/locale/C.utf8
 COPY --from=build /srv/ledger /srv/ledger
 USER ledger

@@ -35,6 +35,7 @@ RUN set -eu; in=''; n=0; \
       case "${lib##*/}" in libc.so*|libm.so*|libdl.so*|libpthread.so*|librt.so*|ld-linux*|libgcc_s.so*|libstdc++.so*) ;; \
         *) case "$lib" in /opt/jre/*) ;; *) cp -L "$lib" /opt/jre/lib/ ;; esac ;; esac; \
     done
+RUN mkdir -p /tmp/dfsplit-localtime && if [ -L /etc/localtime ] || [ -e /etc/localtime ]; then cp -P /etc/localtime /tmp/dfsplit-localtime/; fi
 
 FROM debian:trixie-slim AS runtime
 ENV LANG=en_US.UTF-8
@@ -43,6 +44,7 @@ WORKDIR /srv/sheets
 # hadolint ignore=DL3008
 RUN apt-get update && apt-get install -y --no-install-recommends locales-all && apt-get clean && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/jre /opt/jre
+COPY --from=build /tmp/dfsplit-localtime/ /etc/
 COPY --from=build /srv/sheets /srv/sheets
 
 CMD ["java", "-jar", "sheets.jar"]

@@ -29,6 +29,7 @@ RUN set -eu; in=''; n=0; \
       case "${lib##*/}" in libc.so*|libm.so*|libdl.so*|libpthread.so*|librt.so*|ld-linux*|libgcc_s.so*|libstdc++.so*) ;; \
         *) case "$lib" in /opt/jre/*) ;; *) cp -L "$lib" /opt/jre/lib/ ;; esac ;; esac; \
     done
+RUN mkdir -p /tmp/dfsplit-localtime && if [ -L /etc/localtime ] || [ -e /etc/localtime ]; then cp -P /etc/localtime /tmp/dfsplit-localtime/; fi
 
 # hadolint ignore=DL3006
 FROM gcr.io/distroless/cc-debian13 AS runtime
@@ -36,6 +37,7 @@ ENV JAVA_HOME=/opt/jre PATH="/opt/jre/bin:$PATH"
 ENV LANG=C.UTF-8
 WORKDIR /workspace
 COPY --from=build /opt/jre /opt/jre
+COPY --from=build /tmp/dfsplit-localtime/ /etc/
 COPY --from=debian:trixie-slim /usr/lib/locale/C.utf8 /usr/lib/locale/C.utf8
 COPY --from=build /workspace/build/libs/migrate.jar /workspace/build/libs/migrate.jar
 

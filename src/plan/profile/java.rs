@@ -505,6 +505,21 @@ fn copy_built(
 /// stage puts it (`JAVA_HOME`).
 pub(crate) const JLINK_HOME: &str = "/opt/jre";
 
+/// Where the build stage sets aside the builder's own `/etc/localtime`,
+/// which the runtime copies into `/etc/` as a folder so that a link stays a
+/// link (`java/jlink-localtime`).
+pub(crate) const LOCALTIME_SET_ASIDE: &str = "/tmp/dfsplit-localtime";
+
+/// The build step that sets aside the builder's `/etc/localtime` as it is
+/// (`cp -P`: a link is kept a link, a dangling one too), when it has one.
+/// The JVM names its default time zone after the link's target (the
+/// official images link `Etc/UTC`); a runtime without the file says `GMT`.
+pub(crate) fn localtime_set_aside() -> String {
+    format!(
+        "mkdir -p {LOCALTIME_SET_ASIDE} && if [ -L /etc/localtime ] || [ -e /etc/localtime ]; then cp -P /etc/localtime {LOCALTIME_SET_ASIDE}/; fi"
+    )
+}
+
 /// Modules jdeps cannot see because they are loaded by name, never by a
 /// class reference; each is added when the builder's JDK has it. The list
 /// and its reasons are documented in `rules/java.md#javajlink-runtime`.

@@ -546,6 +546,14 @@ fn jlink(w: &mut Writer, l: &Layout, su: &StageUser) {
             java::JLINK_HOME
         ),
     );
+    // Still as root, so the set-aside link is root's, as the builder's is.
+    let line = format!("{} {}", w.out.kw("RUN"), java::localtime_set_aside());
+    w.add(
+        &l.build_name,
+        line,
+        ids::java::JLINK_LOCALTIME,
+        "sets aside the builder's /etc/localtime as it is (a link stays a link), when it has one, for the runtime stage, whose base may have none: the JVM names its default time zone after the link's target (Etc/UTC in the official JDK images), and without the file it says GMT",
+    );
     if let Some(user) = back_to {
         let line = format!("{} {user}", w.out.kw("USER"));
         w.add(

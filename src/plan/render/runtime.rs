@@ -549,6 +549,17 @@ fn copies(w: &mut Writer, l: &Layout) {
             ids::java::JLINK_RUNTIME,
             "the Java runtime jlink built in the build stage; the base has none",
         );
+        let line = format!(
+            "{} --from={build_name} {}/ /etc/",
+            w.out.kw("COPY"),
+            java::LOCALTIME_SET_ASIDE
+        );
+        w.add(
+            runtime_name,
+            line,
+            ids::java::JLINK_LOCALTIME,
+            "the builder's /etc/localtime, copied as a folder so that a link stays a link: the JVM's default time zone (TimeZone.getDefault, ZoneId.systemDefault, dates in logs) is the link's target, Etc/UTC in the official JDK images, where without it distroless cc says GMT",
+        );
     }
     if let Some((lang, Some(from))) = &chosen.locale {
         let dir = locale_dir(lang);
