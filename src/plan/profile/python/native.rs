@@ -20,18 +20,6 @@ use crate::plan::steps::CmdInfo;
 use crate::plan::types::Closure;
 use crate::rules::ImageRef;
 
-/// The install rules whose dependency lists are searched.
-const INSTALLS: &[&str] = &[
-    ids::python::PIP_INSTALL_REQUIREMENTS,
-    ids::python::PIP_INSTALL_PACKAGES,
-    ids::python::PIP_INSTALL_PROJECT,
-    ids::python::POETRY_INSTALL,
-    ids::python::POETRY_INSTALL_PROD,
-    ids::python::PIPENV_INSTALL,
-    ids::python::UV_SYNC,
-    ids::python::UV_SYNC_PROD,
-];
-
 /// Whether `builder` is the full image of python or pypy (no `slim` or
 /// `alpine` variant): the one with the -dev libraries of the table.
 pub(super) fn full_builder(builder: &str) -> bool {
@@ -144,7 +132,7 @@ pub(super) fn native_libraries(c: &mut Closure, input: &Input) {
         .infos
         .iter()
         .flat_map(|i| i.commands())
-        .filter(|cmd| INSTALLS.contains(&cmd.rule.as_str()))
+        .filter(|cmd| super::places::DEPENDENCY_INSTALLS.contains(&cmd.rule.as_str()))
     {
         for (source, text) in sources(cmd, input) {
             let names = names_in(&source, &text);

@@ -217,8 +217,9 @@ fn entries(ctx: &Context, src: &str) -> Option<Vec<String>> {
     (!names.is_empty()).then_some(names)
 }
 
-/// Installs whose products are the venv's or a project environment's.
-const INSTALLS: &[&str] = &[
+/// Installs of the app's dependencies, from its manifests or by name
+/// (`native::native_libraries` reads what each of them reads).
+pub(super) const DEPENDENCY_INSTALLS: &[&str] = &[
     ids::python::PIP_INSTALL_REQUIREMENTS,
     ids::python::PIP_INSTALL_PACKAGES,
     ids::python::PIP_INSTALL_PROJECT,
@@ -227,10 +228,19 @@ const INSTALLS: &[&str] = &[
     ids::python::PIPENV_INSTALL,
     ids::python::UV_SYNC,
     ids::python::UV_SYNC_PROD,
-    ids::python::UV_VENV,
-    ids::python::VENV_CREATE,
-    ids::python::INSTALL_TOOL,
 ];
+
+/// Installs whose products are the venv's or a project environment's: the
+/// dependency installs, and the environments and tools themselves.
+fn is_install(rule: &str) -> bool {
+    DEPENDENCY_INSTALLS.contains(&rule)
+        || [
+            ids::python::UV_VENV,
+            ids::python::VENV_CREATE,
+            ids::python::INSTALL_TOOL,
+        ]
+        .contains(&rule)
+}
 
 /// Nothing but the COPY instructions writes the app's files: a RUN that
 /// changes files where it runs does it inside one of the places, and a
@@ -264,7 +274,7 @@ fn complete(infos: &[StepInfo], places: &[String]) -> Result<(), (usize, String)
                 }
                 // The installs the venv or a project environment receives
                 // (`python::scan_installs` moves those).
-                _ if INSTALLS.contains(&cmd.rule.as_str()) => {}
+                _ if is_install(&cmd.rule) => {}
                 CmdKind::Profile {
                     role: Role::Build | Role::RuntimeSetup,
                     ..
