@@ -32,6 +32,7 @@ use super::steps::{CmdInfo, CmdKind, StepInfo, StepKind};
 use super::types::{Closure, Gate};
 use crate::model::{Context, join_path};
 use crate::plan::rule_ids as ids;
+use crate::rules::pattern::program_basename;
 use crate::syntax::{Body, Dockerfile, shell};
 
 /// Folders every base has: a step on one of them does not wait for a copy.
@@ -381,9 +382,7 @@ fn covers(to: &str, path: &str) -> bool {
 }
 
 fn program(x: &CmdInfo) -> Option<&str> {
-    x.program
-        .as_deref()
-        .map(|p| p.rsplit('/').next().unwrap_or(p))
+    x.program.as_deref().map(program_basename)
 }
 
 /// The paths a file-changing command works on, resolved against `workdir`

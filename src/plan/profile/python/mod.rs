@@ -593,16 +593,21 @@ fn new_venv(input: &Input, found: &Installs, first: usize) -> Result<Venv, Gate>
     })
 }
 
-/// `pip install [--upgrade] pip setuptools wheel` (any of them, with versions).
-fn only_pip_itself(cmd: &CmdInfo) -> bool {
-    let packages: Vec<&str> = cmd
-        .words
+/// The packages `pip install NAME…` names: the words after `install` that
+/// are not options (with their versions and extras, as written).
+fn pip_install_names(cmd: &CmdInfo) -> Vec<&str> {
+    cmd.words
         .iter()
         .map(String::as_str)
         .skip_while(|a| *a != "install")
         .skip(1)
         .filter(|a| !a.starts_with('-'))
-        .collect();
+        .collect()
+}
+
+/// `pip install [--upgrade] pip setuptools wheel` (any of them, with versions).
+fn only_pip_itself(cmd: &CmdInfo) -> bool {
+    let packages = pip_install_names(cmd);
     !packages.is_empty()
         && packages.iter().all(|p| {
             let name = p

@@ -99,14 +99,7 @@ fn sources(cmd: &CmdInfo, input: &Input) -> Vec<(String, String)> {
         }
     }
     if cmd.rule == ids::python::PIP_INSTALL_PACKAGES {
-        let args: Vec<&str> = cmd
-            .words
-            .iter()
-            .map(String::as_str)
-            .skip_while(|w| *w != "install")
-            .skip(1)
-            .filter(|w| !w.starts_with('-'))
-            .collect();
+        let args = super::pip_install_names(cmd);
         out.push((format!("`{}`", cmd.text), args.join(" ")));
     }
     out
